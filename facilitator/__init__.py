@@ -1,0 +1,7 @@
+"""Facilitator (analysledare): accounts, workshop editor, live console, presenter screen."""
+
+from flask import Blueprint
+
+bp = Blueprint("facilitator", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,168 @@
+"""``/console`` (facilitator) and ``/screen`` (presenter) socket namespaces.
+
+The console namespace accepts a connection only from the logged-in owner of the workshop;
+every event re-checks that through ``event("console")``. The screen namespace is read-only.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import g, request
+from flask_babel import gettext
+from flask_login import current_user
+from flask_socketio import join_room
+
+from workshop import live
+from workshop.activities import InputError
+from workshop.app import broadcaster
+from workshop.extensions import db, socketio
+from workshop.models import Workshop
+from workshop.realtime import CONSOLE, SCREEN, connections, room
+from workshop.realtime.connections import Conn
+from workshop.realtime.handlers import event, field, ok
+from workshop.realtime.payloads import console_snapshot, screen_snapshot
+from workshop.responses import moderate
+
+
+def _workshop_id(auth) -> int | None:
+    wid = auth.get("workshop_id") if isinstance(auth, dict) else None
+    return wid if isinstance(wid, int) and not isinstance(wid, bool) else None
+
+
+# --- console --------------------------------------------------------------------------
+
+@socketio.on("connect", namespace=CONSOLE)
+def console_connect(auth=None):
+    g.locale = "sv"
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError({"code": "forbidden", "message": gettext("Log in as facilitator first.")})
+    wid = _workshop_id(auth)
+    ws = db.session.get(Workshop, wid) if wid is not None else None
+    if ws is None or ws.owner_id != current_user.id:
+        raise ConnectionRefusedError({"code": "forbidden", "message": gettext("Not allowed.")})
+    connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id))
+    join_room(room(ws.id))
+    socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE)
+    db.session.remove()
+
+
+@socketio.on("disconnect", namespace=CONSOLE)
+def console_disconnect(*_args):
+    connections.drop(CONSOLE, request.sid)
+
+
+def _ws(conn: Conn) -> Workshop:
+    ws = db.session.get(Workshop, conn.workshop_id)
+    # Ownership is checked again: the account could have lost the workshop since connecting.
+    if ws is None or ws.owner_id != conn.user_id:
+        raise InputError("forbidden", gettext("Not allowed."))
+    return ws
+
+
+@socketio.on("goto", namespace=CONSOLE)
+@event("console")
+def on_goto(conn: Conn, payload):
+    ws = _ws(conn)
+    act = live.goto(ws, field(payload, "activity_id"))
+    broadcaster().push_state(ws, act)
+
+
+@socketio.on("step", namespace=CONSOLE)
+@event("console")
+def on_step(conn: Conn, payload):
+    delta = field(payload, "delta")
+    if delta not in (-1, 1):
+        raise InputError("invalid", gettext("Invalid value."))
+    ws = _ws(conn)
+    act = live.step(ws, delta)
+    broadcaster().push_state(ws, act)
+
+
+@socketio.on("set", namespace=CONSOLE)
+@event("console")
+def on_set(conn: Conn, payload):
+    """Lock/unlock input, reveal/hide results, or change whether results start hidden."""
+    ws = _ws(conn)
+    act = live.set_flag(ws, field(payload, "activity_id"), field(payload, "flag"), field(payload, "value"))
+    broadcaster().push_state(ws, act)
+
+
+@socketio.on("timer_start", namespace=CONSOLE)
+@event("console")
+def on_timer_start(conn: Conn, payload):
+    ws = _ws(conn)
+    act = live.start_timer(ws, field(payload, "activity_id"), field(payload, "seconds"))
+    broadcaster().push_state(ws, act)
+
+
+@socketio.on("timer_stop", namespace=CONSOLE)
+@event("console")
+def on_timer_stop(conn: Conn, payload):
+    ws = _ws(conn)
+    act = live.stop_timer(ws, field(payload, "activity_id"))
+    broadcaster().push_state(ws, act)
+
+
+@socketio.on("reset", namespace=CONSOLE)
+@event("console")
+def on_reset(conn: Conn, payload):
+    ws = _ws(conn)
+    act = live.reset(ws, field(payload, "activity_id"))
+    broadcaster().push_state(ws, act)
+
+
+@socketio.on("moderate", namespace=CONSOLE)
+@event("console")
+def on_moderate(conn: Conn, payload):
+    ws = _ws(conn)
+    act = live.activity_of(ws, field(payload, "activity_id"))
+    moderate(act, field(payload, "response_id"), field(payload, "action"), field(payload, "target_id"))
+    broadcaster().mark(act.id)
+
+
+@socketio.on("snapshot", namespace=CONSOLE)
+@event("console")
+def on_console_snapshot(conn: Conn, _payload):
+    return ok(snapshot=console_snapshot(_ws(conn)))
+
+
+# --- presenter screen ------------------------------------------------------------------
+
+@socketio.on("connect", namespace=SCREEN)
+def screen_connect(auth=None):
+    g.locale = "sv"
+    wid = _workshop_id(auth)
+    key = auth.get("key") if isinstance(auth, dict) else None
+    ws = db.session.get(Workshop, wid) if wid is not None else None
+    if ws is None or not isinstance(key, str) or not hmac.compare_digest(ws.presenter_key.encode(), key.encode()):
+        raise ConnectionRefusedError({"code": "forbidden", "message": gettext("Not allowed.")})
+    connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language))
+    join_room(room(ws.id))
+    socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN)
+    db.session.remove()
+
+
+@socketio.on("disconnect", namespace=SCREEN)
+def screen_disconnect(*_args):
+    connections.drop(SCREEN, request.sid)
+
+
+@socketio.on("snapshot", namespace=SCREEN)
+@event("screen")
+def on_screen_snapshot(conn: Conn, _payload):
+    ws = db.session.get(Workshop, conn.workshop_id)
+    if ws is None:
+        raise InputError("forbidden", gettext("Not allowed."))
+    return ok(snapshot=screen_snapshot(ws))
+
+
+@socketio.on("*", namespace=SCREEN)
+def on_screen_unknown(event_name, *_args):
+    """The presenter screen is read-only: every other event is refused."""
+    return {"ok": False, "error": {"code": "forbidden", "message": gettext("Not allowed.")}}
+
+
+@socketio.on("*", namespace=CONSOLE)
+def on_console_unknown(event_name, *_args):
+    return {"ok": False, "error": {"code": "unknown_event", "message": gettext("Unknown action.")}}

@@ -1,0 +1,322 @@
+"""Facilitator pages: account, dashboard, workshop editor, console, presenter, CSV downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from functools import wraps
+from typing import Any
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from workshop.accounts import AccountError, authenticate, create_user, has_accounts
+from workshop.activities import InputError, all_kinds, get_kind
+from workshop.app import broadcaster, limits
+from workshop.csvout import safe_cell
+from workshop.extensions import db
+from workshop.models import Activity, Workshop
+from workshop.responses import load_rows
+from workshop import workshops as core
+
+from . import bp
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """First visit on a fresh install: create the first facilitator. Closed once one exists."""
+    if has_accounts():
+        return redirect(url_for("facilitator.login"))
+    error = None
+    if request.method == "POST":
+        try:
+            user = create_user(request.form.get("email", ""), request.form.get("password", ""), request.form.get("name", ""))
+            login_user(user)
+            return redirect(url_for("facilitator.dashboard"))
+        except AccountError as exc:
+            error = str(exc)
+    return render_template("facilitator/setup.html", error=error, form=request.form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if not has_accounts():
+        return redirect(url_for("facilitator.setup"))
+    error = None
+    if request.method == "POST":
+        if not limits().allow("login", request.remote_addr or "?"):
+            error = gettext("Too many attempts. Wait a minute and try again.")
+        else:
+            user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+            if user is not None:
+                login_user(user, remember=bool(request.form.get("remember")))
+                nxt = request.args.get("next", "")
+                # Only local paths: never bounce a fresh login to another site.
+                if not nxt.startswith("/") or nxt.startswith("//"):
+                    nxt = url_for("facilitator.dashboard")
+                return redirect(nxt)
+            error = gettext("Wrong e-mail or password.")
+    return render_template("facilitator/login.html", error=error, email=request.form.get("email", ""))
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("participant.start"))
+
+
+# --- workshops --------------------------------------------------------------------------
+
+def own_workshop(fn):
+    """Load ``ws_id`` as a workshop the logged-in facilitator owns, else 404."""
+
+    @wraps(fn)
+    @login_required
+    def wrapper(ws_id: int, *args, **kwargs):
+        ws = db.session.get(Workshop, ws_id)
+        if ws is None or ws.owner_id != current_user.id:
+            abort(404)
+        return fn(ws, *args, **kwargs)
+
+    return wrapper
+
+
+@bp.get("/f/")
+@login_required
+def dashboard():
+    items = db.session.scalars(
+        select(Workshop).where(Workshop.owner_id == current_user.id).order_by(Workshop.status, Workshop.created_at.desc())
+    ).all()
+    counts = core.workshop_counts([w.id for w in items])
+    return render_template("facilitator/dashboard.html", workshops=items, counts=counts)
+
+
+def _parse_workshop_form(form) -> dict[str, Any]:
+    open_until = None
+    raw = (form.get("open_until") or "").strip()
+    if raw:
+        try:
+            open_until = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InputError("invalid", gettext("Give the closing time as a date and time.")) from None
+        if open_until.tzinfo is None:
+            open_until = open_until.replace(tzinfo=timezone.utc)
+    perspectives = [p.strip()[:120] for p in (form.get("perspectives") or "").splitlines() if p.strip()]
+    return {
+        "title": form.get("title", ""),
+        "language": form.get("language", "sv"),
+        "mode": form.get("mode", "live"),
+        "open_until": open_until,
+        "ask_nickname": bool(form.get("ask_nickname")),
+        "ask_perspective": bool(form.get("ask_perspective")) and bool(perspectives),
+        "perspectives": perspectives,
+    }
+
+
+@bp.route("/f/new", methods=["GET", "POST"])
+@login_required
+def new_workshop():
+    error = None
+    if request.method == "POST":
+        try:
+            ws = core.create_workshop(current_user, **_parse_workshop_form(request.form))
+            return redirect(url_for("facilitator.edit", ws_id=ws.id))
+        except InputError as exc:
+            error = exc.message
+    return render_template("facilitator/new.html", error=error, form=request.form)
+
+
+@bp.route("/f/w/<int:ws_id>", methods=["GET", "POST"])
+@own_workshop
+def edit(ws: Workshop):
+    error = None
+    if request.method == "POST":
+        try:
+            fields = _parse_workshop_form(request.form)
+            title = fields["title"].strip()
+            if not title or len(title) > 200:
+                raise InputError("invalid", gettext("Give the workshop a title."))
+            if fields["language"] not in core.LANGUAGES or fields["mode"] not in core.MODES:
+                raise InputError("invalid", gettext("Not one of the allowed values."))
+            fields["title"] = title
+            for key, value in fields.items():
+                setattr(ws, key, value)
+            db.session.commit()
+            broadcaster().push_state(ws)
+            flash(gettext("Saved."))
+            return redirect(url_for("facilitator.edit", ws_id=ws.id))
+        except InputError as exc:
+            db.session.rollback()
+            error = exc.message
+    return render_template("facilitator/edit.html", ws=ws, kinds=all_kinds(), error=error)
+
+
+@bp.post("/f/w/<int:ws_id>/duplicate")
+@own_workshop
+def duplicate(ws: Workshop):
+    copy = core.duplicate_workshop(ws, current_user)
+    flash(gettext("Workshop duplicated."))
+    return redirect(url_for("facilitator.edit", ws_id=copy.id))
+
+
+@bp.post("/f/w/<int:ws_id>/archive")
+@own_workshop
+def archive(ws: Workshop):
+    core.archive_workshop(ws)
+    broadcaster().push_state(ws)
+    flash(gettext("Workshop archived."))
+    return redirect(url_for("facilitator.dashboard"))
+
+
+@bp.post("/f/w/<int:ws_id>/reopen")
+@own_workshop
+def reopen(ws: Workshop):
+    core.reopen_workshop(ws)
+    flash(gettext("Workshop reopened."))
+    return redirect(url_for("facilitator.edit", ws_id=ws.id))
+
+
+# --- activities -------------------------------------------------------------------------
+
+def _config_from_form(kind, form) -> dict[str, Any]:
+    """Turn the generic settings form back into the kind's settings object."""
+    out: dict[str, Any] = {}
+    for f in kind.config_fields:
+        raw = form.get(f"cfg_{f.name}")
+        if f.type == "bool":
+            out[f.name] = bool(raw)
+        elif f.type == "lines":
+            out[f.name] = [line.strip() for line in (raw or "").splitlines() if line.strip()]
+        elif f.type == "int":
+            try:
+                out[f.name] = int((raw or "").strip())
+            except ValueError:
+                raise InputError("invalid", gettext("Must be a number."), {f.name: gettext("Must be a number.")}) from None
+        else:
+            out[f.name] = (raw or "").strip()
+    return out
+
+
+def _timer_from_form(form) -> int | None:
+    raw = (form.get("timer_minutes") or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        return int(round(float(raw) * 60))
+    except ValueError:
+        raise InputError("invalid", gettext("Must be a number.")) from None
+
+
+def _activity(ws: Workshop, act_id: int) -> Activity:
+    act = db.session.get(Activity, act_id)
+    if act is None or act.workshop_id != ws.id:
+        abort(404)
+    return act
+
+
+@bp.post("/f/w/<int:ws_id>/activities")
+@own_workshop
+def add_activity(ws: Workshop):
+    try:
+        act = core.add_activity(ws, request.form.get("kind", ""))
+    except InputError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("facilitator.edit", ws_id=ws.id))
+    broadcaster().push_state(ws)
+    return redirect(url_for("facilitator.edit_activity", ws_id=ws.id, act_id=act.id))
+
+
+@bp.route("/f/w/<int:ws_id>/a/<int:act_id>", methods=["GET", "POST"])
+@own_workshop
+def edit_activity(ws: Workshop, act_id: int):
+    act = _activity(ws, act_id)
+    kind = get_kind(act.kind)
+    error, field_errors, form_values = None, {}, None
+    if request.method == "POST":
+        try:
+            core.update_activity(
+                act,
+                request.form.get("title", ""),
+                _config_from_form(kind, request.form),
+                bool(request.form.get("results_hidden")),
+                _timer_from_form(request.form),
+            )
+            broadcaster().push_state(ws, act)
+            flash(gettext("Saved."))
+            return redirect(url_for("facilitator.edit", ws_id=ws.id) + f"#activity-{act.id}")
+        except InputError as exc:
+            db.session.rollback()
+            error, field_errors, form_values = exc.message, exc.fields, request.form
+    return render_template(
+        "facilitator/activity.html", ws=ws, act=act, kind=kind, config=kind.config(act.config),
+        error=error, field_errors=field_errors, form_values=form_values,
+    )
+
+
+@bp.post("/f/w/<int:ws_id>/a/<int:act_id>/move")
+@own_workshop
+def move_activity(ws: Workshop, act_id: int):
+    act = _activity(ws, act_id)
+    core.move_activity(act, -1 if request.form.get("direction") == "up" else 1)
+    broadcaster().push_state(ws)
+    return redirect(url_for("facilitator.edit", ws_id=ws.id) + f"#activity-{act.id}")
+
+
+@bp.post("/f/w/<int:ws_id>/a/<int:act_id>/delete")
+@own_workshop
+def delete_activity(ws: Workshop, act_id: int):
+    core.delete_activity(_activity(ws, act_id))
+    broadcaster().push_state(ws)
+    flash(gettext("Activity deleted."))
+    return redirect(url_for("facilitator.edit", ws_id=ws.id))
+
+
+@bp.get("/f/w/<int:ws_id>/a/<int:act_id>.csv")
+@own_workshop
+def activity_csv(ws: Workshop, act_id: int):
+    act = _activity(ws, act_id)
+    kind = get_kind(act.kind)
+    config = kind.config(act.config)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["response_id", "created_at", "participant", "nickname", "perspective", "status", *kind.csv_header(config)])
+    for row in load_rows(act, include_hidden=True):
+        writer.writerow(
+            [safe_cell(v) for v in [row.id, row.created_at.isoformat() if row.created_at else "", row.participant_id,
+                                    row.nickname, row.perspective, row.status, *kind.csv_cells(config, row)]]
+        )
+    name = f"{ws.join_code}-{act.position + 1}-{act.kind}.csv"
+    # BOM so Excel opens Swedish characters correctly.
+    return FlaskResponse("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- live screens -----------------------------------------------------------------------
+
+@bp.get("/f/w/<int:ws_id>/console")
+@own_workshop
+def console(ws: Workshop):
+    g.locale = None
+    return render_template("facilitator/console.html", ws=ws)
+
+
+@bp.get("/present/<int:ws_id>/<key>")
+def presenter(ws_id: int, key: str):
+    """Read-only projector view. The key in the address is the only credential it needs."""
+    ws = db.session.get(Workshop, ws_id)
+    if ws is None or not _same(ws.presenter_key, key):
+        abort(404)
+    g.locale = ws.language
+    return render_template("facilitator/presenter.html", ws=ws)
+
+
+def _same(a: str, b: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,77 @@
+"""``/phone`` namespace: what a participant's phone may do. Nothing here reaches the console."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import gettext
+from flask_socketio import join_room
+
+from workshop.activities import InputError
+from workshop.app import broadcaster, limits
+from workshop.extensions import db, socketio
+from workshop.models import Participant
+from workshop.realtime import PHONE, connections, room
+from workshop.realtime.connections import Conn
+from workshop.realtime.handlers import event, field, ok
+from workshop.realtime.payloads import phone_snapshot
+from workshop.responses import submit as store_input
+
+
+@socketio.on("connect", namespace=PHONE)
+def on_connect(auth=None):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    participant = None
+    if isinstance(token, str) and len(token) <= 64:
+        participant = db.session.query(Participant).filter_by(token=token).first()
+    if participant is None:
+        g.locale = "sv"
+        raise ConnectionRefusedError({"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")})
+    ws = participant.workshop
+    g.locale = ws.language
+    if ws.status != "open":
+        raise ConnectionRefusedError({"code": "closed", "message": gettext("The workshop is closed for answers.")})
+    connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language))
+    join_room(room(ws.id))
+    socketio.emit("snapshot", phone_snapshot(ws, participant), to=request.sid, namespace=PHONE)
+    db.session.remove()
+
+
+@socketio.on("disconnect", namespace=PHONE)
+def on_disconnect(*_args):
+    connections.drop(PHONE, request.sid)
+
+
+def _participant(conn: Conn) -> Participant:
+    p = db.session.get(Participant, conn.participant_id)
+    if p is None:
+        raise InputError("unknown_participant", gettext("Join the workshop with its code first."))
+    return p
+
+
+@socketio.on("submit", namespace=PHONE)
+@event("phone")
+def on_submit(conn: Conn, payload):
+    """Store one input; the ack is sent only after it is committed."""
+    if not limits().allow("submit", str(conn.participant_id)):
+        raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
+    stored = store_input(_participant(conn), field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload"))
+    if not stored.duplicate:
+        broadcaster().mark(field(payload, "activity_id"))
+    return ok(response_id=stored.response_id, duplicate=stored.duplicate, data=stored.data, status=stored.status)
+
+
+@socketio.on("snapshot", namespace=PHONE)
+@event("phone")
+def on_snapshot(conn: Conn, _payload):
+    p = _participant(conn)
+    return ok(snapshot=phone_snapshot(p.workshop, p))
+
+
+@socketio.on("*", namespace=PHONE)
+def on_unknown(event_name, *_args):
+    """Any other event (a facilitator command, a typo) is refused with an error ack."""
+    g.locale = "sv"
+    conn = connections.get(PHONE, request.sid)
+    if conn is not None:
+        g.locale = conn.language
+    return {"ok": False, "error": {"code": "forbidden", "message": gettext("Not allowed.")}}

@@ -1,0 +1,130 @@
+// Shared browser helpers: translated strings, safe DOM building, sockets, timers, kinds.
+// User text only ever reaches the page through textContent (see el()).
+
+const strings = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+
+/** Translated string for `key`; the key itself if the catalogue lacks it. */
+export function t(key, vars) {
+  let s = strings[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`%(${k})s`, String(v));
+  return s;
+}
+
+/**
+ * Build an element. `attrs` keys: class, text (textContent), on<Event> (listener),
+ * dataset, style (object), anything else as an attribute. Children: nodes or strings.
+ */
+export function el(tag, attrs = {}, ...children) {
+  const svg = ["svg", "g", "text", "rect", "line", "circle", "path", "title"].includes(tag);
+  const node = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag) : document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.setAttribute("class", value);
+    else if (key === "text") node.textContent = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "style") Object.assign(node.style, value);
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (value === true) node.setAttribute(key, "");
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function clear(node) {
+  while (node.firstChild) node.removeChild(node.firstChild);
+  return node;
+}
+
+export function clientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const a = new Uint8Array(16);
+  crypto.getRandomValues(a);
+  return Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Show the connection state in #conn, for sighted users and screen readers alike. */
+export function connectionBadge(socket) {
+  const badge = document.getElementById("conn");
+  const set = (state) => {
+    if (!badge) return;
+    badge.dataset.state = state;
+    badge.textContent = state === "up" ? t("connected") : state === "down" ? t("offline") : t("connecting");
+  };
+  set("connecting");
+  socket.on("connect", () => set("up"));
+  socket.on("disconnect", () => set("down"));
+  socket.io.on("reconnect_attempt", () => set("connecting"));
+  return set;
+}
+
+/** Open a Socket.IO connection to one of our namespaces; it reconnects by itself. */
+export function openSocket(namespace, auth) {
+  // eslint-disable-next-line no-undef
+  return io(namespace, {
+    auth,
+    transports: ["websocket", "polling"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+  });
+}
+
+const kindModules = new Map();
+
+/** The JS module of an activity kind: static/js/kinds/<kind>.js (loaded once). */
+export function loadKind(kind) {
+  if (!/^[a-z_]+$/.test(kind)) return Promise.reject(new Error("bad kind"));
+  if (!kindModules.has(kind)) kindModules.set(kind, import(`./kinds/${kind}.js`));
+  return kindModules.get(kind);
+}
+
+/** Server clock offset, so every screen counts down to the same second. */
+let clockOffset = 0;
+export function syncClock(serverNowIso) {
+  if (serverNowIso) clockOffset = Date.parse(serverNowIso) - Date.now();
+}
+
+export function secondsLeft(endsIso) {
+  if (!endsIso) return null;
+  return Math.max(0, Math.round((Date.parse(endsIso) - (Date.now() + clockOffset)) / 1000));
+}
+
+export function formatSeconds(s) {
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = h ? String(m).padStart(2, "0") : String(m);
+  return (h ? `${h}:` : "") + `${mm}:${String(sec).padStart(2, "0")}`;
+}
+
+/** Keep `node` showing the countdown for `activity`; returns a stop function. */
+export function runTimer(node, getActivity) {
+  const tick = () => {
+    const act = getActivity();
+    const left = act ? secondsLeft(act.timer_ends_at) : null;
+    if (left === null) {
+      node.hidden = true;
+      node.textContent = "";
+      return;
+    }
+    node.hidden = false;
+    node.dataset.done = left === 0 ? "true" : "false";
+    node.textContent = left === 0 ? t("time_up") : `${t("time_left")} ${formatSeconds(left)}`;
+  };
+  tick();
+  const id = setInterval(tick, 500);
+  return () => clearInterval(id);
+}
+
+export function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
+/** Format a number the way the workshop's language does. */
+export function fmt(n, digits = 0) {
+  const lang = document.documentElement.lang || "sv";
+  return Number(n).toLocaleString(lang === "en" ? "en-GB" : "sv-SE", { maximumFractionDigits: digits });
+}

@@ -1,0 +1,247 @@
+// The participant's phone: join, follow the facilitator (live) or pick activities
+// (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
+// acknowledges them, so a reload or a dropped network never loses an answer.
+import { clear, clientId, connectionBadge, el, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+
+const root = document.getElementById("phone");
+const stage = document.getElementById("stage");
+const code = root.dataset.code;
+const tokenKey = `nv:token:${code}`;
+const outboxKey = `nv:outbox:${code}`;
+
+const state = {
+  workshop: null,
+  participant: null,
+  mine: {}, // activity id -> [{id, client_id, data, status}]
+  results: {}, // activity id -> results payload
+  openActivity: null, // self-paced: the activity the phone has opened
+  rendered: "", // signature of what the stage shows, to avoid needless redraws
+};
+let socket = null;
+let stopTimer = null;
+
+// --- outbox ------------------------------------------------------------------------------
+function outbox() {
+  try {
+    return JSON.parse(localStorage.getItem(outboxKey) || "[]");
+  } catch {
+    return [];
+  }
+}
+function saveOutbox(items) {
+  localStorage.setItem(outboxKey, JSON.stringify(items));
+}
+
+function sendOne(item) {
+  return new Promise((resolve) => {
+    if (!socket || !socket.connected) return resolve({ ok: false, pending: true });
+    socket.timeout(10000).emit("submit", item, (err, ack) => {
+      if (err) return resolve({ ok: false, pending: true }); // stays in the outbox
+      saveOutbox(outbox().filter((i) => i.client_id !== item.client_id));
+      if (ack && ack.ok) applyAck(item, ack);
+      resolve(ack || { ok: false, error: { message: t("error") } });
+    });
+  });
+}
+
+function applyAck(item, ack) {
+  const list = (state.mine[item.activity_id] || []).filter((e) => e.client_id !== item.client_id);
+  const act = findActivity(item.activity_id);
+  const entry = { id: ack.response_id, client_id: item.client_id, data: ack.data, status: ack.status };
+  // "replace" kinds keep one current answer; the others collect entries.
+  state.mine[item.activity_id] = act && act.answer_mode === "replace" ? [entry] : [...list, entry];
+}
+
+/** Submit an input: into the outbox first, then over the socket. Resolves with the ack. */
+function submit(activityId, payload) {
+  const item = { activity_id: activityId, client_id: clientId(), payload };
+  saveOutbox([...outbox(), item]);
+  return sendOne(item);
+}
+
+async function flushOutbox() {
+  for (const item of outbox()) {
+    const ack = await sendOne(item);
+    if (ack.pending) break;
+  }
+  render(true);
+}
+
+// --- joining -----------------------------------------------------------------------------
+async function join(profile) {
+  const body = { code, ...(profile || {}) };
+  const token = localStorage.getItem(tokenKey);
+  if (token) body.token = token;
+  const res = await fetch("/api/join", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const data = await res.json().catch(() => ({ ok: false, error: { message: t("error") } }));
+  if (!data.ok) throw new Error(data.error?.message || t("error"));
+  localStorage.setItem(tokenKey, data.token);
+  return data;
+}
+
+function askProfile() {
+  const needs = root.dataset.askNickname === "true" || root.dataset.askPerspective === "true";
+  return needs && !localStorage.getItem(tokenKey);
+}
+
+function showProfile() {
+  const section = document.getElementById("profile");
+  const form = document.getElementById("profile-form");
+  const errorBox = document.getElementById("profile-error");
+  section.hidden = false;
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(form);
+    const profile = {};
+    if (fd.has("nickname")) profile.nickname = String(fd.get("nickname") || "");
+    if (fd.get("perspective")) profile.perspective = String(fd.get("perspective"));
+    try {
+      await join(profile);
+      section.hidden = true;
+      connect();
+    } catch (e) {
+      errorBox.hidden = false;
+      errorBox.textContent = e.message;
+    }
+  });
+  form.querySelector("input")?.focus();
+}
+
+// --- socket ------------------------------------------------------------------------------
+function connect() {
+  socket = openSocket("/phone", { token: localStorage.getItem(tokenKey) });
+  connectionBadge(socket);
+  socket.on("snapshot", (snap) => {
+    state.workshop = snap.workshop;
+    state.participant = snap.participant;
+    state.mine = snap.mine || {};
+    state.results = snap.results || {};
+    syncClock(snap.workshop.server_now);
+    flushOutbox();
+  });
+  socket.on("state", (ws) => {
+    const before = state.workshop;
+    state.workshop = ws;
+    syncClock(ws.server_now);
+    // A reset starts a new generation: earlier answers no longer count.
+    for (const act of ws.activities) {
+      const old = before?.activities.find((a) => a.id === act.id);
+      if (old && old.generation !== act.generation) {
+        delete state.mine[act.id];
+        delete state.results[act.id];
+      }
+    }
+    render();
+  });
+  socket.on("results", (res) => {
+    state.results[res.activity_id] = res;
+    renderResultsOnly();
+  });
+  socket.on("connect_error", async (err) => {
+    if (err?.data?.code === "unknown_participant") {
+      // The token is unknown here (a new server, or another workshop): join afresh.
+      localStorage.removeItem(tokenKey);
+      socket.disconnect();
+      if (askProfile()) showProfile();
+      else {
+        await join();
+        connect();
+      }
+    } else if (err?.data?.message) {
+      showMessage(err.data.message);
+    }
+  });
+}
+
+function findActivity(id) {
+  return state.workshop?.activities.find((a) => a.id === Number(id)) || null;
+}
+
+function showMessage(text) {
+  clear(stage).append(el("div", { class: "card center" }, el("p", { class: "waiting", text })));
+}
+
+// --- rendering ---------------------------------------------------------------------------
+let kindApi = null; // the rendered kind's live handle: {update(results, mine)}
+
+function currentActivity() {
+  const ws = state.workshop;
+  if (!ws) return null;
+  if (ws.mode === "self_paced") return state.openActivity ? findActivity(state.openActivity) : null;
+  return ws.activities.find((a) => a.id === ws.current_activity_id) || null;
+}
+
+async function render(force = false) {
+  const ws = state.workshop;
+  if (!ws) return;
+  if (!ws.accepts_input && ws.status !== "open") return showMessage(t("closed"));
+  const act = currentActivity();
+  if (ws.mode === "self_paced" && !act) return renderList();
+  if (!act) {
+    state.rendered = "";
+    return showMessage(t("waiting"));
+  }
+  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, act.revealed, ws.accepts_input,
+    (state.mine[act.id] || []).map((m) => m.id)]);
+  if (!force && sig === state.rendered) return;
+  state.rendered = sig;
+  const mod = await loadKind(act.kind);
+  const card = el("section", { class: "card activity", "aria-labelledby": "act-title" });
+  if (ws.mode === "self_paced") {
+    card.append(el("button", { class: "link back", type: "button", onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
+  }
+  card.append(el("h1", { id: "act-title", text: act.title }));
+  const timer = el("p", { class: "timer", role: "timer" });
+  card.append(timer);
+  if (stopTimer) stopTimer();
+  stopTimer = runTimer(timer, () => currentActivity());
+  const closed = act.locked || !ws.accepts_input;
+  if (closed) card.append(el("p", { class: "notice", role: "status", text: act.locked ? t("locked") : t("closed") }));
+  const body = el("div", { class: "activity-body" });
+  card.append(body);
+  clear(stage).append(card);
+  kindApi = mod.phone({
+    root: body,
+    activity: act,
+    mine: state.mine[act.id] || [],
+    results: state.results[act.id] || null,
+    closed,
+    submit: (payload) => submit(act.id, payload),
+    t,
+    el,
+  });
+}
+
+function renderResultsOnly() {
+  const act = currentActivity();
+  if (act && kindApi && kindApi.update) kindApi.update(state.results[act.id] || null, state.mine[act.id] || []);
+}
+
+function renderList() {
+  state.rendered = "";
+  kindApi = null;
+  const ws = state.workshop;
+  const list = el("ul", { class: "activity-pick" });
+  for (const act of ws.activities) {
+    const done = (state.mine[act.id] || []).length > 0;
+    list.append(
+      el("li", {},
+        el("button", { type: "button", class: "pick", onclick: () => { state.openActivity = act.id; render(true); } },
+          el("span", { class: "pick-title", text: act.title }),
+          el("span", { class: done ? "badge done" : "badge", text: done ? t("answered") : t("not_answered") })))
+    );
+  }
+  const card = el("section", { class: "card" }, el("h1", { text: t("open_list") }));
+  card.append(ws.activities.length ? list : el("p", { text: t("no_activities") }));
+  clear(stage).append(card);
+}
+
+// --- start -------------------------------------------------------------------------------
+window.addEventListener("online", () => socket && !socket.connected && socket.connect());
+if (askProfile()) showProfile();
+else if (localStorage.getItem(tokenKey)) connect();
+else join().then(connect).catch((e) => showMessage(e.message));

@@ -1,0 +1,161 @@
+"""Shared fixtures: an app on a temporary SQLite file, socket test clients, and a real
+server process (``workshop serve``) for integration and browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "hemligt-lösen-1"
+
+
+@pytest.fixture
+def app(tmp_path):
+    from workshop.app import create_app
+    from workshop.config import Settings
+
+    settings = Settings.from_env(tmp_path, testing=True, rate_limit_submit="1000/second", rate_limit_join="1000/second")
+    app = create_app(settings, async_mode="threading")
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield app
+
+
+@pytest.fixture
+def db_session(app):
+    from workshop.extensions import db
+
+    with app.test_request_context():
+        yield db.session
+
+
+@pytest.fixture
+def facilitator(app):
+    from workshop.accounts import create_user
+
+    with app.test_request_context():
+        user = create_user("anna@solstad.se", PASSWORD, "Anna")
+        return user.id
+
+
+@pytest.fixture
+def other_facilitator(app):
+    from workshop.accounts import create_user
+
+    with app.test_request_context():
+        return create_user("bertil@norrby.se", PASSWORD, "Bertil").id
+
+
+def login(client, email="anna@solstad.se", password=PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def make_workshop(app, facilitator):
+    """Create a workshop owned by the first facilitator; returns (workshop_id, join_code)."""
+    from workshop import workshops as core
+    from workshop.extensions import db
+    from workshop.models import User
+
+    def make(activities=(("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1}),),
+             mode="live", **kwargs):
+        with app.test_request_context():
+            user = db.session.get(User, facilitator)
+            ws = core.create_workshop(user, kwargs.pop("title", "Användarforum"), mode=mode, **kwargs)
+            ids = [core.add_activity(ws, kind, title, cfg).id for kind, title, cfg in activities]
+            return ws.id, ws.join_code, ids
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """``workshop serve`` in a child process, as a user would start it."""
+
+    def __init__(self, data_dir: Path, env: dict | None = None, port: int | None = None):
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), "RATE_LIMIT_SUBMIT": "1000/second",
+                    "RATE_LIMIT_JOIN": "100000/minute", **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20) -> "LiveServer":
+        log = open(self.data_dir / f"server-{self.port}.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + (self.data_dir / f"server-{self.port}.log").read_text()[-2000:])
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            if kill:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def create_user(self, email="anna@solstad.se", password=PASSWORD) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "workshop.cli", "create-user", "--email", email, "--password", password],
+            env=self.env, check=True, cwd=ROOT, capture_output=True,
+        )
+
+    def facilitator_session(self, email="anna@solstad.se", password=PASSWORD) -> requests.Session:
+        s = requests.Session()
+        token = csrf_from(s.get(self.url + "/login").text)
+        r = s.post(self.url + "/login", data={"csrf_token": token, "email": email, "password": password})
+        assert r.url.endswith("/f/"), r.url
+        return s
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server = LiveServer(tmp_path)
+    server.create_user()
+    server.start()
+    yield server
+    server.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (REQUIRE_ALL_TESTS=1) a skipped test is a failure: a missing browser or service
+    must not pass silently."""
+    if os.environ.get("REQUIRE_ALL_TESTS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"REQUIRE_ALL_TESTS: {skipped} test(s) were skipped; failing the run.", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,233 @@
+"""What every activity kind provides, and the shared plumbing they rely on.
+
+An activity kind is the unit of extension: one module here (settings schema, input schema,
+how an input is stored, how inputs aggregate, CSV columns) plus one JS module in
+``static/js/kinds/`` that draws the phone screen, the presenter visualisation and the console
+view. Nothing else needs editing to add a kind: the registry discovers the module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from flask_babel import gettext, lazy_gettext as _l
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class InputError(Exception):
+    """A refused input: ``code`` is stable for clients, ``message`` is translated for people."""
+
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            out["fields"] = self.fields
+        return out
+
+
+def _field_message(err: dict[str, Any]) -> str:
+    """Translate one pydantic error into a sentence a participant understands."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind in {"missing"}:
+        return gettext("This field is required.")
+    if kind == "string_too_short":
+        if ctx.get("min_length", 1) <= 1:
+            return gettext("This field cannot be empty.")
+        return gettext("Too short: at least %(n)s characters.", n=ctx.get("min_length"))
+    if kind == "string_too_long":
+        return gettext("Too long: at most %(n)s characters.", n=ctx.get("max_length"))
+    if kind in {"too_short"}:
+        return gettext("Give at least %(n)s.", n=ctx.get("min_length"))
+    if kind in {"too_long"}:
+        return gettext("Give at most %(n)s.", n=ctx.get("max_length"))
+    if kind in {"greater_than_equal", "greater_than"}:
+        return gettext("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt")))
+    if kind in {"less_than_equal", "less_than"}:
+        return gettext("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt")))
+    if kind == "extra_forbidden":
+        return gettext("Unknown field.")
+    if kind.startswith("int") or kind.startswith("float"):
+        return gettext("Must be a number.")
+    if kind.startswith("bool"):
+        return gettext("Must be yes or no.")
+    if kind.startswith("string"):
+        return gettext("Must be text.")
+    if kind.startswith("list"):
+        return gettext("Must be a list.")
+    if kind in {"literal_error", "enum"}:
+        return gettext("Not one of the allowed values.")
+    return gettext("Invalid value.")
+
+
+def validation_error(exc: ValidationError) -> InputError:
+    fields: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "_"
+        fields.setdefault(loc, _field_message(err))
+    first = next(iter(fields.values()), gettext("Invalid value."))
+    return InputError("invalid", first, fields)
+
+
+class Schema(BaseModel):
+    """Strict base for settings and inputs: unknown fields and silent coercion are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+def parse(model: type[BaseModel], payload: Any) -> BaseModel:
+    if not isinstance(payload, dict):
+        raise InputError("invalid", gettext("The input must be an object."))
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """Describes one setting so the facilitator's editor can render it without per-kind pages."""
+
+    name: str
+    label: Any
+    type: Literal["text", "textarea", "lines", "int", "bool"]
+    help: Any = None
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass
+class Row:
+    """A stored response as the aggregation sees it: plain data, no session attached."""
+
+    id: int
+    participant_id: int
+    data: dict[str, Any]
+    status: str = "visible"
+    ref_id: int | None = None
+    merged_into_id: int | None = None
+    answered: bool = False
+    created_at: Any = None
+    nickname: str = ""
+    perspective: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise_text(text: str) -> str:
+    """Case- and space-insensitive key, so 'Trygghet ' and 'trygghet' count as one."""
+    return " ".join(text.split()).casefold()
+
+
+class ActivityKind:
+    """Base class. Subclasses set the class attributes and override what differs."""
+
+    key: ClassVar[str]
+    label: ClassVar[Any]
+    description: ClassVar[Any] = ""
+    # replace: one current answer per participant (a change replaces it);
+    # append: several entries per participant up to ``max_entries``.
+    answer_mode: ClassVar[Literal["replace", "append", "custom"]] = "replace"
+    results_hidden_default: ClassVar[bool] = False
+    # When phones see the results: never, once revealed, or always (a Q&A list to upvote).
+    phone_results: ClassVar[Literal["never", "on_reveal", "always"]] = "on_reveal"
+    # Kinds whose inputs are texts the facilitator moderates.
+    moderated: ClassVar[bool] = False
+    config_fields: ClassVar[list[ConfigField]] = []
+    Config: ClassVar[type[Schema]]
+    # Used when the facilitator adds an activity of this kind.
+    default_title: ClassVar[Any] = ""
+
+    # --- settings -------------------------------------------------------------------------
+    def default_config(self) -> dict[str, Any]:
+        return self.Config().model_dump()
+
+    def validate_config(self, payload: Any) -> dict[str, Any]:
+        return parse(self.Config, payload).model_dump()
+
+    def config(self, raw: dict[str, Any]) -> Schema:
+        # Stored settings were validated on the way in (a fresh activity holds the kind's
+        # defaults, which may still be incomplete), so build without validating again;
+        # defaults fill fields added in later versions.
+        merged = {**self.default_config(), **(raw or {})}
+        return self.Config.model_construct(**merged)
+
+    # --- input ----------------------------------------------------------------------------
+    def input_model(self, config: Schema) -> type[Schema]:
+        raise NotImplementedError
+
+    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+        data = parse(self.input_model(config), payload)
+        return self.check_input(config, data.model_dump())
+
+    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+        """Checks that need the settings (option ranges, sums). Raise ``InputError``."""
+        return data
+
+    def max_entries(self, config: Schema) -> int | None:
+        return None
+
+    def initial_status(self, config: Schema, data: dict[str, Any]) -> str:
+        return "visible"
+
+    # --- results --------------------------------------------------------------------------
+    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]] | None:
+        """Individual inputs for moderation; ``None`` for kinds with nothing to moderate."""
+        return None
+
+    def responders(self, rows: list[Row]) -> int:
+        return len({r.participant_id for r in rows if r.status != "deleted"})
+
+    # --- CSV ------------------------------------------------------------------------------
+    def csv_header(self, config: Schema) -> list[str]:
+        return ["answer"]
+
+    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+        return [str(row.data)]
+
+
+def text_items(rows: list[Row], text_key: str = "text") -> list[dict[str, Any]]:
+    """Texts for the console, with merged duplicates folded into their target."""
+    merged_counts: dict[int, int] = {}
+    for r in rows:
+        if r.merged_into_id and r.status != "deleted":
+            merged_counts[r.merged_into_id] = merged_counts.get(r.merged_into_id, 0) + 1
+    items = []
+    for r in rows:
+        if r.status == "deleted":
+            continue
+        items.append(
+            {
+                "id": r.id,
+                "text": r.data.get(text_key, ""),
+                "status": r.status,
+                "merged_into": r.merged_into_id,
+                "count": 1 + merged_counts.get(r.id, 0),
+                "nickname": r.nickname,
+                "perspective": r.perspective,
+                "answered": r.answered,
+            }
+        )
+    return items
+
+
+__all__ = [
+    "ActivityKind",
+    "ConfigField",
+    "InputError",
+    "Row",
+    "Schema",
+    "_l",
+    "normalise_text",
+    "parse",
+    "text_items",
+    "validation_error",
+]

@@ -1,0 +1,84 @@
+"""Settings, read once from the environment so every process of a deployment agrees."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("WORKSHOP_DATA_DIR") or user_data_dir("nyttoverkstad", appauthor=False))
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A stable secret per data folder, so sessions survive restarts without configuration."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    # Redis (or other kombu) URL: set it when several server processes share one workshop.
+    message_queue: str | None = None
+    # Storage for rate-limit counters; must be shared across processes in a scale-out.
+    ratelimit_storage: str = "memory://"
+    # Origins allowed to open a socket; "*" is never used by default.
+    cors_origins: list[str] | str | None = None
+    # Serve cookies with the Secure flag (turn on behind https).
+    secure_cookies: bool = False
+    # Seconds between two aggregate sends for one activity (coalescing window).
+    broadcast_interval: float = 0.25
+    # Phones get revealed results at most this often.
+    phone_broadcast_interval: float = 1.0
+    rate_limit_join: str = "30/minute"
+    rate_limit_submit: str = "60/10second"
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, data_dir: str | Path | None = None, **overrides) -> "Settings":
+        ddir = Path(data_dir) if data_dir else default_data_dir()
+        ddir.mkdir(parents=True, exist_ok=True)
+        db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{ddir / 'nyttoverkstad.sqlite3'}"
+        if db_url.startswith("postgres://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+        elif db_url.startswith("postgresql://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+        origins = os.environ.get("CORS_ORIGINS")
+        settings = cls(
+            data_dir=ddir,
+            database_url=db_url,
+            secret_key=_secret_key(ddir),
+            message_queue=os.environ.get("MESSAGE_QUEUE_URL") or None,
+            ratelimit_storage=os.environ.get("RATELIMIT_STORAGE_URL", "memory://"),
+            cors_origins=[o.strip() for o in origins.split(",")] if origins else None,
+            secure_cookies=_bool("SECURE_COOKIES", False),
+            broadcast_interval=float(os.environ.get("BROADCAST_INTERVAL", "0.25")),
+            phone_broadcast_interval=float(os.environ.get("PHONE_BROADCAST_INTERVAL", "1.0")),
+            rate_limit_join=os.environ.get("RATE_LIMIT_JOIN", "30/minute"),
+            rate_limit_submit=os.environ.get("RATE_LIMIT_SUBMIT", "60/10second"),
+        )
+        for key, value in overrides.items():
+            setattr(settings, key, value)
+        return settings

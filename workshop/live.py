@@ -1,0 +1,75 @@
+"""The live state a facilitator steers: which activity is shown, locks, reveals, timers.
+
+Stored in the database (not in a process) so every server process and every reconnecting
+screen agrees on it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import gettext
+
+from .activities import InputError
+from .extensions import db
+from .models import Activity, Workshop, utcnow
+from .responses import reset_activity
+
+
+def activity_of(ws: Workshop, activity_id: Any) -> Activity:
+    for act in ws.activities:
+        if act.id == activity_id:
+            return act
+    raise InputError("unknown_activity", gettext("Unknown activity."))
+
+
+def goto(ws: Workshop, activity_id: Any) -> Activity:
+    act = activity_of(ws, activity_id)
+    ws.current_activity_id = act.id
+    db.session.commit()
+    return act
+
+
+def step(ws: Workshop, delta: int) -> Activity | None:
+    acts = list(ws.activities)
+    if not acts:
+        return None
+    idx = next((i for i, a in enumerate(acts) if a.id == ws.current_activity_id), 0)
+    idx = max(0, min(len(acts) - 1, idx + delta))
+    ws.current_activity_id = acts[idx].id
+    db.session.commit()
+    return acts[idx]
+
+
+def set_flag(ws: Workshop, activity_id: Any, flag: str, value: Any) -> Activity:
+    act = activity_of(ws, activity_id)
+    if flag not in ("locked", "revealed", "results_hidden") or not isinstance(value, bool):
+        raise InputError("invalid", gettext("Invalid value."))
+    setattr(act, flag, value)
+    db.session.commit()
+    return act
+
+
+def start_timer(ws: Workshop, activity_id: Any, seconds: Any) -> Activity:
+    act = activity_of(ws, activity_id)
+    if seconds is None:
+        seconds = act.timer_seconds or 60
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 5 <= seconds <= 7 * 24 * 3600:
+        raise InputError("invalid", gettext("The timer must be between 10 seconds and 7 days."))
+    act.timer_ends_at = utcnow() + timedelta(seconds=seconds)
+    db.session.commit()
+    return act
+
+
+def stop_timer(ws: Workshop, activity_id: Any) -> Activity:
+    act = activity_of(ws, activity_id)
+    act.timer_ends_at = None
+    db.session.commit()
+    return act
+
+
+def reset(ws: Workshop, activity_id: Any) -> Activity:
+    act = activity_of(ws, activity_id)
+    reset_activity(act)
+    return act

@@ -1,0 +1,139 @@
+"""What each kind of screen is sent: the snapshot on connect and the live updates after it.
+
+Documented in ``docs/protocol.md``; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..activities import get_kind
+from ..extensions import db
+from ..models import Activity, Participant, Workshop, utcnow
+from ..responses import load_rows, own_responses
+
+
+def _iso(dt) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def activity_public(act: Activity) -> dict[str, Any]:
+    return {
+        "id": act.id,
+        "kind": act.kind,
+        "title": act.title,
+        "config": act.config,
+        "position": act.position,
+        "locked": act.locked,
+        "results_hidden": act.results_hidden,
+        "revealed": act.revealed,
+        "results_visible": act.results_visible,
+        "timer_seconds": act.timer_seconds,
+        "timer_ends_at": _iso(act.timer_ends_at),
+        "generation": act.generation,
+        "phone_results": get_kind(act.kind).phone_results,
+        "answer_mode": get_kind(act.kind).answer_mode,
+    }
+
+
+def phone_activities(ws: Workshop) -> list[Activity]:
+    """Live: only the current activity. Self-paced: every unlocked one, in order."""
+    if ws.is_self_paced:
+        return [a for a in ws.activities if not a.locked]
+    return [a for a in ws.activities if a.id == ws.current_activity_id]
+
+
+def workshop_state(ws: Workshop, role: str) -> dict[str, Any]:
+    acts = phone_activities(ws) if role == "phone" else list(ws.activities)
+    if role == "screen":
+        acts = [a for a in acts if a.id == ws.current_activity_id]
+    return {
+        "id": ws.id,
+        "title": ws.title,
+        "language": ws.language,
+        "mode": ws.mode,
+        "status": ws.status,
+        "open_until": _iso(ws.open_until),
+        "accepts_input": ws.accepts_input(),
+        "join_code": ws.join_code,
+        "ask_nickname": ws.ask_nickname,
+        "ask_perspective": ws.ask_perspective,
+        "perspectives": ws.perspectives or [],
+        "current_activity_id": ws.current_activity_id,
+        "activity_count": len(ws.activities),
+        "current_index": next((i for i, a in enumerate(ws.activities) if a.id == ws.current_activity_id), None),
+        "activities": [activity_public(a) for a in acts],
+        "server_now": _iso(utcnow()),
+    }
+
+
+def phone_may_see(act: Activity) -> bool:
+    rule = get_kind(act.kind).phone_results
+    return rule == "always" or (rule == "on_reveal" and act.revealed)
+
+
+def results_for(act: Activity) -> dict[str, dict[str, Any]]:
+    """One read of the stored inputs, shaped for each audience: console, screen, phone."""
+    kind = get_kind(act.kind)
+    config = kind.config(act.config)
+    all_rows = load_rows(act, include_hidden=True)
+    visible = [r for r in all_rows if r.status == "visible"]
+    aggregate = kind.aggregate(config, visible)
+    responders = kind.responders(all_rows)
+    base = {"activity_id": act.id, "generation": act.generation, "responders": responders}
+    console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
+    screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
+    phone = {**base, "visible": True, "aggregate": aggregate} if phone_may_see(act) else None
+    return {"console": console, "screen": screen, "phone": phone}
+
+
+def participant_count(ws_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Participant).where(Participant.workshop_id == ws_id)) or 0
+
+
+def presence(ws: Workshop, detailed: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"participants": participant_count(ws.id)}
+    if detailed:
+        rows = db.session.execute(
+            select(Participant.id, Participant.nickname, Participant.perspective)
+            .where(Participant.workshop_id == ws.id)
+            .order_by(Participant.id)
+        ).all()
+        out["list"] = [{"id": i, "nickname": n, "perspective": p} for i, n, p in rows]
+        per: dict[str, int] = {}
+        for _, _, p in rows:
+            per[p or ""] = per.get(p or "", 0) + 1
+        out["per_perspective"] = per
+    return out
+
+
+def phone_snapshot(ws: Workshop, participant: Participant) -> dict[str, Any]:
+    acts = phone_activities(ws)
+    return {
+        "role": "phone",
+        "workshop": workshop_state(ws, "phone"),
+        "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
+        "mine": {str(k): v for k, v in own_responses(participant).items()},
+        "results": {str(a.id): r for a in acts if phone_may_see(a) and (r := results_for(a)["phone"])},
+    }
+
+
+def screen_snapshot(ws: Workshop) -> dict[str, Any]:
+    current = next((a for a in ws.activities if a.id == ws.current_activity_id), None)
+    return {
+        "role": "screen",
+        "workshop": workshop_state(ws, "screen"),
+        "presence": presence(ws, detailed=False),
+        "results": {str(current.id): results_for(current)["screen"]} if current else {},
+    }
+
+
+def console_snapshot(ws: Workshop) -> dict[str, Any]:
+    return {
+        "role": "console",
+        "workshop": workshop_state(ws, "console"),
+        "presence": presence(ws, detailed=True),
+        "results": {str(a.id): results_for(a)["console"] for a in ws.activities},
+    }

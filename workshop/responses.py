@@ -1,0 +1,208 @@
+"""Storing phone inputs exactly once, and reading them back for aggregation.
+
+The rule the realtime layer relies on: ``submit`` returns only after the input is committed,
+and a second call with the same (participant, client_id) returns the stored answer instead of
+counting it again. That makes a phone's resend after a reconnect harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .activities import InputError, get_kind
+from .activities.base import Row
+from .extensions import db
+from .models import Activity, Participant, Response, Workshop, utcnow
+
+CLIENT_ID_MAX = 64
+
+
+@dataclass
+class Stored:
+    response_id: int
+    duplicate: bool
+    data: dict[str, Any]
+    status: str
+
+
+def _check_client_id(client_id: Any) -> str:
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX or not client_id.isprintable():
+        raise InputError("invalid", gettext("Every input needs an id of 1 to 64 characters."))
+    return client_id
+
+
+def activity_open_for(ws: Workshop, act: Activity) -> None:
+    """Raise unless phones may answer ``act`` right now."""
+    if not ws.accepts_input():
+        raise InputError("closed", gettext("The workshop is closed for answers."))
+    if act.locked:
+        raise InputError("locked", gettext("This activity is locked."))
+    if not ws.is_self_paced and ws.current_activity_id != act.id:
+        raise InputError("not_current", gettext("This activity is not open right now."))
+
+
+def submit(participant: Participant, activity_id: Any, client_id: Any, payload: Any) -> Stored:
+    client_id = _check_client_id(client_id)
+    if not isinstance(activity_id, int) or isinstance(activity_id, bool):
+        raise InputError("unknown_activity", gettext("Unknown activity."))
+    # A retry of an input already stored: answer as the first time, count nothing.
+    prior = db.session.scalars(
+        select(Response).where(Response.participant_id == participant.id, Response.client_id == client_id)
+    ).first()
+    if prior is not None:
+        return Stored(prior.id, True, prior.data, prior.status)
+
+    act = db.session.get(Activity, activity_id)
+    if act is None or act.workshop_id != participant.workshop_id:
+        raise InputError("unknown_activity", gettext("Unknown activity."))
+    ws = act.workshop
+    activity_open_for(ws, act)
+    kind = get_kind(act.kind)
+    config = kind.config(act.config)
+    if kind.answer_mode == "custom":
+        resp = kind.store(db.session, act, participant, config, client_id, payload)  # type: ignore[attr-defined]
+    else:
+        data = kind.validate_input(config, payload)
+        base = select(Response).where(
+            Response.activity_id == act.id,
+            Response.participant_id == participant.id,
+            Response.generation == act.generation,
+            Response.current.is_(True),
+        )
+        if kind.answer_mode == "replace":
+            db.session.execute(
+                update(Response)
+                .where(
+                    Response.activity_id == act.id,
+                    Response.participant_id == participant.id,
+                    Response.generation == act.generation,
+                    Response.current.is_(True),
+                )
+                .values(current=False)
+            )
+        else:
+            limit = kind.max_entries(config)
+            if limit is not None:
+                used = len(db.session.scalars(base.where(Response.status != "deleted")).all())
+                if used >= limit:
+                    raise InputError("limit", gettext("You have already sent %(n)s answers, the most allowed here.", n=limit))
+        resp = Response(
+            activity_id=act.id,
+            participant_id=participant.id,
+            client_id=client_id,
+            generation=act.generation,
+            data=data,
+            status=kind.initial_status(config, data),
+        )
+        db.session.add(resp)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two copies of the same input raced; the first one won and is the answer.
+        db.session.rollback()
+        prior = db.session.scalars(
+            select(Response).where(Response.participant_id == participant.id, Response.client_id == client_id)
+        ).first()
+        if prior is None:
+            raise
+        return Stored(prior.id, True, prior.data, prior.status)
+    return Stored(resp.id, False, resp.data, resp.status)
+
+
+def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
+    """Current inputs of the activity's present generation, oldest first."""
+    stmt = (
+        select(Response, Participant.nickname, Participant.perspective)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.activity_id == act.id, Response.generation == act.generation, Response.current.is_(True))
+        .order_by(Response.id)
+    )
+    if not include_hidden:
+        stmt = stmt.where(Response.status == "visible")
+    rows = []
+    for r, nickname, perspective in db.session.execute(stmt).all():
+        rows.append(
+            Row(
+                id=r.id,
+                participant_id=r.participant_id,
+                data=r.data,
+                status=r.status,
+                ref_id=r.ref_id,
+                merged_into_id=r.merged_into_id,
+                answered=r.answered,
+                created_at=r.created_at,
+                nickname=nickname,
+                perspective=perspective,
+            )
+        )
+    return rows
+
+
+def own_responses(participant: Participant) -> dict[int, list[dict[str, Any]]]:
+    """What a phone has answered, per activity, so a reload shows its earlier answers."""
+    stmt = (
+        select(Response)
+        .join(Activity, Activity.id == Response.activity_id)
+        .where(
+            Response.participant_id == participant.id,
+            Response.current.is_(True),
+            Response.generation == Activity.generation,
+            Response.status != "deleted",
+        )
+        .order_by(Response.id)
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in db.session.scalars(stmt):
+        out.setdefault(r.activity_id, []).append(
+            {"id": r.id, "client_id": r.client_id, "data": r.data, "status": r.status}
+        )
+    return out
+
+
+MODERATION_ACTIONS = ("approve", "hide", "show", "delete", "merge", "answered", "unanswered")
+
+
+def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None) -> None:
+    """Facilitator moderation of one text. Deleting keeps the row (status) for the record."""
+    if action not in MODERATION_ACTIONS:
+        raise InputError("invalid", gettext("Unknown action."))
+    resp = db.session.get(Response, response_id) if isinstance(response_id, int) else None
+    if resp is None or resp.activity_id != act.id:
+        raise InputError("unknown_response", gettext("That answer does not exist."))
+    if action in ("approve", "show"):
+        resp.status = "visible"
+    elif action == "hide":
+        resp.status = "hidden"
+    elif action == "delete":
+        resp.status = "deleted"
+    elif action in ("answered", "unanswered"):
+        resp.answered = action == "answered"
+    elif action == "merge":
+        target = db.session.get(Response, target_id) if isinstance(target_id, int) else None
+        if target is None or target.activity_id != act.id or target.id == resp.id:
+            raise InputError("unknown_response", gettext("That answer does not exist."))
+        # Merge into the target's own target, so chains never form.
+        final = target.merged_into_id or target.id
+        if final == resp.id:
+            raise InputError("invalid", gettext("An answer cannot be merged into itself."))
+        resp.merged_into_id = final
+        db.session.execute(
+            update(Response).where(Response.merged_into_id == resp.id).values(merged_into_id=final)
+        )
+    db.session.commit()
+
+
+def reset_activity(act: Activity) -> None:
+    """Start over: earlier answers stay stored but no longer count (a new generation)."""
+    act.generation += 1
+    act.revealed = False
+    act.timer_ends_at = None
+    db.session.commit()
+
+
+__all__ = ["Stored", "activity_open_for", "load_rows", "moderate", "own_responses", "reset_activity", "submit", "utcnow"]
