@@ -166,3 +166,29 @@ def on_screen_unknown(event_name, *_args):
 @socketio.on("*", namespace=CONSOLE)
 def on_console_unknown(event_name, *_args):
     return {"ok": False, "error": {"code": "unknown_event", "message": gettext("Unknown action.")}}
+
+
+# --- draft analysis --------------------------------------------------------------------
+
+@socketio.on("draft", namespace=CONSOLE)
+@event("console")
+def on_draft(conn: Conn, payload):
+    """Edit the draft analysis: {op, args}. The new draft reaches every console coalesced."""
+    from workshop.draft.ops import apply
+
+    ws = _ws(conn)
+    out = apply(ws, field(payload, "op"), field(payload, "args"))
+    broadcaster().mark_draft(ws.id)
+    return ok(**out)
+
+
+@socketio.on("draft_snapshot", namespace=CONSOLE)
+@event("console")
+def on_draft_snapshot(conn: Conn, _payload):
+    from workshop.draft.serialize import analysis_dict
+    from workshop.draft.service import analysis_for
+
+    ws = _ws(conn)
+    analysis = analysis_for(ws)
+    db.session.commit()
+    return ok(draft=analysis_dict(analysis))

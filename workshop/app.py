@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, request
 from flask_babel import get_locale
+from flask_compress import Compress
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -14,6 +15,7 @@ from .config import Settings
 from .extensions import babel, csrf, db, login_manager, socketio
 from .i18n import js_strings, select_locale
 from .models import User
+from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
 from .ratelimit import RateLimits
 from .realtime.broadcaster import Broadcaster
 from .security import add_security_headers
@@ -64,6 +66,15 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     )
     app.extensions["settings"] = settings
 
+    # Phones on a conference Wi-Fi: compress pages, JS and CSS (the socket traffic is
+    # handled below Flask by Engine.IO and is not touched).
+    app.config.update(
+        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
+                            "application/json", "image/svg+xml", "text/csv"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIN_SIZE=512,
+    )
+    Compress(app)
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

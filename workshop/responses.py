@@ -101,6 +101,8 @@ def submit(participant: Participant, activity_id: Any, client_id: Any, payload: 
         )
         db.session.add(resp)
     try:
+        db.session.flush()
+        kind.after_store(db.session, act, participant, resp)
         db.session.commit()
     except IntegrityError:
         # Two copies of the same input raced; the first one won and is the answer.

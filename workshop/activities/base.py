@@ -175,9 +175,19 @@ class ActivityKind:
     def initial_status(self, config: Schema, data: dict[str, Any]) -> str:
         return "visible"
 
+    # The method's activities read and feed the workshop's draft analysis.
+    uses_draft: ClassVar[bool] = False
+
+    def after_store(self, session: Any, act: Any, participant: Any, response: Any) -> None:
+        """Hook run in the input's transaction, e.g. to add an effect to the draft analysis."""
+
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         raise NotImplementedError
+
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        """Aggregate with access to the activity (and through it the draft analysis)."""
+        return self.aggregate(config, rows)
 
     def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]] | None:
         """Individual inputs for moderation; ``None`` for kinds with nothing to moderate."""

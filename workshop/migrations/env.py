@@ -3,6 +3,7 @@
 from alembic import context
 
 from workshop import models  # noqa: F401  (registers the tables)
+from workshop.draft import models as draft_models  # noqa: F401
 from workshop.extensions import db
 
 config = context.config

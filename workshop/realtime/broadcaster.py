@@ -32,6 +32,7 @@ class Broadcaster:
         self._phone_due: set[int] = set()
         self._phone_last: dict[int, float] = {}
         self._presence: set[int] = set()
+        self._drafts: set[int] = set()
         self._started = False
         self.flushes = 0
 
@@ -43,6 +44,11 @@ class Broadcaster:
     def mark_presence(self, workshop_id: int) -> None:
         with self._lock:
             self._presence.add(workshop_id)
+
+    def mark_draft(self, workshop_id: int) -> None:
+        """The draft analysis changed: resend it to the console, recompute method activities."""
+        with self._lock:
+            self._drafts.add(workshop_id)
 
     # --- background loop -----------------------------------------------------------------
     def start(self) -> None:
@@ -68,8 +74,11 @@ class Broadcaster:
         with self._lock:
             dirty, self._dirty = self._dirty, set()
             presence_ids, self._presence = self._presence, set()
+            draft_ids, self._drafts = self._drafts, set()
             phone_ready = {a for a in self._phone_due if now - self._phone_last.get(a, 0) >= self.phone_interval}
             self._phone_due -= phone_ready
+        for wid in draft_ids:
+            dirty |= self._send_draft(wid)
         todo = dirty | phone_ready
         for aid in todo:
             act = db.session.get(Activity, aid)
@@ -97,6 +106,21 @@ class Broadcaster:
         if to_phones and res["phone"] is not None:
             self._phone_last[act.id] = now
             self.socketio.emit("results", res["phone"], to=r, namespace=PHONE)
+
+    def _send_draft(self, workshop_id: int) -> set[int]:
+        """Emit the draft to the console; return the activities that show draft data."""
+        from ..activities import get_kind
+        from ..draft.models import Analysis
+        from ..draft.serialize import analysis_dict
+        from sqlalchemy import select
+
+        ws = db.session.get(Workshop, workshop_id)
+        if ws is None:
+            return set()
+        analysis = db.session.scalars(select(Analysis).where(Analysis.workshop_id == workshop_id)).first()
+        if analysis is not None:
+            self.socketio.emit("draft", analysis_dict(analysis), to=room(workshop_id), namespace=CONSOLE)
+        return {a.id for a in ws.activities if get_kind(a.kind).uses_draft}
 
     # --- facilitator changes: rare, sent at once ------------------------------------------
     def push_state(self, ws: Workshop, activity: Activity | None = None) -> None:

@@ -80,7 +80,7 @@ def results_for(act: Activity) -> dict[str, dict[str, Any]]:
     config = kind.config(act.config)
     all_rows = load_rows(act, include_hidden=True)
     visible = [r for r in all_rows if r.status == "visible"]
-    aggregate = kind.aggregate(config, visible)
+    aggregate = kind.aggregate_for(act, config, visible)
     responders = kind.responders(all_rows)
     base = {"activity_id": act.id, "generation": act.generation, "responders": responders}
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}

@@ -1,0 +1,541 @@
+"""Editing the draft analysis, with the method's rules enforced in one place.
+
+The facilitator's draft page, the method's activities and the template loader all go
+through these functions, so a rule ("only Finansiell and Omfördelning can be valued in
+money", "opportunities are never counted") cannot be bypassed by one of them.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from ..activities.base import InputError
+from ..analysis.factors import load_factors
+from ..analysis.formula import FormulaError, is_valid_name, parse
+from ..extensions import db
+from ..models import Workshop
+from .models import (
+    BENEFIT_TYPES,
+    CATEGORIES,
+    CONVENTIONS,
+    COST_TYPES,
+    MONEY_CATEGORIES,
+    NODE_TYPES,
+    PERSPECTIVE_KINDS,
+    Analysis,
+    Block,
+    BlockRow,
+    Factor,
+    Link,
+    Node,
+)
+
+TEXT_MAX = 300
+LONG_TEXT_MAX = 5000
+
+
+# --- small validators ---------------------------------------------------------------------
+
+def _text(value: Any, limit: int = TEXT_MAX, required: bool = False, field: str = "title") -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InputError("invalid", gettext("Must be text."), {field: gettext("Must be text.")})
+    value = value.strip()
+    if required and not value:
+        raise InputError("invalid", gettext("This field cannot be empty."), {field: gettext("This field cannot be empty.")})
+    if len(value) > limit:
+        msg = gettext("Too long: at most %(n)s characters.", n=limit)
+        raise InputError("invalid", msg, {field: msg})
+    return value
+
+
+def _number(value: Any, field: str, allow_none: bool = True) -> float | None:
+    if value is None or value == "":
+        if allow_none:
+            return None
+        raise InputError("invalid", gettext("This field is required."), {field: gettext("This field is required.")})
+    if isinstance(value, str):
+        # Swedish input: "1 700,5" is 1700.5.
+        value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            value = float(value)
+        except ValueError:
+            raise InputError("invalid", gettext("Must be a number."), {field: gettext("Must be a number.")}) from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > 1e15:
+        raise InputError("invalid", gettext("Must be a number."), {field: gettext("Must be a number.")})
+    return float(value)
+
+
+def _choice(value: Any, allowed: tuple, field: str, allow_none: bool = True):
+    if value in (None, "") and allow_none:
+        return None
+    if value not in allowed:
+        msg = gettext("Not one of the allowed values.")
+        raise InputError("invalid", msg, {field: msg})
+    return value
+
+
+# --- the analysis -------------------------------------------------------------------------
+
+def analysis_for(ws: Workshop, create: bool = True) -> Analysis | None:
+    """The workshop's draft analysis; made on first use with the shipped factor library."""
+    found = db.session.scalars(select(Analysis).where(Analysis.workshop_id == ws.id)).first()
+    if found is not None or not create:
+        return found
+    analysis = Analysis(workshop_id=ws.id, name_of_change=ws.title[:300], review_key=secrets.token_urlsafe(24))
+    db.session.add(analysis)
+    for pos, f in enumerate(load_factors()):
+        analysis.factors.append(
+            Factor(name=f.id, label=f.label, unit=f.unit, likely=f.value, low=f.value, high=f.value,
+                   source=f.source, year=f.year, from_library=True, position=pos)
+        )
+    db.session.flush()
+    return analysis
+
+
+FRAME_TEXT = {
+    "name_of_change": TEXT_MAX,
+    "organisation": 200,
+    "area": 200,
+    "purpose": LONG_TEXT_MAX,
+    "geography": 200,
+    "status_text": 100,
+    "version": 40,
+    "contact_role": 200,
+    "alternative_a": LONG_TEXT_MAX,
+    "alternative_b": LONG_TEXT_MAX,
+    "method_notes": LONG_TEXT_MAX,
+    "valuation_notes": LONG_TEXT_MAX,
+}
+
+
+def update_frame(analysis: Analysis, data: Any) -> None:
+    """Facts, alternatives and frame (step 1). Only the keys given change."""
+    if not isinstance(data, dict):
+        raise InputError("invalid", gettext("The input must be an object."))
+    unknown = set(data) - set(FRAME_TEXT) - {"start_year", "horizon", "discount_rate", "convention", "comparison", "perspectives"}
+    if unknown:
+        raise InputError("invalid", gettext("Unknown field."), {k: gettext("Unknown field.") for k in unknown})
+    for key, limit in FRAME_TEXT.items():
+        if key in data:
+            setattr(analysis, key, _text(data[key], limit, field=key))
+    if "start_year" in data:
+        year = _number(data["start_year"], "start_year")
+        if year is not None and not (1990 <= year <= 2100 and year == int(year)):
+            raise InputError("invalid", gettext("Give a year between 1990 and 2100."), {"start_year": gettext("Give a year between 1990 and 2100.")})
+        analysis.start_year = int(year) if year is not None else None
+    if "horizon" in data:
+        h = _number(data["horizon"], "horizon", allow_none=False)
+        if not (1 <= h <= 30 and h == int(h)):
+            raise InputError("invalid", gettext("The horizon must be 1 to 30 years."), {"horizon": gettext("The horizon must be 1 to 30 years.")})
+        analysis.horizon = int(h)
+    if "discount_rate" in data:
+        r = _number(data["discount_rate"], "discount_rate", allow_none=False)
+        if not 0 <= r <= 0.5:
+            raise InputError("invalid", gettext("The discount rate must be between 0 and 50 %."), {"discount_rate": gettext("The discount rate must be between 0 and 50 %.")})
+        analysis.discount_rate = r
+    if "convention" in data:
+        analysis.convention = _choice(data["convention"], CONVENTIONS, "convention", allow_none=False)
+    if "comparison" in data:
+        rows = data["comparison"]
+        if not isinstance(rows, list) or len(rows) > 50:
+            raise InputError("invalid", gettext("Must be a list."))
+        analysis.comparison = [
+            {"aspect": _text(r.get("aspect"), 200, field="aspect"), "a": _text(r.get("a"), 1000, field="a"), "b": _text(r.get("b"), 1000, field="b")}
+            for r in rows if isinstance(r, dict)
+        ]
+    if "perspectives" in data:
+        rows = data["perspectives"]
+        if not isinstance(rows, list) or len(rows) > 30:
+            raise InputError("invalid", gettext("Must be a list."))
+        analysis.perspectives = [
+            {"kind": _choice(r.get("kind"), PERSPECTIVE_KINDS, "kind", allow_none=False), "label": _text(r.get("label"), 200, required=True, field="label")}
+            for r in rows if isinstance(r, dict)
+        ]
+
+
+# --- nodes --------------------------------------------------------------------------------
+
+NODE_FIELDS = ("node_type", "title", "description", "cause", "perspective", "polarity", "category", "valuation",
+               "size_score", "cost_kind", "motivation", "pattern", "direct_value", "year_profile", "status", "position")
+PATTERN_KEYS = ("rubrik", "genom_att", "hander", "och", "leder_till")
+
+
+def _apply_rules(node: Node) -> None:
+    """Bring a node in line with the method: categories, valuation, what counts."""
+    counted = node.node_type in BENEFIT_TYPES + COST_TYPES
+    if not counted:
+        # Risks, obstacles, opportunities (and non-item nodes) have no category or valuation.
+        node.category = None
+        node.valuation = "none"
+        node.size_score = None
+        if node.node_type in ("risk", "hinder", "mojlighet"):
+            node.perspective = ""
+    if node.valuation == "money" and node.category not in MONEY_CATEGORIES:
+        raise InputError(
+            "invalid",
+            gettext("Only Finansiell and Omfördelning can be valued in money."),
+            {"valuation": gettext("Only Finansiell and Omfördelning can be valued in money.")},
+        )
+    if node.valuation != "size":
+        node.size_score = None if node.valuation == "money" or not counted else node.size_score
+    if node.node_type != "genomforandekostnad":
+        node.cost_kind = None
+
+
+def set_node_fields(node: Node, data: dict[str, Any]) -> None:
+    unknown = set(data) - set(NODE_FIELDS)
+    if unknown:
+        raise InputError("invalid", gettext("Unknown field."), {k: gettext("Unknown field.") for k in unknown})
+    if "node_type" in data:
+        node.node_type = _choice(data["node_type"], NODE_TYPES, "node_type", allow_none=False)
+    if "title" in data:
+        node.title = _text(data["title"], required=True)
+    for key in ("description", "cause", "motivation"):
+        if key in data:
+            setattr(node, key, _text(data[key], LONG_TEXT_MAX, field=key))
+    if "perspective" in data:
+        node.perspective = _text(data["perspective"], 200, field="perspective")
+    if "polarity" in data:
+        node.polarity = _choice(data["polarity"], ("positive", "negative"), "polarity")
+    if "category" in data:
+        node.category = _choice(data["category"], CATEGORIES, "category")
+    if "valuation" in data:
+        node.valuation = _choice(data["valuation"], ("money", "size", "none"), "valuation", allow_none=False)
+    if "size_score" in data:
+        node.size_score = _choice(data["size_score"], (0, 1, 2, 3), "size_score")
+    if "cost_kind" in data:
+        node.cost_kind = _choice(data["cost_kind"], ("one_off", "running"), "cost_kind")
+    if "status" in data:
+        node.status = _choice(data["status"], ("visible", "hidden"), "status", allow_none=False)
+    if "position" in data:
+        node.position = int(_number(data["position"], "position", allow_none=False))
+    if "pattern" in data:
+        p = data["pattern"]
+        if not isinstance(p, dict) or set(p) - set(PATTERN_KEYS):
+            raise InputError("invalid", gettext("Unknown field."))
+        node.pattern = {k: _text(p.get(k), 1000, field=k) for k in PATTERN_KEYS if p.get(k)}
+    if "direct_value" in data:
+        d = data["direct_value"] or {}
+        if not isinstance(d, dict) or set(d) - {"low", "likely", "high", "source"}:
+            raise InputError("invalid", gettext("Unknown field."))
+        node.direct_value = {
+            "low": _number(d.get("low"), "low"),
+            "likely": _number(d.get("likely"), "likely"),
+            "high": _number(d.get("high"), "high"),
+            "source": _text(d.get("source"), LONG_TEXT_MAX, field="source"),
+        }
+    if "year_profile" in data:
+        prof = data["year_profile"] or []
+        if not isinstance(prof, list) or len(prof) > 30:
+            raise InputError("invalid", gettext("Must be a list."), {"year_profile": gettext("Must be a list.")})
+        values = [_number(v, "year_profile", allow_none=False) for v in prof]
+        if any(v < 0 or v > 100 for v in values):
+            raise InputError("invalid", gettext("Year factors must be between 0 and 100."), {"year_profile": gettext("Year factors must be between 0 and 100.")})
+        node.year_profile = values
+    _apply_rules(node)
+
+
+def add_node(analysis: Analysis, data: dict[str, Any], source_response_id: int | None = None) -> Node:
+    if not isinstance(data, dict):
+        raise InputError("invalid", gettext("The input must be an object."))
+    if len(analysis.nodes) >= 2000:
+        raise InputError("invalid", gettext("The analysis holds at most %(n)s items.", n=2000))
+    node = Node(node_type="effekt", title="", valuation="none", source_response_id=source_response_id,
+                position=max((n.position for n in analysis.nodes), default=-1) + 1)
+    set_node_fields(node, {"node_type": "effekt", **data})
+    analysis.nodes.append(node)
+    db.session.flush()
+    return node
+
+
+def node_of(analysis: Analysis, node_id: Any) -> Node:
+    node = db.session.get(Node, node_id) if isinstance(node_id, int) and not isinstance(node_id, bool) else None
+    if node is None or node.analysis_id != analysis.id:
+        raise InputError("unknown_item", gettext("That item does not exist."))
+    return node
+
+
+def merge_nodes(analysis: Analysis, node_id: Any, target_id: Any) -> Node:
+    """Fold a duplicate into another item: its links move over, it is hidden and remembered."""
+    node, target = node_of(analysis, node_id), node_of(analysis, target_id)
+    final = node_of(analysis, target.merged_into_id) if target.merged_into_id else target
+    if final.id == node.id:
+        raise InputError("invalid", gettext("An item cannot be merged into itself."))
+    for link in list(analysis.links):
+        if link.from_id == node.id or link.to_id == node.id:
+            new_from = final.id if link.from_id == node.id else link.from_id
+            new_to = final.id if link.to_id == node.id else link.to_id
+            db.session.delete(link)
+            db.session.flush()
+            if new_from != new_to and not _link_exists(analysis, new_from, new_to):
+                analysis.links.append(Link(from_id=new_from, to_id=new_to))
+    node.merged_into_id = final.id
+    node.status = "hidden"
+    for other in analysis.nodes:
+        if other.merged_into_id == node.id:
+            other.merged_into_id = final.id
+    db.session.flush()
+    return final
+
+
+def delete_node(analysis: Analysis, node_id: Any) -> None:
+    node = node_of(analysis, node_id)
+    for link in list(analysis.links):
+        if node.id in (link.from_id, link.to_id):
+            analysis.links.remove(link)
+    analysis.nodes.remove(node)
+    db.session.flush()
+
+
+# --- links --------------------------------------------------------------------------------
+
+def _link_exists(analysis: Analysis, a: int, b: int) -> bool:
+    return any(link.from_id == a and link.to_id == b for link in analysis.links)
+
+
+def add_link(analysis: Analysis, from_id: Any, to_id: Any) -> Link:
+    a, b = node_of(analysis, from_id), node_of(analysis, to_id)
+    if a.id == b.id:
+        raise InputError("invalid", gettext("An item cannot lead to itself."))
+    if _link_exists(analysis, a.id, b.id):
+        return next(link for link in analysis.links if link.from_id == a.id and link.to_id == b.id)
+    link = Link(from_id=a.id, to_id=b.id)
+    analysis.links.append(link)
+    db.session.flush()
+    return link
+
+
+def delete_link(analysis: Analysis, from_id: Any, to_id: Any) -> None:
+    for link in list(analysis.links):
+        if link.from_id == from_id and link.to_id == to_id:
+            analysis.links.remove(link)
+    db.session.flush()
+
+
+# --- calculation blocks --------------------------------------------------------------------
+
+def block_for(analysis: Analysis, node_id: Any) -> Block:
+    node = node_of(analysis, node_id)
+    if node.node_type not in BENEFIT_TYPES + COST_TYPES:
+        raise InputError("invalid", gettext("Only benefits and costs have calculation blocks."))
+    if node.block is None:
+        node.block = Block(formula="", hours_formula="")
+        db.session.flush()
+    return node.block
+
+
+def known_names(analysis: Analysis, block: Block) -> set[str]:
+    return {r.name for r in block.rows} | {f.name for f in analysis.factors}
+
+
+def check_formula(text: str, names: set[str], field: str = "formula") -> str:
+    text = _text(text, 500, field=field)
+    if not text:
+        return ""
+    try:
+        formula = parse(text)
+        formula.check_names(names)
+    except FormulaError as exc:
+        raise InputError("formula", _formula_message(exc), {field: _formula_message(exc)}) from None
+    return text
+
+
+def _formula_message(exc: FormulaError) -> str:
+    code = getattr(exc, "code", "syntax")
+    names = ", ".join(sorted(getattr(exc, "names", ()) or ()))
+    if code == "unknown_name":
+        return gettext("Unknown name in the formula: %(names)s", names=names)
+    if code == "division_by_zero":
+        return gettext("The formula divides by zero.")
+    if code == "too_long":
+        return gettext("The formula is too long.")
+    if code == "too_complex":
+        return gettext("The formula is nested too deeply.")
+    if code == "not_allowed":
+        return gettext("Only numbers, names, + − × ÷, parentheses, min, max and round are allowed.")
+    return gettext("The formula cannot be read: %(detail)s", detail=str(exc))
+
+
+def set_block(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> Block:
+    block = block_for(analysis, node_id)
+    if not isinstance(data, dict) or set(data) - {"formula", "hours_formula", "notes"}:
+        raise InputError("invalid", gettext("Unknown field."))
+    names = known_names(analysis, block)
+    if "formula" in data:
+        block.formula = check_formula(data["formula"], names)
+    if "hours_formula" in data:
+        block.hours_formula = check_formula(data["hours_formula"], names, "hours_formula")
+    if "notes" in data:
+        block.notes = _text(data["notes"], LONG_TEXT_MAX, field="notes")
+    db.session.flush()
+    return block
+
+
+ROW_FIELDS = ("name", "label", "unit", "low", "likely", "high", "source", "proposal", "position")
+
+
+def _set_values(obj: Any, data: dict[str, Any]) -> None:
+    for key in ("low", "likely", "high", "proposal"):
+        if key in data and hasattr(obj, key):
+            setattr(obj, key, _number(data[key], key))
+    if "label" in data:
+        obj.label = _text(data["label"], TEXT_MAX, field="label")
+    if "unit" in data:
+        obj.unit = _text(data["unit"], 40, field="unit")
+    if "source" in data:
+        obj.source = _text(data["source"], LONG_TEXT_MAX, field="source")
+    if "position" in data:
+        obj.position = int(_number(data["position"], "position", allow_none=False))
+
+
+def _check_name(name: Any, taken: set[str]) -> str:
+    name = _text(name, 60, required=True, field="name")
+    if not is_valid_name(name):
+        msg = gettext("A name is letters, digits and _ and starts with a letter, e.g. antal_besok.")
+        raise InputError("invalid", msg, {"name": msg})
+    if name in taken:
+        msg = gettext("The name %(name)s is already used.", name=name)
+        raise InputError("invalid", msg, {"name": msg})
+    return name
+
+
+def add_row(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> BlockRow:
+    block = block_for(analysis, node_id)
+    if not isinstance(data, dict) or set(data) - set(ROW_FIELDS):
+        raise InputError("invalid", gettext("Unknown field."))
+    if len(block.rows) >= 50:
+        raise InputError("invalid", gettext("A block holds at most %(n)s rows.", n=50))
+    row = BlockRow(name=_check_name(data.get("name"), {r.name for r in block.rows}),
+                   position=max((r.position for r in block.rows), default=-1) + 1)
+    _set_values(row, {k: v for k, v in data.items() if k != "name"})
+    block.rows.append(row)
+    db.session.flush()
+    return row
+
+
+def row_of(analysis: Analysis, row_id: Any) -> BlockRow:
+    row = db.session.get(BlockRow, row_id) if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+    if row is None or row.block.node.analysis_id != analysis.id:
+        raise InputError("unknown_row", gettext("That question does not exist."))
+    return row
+
+
+def update_row(analysis: Analysis, row_id: Any, data: dict[str, Any]) -> BlockRow:
+    row = row_of(analysis, row_id)
+    if not isinstance(data, dict) or set(data) - set(ROW_FIELDS):
+        raise InputError("invalid", gettext("Unknown field."))
+    if "name" in data and data["name"] != row.name:
+        old = row.name
+        row.name = _check_name(data["name"], {r.name for r in row.block.rows if r.id != row.id})
+        # Keep the formula working: rename the name where it stands alone.
+        row.block.formula = _rename(row.block.formula, old, row.name)
+        row.block.hours_formula = _rename(row.block.hours_formula, old, row.name)
+    _set_values(row, {k: v for k, v in data.items() if k != "name"})
+    db.session.flush()
+    return row
+
+
+def _rename(formula: str, old: str, new: str) -> str:
+    import re
+
+    return re.sub(rf"(?<![\wåäöÅÄÖ]){re.escape(old)}(?![\wåäöÅÄÖ])", new, formula or "")
+
+
+def delete_row(analysis: Analysis, row_id: Any) -> None:
+    row = row_of(analysis, row_id)
+    row.block.rows.remove(row)
+    db.session.flush()
+
+
+# --- shared factors -----------------------------------------------------------------------
+
+def factor_of(analysis: Analysis, factor_id: Any) -> Factor:
+    f = db.session.get(Factor, factor_id) if isinstance(factor_id, int) and not isinstance(factor_id, bool) else None
+    if f is None or f.analysis_id != analysis.id:
+        raise InputError("unknown_factor", gettext("That factor does not exist."))
+    return f
+
+
+def add_factor(analysis: Analysis, data: dict[str, Any]) -> Factor:
+    if not isinstance(data, dict) or set(data) - {"name", "label", "unit", "low", "likely", "high", "source", "year"}:
+        raise InputError("invalid", gettext("Unknown field."))
+    f = Factor(name=_check_name(data.get("name"), {x.name for x in analysis.factors}),
+               position=max((x.position for x in analysis.factors), default=-1) + 1)
+    _set_values(f, data)
+    if "year" in data:
+        y = _number(data["year"], "year")
+        f.year = int(y) if y is not None else None
+    analysis.factors.append(f)
+    db.session.flush()
+    return f
+
+
+def update_factor(analysis: Analysis, factor_id: Any, data: dict[str, Any]) -> Factor:
+    f = factor_of(analysis, factor_id)
+    if not isinstance(data, dict) or set(data) - {"label", "unit", "low", "likely", "high", "source", "year"}:
+        raise InputError("invalid", gettext("Unknown field."))
+    _set_values(f, data)
+    if "year" in data:
+        y = _number(data["year"], "year")
+        f.year = int(y) if y is not None else None
+    db.session.flush()
+    return f
+
+
+def delete_factor(analysis: Analysis, factor_id: Any) -> None:
+    f = factor_of(analysis, factor_id)
+    used = [n.title for n in analysis.nodes if n.block and f.name in (_names(n.block.formula) | _names(n.block.hours_formula))]
+    if used:
+        raise InputError("in_use", gettext("The factor is used by: %(items)s", items=", ".join(used[:5])))
+    analysis.factors.remove(f)
+    db.session.flush()
+
+
+def _names(text: str) -> set[str]:
+    if not text:
+        return set()
+    try:
+        return set(parse(text).names)
+    except FormulaError:
+        return set()
+
+
+# --- chain checks -------------------------------------------------------------------------
+
+def chain_checks(analysis: Analysis) -> list[dict[str, Any]]:
+    """Hints for the effect chain (method.md): every benefit and consequence cost should
+    trace back to an effect; a jump straight from the change to a benefit suggests a gap."""
+    nodes = {n.id: n for n in analysis.nodes if n.status == "visible"}
+    incoming: dict[int, list[int]] = {}
+    for link in analysis.links:
+        if link.from_id in nodes and link.to_id in nodes:
+            incoming.setdefault(link.to_id, []).append(link.from_id)
+
+    def traces_to_effect(nid: int, seen: set[int]) -> bool:
+        for src in incoming.get(nid, []):
+            if src in seen:
+                continue
+            if nodes[src].node_type == "effekt" or traces_to_effect(src, seen | {src}):
+                return True
+        return False
+
+    hints = []
+    for n in nodes.values():
+        if n.node_type in ("nytta", "konsekvenskostnad"):
+            if not traces_to_effect(n.id, {n.id}):
+                hints.append({"code": "no_effect", "node_id": n.id,
+                              "message": gettext("“%(title)s” does not trace back to an effect.", title=n.title)})
+            if any(nodes[s].node_type == "forandring" for s in incoming.get(n.id, [])):
+                hints.append({"code": "jump", "node_id": n.id,
+                              "message": gettext("“%(title)s” follows straight from the change: is an effect missing in between?", title=n.title)})
+        if n.node_type == "mojlighet" and n.valuation == "money":
+            hints.append({"code": "opportunity", "node_id": n.id,
+                          "message": gettext("“%(title)s” is an opportunity: it needs a further decision and is never counted.", title=n.title)})
+    return hints
