@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any
@@ -21,6 +22,7 @@ from workshop.csvout import safe_cell
 from workshop.extensions import db
 from workshop.models import Activity, Workshop
 from workshop.responses import load_rows
+from workshop import portable
 from workshop import workshops as core
 
 from . import bp
@@ -122,14 +124,50 @@ def _parse_workshop_form(form) -> dict[str, Any]:
 @bp.route("/f/new", methods=["GET", "POST"])
 @login_required
 def new_workshop():
+    """A blank workshop, or one started from a template in the library."""
     error = None
+    templates = portable.library()
     if request.method == "POST":
         try:
-            ws = core.create_workshop(current_user, **_parse_workshop_form(request.form))
+            fields = _parse_workshop_form(request.form)
+            key = request.form.get("template", "")
+            if key:
+                doc = portable.load_template(key)
+                w = doc["workshop"]
+                # The form's choices win over the template's where the facilitator made them.
+                w.update({k: fields[k] for k in ("language", "ask_nickname") if k in fields})
+                if fields["ask_perspective"]:
+                    w.update(ask_perspective=True, perspectives=fields["perspectives"])
+                ws = portable.import_document(current_user, doc, title=fields["title"] or None)
+                if fields["open_until"]:
+                    ws.open_until = fields["open_until"]
+                    db.session.commit()
+            else:
+                ws = core.create_workshop(current_user, **fields)
             return redirect(url_for("facilitator.edit", ws_id=ws.id))
         except InputError as exc:
             error = exc.message
-    return render_template("facilitator/new.html", error=error, form=request.form)
+    return render_template("facilitator/new.html", error=error, form=request.form, templates=templates)
+
+
+@bp.post("/f/import")
+@login_required
+def import_workshop():
+    """Create a workshop from a JSON file exported by Nyttoverkstad (or a template file)."""
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise InputError("invalid", gettext("Choose a file to import."))
+        try:
+            doc = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise InputError("invalid", gettext("The file is not valid JSON.")) from None
+        ws = portable.import_document(current_user, doc)
+    except InputError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("facilitator.dashboard"))
+    flash(gettext("Workshop imported."))
+    return redirect(url_for("facilitator.edit", ws_id=ws.id))
 
 
 @bp.route("/f/w/<int:ws_id>", methods=["GET", "POST"])
@@ -320,3 +358,55 @@ def _same(a: str, b: str) -> bool:
     import hmac
 
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+# --- draft analysis ---------------------------------------------------------------------
+
+def _report_page(ws: Workshop, review: bool):
+    from workshop.draft import report, vocabulary
+    from workshop.draft.service import analysis_for
+
+    analysis = analysis_for(ws)
+    db.session.commit()
+    labels = {"category": vocabulary.CATEGORY_LABELS, "size": vocabulary.SIZE_LABELS}
+    return render_template("facilitator/report.html", r=report.build(ws, analysis), review=review, labels=labels)
+
+
+@bp.get("/f/w/<int:ws_id>/report")
+@own_workshop
+def report(ws: Workshop):
+    """The draft analysis as a report (web version, printable to A4)."""
+    return _report_page(ws, review=False)
+
+
+@bp.get("/review/<int:ws_id>/<key>")
+def review(ws_id: int, key: str):
+    """Read-only link for the reference group and the commissioner: no login, no editing."""
+    from workshop.draft.service import analysis_for
+
+    ws = db.session.get(Workshop, ws_id)
+    analysis = analysis_for(ws, create=False) if ws is not None else None
+    if analysis is None or not _same(analysis.review_key, key):
+        abort(404)
+    g.locale = ws.language
+    return _report_page(ws, review=True)
+
+
+@bp.get("/f/w/<int:ws_id>/analysis")
+@own_workshop
+def draft_page(ws: Workshop):
+    """The draft analysis, live: every change made by the room shows here at once."""
+    from workshop.draft.service import analysis_for
+
+    analysis = analysis_for(ws)
+    db.session.commit()
+    return render_template("facilitator/draft.html", ws=ws, analysis=analysis)
+
+
+@bp.get("/f/w/<int:ws_id>/export.json")
+@own_workshop
+def export_json(ws: Workshop):
+    doc = portable.export_document(ws)
+    name = f"nyttoverkstad-{ws.join_code}.json"
+    return FlaskResponse(portable.dumps(doc), mimetype="application/json",
+                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -56,7 +56,11 @@ def on_submit(conn: Conn, payload):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     stored = store_input(_participant(conn), field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload"))
     if not stored.duplicate:
-        broadcaster().mark(field(payload, "activity_id"))
+        broadcaster().mark(stored.activity_id)
+        if stored.uses_draft:
+            # The input changed the draft analysis (an effect, a figure): the console's
+            # draft page and the other method activities follow.
+            broadcaster().mark_draft(conn.workshop_id)
     return ok(response_id=stored.response_id, duplicate=stored.duplicate, data=stored.data, status=stored.status)
 
 

@@ -115,6 +115,10 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     app.register_blueprint(participant_bp)
     app.after_request(add_security_headers)
 
+    from .formatting import register_filters
+
+    register_filters(app)
+
     @app.context_processor
     def inject_globals():
         return {"current_locale": str(get_locale()), "js_strings": js_strings}

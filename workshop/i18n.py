@@ -82,10 +82,72 @@ BASE_JS_STRINGS = {
 }
 
 
+DRAFT_JS_STRINGS = {
+    "draft.saved": _l("Saved."),
+    "draft.name_of_change": _l("Name of the change"),
+    "draft.organisation": _l("Organisation"),
+    "draft.area": _l("Area"),
+    "draft.geography": _l("Geography"),
+    "draft.status": _l("Status"),
+    "draft.version": _l("Version"),
+    "draft.contact_role": _l("Contact (role)"),
+    "draft.purpose": _l("Purpose of the analysis"),
+    "draft.start_year": _l("Start year"),
+    "draft.horizon": _l("Horizon (years, 1–30)"),
+    "draft.discount_rate": _l("Discount rate (%)"),
+    "draft.convention": _l("Discounting convention"),
+    "draft.convention_a": _l("A: year 1 is not discounted"),
+    "draft.convention_b": _l("B: every year is discounted"),
+    "draft.perspectives": _l("Perspectives"),
+    "draft.perspective_kind": _l("Kind of perspective"),
+    "draft.perspective_label": _l("Concrete label"),
+    "draft.add_perspective": _l("Add perspective"),
+    "draft.new_perspective": _l("New perspective"),
+    "draft.comparison": _l("Comparison of the alternatives"),
+    "draft.aspect": _l("Aspect"),
+    "draft.alt_a": _l("Alternative A"),
+    "draft.alt_b": _l("Alternative B"),
+    "draft.alt_a_long": _l("Alternative A (reference point, often today)"),
+    "draft.alt_b_long": _l("Alternative B (the change)"),
+    "draft.add_row": _l("Add row"),
+    "draft.new_aspect": _l("New aspect"),
+    "draft.actions": _l("Actions"),
+    "draft.chain_hints": _l("Hints about the effect chain"),
+    "draft.title": _l("Title"),
+    "draft.category": _l("Category"),
+    "draft.perspective": _l("Perspective"),
+    "draft.valuation": _l("Valuation"),
+    "draft.size": _l("Estimated size"),
+    "draft.cost_kind": _l("One-off or recurring"),
+    "draft.polarity": _l("Positive or negative"),
+    "draft.confirm_delete": _l("Delete this item and its links?"),
+    "draft.no_money_items": _l("No benefit or cost is valued in money yet. Choose “Valued in money” for a Financial or Redistribution item."),
+    "draft.year": _l("year"),
+    "draft.col_name": _l("Name in formula"),
+    "draft.col_question": _l("Question"),
+    "draft.col_label": _l("Label"),
+    "draft.col_unit": _l("Unit"),
+    "draft.col_low": _l("Lowest"),
+    "draft.col_likely": _l("Likely"),
+    "draft.col_high": _l("Highest"),
+    "draft.col_source": _l("Source"),
+    "draft.add_question": _l("Add question"),
+    "draft.formula": _l("Formula for the yearly value (kr)"),
+    "draft.hours_formula": _l("Formula for the hours per year (optional)"),
+    "draft.year_profile": _l("Year profile (factor per year, e.g. 0.5; 1)"),
+    "draft.new_factor": _l("New shared factor (name)"),
+    "draft.add": _l("Add"),
+    "draft.calc_problems": _l("Problems in the calculation"),
+}
+
+
 def js_strings() -> dict[str, str]:
     from .activities import all_kinds
+    from .draft import vocabulary
 
     out = {k: str(v) for k, v in BASE_JS_STRINGS.items()}
+    out.update(vocabulary.js_strings())
+    out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
     for kind in all_kinds().values():
         out[f"kind.{kind.key}"] = str(kind.label)
         for key, value in getattr(kind, "js_strings", {}).items():

@@ -28,6 +28,8 @@ class Stored:
     duplicate: bool
     data: dict[str, Any]
     status: str
+    activity_id: int | None = None
+    uses_draft: bool = False
 
 
 def _check_client_id(client_id: Any) -> str:
@@ -113,7 +115,7 @@ def submit(participant: Participant, activity_id: Any, client_id: Any, payload: 
         if prior is None:
             raise
         return Stored(prior.id, True, prior.data, prior.status)
-    return Stored(resp.id, False, resp.data, resp.status)
+    return Stored(resp.id, False, resp.data, resp.status, act.id, kind.uses_draft)
 
 
 def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:

@@ -85,6 +85,10 @@ def add_activity(ws: Workshop, kind_key: str, title: str | None = None, config: 
     )
     db.session.add(act)
     db.session.flush()
+    if kind.uses_draft:
+        from .draft.service import analysis_for
+
+        analysis_for(ws)
     if ws.current_activity_id is None:
         ws.current_activity_id = act.id
     db.session.commit()

@@ -225,7 +225,7 @@ def set_node_fields(node: Node, data: dict[str, Any]) -> None:
         d = data["direct_value"] or {}
         if not isinstance(d, dict) or set(d) - {"low", "likely", "high", "source"}:
             raise InputError("invalid", gettext("Unknown field."))
-        node.direct_value = {
+        node.direct_value = {} if not d else {
             "low": _number(d.get("low"), "low"),
             "likely": _number(d.get("likely"), "likely"),
             "high": _number(d.get("high"), "high"),

@@ -1,0 +1,131 @@
+"""The report's content, in the layout practitioners recognise (method.md), as plain data.
+
+One builder for every output (the web report and review link now; Word and slides later), so
+the sections, their order and their figures cannot drift apart between formats. No
+participant identities: who took part is reported as counts per perspective.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Activity, Participant, Response, Workshop
+from .compute import compute
+from .models import Analysis, Node
+from .serialize import node_dict
+from .vocabulary import (
+    CATEGORY_LABELS,
+    NODE_TYPE_LABELS,
+    PERSPECTIVE_KIND_LABELS,
+    SIZE_LABELS,
+    VALUATION_LABELS,
+)
+
+SECTION_TYPES = (
+    ("nytta", "benefits"),
+    ("konsekvenskostnad", "consequence_costs"),
+    ("genomforandekostnad", "implementation_costs"),
+    ("risk", "risks"),
+    ("hinder", "obstacles"),
+    ("mojlighet", "opportunities"),
+)
+
+
+def participation(ws: Workshop) -> dict[str, Any]:
+    """Who took part, as counts only, and which activities ran when."""
+    per = Counter(
+        p or "" for (p,) in db.session.execute(select(Participant.perspective).where(Participant.workshop_id == ws.id)).all()
+    )
+    inputs = dict(
+        db.session.execute(
+            select(Response.activity_id, func.count(Response.id))
+            .join(Activity, Activity.id == Response.activity_id)
+            .where(Activity.workshop_id == ws.id, Response.generation == Activity.generation)
+            .group_by(Response.activity_id)
+        ).all()
+    )
+    first_last = db.session.execute(
+        select(func.min(Response.created_at), func.max(Response.created_at))
+        .join(Activity, Activity.id == Response.activity_id)
+        .where(Activity.workshop_id == ws.id)
+    ).one()
+    return {
+        "participants": sum(per.values()),
+        "per_perspective": sorted(((k, v) for k, v in per.items()), key=lambda kv: (-kv[1], kv[0])),
+        "activities": [{"title": a.title, "kind": a.kind, "inputs": inputs.get(a.id, 0)} for a in ws.activities],
+        "first_input": first_last[0],
+        "last_input": first_last[1],
+        "mode": ws.mode,
+    }
+
+
+def _item(n: Node, result_items: dict[str, Any]) -> dict[str, Any]:
+    d = node_dict(n)
+    d["type_label"] = str(NODE_TYPE_LABELS.get(n.node_type, n.node_type))
+    d["category_label"] = str(CATEGORY_LABELS[n.category]) if n.category else ""
+    d["valuation_label"] = str(VALUATION_LABELS.get(n.valuation, ""))
+    d["size_label"] = str(SIZE_LABELS[n.size_score]) if n.size_score is not None else ""
+    r = result_items.get(str(n.id))
+    d["yearly_value"] = r["yearly_value"] if r else None
+    d["total"] = r["total"] if r else None
+    d["total_discounted"] = r["total_discounted"] if r else None
+    return d
+
+
+def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
+    result = compute(analysis).to_dict()
+    by_id = {it["id"]: it for it in result["items"]}
+    visible = [n for n in analysis.nodes if n.status == "visible"]
+    sections = {key: [_item(n, by_id) for n in visible if n.node_type == t] for t, key in SECTION_TYPES}
+    titles = {n.id: n.title for n in analysis.nodes}
+    blocks = [
+        {"item": _item(n, by_id), "formula": n.block.formula, "hours_formula": n.block.hours_formula,
+         "rows": node_dict(n)["block"]["rows"]}
+        for n in visible if n.block is not None and n.valuation == "money"
+    ]
+    sources = sorted({r["source"] for b in blocks for r in b["rows"] if r["source"]}
+                     | {(n.direct_value or {}).get("source", "") for n in visible if (n.direct_value or {}).get("source")})
+    used_names = set()
+    for b in blocks:
+        for text in (b["formula"], b["hours_formula"]):
+            used_names.update(_names(text))
+    factors = [f for f in analysis.factors if f.name in used_names]
+    return {
+        "workshop": ws,
+        "analysis": analysis,
+        "facts": {
+            "organisation": analysis.organisation, "area": analysis.area, "name_of_change": analysis.name_of_change,
+            "geography": analysis.geography, "status": analysis.status_text, "date": analysis.updated_at,
+            "version": analysis.version, "contact_role": analysis.contact_role,
+        },
+        "perspectives": [
+            {"label": p.get("label", ""), "kind": str(PERSPECTIVE_KIND_LABELS.get(p.get("kind"), ""))}
+            for p in (analysis.perspectives or [])
+        ],
+        "participation": participation(ws),
+        "sections": sections,
+        "changes": [_item(n, by_id) for n in visible if n.node_type == "forandring"],
+        "effects": [_item(n, by_id) for n in visible if n.node_type == "effekt"],
+        "goals": [_item(n, by_id) for n in visible if n.node_type == "verksamhetsmal"],
+        "links": [{"from": titles.get(link.from_id, "?"), "to": titles.get(link.to_id, "?")} for link in analysis.links
+                  if link.from_id in titles and link.to_id in titles],
+        "blocks": blocks,
+        "factors": factors,
+        "sources": sources,
+        "result": result,
+    }
+
+
+def _names(text: str) -> set[str]:
+    from ..analysis.formula import FormulaError, parse
+
+    if not text:
+        return set()
+    try:
+        return set(parse(text).names)
+    except FormulaError:
+        return set()
