@@ -121,6 +121,23 @@ def on_moderate(conn: Conn, payload):
     broadcaster().mark(act.id)
 
 
+@socketio.on("configure", namespace=CONSOLE)
+@event("console")
+def on_configure(conn: Conn, payload):
+    """Change an activity's settings live (e.g. start the second round of estimates)."""
+    from workshop.activities import get_kind
+
+    ws = _ws(conn)
+    act = live.activity_of(ws, field(payload, "activity_id"))
+    patch = field(payload, "config")
+    if not isinstance(patch, dict):
+        raise InputError("invalid", gettext("The input must be an object."))
+    kind = get_kind(act.kind)
+    act.config = kind.validate_config({**kind.config(act.config).model_dump(), **patch})
+    db.session.commit()
+    broadcaster().push_state(ws, act)
+
+
 @socketio.on("snapshot", namespace=CONSOLE)
 @event("console")
 def on_console_snapshot(conn: Conn, _payload):

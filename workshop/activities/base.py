@@ -185,6 +185,12 @@ class ActivityKind:
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def phone_content(self, act: Any, config: Schema) -> dict[str, Any] | None:
+        """What phones need to answer, beyond the settings (e.g. the items to sort).
+
+        Sent with every phone ``results`` message, whether or not results are revealed."""
+        return None
+
     def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
         """Aggregate with access to the activity (and through it the draft analysis)."""
         return self.aggregate(config, rows)

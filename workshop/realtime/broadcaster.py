@@ -8,6 +8,7 @@ every phone. Recomputing from stored data keeps every process of a scale-out in 
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -31,6 +32,8 @@ class Broadcaster:
         self._dirty: set[int] = set()
         self._phone_due: set[int] = set()
         self._phone_last: dict[int, float] = {}
+        # What phones were last sent per activity: an unchanged payload is not sent again.
+        self._phone_sent: dict[int, str] = {}
         self._presence: set[int] = set()
         self._drafts: set[int] = set()
         self._started = False
@@ -104,8 +107,15 @@ class Broadcaster:
                 with self._lock:
                     self._phone_due.add(act.id)
         if to_phones and res["phone"] is not None:
-            self._phone_last[act.id] = now
-            self.socketio.emit("results", res["phone"], to=r, namespace=PHONE)
+            self._send_phones(act, res["phone"], now)
+
+    def _send_phones(self, act: Activity, payload: dict[str, Any], now: float, force: bool = False) -> None:
+        digest = json.dumps(payload, sort_keys=True, default=str)
+        if not force and self._phone_sent.get(act.id) == digest:
+            return
+        self._phone_sent[act.id] = digest
+        self._phone_last[act.id] = now
+        self.socketio.emit("results", payload, to=room(act.workshop_id), namespace=PHONE)
 
     def _send_draft(self, workshop_id: int) -> set[int]:
         """Emit the draft to the console; return the activities that show draft data."""
@@ -137,8 +147,7 @@ class Broadcaster:
             self.socketio.emit("results", res["console"], to=r, namespace=CONSOLE)
             self.socketio.emit("results", res["screen"], to=r, namespace=SCREEN)
             if res["phone"] is not None:
-                self._phone_last[act.id] = time.monotonic()
-                self.socketio.emit("results", res["phone"], to=r, namespace=PHONE)
+                self._send_phones(act, res["phone"], time.monotonic(), force=True)
 
     def stats(self) -> dict[str, Any]:
         return {"flushes": self.flushes, "dirty": len(self._dirty)}

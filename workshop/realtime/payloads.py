@@ -85,7 +85,14 @@ def results_for(act: Activity) -> dict[str, dict[str, Any]]:
     base = {"activity_id": act.id, "generation": act.generation, "responders": responders}
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
-    phone = {**base, "visible": True, "aggregate": aggregate} if phone_may_see(act) else None
+    content = kind.phone_content(act, config)
+    phone = None
+    if phone_may_see(act):
+        phone = {**base, "visible": True, "aggregate": aggregate}
+    elif content is not None:
+        phone = {**base, "visible": False, "aggregate": None}
+    if phone is not None and content is not None:
+        phone["content"] = content
     return {"console": console, "screen": screen, "phone": phone}
 
 
@@ -116,7 +123,7 @@ def phone_snapshot(ws: Workshop, participant: Participant) -> dict[str, Any]:
         "workshop": workshop_state(ws, "phone"),
         "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
         "mine": {str(k): v for k, v in own_responses(participant).items()},
-        "results": {str(a.id): r for a in acts if phone_may_see(a) and (r := results_for(a)["phone"])},
+        "results": {str(a.id): r for a in acts if (r := results_for(a)["phone"])},
     }
 
 
@@ -131,9 +138,14 @@ def screen_snapshot(ws: Workshop) -> dict[str, Any]:
 
 
 def console_snapshot(ws: Workshop) -> dict[str, Any]:
+    from ..draft.service import analysis_for
+    from ..draft.serialize import analysis_dict
+
+    analysis = analysis_for(ws, create=False)
     return {
         "role": "console",
         "workshop": workshop_state(ws, "console"),
         "presence": presence(ws, detailed=True),
         "results": {str(a.id): results_for(a)["console"] for a in ws.activities},
+        "draft": analysis_dict(analysis) if analysis is not None else None,
     }
