@@ -81,6 +81,63 @@ def create_user_cmd(email: str, name: str, password: str, data_dir: str | None) 
         click.echo(f"Created facilitator account {user.email}")
 
 
+@cli.command("export", help="Export a workshop's draft analysis to a file (format from the file name: .json).")
+@click.argument("workshop_id", type=int)
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@data_dir_option
+def export_cmd(workshop_id: int, output: str, data_dir: str | None) -> None:
+    from .exports import export_file
+
+    app = _app(data_dir)
+    with app.test_request_context():
+        try:
+            size = export_file(workshop_id, output)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {output} ({size} bytes)")
+
+
+@cli.command("import", help="Create a workshop from a JSON file (an export or a template) for a facilitator.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--owner", required=True, help="E-mail of the facilitator who will own the workshop.")
+@data_dir_option
+def import_cmd(path: str, owner: str, data_dir: str | None) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from .activities import InputError
+    from .extensions import db
+    from .models import User
+    from .portable import import_document
+
+    app = _app(data_dir)
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.email == owner.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No facilitator with e-mail {owner}")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                ws = import_document(user, json.load(fh))
+        except (InputError, ValueError) as exc:
+            raise click.ClickException(getattr(exc, "message", str(exc))) from None
+        click.echo(f"Imported workshop {ws.id}: {ws.title} (code {ws.join_code})")
+
+
+@cli.command("list", help="List workshops with their ids, codes and owners.")
+@data_dir_option
+def list_cmd(data_dir: str | None) -> None:
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User, Workshop
+
+    app = _app(data_dir)
+    with app.test_request_context():
+        for ws, email in db.session.execute(select(Workshop, User.email).join(User).order_by(Workshop.id)).all():
+            click.echo(f"{ws.id}\t{ws.join_code}\t{ws.status}\t{email}\t{ws.title}")
+
+
 @cli.group(help="Database schema.")
 def db() -> None:
     pass
