@@ -11,7 +11,7 @@ import hmac
 from flask import g, request
 from flask_babel import gettext
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop import live
 from workshop.activities import InputError
@@ -36,11 +36,11 @@ def _workshop_id(auth) -> int | None:
 def console_connect(auth=None):
     g.locale = "sv"
     if not current_user.is_authenticated:
-        raise ConnectionRefusedError({"code": "forbidden", "message": gettext("Log in as facilitator first.")})
+        raise ConnectionRefusedError(gettext("Log in as facilitator first."), {"code": "forbidden", "message": gettext("Log in as facilitator first.")})
     wid = _workshop_id(auth)
     ws = db.session.get(Workshop, wid) if wid is not None else None
     if ws is None or ws.owner_id != current_user.id:
-        raise ConnectionRefusedError({"code": "forbidden", "message": gettext("Not allowed.")})
+        raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id))
     join_room(room(ws.id))
     socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE)
@@ -153,7 +153,7 @@ def screen_connect(auth=None):
     key = auth.get("key") if isinstance(auth, dict) else None
     ws = db.session.get(Workshop, wid) if wid is not None else None
     if ws is None or not isinstance(key, str) or not hmac.compare_digest(ws.presenter_key.encode(), key.encode()):
-        raise ConnectionRefusedError({"code": "forbidden", "message": gettext("Not allowed.")})
+        raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language))
     join_room(room(ws.id))
     socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN)

@@ -58,13 +58,22 @@ def login():
             user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
             if user is not None:
                 login_user(user, remember=bool(request.form.get("remember")))
-                nxt = request.args.get("next", "")
-                # Only local paths: never bounce a fresh login to another site.
-                if not nxt.startswith("/") or nxt.startswith("//"):
-                    nxt = url_for("facilitator.dashboard")
-                return redirect(nxt)
+                return redirect(_local_next(request.args.get("next", "")))
             error = gettext("Wrong e-mail or password.")
     return render_template("facilitator/login.html", error=error, email=request.form.get("email", ""))
+
+
+def _local_next(nxt: str) -> str:
+    """Only a plain local path: never bounce a fresh login to another site. Browsers drop tabs
+    and newlines and read a backslash as a slash, so those are refused outright."""
+    if (
+        not nxt.startswith("/")
+        or nxt.startswith("//")
+        or "\\" in nxt
+        or any(ch.isspace() or not ch.isprintable() for ch in nxt)
+    ):
+        return url_for("facilitator.dashboard")
+    return nxt
 
 
 @bp.post("/logout")

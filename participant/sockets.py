@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 from flask_babel import gettext
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop.activities import InputError
 from workshop.app import broadcaster, limits
@@ -25,11 +25,11 @@ def on_connect(auth=None):
         participant = db.session.query(Participant).filter_by(token=token).first()
     if participant is None:
         g.locale = "sv"
-        raise ConnectionRefusedError({"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")})
+        raise ConnectionRefusedError(gettext("Join the workshop with its code first."), {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")})
     ws = participant.workshop
     g.locale = ws.language
     if ws.status != "open":
-        raise ConnectionRefusedError({"code": "closed", "message": gettext("The workshop is closed for answers.")})
+        raise ConnectionRefusedError(gettext("The workshop is closed for answers."), {"code": "closed", "message": gettext("The workshop is closed for answers.")})
     connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language))
     join_room(room(ws.id))
     socketio.emit("snapshot", phone_snapshot(ws, participant), to=request.sid, namespace=PHONE)

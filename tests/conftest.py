@@ -18,13 +18,38 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "hemligt-lösen-1"
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """Run the migrations once per test session; each test starts from a copy."""
+    import sqlite3
+
+    from workshop.app import create_app
+    from workshop.config import Settings
+    from workshop.extensions import db
+
+    folder = tmp_path_factory.mktemp("migrated")
+    app = create_app(Settings.from_env(folder, testing=True), async_mode="threading")
+    with app.app_context():
+        db.engine.dispose()
+    src = sqlite3.connect(folder / "nyttoverkstad.sqlite3")
+    copy = folder / "template.sqlite3"
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return copy
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, migrated_db):
+    import shutil
+
     from workshop.app import create_app
     from workshop.config import Settings
 
+    shutil.copyfile(migrated_db, tmp_path / "nyttoverkstad.sqlite3")
     settings = Settings.from_env(tmp_path, testing=True, rate_limit_submit="1000/second", rate_limit_join="1000/second")
-    app = create_app(settings, async_mode="threading")
+    app = create_app(settings, async_mode="threading", migrate=False)
     app.config["WTF_CSRF_ENABLED"] = False
     yield app
 

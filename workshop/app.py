@@ -86,6 +86,11 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     def load_user(user_id: str):
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
+    # Import the socket handlers before init_app: Flask-SocketIO keeps handlers declared while it has
+    # no server and replays them on every init_app; declared later they reach only that one server.
+    from facilitator import sockets as _facilitator_sockets  # noqa: F401  (registers handlers)
+    from participant import sockets as _participant_sockets  # noqa: F401
+
     socketio.init_app(
         app,
         async_mode=async_mode,
@@ -107,9 +112,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     )
 
     from facilitator import bp as facilitator_bp
-    from facilitator import sockets as _facilitator_sockets  # noqa: F401  (registers handlers)
     from participant import bp as participant_bp
-    from participant import sockets as _participant_sockets  # noqa: F401
 
     app.register_blueprint(facilitator_bp)
     app.register_blueprint(participant_bp)

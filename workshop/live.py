@@ -55,7 +55,7 @@ def start_timer(ws: Workshop, activity_id: Any, seconds: Any) -> Activity:
     act = activity_of(ws, activity_id)
     if seconds is None:
         seconds = act.timer_seconds or 60
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 5 <= seconds <= 7 * 24 * 3600:
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 10 <= seconds <= 7 * 24 * 3600:
         raise InputError("invalid", gettext("The timer must be between 10 seconds and 7 days."))
     act.timer_ends_at = utcnow() + timedelta(seconds=seconds)
     db.session.commit()

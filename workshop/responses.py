@@ -20,6 +20,14 @@ from .extensions import db
 from .models import Activity, Participant, Response, Workshop, utcnow
 
 CLIENT_ID_MAX = 64
+DB_ID_MAX = 2**63 - 1
+
+
+def _db_id(value: Any) -> int | None:
+    """An id the database can look up, else None (bools, floats, out-of-range ints)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DB_ID_MAX:
+        return value
+    return None
 
 
 @dataclass
@@ -50,7 +58,7 @@ def activity_open_for(ws: Workshop, act: Activity) -> None:
 
 def submit(participant: Participant, activity_id: Any, client_id: Any, payload: Any) -> Stored:
     client_id = _check_client_id(client_id)
-    if not isinstance(activity_id, int) or isinstance(activity_id, bool):
+    if _db_id(activity_id) is None:
         raise InputError("unknown_activity", gettext("Unknown activity."))
     # A retry of an input already stored: answer as the first time, count nothing.
     prior = db.session.scalars(
@@ -175,7 +183,7 @@ def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None
     """Facilitator moderation of one text. Deleting keeps the row (status) for the record."""
     if action not in MODERATION_ACTIONS:
         raise InputError("invalid", gettext("Unknown action."))
-    resp = db.session.get(Response, response_id) if isinstance(response_id, int) else None
+    resp = db.session.get(Response, response_id) if _db_id(response_id) is not None else None
     if resp is None or resp.activity_id != act.id:
         raise InputError("unknown_response", gettext("That answer does not exist."))
     if action in ("approve", "show"):
@@ -187,7 +195,7 @@ def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None
     elif action in ("answered", "unanswered"):
         resp.answered = action == "answered"
     elif action == "merge":
-        target = db.session.get(Response, target_id) if isinstance(target_id, int) else None
+        target = db.session.get(Response, target_id) if _db_id(target_id) is not None else None
         if target is None or target.activity_id != act.id or target.id == resp.id:
             raise InputError("unknown_response", gettext("That answer does not exist."))
         # Merge into the target's own target, so chains never form.

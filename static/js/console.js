@@ -42,7 +42,7 @@ function renderNav() {
         el("span", { class: "nav-kind", text: t(`kind.${act.kind}`) }),
         el("span", { class: "nav-title", text: act.title }),
         el("span", { class: "nav-count", text: `${fmt(res?.responders || 0)} ${t("responses")}` }),
-        act.locked ? el("span", { class: "badge", text: "🔒", "aria-label": t("locked") }) : null))
+        act.locked ? el("span", { class: "badge", role: "img", text: "🔒", "aria-label": t("locked") }) : null))
     );
   }
 }
@@ -67,21 +67,38 @@ async function renderCurrent() {
   $("reveal").textContent = act.revealed ? t("console.unreveal") : t("console.reveal");
   $("timer").textContent = act.timer_ends_at ? t("console.stop_timer") : t("console.start_timer");
   $("csv").href = root.dataset.csvUrl.replace("/a/0.csv", `/a/${act.id}.csv`);
-  const mod = await loadKind(act.kind);
+  let mod;
+  try {
+    mod = await loadKind(act.kind);
+  } catch {
+    if (seq === drawSeq) clear(view).append(el("p", { class: "error", text: t("error") }));
+    return;
+  }
   if (seq !== drawSeq) return;
   if (!res.aggregate) {
     clear(view).append(el("p", { class: "empty", text: t("no_responses") }));
     return;
   }
-  mod.console({
-    root: view,
-    activity: act,
-    results: res,
-    moderate: (responseId, action, targetId) =>
-      command("moderate", { activity_id: act.id, response_id: responseId, action, target_id: targetId ?? null }),
-    t,
-    el,
-  });
+  try {
+    mod.console({
+      root: view,
+      activity: act,
+      results: res,
+      moderate: (responseId, action, targetId) =>
+        command("moderate", { activity_id: act.id, response_id: responseId, action, target_id: targetId ?? null }),
+      // Edit the draft analysis (method activities): resolves with the ack.
+      draft: (op, args) => command("draft", { op, args }),
+      draft_data: () => state.draft,
+      configure: (config) => command("configure", { activity_id: act.id, config }),
+    set: (flag, value) => command("set", { activity_id: act.id, flag, value }),
+      t,
+      el,
+    });
+  } catch (err) {
+    // A broken kind view must not stop the controls: they keep working around it.
+    console.error(err);
+    clear(view).append(el("p", { class: "error", text: t("error") }));
+  }
 }
 
 function renderPeople() {
@@ -107,6 +124,7 @@ function renderAll() {
 }
 
 socket.on("snapshot", (snap) => {
+  state.draft = snap.draft || null;
   state.workshop = snap.workshop;
   state.results = snap.results || {};
   state.presence = snap.presence || state.presence;
@@ -124,6 +142,10 @@ socket.on("results", (res) => {
   state.results[res.activity_id] = res;
   if (!old || old.responders !== res.responders) renderNav();
   if (current()?.id === res.activity_id) renderCurrent();
+});
+socket.on("draft", (d) => {
+  state.draft = d;
+  renderCurrent();
 });
 socket.on("presence", (p) => {
   state.presence = p;
@@ -153,12 +175,15 @@ $("reset").addEventListener("click", () => {
 });
 runTimer($("timer-display"), current);
 
-// Arrow keys and space move between activities, unless the facilitator is typing or
-// operating a control (space must still press a focused button).
+// Arrow keys, Page Up/Down (what presentation clickers send) and space move between
+// activities, unless the facilitator is typing. On a focused button or link space keeps
+// its usual meaning, but the arrows still move on: after clicking "Reveal" with the
+// mouse, the clicker must go on working.
 document.addEventListener("keydown", (ev) => {
   const tag = (ev.target.tagName || "").toLowerCase();
-  if (["input", "textarea", "select", "button", "a"].includes(tag) || ev.target.isContentEditable) return;
-  if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  if (["input", "textarea", "select"].includes(tag) || ev.target.isContentEditable) return;
+  if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
+  if (ev.key === " " && ["button", "a", "summary"].includes(tag)) return;
   if (ev.key === "ArrowRight" || ev.key === " " || ev.key === "PageDown") {
     ev.preventDefault();
     command("step", { delta: 1 });

@@ -77,7 +77,14 @@ const kindModules = new Map();
 /** The JS module of an activity kind: static/js/kinds/<kind>.js (loaded once). */
 export function loadKind(kind) {
   if (!/^[a-z_]+$/.test(kind)) return Promise.reject(new Error("bad kind"));
-  if (!kindModules.has(kind)) kindModules.set(kind, import(`./kinds/${kind}.js`));
+  if (!kindModules.has(kind)) {
+    // A failed load (a phone's network dropped) is not remembered: the next call tries again.
+    const loading = import(`./kinds/${kind}.js`).catch((err) => {
+      kindModules.delete(kind);
+      throw err;
+    });
+    kindModules.set(kind, loading);
+  }
   return kindModules.get(kind);
 }
 

@@ -93,6 +93,7 @@ function showProfile() {
   const form = document.getElementById("profile-form");
   const errorBox = document.getElementById("profile-error");
   section.hidden = false;
+  clear(stage);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const fd = new FormData(form);
@@ -162,11 +163,16 @@ function findActivity(id) {
 }
 
 function showMessage(text) {
+  renderSeq++; // a render still waiting for a kind's module must not draw over this
+  kindApi = null;
   clear(stage).append(el("div", { class: "card center" }, el("p", { class: "waiting", text })));
 }
 
 // --- rendering ---------------------------------------------------------------------------
 let kindApi = null; // the rendered kind's live handle: {update(results, mine)}
+// Each drawing takes a number; one that finishes after a newer one started is dropped (the
+// facilitator may move on while a kind's module is still on its way to the phone).
+let renderSeq = 0;
 
 function currentActivity() {
   const ws = state.workshop;
@@ -185,11 +191,25 @@ async function render(force = false) {
     state.rendered = "";
     return showMessage(t("waiting"));
   }
-  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, act.revealed, ws.accepts_input,
-    (state.mine[act.id] || []).map((m) => m.id)]);
+  // Kinds that collect entries keep their list live through update(), and revealed results
+  // arrive the same way: redrawing the card for those would throw away what is being typed.
+  const mineSig = act.answer_mode === "replace" ? (state.mine[act.id] || []).map((m) => m.id) : null;
+  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig]);
   if (!force && sig === state.rendered) return;
   state.rendered = sig;
-  const mod = await loadKind(act.kind);
+  const seq = ++renderSeq;
+  let mod;
+  try {
+    mod = await loadKind(act.kind);
+  } catch {
+    if (seq !== renderSeq) return;
+    // Never leave the previous question on screen as if it were the current one.
+    state.rendered = "";
+    kindApi = null;
+    setTimeout(() => currentActivity()?.id === act.id && render(), 5000);
+    return showMessage(t("error"));
+  }
+  if (seq !== renderSeq) return;
   const card = el("section", { class: "card activity", "aria-labelledby": "act-title" });
   if (ws.mode === "self_paced") {
     card.append(el("button", { class: "link back", type: "button", onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
@@ -204,24 +224,37 @@ async function render(force = false) {
   const body = el("div", { class: "activity-body" });
   card.append(body);
   clear(stage).append(card);
-  kindApi = mod.phone({
-    root: body,
-    activity: act,
-    mine: state.mine[act.id] || [],
-    results: state.results[act.id] || null,
-    closed,
-    submit: (payload) => submit(act.id, payload),
-    t,
-    el,
-  });
+  try {
+    kindApi = mod.phone({
+      root: body,
+      activity: act,
+      mine: state.mine[act.id] || [],
+      results: state.results[act.id] || null,
+      closed,
+      submit: (payload) => submit(act.id, payload),
+      t,
+      el,
+    });
+  } catch (err) {
+    // A broken kind must not take the page down: say so where the question would be.
+    kindApi = null;
+    console.error(err);
+    clear(body).append(el("p", { class: "error", role: "alert", text: t("error") }));
+  }
 }
 
 function renderResultsOnly() {
   const act = currentActivity();
-  if (act && kindApi && kindApi.update) kindApi.update(state.results[act.id] || null, state.mine[act.id] || []);
+  if (!act || !kindApi || !kindApi.update) return;
+  try {
+    kindApi.update(state.results[act.id] || null, state.mine[act.id] || []);
+  } catch (err) {
+    console.error(err);
+  }
 }
 
 function renderList() {
+  renderSeq++;
   state.rendered = "";
   kindApi = null;
   const ws = state.workshop;

@@ -27,13 +27,24 @@ async function draw() {
   const res = state.results[act.id] || { visible: act.results_visible, aggregate: null, responders: 0 };
   document.getElementById("pres-responses").textContent = fmt(res.responders || 0);
   title.textContent = act.title;
-  const mod = await loadKind(act.kind);
+  let mod;
+  try {
+    mod = await loadKind(act.kind);
+  } catch {
+    if (seq === drawSeq) clear(view);
+    return;
+  }
   if (seq !== drawSeq) return; // a newer update already drew
   if (!res.visible || !res.aggregate) {
     clear(view).append(el("p", { class: "pres-hidden", text: t("results_hidden") }));
     return;
   }
-  mod.presenter({ root: view, activity: act, results: res, t, el });
+  try {
+    mod.presenter({ root: view, activity: act, results: res, t, el });
+  } catch (err) {
+    console.error(err); // keep the title and counts on the screen; the room sees no stack trace
+    clear(view);
+  }
 }
 
 const socket = openSocket("/screen", { workshop_id: Number(root.dataset.workshopId), key: root.dataset.key });

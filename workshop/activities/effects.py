@@ -1,0 +1,356 @@
+"""Step 2 · Hitta effekterna: the room brainstorms the differences between A and B.
+
+Every effect a phone sends becomes an ``effekt`` node of the draft analysis at once
+(``after_store`` → ``service.add_node`` with ``source_response_id``), so the wall the screen
+shows *is* the draft: the facilitator's edits, merges and hidden cards — and effects the
+facilitator adds — show up everywhere.
+
+Stored rows (``answer_mode = "custom"``):
+
+- an effect: ``data = {"text", "cause", "perspective", "polarity"}`` (``ref_id`` empty);
+- a dot (optional dot voting to prioritise): ``data = {"node", "on"}``, ``ref_id`` = the
+  node. A participant's earlier dot rows for the same effect (after merges: the effect it was
+  merged into) stop being current, so the latest row is their dot; at most ``dot_votes``
+  effects carry a participant's dot, one dot per effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask_babel import gettext
+from pydantic import Field, field_validator
+from sqlalchemy import select
+
+from ..models import Response
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse
+from .open_text import clean_line, clean_paragraphs
+
+TEXT_MAX = 200
+CAUSE_MAX = 300
+MAX_LISTED = 500
+
+GROUP_ALIASES = {
+    "polarity": "polarity", "polaritet": "polarity", "positiv/negativ": "polarity", "positive/negative": "polarity",
+    "perspective": "perspective", "perspektiv": "perspective",
+}
+
+
+class Config(Schema):
+    max_entries: int = Field(default=10, ge=1, le=50)
+    ask_cause: bool = True
+    group_by: Literal["perspective", "polarity"] = "polarity"
+    dot_votes: int = Field(default=0, ge=0, le=10)
+
+    @field_validator("group_by", mode="before")
+    @classmethod
+    def _alias(cls, value: Any) -> Any:
+        # The generic settings form has a text box: accept the Swedish words too.
+        if isinstance(value, str):
+            return GROUP_ALIASES.get(" ".join(value.split()).casefold(), value)
+        return value
+
+
+class Effect(Schema):
+    action: Literal["add"] = "add"
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    cause: str = Field(default="", max_length=CAUSE_MAX)
+    perspective: str = Field(default="", max_length=200)
+    polarity: Literal["positive", "negative"]
+
+
+class Dot(Schema):
+    action: Literal["dot"]
+    node: int = Field(ge=1)
+    on: bool
+
+
+def is_effect(row: Row | Response) -> bool:
+    return "text" in (row.data or {})
+
+
+def is_dot(row: Row | Response) -> bool:
+    return "node" in (row.data or {})
+
+
+def _analysis(act: Any, create: bool = False):
+    from ..draft.service import analysis_for
+
+    return analysis_for(act.workshop, create=create)
+
+
+def resolve(nodes: dict[int, Any], node_id: Any) -> Any:
+    """The node an id stands for now, following merges; ``None`` if it is gone."""
+    node = nodes.get(node_id)
+    for _ in range(20):
+        if node is None or not node.merged_into_id:
+            return node
+        node = nodes.get(node.merged_into_id)
+    return None
+
+
+def _standing(node: Any) -> bool:
+    return node is not None and node.node_type == "effekt" and node.status == "visible" and not node.merged_into_id
+
+
+def effect_nodes(analysis: Any) -> list[Any]:
+    """The effects on the wall: visible, not merged away."""
+    if analysis is None:
+        return []
+    return [n for n in analysis.nodes if _standing(n)]
+
+
+def perspective_labels(analysis: Any) -> list[str]:
+    if analysis is None:
+        return []
+    return [p.get("label", "") for p in (analysis.perspectives or []) if p.get("label")]
+
+
+class Effects(ActivityKind):
+    key = "effects"
+    label = _l("Step 2 · Hitta effekterna")
+    description = _l(
+        "Brainstorm the differences between A and B: what is the effect, what causes it, for whom, positive or negative. "
+        "Every effect goes straight into the draft analysis; optional dot voting to prioritise."
+    )
+    default_title = _l("Hitta effekterna")
+    answer_mode = "custom"
+    results_hidden_default = False
+    phone_results = "on_reveal"
+    uses_draft = True
+    # The method's time box; a workshop open for a week uses self-paced mode instead.
+    default_timer_seconds = 30 * 60
+    Config = Config
+    config_fields = [
+        ConfigField("max_entries", _l("Effects per participant"), "int", min=1, max=50),
+        ConfigField("ask_cause", _l("Ask what causes the effect"), "bool"),
+        ConfigField("group_by", _l("Group the wall by"), "text",
+                    help=_l("polarity (positive/negative) or perspective")),
+        ConfigField("dot_votes", _l("Dots per participant for prioritising (0 = off)"), "int", min=0, max=10,
+                    help=_l("With dots on, phones see the effects and place their dots, one per effect.")),
+    ]
+    js_strings = {
+        # phone: adding
+        "what": _l("What is the effect?"),
+        "what_help": _l("One effect at a time: a difference between A and B."),
+        "cause": _l("What causes it? (optional)"),
+        "perspective": _l("For whom? (optional)"),
+        "no_perspective": _l("Not chosen"),
+        "polarity": _l("Positive or negative?"),
+        "positive": _l("Positive"),
+        "negative": _l("Negative"),
+        "positive_hint": _l("leads to a nytta"),
+        "negative_hint": _l("leads to a kostnad or risk"),
+        "add": _l("Add effect"),
+        "added": _l("Added: %(text)s"),
+        "count": _l("You have added %(n)s of at most %(max)s effects."),
+        "count_none": _l("You can add up to %(max)s effects."),
+        "limit_reached": _l("You have added as many effects as allowed here. Thank you!"),
+        "need_text": _l("Write the effect first."),
+        "need_polarity": _l("Choose positive or negative."),
+        "too_long": _l("Too long: at most %(n)s characters."),
+        "yours": _l("Your effects"),
+        # phone: dots
+        "dots_heading": _l("Prioritise with dots"),
+        "dots_left": _l("You have %(n)s of %(max)s dots left."),
+        "dots_none_left": _l("All your dots are placed. Take one back to move it."),
+        "dot_add": _l("Place a dot on: %(text)s"),
+        "dot_remove": _l("Take back your dot from: %(text)s"),
+        "dot_placed": _l("Dot placed"),
+        "no_effects": _l("No effects yet."),
+        # wall
+        "group_positive": _l("Positive effects"),
+        "group_negative": _l("Negative effects"),
+        "group_none": _l("Not chosen"),
+        "group_no_perspective": _l("No perspective"),
+        "n_effects": _l("%(n)s effects"),
+        "one_effect": _l("1 effect"),
+        "n_dots": _l("%(n)s dots"),
+        "cause_prefix": _l("Because of:"),
+        "for_prefix": _l("For:"),
+        "empty_wall": _l("The effects appear here as they come in."),
+        # console
+        "group_by": _l("Group by"),
+        "by_polarity": _l("Positive/negative"),
+        "by_perspective": _l("Perspective"),
+        "dot_setting": _l("Dots per participant"),
+        "start_dots": _l("Start dot voting"),
+        "stop_dots": _l("Stop dot voting"),
+        "edit": _l("Edit"),
+        "edit_effect": _l("Edit effect"),
+        "save": _l("Save"),
+        "cancel": _l("Cancel"),
+        "hide": _l("Hide"),
+        "show": _l("Show"),
+        "merge_into": _l("Merge into"),
+        "merge": _l("Merge"),
+        "merge_help": _l("The effect is folded into the one you pick: its links move over and it is hidden."),
+        "pick": _l("Pick an effect"),
+        "hidden_heading": _l("Hidden and merged"),
+        "merged_into": _l("merged into “%(title)s”"),
+        "title": _l("Effect"),
+        "from_phone": _l("From %(name)s"),
+        "anonymous": _l("a participant"),
+        "facilitator_added": _l("Added by the facilitator"),
+        "add_heading": _l("Add an effect yourself"),
+        "saved": _l("Saved."),
+    }
+
+    # --- input ----------------------------------------------------------------------------
+    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+        action = payload.get("action") if isinstance(payload, dict) else None
+        if action == "dot":
+            return parse(Dot, payload).model_dump()
+        if action not in (None, "add"):
+            raise InputError("invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")})
+        data = parse(Effect, payload).model_dump()
+        text = clean_line(data["text"])
+        if not text:
+            raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
+        return {"action": "add", "text": text, "cause": clean_paragraphs(data["cause"]),
+                "perspective": " ".join(data["perspective"].split()), "polarity": data["polarity"]}
+
+    def _mine(self, session, act, participant) -> list[Response]:
+        return list(session.scalars(
+            select(Response).where(
+                Response.activity_id == act.id,
+                Response.participant_id == participant.id,
+                Response.generation == act.generation,
+                Response.current.is_(True),
+            ).order_by(Response.id)
+        ))
+
+    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+        data = self.validate_input(config, payload)
+        analysis = _analysis(act, create=True)
+        mine = self._mine(session, act, participant)
+        if data["action"] == "add":
+            added = [r for r in mine if is_effect(r) and r.status != "deleted"]
+            if len(added) >= config.max_entries:
+                raise InputError("limit", gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries))
+            labels = perspective_labels(analysis)
+            if data["perspective"] and data["perspective"] not in labels:
+                msg = gettext("Choose one of the analysis's perspectives.")
+                raise InputError("invalid", msg, {"perspective": msg})
+            stored = {k: data[k] for k in ("text", "cause", "perspective", "polarity")}
+            resp = Response(activity_id=act.id, participant_id=participant.id, client_id=client_id,
+                            generation=act.generation, data=stored, status="visible")
+            session.add(resp)
+            return resp
+        # A dot.
+        if config.dot_votes <= 0:
+            raise InputError("dots_off", gettext("Dot voting is not open."))
+        nodes = {n.id: n for n in analysis.nodes}
+        target = resolve(nodes, data["node"])
+        if data["on"] and not _standing(target):
+            raise InputError("unknown_item", gettext("That effect does not exist."))
+        final = target.id if target is not None else data["node"]
+        dotted: set[int] = set()
+        for r in mine:
+            if not is_dot(r):
+                continue
+            other = resolve(nodes, r.data.get("node"))
+            other_id = other.id if other is not None else r.data.get("node")
+            if other_id == final:
+                r.current = False
+            elif r.data.get("on") is True and _standing(other):
+                dotted.add(other.id)
+        if data["on"] and len(dotted) >= config.dot_votes:
+            raise InputError("limit", gettext("You have placed all your %(n)s dots. Take one back to move it.", n=config.dot_votes))
+        resp = Response(activity_id=act.id, participant_id=participant.id, client_id=client_id,
+                        generation=act.generation, ref_id=final, data={"node": final, "on": data["on"]}, status="visible")
+        session.add(resp)
+        return resp
+
+    def after_store(self, session, act, participant, response) -> None:
+        if not is_effect(response):
+            return
+        from ..draft.service import add_node
+
+        d = response.data
+        add_node(_analysis(act, create=True),
+                 {"node_type": "effekt", "title": d["text"], "cause": d.get("cause", ""),
+                  "perspective": d.get("perspective", ""), "polarity": d.get("polarity")},
+                 source_response_id=response.id)
+
+    # --- results --------------------------------------------------------------------------
+    def _dots(self, analysis: Any, rows: list[Row]) -> tuple[dict[int, int], int]:
+        """Dots per standing effect (merged ones count for their target) and how many placed them."""
+        if analysis is None:
+            return {}, 0
+        nodes = {n.id: n for n in analysis.nodes}
+        latest: dict[tuple[int, int], Row] = {}
+        for r in rows:
+            if not is_dot(r) or r.status != "visible":
+                continue
+            node = resolve(nodes, r.data.get("node"))
+            if not _standing(node):
+                continue
+            key = (r.participant_id, node.id)
+            if key not in latest or r.id > latest[key].id:
+                latest[key] = r
+        counts: dict[int, int] = {}
+        voters: set[int] = set()
+        for (pid, nid), r in latest.items():
+            if r.data.get("on") is True:
+                counts[nid] = counts.get(nid, 0) + 1
+                voters.add(pid)
+        return counts, len(voters)
+
+    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        return self._aggregate(config, None, rows)
+
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        return self._aggregate(config, _analysis(act), rows)
+
+    def _aggregate(self, config: Schema, analysis: Any, rows: list[Row]) -> dict[str, Any]:
+        counts, voters = self._dots(analysis, rows) if config.dot_votes > 0 else ({}, 0)
+        effects = [
+            {"id": n.id, "title": n.title, "cause": n.cause, "perspective": n.perspective, "polarity": n.polarity,
+             "dots": counts.get(n.id, 0), "response_id": n.source_response_id}
+            for n in effect_nodes(analysis)
+        ]
+        return {
+            "effects": effects[:MAX_LISTED],
+            "total": len(effects),
+            "group_by": config.group_by,
+            "dot_votes": config.dot_votes,
+            "perspectives": perspective_labels(analysis),
+            "dots": sum(counts.values()),
+            "dot_voters": voters,
+        }
+
+    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
+        analysis = _analysis(act)
+        out: dict[str, Any] = {"perspectives": perspective_labels(analysis), "effects": []}
+        if config.dot_votes > 0:
+            out["effects"] = [
+                {"id": n.id, "title": n.title, "polarity": n.polarity, "perspective": n.perspective,
+                 "merged": sorted(m.id for m in analysis.nodes if m.merged_into_id == n.id)}
+                for n in effect_nodes(analysis)
+            ][:MAX_LISTED]
+        return out
+
+    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+        """Who sent which effect, for the console (the aggregate names no one)."""
+        return [
+            {"id": r.id, "nickname": r.nickname, "perspective": r.perspective, "status": r.status}
+            for r in rows if is_effect(r)
+        ]
+
+    def responders(self, rows: list[Row]) -> int:
+        return len({r.participant_id for r in rows
+                    if r.status != "deleted" and (is_effect(r) or (is_dot(r) and r.data.get("on") is True))})
+
+    # --- CSV ------------------------------------------------------------------------------
+    def csv_header(self, config: Schema) -> list[str]:
+        return ["type", "effect", "cause", "for_whom", "polarity", "node", "dot"]
+
+    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+        d = row.data
+        if is_dot(row):
+            return ["dot", "", "", "", "", d.get("node", ""), "yes" if d.get("on") else "no"]
+        return ["effect", d.get("text", ""), d.get("cause", ""), d.get("perspective", ""), d.get("polarity", ""), "", ""]
+
+
+KIND = Effects()

@@ -1,0 +1,413 @@
+"""Step 7 Samla data: the room estimates the figures behind each calculation block.
+
+Every row of a calculation block (``BlockRow``: a question such as "Hur många hembesök per
+dag?" with a unit) is asked on the phones. The facilitator may put a figure to the room
+("Ska vi ta 400?": the row's ``proposal``, set with the draft op ``row.update``); a phone
+accepts it or gives its own figure, with an optional source and reason.
+
+Stored rows (``answer_mode = "custom"``, see ``store``): ``data = {"row", "round", "value",
+"accepted", "proposal", "source", "reason"}``. One *current* estimate per participant, row and
+round: a new answer for the same (row, round) makes the earlier one stop being ``current``
+(it stays stored), so a retry is idempotent and the history whole. The round comes from the
+activity's settings, never from the phone: when the facilitator starts the optional second
+Delphi round (``config.round = 2``) the round-1 figures stay and round-2 answers are counted
+on their own.
+
+Nothing here writes the draft: the facilitator reads the spread (median, quartiles; see
+``workshop.draft.spread``) and saves lowest/likely/highest and a source on the row from the
+console, through the draft service like every other edit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from flask_babel import gettext
+from pydantic import Field, StringConstraints
+from sqlalchemy import select
+
+from ..draft import spread as stats
+from ..models import Response
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse
+
+TEXT_MAX = 300
+#: Largest figure a phone may send (absolute value): beyond any count or amount a
+#: municipality deals with, small enough that sums over many years stay exact in a float.
+MAX_VALUE = 1e12
+
+
+class Config(Schema):
+    # Rows (BlockRow ids) to ask, in the draft's order; empty = every row of every block.
+    rows: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=1000)
+    # 2 = the optional second round, after the spread of round 1 has been shown.
+    round: int = Field(default=1, ge=1, le=2)
+    # A row the presenter shows large (and phones jump to); None = all rows, small.
+    focus: int | None = Field(default=None, ge=1)
+    # Suggest min/median/max instead of Q1/median/Q3.
+    suggest_range: bool = False
+
+
+NumberText = Annotated[str, StringConstraints(max_length=40)]
+
+
+class Estimate(Schema):
+    row: int = Field(ge=1)
+    accept: bool
+    value: float | NumberText | None = None
+    source: str = Field(default="", max_length=TEXT_MAX)
+    reason: str = Field(default="", max_length=TEXT_MAX)
+
+
+def parse_number(value: Any, field: str = "value") -> float:
+    """A figure typed the Swedish way: "1 700,5", "0,5", "−30" (spaces, comma, minus sign)."""
+    message = gettext("Write a number, for example 400 or 0,5.")
+    if isinstance(value, str):
+        text = value.strip()
+        for space in ("\u00a0", "\u202f", "\u2009", " ", "'"):
+            text = text.replace(space, "")
+        text = text.replace("\u2212", "-").replace(",", ".")
+        # Only plain decimals: no "nan", "inf", "1e400" or hex from a phone.
+        body = text[1:] if text[:1] in "+-" else text
+        if not body or body.count(".") > 1 or not body.replace(".", "").isdigit():
+            raise InputError("invalid", message, {field: message})
+        value = float(text)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError("invalid", message, {field: message})
+    if abs(value) > MAX_VALUE:
+        msg = gettext("The number is too large.")
+        raise InputError("invalid", msg, {field: msg})
+    return float(value)
+
+
+def _analysis(act: Any):
+    from ..draft.service import analysis_for
+
+    return analysis_for(act.workshop, create=False)
+
+
+def asked_rows(analysis: Any, config: Schema) -> list[tuple[Any, Any]]:
+    """(node, row) pairs to ask, in the draft's order: visible items with a calculation block.
+
+    One query (not a lazy load per item): this runs on every recompute of the activity."""
+    from ..draft.models import Block, BlockRow, Node
+    from ..extensions import db
+
+    if analysis is None:
+        return []
+    stmt = (
+        select(Node, BlockRow)
+        .join(Block, Block.node_id == Node.id)
+        .join(BlockRow, BlockRow.block_id == Block.id)
+        .where(Node.analysis_id == analysis.id, Node.status == "visible")
+        .order_by(Node.position, Node.id, BlockRow.position, BlockRow.id)
+    )
+    wanted = set(config.rows or ())
+    return [(node, row) for node, row in db.session.execute(stmt).all() if not wanted or row.id in wanted]
+
+
+def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
+    """(row id, round) -> current estimates, oldest first."""
+    out: dict[tuple[int, int], list[Row]] = {}
+    for r in rows:
+        d = r.data or {}
+        if r.status == "deleted" or not isinstance(d.get("row"), int) or not isinstance(d.get("value"), (int, float)):
+            continue
+        out.setdefault((d["row"], int(d.get("round") or 1)), []).append(r)
+    return out
+
+
+def _spread(figs: list[Row]) -> dict[str, Any] | None:
+    s = stats.spread([f.data["value"] for f in figs])
+    if s is None:
+        return None
+    out = s.as_dict()
+    out["values"] = sorted(f.data["value"] for f in figs)
+    out["accepted"] = sum(1 for f in figs if f.data.get("accepted"))
+    return out
+
+
+def _row_base(node: Any, row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "node_id": node.id,
+        "item": node.title,
+        "item_type": node.node_type,
+        "name": row.name,
+        "label": row.label or row.name,
+        "unit": row.unit,
+        "proposal": row.proposal,
+    }
+
+
+class Estimates(ActivityKind):
+    key = "estimates"
+    label = _l("Samla data (estimates)")
+    description = _l(
+        "Step 7: the room estimates the figures of the calculation blocks. Put a figure to the room "
+        "(“Ska vi ta 400?”), see the spread, and save lowest, likely and highest with a source."
+    )
+    default_title = _l("Samla data: what are the figures?")
+    answer_mode = "custom"
+    results_hidden_default = True
+    phone_results = "on_reveal"
+    uses_draft = True
+    Config = Config
+    config_fields = [
+        ConfigField(
+            "suggest_range",
+            _l("Suggest the whole range (min/median/max) instead of the middle half (Q1/median/Q3)"),
+            "bool",
+            help=_l("The questions to ask and the second round are chosen in the console."),
+        ),
+    ]
+    js_strings = {
+        # phone
+        "progress": _l("Question %(i)s of %(n)s"),
+        "round": _l("Round %(n)s"),
+        "round2_help": _l("Second round: here is how the room answered the first time. Answer again."),
+        "first_round": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s (%(n)s answers)"),
+        "your_first": _l("Your first figure: %(v)s"),
+        "take": _l("Yes, let's take %(v)s"),
+        "proposal_is": _l("The proposal is %(v)s"),
+        "other": _l("Another figure"),
+        "other_help": _l("Your own estimate, e.g. 400 or 0,5"),
+        "send_other": _l("Send my figure"),
+        "more": _l("Add a source or a reason (optional)"),
+        "source": _l("Source"),
+        "source_help": _l("Where the figure comes from, e.g. the scheduling system"),
+        "reason": _l("Reason"),
+        "reason_help": _l("Why you think so"),
+        "prev": _l("Previous"),
+        "next": _l("Next"),
+        "saved_value": _l("Saved: %(v)s"),
+        "saved_accepted": _l("Saved: %(v)s (the proposal)"),
+        "need_number": _l("Write a number, for example 400 or 0,5."),
+        "no_rows": _l("There are no questions to answer yet."),
+        "all_done": _l("You have answered every question. Thank you! You can still change your figures."),
+        "answered": _l("answered"),
+        "not_answered": _l("not answered"),
+        # spread (all screens)
+        "n": _l("%(n)s answers"),
+        "median": _l("Median"),
+        "quartiles": _l("Middle half (Q1–Q3)"),
+        "min_max": _l("Lowest–highest"),
+        "proposal": _l("Proposal"),
+        "no_figures": _l("No figures yet."),
+        "rows_answered": _l("%(a)s of %(n)s questions have answers"),
+        "more_rows": _l("+ %(n)s more questions"),
+        "chart_label": _l("%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s."),
+        "chart_proposal": _l("Proposal %(v)s."),
+        "chart_previous": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s."),
+        "round1": _l("Round 1"),
+        "value": _l("Figure"),
+        "count": _l("Count"),
+        # console
+        "rows_heading": _l("Questions"),
+        "choose_rows": _l("Choose the questions to ask"),
+        "all_rows": _l("All questions (%(n)s)"),
+        "ask_all": _l("Ask all"),
+        "save_rows": _l("Ask the chosen"),
+        "start_round2": _l("Start round 2"),
+        "back_round1": _l("Back to round 1"),
+        "round2_note": _l("Round 2: phones see the spread of round 1 and answer again. Round-1 figures are kept."),
+        "suggest_method": _l("Suggestion"),
+        "suggest_quartiles": _l("Q1 / median / Q3"),
+        "suggest_range": _l("min / median / max"),
+        "propose": _l("Propose"),
+        "propose_label": _l("Figure to propose to the room (Ska vi ta …?)"),
+        "clear_proposal": _l("Remove proposal"),
+        "values_heading": _l("Lowest, likely and highest value"),
+        "low": _l("Lowest"),
+        "likely": _l("Likely"),
+        "high": _l("Highest"),
+        "row_source": _l("Source"),
+        "save_values": _l("Save values"),
+        "fill_suggestion": _l("Fill in from the spread (%(low)s / %(likely)s / %(high)s)"),
+        "auto_source": _l("Estimated in the workshop: %(n)s answers, round %(round)s, %(method)s"),
+        "saved": _l("Saved."),
+        "prefilled": _l("Filled in from the spread (%(method)s): not saved yet."),
+        "order_error": _l("Lowest must not be above likely, nor likely above highest."),
+        "likely_required": _l("Give at least the likely value."),
+        "show_on_screen": _l("Show large on the screen"),
+        "on_screen": _l("Shown large on the screen"),
+        "show_all": _l("Show all questions on the screen"),
+        "figures_heading": _l("Figures (%(n)s)"),
+        "accepted_tag": _l("took the proposal"),
+        "hide": _l("Hide"),
+        "show": _l("Show"),
+        "hidden_tag": _l("hidden"),
+        "no_draft": _l("No calculation blocks yet: add questions to the calculation blocks in step 6 first."),
+        "current_values": _l("In the calculation: %(low)s / %(likely)s / %(high)s"),
+        "not_set": _l("not set"),
+    }
+
+    # --- input ----------------------------------------------------------------------------
+    def input_model(self, config: Schema) -> type[Schema]:
+        return Estimate
+
+    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+        data = parse(Estimate, payload).model_dump()
+        if data["accept"]:
+            if data["value"] not in (None, ""):
+                msg = gettext("Either take the proposal or give your own figure.")
+                raise InputError("invalid", msg, {"value": msg})
+            data["value"] = None
+        else:
+            if data["value"] is None or (isinstance(data["value"], str) and not data["value"].strip()):
+                msg = gettext("Write your figure, or take the proposal.")
+                raise InputError("invalid", msg, {"value": msg})
+            data["value"] = parse_number(data["value"])
+        data["source"] = " ".join(data["source"].split())
+        data["reason"] = " ".join(data["reason"].split())
+        return data
+
+    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+        """Validate one estimate, supersede the participant's earlier one for the same row and
+        round, and add the new row (the caller commits)."""
+        data = self.validate_input(config, payload)
+        asked = {row.id: row for _node, row in asked_rows(_analysis(act), config)}
+        row = asked.get(data["row"])
+        if row is None:
+            raise InputError("unknown_row", gettext("That question is not asked here."))
+        value = data["value"]
+        if data["accept"]:
+            if row.proposal is None:
+                raise InputError("no_proposal", gettext("There is no proposal for this question yet: give your own figure."))
+            value = float(row.proposal)
+        mine = session.scalars(
+            select(Response).where(
+                Response.activity_id == act.id,
+                Response.participant_id == participant.id,
+                Response.generation == act.generation,
+                Response.current.is_(True),
+            )
+        )
+        for earlier in mine:
+            d = earlier.data or {}
+            if d.get("row") == row.id and int(d.get("round") or 1) == config.round:
+                earlier.current = False
+        resp = Response(
+            activity_id=act.id,
+            participant_id=participant.id,
+            client_id=client_id,
+            generation=act.generation,
+            data={
+                "row": row.id,
+                "round": config.round,
+                "value": value,
+                "accepted": data["accept"],
+                "proposal": row.proposal,
+                "source": data["source"],
+                "reason": data["reason"],
+            },
+            status="visible",
+        )
+        session.add(resp)
+        return resp
+
+    # --- results --------------------------------------------------------------------------
+    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        """Without the draft there are no questions (``aggregate_for`` is what screens get)."""
+        return {"round": config.round, "focus": config.focus, "rows": [], "empty": True, "answered_rows": 0}
+
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        """Per asked row: the spread of this round (values, n, min, Q1, median, Q3, max), the
+        round-1 spread in round 2, the suggestion and the row's current values. No identities."""
+        analysis = _analysis(act)
+        asked = asked_rows(analysis, config)
+        if not asked:
+            return {**self.aggregate(config, rows), "empty": analysis is None or not asked}
+        figs = _figures(rows)
+        method = "range" if config.suggest_range else "quartiles"
+        out_rows = []
+        for node, row in asked:
+            current = figs.get((row.id, config.round), [])
+            previous = figs.get((row.id, 1), []) if config.round == 2 else []
+            basis = current or previous
+            sug = stats.suggest([f.data["value"] for f in basis], method)
+            out_rows.append({
+                **_row_base(node, row),
+                "low": row.low,
+                "likely": row.likely,
+                "high": row.high,
+                "source": row.source,
+                "spread": _spread(current),
+                "previous": _spread(previous),
+                "suggestion": {**sug.as_dict(), "round": config.round if current else 1} if sug else None,
+            })
+        focus = config.focus if any(r["id"] == config.focus for r in out_rows) else None
+        return {
+            "round": config.round,
+            "focus": focus,
+            "rows": out_rows,
+            "empty": False,
+            "answered_rows": sum(1 for r in out_rows if r["spread"]),
+        }
+
+    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
+        """The questions with unit and proposal; in round 2 also the round-1 spread."""
+        asked = asked_rows(_analysis(act), config)
+        previous: dict[tuple[int, int], list[Row]] = {}
+        if config.round == 2 and asked:
+            from ..responses import load_rows
+
+            previous = _figures(load_rows(act))
+        rows = []
+        for node, row in asked:
+            item = _row_base(node, row)
+            item.pop("name")
+            item["previous"] = _spread(previous.get((row.id, 1), [])) if config.round == 2 else None
+            if item["previous"]:
+                item["previous"].pop("values")
+            rows.append(item)
+        focus = config.focus if any(r["id"] == config.focus for r in rows) else None
+        return {"round": config.round, "focus": focus, "rows": rows}
+
+    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+        """Every figure with who gave it and why, for the facilitator only."""
+        items = []
+        for r in rows:
+            d = r.data or {}
+            if r.status == "deleted" or "row" not in d:
+                continue
+            items.append({
+                "id": r.id,
+                "row": d.get("row"),
+                "round": int(d.get("round") or 1),
+                "value": d.get("value"),
+                "accepted": bool(d.get("accepted")),
+                "proposal": d.get("proposal"),
+                "source": d.get("source", ""),
+                "reason": d.get("reason", ""),
+                "status": r.status,
+                "nickname": r.nickname,
+                "perspective": r.perspective,
+            })
+        return items
+
+    # --- CSV ------------------------------------------------------------------------------
+    def csv_header(self, config: Schema) -> list[str]:
+        return ["row_id", "row_name", "question", "unit", "round", "value", "accepted_proposal", "proposal", "source", "reason"]
+
+    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+        from ..draft.models import BlockRow
+        from ..extensions import db
+
+        d = row.data or {}
+        block_row = db.session.get(BlockRow, d["row"]) if isinstance(d.get("row"), int) else None
+        return [
+            d.get("row", ""),
+            block_row.name if block_row else "",
+            (block_row.label if block_row else "") or "",
+            block_row.unit if block_row else "",
+            d.get("round", 1),
+            d.get("value", ""),
+            "yes" if d.get("accepted") else "no",
+            "" if d.get("proposal") is None else d.get("proposal"),
+            d.get("source", ""),
+            d.get("reason", ""),
+        ]
+
+
+KIND = Estimates()

@@ -1,0 +1,173 @@
+"""Open text: free answers shown as cards, optionally approved by the facilitator first.
+
+Duplicates are not counted automatically (two people rarely write the same sentence); the
+facilitator merges them, and a merged answer adds to its target's count instead of showing
+as a card of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Annotated, Any
+
+from flask_babel import gettext
+from pydantic import BeforeValidator, Field, StringConstraints, create_model
+
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, text_items
+
+MAX_CARDS = 200
+
+
+# --- text cleaning, shared by the text kinds (word cloud, Q&A) ------------------------------
+
+def _refuse_control(text: str) -> str:
+    if any(unicodedata.category(c) == "Cc" and c != "\n" for c in text):
+        raise InputError(
+            "invalid",
+            gettext("The text contains characters that are not allowed."),
+            {"text": gettext("The text contains characters that are not allowed.")},
+        )
+    return text
+
+
+def clean_line(text: str) -> str:
+    """One line: runs of whitespace (newlines, tabs) become one space; control characters refused."""
+    return _refuse_control(" ".join(text.split()))
+
+
+def clean_paragraphs(text: str) -> str:
+    """Several lines allowed: tabs become spaces, line ends trimmed, at most one empty line in a row."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return _refuse_control(text)
+
+
+def _collapse(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def text_model(name: str, max_length: int, single_line: bool = False, extra: dict[str, Any] | None = None) -> type[Schema]:
+    """An input schema ``{"text": str}`` whose length limit follows the activity's settings.
+
+    ``single_line`` collapses whitespace before the length is checked, so stray spaces or a
+    pasted line break never make a short word "too long".
+    """
+    return _text_model(name, max_length, single_line, tuple(sorted((extra or {}).items())))
+
+
+@lru_cache(maxsize=256)
+def _text_model(name: str, max_length: int, single_line: bool, extra: tuple) -> type[Schema]:
+    text_type: Any = Annotated[str, StringConstraints(min_length=1, max_length=max_length)]
+    if single_line:
+        text_type = Annotated[text_type, BeforeValidator(_collapse)]
+    return create_model(name, __base__=Schema, text=(text_type, ...), **dict(extra))
+
+
+def fold_merged(rows: list[Row]) -> tuple[list[Row], dict[int, int]]:
+    """Visible rows that stand on their own, and how many visible rows were merged into each.
+
+    A row merged into something that is not itself visible (hidden, deleted, awaiting
+    approval) counts nowhere: it is, by the facilitator's word, the same as its target.
+    """
+    visible = [r for r in rows if r.status == "visible"]
+    own = [r for r in visible if not r.merged_into_id]
+    ids = {r.id for r in own}
+    merged: dict[int, int] = {}
+    for r in visible:
+        if r.merged_into_id and r.merged_into_id in ids:
+            merged[r.merged_into_id] = merged.get(r.merged_into_id, 0) + 1
+    return own, merged
+
+
+def sort_console_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Awaiting approval first (the facilitator acts on those), then newest first."""
+    return sorted(items, key=lambda i: (i["status"] != "pending", -i["id"]))
+
+
+# --- the kind ------------------------------------------------------------------------------
+
+class Config(Schema):
+    max_entries: int = Field(default=3, ge=1, le=20)
+    max_length: int = Field(default=280, ge=10, le=1000)
+    premoderate: bool = False
+
+
+class OpenText(ActivityKind):
+    key = "open_text"
+    label = _l("Open text")
+    description = _l("Free-text answers shown as cards; you can approve them before they are shown.")
+    default_title = _l("What should we keep in mind?")
+    answer_mode = "append"
+    results_hidden_default = False
+    phone_results = "on_reveal"
+    moderated = True
+    Config = Config
+    config_fields = [
+        ConfigField("max_entries", _l("Answers per participant"), "int", min=1, max=20),
+        ConfigField("max_length", _l("Longest answer (characters)"), "int", min=10, max=1000),
+        ConfigField(
+            "premoderate",
+            _l("Approve answers before they are shown"),
+            "bool",
+            help=_l("New answers wait in the console until you approve them."),
+        ),
+    ]
+    js_strings = {
+        "label": _l("Your answer"),
+        "placeholder": _l("Write your answer here"),
+        "chars": _l("%(n)s of %(max)s characters"),
+        "left": _l("You can send %(n)s more."),
+        "limit_reached": _l("You have sent all your answers. Thank you!"),
+        "empty": _l("Write something first."),
+        "too_long": _l("Too long: at most %(n)s characters."),
+        "premoderated": _l("The facilitator reviews answers before they are shown."),
+        "showing": _l("Showing %(n)s of %(total)s"),
+        "no_answers": _l("No answers yet."),
+        "merged_into": _l("Merged into: %(text)s"),
+        "same_as": _l("same answer"),
+        "pending_count": _l("%(n)s awaiting approval"),
+        "all_answers": _l("Everyone's answers"),
+    }
+
+    def input_model(self, config: Schema) -> type[Schema]:
+        return text_model("OpenTextAnswer", config.max_length)
+
+    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+        text = clean_paragraphs(data["text"])
+        if not text:
+            raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
+        return {"text": text}
+
+    def max_entries(self, config: Schema) -> int | None:
+        return config.max_entries
+
+    def initial_status(self, config: Schema, data: dict[str, Any]) -> str:
+        return "pending" if config.premoderate else "visible"
+
+    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        own, merged = fold_merged(rows)
+        cards = [
+            {"id": r.id, "text": r.data.get("text", ""), "count": 1 + merged.get(r.id, 0)}
+            for r in sorted(own, key=lambda r: r.id, reverse=True)
+        ]
+        return {
+            "entries": cards[:MAX_CARDS],
+            # Cards before the cut, and every visible answer including merged duplicates.
+            "total": len(cards),
+            "answers": sum(c["count"] for c in cards),
+        }
+
+    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+        return sort_console_items(text_items(rows))
+
+    def csv_header(self, config: Schema) -> list[str]:
+        return ["text", "merged_into"]
+
+    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+        return [row.data.get("text", ""), row.merged_into_id or ""]
+
+
+KIND = OpenText()

@@ -1,0 +1,150 @@
+"""100 points: each participant shares a budget of points among the options.
+
+The budget need not be used up (a participant may keep some back), but at least one point must
+be given and never more than the budget. Results: the total per option, its share of all points
+given, and the mean per participant.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from flask_babel import gettext
+from pydantic import Field, StringConstraints
+
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text
+
+MIN_OPTIONS = 2
+MAX_OPTIONS = 12
+MIN_BUDGET = 10
+MAX_BUDGET = 1000
+
+Option = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+
+
+class Config(Schema):
+    options: list[Option] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
+    budget: int = Field(default=100, ge=MIN_BUDGET, le=MAX_BUDGET)
+
+
+class Answer(Schema):
+    points: list[Annotated[int, Field(ge=0, le=MAX_BUDGET)]] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
+
+
+def _round(numerator: float, denominator: int, places: str = "0.01") -> float:
+    """Half-up, as people round by hand (12.345 -> 12.35)."""
+    q = Decimal(str(numerator)) / Decimal(denominator)
+    return float(q.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def fits(points: Any, n: int) -> bool:
+    return (
+        isinstance(points, list)
+        and len(points) == n
+        and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in points)
+    )
+
+
+def check_unique(options: list[str]) -> None:
+    seen: set[str] = set()
+    for i, option in enumerate(options):
+        key = normalise_text(option)
+        if key in seen:
+            message = gettext("Each option must be different: “%(option)s” appears twice.", option=option)
+            raise InputError("invalid", message, {"options": message, f"options.{i}": message})
+        seen.add(key)
+
+
+class Points(ActivityKind):
+    key = "points"
+    label = _l("100 points")
+    description = _l("Share a budget of points among the options to show what matters most.")
+    default_title = _l("Share 100 points among the options")
+    answer_mode = "replace"
+    results_hidden_default = True
+    phone_results = "on_reveal"
+    Config = Config
+    js_strings = {
+        "help": _l("Share up to %(budget)s points among the options. You need not use them all."),
+        "left": _l("%(n)s of %(budget)s points left"),
+        "over": _l("%(n)s points too many"),
+        "over_hint": _l("Take away points before you send."),
+        "none": _l("Give at least one point before you send."),
+        "bad_number": _l("Use whole numbers of 0 or more."),
+        "all_used": _l("All points are used."),
+        "add": _l("Add %(n)s to “%(item)s”"),
+        "remove": _l("Take %(n)s from “%(item)s”"),
+        "points_for": _l("Points for “%(item)s”"),
+        "total": _l("%(n)s p"),
+        "mean": _l("mean %(n)s"),
+        "note": _l("%(n)s participants · %(budget)s points each"),
+        "results": _l("Results"),
+    }
+    config_fields = [
+        ConfigField("options", _l("Options (one per line)"), "lines", help=_l("From 2 to 12 options."), min=MIN_OPTIONS, max=MAX_OPTIONS),
+        ConfigField("budget", _l("Points per participant"), "int", help=_l("From 10 to 1000."), min=MIN_BUDGET, max=MAX_BUDGET),
+    ]
+
+    def default_config(self) -> dict[str, Any]:
+        return {"options": [gettext("Option %(n)s", n=i) for i in (1, 2, 3)], "budget": 100}
+
+    def validate_config(self, payload: Any) -> dict[str, Any]:
+        cfg = super().validate_config(payload)
+        check_unique(cfg["options"])
+        return cfg
+
+    def input_model(self, config: Schema) -> type[Schema]:
+        return Answer
+
+    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+        points = data["points"]
+        n = len(config.options)
+        if len(points) != n:
+            message = gettext("Give one number for each of the %(n)s options.", n=n)
+            raise InputError("invalid", message, {"points": message})
+        used = sum(points)
+        if used > config.budget:
+            message = gettext("You have given %(used)s points but only %(budget)s are available.", used=used, budget=config.budget)
+            raise InputError("over_budget", message, {"points": message})
+        if used == 0:
+            message = gettext("Give at least one point.")
+            raise InputError("invalid", message, {"points": message})
+        return {"points": list(points)}
+
+    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        options = list(config.options)
+        n = len(options)
+        totals = [0] * n
+        participants = 0
+        for row in rows:
+            points = row.data.get("points")
+            # Answers to an earlier option list (edited afterwards) do not line up: skip them.
+            if not fits(points, n):
+                continue
+            participants += 1
+            for i, p in enumerate(points):
+                totals[i] += p
+        given = sum(totals)
+        return {
+            "options": options,
+            "budget": config.budget,
+            "totals": totals,
+            "means": [_round(t, participants) if participants else None for t in totals],
+            "shares": [_round(100 * t, given, "0.1") if given else 0.0 for t in totals],
+            "given": given,
+            "participants": participants,
+        }
+
+    def csv_header(self, config: Schema) -> list[str]:
+        return [f"points: {option}" for option in config.options]
+
+    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+        points = row.data.get("points")
+        n = len(config.options)
+        if not fits(points, n):
+            return [""] * n
+        return list(points)
+
+
+KIND = Points()

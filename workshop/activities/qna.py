@@ -1,0 +1,243 @@
+"""Q&A: participants ask questions and upvote each other's; the most wanted rise to the top.
+
+Stored rows (``answer_mode = "custom"``, see ``store``):
+
+- a question: ``data = {"text": ...}``, ``ref_id`` empty; premoderated ones start ``pending``;
+- an upvote: ``data = {"question": <id>, "upvote": true|false}``, ``ref_id`` = the question.
+  A toggle never edits a row: the participant's earlier row for that question stops being
+  ``current`` and a new one is added, so every toggle is its own idempotent input (own
+  ``client_id``) and the history stays whole. The question id is in ``data`` as well so a
+  phone, which sees only ``{id, client_id, data, status}`` of its own rows, knows which
+  question each of its votes belongs to.
+
+The aggregate goes to phones and the presenter alike, so it carries no identities: only
+ids, texts and counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask_babel import gettext
+from pydantic import Field
+from sqlalchemy import select, update
+
+from ..models import Response
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse, text_items
+from .open_text import clean_line, text_model
+
+MAX_LISTED = 300
+
+
+class Config(Schema):
+    max_questions: int = Field(default=5, ge=1, le=20)
+    max_length: int = Field(default=280, ge=20, le=500)
+    premoderate: bool = False
+
+
+class Upvote(Schema):
+    action: Literal["upvote"]
+    question: int = Field(ge=1, le=2**63 - 1)  # a database id, never larger
+    on: bool
+
+
+def is_question(row: Row | Response) -> bool:
+    return row.ref_id is None and "text" in (row.data or {})
+
+
+def is_upvote(row: Row | Response) -> bool:
+    return row.ref_id is not None and "upvote" in (row.data or {})
+
+
+def _tally(rows: list[Row]) -> tuple[list[Row], dict[int, set[int]]]:
+    """Visible questions that stand on their own, and who upvotes each (merged ones folded in)."""
+    questions = [r for r in rows if r.status == "visible" and is_question(r)]
+    target = {q.id: (q.merged_into_id or q.id) for q in questions}
+    standing = [q for q in questions if not q.merged_into_id]
+    standing_ids = {q.id for q in standing}
+    voters: dict[int, set[int]] = {q.id: set() for q in standing}
+    for r in rows:
+        if r.status != "visible" or not is_upvote(r) or r.data.get("upvote") is not True:
+            continue
+        final = target.get(r.ref_id)
+        if final in standing_ids:
+            voters[final].add(r.participant_id)
+    return standing, voters
+
+
+class QnA(ActivityKind):
+    key = "qna"
+    label = _l("Q&A")
+    description = _l("Participants ask questions and upvote the ones they want answered.")
+    default_title = _l("Questions to the panel")
+    answer_mode = "custom"
+    results_hidden_default = False
+    phone_results = "always"
+    moderated = True
+    Config = Config
+    config_fields = [
+        ConfigField("max_questions", _l("Questions per participant"), "int", min=1, max=20),
+        ConfigField("max_length", _l("Longest question (characters)"), "int", min=20, max=500),
+        ConfigField(
+            "premoderate",
+            _l("Approve questions before they are shown"),
+            "bool",
+            help=_l("New questions wait in the console until you approve them."),
+        ),
+    ]
+    js_strings = {
+        "label": _l("Your question"),
+        "placeholder": _l("Write your question here"),
+        "ask": _l("Ask"),
+        "chars": _l("%(n)s of %(max)s characters"),
+        "left": _l("You can ask %(n)s more."),
+        "limit_reached": _l("You have asked as many questions as allowed here."),
+        "empty": _l("Write your question first."),
+        "too_long": _l("Too long: at most %(n)s characters."),
+        "premoderated": _l("The facilitator reviews questions before they are shown."),
+        "questions": _l("Questions"),
+        "answered_heading": _l("Answered"),
+        "no_questions": _l("No questions yet."),
+        "be_first": _l("No questions yet. Ask the first one!"),
+        "upvote_label": _l("Upvote this question, %(n)s votes now"),
+        "own": _l("Your question"),
+        "your_pending": _l("Your questions awaiting approval"),
+        "n_answered": _l("%(n)s answered"),
+        "n_more": _l("More questions: %(n)s"),
+        "mark_answered": _l("Mark answered"),
+        "mark_unanswered": _l("Not answered yet"),
+        "asked": _l("Your question is sent."),
+    }
+
+    # --- input ----------------------------------------------------------------------------
+    def ask_model(self, config: Schema) -> type[Schema]:
+        return text_model("QnAQuestion", config.max_length, single_line=True, extra={"action": (Literal["ask"], ...)})
+
+    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+        action = payload.get("action") if isinstance(payload, dict) else None
+        if action == "ask":
+            data = parse(self.ask_model(config), payload).model_dump()
+            text = clean_line(data["text"])
+            if not text:
+                raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
+            return {"action": "ask", "text": text}
+        if action == "upvote":
+            return parse(Upvote, payload).model_dump()
+        if not isinstance(payload, dict):
+            raise InputError("invalid", gettext("The input must be an object."))
+        raise InputError("invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")})
+
+    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+        """Validate one input and add its row (the caller commits)."""
+        data = self.validate_input(config, payload)
+        mine = select(Response).where(
+            Response.activity_id == act.id,
+            Response.participant_id == participant.id,
+            Response.generation == act.generation,
+            Response.current.is_(True),
+        )
+        if data["action"] == "ask":
+            asked = [r for r in session.scalars(mine.where(Response.ref_id.is_(None), Response.status != "deleted")) if is_question(r)]
+            if len(asked) >= config.max_questions:
+                raise InputError(
+                    "limit",
+                    gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
+                )
+            resp = Response(
+                activity_id=act.id,
+                participant_id=participant.id,
+                client_id=client_id,
+                generation=act.generation,
+                data={"text": data["text"]},
+                status="pending" if config.premoderate else "visible",
+            )
+        else:
+            question = session.get(Response, data["question"])
+            if (
+                question is None
+                or question.activity_id != act.id
+                or question.generation != act.generation
+                or not question.current
+                or not is_question(question)
+                or question.status == "deleted"
+            ):
+                raise InputError("unknown_question", gettext("That question does not exist."))
+            if question.participant_id == participant.id:
+                raise InputError("own_question", gettext("You cannot upvote your own question."))
+            if data["on"] and question.status != "visible":
+                raise InputError("unknown_question", gettext("That question does not exist."))
+            session.execute(
+                update(Response)
+                .where(
+                    Response.activity_id == act.id,
+                    Response.participant_id == participant.id,
+                    Response.generation == act.generation,
+                    Response.ref_id == question.id,
+                    Response.current.is_(True),
+                )
+                .values(current=False)
+            )
+            resp = Response(
+                activity_id=act.id,
+                participant_id=participant.id,
+                client_id=client_id,
+                generation=act.generation,
+                ref_id=question.id,
+                data={"question": question.id, "upvote": data["on"]},
+                status="visible",
+            )
+        session.add(resp)
+        return resp
+
+    # --- results --------------------------------------------------------------------------
+    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+        standing, voters = _tally(rows)
+        listed = [
+            {"id": q.id, "text": q.data.get("text", ""), "votes": len(voters[q.id]), "answered": bool(q.answered)}
+            for q in standing
+        ]
+        listed.sort(key=lambda q: (-q["votes"], q["id"]))
+        open_ = [q for q in listed if not q["answered"]]
+        answered = [q for q in listed if q["answered"]]
+        return {
+            "questions": open_[:MAX_LISTED],
+            "answered": answered[:MAX_LISTED],
+            "total": len(listed),
+            "open": len(open_),
+        }
+
+    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+        questions = [r for r in rows if is_question(r)]
+        target = {q.id: (q.merged_into_id or q.id) for q in questions}
+        voters: dict[int, set[int]] = {}
+        for r in rows:
+            if is_upvote(r) and r.status == "visible" and r.data.get("upvote") is True and r.ref_id in target:
+                voters.setdefault(target[r.ref_id], set()).add(r.participant_id)
+        items = text_items(questions)
+        for item in items:
+            item["votes"] = len(voters.get(item["id"], ()))
+        order = {"pending": 0, "visible": 1, "hidden": 2}
+        items.sort(key=lambda i: (order.get(i["status"], 3), bool(i["merged_into"]), i["answered"], -i["votes"], i["id"]))
+        return items
+
+    def responders(self, rows: list[Row]) -> int:
+        """Who took part: asked a question (not deleted) or upvotes one now."""
+        return len(
+            {
+                r.participant_id
+                for r in rows
+                if r.status != "deleted" and (is_question(r) or (is_upvote(r) and r.data.get("upvote") is True))
+            }
+        )
+
+    # --- CSV ------------------------------------------------------------------------------
+    def csv_header(self, config: Schema) -> list[str]:
+        return ["type", "text", "question", "upvote", "answered", "merged_into"]
+
+    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+        if is_upvote(row):
+            return ["upvote", "", row.ref_id, "yes" if row.data.get("upvote") else "no", "", ""]
+        return ["question", row.data.get("text", ""), "", "", "yes" if row.answered else "no", row.merged_into_id or ""]
+
+
+KIND = QnA()

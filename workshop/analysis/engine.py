@@ -1,0 +1,850 @@
+"""Nyttokalkyl engine: pure functions from items and values to result measures.
+
+Follows the "Calculation" section of the method reference (method.md):
+
+* Every money-valued item (only categories *Finansiell* and *Omfördelning*) has a
+  yearly value, either from a calculation block (rows + formula over rows and
+  shared factors) or typed directly, with lowest/likely/highest values.
+* Value in year t = yearly value × year-profile factor t, for t = 1..H.
+* Discounting, convention A (default): year t divided by (1+r)^(t-1);
+  convention B: divided by (1+r)^t. Undiscounted figures are always reported too.
+* Result measures: Sammanlagd nettonytta, Nettonytta per satsad krona (None =
+  "kan inte beräknas"), the year accumulated benefits *strictly* exceed
+  accumulated costs (None = "aldrig"), shares, breakdowns, Omfördelning in hours
+  and årsarbetare, the lowest/likely/highest comparison and a one-at-a-time
+  sensitivity (tornado) list.
+
+Nothing here performs I/O, so the web layer can call :func:`compute` on every
+incoming figure. Problems in one block (syntax, unknown name, division by zero,
+missing value) never abort the whole result: the item counts as 0 and the
+problem is listed in ``Result.errors``. Structural mistakes by the caller (an
+unknown category, a Kvalitet item valued in money, an invalid horizon) raise
+``ValueError`` because they must be prevented by the data model, not shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from itertools import accumulate
+from typing import Any, Literal
+
+from .formula import Formula, FormulaError, is_valid_name, parse
+
+__all__ = [
+    "CATEGORIES",
+    "HOURS_PER_YEAR",
+    "KINDS",
+    "MONEY_CATEGORIES",
+    "SCENARIOS",
+    "Block",
+    "Estimate",
+    "Headline",
+    "Item",
+    "ItemError",
+    "ItemResult",
+    "Measures",
+    "NotValuedItem",
+    "OmfordelningHours",
+    "Result",
+    "Row",
+    "ScenarioSummary",
+    "SensitivityEntry",
+    "Settings",
+    "arsarbetare",
+    "compute",
+    "discount_factors",
+    "hourly_cost",
+    "one_off",
+    "reading",
+]
+
+Kind = Literal["benefit", "cost"]
+Scenario = Literal["low", "likely", "high"]
+Reading = Literal["negative", "zero", "small_margin", "good"]
+
+KINDS: tuple[str, ...] = ("benefit", "cost")
+CATEGORIES: tuple[str, ...] = ("finansiell", "omfordelning", "kvalitet", "miljo")
+#: Only these categories can be valued in money (Värdering i kronor).
+MONEY_CATEGORIES: tuple[str, ...] = ("finansiell", "omfordelning")
+SCENARIOS: tuple[str, ...] = ("low", "likely", "high")
+#: Working hours in a year; also the divisor for årsarbetare.
+HOURS_PER_YEAR = 1700
+#: Working hours per month (1 700 / 12, rounded as the method publishes it).
+HOURS_PER_MONTH = 142
+#: Holiday pay and employer fees on top of the monthly salary.
+SALARY_OVERHEAD = 1.54
+MAX_HORIZON = 30
+#: Relative tolerance when comparing sums of money: float noise must not turn
+#: "equal" into "greater" (the method says equal accumulated values do not count).
+_REL_TOL = 1e-9
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def hourly_cost(monthly_salary: float) -> float:
+    """Timkostnad: mean monthly salary / 142 × 1.54 (kr per hour)."""
+    return monthly_salary / HOURS_PER_MONTH * SALARY_OVERHEAD
+
+
+def arsarbetare(hours: float) -> float:
+    """Hours expressed as årsarbetare (full-time years of 1 700 hours)."""
+    return hours / HOURS_PER_YEAR
+
+
+def one_off(year: int = 1) -> tuple[float, ...]:
+    """Year profile of a one-off amount in ``year`` (profiles pad with their last value)."""
+    if year < 1:
+        raise ValueError("year must be 1 or later")
+    return (0.0,) * (year - 1) + (1.0, 0.0)
+
+
+def discount_factors(settings: Settings) -> tuple[float, ...]:
+    """Multiplier per year t = 1..H under the chosen convention."""
+    base = 1.0 + settings.discount_rate
+    shift = 1 if settings.convention == "A" else 0
+    return tuple(1.0 / base ** (t - shift) for t in range(1, settings.horizon + 1))
+
+
+def reading(per_krona: float | None) -> Reading | None:
+    """How to read Nettonytta per satsad krona; None when it cannot be computed."""
+    if per_krona is None:
+        return None
+    if per_krona < 0:
+        return "negative"
+    if per_krona == 0:
+        return "zero"
+    return "small_margin" if per_krona < 0.5 else "good"
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _greater(a: float, b: float) -> bool:
+    """a > b beyond float noise, so equal money amounts never count as exceeding."""
+    return a - b > _REL_TOL * max(abs(a), abs(b), 1.0)
+
+
+def _snap(net: float, scale: float) -> float:
+    return 0.0 if abs(net) <= _REL_TOL * max(scale, 1.0) else net
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Frame of the calculation: horizon H, discount rate r and convention A/B."""
+
+    horizon: int = 6
+    discount_rate: float = 0.03
+    convention: Literal["A", "B"] = "A"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.horizon, bool) or not isinstance(self.horizon, int):
+            raise ValueError("horizon must be a whole number of years")
+        if not 1 <= self.horizon <= MAX_HORIZON:
+            raise ValueError(f"horizon must be 1..{MAX_HORIZON} years")
+        if not _finite(self.discount_rate) or not 0 <= self.discount_rate <= 1:
+            raise ValueError("discount_rate must be between 0 and 1 (0.03 = 3 %)")
+        if self.convention not in ("A", "B"):
+            raise ValueError("convention must be 'A' or 'B'")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Lowest, likely and highest value; a missing low/high falls back to likely."""
+
+    low: float | None = None
+    likely: float | None = None
+    high: float | None = None
+
+    @classmethod
+    def fixed(cls, value: float) -> Estimate:
+        return cls(value, value, value)
+
+    @property
+    def complete(self) -> bool:
+        """Likely is set and every given value is a finite number."""
+        values = (self.low, self.likely, self.high)
+        return self.likely is not None and all(v is None or _finite(v) for v in values)
+
+    def pick(self, scenario: str) -> float | None:
+        value = self.low if scenario == "low" else self.high if scenario == "high" else None
+        return float(value) if value is not None else self.likely
+
+    @property
+    def varies(self) -> bool:
+        return self.complete and (self.pick("low") != self.likely or self.pick("high") != self.likely)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One question of a calculation block (e.g. "Hur många ärenden per år?")."""
+
+    name: str
+    label: str = ""
+    unit: str = ""
+    low: float | None = None
+    likely: float | None = None
+    high: float | None = None
+    source: str = ""
+
+    @property
+    def estimate(self) -> Estimate:
+        return Estimate(self.low, self.likely, self.high)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Beräkningsblock: rows plus a formula giving the yearly value in kronor.
+
+    ``hours_formula`` optionally gives the yearly hours behind an Omfördelning
+    item (e.g. ``antal * minuter / 60``) so time can be shown as hours and
+    årsarbetare. Rows shadow shared factors with the same name.
+    """
+
+    rows: tuple[Row, ...]
+    formula: str
+    hours_formula: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", tuple(self.rows))
+
+
+@dataclass(frozen=True)
+class Item:
+    """A benefit (nytta) or cost (kostnad) that may enter the calculation.
+
+    ``year_profile`` holds the factor for t = 1, 2, ...; it is padded with its
+    last value up to the horizon (so ``(0.5, 1)`` is a ramp, ``(1, 0)`` a one-off
+    in year 1) and truncated beyond it. Empty means 1 every year.
+    ``size_score`` is the uppskattad storlek for items not valued in money:
+    Ingen 0, Liten 1, Måttlig 2, Stor 3, None = not estimated.
+    """
+
+    id: str
+    kind: Kind
+    title: str
+    category: str
+    perspective: str = ""
+    valued_in_money: bool = True
+    size_score: int | None = None
+    block: Block | None = None
+    direct: Estimate | None = None
+    year_profile: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "year_profile", tuple(self.year_profile))
+        if self.kind not in KINDS:
+            raise ValueError(f"item {self.id!r}: kind must be one of {KINDS}")
+        if self.category not in CATEGORIES:
+            raise ValueError(f"item {self.id!r}: category must be one of {CATEGORIES}")
+        if self.valued_in_money and self.category not in MONEY_CATEGORIES:
+            raise ValueError(
+                f"item {self.id!r}: only Finansiell and Omfördelning can be valued in money"
+            )
+        if self.size_score is not None and self.size_score not in (0, 1, 2, 3):
+            raise ValueError(f"item {self.id!r}: size_score must be 0..3 or None")
+        if self.block is not None and self.direct is not None:
+            raise ValueError(f"item {self.id!r}: give a block or a direct value, not both")
+        if any(not _finite(f) or f < 0 for f in self.year_profile):
+            raise ValueError(f"item {self.id!r}: year profile factors must be numbers >= 0")
+
+    def profile(self, horizon: int) -> tuple[float, ...]:
+        """Year factors for t = 1..horizon (padding with the last given factor)."""
+        given = self.year_profile or (1.0,)
+        padded = given[:horizon] + (given[-1],) * max(0, horizon - len(given))
+        return tuple(float(f) for f in padded)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """A problem with one item; the item counts as 0 (``field='hours'``: hours only)."""
+
+    item_id: str
+    field: Literal["value", "hours"]
+    code: str
+    message: str
+    names: tuple[str, ...] = ()
+    scenario: str | None = None  # None: applies to every scenario
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    kind: str
+    title: str
+    category: str
+    perspective: str
+    yearly_value: float
+    by_year: tuple[float, ...]
+    total: float
+    total_discounted: float
+    hours_per_year: float | None
+    hours_total: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The result measures of one series (undiscounted or discounted)."""
+
+    benefits: float
+    costs: float
+    nettonytta: float
+    per_krona: float | None
+    reading: Reading | None
+    break_even_year: int | None
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Headline measures plus yearly series, shares and breakdowns.
+
+    ``benefit_shares``/``cost_shares``: category -> share of the total (None when
+    the total is 0). ``by_category``/``by_perspective``: "benefit"/"cost" -> group
+    -> total; items without a perspective are grouped under "".
+    """
+
+    benefits: float
+    costs: float
+    nettonytta: float
+    per_krona: float | None
+    reading: Reading | None
+    break_even_year: int | None
+    benefits_by_year: tuple[float, ...]
+    costs_by_year: tuple[float, ...]
+    accumulated_benefits: tuple[float, ...]
+    accumulated_costs: tuple[float, ...]
+    benefit_shares: dict[str, float | None]
+    cost_shares: dict[str, float | None]
+    by_category: dict[str, dict[str, float]]
+    by_perspective: dict[str, dict[str, float]]
+
+    def headline(self) -> Headline:
+        return Headline(
+            self.benefits, self.costs, self.nettonytta, self.per_krona, self.reading,
+            self.break_even_year,
+        )
+
+
+@dataclass(frozen=True)
+class OmfordelningHours:
+    """Omfördelning in hours and årsarbetare (freed = benefits, consumed = costs)."""
+
+    benefit_hours_by_year: tuple[float, ...]
+    cost_hours_by_year: tuple[float, ...]
+    benefit_hours: float
+    cost_hours: float
+    benefit_arsarbetare_by_year: tuple[float, ...]
+    cost_arsarbetare_by_year: tuple[float, ...]
+    benefit_arsarbetare: float
+    cost_arsarbetare: float
+    missing_hours: tuple[str, ...]  # Omfördelning items without an hours formula
+
+
+@dataclass(frozen=True)
+class ScenarioSummary:
+    """All-lowest, all-likely or all-highest values applied to every input."""
+
+    scenario: str
+    undiscounted: Headline
+    discounted: Headline
+
+
+@dataclass(frozen=True)
+class NotValuedItem:
+    id: str
+    kind: str
+    title: str
+    category: str
+    perspective: str
+    size_score: int | None
+
+
+@dataclass(frozen=True)
+class SensitivityEntry:
+    """Nettonytta with one input at its low and high value, all others likely."""
+
+    source: Literal["row", "factor", "direct"]
+    item_id: str | None  # None for shared factors
+    name: str  # row name, factor id or item id
+    label: str
+    low: float
+    likely: float
+    high: float
+    nettonytta_low: float
+    nettonytta_high: float
+    discounted_nettonytta_low: float
+    discounted_nettonytta_high: float
+    swing: float  # |high - low| of undiscounted nettonytta; the sort key
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    settings: Settings
+    scenario: str
+    discount_factors: tuple[float, ...]
+    items: tuple[ItemResult, ...]
+    undiscounted: Measures
+    discounted: Measures
+    omfordelning: OmfordelningHours
+    uncertainty: dict[str, ScenarioSummary]
+    not_valued: tuple[NotValuedItem, ...]
+    sensitivity: tuple[SensitivityEntry, ...] | None
+    errors: tuple[ItemError, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dicts/lists/numbers/None, ready for ``json.dumps``."""
+        return _plain(self)
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- preparation
+
+
+@dataclass
+class _Calc:
+    """A money-valued item made ready for fast repeated evaluation."""
+
+    index: int
+    item: Item
+    sign: float  # +1 benefit, -1 cost
+    profile: tuple[float, ...]
+    weight: float  # Σ profile
+    weight_discounted: float  # Σ profile × discount factor
+    formula: Formula | None = None
+    hours: Formula | None = None
+    rows: dict[str, Estimate] = field(default_factory=dict)
+    factor_names: tuple[str, ...] = ()
+    error: ItemError | None = None
+    hours_error: ItemError | None = None
+
+    def weight_for(self, discounted: bool) -> float:
+        return self.weight_discounted if discounted else self.weight
+
+    def uses_factor(self, name: str) -> bool:
+        """The value formula reads shared factor ``name`` (not shadowed by a row)."""
+        return self.formula is not None and name in self.formula.names and name not in self.rows
+
+
+def _item_error(item: Item, code: str, message: str, names: Iterable[str] = (), fld: str = "value") -> ItemError:
+    return ItemError(item.id, fld, code, message, tuple(names))  # type: ignore[arg-type]
+
+
+def _parse_block_formula(
+    item: Item, text: str, known: set[str], fld: str
+) -> tuple[Formula | None, ItemError | None]:
+    try:
+        return parse(text, known), None
+    except FormulaError as exc:
+        return None, _item_error(item, exc.code, exc.message, exc.names, fld)
+
+
+def _row_error(item: Item, rows: Sequence[Row]) -> ItemError | None:
+    seen: set[str] = set()
+    for row in rows:
+        if not is_valid_name(row.name):
+            return _item_error(item, "bad_row_name", f"invalid row name {row.name!r}", [row.name])
+        if row.name in seen:
+            return _item_error(item, "duplicate_row", f"row name {row.name!r} is used twice", [row.name])
+        seen.add(row.name)
+    return None
+
+
+def _missing(
+    item: Item, formula: Formula, rows: Mapping[str, Estimate], factors: Mapping[str, Estimate], fld: str
+) -> ItemError | None:
+    """A formula may only read rows and factors that have a usable likely value."""
+    missing = sorted(n for n in formula.names if not (rows[n] if n in rows else factors[n]).complete)
+    if not missing:
+        return None
+    return _item_error(item, "missing_value", f"no usable value for: {', '.join(missing)}", missing, fld)
+
+
+def _prepare(index: int, item: Item, factors: Mapping[str, Estimate], weights: tuple[float, ...]) -> _Calc:
+    """Parse formulas once and find every problem that does not depend on the scenario."""
+    profile = item.profile(len(weights))
+    calc = _Calc(
+        index=index,
+        item=item,
+        sign=1.0 if item.kind == "benefit" else -1.0,
+        profile=profile,
+        weight=math.fsum(profile),
+        weight_discounted=math.fsum(f * d for f, d in zip(profile, weights)),
+    )
+    if item.block is None:
+        if item.direct is None or not item.direct.complete:
+            calc.error = _item_error(item, "missing_value", "the item has no usable yearly value")
+        return calc
+    block = item.block
+    calc.error = _row_error(item, block.rows)
+    if calc.error:
+        return calc
+    calc.rows = {row.name: row.estimate for row in block.rows}
+    known = set(calc.rows) | set(factors)
+    calc.formula, calc.error = _parse_block_formula(item, block.formula, known, "value")
+    if calc.formula is not None:
+        calc.error = _missing(item, calc.formula, calc.rows, factors, "value")
+    if block.hours_formula and item.category == "omfordelning":
+        calc.hours, calc.hours_error = _parse_block_formula(item, block.hours_formula, known, "hours")
+        if calc.hours is not None:
+            calc.hours_error = _missing(item, calc.hours, calc.rows, factors, "hours")
+    used = (calc.formula.names if calc.formula else frozenset()) | (calc.hours.names if calc.hours else frozenset())
+    calc.factor_names = tuple(sorted(n for n in used if n not in calc.rows))
+    return calc
+
+
+def _normalise_factors(factors: Mapping[str, float | Estimate] | None) -> dict[str, Estimate]:
+    out: dict[str, Estimate] = {}
+    for name, value in (factors or {}).items():
+        if not is_valid_name(name):
+            raise ValueError(f"invalid shared factor id {name!r}")
+        out[name] = value if isinstance(value, Estimate) else Estimate.fixed(value)
+    return out
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _env(calc: _Calc, scenario: str, factor_values: Mapping[str, float | None]) -> dict[str, float]:
+    """Only the names this block can read: its rows and the factors it uses."""
+    env = {name: est.pick(scenario) for name, est in calc.rows.items()}
+    for name in calc.factor_names:
+        env[name] = factor_values[name]
+    return env  # type: ignore[return-value]
+
+
+def _eval(formula: Formula, env: Mapping[str, float]) -> tuple[float, FormulaError | None]:
+    """Value or (0, error): a failing block counts as 0 instead of aborting the result."""
+    try:
+        return formula.evaluate(env), None
+    except FormulaError as exc:
+        return 0.0, exc
+
+
+@dataclass
+class _Pass:
+    """Yearly values (and hours) of every item for one scenario."""
+
+    scenario: str
+    values: list[float]
+    hours: list[float | None]
+    errors: list[ItemError]
+
+
+def _run(calcs: Sequence[_Calc], scenario: str, factors: Mapping[str, Estimate]) -> _Pass:
+    factor_values = {name: est.pick(scenario) for name, est in factors.items()}
+    run = _Pass(scenario, [], [], [])
+    for calc in calcs:
+        value, hours = 0.0, None
+        if calc.error is None and calc.formula is None:
+            value = float(calc.item.direct.pick(scenario))  # type: ignore[union-attr, arg-type]
+        elif calc.error is None or calc.hours is not None:
+            env = _env(calc, scenario, factor_values)
+            if calc.error is None:
+                value = _run_formula(run, calc, calc.formula, env, "value")  # type: ignore[arg-type]
+            if calc.hours is not None and calc.hours_error is None:
+                hours = _run_formula(run, calc, calc.hours, env, "hours")
+        run.values.append(value)
+        run.hours.append(hours)
+    return run
+
+
+def _run_formula(run: _Pass, calc: _Calc, formula: Formula, env: Mapping[str, float], fld: str) -> float:
+    value, exc = _eval(formula, env)
+    if exc:
+        error = ItemError(calc.item.id, fld, exc.code, exc.message, exc.names, run.scenario)  # type: ignore[arg-type]
+        run.errors.append(error)
+    return value
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _break_even(acc_benefits: Sequence[float], acc_costs: Sequence[float]) -> int | None:
+    """First year t whose accumulated benefits are strictly greater; None = "aldrig"."""
+    for year, (b, c) in enumerate(zip(acc_benefits, acc_costs), start=1):
+        if _greater(b, c):
+            return year
+    return None
+
+
+def _series(
+    calcs: Sequence[_Calc], values: Sequence[float], weights: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """Benefits and costs per year t (weights: 1 or the discount factor)."""
+    benefits = [0.0] * len(weights)
+    costs = [0.0] * len(weights)
+    for calc, value in zip(calcs, values):
+        if value == 0.0:
+            continue
+        target = benefits if calc.sign > 0 else costs
+        for t, (f, w) in enumerate(zip(calc.profile, weights)):
+            target[t] += value * f * w
+    return benefits, costs
+
+
+def _item_totals(calcs: Sequence[_Calc], values: Sequence[float], discounted: bool) -> list[float]:
+    return [v * c.weight_for(discounted) for c, v in zip(calcs, values)]
+
+
+def _headline_from(
+    calcs: Sequence[_Calc], values: Sequence[float], weights: Sequence[float], discounted: bool
+) -> tuple[Headline, list[float], list[float]]:
+    """Headline plus the yearly benefit and cost series it was derived from."""
+    totals = _item_totals(calcs, values, discounted)
+    benefits = math.fsum(t for c, t in zip(calcs, totals) if c.sign > 0)
+    costs = math.fsum(t for c, t in zip(calcs, totals) if c.sign < 0)
+    net = _snap(benefits - costs, max(abs(benefits), abs(costs)))
+    per_krona = None if costs == 0 else net / costs
+    by_b, by_c = _series(calcs, values, weights)
+    year = _break_even(list(accumulate(by_b)), list(accumulate(by_c)))
+    return Headline(benefits, costs, net, per_krona, reading(per_krona), year), by_b, by_c
+
+
+def _grouped(
+    calcs: Sequence[_Calc], totals: Sequence[float], key: str, keys: Iterable[str] = ()
+) -> dict[str, dict[str, float]]:
+    """kind -> group (category or perspective) -> total."""
+    out: dict[str, dict[str, list[float]]] = {kind: {k: [] for k in keys} for kind in KINDS}
+    for calc, total in zip(calcs, totals):
+        out[calc.item.kind].setdefault(getattr(calc.item, key), []).append(total)
+    return {kind: {k: math.fsum(v) for k, v in groups.items()} for kind, groups in out.items()}
+
+
+def _shares(by_category: Mapping[str, float], total: float) -> dict[str, float | None]:
+    return {cat: (by_category.get(cat, 0.0) / total if total else None) for cat in MONEY_CATEGORIES}
+
+
+def _measures(
+    calcs: Sequence[_Calc], values: Sequence[float], weights: Sequence[float], discounted: bool
+) -> Measures:
+    head, by_b, by_c = _headline_from(calcs, values, weights, discounted)
+    totals = _item_totals(calcs, values, discounted)
+    by_category = _grouped(calcs, totals, "category", MONEY_CATEGORIES)
+    return Measures(
+        benefits=head.benefits,
+        costs=head.costs,
+        nettonytta=head.nettonytta,
+        per_krona=head.per_krona,
+        reading=head.reading,
+        break_even_year=head.break_even_year,
+        benefits_by_year=tuple(by_b),
+        costs_by_year=tuple(by_c),
+        accumulated_benefits=tuple(accumulate(by_b)),
+        accumulated_costs=tuple(accumulate(by_c)),
+        benefit_shares=_shares(by_category["benefit"], head.benefits),
+        cost_shares=_shares(by_category["cost"], head.costs),
+        by_category=by_category,
+        by_perspective=_grouped(calcs, totals, "perspective"),
+    )
+
+
+def _hours(calcs: Sequence[_Calc], run: _Pass, horizon: int) -> OmfordelningHours:
+    by_kind = {"benefit": [0.0] * horizon, "cost": [0.0] * horizon}
+    missing = []
+    for calc, hours in zip(calcs, run.hours):
+        if calc.item.category != "omfordelning":
+            continue
+        if calc.hours is None:
+            missing.append(calc.item.id)
+            continue
+        series = by_kind[calc.item.kind]
+        for t, f in enumerate(calc.profile):
+            series[t] += (hours or 0.0) * f
+    benefit, cost = by_kind["benefit"], by_kind["cost"]
+    return OmfordelningHours(
+        benefit_hours_by_year=tuple(benefit),
+        cost_hours_by_year=tuple(cost),
+        benefit_hours=math.fsum(benefit),
+        cost_hours=math.fsum(cost),
+        benefit_arsarbetare_by_year=tuple(arsarbetare(h) for h in benefit),
+        cost_arsarbetare_by_year=tuple(arsarbetare(h) for h in cost),
+        benefit_arsarbetare=arsarbetare(math.fsum(benefit)),
+        cost_arsarbetare=arsarbetare(math.fsum(cost)),
+        missing_hours=tuple(missing),
+    )
+
+
+def _item_results(calcs: Sequence[_Calc], run: _Pass) -> tuple[ItemResult, ...]:
+    scenario_errors = {e.item_id: e.code for e in run.errors if e.field == "value"}
+    out = []
+    for calc, value, hours in zip(calcs, run.values, run.hours):
+        item = calc.item
+        out.append(ItemResult(
+            id=item.id, kind=item.kind, title=item.title, category=item.category,
+            perspective=item.perspective, yearly_value=value,
+            by_year=tuple(value * f for f in calc.profile),
+            total=value * calc.weight,
+            total_discounted=value * calc.weight_discounted,
+            hours_per_year=hours,
+            hours_total=None if hours is None else hours * calc.weight,
+            error=calc.error.code if calc.error else scenario_errors.get(item.id),
+        ))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+@dataclass
+class _Tornado:
+    """Likely-scenario state shared by every one-at-a-time shift."""
+
+    base: _Pass
+    envs: dict[int, dict[str, float]]  # calc.index -> likely env
+    net: float
+    net_discounted: float
+
+    def shift(self, targets: Sequence[_Calc], name: str | None, est: Estimate) -> tuple[list[float], str | None]:
+        """[net_low, net_high, disc_low, disc_high] with input ``name`` (None: direct value) moved.
+
+        Nettonytta is linear in each item's yearly value, so only the items that
+        read the input are re-evaluated and their change is added to the base.
+        """
+        nets = [self.net, self.net, self.net_discounted, self.net_discounted]
+        error = None
+        for calc in targets:
+            for side, new_input in ((0, est.pick("low")), (1, est.pick("high"))):
+                if name is None:
+                    new_value = float(new_input)  # type: ignore[arg-type]
+                else:
+                    env = dict(self.envs[calc.index])
+                    env[name] = new_input  # type: ignore[assignment]
+                    new_value, exc = _eval(calc.formula, env)  # type: ignore[arg-type]
+                    error = error or (exc.code if exc else None)
+                delta = calc.sign * (new_value - self.base.values[calc.index])
+                nets[side] += delta * calc.weight
+                nets[side + 2] += delta * calc.weight_discounted
+        return nets, error
+
+
+def _sensitivity(
+    calcs: Sequence[_Calc], base: _Pass, factors: Mapping[str, Estimate], net: float, net_discounted: float
+) -> tuple[SensitivityEntry, ...]:
+    """One input at a time at its low and high value, all others likely; by swing."""
+    likely = {name: est.pick("likely") for name, est in factors.items()}
+    ok = [c for c in calcs if c.error is None]
+    envs = {c.index: _env(c, "likely", likely) for c in ok if c.formula is not None}
+    tornado = _Tornado(base, envs, net, net_discounted)
+    entries: list[SensitivityEntry] = []
+    for calc in ok:
+        item = calc.item
+        if calc.formula is None:
+            if item.direct is not None and item.direct.varies:
+                nets, err = tornado.shift([calc], None, item.direct)
+                entries.append(_entry("direct", item.id, item.id, item.title, item.direct, nets, err))
+            continue
+        for row in item.block.rows:  # type: ignore[union-attr]
+            if row.name in calc.formula.names and row.estimate.varies:
+                nets, err = tornado.shift([calc], row.name, row.estimate)
+                entries.append(_entry("row", item.id, row.name, row.label or row.name, row.estimate, nets, err))
+    for name, est in factors.items():
+        users = [c for c in ok if c.uses_factor(name)]
+        if users and est.varies:
+            nets, err = tornado.shift(users, name, est)
+            entries.append(_entry("factor", None, name, name, est, nets, err))
+    entries.sort(key=lambda e: (-e.swing, e.source, e.item_id or "", e.name))
+    return tuple(entries)
+
+
+def _entry(
+    source: str, item_id: str | None, name: str, label: str, est: Estimate, nets: list[float], error: str | None
+) -> SensitivityEntry:
+    return SensitivityEntry(
+        source=source,  # type: ignore[arg-type]
+        item_id=item_id,
+        name=name,
+        label=label,
+        low=float(est.pick("low")),  # type: ignore[arg-type]
+        likely=float(est.likely),  # type: ignore[arg-type]
+        high=float(est.pick("high")),  # type: ignore[arg-type]
+        nettonytta_low=nets[0],
+        nettonytta_high=nets[1],
+        discounted_nettonytta_low=nets[2],
+        discounted_nettonytta_high=nets[3],
+        swing=abs(nets[1] - nets[0]),
+        error=error,
+    )
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def compute(
+    items: Sequence[Item],
+    factors: Mapping[str, float | Estimate] | None = None,
+    settings: Settings | None = None,
+    *,
+    scenario: Scenario = "likely",
+    sensitivity: bool = True,
+) -> Result:
+    """Compute the nyttokalkyl for ``items`` under ``settings`` (default H=6, r=3 %, A).
+
+    ``scenario`` picks the values behind the main figures; ``uncertainty`` always
+    holds all three. ``sensitivity=False`` skips the tornado (the costliest part).
+    """
+    settings = settings or Settings()
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario must be one of {SCENARIOS}")
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("item ids must be unique")
+    shared = _normalise_factors(factors)
+    weights = discount_factors(settings)
+    ones = (1.0,) * settings.horizon
+    money = [item for item in items if item.valued_in_money]
+    calcs = [_prepare(i, item, shared, weights) for i, item in enumerate(money)]
+
+    runs = {s: _run(calcs, s, shared) for s in SCENARIOS}
+    uncertainty = {
+        s: ScenarioSummary(
+            s,
+            _headline_from(calcs, runs[s].values, ones, False)[0],
+            _headline_from(calcs, runs[s].values, weights, True)[0],
+        )
+        for s in SCENARIOS
+    }
+    tornado = None
+    if sensitivity:
+        likely = uncertainty["likely"]
+        tornado = _sensitivity(
+            calcs, runs["likely"], shared, likely.undiscounted.nettonytta, likely.discounted.nettonytta
+        )
+    main = runs[scenario]
+    structural = [e for c in calcs for e in (c.error, c.hours_error) if e is not None]
+    return Result(
+        settings=settings,
+        scenario=scenario,
+        discount_factors=weights,
+        items=_item_results(calcs, main),
+        undiscounted=_measures(calcs, main.values, ones, False),
+        discounted=_measures(calcs, main.values, weights, True),
+        omfordelning=_hours(calcs, main, settings.horizon),
+        uncertainty=uncertainty,
+        not_valued=tuple(
+            NotValuedItem(i.id, i.kind, i.title, i.category, i.perspective, i.size_score)
+            for i in items
+            if not i.valued_in_money
+        ),
+        sensitivity=tornado,
+        errors=tuple(structural + [e for s in SCENARIOS for e in runs[s].errors]),
+    )
