@@ -52,13 +52,16 @@ def login():
         return redirect(url_for("facilitator.setup"))
     error = None
     if request.method == "POST":
-        if not limits().allow("login", request.remote_addr or "?"):
+        addr = request.remote_addr or "?"
+        # Only failed attempts count, so colleagues behind one address are not locked out.
+        if limits().over("login", addr):
             error = gettext("Too many attempts. Wait a minute and try again.")
         else:
             user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
             if user is not None:
                 login_user(user, remember=bool(request.form.get("remember")))
                 return redirect(_local_next(request.args.get("next", "")))
+            limits().allow("login", addr)
             error = gettext("Wrong e-mail or password.")
     return render_template("facilitator/login.html", error=error, email=request.form.get("email", ""))
 

@@ -19,7 +19,15 @@ NICK_MAX = 40
 
 @bp.get("/")
 def start():
-    return render_template("participant/start.html", code=request.args.get("code", ""))
+    """Start page; the form also works without JS (GET /?code=…)."""
+    code = request.args.get("code", "")
+    if code:
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if len(digits) == 8:
+            return redirect(url_for("participant.join_link", code=digits))
+        return render_template("participant/start.html", code=code,
+                               error=gettext("The code has 8 digits. Check the screen in the room and try again.")), 400
+    return render_template("participant/start.html", code="")
 
 
 @bp.get("/j/<code>")

@@ -35,8 +35,9 @@ def step(ws: Workshop, delta: int) -> Activity | None:
     acts = list(ws.activities)
     if not acts:
         return None
-    idx = next((i for i, a in enumerate(acts) if a.id == ws.current_activity_id), 0)
-    idx = max(0, min(len(acts) - 1, idx + delta))
+    idx = next((i for i, a in enumerate(acts) if a.id == ws.current_activity_id), None)
+    # Nothing shown yet: the first step lands on the first activity.
+    idx = 0 if idx is None else max(0, min(len(acts) - 1, idx + delta))
     ws.current_activity_id = acts[idx].id
     db.session.commit()
     return acts[idx]

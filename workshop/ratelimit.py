@@ -17,6 +17,13 @@ class RateLimits:
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.rules = {name: parse(rule) for name, rule in rules.items()}
 
+    def over(self, rule: str, *key: str) -> bool:
+        """True when the limit is already reached; counts nothing (pair with ``allow``)."""
+        try:
+            return not self.limiter.test(self.rules[rule], rule, *key)
+        except Exception:
+            return False
+
     def allow(self, rule: str, *key: str) -> bool:
         """Count one hit; False when the caller is over the limit."""
         try:

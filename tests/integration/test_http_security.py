@@ -371,6 +371,24 @@ def test_login_is_rate_limited(app, facilitator):
     assert c.get("/f/").status_code == 302
 
 
+def test_successful_logins_do_not_count_against_the_limit(app, facilitator):
+    """Colleagues behind one office address log in all day: only failures are limited."""
+    c = app.test_client()
+    for _ in range(12):
+        r = c.post("/login", data={"email": "anna@solstad.se", "password": h.PASSWORD})
+        assert r.status_code == 302
+        c.post("/logout")
+
+
+def test_start_page_without_js_joins_by_code_or_explains(app, make_workshop):
+    _ws, code, _ids = make_workshop()
+    c = app.test_client()
+    r = c.get(f"/?code={code[:4]}+{code[4:]}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/j/{code}")
+    bad = c.get("/?code=123")
+    assert bad.status_code == 400 and b"8" in bad.data
+
+
 def test_socket_handshake_refuses_other_origins(app):
     """The console socket is authorised by the session cookie: another site's page must not be
     able to open it in the facilitator's browser."""

@@ -32,7 +32,10 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     status.textContent = t("sending");
     const ack = await submit({ choices });
     button.disabled = false;
-    if (ack.ok) status.textContent = t("saved");
+    if (ack.ok) {
+      status.textContent = t("saved");
+      button.textContent = t("change_answer");
+    }
     else if (ack.pending) status.textContent = t("offline");
     else {
       status.textContent = "";
