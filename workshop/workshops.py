@@ -81,7 +81,7 @@ def add_activity(ws: Workshop, kind_key: str, title: str | None = None, config: 
         config=cfg,
         position=position,
         results_hidden=kind.results_hidden_default if results_hidden is None else results_hidden,
-        timer_seconds=_clean_timer(timer_seconds),
+        timer_seconds=_clean_timer(timer_seconds if timer_seconds is not None else getattr(kind, "default_timer_seconds", None)),
     )
     db.session.add(act)
     db.session.flush()

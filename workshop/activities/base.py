@@ -96,10 +96,12 @@ class ConfigField:
 
     name: str
     label: Any
-    type: Literal["text", "textarea", "lines", "int", "bool"]
+    type: Literal["text", "textarea", "lines", "int", "bool", "choice"]
     help: Any = None
     min: int | None = None
     max: int | None = None
+    # For "choice": (value, label) pairs shown as a select.
+    choices: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass

@@ -124,8 +124,8 @@ class Effects(ActivityKind):
     config_fields = [
         ConfigField("max_entries", _l("Effects per participant"), "int", min=1, max=50),
         ConfigField("ask_cause", _l("Ask what causes the effect"), "bool"),
-        ConfigField("group_by", _l("Group the wall by"), "text",
-                    help=_l("polarity (positive/negative) or perspective")),
+        ConfigField("group_by", _l("Group the wall by"), "choice",
+                    choices=(("polarity", _l("Positive and negative")), ("perspective", _l("Perspective")))),
         ConfigField("dot_votes", _l("Dots per participant for prioritising (0 = off)"), "int", min=0, max=10,
                     help=_l("With dots on, phones see the effects and place their dots, one per effect.")),
     ]
