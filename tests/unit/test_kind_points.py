@@ -22,7 +22,7 @@ OPTIONS = ["Gång- och cykelväg", "Belysning", "Lekplats"]
 
 @pytest.fixture
 def ctx(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 
@@ -215,7 +215,7 @@ def test_csv(ctx):
 
 def test_changed_allocation_replaces_the_earlier_one(app, make_points):
     ws_id, act_id = make_points()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         anna, bo = join(ws_id), join(ws_id)
         submit(anna, act_id, "a1", {"points": [100, 0, 0]})
         submit(bo, act_id, "b1", {"points": [20, 40, 40]})
@@ -228,7 +228,7 @@ def test_changed_allocation_replaces_the_earlier_one(app, make_points):
 
 def test_same_client_id_twice_counts_once(app, make_points):
     ws_id, act_id = make_points()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         p = join(ws_id)
         first = submit(p, act_id, "same", {"points": [40, 40, 20]})
         again = submit(p, act_id, "same", {"points": [40, 40, 20]})
@@ -241,7 +241,7 @@ def test_same_client_id_twice_counts_once(app, make_points):
 
 def test_over_budget_through_submit_stores_nothing(app, make_points):
     ws_id, act_id = make_points(budget=50)
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         p = join(ws_id)
         with pytest.raises(InputError) as err:
             submit(p, act_id, "x", {"points": [30, 30, 0]})

@@ -22,7 +22,7 @@ OPTIONS = ["Trygghet", "Tillgänglighet", "Miljö"]
 
 @pytest.fixture
 def ctx(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 
@@ -214,7 +214,7 @@ def test_csv(ctx):
 
 def test_changed_ranking_replaces_the_earlier_one(app, make_ranking):
     ws_id, act_id = make_ranking()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         p = join(ws_id)
         submit(p, act_id, "r1", {"order": [0, 1, 2]})
         assert by_option(console_aggregate(act_id))["Trygghet"]["score"] == 3
@@ -226,7 +226,7 @@ def test_changed_ranking_replaces_the_earlier_one(app, make_ranking):
 
 def test_two_participants_add_up(app, make_ranking):
     ws_id, act_id = make_ranking()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         submit(join(ws_id), act_id, "a", {"order": [1, 0, 2]})
         submit(join(ws_id), act_id, "b", {"order": [1, 2, 0]})
         agg = console_aggregate(act_id)
@@ -236,7 +236,7 @@ def test_two_participants_add_up(app, make_ranking):
 
 def test_same_client_id_twice_counts_once(app, make_ranking):
     ws_id, act_id = make_ranking()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         p = join(ws_id)
         first = submit(p, act_id, "same", {"order": [0, 1, 2]})
         again = submit(p, act_id, "same", {"order": [0, 1, 2]})
@@ -249,7 +249,7 @@ def test_same_client_id_twice_counts_once(app, make_ranking):
 
 def test_refused_ranking_stores_nothing(app, make_ranking):
     ws_id, act_id = make_ranking()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         with pytest.raises(InputError):
             submit(join(ws_id), act_id, "x", {"order": [0, 1, 1]})
         assert db.session.query(Response).filter_by(activity_id=act_id).count() == 0

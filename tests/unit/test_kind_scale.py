@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def ctx(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 
@@ -73,7 +73,7 @@ def test_default_config_is_valid_and_labelled(ctx):
 
 def test_new_activity_starts_with_hidden_results(app, make_workshop):
     ws_id, _code, _ids = make_workshop()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         from workshop.models import Workshop
 
         act = add_activity(db.session.get(Workshop, ws_id), "scale")
@@ -221,7 +221,7 @@ def test_csv(ctx):
 
 def test_changed_answer_replaces_the_earlier_one(app, make_scale):
     ws_id, act_id = make_scale()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         anna, bo = join(ws_id), join(ws_id)
         submit(anna, act_id, "a1", {"value": 2})
         submit(bo, act_id, "b1", {"value": 4})
@@ -237,7 +237,7 @@ def test_changed_answer_replaces_the_earlier_one(app, make_scale):
 
 def test_same_client_id_twice_counts_once(app, make_scale):
     ws_id, act_id = make_scale()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         p = join(ws_id)
         first = submit(p, act_id, "same-id", {"value": 3})
         again = submit(p, act_id, "same-id", {"value": 3})
@@ -253,7 +253,7 @@ def test_same_client_id_twice_counts_once(app, make_scale):
 
 def test_refused_input_stores_nothing(app, make_scale):
     ws_id, act_id = make_scale(max=4)
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         p = join(ws_id)
         with pytest.raises(InputError):
             submit(p, act_id, "x1", {"value": 5})
@@ -262,7 +262,7 @@ def test_refused_input_stores_nothing(app, make_scale):
 
 def test_results_hidden_from_screen_and_phones_until_revealed(app, make_scale):
     ws_id, act_id = make_scale()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         submit(join(ws_id), act_id, "a1", {"value": 2})
         act = db.session.get(Activity, act_id)
         res = results_for(act)

@@ -189,7 +189,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     whenIdle(perspSel, () => {
       const keep = perspSel.value;
       clear(perspSel).append(el("option", { value: "", text: t("effects.no_perspective") }),
-        labels.map((l) => el("option", { value: l, text: l })));
+        ...labels.map((l) => el("option", { value: l, text: l })));
       perspSel.value = labels.includes(keep) ? keep : "";
     });
   }
