@@ -134,10 +134,18 @@ def form_values(html: str) -> dict[str, str]:
     class Parser(HTMLParser):
         textarea: str | None = None
 
+        select: str | None = None
+
         def handle_starttag(self, tag, attrs):
             a = dict(attrs)
             name = a.get("name")
-            if tag == "textarea" and name:
+            if tag == "select" and name:
+                self.select = name
+            elif tag == "option" and self.select:
+                # The first option unless another is marked selected, as a browser does.
+                if self.select not in values or "selected" in a:
+                    values[self.select] = a.get("value") or ""
+            elif tag == "textarea" and name:
                 self.textarea = name
                 values[name] = ""
             elif tag == "input" and name and name != "csrf_token":
@@ -150,6 +158,8 @@ def form_values(html: str) -> dict[str, str]:
         def handle_endtag(self, tag):
             if tag == "textarea":
                 self.textarea = None
+            elif tag == "select":
+                self.select = None
 
         def handle_data(self, data):
             if self.textarea:
