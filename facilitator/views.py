@@ -422,3 +422,36 @@ def export_json(ws: Workshop):
     name = f"nyttoverkstad-{ws.join_code}.json"
     return FlaskResponse(portable.dumps(doc), mimetype="application/json",
                          headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- exports: spreadsheet, report, presentation, figures ----------------------------------
+
+def _download(data: bytes, fmt: str, name: str) -> FlaskResponse:
+    from workshop.exports import MIMETYPES
+
+    return FlaskResponse(data, mimetype=MIMETYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/f/w/<int:ws_id>/export.<any(xlsx, docx, pptx):fmt>")
+@own_workshop
+def export_file(ws: Workshop, fmt: str):
+    """The draft analysis as a spreadsheet (live formulas), a Word report or a presentation."""
+    from workshop.exports import render
+    from workshop.exports.common import filename
+
+    return _download(render(ws, fmt), fmt, filename(ws, fmt))
+
+
+@bp.get("/f/w/<int:ws_id>/figure/<any(chain, result, tornado):name>.<any(png, svg):fmt>")
+@own_workshop
+def export_figure(ws: Workshop, name: str, fmt: str):
+    """One picture of the analysis (effect chain, result chart, tornado) as PNG or SVG."""
+    from workshop.exports import render_figure
+    from workshop.exports.common import filename
+
+    data = render_figure(ws, name, fmt)
+    if data is None:
+        abort(404)
+    return _download(data, fmt, filename(ws, fmt).replace(".", f"-{name}.", 1))

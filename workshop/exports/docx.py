@@ -1,0 +1,453 @@
+"""The report as a Word document (python-docx), in the layout practitioners recognise.
+
+Fakta om analysen · Resultat i korthet · 1 Inledning · 2 Metod · 3 Utgångspunkter ·
+4 Analys · 5 Värdering · 6 Osäkerhetsbedömning · 7 Sammanfattning — the same sections, order
+and figures as the web report (both are built from ``workshop.draft.report.build``), with the
+effect chain and the result chart as pictures (``figures.py``). Who took part is reported as
+counts per perspective only: no names, nicknames or answers of participants.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Pt, RGBColor
+from flask_babel import gettext as _
+
+from ..draft.models import Analysis
+from ..draft.report import build
+from ..formatting import number, percent
+from ..models import Workshop
+from . import figures
+from .common import clean, kr, per_krona_text, word, year_text
+
+PAGE_W, PAGE_H, MARGIN = Cm(21.0), Cm(29.7), Cm(2.2)
+TEXT_W = Cm(21.0 - 2 * 2.2)
+LANDSCAPE_TEXT_W = Cm(29.7 - 2 * 2.2)
+MAX_IMAGE_H = Cm(21.0)
+MAX_LANDSCAPE_IMAGE_H = Cm(13.5)
+# A chain wider than this (layout units) gets a landscape page, so its titles stay legible.
+WIDE_CHAIN = 1150
+TITLE_PT = 20  # a box title's size in the chain's layout units (points at 1:1)
+MIN_LEGIBLE_PT = 5
+HEAD_FILL = "E8EDF5"
+ACCENT = RGBColor(0x1D, 0x4F, 0x91)
+MUTED = RGBColor(0x4D, 0x55, 0x66)
+LANG = {"sv": "sv-SE", "en": "en-GB"}
+TABLE_TEXT = "Table Text"
+FONT = "Calibri"  # LibreOffice shows it with the metric-compatible Carlito
+
+
+# --- small builders -------------------------------------------------------------------------
+
+def _shade(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _para(container, text: Any = "", style: str | None = None, bold: bool = False, italic: bool = False,
+          size: float | None = None, colour: RGBColor | None = None, align=None, space_after: float | None = None):
+    p = container.add_paragraph(style=style)
+    if text not in ("", None):
+        run = p.add_run(clean(text))
+        run.bold = bold or None
+        run.italic = italic or None
+        if size:
+            run.font.size = Pt(size)
+        if colour is not None:
+            run.font.color.rgb = colour
+    if align is not None:
+        p.alignment = align
+    if space_after is not None:
+        p.paragraph_format.space_after = Pt(space_after)
+    return p
+
+
+def _table(doc, headers: list[str], rows: list[list[Any]], widths: list[float] | None = None,
+           numeric: set[int] = frozenset(), caption: str | None = None, first_col_bold: bool = False):
+    """A table with a shaded header row that repeats on every page; numbers right-aligned.
+
+    Built in one pass (all rows at once, each cell touched once): python-docx's cell access is
+    slow, and a 300-item analysis has tables of hundreds of rows.
+    """
+    if caption:
+        _para(doc, caption, bold=True, space_after=3)
+    table = doc.add_table(rows=1 + len(rows), cols=len(headers))
+    table.style = "Table Grid"
+    style_id = doc.styles[TABLE_TEXT].style_id  # set by id: python-docx's lookup by name is slow
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    if widths:
+        table.autofit = False
+        for i, w in enumerate(widths):
+            table.columns[i].width = Cm(w)
+    for r, row in enumerate(table.rows):
+        values = headers if r == 0 else rows[r - 1]
+        for i, cell in enumerate(row.cells):
+            value = values[i]
+            if widths:
+                cell.width = Cm(widths[i])
+            p = cell.paragraphs[0]
+            p._p.style = style_id
+            if i in numeric:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if r == 0:
+                p.add_run(clean(value)).bold = True
+                _shade(cell, HEAD_FILL)
+            elif isinstance(value, tuple):  # (title, description): title bold, description below
+                title, desc = value
+                p.add_run(clean(title)).bold = True
+                if desc:
+                    extra = cell.add_paragraph()
+                    extra._p.style = style_id
+                    run = extra.add_run(clean(desc))
+                    run.font.size = Pt(9)
+                    run.font.color.rgb = MUTED
+            else:
+                run = p.add_run(clean(value))
+                if first_col_bold and i == 0:
+                    run.bold = True
+    _repeat_header(table.rows[0])
+    doc.add_paragraph().paragraph_format.space_after = Pt(2)
+    return table
+
+
+def _widths(table, widths: list[float]) -> None:
+    """Column widths that Word and LibreOffice both keep (grid columns and cell widths, fixed layout)."""
+    table.autofit = False
+    for i, w in enumerate(widths):
+        table.columns[i].width = Cm(w)
+    for row in table.rows:
+        for i, w in enumerate(widths):
+            row.cells[i].width = Cm(w)
+
+
+def _picture(doc, png: bytes, caption: str | None = None, width: int | None = None,
+             text_width: int = TEXT_W) -> int:
+    """Add a PNG at most ``text_width`` wide (and not taller than the page allows); its width in EMU."""
+    w_px, h_px = figures.png_size(png)
+    width = width or text_width
+    max_h = MAX_LANDSCAPE_IMAGE_H if text_width == LANDSCAPE_TEXT_W else MAX_IMAGE_H
+    if width * h_px / max(w_px, 1) > max_h:
+        width = int(max_h * w_px / max(h_px, 1))
+    doc.add_picture(io.BytesIO(png), width=width)
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.paragraphs[-1].paragraph_format.keep_with_next = bool(caption)
+    if caption:
+        _para(doc, caption, style="Caption")
+    return width
+
+
+def _landscape(doc, on: bool) -> None:
+    """A new section on a new page, landscape (for a wide effect chain) or back to portrait."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if on else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (PAGE_H, PAGE_W) if on else (PAGE_W, PAGE_H)
+
+
+def _page_number_footer(section, text: str) -> None:
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(clean(text) + " · ")
+    run.font.size = Pt(8)
+    run.font.color.rgb = MUTED
+    for kind, value in (("begin", None), ("instr", " PAGE "), ("separate", None), ("end", None)):
+        r = p.add_run()
+        r.font.size = Pt(8)
+        r.font.color.rgb = MUTED
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = value
+            r._r.append(instr)
+        else:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._r.append(fld)
+            if kind == "separate":
+                t = OxmlElement("w:t")
+                t.text = "1"
+                r._r.append(t)
+
+
+def _setup(doc, language: str, title: str) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE_W, PAGE_H
+    section.left_margin = section.right_margin = MARGIN
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(10.5)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    normal.paragraph_format.space_after = Pt(6)
+    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.font.color.rgb = ACCENT
+        style.paragraph_format.keep_with_next = True
+    doc.styles["Title"].font.size = Pt(26)
+    from docx.enum.style import WD_STYLE_TYPE
+
+    table_text = doc.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(9.5)
+    table_text.paragraph_format.space_after = Pt(1)
+    table_text.paragraph_format.space_before = Pt(0)
+    r_pr = doc.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")
+    if r_pr:
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), LANG.get(language, "sv-SE"))
+        r_pr[0].append(lang)
+    props = doc.core_properties
+    props.author = "Nyttoverkstad"
+    props.last_modified_by = "Nyttoverkstad"
+    props.comments = ""
+    props.title = clean(title)[:250]
+    props.subject = _("Benefit analysis")
+    props.language = LANG.get(language, "sv-SE")
+
+
+# --- the report -----------------------------------------------------------------------------
+
+def render(ws: Workshop, analysis: Analysis) -> bytes:
+    r = build(ws, analysis)
+    a = r["analysis"]
+    res = r["result"]
+    und, disc = res["undiscounted"], res["discounted"]
+    title = a.name_of_change or ws.title
+    doc = Document()
+    _setup(doc, ws.language or "sv", title)
+    _page_number_footer(doc.sections[0], f"{_('Benefit analysis')}: {clean(title)[:80]}")
+
+    status = _("Draft") if a.status_text in ("", "Utkast") else a.status_text
+    _para(doc, f"{_('Benefit analysis')} · {clean(status)}", colour=MUTED, size=10, space_after=0)
+    doc.add_heading(clean(title), level=0)
+
+    # Facts about the analysis.
+    doc.add_heading(_("Facts about the analysis"), level=1)
+    f = r["facts"]
+    facts = [
+        (_("Organisation"), f["organisation"]), (_("Area"), f["area"]), (_("Change"), f["name_of_change"]),
+        (_("Geography"), f["geography"]), (_("Status"), f["status"]),
+        (_("Date"), f["date"].strftime("%Y-%m-%d") if f["date"] else ""), (_("Version"), f["version"]),
+        (_("Contact (role)"), f["contact_role"]),
+    ]
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in facts:
+        cells = table.add_row().cells
+        cells[0].paragraphs[0].add_run(label).bold = True
+        _shade(cells[0], "F3F5F9")
+        cells[1].paragraphs[0].add_run(clean(value) or "–")
+    _widths(table, [5.0, 11.6])
+    doc.add_paragraph()
+
+    # Result in brief.
+    doc.add_heading(_("Result in brief"), level=1)
+    measures = doc.add_table(rows=2, cols=3)
+    measures.style = "Table Grid"
+    heads = [f"{word('nettonytta')} ({_('discounted')})", word("per_krona"), word("break_even")]
+    values = [kr(disc["nettonytta"]), per_krona_text(disc["per_krona"]), year_text(und["break_even_year"], a.start_year)]
+    for i, (head, value) in enumerate(zip(heads, values)):
+        top, bottom = measures.rows[0].cells[i], measures.rows[1].cells[i]
+        _shade(top, "EEF3FA")
+        _shade(bottom, "EEF3FA")
+        run = top.paragraphs[0].add_run(head)
+        run.font.size = Pt(9)
+        run.font.color.rgb = MUTED
+        run = bottom.paragraphs[0].add_run(value)
+        run.bold = True
+        run.font.size = Pt(17)
+    _widths(measures, [5.53, 5.53, 5.54])
+    doc.add_paragraph()
+    _para(doc, _("Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+                 "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
+                 h=a.horizon, b=kr(und["benefits"]), c=kr(und["costs"]), r=percent(a.discount_rate, 1),
+                 conv=a.convention, bd=kr(disc["benefits"]), cd=kr(disc["costs"])))
+    if res["not_valued"]:
+        _para(doc, _("%(n)s benefits or costs are not valued in money; they are listed with their estimated size in section 4.",
+                     n=len(res["not_valued"])))
+    if res["items"]:
+        _picture(doc, figures.accumulated_chart(res, start_year=a.start_year), width=Cm(14.5), caption=
+                 f"{_('Accumulated benefits and costs per year')} ({word('undiscounted').lower()})")
+
+    # 1 Introduction.
+    doc.add_heading(f"1 {_('Introduction')}", level=1)
+    _para(doc, a.purpose or _("The purpose of the analysis has not been written yet."))
+
+    # 2 Method.
+    doc.add_heading(f"2 {_('Method')}", level=1)
+    if a.method_notes:
+        _para(doc, a.method_notes)
+    p = r["participation"]
+    mode = _("led live") if p["mode"] == "live" else _("open for contributions over time")
+    text = _("The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
+             "Nyttoverkstad, %(mode)s.", mode=mode)
+    if p["first_input"]:
+        text += " " + _("Inputs were collected from %(a)s to %(b)s.", a=p["first_input"].strftime("%Y-%m-%d"),
+                        b=p["last_input"].strftime("%Y-%m-%d"))
+    _para(doc, text)
+    _para(doc, _("%(n)s participants took part.", n=p["participants"]))
+    if p["per_perspective"]:
+        _table(doc, [_("Perspective"), _("Participants")],
+               [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
+               widths=[12.6, 4.0], numeric={1}, caption=_("Participants per perspective"))
+    if p["activities"]:
+        _table(doc, [_("Activity"), _("Inputs")], [[act["title"], str(act["inputs"])] for act in p["activities"]],
+               widths=[12.6, 4.0], numeric={1}, caption=_("Steps and activities"))
+    _para(doc, _("Benefits and costs are sorted into the categories Financial (changes real payments), Redistribution "
+                 "(resources such as working time, valued in money but not taken home as money), Quality and Environment."))
+
+    # 3 Starting points.
+    doc.add_heading(f"3 {_('Starting points')}", level=1)
+    doc.add_heading(_("Alternatives"), level=2)
+    _para(doc, _("Alternative A (reference)"), bold=True, space_after=2)
+    _para(doc, a.alternative_a or "–")
+    _para(doc, _("Alternative B (the change)"), bold=True, space_after=2)
+    _para(doc, a.alternative_b or "–")
+    if a.comparison:
+        _table(doc, [_("Aspect"), _("Alternative A"), _("Alternative B")],
+               [[row.get("aspect"), row.get("a"), row.get("b")] for row in a.comparison],
+               widths=[4.6, 6.0, 6.0], caption=_("Comparison of the alternatives"), first_col_bold=True)
+    doc.add_heading(_("Frame"), level=2)
+    perspectives = ", ".join(f"{clean(x['label'])} ({x['kind']})" if x["kind"] else clean(x["label"])
+                             for x in r["perspectives"]) or "–"
+    horizon = _("%(n)s years", n=a.horizon) + (f", {_('from %(y)s', y=a.start_year)}" if a.start_year else "")
+    for line in (f"{_('Perspectives')}: {perspectives}", f"{_('Geography')}: {clean(a.geography) or '–'}",
+                 f"{_('Horizon')}: {horizon}",
+                 f"{_('Discount rate')}: {percent(a.discount_rate, 1)} ({_('convention %(c)s', c=a.convention)}); "
+                 f"{_('all amounts in today’s prices')}"):
+        _para(doc, line, style="List Bullet", space_after=2)
+
+    # 4 Analysis (on a landscape page when the effect chain is wide, so its titles stay legible).
+    has_chain = bool(r["changes"] or r["effects"] or r["links"])
+    wide = False
+    if has_chain:
+        layout, polarity, kinds = figures.chain_data(analysis)
+        # Wide and not tall: a landscape page keeps the titles legible. A tall chain stays portrait.
+        wide = layout["width"] > WIDE_CHAIN and layout["width"] >= layout["height"]
+    if wide:
+        _landscape(doc, True)
+    doc.add_heading(f"4 {_('Analysis')}", level=1)
+    if has_chain:
+        doc.add_heading(_("Effect chain"), level=2)
+        shown = _picture(doc, figures.draw_chain(layout, polarity, kinds), text_width=LANDSCAPE_TEXT_W if wide else TEXT_W)
+        if TITLE_PT * shown / Emu(Pt(layout["width"])) < MIN_LEGIBLE_PT:
+            _para(doc, _("The effect chain is large: download it as a picture (SVG) from the draft analysis page to zoom "
+                         "in. Its links are listed below."), italic=True, size=9, colour=MUTED)
+        for link in r["links"][:60]:
+            _para(doc, f"{clean(link['from'])} → {clean(link['to'])}", style="List Bullet", space_after=0, size=9)
+        if len(r["links"]) > 60:
+            _para(doc, _("… and %(n)s more links.", n=len(r["links"]) - 60), italic=True, size=9)
+    if wide:
+        _landscape(doc, False)
+    for key, heading in (("benefits", _("Benefits")), ("consequence_costs", _("Consequence costs")),
+                         ("implementation_costs", _("Implementation costs")), ("risks", _("Risks")),
+                         ("obstacles", _("Obstacles")), ("opportunities", _("Opportunities"))):
+        doc.add_heading(heading, level=2)
+        items = r["sections"][key]
+        if not items:
+            _para(doc, _("None recorded."), italic=True, colour=MUTED)
+        elif key in ("risks", "obstacles", "opportunities"):
+            for it in items:
+                para = doc.add_paragraph(style="List Bullet")
+                para.add_run(clean(it["title"])).bold = True
+                if it["description"]:
+                    para.add_run(": " + clean(it["description"]))
+        else:
+            rows = []
+            for it in items:
+                valuation = it["valuation_label"] + (f": {it['size_label']}" if it["size_label"] else "")
+                if it["cost_kind"]:
+                    valuation += f" ({_('one-off') if it['cost_kind'] == 'one_off' else _('recurring')})"
+                rows.append([(it["title"], it["description"]), it["category_label"] or "–", it["perspective"] or "–",
+                             valuation, kr(it["yearly_value"]) if it["yearly_value"] is not None else ""])
+            _table(doc, [_("Title"), _("Category"), _("Perspective"), _("Valuation"), _("Per year")], rows,
+                   widths=[5.6, 2.6, 2.9, 3.1, 2.4], numeric={4})
+
+    # 5 Valuation.
+    doc.add_heading(f"5 {_('Valuation')}", level=1)
+    if a.valuation_notes:
+        _para(doc, a.valuation_notes)
+    for blk in r["blocks"]:
+        doc.add_heading(clean(blk["item"]["title"]), level=3)
+        para = doc.add_paragraph()
+        para.add_run(f"{_('Formula')}: ")
+        code = para.add_run(clean(blk["formula"]) or "–")
+        code.font.name = "Consolas"
+        if blk["item"]["yearly_value"] is not None:
+            para.add_run(f" = {kr(blk['item']['yearly_value'])} {_('per year')}")
+        _table(doc, [_("Question"), _("Name"), _("Unit"), _("Lowest"), _("Likely"), _("Highest"), _("Source")],
+               [[row["label"], row["name"], row["unit"], number(row["low"]), number(row["likely"]), number(row["high"]),
+                 row["source"]] for row in blk["rows"]],
+               widths=[4.2, 2.4, 1.7, 1.7, 1.7, 1.7, 3.2], numeric={3, 4, 5})
+    if r["factors"]:
+        _table(doc, [_("Factor"), _("Value"), _("Unit"), _("Source")],
+               [[f"{clean(fa.label)} ({clean(fa.name)})", number(fa.likely), fa.unit,
+                 clean(fa.source) + (f", {fa.year}" if fa.year else "")] for fa in r["factors"]],
+               widths=[5.6, 2.2, 2.0, 6.8], numeric={1}, caption=_("Shared factors used"))
+    if r["sources"]:
+        _para(doc, _("Sources"), bold=True, space_after=2)
+        for source in r["sources"]:
+            _para(doc, source, style="List Bullet", space_after=0)
+
+    # 6 Uncertainty assessment.
+    doc.add_heading(f"6 {_('Uncertainty assessment')}", level=1)
+    u = res["uncertainty"]
+    _table(doc, ["", word("all_low"), word("all_likely"), word("all_high")],
+           [[f"{label} ({_('discounted')})"] + [kr(u[s]["discounted"][key]) for s in ("low", "likely", "high")]
+            for key, label in (("benefits", _("Benefits")), ("costs", _("Costs")), ("nettonytta", _("Total net benefit")))],
+           widths=[6.2, 3.5, 3.5, 3.4], numeric={1, 2, 3},
+           caption=_("The result with all lowest, all likely and all highest values"), first_col_bold=True)
+    if res["sensitivity"]:
+        caption = (f'{_("The inputs that move the net benefit most (one at a time, lowest to highest)")} '
+                   f'({word("undiscounted").lower()})')
+        tornado = figures.tornado_chart(res)
+        if tornado:
+            _picture(doc, tornado, caption)
+        _table(doc, [_("Input"), _("Net benefit at lowest"), _("Net benefit at highest")],
+               [[e["display"], kr(e["nettonytta_low"]), kr(e["nettonytta_high"])] for e in figures.tornado_entries(res)],
+               widths=[9.6, 3.5, 3.5], numeric={1, 2})
+    if res["not_valued"]:
+        from ..draft.vocabulary import CATEGORY_LABELS, SIZE_LABELS
+
+        _table(doc, [_("Title"), _("Category"), _("Estimated size")],
+               [[nv["title"], str(CATEGORY_LABELS.get(nv["category"], "")),
+                 str(SIZE_LABELS[nv["size_score"]]) if nv["size_score"] is not None else "–"] for nv in res["not_valued"]],
+               widths=[9.6, 3.5, 3.5], caption=_("Benefits and costs not valued in money"))
+
+    # 7 Summary.
+    doc.add_heading(f"7 {_('Summary')}", level=1)
+    text = _("The total net benefit over %(h)s years is %(n)s undiscounted and %(d)s discounted.",
+             h=a.horizon, n=kr(und["nettonytta"]), d=kr(disc["nettonytta"]))
+    if und["break_even_year"]:
+        text += " " + _("The accumulated benefits exceed the accumulated costs in year %(y)s.", y=und["break_even_year"])
+    else:
+        text += " " + _("The accumulated benefits never exceed the accumulated costs within the horizon.")
+    text += " " + _("With all lowest values the net benefit is %(l)s, with all highest %(hi)s (discounted).",
+                    l=kr(u["low"]["discounted"]["nettonytta"]), hi=kr(u["high"]["discounted"]["nettonytta"]))
+    _para(doc, text)
+
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
