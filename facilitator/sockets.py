@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import g, request
+from flask import g, request, session
 from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
@@ -41,7 +41,9 @@ def console_connect(auth=None):
     ws = db.session.get(Workshop, wid) if wid is not None else None
     if ws is None or ws.owner_id != current_user.id:
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
-    connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id))
+    # The facilitator reads errors in the language chosen for the pages.
+    lang = session.get("lang") if session.get("lang") in ("sv", "en") else "sv"
+    connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id, language=lang))
     join_room(room(ws.id))
     socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE)
     db.session.remove()

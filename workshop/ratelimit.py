@@ -1,20 +1,69 @@
-"""Rate limits on joining and on inputs, with the ``limits`` library.
+"""Rate limits on joining and on inputs.
 
 The storage URI comes from settings: ``memory://`` in one process, ``redis://…`` when several
-processes must share the counters.
+processes must share the counters (the ``limits`` library). In one process the counters live
+in a plain dict here: the ``limits`` memory storage re-scans every key it has ever seen on a
+timer, every 10 ms while hits keep coming, which cost a busy workshop more CPU than storing
+the votes did.
 """
 
 from __future__ import annotations
 
-from limits import parse
+import threading
+import time
+from collections import deque
+
+from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 
+class LocalMovingWindow:
+    """Moving window in process memory: O(1) amortised per hit, no background work."""
+
+    def __init__(self) -> None:
+        self._hits: dict[tuple, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._since_prune = 0
+
+    def _window(self, item: RateLimitItem, key: tuple, now: float) -> deque[float]:
+        q = self._hits.get(key)
+        if q is None:
+            q = self._hits[key] = deque()
+        horizon = now - item.get_expiry()
+        while q and q[0] <= horizon:
+            q.popleft()
+        return q
+
+    def test(self, item: RateLimitItem, *key: str) -> bool:
+        with self._lock:
+            return len(self._window(item, (item.key_for(), *key), time.monotonic())) < item.amount
+
+    def hit(self, item: RateLimitItem, *key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            q = self._window(item, (item.key_for(), *key), now)
+            if len(q) >= item.amount:
+                return False
+            q.append(now)
+            self._since_prune += 1
+            if self._since_prune >= 10_000:
+                self._prune(now)
+            return True
+
+    def _prune(self, now: float) -> None:
+        """Forget keys without a hit in the last day, so memory stays bounded."""
+        self._since_prune = 0
+        for k in [k for k, q in self._hits.items() if not q or q[-1] <= now - 86_400]:
+            del self._hits[k]
+
+
 class RateLimits:
     def __init__(self, storage_uri: str, rules: dict[str, str]):
-        self.storage = storage_from_string(storage_uri)
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        if storage_uri.startswith("memory://"):
+            self.limiter = LocalMovingWindow()
+        else:
+            self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
         self.rules = {name: parse(rule) for name, rule in rules.items()}
 
     def over(self, rule: str, *key: str) -> bool:

@@ -32,11 +32,26 @@ function saveOutbox(items) {
   localStorage.setItem(outboxKey, JSON.stringify(items));
 }
 
+// Refusals that say "try again later": the input stays in the outbox and is sent again.
+const RETRY_CODES = new Set(["unavailable", "rate_limited", "server"]);
+let retryTimer = null;
+
+function retrySoon() {
+  if (retryTimer) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    if (socket && socket.connected && outbox().length) flushOutbox(false);
+  }, 2000 + Math.random() * 3000);
+}
+
 function sendOne(item) {
   return new Promise((resolve) => {
     if (!socket || !socket.connected) return resolve({ ok: false, pending: true });
     socket.timeout(10000).emit("submit", item, (err, ack) => {
-      if (err) return resolve({ ok: false, pending: true }); // stays in the outbox
+      if (err || (ack && !ack.ok && RETRY_CODES.has(ack.error?.code))) {
+        retrySoon(); // stays in the outbox; the same client id makes a resend count once
+        return resolve({ ok: false, pending: true, error: ack?.error });
+      }
       saveOutbox(outbox().filter((i) => i.client_id !== item.client_id));
       if (ack && ack.ok) applyAck(item, ack);
       resolve(ack || { ok: false, error: { message: t("error") } });
@@ -59,12 +74,13 @@ function submit(activityId, payload) {
   return sendOne(item);
 }
 
-async function flushOutbox() {
+async function flushOutbox(redraw = true) {
   for (const item of outbox()) {
     const ack = await sendOne(item);
     if (ack.pending) break;
   }
-  render(true);
+  if (redraw) render(true);
+  else renderResultsOnly();
 }
 
 // --- joining -----------------------------------------------------------------------------
