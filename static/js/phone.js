@@ -213,6 +213,8 @@ async function render(force = false) {
   const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig]);
   if (!force && sig === state.rendered) return;
   state.rendered = sig;
+  // The previous kind must not draw this activity's results while the new module loads.
+  kindApi = null;
   const seq = ++renderSeq;
   let mod;
   try {
