@@ -162,6 +162,7 @@ class Estimates(ActivityKind):
         ),
     ]
     js_strings = {
+        "live_result": _l("Total net benefit right now: %(v)s kr (discounted) · per krona invested: %(k)s"),
         # phone
         "progress": _l("Question %(i)s of %(n)s"),
         "round": _l("Round %(n)s"),
@@ -343,6 +344,7 @@ class Estimates(ActivityKind):
             "rows": out_rows,
             "empty": False,
             "answered_rows": sum(1 for r in out_rows if r["spread"]),
+            "result": _live_result(analysis),
         }
 
     def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
@@ -411,3 +413,14 @@ class Estimates(ActivityKind):
 
 
 KIND = Estimates()
+
+
+def _live_result(analysis: Any) -> dict[str, Any] | None:
+    """The headline of the calculation as it stands, so the room sees it move as figures are
+    set during step 7 (the tornado is skipped: this runs on every change)."""
+    from ..draft.compute import compute
+
+    if analysis is None:
+        return None
+    disc = compute(analysis, sensitivity=False).discounted
+    return {"nettonytta": disc.nettonytta, "per_krona": disc.per_krona}

@@ -308,6 +308,13 @@ function vh(n) {
   return (window.innerHeight || 1080) * n / 100;
 }
 
+/** The calculation's headline as it stands: it moves as the facilitator sets figures. */
+function liveResult(el, t, result) {
+  if (!result) return null;
+  const k = result.per_krona === null ? t("vocab.measure.cannot_compute") : fmt(result.per_krona, 2);
+  return el("p", { class: "est-live-result", role: "status", text: t("estimates.live_result", { v: fmt(result.nettonytta), k }) });
+}
+
 export function presenter({ root, results, t, el }) {
   const agg = results.aggregate;
   if (!agg || agg.empty || !agg.rows.length) {
@@ -324,7 +331,7 @@ export function presenter({ root, results, t, el }) {
     clear(root).append(el("div", { class: "est-pres focus" }, meta,
       el("h2", { class: "est-pres-q", text: focus.label }),
       el("p", { class: "est-pres-item", text: [focus.item, focus.unit].filter(Boolean).join(" · ") }),
-      slot));
+      slot, liveResult(el, t, agg.result)));
     slot.append(spreadBlock(el, t, focus, "large", { width: slot.clientWidth, font: vh(2.8), r: vh(1.4), maxLevels: 6 }));
     return;
   }
@@ -344,7 +351,7 @@ export function presenter({ root, results, t, el }) {
         : el("span", { class: "est-pres-n", text: t("estimates.no_figures") })));
   }));
   const more = agg.rows.length > shown.length ? el("p", { class: "est-more-rows", text: t("estimates.more_rows", { n: agg.rows.length - shown.length }) }) : null;
-  clear(root).append(el("div", { class: "est-pres" }, meta, list, more));
+  clear(root).append(el("div", { class: "est-pres" }, meta, list, more, liveResult(el, t, agg.result)));
   for (const [slot, r] of slots) {
     if (!r.spread && !r.previous) continue;
     const svg = spreadChart(el, {
