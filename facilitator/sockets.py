@@ -45,7 +45,7 @@ def console_connect(auth=None):
     lang = session.get("lang") if session.get("lang") in ("sv", "en") else "sv"
     connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id, language=lang))
     join_room(room(ws.id))
-    socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE)
+    socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE, ignore_queue=True)
     db.session.remove()
 
 
@@ -158,7 +158,7 @@ def screen_connect(auth=None):
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language))
     join_room(room(ws.id))
-    socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN)
+    socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN, ignore_queue=True)
     db.session.remove()
 
 

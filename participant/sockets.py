@@ -32,7 +32,8 @@ def on_connect(auth=None):
         raise ConnectionRefusedError(gettext("The workshop is closed for answers."), {"code": "closed", "message": gettext("The workshop is closed for answers.")})
     connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language))
     join_room(room(ws.id))
-    socketio.emit("snapshot", phone_snapshot(ws, participant), to=request.sid, namespace=PHONE)
+    # The connection is on this process: no need to publish through the message queue.
+    socketio.emit("snapshot", phone_snapshot(ws, participant), to=request.sid, namespace=PHONE, ignore_queue=True)
     db.session.remove()
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
-from flask_babel import get_locale
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale, gettext
 from flask_compress import Compress
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from .config import Settings
 from .extensions import babel, csrf, db, login_manager, socketio
@@ -24,19 +24,90 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL lets readers run beside the writer; NORMAL sync keeps every commit through a
-    process crash (kill -9) at a fraction of FULL's cost; busy_timeout retries a locked file."""
-    module = type(dbapi_connection).__module__
-    if "sqlite" not in module:
+# Any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK = 0x6E766D6967  # "nvmig"
+
+
+def _sqlite_pragmas(busy_ms: int):
+    def on_connect(dbapi_connection, connection_record):
+        """WAL lets readers run beside the writer; NORMAL sync keeps every commit through a
+        process crash (kill -9) at a fraction of FULL's cost; busy_timeout waits for a locked
+        file (and ``responses.submit`` retries an input beyond that)."""
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
+
+
+def engine_options(settings: Settings) -> dict:
+    """Pool settings per database. PostgreSQL: a bounded pool per process (under gevent many
+    greenlets share it; one waiting longer than ``db_pool_timeout`` gets a clear
+    "unavailable" answer), pre-ping so a restarted server is noticed at checkout, a connect
+    time-out so a stopped server fails fast instead of holding phones."""
+    options: dict = {"pool_pre_ping": True}
+    if make_url(settings.database_url).get_backend_name() == "postgresql":
+        options.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            pool_recycle=1800,
+            connect_args={"connect_timeout": settings.db_connect_timeout,
+                          "application_name": "nyttoverkstad"},
+        )
+    return options
+
+
+def _check_psycopg_under_gevent(async_mode: str) -> None:
+    """psycopg 3 cooperates with gevent only if it was imported after the monkey-patch (it then
+    waits with the patched ``select``); a C wait would stop every other phone during a query."""
+    if async_mode != "gevent":
         return
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+    import sys
+
+    waiting = sys.modules.get("psycopg.waiting")
+    if waiting is not None and getattr(waiting, "wait", None) is getattr(waiting, "wait_c", object()):
+        log.error("psycopg was imported before gevent patched the standard library: every query will "
+                  "block the whole process. Start with `workshop serve` (it patches first).")
+
+
+def _upgrade_schema(settings: Settings) -> None:
+    """Apply migrations. Several processes may start at once: on PostgreSQL an advisory lock, on
+    SQLite a lock file, lets one migrate while the others wait, then find nothing left to do."""
+    from .migrate import upgrade
+
+    if db.engine.dialect.name == "sqlite":
+        # Two processes on one SQLite file (a second `workshop serve`, a CLI command while the
+        # server starts): a lock file next to the database lets one migrate at a time.
+        path = db.engine.url.database
+        if not path or path == ":memory:":
+            upgrade()
+            return
+        try:
+            import fcntl
+        except ImportError:  # Windows: one process is all SQLite is for anyway
+            upgrade()
+            return
+        with open(f"{path}.migrate-lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                upgrade()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return
+    if db.engine.dialect.name != "postgresql":
+        upgrade()
+        return
+    with db.engine.connect() as lock_conn:
+        lock_conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+        try:
+            upgrade()
+        finally:
+            lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+            lock_conn.commit()
 
 
 def create_app(settings: Settings | None = None, async_mode: str = "threading", migrate: bool = True) -> Flask:
@@ -50,7 +121,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
@@ -76,6 +147,9 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     )
     Compress(app)
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas(settings.sqlite_busy_timeout * 1000))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -91,10 +165,15 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     from facilitator import sockets as _facilitator_sockets  # noqa: F401  (registers handlers)
     from participant import sockets as _participant_sockets  # noqa: F401
 
+    from .realtime import handlers as _handlers  # noqa: F401  (error handling for every socket event)
+    from .realtime.queue import make_manager
+
     socketio.init_app(
         app,
         async_mode=async_mode,
-        message_queue=settings.message_queue,
+        # Passed every time, also as None: the SocketIO singleton keeps options between apps.
+        client_manager=make_manager(settings.message_queue, settings.message_queue_channel,
+                                    settings.message_queue_timeout),
         cors_allowed_origins=settings.cors_origins,
         # Phones on flaky networks: notice a dead link within ~45 s, not minutes.
         ping_interval=20,
@@ -138,17 +217,53 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     def server_error(_e):
         return render_template("error.html", code=500), 500
 
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def unavailable(exc):
+        # The database is down, restarting or locked beyond the wait: say so (503, retry),
+        # never a bare 500. JSON for the phone's API, the error page for people.
+        from .realtime.handlers import unavailable as is_unavailable
+        from .realtime.handlers import warn_throttled
+
+        if not is_unavailable(exc):  # a bug that SQLite also calls OperationalError
+            log.error("request %s failed", request.path, exc_info=exc)
+            return render_template("error.html", code=500), 500
+        warn_throttled("db", "database unavailable (%s): %s", request.path, exc)
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        message = gettext("The server cannot store answers just now. Try again in a moment.")
+        if request.path.startswith("/api/"):
+            resp = jsonify(ok=False, error={"code": "unavailable", "message": message})
+        else:
+            resp = app.make_response((render_template("error.html", code=503), 503))
+        resp.status_code = 503
+        resp.headers["Retry-After"] = "2"
+        return resp
+
+    for exc_type in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(exc_type, unavailable)
+
     @app.before_request
     def _locale_from_query():
         # Touch the selector early so ?lang= sticks even on pages that render no text first.
         if "lang" in request.args:
             g.pop("locale", None)
 
-    if migrate:
-        from .migrate import upgrade
+    if settings.trusted_proxies > 0:
+        # Behind nginx: the phone's address (rate limits), scheme (Secure cookies, origin check)
+        # and host come from X-Forwarded-*, set by that many proxies and no more.
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    _check_psycopg_under_gevent(async_mode)
+    if migrate:
         with app.app_context():
-            upgrade()
+            _upgrade_schema(settings)
     return app
 
 

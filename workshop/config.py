@@ -22,9 +22,21 @@ def _secret_key(data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    # Written once, atomically: processes that start together on one data folder must end up
+    # with the same key, or a login on one of them would not count on the other.
+    tmp = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key.encode())
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # fails if another process got there first; theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -53,6 +65,20 @@ class Settings:
     phone_broadcast_interval: float = 1.0
     rate_limit_join: str = "30/minute"
     rate_limit_submit: str = "60/10second"
+    # Pub/sub channel on the message queue; every process of one deployment uses the same one,
+    # two deployments sharing a Redis must not.
+    message_queue_channel: str = "nyttoverkstad"
+    # Seconds a Redis command (publish) may take before it counts as failed.
+    message_queue_timeout: float = 2.0
+    # PostgreSQL connection pool, per process (SQLite ignores these).
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout: float = 10.0
+    db_connect_timeout: int = 5
+    # How long SQLite waits for another writer's lock before an input is retried (seconds).
+    sqlite_busy_timeout: float = 10.0
+    # Number of reverse proxies in front of the server whose X-Forwarded-* headers are trusted.
+    trusted_proxies: int = 0
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -78,6 +104,14 @@ class Settings:
             phone_broadcast_interval=float(os.environ.get("PHONE_BROADCAST_INTERVAL", "1.0")),
             rate_limit_join=os.environ.get("RATE_LIMIT_JOIN", "30/minute"),
             rate_limit_submit=os.environ.get("RATE_LIMIT_SUBMIT", "60/10second"),
+            message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "nyttoverkstad",
+            message_queue_timeout=float(os.environ.get("MESSAGE_QUEUE_TIMEOUT", "2")),
+            db_pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
+            db_max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "20")),
+            db_pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+            db_connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
+            sqlite_busy_timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10")),
+            trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

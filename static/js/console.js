@@ -1,6 +1,6 @@
 // Facilitator console: move between activities, lock/reveal/reset/timer, see every answer
 // live and moderate texts. All commands go over /console and are acknowledged.
-import { clear, connectionBadge, el, fmt, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
 
 const root = document.getElementById("console");
 const state = { workshop: null, results: {}, presence: { participants: 0, list: [] } };
@@ -132,6 +132,7 @@ socket.on("snapshot", (snap) => {
   renderAll();
 });
 socket.on("state", (ws) => {
+  if (isOlder(ws, state.workshop)) return;
   state.workshop = ws;
   syncClock(ws.server_now);
   renderNav();
@@ -139,6 +140,7 @@ socket.on("state", (ws) => {
 });
 socket.on("results", (res) => {
   const old = state.results[res.activity_id];
+  if (isOlder(res, old)) return;
   state.results[res.activity_id] = res;
   if (!old || old.responders !== res.responders) renderNav();
   if (current()?.id === res.activity_id) renderCurrent();

@@ -61,15 +61,29 @@ export function connectionBadge(socket) {
   return set;
 }
 
+// One key per page load: behind the shipped nginx configuration every request of this page's
+// connection reaches the same server process, also over long-polling (docs/deploy.md).
+const connectionKey = Math.random().toString(36).slice(2, 12);
+
 /** Open a Socket.IO connection to one of our namespaces; it reconnects by itself. */
 export function openSocket(namespace, auth) {
   // eslint-disable-next-line no-undef
   return io(namespace, {
     auth,
     transports: ["websocket", "polling"],
+    // A network that blocks websockets: fall back to long-polling instead of retrying the
+    // websocket forever (socket.io-client >= 4.8 only falls back when asked to).
+    tryAllTransports: true,
+    query: { k: connectionKey },
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });
+}
+
+/** True when ``next`` was read before ``shown`` (a message from another server process that
+ *  arrived late): keep what is shown. Versions compare as strings. */
+export function isOlder(next, shown) {
+  return Boolean(shown && shown.version && next && next.version && next.version < shown.version);
 }
 
 const kindModules = new Map();

@@ -1,7 +1,7 @@
 // The participant's phone: join, follow the facilitator (live) or pick activities
 // (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
 // acknowledges them, so a reload or a dropped network never loses an answer.
-import { clear, clientId, connectionBadge, el, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, clientId, connectionBadge, el, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
 
 const root = document.getElementById("phone");
 const stage = document.getElementById("stage");
@@ -33,7 +33,7 @@ function saveOutbox(items) {
 }
 
 // Refusals that say "try again later": the input stays in the outbox and is sent again.
-const RETRY_CODES = new Set(["unavailable", "rate_limited", "server"]);
+const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
 let retryTimer = null;
 
 function retrySoon() {
@@ -141,6 +141,7 @@ function connect() {
     flushOutbox();
   });
   socket.on("state", (ws) => {
+    if (isOlder(ws, state.workshop)) return;
     const before = state.workshop;
     state.workshop = ws;
     syncClock(ws.server_now);
@@ -155,6 +156,7 @@ function connect() {
     render();
   });
   socket.on("results", (res) => {
+    if (isOlder(res, state.results[res.activity_id])) return;
     state.results[res.activity_id] = res;
     renderResultsOnly();
   });
@@ -170,6 +172,8 @@ function connect() {
       }
     } else if (err?.data?.message) {
       showMessage(err.data.message);
+      // Refused because the database is away: the client does not retry a refusal by itself.
+      if (err.data.code === "unavailable") setTimeout(() => socket.connect(), 3000);
     }
   });
 }

@@ -1,7 +1,7 @@
 // Presenter screen (projector, read-only): join code, counts, the current activity live.
 // Everything arrives over the /screen namespace; a snapshot on every (re)connect means the
 // screen never needs a reload.
-import { clear, connectionBadge, el, fmt, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
 
 const root = document.getElementById("presenter");
 const view = document.getElementById("pres-view");
@@ -57,6 +57,7 @@ socket.on("snapshot", (snap) => {
   draw();
 });
 socket.on("state", (ws) => {
+  if (isOlder(ws, state.workshop)) return;
   const prev = current();
   state.workshop = ws;
   syncClock(ws.server_now);
@@ -65,6 +66,7 @@ socket.on("state", (ws) => {
   draw();
 });
 socket.on("results", (res) => {
+  if (isOlder(res, state.results[res.activity_id])) return;
   state.results[res.activity_id] = res;
   if (current()?.id === res.activity_id) draw();
 });

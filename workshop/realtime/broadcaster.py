@@ -4,6 +4,14 @@ A vote therefore costs one commit and a set insertion. A few times a second the 
 each dirty activity once from the database and sends the result to the screens that show it.
 Phones get results (when they may see them) at a slower pace, so a vote never fans out to
 every phone. Recomputing from stored data keeps every process of a scale-out in agreement.
+
+In a scale-out the process that stored a vote recomputes and emits through the message queue
+to every process's rooms; payloads carry a ``version`` (see ``payloads``) so a client drops one
+that was read before what it already shows. Nothing marked is dropped on a failure: when the
+database or the queue fails, what was due goes back into the sets and is tried again on the
+next round, and when the queue comes back after an outage this process re-sends the current
+state and results of every workshop it has connections for (the others may have published
+while it was not listening).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any
 from ..extensions import db
 from ..models import Activity, Workshop
 from . import CONSOLE, PHONE, SCREEN, room
-from .payloads import presence, results_for, workshop_state
+from .payloads import fresh_version, presence, results_for, workshop_state
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +44,13 @@ class Broadcaster:
         self._phone_sent: dict[int, str] = {}
         self._presence: set[int] = set()
         self._drafts: set[int] = set()
+        # Workshops whose state must be sent again (a push that the queue did not take).
+        self._states: set[int] = set()
         self._started = False
+        self._seen_reconnects = 0
+        self._failing_since: float | None = None
         self.flushes = 0
+        self.failures = 0
 
     # --- called on the hot path: cheap ---------------------------------------------------
     def mark(self, activity_id: int) -> None:
@@ -53,6 +66,27 @@ class Broadcaster:
         with self._lock:
             self._drafts.add(workshop_id)
 
+    def mark_state(self, workshop_id: int) -> None:
+        """Send the workshop's state (and its current activity's results) on the next round."""
+        with self._lock:
+            self._states.add(workshop_id)
+
+    # --- the message queue's health ------------------------------------------------------
+    def _queue(self):
+        mgr = getattr(self.socketio.server, "manager", None) if self.socketio.server else None
+        return mgr if hasattr(mgr, "publish_failures") else None
+
+    def _queue_failures(self) -> int:
+        q = self._queue()
+        return q.publish_failures if q is not None else 0
+
+    def _queue_reconnected(self) -> bool:
+        q = self._queue()
+        if q is None or q.reconnects == self._seen_reconnects:
+            return False
+        self._seen_reconnects = q.reconnects
+        return True
+
     # --- background loop -----------------------------------------------------------------
     def start(self) -> None:
         if self._started:
@@ -62,43 +96,115 @@ class Broadcaster:
 
     def _run(self) -> None:
         while True:
-            self.socketio.sleep(self.interval)
+            # While the database is away, try again once a second rather than four times.
+            self.socketio.sleep(self.interval if self._failing_since is None else max(self.interval, 1.0))
             try:
                 with self.app.app_context():
                     self.flush()
-            except Exception:  # keep the loop alive whatever one flush hits
-                log.exception("broadcast flush failed")
-                with self.app.app_context():
-                    db.session.rollback()
+                if self._failing_since is not None:
+                    log.warning("broadcast: working again after %.1f s", time.monotonic() - self._failing_since)
+                    self._failing_since = None
+            except Exception as exc:  # keep the loop alive whatever one flush hits
+                from .handlers import unavailable
+
+                self.failures += 1
+                if self._failing_since is None:
+                    self._failing_since = time.monotonic()
+                    if unavailable(exc):
+                        log.warning("broadcast: database unavailable (%s); what was due is kept and sent again", exc)
+                    else:
+                        log.exception("broadcast flush failed; what was due is kept and sent again")
+                try:
+                    with self.app.app_context():
+                        db.session.rollback()
+                        db.session.remove()
+                except Exception:
+                    pass
 
     def flush(self) -> int:
-        """Send what is due. Returns how many activities were recomputed (for tests)."""
+        """Send what is due. Returns how many activities were recomputed (for tests).
+
+        If the database or the message queue fails, everything not yet sent is marked again
+        (and the exception, if any, re-raised) so the next round sends it."""
         now = time.monotonic()
+        if self._queue_reconnected():
+            self._resync_local()
         with self._lock:
             dirty, self._dirty = self._dirty, set()
             presence_ids, self._presence = self._presence, set()
             draft_ids, self._drafts = self._drafts, set()
+            state_ids, self._states = self._states, set()
             phone_ready = {a for a in self._phone_due if now - self._phone_last.get(a, 0) >= self.phone_interval}
             self._phone_due -= phone_ready
-        for wid in draft_ids:
-            dirty |= self._send_draft(wid)
-        todo = dirty | phone_ready
-        for aid in todo:
-            act = db.session.get(Activity, aid)
-            if act is None:
-                continue
-            self._send_results(act, to_screens=aid in dirty, to_phones=aid in phone_ready, now=now)
-        for wid in presence_ids:
-            ws = db.session.get(Workshop, wid)
-            if ws is not None:
-                self.socketio.emit("presence", presence(ws, detailed=True), to=room(wid), namespace=CONSOLE)
-                self.socketio.emit("presence", presence(ws, detailed=False), to=room(wid), namespace=SCREEN)
-        db.session.remove()
+        pending_drafts, pending_states, pending_presence = set(draft_ids), set(state_ids), set(presence_ids)
+        pending_acts = dirty | phone_ready
+        recomputed = 0
+        try:
+            for wid in draft_ids:
+                failures = self._queue_failures()
+                extra = self._send_draft(wid)
+                dirty |= extra
+                pending_acts |= extra
+                if self._queue_failures() == failures:
+                    pending_drafts.discard(wid)
+            for wid in state_ids:
+                failures = self._queue_failures()
+                ws = db.session.get(Workshop, wid)
+                if ws is not None:
+                    self.push_state(ws)
+                if self._queue_failures() == failures:
+                    pending_states.discard(wid)
+            todo = dirty | phone_ready
+            for aid in todo:
+                failures = self._queue_failures()
+                version = fresh_version()
+                act = db.session.get(Activity, aid)
+                if act is not None:
+                    self._send_results(act, to_screens=aid in dirty, to_phones=aid in phone_ready, now=now,
+                                       version=version)
+                    recomputed += 1
+                if self._queue_failures() == failures:
+                    pending_acts.discard(aid)
+            for wid in presence_ids:
+                failures = self._queue_failures()
+                ws = db.session.get(Workshop, wid)
+                if ws is not None:
+                    self.socketio.emit("presence", presence(ws, detailed=True), to=room(wid), namespace=CONSOLE)
+                    self.socketio.emit("presence", presence(ws, detailed=False), to=room(wid), namespace=SCREEN)
+                if self._queue_failures() == failures:
+                    pending_presence.discard(wid)
+        finally:
+            # Whatever was not sent in full goes back for the next round (phones included:
+            # a failed send to screens must reach the phones' schedule again too).
+            if pending_acts or pending_drafts or pending_states or pending_presence:
+                with self._lock:
+                    self._dirty |= pending_acts
+                    self._drafts |= pending_drafts
+                    self._states |= pending_states
+                    self._presence |= pending_presence
+                    for aid in pending_acts & phone_ready:
+                        self._phone_sent.pop(aid, None)
+            try:
+                db.session.remove()
+            except Exception:  # a dead connection; the pool replaces it
+                pass
         self.flushes += 1
-        return len(todo)
+        return recomputed
 
-    def _send_results(self, act: Activity, to_screens: bool, to_phones: bool, now: float) -> None:
-        res = results_for(act)
+    def _resync_local(self) -> None:
+        """The queue is back after an outage: send again the state of every workshop this
+        process has connections for, through the queue, so every process catches up."""
+        from . import connections
+
+        ids = connections.workshop_ids()
+        if ids:
+            log.warning("message queue back: re-sending the state of %d workshop(s)", len(ids))
+        with self._lock:
+            self._states |= ids
+
+    def _send_results(self, act: Activity, to_screens: bool, to_phones: bool, now: float,
+                      version: str | None = None) -> None:
+        res = results_for(act, version)
         r = room(act.workshop_id)
         if to_screens:
             self.socketio.emit("results", res["console"], to=r, namespace=CONSOLE)
@@ -110,7 +216,8 @@ class Broadcaster:
             self._send_phones(act, res["phone"], now)
 
     def _send_phones(self, act: Activity, payload: dict[str, Any], now: float, force: bool = False) -> None:
-        digest = json.dumps(payload, sort_keys=True, default=str)
+        # The version changes with every read; what phones see is the rest.
+        digest = json.dumps({k: v for k, v in payload.items() if k != "version"}, sort_keys=True, default=str)
         if not force and self._phone_sent.get(act.id) == digest:
             return
         self._phone_sent[act.id] = digest
@@ -134,20 +241,31 @@ class Broadcaster:
 
     # --- facilitator changes: rare, sent at once ------------------------------------------
     def push_state(self, ws: Workshop, activity: Activity | None = None) -> None:
-        """Send the new workshop state to every screen, then fresh results for ``activity``."""
-        r = room(ws.id)
-        self.socketio.emit("state", workshop_state(ws, "console"), to=r, namespace=CONSOLE)
-        self.socketio.emit("state", workshop_state(ws, "screen"), to=r, namespace=SCREEN)
-        self.socketio.emit("state", workshop_state(ws, "phone"), to=r, namespace=PHONE)
-        acts = [activity] if activity is not None else [a for a in ws.activities if a.id == ws.current_activity_id]
-        for act in acts:
-            if act is None:
-                continue
-            res = results_for(act)
+        """Send the new workshop state to every screen, then fresh results for ``activity``.
+
+        Called after the change is committed. Emits go through the message queue to every
+        process; if the queue does not take them, the broadcaster sends them again."""
+        failures = self._queue_failures()
+        wid = ws.id
+        activity_id = activity.id if activity is not None else None
+        version = fresh_version()  # (expires ws and activity: read again below, after the version)
+        r = room(wid)
+        self.socketio.emit("state", workshop_state(ws, "console", version), to=r, namespace=CONSOLE)
+        self.socketio.emit("state", workshop_state(ws, "screen", version), to=r, namespace=SCREEN)
+        self.socketio.emit("state", workshop_state(ws, "phone", version), to=r, namespace=PHONE)
+        wanted = {activity_id} if activity_id is not None else {ws.current_activity_id}
+        for act in [a for a in ws.activities if a.id in wanted]:
+            res = results_for(act, version)
             self.socketio.emit("results", res["console"], to=r, namespace=CONSOLE)
             self.socketio.emit("results", res["screen"], to=r, namespace=SCREEN)
             if res["phone"] is not None:
                 self._send_phones(act, res["phone"], time.monotonic(), force=True)
+        if self._queue_failures() != failures:
+            self.mark_state(wid)
+            if activity_id is not None:
+                self.mark(activity_id)
 
     def stats(self) -> dict[str, Any]:
-        return {"flushes": self.flushes, "dirty": len(self._dirty)}
+        q = self._queue()
+        return {"flushes": self.flushes, "dirty": len(self._dirty), "failures": self.failures,
+                "queue": q.status() if q is not None else None}

@@ -35,3 +35,8 @@ def drop(namespace: str, sid: str) -> Conn | None:
 
 def count(namespace: str, workshop_id: int) -> int:
     return sum(1 for (ns, _), c in _conns.items() if ns == namespace and c.workshop_id == workshop_id)
+
+
+def workshop_ids() -> set[int]:
+    """Workshops that have at least one connection on this process."""
+    return {c.workshop_id for c in list(_conns.values())}

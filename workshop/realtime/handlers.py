@@ -12,13 +12,62 @@ from typing import Any, Callable
 
 from flask import current_app, g, request
 from flask_babel import gettext
+from flask_socketio import ConnectionRefusedError
+from sqlalchemy import exc as sa_exc
 
 from ..activities import InputError
-from ..extensions import db
+from ..extensions import db, socketio
 from . import connections
 from .connections import Conn
 
 log = logging.getLogger(__name__)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """True for a failure of the database itself (down, restarting, locked, pool exhausted),
+    as opposed to a bug: the phone keeps the input and sends it again."""
+    orig = getattr(exc, "orig", None)
+    if orig is not None and type(orig).__module__.startswith("sqlite3"):
+        # SQLite reports a typo in SQL as an OperationalError too: only a busy or unreachable
+        # file is worth sending again.
+        text = str(orig).lower()
+        return any(w in text for w in ("locked", "busy", "unable to open", "disk i/o"))
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return type(exc).__module__.startswith("psycopg") and type(exc).__name__ in ("OperationalError", "InterfaceError")
+
+
+_last_warned: dict[str, float] = {}
+
+
+def warn_throttled(key: str, message: str, *args: Any, every: float = 10.0) -> None:
+    """Log a warning at most once per ``every`` seconds per ``key``: a database outage must
+    not bury the log under one line per phone and retry."""
+    import time
+
+    now = time.monotonic()
+    if now - _last_warned.get(key, -every) >= every:
+        _last_warned[key] = now
+        log.warning(message, *args)
+
+
+def unavailable_error() -> InputError:
+    return InputError("unavailable", gettext("The server cannot store answers just now. "
+                                             "Your answer is kept and sent again in a moment."))
+
+
+def server_error() -> InputError:
+    return InputError("server", gettext("The server could not handle that. Nothing was lost; try again."))
+
+
+def _cleanup() -> None:
+    """Roll back and release the session even when the connection is gone."""
+    try:
+        db.session.rollback()
+    except Exception:
+        pass
 
 
 def ok(**data: Any) -> dict[str, Any]:
@@ -44,14 +93,20 @@ def event(role: str) -> Callable:
             try:
                 return fn(conn, payload) or ok()
             except InputError as err:
-                db.session.rollback()
+                _cleanup()
                 return fail(err)
-            except Exception:
-                db.session.rollback()
+            except Exception as exc:
+                _cleanup()
+                if unavailable(exc):
+                    warn_throttled("db", "database unavailable (socket event %s): %s", fn.__name__, exc)
+                    return fail(unavailable_error())
                 log.exception("socket handler %s failed", fn.__name__)
-                return fail(InputError("server", gettext("The server could not handle that. Nothing was lost; try again.")))
+                return fail(server_error())
             finally:
-                db.session.remove()
+                try:
+                    db.session.remove()
+                except Exception:
+                    pass
 
         return handler
 
@@ -66,3 +121,26 @@ def field(payload: Any, name: str, default: Any = None) -> Any:
 
 def settings():
     return current_app.extensions["settings"]
+
+
+@socketio.on_error_default
+def _unhandled(exc: BaseException):
+    """A handler that is not wrapped by ``event`` failed (a connect handler while the database
+    restarts, say). A connection is refused with a reason the client can show and act on
+    ({"code": "unavailable"|"server", "message"}); any other event gets an error ack."""
+    _cleanup()
+    try:
+        db.session.remove()
+    except Exception:
+        pass
+    if not getattr(g, "locale", None):
+        g.locale = "sv"
+    err = unavailable_error() if unavailable(exc) else server_error()
+    message = (getattr(request, "event", None) or {}).get("message")
+    if unavailable(exc):
+        warn_throttled("db", "database unavailable (socket %s): %s", message, exc)
+    else:
+        log.error("socket handler failed", exc_info=exc)
+    if message == "connect":
+        raise ConnectionRefusedError(err.message, err.as_dict())
+    return fail(err)

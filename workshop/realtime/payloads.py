@@ -5,14 +5,56 @@ Documented in ``docs/protocol.md``; keep the two in step.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ..activities import get_kind
 from ..extensions import db
 from ..models import Activity, Participant, Workshop, utcnow
 from ..responses import load_rows, own_responses
+
+
+# --- versions ------------------------------------------------------------------------------
+#
+# Several processes recompute and send results; two of them can read the same activity at
+# nearly the same time and their messages can arrive in either order. Every state and results
+# payload therefore carries ``version``: a string that orders the database reads it was made
+# from (compare as strings; a larger one was read later). A client keeps what it has when a
+# payload with a smaller version arrives. The version is read *before* the data, so a payload
+# holds at least everything committed before its version; the read that follows the last
+# change always carries the largest version, so every screen ends on the complete total.
+#
+# PostgreSQL: the position of the reading statement's snapshot, (xmax, fewer transactions in
+# progress), which only grows, across processes and restarts. SQLite (one machine): the clock.
+
+_local_lock = threading.Lock()
+_local_last = 0
+
+
+def read_version() -> str:
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        snap = db.session.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
+        _xmin, xmax, xip = snap.split(":")
+        running = len([x for x in xip.split(",") if x])
+        return f"{int(xmax):020d}.{999_999_999 - running:09d}"
+    global _local_last
+    with _local_lock:
+        _local_last = max(time.time_ns(), _local_last + 1)
+        return f"{_local_last:020d}.000000000"
+
+
+def fresh_version() -> str:
+    """Read the version, then forget what the session had loaded, so that every object read
+    after this call is at least as new as the version it will be sent with."""
+    version = read_version()
+    session = db.session
+    if not (session.new or session.dirty or session.deleted):
+        session.expire_all()
+    return version
 
 
 def _iso(dt) -> str | None:
@@ -45,7 +87,9 @@ def phone_activities(ws: Workshop) -> list[Activity]:
     return [a for a in ws.activities if a.id == ws.current_activity_id]
 
 
-def workshop_state(ws: Workshop, role: str) -> dict[str, Any]:
+def workshop_state(ws: Workshop, role: str, version: str | None = None) -> dict[str, Any]:
+    if version is None:
+        version = fresh_version()
     acts = phone_activities(ws) if role == "phone" else list(ws.activities)
     if role == "screen":
         acts = [a for a in acts if a.id == ws.current_activity_id]
@@ -66,6 +110,7 @@ def workshop_state(ws: Workshop, role: str) -> dict[str, Any]:
         "current_index": next((i for i, a in enumerate(ws.activities) if a.id == ws.current_activity_id), None),
         "activities": [activity_public(a) for a in acts],
         "server_now": _iso(utcnow()),
+        "version": version,
     }
 
 
@@ -74,15 +119,17 @@ def phone_may_see(act: Activity) -> bool:
     return rule == "always" or (rule == "on_reveal" and act.revealed)
 
 
-def results_for(act: Activity) -> dict[str, dict[str, Any]]:
+def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str, Any]]:
     """One read of the stored inputs, shaped for each audience: console, screen, phone."""
+    if version is None:
+        version = fresh_version()
     kind = get_kind(act.kind)
     config = kind.config(act.config)
     all_rows = load_rows(act, include_hidden=True)
     visible = [r for r in all_rows if r.status == "visible"]
     aggregate = kind.aggregate_for(act, config, visible)
     responders = kind.responders(all_rows)
-    base = {"activity_id": act.id, "generation": act.generation, "responders": responders}
+    base = {"activity_id": act.id, "generation": act.generation, "responders": responders, "version": version}
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
     content = kind.phone_content(act, config)
@@ -117,23 +164,25 @@ def presence(ws: Workshop, detailed: bool) -> dict[str, Any]:
 
 
 def phone_snapshot(ws: Workshop, participant: Participant) -> dict[str, Any]:
+    version = fresh_version()
     acts = phone_activities(ws)
     return {
         "role": "phone",
-        "workshop": workshop_state(ws, "phone"),
+        "workshop": workshop_state(ws, "phone", version),
         "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
         "mine": {str(k): v for k, v in own_responses(participant).items()},
-        "results": {str(a.id): r for a in acts if (r := results_for(a)["phone"])},
+        "results": {str(a.id): r for a in acts if (r := results_for(a, version)["phone"])},
     }
 
 
 def screen_snapshot(ws: Workshop) -> dict[str, Any]:
+    version = fresh_version()
     current = next((a for a in ws.activities if a.id == ws.current_activity_id), None)
     return {
         "role": "screen",
-        "workshop": workshop_state(ws, "screen"),
+        "workshop": workshop_state(ws, "screen", version),
         "presence": presence(ws, detailed=False),
-        "results": {str(current.id): results_for(current)["screen"]} if current else {},
+        "results": {str(current.id): results_for(current, version)["screen"]} if current else {},
     }
 
 
@@ -141,11 +190,12 @@ def console_snapshot(ws: Workshop) -> dict[str, Any]:
     from ..draft.service import analysis_for
     from ..draft.serialize import analysis_dict
 
+    version = fresh_version()
     analysis = analysis_for(ws, create=False)
     return {
         "role": "console",
-        "workshop": workshop_state(ws, "console"),
+        "workshop": workshop_state(ws, "console", version),
         "presence": presence(ws, detailed=True),
-        "results": {str(a.id): results_for(a)["console"] for a in ws.activities},
+        "results": {str(a.id): results_for(a, version)["console"] for a in ws.activities},
         "draft": analysis_dict(analysis) if analysis is not None else None,
     }
