@@ -74,7 +74,7 @@ def on_goto(conn: Conn, payload):
 @event("console")
 def on_step(conn: Conn, payload):
     delta = field(payload, "delta")
-    if delta not in (-1, 1):
+    if type(delta) is not int or delta not in (-1, 1):
         raise InputError("invalid", gettext("Invalid value."))
     ws = _ws(conn)
     act = live.step(ws, delta)

@@ -172,7 +172,7 @@ def import_workshop():
             raise InputError("invalid", gettext("Choose a file to import."))
         try:
             doc = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise InputError("invalid", gettext("The file is not valid JSON.")) from None
         ws = portable.import_document(current_user, doc)
     except InputError as exc:
@@ -259,7 +259,7 @@ def _timer_from_form(form) -> int | None:
         return None
     try:
         return int(round(float(raw) * 60))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InputError("invalid", gettext("Must be a number.")) from None
 
 

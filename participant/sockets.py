@@ -53,7 +53,8 @@ def _participant(conn: Conn) -> Participant:
 @event("phone")
 def on_submit(conn: Conn, payload):
     """Store one input; the ack is sent only after it is committed."""
-    if not limits().allow("submit", str(conn.participant_id)):
+    if not limits().allow("submit", str(conn.participant_id)) or not limits().allow(
+            "submit_address", request.remote_addr or "?"):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     stored = store_input(_participant(conn), field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload"))
     if not stored.duplicate:

@@ -68,13 +68,18 @@ def api_join():
     same participant (and may update nickname/perspective); anything else creates one.
     """
     addr = request.remote_addr or "?"
-    if not limits().allow("join", addr):
+    # Only failed guesses count: a room behind one NAT joins freely, a guesser is stopped.
+    if limits().over("join", addr):
         return jsonify(ok=False, error={"code": "rate_limited", "message": gettext("Too many attempts. Wait a minute and try again.")}), 429
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a join request either
+        body = None
     if not isinstance(body, dict):
         return jsonify(ok=False, error={"code": "invalid", "message": gettext("The input must be an object.")}), 400
     ws = find_open_workshop(body.get("code") if isinstance(body.get("code"), str) else "")
     if ws is None:
+        limits().allow("join", addr)
         return jsonify(ok=False, error={"code": "unknown_code", "message": gettext("No open workshop has that code.")}), 404
     g.locale = ws.language
     try:

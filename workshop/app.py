@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from werkzeug.routing import IntegerConverter
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale, gettext
 from flask_compress import Compress
@@ -18,7 +19,7 @@ from .models import User
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
 from .ratelimit import RateLimits
 from .realtime.broadcaster import Broadcaster
-from .security import add_security_headers
+from .security import SECURITY_HEADERS, add_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -182,9 +183,11 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         logger=False,
         engineio_logger=False,
     )
+    _refuse_reserved_events(socketio.server)
     app.extensions["limits"] = RateLimits(
         settings.ratelimit_storage,
-        {"join": settings.rate_limit_join, "submit": settings.rate_limit_submit, "login": "10/minute"},
+        {"join": settings.rate_limit_join, "submit": settings.rate_limit_submit, "login": "10/minute",
+         "submit_address": settings.rate_limit_submit_address},
     )
     app.extensions["broadcaster"] = Broadcaster(
         app, socketio, interval=settings.broadcast_interval, phone_interval=settings.phone_broadcast_interval
@@ -193,9 +196,13 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     from facilitator import bp as facilitator_bp
     from participant import bp as participant_bp
 
+    # <int:…> in URLs: at most a 64-bit database id, else a plain 404 (not an OverflowError).
+    app.url_map.converters["int"] = DbIdConverter
     app.register_blueprint(facilitator_bp)
     app.register_blueprint(participant_bp)
     app.after_request(add_security_headers)
+    # Engine.IO answers /socket.io/ below Flask: give those answers the same headers.
+    app.wsgi_app = HeadersEverywhere(app.wsgi_app)
 
     from .formatting import register_filters
 
@@ -208,6 +215,12 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     @app.errorhandler(404)
     def not_found(_e):
         return render_template("error.html", code=404), 404
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        if request.path.startswith("/api/"):
+            return jsonify(ok=False, error={"code": "too_large", "message": gettext("The input is too large.")}), 413
+        return render_template("error.html", code=413), 413
 
     @app.errorhandler(429)
     def too_many(_e):
@@ -265,6 +278,48 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         with app.app_context():
             _upgrade_schema(settings)
     return app
+
+
+class DbIdConverter(IntegerConverter):
+    """``<int:…>`` URL segments: database ids, so never beyond 2**63 - 1."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+class HeadersEverywhere:
+    """WSGI middleware: the security headers also on responses Flask does not make."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {k.lower() for k, _ in headers}
+            headers = list(headers) + [(k, v) for k, v in SECURITY_HEADERS if k.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+def _refuse_reserved_events(server) -> None:
+    """An event a client names "connect", "disconnect" or "*" (or sends without a name) would
+    reach python-socketio's connect/disconnect/catch-all handlers: answer it as refused."""
+    from socketio import packet
+
+    handle = server._handle_event
+
+    def guarded(eio_sid, namespace, id, data):
+        if not data or not isinstance(data[0], str) or data[0] in ("connect", "disconnect", "*"):
+            if id is not None:
+                server._send_packet(eio_sid, server.packet_class(
+                    packet.ACK, namespace=namespace or "/", id=id,
+                    data=[{"ok": False, "error": {"code": "forbidden", "message": "Not allowed."}}]))
+            return None
+        return handle(eio_sid, namespace, id, data)
+
+    server._handle_event = guarded
 
 
 def broadcaster() -> Broadcaster:

@@ -18,9 +18,10 @@ from .responses import reset_activity
 
 
 def activity_of(ws: Workshop, activity_id: Any) -> Activity:
-    for act in ws.activities:
-        if act.id == activity_id:
-            return act
+    if isinstance(activity_id, int) and not isinstance(activity_id, bool):  # never True or 1.0 for 1
+        for act in ws.activities:
+            if act.id == activity_id:
+                return act
     raise InputError("unknown_activity", gettext("Unknown activity."))
 
 

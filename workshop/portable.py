@@ -130,7 +130,7 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             _import_analysis(ws, doc["analysis"])
         db.session.commit()
         return ws
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
         # create_workshop and add_activity commit on their own: remove what was made.
         leftover = db.session.get(Workshop, ws.id) if "ws" in locals() and ws.id else None
@@ -140,7 +140,11 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
                 db.session.delete(a)
             db.session.delete(leftover)
             db.session.commit()
-        raise
+        if isinstance(exc, InputError):
+            raise
+        # A value of the wrong type somewhere in the file (a number for a title, a list for
+        # an object): the file is not one of ours, whatever the exact exception.
+        raise _bad(gettext("This is not a Nyttoverkstad file.")) from exc
 
 
 def _import_analysis(ws: Workshop, data: Any) -> Analysis:
@@ -206,7 +210,7 @@ def library() -> list[dict[str, Any]]:
 
 
 def load_template(key: str) -> dict[str, Any]:
-    if not key.replace("_", "").replace("-", "").isalnum():
+    if not key or len(key) > 100 or not key.replace("_", "").replace("-", "").isalnum():
         raise _bad(gettext("Unknown template."))
     path = LIBRARY / f"{key}.json"
     if not path.is_file():

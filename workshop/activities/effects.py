@@ -242,9 +242,9 @@ class Effects(ActivityKind):
             raise InputError("dots_off", gettext("Dot voting is not open."))
         nodes = {n.id: n for n in analysis.nodes}
         target = resolve(nodes, data["node"])
-        if data["on"] and not _standing(target):
+        if target is None or (data["on"] and not _standing(target)):
             raise InputError("unknown_item", gettext("That effect does not exist."))
-        final = target.id if target is not None else data["node"]
+        final = target.id
         dotted: set[int] = set()
         for r in mine:
             if not is_dot(r):
