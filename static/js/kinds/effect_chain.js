@@ -3,45 +3,10 @@
 // (the method's tip: a table first) or as a diagram, with the chain checks and the room's
 // proposals beside it. Every edit goes through ctx.draft(op, args).
 import { clear, fmt } from "../core.js";
+import { busy, redraw, whenIdle } from "./_live.js";
 import { NODE_TYPES, drawChain, typeLabel } from "../chain_svg.js";
 
 // --- small helpers ------------------------------------------------------------------------
-
-/** Is someone typing or choosing inside `region`? Then it must not be redrawn under them. */
-function busy(region) {
-  const a = document.activeElement;
-  return Boolean(a && region.contains(a) && ["INPUT", "TEXTAREA", "SELECT"].includes(a.tagName));
-}
-
-/** Run `fn` now, or once focus has left the fields of `region` (the latest `fn` wins). */
-function whenIdle(region, fn) {
-  if (!busy(region)) {
-    fn();
-    return;
-  }
-  region._pending = fn;
-  if (region._waiting) return;
-  region._waiting = true;
-  const handler = () => setTimeout(() => {
-    if (busy(region)) return;
-    region.removeEventListener("focusout", handler);
-    region._waiting = false;
-    const next = region._pending;
-    region._pending = null;
-    if (next) next();
-  }, 0);
-  region.addEventListener("focusout", handler);
-}
-
-/** Redraw `region` when idle, keeping focus on the control with the same data-fkey. */
-function redraw(region, build) {
-  whenIdle(region, () => {
-    const active = document.activeElement;
-    const key = active && region.contains(active) ? active.dataset?.fkey : null;
-    build();
-    if (key) region.querySelector(`[data-fkey="${CSS.escape(key)}"]`)?.focus();
-  });
-}
 
 function byType(nodes) {
   const groups = new Map(NODE_TYPES.map((k) => [k, []]));

@@ -3,41 +3,9 @@
 // effect cards in columns (positive/negative or by perspektiv); the console is the same wall
 // with curation: edit, merge duplicates, hide and show — all edits of the draft analysis.
 import { clear, fmt } from "../core.js";
+import { busy, redraw, whenIdle } from "./_live.js";
 
 // --- small helpers ------------------------------------------------------------------------
-
-function busy(region) {
-  const a = document.activeElement;
-  return Boolean(a && region.contains(a) && ["INPUT", "TEXTAREA", "SELECT"].includes(a.tagName));
-}
-
-function whenIdle(region, fn) {
-  if (!busy(region)) {
-    fn();
-    return;
-  }
-  region._pending = fn;
-  if (region._waiting) return;
-  region._waiting = true;
-  const handler = () => setTimeout(() => {
-    if (busy(region)) return;
-    region.removeEventListener("focusout", handler);
-    region._waiting = false;
-    const next = region._pending;
-    region._pending = null;
-    if (next) next();
-  }, 0);
-  region.addEventListener("focusout", handler);
-}
-
-function redraw(region, build) {
-  whenIdle(region, () => {
-    const active = document.activeElement;
-    const key = active && region.contains(active) ? active.dataset?.fkey : null;
-    build();
-    if (key) region.querySelector(`[data-fkey="${CSS.escape(key)}"]`)?.focus();
-  });
-}
 
 const MARK = { positive: "+", negative: "−" };
 
