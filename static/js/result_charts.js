@@ -3,7 +3,7 @@
 //   the proposal, round 1 under round 2);
 // - accumulatedChart: accumulated benefits and costs per year, the break-even year marked;
 // - tornadoChart: one-at-a-time sensitivity as horizontal bars around the likely nettonytta.
-// SVG is built with el() (no innerHTML). Every chart has role="img" with a text summary and a
+// SVG is built with el(), never from HTML strings. Every chart has role="img" with a text summary and a
 // table or list with the same numbers for screen readers.
 import { fmt, t } from "./core.js";
 

@@ -212,6 +212,17 @@ class ActivityKind:
         return [str(row.data)]
 
 
+def check_unique(options: list[str]) -> None:
+    """Options that differ only in case or spacing would split the votes: refuse them."""
+    seen: set[str] = set()
+    for i, option in enumerate(options):
+        key = normalise_text(option)
+        if key in seen:
+            message = gettext("Each option must be different: “%(option)s” appears twice.", option=option)
+            raise InputError("invalid", message, {"options": message, f"options.{i}": message})
+        seen.add(key)
+
+
 def text_items(rows: list[Row], text_key: str = "text") -> list[dict[str, Any]]:
     """Texts for the console, with merged duplicates folded into their target."""
     merged_counts: dict[int, int] = {}

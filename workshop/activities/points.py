@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 12
@@ -44,16 +44,6 @@ def fits(points: Any, n: int) -> bool:
         and len(points) == n
         and all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in points)
     )
-
-
-def check_unique(options: list[str]) -> None:
-    seen: set[str] = set()
-    for i, option in enumerate(options):
-        key = normalise_text(option)
-        if key in seen:
-            message = gettext("Each option must be different: “%(option)s” appears twice.", option=option)
-            raise InputError("invalid", message, {"options": message, f"options.{i}": message})
-        seen.add(key)
 
 
 class Points(ActivityKind):

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
@@ -41,16 +41,6 @@ def is_permutation(order: Any, n: int) -> bool:
         and all(isinstance(i, int) and not isinstance(i, bool) for i in order)
         and sorted(order) == list(range(n))
     )
-
-
-def check_unique(options: list[str]) -> None:
-    seen: set[str] = set()
-    for i, option in enumerate(options):
-        key = normalise_text(option)
-        if key in seen:
-            message = gettext("Each option must be different: “%(option)s” appears twice.", option=option)
-            raise InputError("invalid", message, {"options": message, f"options.{i}": message})
-        seen.add(key)
 
 
 class Ranking(ActivityKind):
