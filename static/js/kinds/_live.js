@@ -1,5 +1,6 @@
 // Live redraws that never pull a field out from under someone typing: shared by the kinds
 // whose console views are edited while results keep arriving.
+import { clear } from "../core.js";
 
 /** Is someone typing or choosing inside `region`? Then it must not be redrawn under them. */
 export function busy(region) {
@@ -35,4 +36,16 @@ export function redraw(region, build) {
     build();
     if (key) region.querySelector(`[data-fkey="${CSS.escape(key)}"]`)?.focus();
   });
+}
+
+/** Keep one view per activity in `root`, marked by `data-<mark>`: built once, then updated,
+ *  so a redraw never throws away the console's state (what is being edited, open forms). */
+export function keepView(ctx, mark, build) {
+  const { root, activity } = ctx;
+  let view = root.firstElementChild;
+  if (!view || view.dataset[mark] !== String(activity.id) || !view._update) {
+    view = build(ctx);
+    clear(root).append(view);
+  }
+  view._update(ctx);
 }

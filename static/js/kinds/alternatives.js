@@ -3,7 +3,7 @@
 // and question a row ("Är detta verkligen olika?") or comment on it; the screen shows the
 // A/B table large with how many question each row and the latest comments.
 import { clear, fmt } from "../core.js";
-import { busy, redraw, whenIdle } from "./_live.js";
+import { busy, keepView, redraw, whenIdle } from "./_live.js";
 
 // --- small helpers ------------------------------------------------------------------------
 
@@ -250,13 +250,7 @@ export function presenter({ root, results, t, el }) {
 // --- console -------------------------------------------------------------------------------
 
 export function console(ctx) {
-  const { root, activity } = ctx;
-  let view = root.firstElementChild;
-  if (!view || view.dataset.altConsole !== String(activity.id) || !view._update) {
-    view = buildConsole(ctx);
-    clear(root).append(view);
-  }
-  view._update(ctx);
+  keepView(ctx, "altConsole", buildConsole);
 }
 
 function buildConsole(first) {

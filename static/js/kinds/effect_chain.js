@@ -3,7 +3,7 @@
 // (the method's tip: a table first) or as a diagram, with the chain checks and the room's
 // proposals beside it. Every edit goes through ctx.draft(op, args).
 import { clear, fmt } from "../core.js";
-import { busy, redraw, whenIdle } from "./_live.js";
+import { busy, keepView, redraw, whenIdle } from "./_live.js";
 import { NODE_TYPES, drawChain, typeLabel } from "../chain_svg.js";
 
 // --- small helpers ------------------------------------------------------------------------
@@ -170,13 +170,7 @@ const viewOf = new Map(); // activity id → "table" | "diagram"
 const pickedOf = new Map(); // activity id → node id picked as the source of a new link
 
 export function console(ctx) {
-  const { root, activity } = ctx;
-  let view = root.firstElementChild;
-  if (!view || view.dataset.chainConsole !== String(activity.id) || !view._update) {
-    view = buildConsole(ctx);
-    clear(root).append(view);
-  }
-  view._update(ctx);
+  keepView(ctx, "chainConsole", buildConsole);
 }
 
 function buildConsole(first) {

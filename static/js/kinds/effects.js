@@ -3,7 +3,7 @@
 // effect cards in columns (positive/negative or by perspektiv); the console is the same wall
 // with curation: edit, merge duplicates, hide and show — all edits of the draft analysis.
 import { clear, fmt } from "../core.js";
-import { busy, redraw, whenIdle } from "./_live.js";
+import { busy, keepView, redraw, whenIdle } from "./_live.js";
 
 // --- small helpers ------------------------------------------------------------------------
 
@@ -304,13 +304,7 @@ export function presenter({ root, results, t, el }) {
 const editingOf = new Map(); // activity id → node id being edited
 
 export function console(ctx) {
-  const { root, activity } = ctx;
-  let view = root.firstElementChild;
-  if (!view || view.dataset.effectsConsole !== String(activity.id) || !view._update) {
-    view = buildConsole(ctx);
-    clear(root).append(view);
-  }
-  view._update(ctx);
+  keepView(ctx, "effectsConsole", buildConsole);
 }
 
 function buildConsole(first) {
