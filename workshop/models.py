@@ -159,7 +159,8 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         UniqueConstraint("participant_id", "client_id", name="uq_responses_participant_client"),
-        Index("ix_responses_activity_gen_current", "activity_id", "generation", "current"),
+        # The participant last: reading an activity uses the prefix, replacing one answer all four.
+        Index("ix_responses_activity_gen_current_participant", "activity_id", "generation", "current", "participant_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
