@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop.activities import InputError
-from workshop.app import broadcaster, limits
+from workshop.app import broadcaster, input_writer, limits
 from workshop.extensions import db, socketio
 from workshop.models import Participant
 from workshop.realtime import PHONE, connections, room
@@ -56,7 +56,12 @@ def on_submit(conn: Conn, payload):
     if not limits().allow("submit", str(conn.participant_id)) or not limits().allow(
             "submit_address", request.remote_addr or "?"):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
-    stored = store_input(_participant(conn), field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload"))
+    activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
+    # The ordinary vote is written in a batch with others; anything else (an error to explain,
+    # a method activity) goes through ``responses.submit`` alone.
+    stored = input_writer().try_store(conn.participant_id, conn.workshop_id, activity_id, client_id, body)
+    if stored is None:
+        stored = store_input(_participant(conn), activity_id, client_id, body)
     if not stored.duplicate:
         broadcaster().mark(stored.activity_id)
         if stored.uses_draft:

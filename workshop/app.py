@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from .config import Settings
 from .extensions import babel, csrf, db, login_manager, socketio
 from .i18n import js_strings, select_locale
+from .input_writer import InputWriter
 from .models import User
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
 from .ratelimit import RateLimits
@@ -189,6 +190,9 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         {"join": settings.rate_limit_join, "submit": settings.rate_limit_submit, "login": "10/minute",
          "submit_address": settings.rate_limit_submit_address},
     )
+    # Phones' votes: one writer per process stores what queued up in one commit (gevent);
+    # threaded test servers write each input on the caller's thread.
+    app.extensions["input_writer"] = InputWriter(app, socketio, background=async_mode != "threading")
     app.extensions["broadcaster"] = Broadcaster(
         app, socketio, interval=settings.broadcast_interval, phone_interval=settings.phone_broadcast_interval
     )
@@ -326,6 +330,12 @@ def broadcaster() -> Broadcaster:
     from flask import current_app
 
     return current_app.extensions["broadcaster"]
+
+
+def input_writer() -> InputWriter:
+    from flask import current_app
+
+    return current_app.extensions["input_writer"]
 
 
 def limits() -> RateLimits:

@@ -7,13 +7,15 @@ counting it again. That makes a phone's resend after a reconnect harmless.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .activities import InputError, get_kind
@@ -25,7 +27,7 @@ CLIENT_ID_MAX = 64
 DB_ID_MAX = 2**63 - 1
 
 
-def _db_id(value: Any) -> int | None:
+def db_id(value: Any) -> int | None:
     """An id the database can look up, else None (bools, floats, out-of-range ints)."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DB_ID_MAX:
         return value
@@ -42,19 +44,40 @@ class Stored:
     uses_draft: bool = False
 
 
+def client_id_ok(client_id: Any) -> bool:
+    return isinstance(client_id, str) and 1 <= len(client_id) <= CLIENT_ID_MAX and client_id.isprintable()
+
+
 def _check_client_id(client_id: Any) -> str:
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX or not client_id.isprintable():
+    if not client_id_ok(client_id):
         raise InputError("invalid", gettext("Every input needs an id of 1 to 64 characters."))
     return client_id
 
 
+def closed_reason(*, status: str, open_until: datetime | None, mode: str, current_activity_id: int | None,
+                  activity_id: int, locked: bool, now: datetime | None = None) -> str | None:
+    """Why phones may not answer the activity right now (an error code), or None if they may.
+
+    On plain values so that the group writer (``input_writer``), which reads columns rather
+    than objects, applies exactly the same rule as ``activity_open_for``."""
+    if status != "open" or (open_until is not None and (now or utcnow()) >= open_until):
+        return "closed"
+    if locked:
+        return "locked"
+    if mode != "self_paced" and current_activity_id != activity_id:
+        return "not_current"
+    return None
+
+
 def activity_open_for(ws: Workshop, act: Activity) -> None:
     """Raise unless phones may answer ``act`` right now."""
-    if not ws.accepts_input():
+    reason = closed_reason(status=ws.status, open_until=ws.open_until, mode=ws.mode,
+                           current_activity_id=ws.current_activity_id, activity_id=act.id, locked=act.locked)
+    if reason == "closed":
         raise InputError("closed", gettext("The workshop is closed for answers."))
-    if act.locked:
+    if reason == "locked":
         raise InputError("locked", gettext("This activity is locked."))
-    if not ws.is_self_paced and ws.current_activity_id != act.id:
+    if reason == "not_current":
         raise InputError("not_current", gettext("This activity is not open right now."))
 
 
@@ -86,7 +109,7 @@ def submit(participant: Participant, activity_id: Any, client_id: Any, payload: 
 
 def _submit(participant: Participant, activity_id: Any, client_id: Any, payload: Any) -> Stored:
     client_id = _check_client_id(client_id)
-    if _db_id(activity_id) is None:
+    if db_id(activity_id) is None:
         raise InputError("unknown_activity", gettext("Unknown activity."))
     if db.session.get_bind().dialect.name == "postgresql":
         # One phone's inputs are stored one at a time: two concurrent answers of one phone
@@ -186,6 +209,23 @@ def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
     ]
 
 
+def load_tally(act: Activity) -> list[Row]:
+    """The current answers of a tally kind grouped by (status, answer), with their counts as
+    ``weight``: the database counts, Python sees a handful of rows however many voted.
+
+    Grouped on the stored JSON text (identical answers are stored identically: the validated
+    dict is serialised the same way every time); ``id`` is the group's first answer."""
+    text = cast(Response.data, Text)
+    stmt = (
+        select(func.min(Response.id), Response.status, text, func.count())
+        .where(Response.activity_id == act.id, Response.generation == act.generation, Response.current.is_(True))
+        .group_by(Response.status, text)
+        .order_by(func.min(Response.id))
+    )
+    return [Row(id=r[0], participant_id=0, data=json.loads(r[2]), status=r[1], weight=r[3])
+            for r in db.session.execute(stmt)]
+
+
 def own_responses(participant: Participant) -> dict[int, list[dict[str, Any]]]:
     """What a phone has answered, per activity, so a reload shows its earlier answers."""
     stmt = (
@@ -214,7 +254,7 @@ def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None
     """Facilitator moderation of one text. Deleting keeps the row (status) for the record."""
     if action not in MODERATION_ACTIONS:
         raise InputError("invalid", gettext("Unknown action."))
-    resp = db.session.get(Response, response_id) if _db_id(response_id) is not None else None
+    resp = db.session.get(Response, response_id) if db_id(response_id) is not None else None
     if resp is None or resp.activity_id != act.id:
         raise InputError("unknown_response", gettext("That answer does not exist."))
     if action in ("approve", "show"):
@@ -226,7 +266,7 @@ def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None
     elif action in ("answered", "unanswered"):
         resp.answered = action == "answered"
     elif action == "merge":
-        target = db.session.get(Response, target_id) if _db_id(target_id) is not None else None
+        target = db.session.get(Response, target_id) if db_id(target_id) is not None else None
         if target is None or target.activity_id != act.id or target.id == resp.id:
             raise InputError("unknown_response", gettext("That answer does not exist."))
         # Merge into the target's own target, so chains never form.
@@ -248,4 +288,4 @@ def reset_activity(act: Activity) -> None:
     db.session.commit()
 
 
-__all__ = ["Stored", "activity_open_for", "load_rows", "moderate", "own_responses", "reset_activity", "submit", "utcnow"]
+__all__ = ["Stored", "activity_open_for", "client_id_ok", "closed_reason", "db_id", "load_rows", "load_tally", "moderate", "own_responses", "reset_activity", "submit", "utcnow"]

@@ -119,6 +119,9 @@ class Row:
     nickname: str = ""
     perspective: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # How many identical answers this row stands for (a tally read groups them; see
+    # ``ActivityKind.tally``).
+    weight: int = 1
 
 
 def normalise_text(text: str) -> str:
@@ -140,6 +143,11 @@ class ActivityKind:
     phone_results: ClassVar[Literal["never", "on_reveal", "always"]] = "on_reveal"
     # Kinds whose inputs are texts the facilitator moderates.
     moderated: ClassVar[bool] = False
+    # Inputs that are only counted (votes, scale values): live results read (answer, count)
+    # groups from the database instead of every row — an auditorium's votes are counted in
+    # SQL, not turned into thousands of Python objects four times a second. ``aggregate``
+    # must then add up ``row.weight``. Only for one-answer-per-phone kinds (``replace``).
+    tally: ClassVar[bool] = False
     config_fields: ClassVar[list[ConfigField]] = []
     Config: ClassVar[type[Schema]]
     # Used when the facilitator adds an activity of this kind.
@@ -202,6 +210,9 @@ class ActivityKind:
         return None
 
     def responders(self, rows: list[Row]) -> int:
+        if self.tally:
+            # One current answer per phone: the answers are the responders.
+            return sum(r.weight for r in rows if r.status != "deleted")
         return len({r.participant_id for r in rows if r.status != "deleted"})
 
     # --- CSV ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ class MultipleChoice(ActivityKind):
     description = _l("Vote on options; one answer or several.")
     default_title = _l("What do you think?")
     answer_mode = "replace"
+    tally = True
     results_hidden_default = False
     Config = Config
     js_strings = {
@@ -67,8 +68,8 @@ class MultipleChoice(ActivityKind):
         for row in rows:
             for c in row.data.get("choices", []):
                 if 0 <= c < len(counts):
-                    counts[c] += 1
-        return {"options": list(config.options), "counts": counts, "voters": len(rows)}
+                    counts[c] += row.weight
+        return {"options": list(config.options), "counts": counts, "voters": sum(r.weight for r in rows)}
 
     def csv_header(self, config: Schema) -> list[str]:
         return ["choices"]

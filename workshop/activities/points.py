@@ -52,6 +52,7 @@ class Points(ActivityKind):
     description = _l("Share a budget of points among the options to show what matters most.")
     default_title = _l("Share 100 points among the options")
     answer_mode = "replace"
+    tally = True
     results_hidden_default = True
     phone_results = "on_reveal"
     Config = Config
@@ -112,9 +113,9 @@ class Points(ActivityKind):
             # Answers to an earlier option list (edited afterwards) do not line up: skip them.
             if not fits(points, n):
                 continue
-            participants += 1
+            participants += row.weight
             for i, p in enumerate(points):
-                totals[i] += p
+                totals[i] += p * row.weight
         given = sum(totals)
         return {
             "options": options,

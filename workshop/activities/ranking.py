@@ -49,6 +49,7 @@ class Ranking(ActivityKind):
     description = _l("Put all options in order of importance; the results show the common order.")
     default_title = _l("What matters most?")
     answer_mode = "replace"
+    tally = True
     results_hidden_default = True
     phone_results = "on_reveal"
     Config = Config
@@ -103,11 +104,12 @@ class Ranking(ActivityKind):
             # A ranking of an earlier option list (edited afterwards) cannot be scored fairly.
             if not is_permutation(order, n):
                 continue
-            rankings += 1
+            w = row.weight
+            rankings += w
             for pos, option in enumerate(order):
-                scores[option] += n - pos
-                rank_sums[option] += pos + 1
-            firsts[order[0]] += 1
+                scores[option] += (n - pos) * w
+                rank_sums[option] += (pos + 1) * w
+            firsts[order[0]] += w
         items = [
             {
                 "index": i,

@@ -47,6 +47,7 @@ class Scale(ActivityKind):
     description = _l("Answer on a scale from 1 to N, for example how much you agree.")
     default_title = _l("How much do you agree?")
     answer_mode = "replace"
+    tally = True
     results_hidden_default = True
     phone_results = "on_reveal"
     Config = Config
@@ -86,8 +87,8 @@ class Scale(ActivityKind):
             v = row.data.get("value")
             # An answer outside a scale shortened after it was given no longer fits: skip it.
             if _valid_value(v, top):
-                distribution[v - 1] += 1
-                values.append(v)
+                distribution[v - 1] += row.weight
+                values.extend([v] * row.weight)
         count = len(values)
         return {
             "max": top,

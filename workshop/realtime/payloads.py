@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from ..activities import get_kind
 from ..extensions import db
 from ..models import Activity, Participant, Workshop, utcnow
-from ..responses import load_rows, own_responses
+from ..responses import load_rows, load_tally, own_responses
 
 
 # --- versions ------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
         version = fresh_version()
     kind = get_kind(act.kind)
     config = kind.config(act.config)
-    all_rows = load_rows(act, include_hidden=True)
+    all_rows = load_tally(act) if kind.tally else load_rows(act, include_hidden=True)
     visible = [r for r in all_rows if r.status == "visible"]
     aggregate = kind.aggregate_for(act, config, visible)
     responders = kind.responders(all_rows)
