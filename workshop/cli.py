@@ -56,6 +56,12 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
     from .extensions import socketio
 
     app.extensions["broadcaster"].start()
+    from .gc_policy import GcPolicy
+
+    writer = app.extensions["input_writer"]
+    gc_policy = GcPolicy(socketio.sleep, lambda: writer.last_input)
+    gc_policy.install()
+    socketio.start_background_task(gc_policy.run)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     settings = app.extensions["settings"]
     click.echo(f"Nyttoverkstad is running: open http://{shown_host}:{port}/")
