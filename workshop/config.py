@@ -65,8 +65,9 @@ class Settings:
     phone_broadcast_interval: float = 1.0
     rate_limit_join: str = "30/minute"
     rate_limit_submit: str = "60/10second"
-    # All phones of one address together (a room behind one NAT is one address: keep it high).
-    rate_limit_submit_address: str = "6000/10second"
+    # All phones of one address together. A hall behind one NAT is one address: 5 000 phones
+    # voting five times in ten seconds must pass, a script flooding from one address must not.
+    rate_limit_submit_address: str = "30000/10second"
     # Pub/sub channel on the message queue; every process of one deployment uses the same one,
     # two deployments sharing a Redis must not.
     message_queue_channel: str = "nyttoverkstad"
@@ -106,7 +107,7 @@ class Settings:
             phone_broadcast_interval=float(os.environ.get("PHONE_BROADCAST_INTERVAL", "1.0")),
             rate_limit_join=os.environ.get("RATE_LIMIT_JOIN", "30/minute"),
             rate_limit_submit=os.environ.get("RATE_LIMIT_SUBMIT", "60/10second"),
-            rate_limit_submit_address=os.environ.get("RATE_LIMIT_SUBMIT_ADDRESS", "6000/10second"),
+            rate_limit_submit_address=os.environ.get("RATE_LIMIT_SUBMIT_ADDRESS", "30000/10second"),
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "nyttoverkstad",
             message_queue_timeout=float(os.environ.get("MESSAGE_QUEUE_TIMEOUT", "2")),
             db_pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
