@@ -30,6 +30,7 @@ def on_connect(auth=None):
     g.locale = ws.language
     if ws.status != "open":
         raise ConnectionRefusedError(gettext("The workshop is closed for answers."), {"code": "closed", "message": gettext("The workshop is closed for answers.")})
+    input_writer().touch()
     connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language))
     join_room(room(ws.id))
     # The connection is on this process: no need to publish through the message queue.

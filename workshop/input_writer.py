@@ -43,6 +43,7 @@ MAX_BATCH = 500
 # LINGER before taking what has queued: a few ms on the ack, a few times fewer commits.
 LINGER = 0.003
 BUSY_GAP = 0.05
+WAIT_SECONDS = 20.0
 
 
 @dataclass
@@ -90,16 +91,30 @@ class InputWriter:
         self._settings: dict[int, _Settings] = {}
         self._lock = threading.Lock()
         self._queue = None
+        self._conn = None
         self.batches = 0
         self.items = 0
         self.slow = 0
-        self.last_input = 0.0  # time.monotonic() of the latest input, for quiet-time housekeeping
+        # time.monotonic() of the latest phone input or connection: housekeeping that pauses
+        # the process (a full garbage collection) waits until phones have been quiet a moment.
+        self.last_input = time.monotonic()
 
     # --- the handler's side --------------------------------------------------------------
     def try_store(self, participant_id: int, workshop_id: int, activity_id: Any, client_id: Any,
                   payload: Any) -> Stored | None:
         """Store the input on the fast road, or return None: the caller takes the slow one."""
         self.last_input = time.monotonic()
+        stored = self._try_store(participant_id, workshop_id, activity_id, client_id, payload)
+        if stored is None:
+            self.slow += 1
+        return stored
+
+    def touch(self) -> None:
+        """A phone did something (connected): not a quiet moment."""
+        self.last_input = time.monotonic()
+
+    def _try_store(self, participant_id: int, workshop_id: int, activity_id: Any, client_id: Any,
+                   payload: Any) -> Stored | None:
         if not client_id_ok(client_id) or db_id(activity_id) is None:
             return None
         s = self._settings_for(activity_id)
@@ -112,8 +127,6 @@ class InputWriter:
         item = Item(participant_id, workshop_id, activity_id, client_id, data,
                     s.kind.initial_status(s.config, data), s.kind.answer_mode, s.kind.max_entries(s.config), s.raw)
         self._write(item)
-        if item.outcome is None:
-            self.slow += 1
         return item.outcome
 
     def _settings_for(self, activity_id: int) -> _Settings | None:
@@ -144,7 +157,11 @@ class InputWriter:
             self._start()
         item.done = self.socketio.server.eio.create_event()
         self._queue.put(item)
-        item.done.wait()
+        if not item.done.wait(timeout=WAIT_SECONDS):
+            # Never leave a phone hanging on a stuck writer: the slow road stores it (or finds
+            # it stored, should the writer get to it after all — the input is stored once).
+            log.error("input writer: no answer within %s s; input goes the slow road", WAIT_SECONDS)
+            item.outcome = None
 
     # --- the writer's side ---------------------------------------------------------------
     def _start(self) -> None:
@@ -157,19 +174,20 @@ class InputWriter:
     def _loop(self) -> None:
         last_batch = 0.0
         while True:
-            batch = [self._queue.get()]
-            if time.monotonic() - last_batch < BUSY_GAP:
-                # Votes are streaming in: wait a moment so this commit carries more of them.
-                self.socketio.sleep(LINGER)
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except self._empty:
-                    break
+            batch: list[Item] = []
             try:
+                batch.append(self._queue.get())
+                if time.monotonic() - last_batch < BUSY_GAP:
+                    # Votes are streaming in: wait a moment so this commit carries more of them.
+                    self.socketio.sleep(LINGER)
+                while len(batch) < self.max_batch:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except self._empty:
+                        break
                 with self.app.app_context():
                     self._run_batch(batch)
-            except BaseException:  # never leave a phone waiting: its input goes the slow road
+            except Exception:  # never leave a phone waiting: its input goes the slow road
                 log.exception("input writer: batch of %d failed", len(batch))
             finally:
                 for item in batch:
@@ -180,9 +198,17 @@ class InputWriter:
         self.batches += 1
         self.items += len(items)
         try:
-            with db.engine.connect() as conn:
-                write_batch(conn, items)
+            if self.background:
+                # The writer keeps its own connection: SQLite's page cache stays warm only
+                # on the connection that made the last change (a pooled one would be another).
+                if self._conn is None:
+                    self._conn = db.engine.connect()
+                write_batch(self._conn, items)
+            else:
+                with db.engine.connect() as conn:
+                    write_batch(conn, items)
         except Exception as exc:
+            self._drop_connection()
             # Locked, unreachable, a race with another process, a participant gone: each input
             # is stored on its own by the slow road, which retries and explains.
             from .realtime.handlers import unavailable, warn_throttled
@@ -193,6 +219,15 @@ class InputWriter:
                 log.warning("input writer: batch of %d goes the slow road: %s", len(items), exc)
             else:
                 warn_throttled("db-writer", "input writer: database unavailable: %s", exc)
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.invalidate()
+                self._conn.close()
+            except Exception:
+                pass
+            self._conn = None
 
     def stats(self) -> dict[str, int]:
         return {"batches": self.batches, "items": self.items, "slow": self.slow}
@@ -232,9 +267,11 @@ _INSERT = insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
 def write_batch(conn, items: list[Item]) -> None:
     """Store ``items`` in one transaction on ``conn`` and set each one's ``outcome``.
 
-    Pure with respect to the process: everything it decides on is read in this transaction,
-    so it is as correct in a scale-out as on one process. Raises on a database error (nothing
-    is committed then)."""
+    Decides only on what it reads from the database, never on process memory, so it is as
+    correct in a scale-out as on one process: on PostgreSQL the batch's participants are
+    locked first (the slow road takes the same lock); on SQLite the one writer of a gevent
+    process runs the batch without yielding, so nothing of this process comes in between.
+    Raises on a database error (nothing is committed then)."""
     now = utcnow()
     act_ids = sorted({i.activity_id for i in items})
     pids = sorted({i.participant_id for i in items})
@@ -296,6 +333,8 @@ def write_batch(conn, items: list[Item]) -> None:
         conn.commit()
         for item, row, rid in zip(written, rows, ids):
             item.outcome = Stored(rid, False, row["data"], row["status"], row["activity_id"], False)
+    else:
+        conn.rollback()  # nothing to write: end the reads' transaction
     for item, original in copies:
         if original.outcome is not None:
             o = original.outcome
