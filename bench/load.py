@@ -3,8 +3,9 @@
 
 What it does, per server under test:
   1. starts the server (ours: ``workshop serve`` on a fresh temporary data folder with the
-     embedded SQLite; or uses ``--target``), creates a facilitator account and a workshop
-     with one multiple-choice activity through the ordinary HTTP forms;
+     embedded SQLite; with ``--processes N``, N of them on a fresh PostgreSQL database sharing
+     one Redis channel, as a scale-out runs; or uses ``--target``), creates a facilitator
+     account and a workshop with one multiple-choice activity through the ordinary HTTP forms;
   2. connects one presenter screen (/screen) and N phones (POST /api/join, then /phone over a
      websocket with python-socketio's asyncio client);
   3. has every phone vote V times, spread evenly over S seconds (or all at once, ``--burst``),
@@ -33,6 +34,7 @@ import re
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -44,6 +46,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_EMAIL = "bench@example.se"
@@ -122,10 +125,16 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "Server":
-        import urllib.request
+        return self.launch().wait_ready(timeout)
 
+    def launch(self) -> "Server":
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> "Server":
+        import urllib.request
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -178,7 +187,9 @@ class Target:
     presenter_key: str
     options: int
     pids: list[int] = field(default_factory=list)  # server processes measured for RSS and CPU
-    db_path: Path | None = None  # SQLite file, for checking each phone's stored vote
+    # Where each phone's stored vote is checked: the SQLite file, or a PostgreSQL URL.
+    db_path: Path | None = None
+    db_url: str | None = None
 
 
 # --- facilitator setup over HTTP ---------------------------------------------------------
@@ -252,6 +263,70 @@ def start_ours(tmp: Path, options: int) -> tuple[Server, Target]:
     wid, aid, code, key = asyncio.run(setup_workshop(url, BENCH_EMAIL, BENCH_PASSWORD, options))
     return server, Target("ours", [url], code, wid, aid, key, options, [server.proc.pid],
                           data / "nyttoverkstad.sqlite3")
+
+
+def create_database(admin_url: str) -> str:
+    """A fresh, empty PostgreSQL database on the server of ``admin_url``; returns its URL."""
+    import psycopg
+
+    name = f"nv_bench_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlsplit(admin_url)._replace(path="/" + name).geturl()
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    assert name.startswith("nv_bench_")  # never anything this benchmark did not create
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
+        # FORCE: a server that did not stop in time must not keep the database alive.
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_scaled(tmp: Path, args, db_url: str, servers: list[Server]) -> Target:
+    """``args.processes`` × ``workshop serve`` on one PostgreSQL database and one Redis channel.
+
+    Each server is appended to ``servers`` before it is started, so the caller stops every
+    process that was launched, however far this got."""
+    n = args.processes
+    env = clean_env(tmp / "setup")
+    # One channel per run: another deployment (or another run) on the same Redis must not
+    # receive our results. One SECRET_KEY, as in production: a login counts on every process.
+    env.update(DATABASE_URL=db_url, MESSAGE_QUEUE_URL=args.redis, RATELIMIT_STORAGE_URL=args.redis,
+               MESSAGE_QUEUE_CHANNEL=f"nv-bench-{secrets.token_hex(6)}", SECRET_KEY=secrets.token_urlsafe(32))
+    done = subprocess.run([*workshop_cmd(), "create-user", "--email", BENCH_EMAIL, "--password", BENCH_PASSWORD],
+                          env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:  # a database that refuses us shows here first: say why
+        raise RuntimeError(f"workshop create-user failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    for i in range(1, n + 1):
+        data = tmp / f"ours{i}"
+        data.mkdir()
+        port = free_port()
+        argv = [*workshop_cmd(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        servers.append(Server(f"ours{i}", argv, {**env, "WORKSHOP_DATA_DIR": str(data)}, f"http://127.0.0.1:{port}",
+                              tmp / f"ours{i}.log"))
+    # The first one applies any pending migration; the others then find the schema current
+    # instead of queueing on the migration lock, and may start together.
+    servers[0].start(60)
+    for s in servers[1:]:
+        s.launch()
+    for s in servers[1:]:
+        s.wait_ready(60)
+    urls = [s.url for s in servers]
+    wid, aid, code, key = asyncio.run(setup_workshop(urls[0], BENCH_EMAIL, BENCH_PASSWORD, args.options))
+    return Target(f"ours×{n}", urls, code, wid, aid, key, args.options, [s.proc.pid for s in servers], db_url=db_url)
+
+
+def redis_ping(url: str) -> None:
+    """Fail before anything is started: servers without their queue would run, but lose results."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except Exception as exc:
+        raise RuntimeError(f"Redis at {url} does not answer: {exc}") from None
 
 
 def start_bare(tmp: Path, options: int) -> tuple[Server, Target]:
@@ -526,19 +601,32 @@ class Presenter:
         await self.sio.disconnect()
 
 
-def stored_count(db_path: Path, activity_id: int) -> int:
+def _rows(db: Path | str, sql: str, params: tuple) -> list[tuple]:
+    """One read of the store: a SQLite file (Path, opened read-only) or a PostgreSQL URL (str).
+    The statements are written once, with ``?`` placeholders, so both stores get the same check."""
+    if isinstance(db, Path):
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+    import psycopg
+
+    with psycopg.connect(db, connect_timeout=10) as conn:
+        return conn.execute(sql.replace("?", "%s"), params).fetchall()
+
+
+def stored_count(db: Path | str, activity_id: int) -> int:
     """Every vote the server stored for the activity, current or replaced."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as db:
-        return db.execute("SELECT count(*) FROM responses WHERE activity_id = ?", (activity_id,)).fetchone()[0]
+    return _rows(db, "SELECT count(*) FROM responses WHERE activity_id = ?", (activity_id,))[0][0]
 
 
-def stored_votes(db_path: Path, activity_id: int) -> dict[int, list[str]]:
+def stored_votes(db: Path | str, activity_id: int) -> dict[int, list[str]]:
     """participant id -> client_ids of its current votes (more than one would be a double count)."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as db:
-        gen = db.execute("SELECT generation FROM activities WHERE id = ?", (activity_id,)).fetchone()[0]
-        rows = db.execute(
-            "SELECT participant_id, client_id FROM responses WHERE activity_id = ? AND generation = ? AND current = 1",
-            (activity_id, gen)).fetchall()
+    gen = _rows(db, "SELECT generation FROM activities WHERE id = ?", (activity_id,))[0][0]
+    # A bare boolean test: "current = 1" would be refused by PostgreSQL's boolean column.
+    rows = _rows(db, "SELECT participant_id, client_id FROM responses "
+                     "WHERE activity_id = ? AND generation = ? AND current", (activity_id, gen))
     out: dict[int, list[str]] = {}
     for pid, cid in rows:
         out.setdefault(pid, []).append(cid)
@@ -564,6 +652,10 @@ async def run_target(t: Target, args) -> dict[str, Any]:
                         max(1, args.concurrency // workers), args.seed * 1000 + w)
         proc = ctx.Process(target=worker_entry, args=(child, cfg), daemon=True)
         proc.start()
+        # The worker has its own copy now. Holding ours open would keep the pipe alive after a
+        # worker dies (Ctrl-C, a crash): the wait for its next message would then sit out its
+        # whole time-out before the servers are stopped and the database dropped.
+        child.close()
         pipes.append(parent)
         procs.append(proc)
 
@@ -630,10 +722,11 @@ async def run_target(t: Target, args) -> dict[str, Any]:
         check = "counts"
         processed = acked
         stored_late = None
-        if t.db_path is not None and t.db_path.exists():
+        store = t.db_url or (t.db_path if t.db_path is not None and t.db_path.exists() else None)
+        if store is not None:
             check = "per-phone"
-            stored = stored_votes(t.db_path, t.activity_id)
-            processed = stored_count(t.db_path, t.activity_id)
+            stored = stored_votes(store, t.activity_id)
+            processed = stored_count(store, t.activity_id)
             # Votes the server stored although their ack never came back in time.
             stored_late = max(0, processed - acked)
             for pid, _choice, cid, unsure in best:
@@ -765,6 +858,13 @@ def parse_args(argv: list[str] | None = None):
                                      "them; setup and presenter use the first), e.g. a two-process scale-out")
     ap.add_argument("--server-pid", type=int, action="append", default=[],
                     help="with --target: server process id(s) to measure RSS and CPU of (repeatable)")
+    ap.add_argument("--processes", type=int, default=0,
+                    help="start this many server processes on a fresh PostgreSQL database with Redis as the "
+                         "message queue (0: one process on the embedded SQLite)")
+    ap.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                    help="with --processes: PostgreSQL server (a URL of a database on it that may create others)")
+    ap.add_argument("--redis", default="redis://127.0.0.1:6379/0",
+                    help="with --processes: Redis for the message queue and the rate-limit counters")
     ap.add_argument("--email", default=os.environ.get("BENCH_EMAIL", BENCH_EMAIL),
                     help="with --target: facilitator account (created through /setup on a fresh install)")
     ap.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", BENCH_PASSWORD))
@@ -785,12 +885,30 @@ def parse_args(argv: list[str] | None = None):
             host = re.match(r"^https?://([^/:]+|\[[^\]]+\])", u.strip())
             if not host or host.group(1) not in {"127.0.0.1", "localhost", "[::1]"} and not host.group(1).startswith("127."):
                 ap.error("--target must be a loopback address (127.0.0.0/8, localhost, [::1])")
+    if not 0 <= args.processes <= 8:
+        ap.error("bounded: 0..8 processes")
+    if args.processes and args.target:
+        ap.error("--processes starts its own servers; --target uses running ones: not both")
+    if args.processes:
+        for opt, url, schemes in (("--postgres", args.postgres, {"postgresql", "postgres"}),
+                                  ("--redis", args.redis, {"redis"})):
+            parts = urlsplit(url)
+            # No host is a local socket; otherwise loopback only, as for --target.
+            host = parts.hostname or ""
+            if parts.scheme not in schemes or host and host not in {"localhost", "::1"} and not host.startswith("127."):
+                ap.error(f"{opt} must be a {'/'.join(sorted(schemes))}:// URL of a loopback address")
     return args
+
+
+def _terminated(_signum, _frame) -> None:
+    # Unwind like Ctrl-C, so the servers stop and the benchmark's database is dropped.
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_clients()
+    signal.signal(signal.SIGTERM, _terminated)
     nofile = raise_nofile(args.phones * 2 + 512)
     tmp = Path(tempfile.mkdtemp(prefix="nv-bench-"))
     figures: dict[str, Any] = {"args": {k: v for k, v in vars(args).items() if k not in {"password"}},
@@ -799,30 +917,42 @@ def main(argv: list[str] | None = None) -> int:
     lines: list[str] = []
     try:
         for name in runs:
-            server = None
+            servers: list[Server] = []
+            database = None
             try:
                 if name == "ours" and args.target:
                     urls = [u.strip().rstrip("/") for u in args.target.split(",")]
                     wid, aid, code, key = asyncio.run(setup_workshop(urls[0], args.email, args.password, args.options))
                     target = Target("ours", urls, code, wid, aid, key, args.options, list(args.server_pid))
+                elif name == "ours" and args.processes:
+                    redis_ping(args.redis)
+                    database = create_database(args.postgres)
+                    target = start_scaled(tmp, args, database, servers)
                 elif name == "ours":
                     server, target = start_ours(tmp, args.options)
+                    servers.append(server)
                 else:
                     server, target = start_bare(tmp, args.options)
+                    servers.append(server)
                 f = asyncio.run(asyncio.wait_for(run_target(target, args), timeout=args.seconds + 1800))
-                if server is not None and server.proc.poll() is not None:
+                if any(s.proc.poll() is not None for s in servers):
                     f["server_died"] = True
                 figures["results"].append(f)
                 lines.append(line(f))
                 print(lines[-1], flush=True)
             finally:
-                if server is not None:
-                    server.stop()
+                for s in servers:
+                    s.stop()
+                if database is not None:
+                    try:
+                        drop_database(args.postgres, database)
+                    except Exception as exc:  # report it, without hiding why the run ended
+                        print(f"could not drop {database}: {exc}", file=sys.stderr)
         if len(figures["results"]) == 2:
             rt = ratios(*figures["results"])
             figures["ratios_ours_to_bare"] = rt
-            lines.append(f"ours/bare: ack_p95={fmt(rt['ack_p95'], 'x')} votes/s={fmt(rt['votes_per_s'], 'x')} "
-                         f"rss/phone={fmt(rt['rss_per_phone'], 'x')}")
+            lines.append(f"{figures['results'][0]['target']}/bare: ack_p95={fmt(rt['ack_p95'], 'x')} "
+                         f"votes/s={fmt(rt['votes_per_s'], 'x')} rss/phone={fmt(rt['rss_per_phone'], 'x')}")
             print(lines[-1], flush=True)
         if args.json:
             print(json.dumps(figures, ensure_ascii=False), flush=True)
