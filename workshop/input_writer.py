@@ -245,9 +245,12 @@ _LOCK_PARTICIPANTS = (
     select(Participant.id).where(Participant.id.in_(bindparam("ids", expanding=True)))
     .order_by(Participant.id).with_for_update()
 )
-_PRIORS = select(_T.c.participant_id, _T.c.client_id, _T.c.id, _T.c.data, _T.c.status).where(
-    _T.c.participant_id.in_(bindparam("pids", expanding=True)), _T.c.client_id.in_(bindparam("cids", expanding=True))
-)
+# Inputs already stored are looked up by participant only and matched on client id here:
+# "participant IN (…) AND client_id IN (…)" made SQLite probe every pair, quadratic in the
+# batch (5 ms for 200 votes), while a phone has only its own few inputs (0.4 ms).
+_PRIOR_KEYS = select(_T.c.participant_id, _T.c.client_id, _T.c.id).where(
+    _T.c.participant_id.in_(bindparam("pids", expanding=True)))
+_PRIORS = select(_T.c.id, _T.c.data, _T.c.status).where(_T.c.id.in_(bindparam("ids", expanding=True)))
 _USED = (
     select(_T.c.activity_id, _T.c.participant_id, _T.c.generation, func.count())
     .where(_T.c.activity_id.in_(bindparam("aids", expanding=True)), _T.c.participant_id.in_(bindparam("pids", expanding=True)),
@@ -279,8 +282,12 @@ def write_batch(conn, items: list[Item]) -> None:
     if conn.dialect.name == "postgresql":
         # Same lock as the slow road takes, in id order so two writers never deadlock.
         conn.execute(_LOCK_PARTICIPANTS, {"ids": pids})
-    cids = sorted({i.client_id for i in items})
-    priors = {(r.participant_id, r.client_id): r for r in conn.execute(_PRIORS, {"pids": pids, "cids": cids})}
+    wanted = {(i.participant_id, i.client_id) for i in items}
+    prior_ids = {(p, c): rid for p, c, rid in conn.execute(_PRIOR_KEYS, {"pids": pids}) if (p, c) in wanted}
+    priors = {}
+    if prior_ids:  # a resend: rare, read what it is answered with
+        stored = {r.id: r for r in conn.execute(_PRIORS, {"ids": sorted(prior_ids.values())})}
+        priors = {key: stored[rid] for key, rid in prior_ids.items()}
     limited = [i for i in items if i.mode == "append" and i.limit is not None]
     used: dict[tuple[int, int, int], int] = {}
     if limited:
