@@ -89,6 +89,7 @@ class InputWriter:
         self.background = background
         self.max_batch = max_batch
         self._settings: dict[int, _Settings] = {}
+        self._refreshing: set[int] = set()
         self._lock = threading.Lock()
         self._queue = None
         self._conn = None
@@ -132,12 +133,20 @@ class InputWriter:
     def _settings_for(self, activity_id: int) -> _Settings | None:
         now = time.monotonic()
         s = self._settings.get(activity_id)
-        if s is not None and s.expires > now:
+        if s is not None and (s.expires > now or activity_id in self._refreshing):
+            # While one phone re-reads expired settings the others go on with the copy they
+            # have (the writer checks it against the database anyway). On PostgreSQL the read
+            # yields: without this, every vote arriving meanwhile read them too, and a hall's
+            # worth of reads at once emptied the connection pool.
             return s
-        with db.engine.connect() as conn:
-            row = conn.execute(
-                select(Activity.workshop_id, Activity.kind, Activity.config).where(Activity.id == activity_id)
-            ).first()
+        self._refreshing.add(activity_id)
+        try:
+            with db.engine.connect() as conn:
+                row = conn.execute(
+                    select(Activity.workshop_id, Activity.kind, Activity.config).where(Activity.id == activity_id)
+                ).first()
+        finally:
+            self._refreshing.discard(activity_id)
         if row is None:
             return None
         try:
