@@ -63,8 +63,12 @@ def on_submit(conn: Conn, payload):
     stored = input_writer().try_store(conn.participant_id, conn.workshop_id, activity_id, client_id, body)
     if stored is None:
         stored = store_input(_participant(conn), activity_id, client_id, body)
-    if not stored.duplicate:
+    if stored.activity_id is not None:
+        # Also after a resend that was already stored: the process that stored it may have
+        # died between its commit and its next results round, and in a scale-out nobody else
+        # would recompute. One extra (coalesced) round costs nothing.
         broadcaster().mark(stored.activity_id)
+    if not stored.duplicate:
         if stored.uses_draft:
             # The input changed the draft analysis (an effect, a figure): the console's
             # draft page and the other method activities follow.

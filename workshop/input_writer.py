@@ -259,7 +259,7 @@ _LOCK_PARTICIPANTS = (
 # batch (5 ms for 200 votes), while a phone has only its own few inputs (0.4 ms).
 _PRIOR_KEYS = select(_T.c.participant_id, _T.c.client_id, _T.c.id).where(
     _T.c.participant_id.in_(bindparam("pids", expanding=True)))
-_PRIORS = select(_T.c.id, _T.c.data, _T.c.status).where(_T.c.id.in_(bindparam("ids", expanding=True)))
+_PRIORS = select(_T.c.id, _T.c.data, _T.c.status, _T.c.activity_id).where(_T.c.id.in_(bindparam("ids", expanding=True)))
 _USED = (
     select(_T.c.activity_id, _T.c.participant_id, _T.c.generation, func.count())
     .where(_T.c.activity_id.in_(bindparam("aids", expanding=True)), _T.c.participant_id.in_(bindparam("pids", expanding=True)),
@@ -314,7 +314,7 @@ def write_batch(conn, items: list[Item]) -> None:
         key = (item.participant_id, item.client_id)
         prior = priors.get(key)
         if prior is not None:
-            item.outcome = Stored(prior.id, True, prior.data, prior.status)
+            item.outcome = Stored(prior.id, True, prior.data, prior.status, prior.activity_id)
             continue
         if key in first:
             copies.append((item, first[key]))
@@ -354,7 +354,7 @@ def write_batch(conn, items: list[Item]) -> None:
     for item, original in copies:
         if original.outcome is not None:
             o = original.outcome
-            item.outcome = Stored(o.response_id, True, o.data, o.status)
+            item.outcome = Stored(o.response_id, True, o.data, o.status, o.activity_id)
 
 
 __all__ = ["InputWriter", "Item", "fast_kind", "write_batch"]

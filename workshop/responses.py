@@ -121,7 +121,7 @@ def _submit(participant: Participant, activity_id: Any, client_id: Any, payload:
         select(Response).where(Response.participant_id == participant.id, Response.client_id == client_id)
     ).first()
     if prior is not None:
-        return Stored(prior.id, True, prior.data, prior.status)
+        return Stored(prior.id, True, prior.data, prior.status, prior.activity_id)
 
     act = db.session.get(Activity, activity_id)
     if act is None or act.workshop_id != participant.workshop_id:
@@ -181,7 +181,7 @@ def _submit(participant: Participant, activity_id: Any, client_id: Any, payload:
         ).first()
         if prior is None:
             raise
-        return Stored(prior.id, True, prior.data, prior.status)
+        return Stored(prior.id, True, prior.data, prior.status, prior.activity_id)
     return stored
 
 
