@@ -185,6 +185,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         engineio_logger=False,
     )
     _refuse_reserved_events(socketio.server)
+    _close_on_malformed_packets(socketio.server)
     app.extensions["limits"] = RateLimits(
         settings.ratelimit_storage,
         {"join": settings.rate_limit_join, "submit": settings.rate_limit_submit, "login": "10/minute",
@@ -324,6 +325,36 @@ def _refuse_reserved_events(server) -> None:
         return handle(eio_sid, namespace, id, data)
 
     server._handle_event = guarded
+
+
+def _close_on_malformed_packets(server) -> None:
+    """A packet python-socketio cannot decode (a CONNECT whose payload is a bare number: its
+    decoder reads the digits as an ack id; an unknown packet type) raised inside Engine.IO's
+    message handler and left the client waiting without an answer. Such a client is not one
+    of ours: close its connection, as the Socket.IO protocol asks for a parse error."""
+    from socketio import packet
+
+    handle = server._handle_eio_message
+
+    def guarded(eio_sid, data):
+        try:
+            return handle(eio_sid, data)
+        except ValueError:  # json.JSONDecodeError included; handlers' own errors never get here
+            log.warning("closing a connection that sent a malformed Socket.IO packet")
+            try:
+                if isinstance(data, str) and data.startswith("0"):
+                    # A connection attempt: refuse it the way every refusal is shaped.
+                    namespace = data[1:].split(",", 1)[0] if data[1:2] == "/" else "/"
+                    message = "Malformed Socket.IO packet."
+                    server._send_packet(eio_sid, server.packet_class(
+                        packet.CONNECT_ERROR, namespace=namespace,
+                        data={"message": message, "data": {"code": "invalid", "message": message}}))
+                server.eio.disconnect(eio_sid)
+            except Exception:  # already gone
+                pass
+            return None
+
+    server._handle_eio_message = guarded
 
 
 def broadcaster() -> Broadcaster:

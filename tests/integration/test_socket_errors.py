@@ -469,3 +469,20 @@ def test_console_refuses_invalid_commands(app, make_workshop, event, payload):
     assert _activity_columns(app, ids[0]) == act_before
     assert h.response_rows(app) == before
     assert h.events(p, PHONE) == []
+
+
+# --- packets no Socket.IO client would send --------------------------------------------------------
+
+@pytest.mark.parametrize("namespace", [PHONE, SCREEN, CONSOLE])
+@pytest.mark.parametrize("auth", [0.0, 7.25, 12, -3.5])
+def test_a_connect_with_a_bare_number_is_refused_clearly(app, namespace, auth):
+    """A CONNECT payload must be an object. python-socketio reads the leading digits of a bare
+    number as an ack id and fails on the rest ("0.0" → ".0"): the server answers that with a
+    refusal too, instead of leaving the client without an answer."""
+    tc = h.socket_client(app, namespace, auth, app.test_client())
+    assert not tc.is_connected(namespace)
+    data = tc.refusal(namespace)["data"]
+    if auth in (0.0, 7.25):  # "0.0", "7.25": digits first, then what is left does not decode
+        assert data == {"code": "invalid", "message": "Malformed Socket.IO packet."}
+    else:  # decodes: the namespace's own refusal of a caller without a token or key
+        assert data["code"] and data["code"] != "invalid" and data["message"]
