@@ -25,6 +25,6 @@ vendor:
 
 # Extract UI strings and update the catalogues, then compile them.
 translations:
-	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o workshop/translations/messages.pot .
+	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _pl:1,2 -o workshop/translations/messages.pot .
 	.venv/bin/pybabel update -N -i workshop/translations/messages.pot -d workshop/translations
 	.venv/bin/pybabel compile -d workshop/translations

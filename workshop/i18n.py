@@ -8,7 +8,7 @@ activity kind's ``js_strings``, so Babel extracts them like any other text.
 from __future__ import annotations
 
 from flask import g, request, session
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_translations, lazy_gettext as _l
 
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
@@ -141,6 +141,33 @@ DRAFT_JS_STRINGS = {
 }
 
 
+class Plural:
+    """A browser string with a singular and a plural form ("%(n)s effect" / "%(n)s effects").
+
+    Sent to the page as two keys, ``key`` (other) and ``key#one``; ``t(key, {n})`` in
+    static/js/core.js picks the form for ``n`` (Swedish and English both have two forms:
+    one for 1, the other for the rest)."""
+
+    def __init__(self, singular: str, plural: str):
+        self.singular, self.plural = singular, plural
+
+    def forms(self) -> tuple[str, str]:
+        t = get_translations()
+        return t.ngettext(self.singular, self.plural, 1), t.ngettext(self.singular, self.plural, 2)
+
+
+def _pl(singular: str, plural: str) -> Plural:
+    """Mark a plural browser string for extraction (``pybabel extract -k _pl:1,2``)."""
+    return Plural(singular, plural)
+
+
+def _add(out: dict[str, str], key: str, value) -> None:
+    if isinstance(value, Plural):
+        out[f"{key}#one"], out[key] = value.forms()
+    else:
+        out[key] = str(value)
+
+
 def js_strings() -> dict[str, str]:
     from .activities import all_kinds
     from .draft import vocabulary
@@ -151,5 +178,5 @@ def js_strings() -> dict[str, str]:
     for kind in all_kinds().values():
         out[f"kind.{kind.key}"] = str(kind.label)
         for key, value in getattr(kind, "js_strings", {}).items():
-            out[f"{kind.key}.{key}"] = str(value)
+            _add(out, f"{kind.key}.{key}", value)
     return out

@@ -4,8 +4,15 @@
 const strings = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
 
 /** Translated string for `key`; the key itself if the catalogue lacks it. */
+/** The number a plural form is chosen by: `n` as given, or as formatted ("1", "1\u00a0000"). */
+function countOf(n) {
+  return typeof n === "number" ? n : Number(String(n).replace(/[\s\u00a0\u202f]/g, "").replace(",", "."));
+}
+
 export function t(key, vars) {
-  let s = strings[key] ?? key;
+  // Plural strings come as `key` (other) and `key#one` (see workshop/i18n.py Plural).
+  const one = vars && vars.n !== undefined && countOf(vars.n) === 1 ? strings[`${key}#one`] : undefined;
+  let s = one ?? strings[key] ?? key;
   if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`%(${k})s`, String(v));
   return s;
 }

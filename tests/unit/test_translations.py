@@ -3,7 +3,7 @@
 A new ``_()`` / ``_l()`` string without a Swedish translation fails ``test_catalogue_covers_the_source``
 with the list of what is missing. To fix it (see the Makefile's ``translations`` target)::
 
-    .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o workshop/translations/messages.pot .
+    .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _pl:1,2 -o workshop/translations/messages.pot .
     .venv/bin/pybabel update -N -i workshop/translations/messages.pot -d workshop/translations
     # translate the new entries in workshop/translations/sv/LC_MESSAGES/messages.po, then
     .venv/bin/pybabel compile -d workshop/translations
@@ -87,7 +87,7 @@ def extracted(tmp_path_factory):
     os.chdir(ROOT)
     try:
         CommandLineInterface().run([
-            "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), ".",
+            "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "_pl:1,2", "-o", str(pot), ".",
         ])
     finally:
         os.chdir(here)

@@ -23,7 +23,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text, parse
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, parse
 from .open_text import clean_paragraphs
 
 COMMENT_MAX = 500
@@ -114,7 +114,7 @@ class Alternatives(ActivityKind):
         "comment_sent": _l("Your comment is sent."),
         "flag_saved": _l("Saved."),
         "your_comments": _l("Your comments"),
-        "comments_left": _l("You can write %(n)s more comments."),
+        "comments_left": _pl("You can write %(n)s more comment.", "You can write %(n)s more comments."),
         "comments_off": _l("Comments are turned off."),
         "empty_comment": _l("Write your comment first."),
         "too_long": _l("Too long: at most %(n)s characters."),
@@ -129,7 +129,7 @@ class Alternatives(ActivityKind):
         # presenter and console
         "flags": _l("Är detta verkligen olika?"),
         "n_flags": _l("%(n)s question it"),
-        "n_comments": _l("%(n)s comments"),
+        "n_comments": _pl("%(n)s comment", "%(n)s comments"),
         "latest_comments": _l("Latest comments"),
         "no_comparison": _l("Add the comparison rows in the console."),
         "edit_heading": _l("Alternatives and comparison"),

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from flask_babel import gettext, lazy_gettext as _l
+
+from ..i18n import _pl
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 
@@ -266,6 +268,7 @@ __all__ = [
     "Row",
     "Schema",
     "_l",
+    "_pl",
     "normalise_text",
     "parse",
     "text_items",

@@ -18,7 +18,7 @@ from flask_babel import gettext
 from pydantic import Field
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
 
 #: Uppskattad storlek for items not valued in money (method.md).
 SIZE_NAMES = {0: "Ingen", 1: "Liten", 2: "Måttlig", 3: "Stor"}
@@ -203,7 +203,7 @@ class Calculate(NoInput, ActivityKind):
         "tornado_help": _l("One input at a time at its lowest and highest value, all others likely."),
         "tornado_likely": _l("Likely: %(v)s"),
         "tornado_row": _l("%(label)s: %(low)s to %(high)s gives %(nlow)s to %(nhigh)s"),
-        "tornado_more": _l("%(n)s more inputs vary less."),
+        "tornado_more": _pl("%(n)s more input varies less.", "%(n)s more inputs vary less."),
         "tornado_none": _l("No input has a lowest or highest value yet."),
         "uncertainty": _l("Uncertainty"),
         "all_low": _l("All lowest values"),

@@ -23,7 +23,7 @@ from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
 from .open_text import clean_line
 from .sorting import analysis_of, item_error, item_of, latest_per_item, live_items, replace_current
 
@@ -192,7 +192,7 @@ class Describe(ActivityKind):
         "no_analysis": _l("The workshop has no draft analysis yet."),
         "back": _l("All items"),
         "unsaved": _l("Unsaved changes"),
-        "more_items": _l("+ %(n)s more items"),
+        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
         "type_nytta": _l("Nytta"),
         "type_konsekvenskostnad": _l("Konsekvenskostnad"),
         "type_genomforandekostnad": _l("Genomförandekostnad"),

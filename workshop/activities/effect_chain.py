@@ -21,7 +21,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
 
 MAX_NODES_LISTED = 400
 MAX_PROPOSALS_LISTED = 100
@@ -110,7 +110,7 @@ class EffectChain(ActivityKind):
         "same": _l("Pick two different items."),
         "pick_both": _l("Pick both items first."),
         "exists": _l("That link is already in the chain."),
-        "left": _l("You can propose %(n)s more links."),
+        "left": _pl("You can propose %(n)s more link.", "You can propose %(n)s more links."),
         "limit_reached": _l("You have proposed as many links as allowed here."),
         "yours": _l("Your proposals"),
         "in_chain": _l("in the chain"),
@@ -120,7 +120,7 @@ class EffectChain(ActivityKind):
         "removed_item": _l("(removed item)"),
         # shared
         "link_text": _l("%(from)s → %(to)s"),
-        "diagram_label": _l("Effect chain with %(n)s links"),
+        "diagram_label": _pl("Effect chain with %(n)s link", "Effect chain with %(n)s links"),
         "diagram_empty": _l("The effect chain is empty."),
         "links_heading": _l("Links"),
         "leads_to": _l("leder till"),

@@ -23,7 +23,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import select
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
 from .open_text import clean_line, clean_paragraphs
 
 TEXT_MAX = 200
@@ -163,9 +163,9 @@ class Effects(ActivityKind):
         "group_negative": _l("Negative effects"),
         "group_none": _l("Not chosen"),
         "group_no_perspective": _l("No perspective"),
-        "n_effects": _l("%(n)s effects"),
+        "n_effects": _pl("%(n)s effect", "%(n)s effects"),
         "one_effect": _l("1 effect"),
-        "n_dots": _l("%(n)s dots"),
+        "n_dots": _pl("%(n)s dot", "%(n)s dots"),
         "cause_prefix": _l("Because of:"),
         "for_prefix": _l("For:"),
         "empty_wall": _l("The effects appear here as they come in."),

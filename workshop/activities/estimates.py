@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from ..draft import spread as stats
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
 
 TEXT_MAX = 300
 #: Largest figure a phone may send (absolute value): beyond any count or amount a
@@ -196,7 +196,7 @@ class Estimates(ActivityKind):
         "proposal": _l("Proposal"),
         "no_figures": _l("No figures yet."),
         "rows_answered": _l("%(a)s of %(n)s questions have answers"),
-        "more_rows": _l("+ %(n)s more questions"),
+        "more_rows": _pl("+ %(n)s more question", "+ %(n)s more questions"),
         "chart_label": _l("%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s."),
         "chart_proposal": _l("Proposal %(v)s."),
         "chart_previous": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s."),

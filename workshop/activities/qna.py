@@ -23,7 +23,7 @@ from pydantic import Field
 from sqlalchemy import select, update
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, parse, text_items
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse, text_items
 from .open_text import clean_line, text_model
 
 MAX_LISTED = 300
@@ -90,7 +90,7 @@ class QnA(ActivityKind):
         "placeholder": _l("Write your question here"),
         "ask": _l("Ask"),
         "chars": _l("%(n)s of %(max)s characters"),
-        "left": _l("You can ask %(n)s more."),
+        "left": _pl("You can ask %(n)s more question.", "You can ask %(n)s more questions."),
         "limit_reached": _l("You have asked as many questions as allowed here."),
         "empty": _l("Write your question first."),
         "too_long": _l("Too long: at most %(n)s characters."),
@@ -99,7 +99,7 @@ class QnA(ActivityKind):
         "answered_heading": _l("Answered"),
         "no_questions": _l("No questions yet."),
         "be_first": _l("No questions yet. Ask the first one!"),
-        "upvote_label": _l("Upvote this question, %(n)s votes now"),
+        "upvote_label": _pl("Upvote this question, %(n)s vote now", "Upvote this question, %(n)s votes now"),
         "own": _l("Your question"),
         "your_pending": _l("Your questions awaiting approval"),
         "n_answered": _l("%(n)s answered"),

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from ..draft.models import MONEY_CATEGORIES, Node
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text
 from .describe import clean_part
 from .open_text import clean_line
 from .sorting import analysis_of, item_of, live_items
@@ -271,8 +271,8 @@ class Questions(ActivityKind):
         "n_rows": _l("Questions: %(n)s"),
         "has_formula": _l("formula ✓"),
         "pick_item": _l("Items valued in money"),
-        "more_items": _l("+ %(n)s more items"),
-        "more_questions": _l("+ %(n)s more questions"),
+        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
+        "more_questions": _pl("+ %(n)s more question", "+ %(n)s more questions"),
         "insert_template": _l("Insert template"),
         "cat_finansiell": _l("Finansiell"),
         "cat_omfordelning": _l("Omfördelning"),

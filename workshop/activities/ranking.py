@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text, check_unique
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
@@ -63,7 +63,7 @@ class Ranking(ActivityKind):
         "unsaved": _l("Your changes are not sent yet."),
         "avg_rank": _l("average rank %(n)s"),
         "points": _l("%(n)s p"),
-        "rankings": _l("%(n)s rankings"),
+        "rankings": _pl("%(n)s ranking", "%(n)s rankings"),
         "results": _l("Results"),
     }
     config_fields = [

@@ -30,7 +30,7 @@ from sqlalchemy import update
 
 from ..draft.models import CATEGORIES, MONEY_CATEGORIES, Node
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
 
 # Agreement level from the share of the most voted category.
 HIGH_AGREEMENT = 0.75
@@ -306,7 +306,7 @@ class Sorting(ActivityKind):
         "majority": _l("Majority"),
         "money_votes": _l("Money: %(yes)s yes, %(no)s no"),
         "no_analysis": _l("The workshop has no draft analysis yet."),
-        "more_items": _l("+ %(n)s more items"),
+        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
         "your_vote": _l("Your vote"),
         "change": _l("Change"),
     }

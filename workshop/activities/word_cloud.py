@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext
 from pydantic import Field
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text, text_items
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, text_items
 from .open_text import clean_line, sort_console_items, text_model
 
 TOP_WORDS = 100
@@ -49,7 +49,7 @@ class WordCloud(ActivityKind):
         "cloud_label": _l("Word cloud with %(n)s different words"),
         "words_list": _l("The words and how many wrote them"),
         "no_words": _l("No words yet."),
-        "times": _l("%(n)s times"),
+        "times": _pl("%(n)s time", "%(n)s times"),
         "empty": _l("Write a word first."),
         "too_long": _l("Too long: at most %(n)s characters."),
         "words": _l("Words"),
