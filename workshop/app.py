@@ -185,7 +185,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         engineio_logger=False,
     )
     _refuse_reserved_events(socketio.server)
-    _close_on_malformed_packets(socketio.server)
+    _refuse_malformed_connects(socketio.server)
     app.extensions["limits"] = RateLimits(
         settings.ratelimit_storage,
         {"join": settings.rate_limit_join, "submit": settings.rate_limit_submit, "login": "10/minute",
@@ -327,11 +327,12 @@ def _refuse_reserved_events(server) -> None:
     server._handle_event = guarded
 
 
-def _close_on_malformed_packets(server) -> None:
-    """A packet python-socketio cannot decode (a CONNECT whose payload is a bare number: its
-    decoder reads the digits as an ack id; an unknown packet type) raised inside Engine.IO's
-    message handler and left the client waiting without an answer. Such a client is not one
-    of ours: close its connection, as the Socket.IO protocol asks for a parse error."""
+def _refuse_malformed_connects(server) -> None:
+    """A CONNECT packet python-socketio cannot decode (a payload that is a bare number such as
+    ``0.0``: its decoder reads the leading digits as an ack id and fails on the rest) raised
+    inside Engine.IO's message handler and left the client without an answer. Refuse it the
+    way every refused connection is answered. Other undecodable packets keep today's
+    behaviour: dropped by the decoder, the connection goes on (tests/fuzz pins that)."""
     from socketio import packet
 
     handle = server._handle_eio_message
@@ -340,18 +341,13 @@ def _close_on_malformed_packets(server) -> None:
         try:
             return handle(eio_sid, data)
         except ValueError:  # json.JSONDecodeError included; handlers' own errors never get here
-            log.warning("closing a connection that sent a malformed Socket.IO packet")
-            try:
-                if isinstance(data, str) and data.startswith("0"):
-                    # A connection attempt: refuse it the way every refusal is shaped.
-                    namespace = data[1:].split(",", 1)[0] if data[1:2] == "/" else "/"
-                    message = "Malformed Socket.IO packet."
-                    server._send_packet(eio_sid, server.packet_class(
-                        packet.CONNECT_ERROR, namespace=namespace,
-                        data={"message": message, "data": {"code": "invalid", "message": message}}))
-                server.eio.disconnect(eio_sid)
-            except Exception:  # already gone
-                pass
+            if not (isinstance(data, str) and data.startswith("0")):
+                raise
+            namespace = data[1:].split(",", 1)[0] if data[1:2] == "/" else "/"
+            message = "Malformed Socket.IO packet."
+            server._send_packet(eio_sid, server.packet_class(
+                packet.CONNECT_ERROR, namespace=namespace,
+                data={"message": message, "data": {"code": "invalid", "message": message}}))
             return None
 
     server._handle_eio_message = guarded

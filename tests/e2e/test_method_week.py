@@ -170,6 +170,7 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     expect(cards).to_have_count(4)
     dots = {G1: "2", G2: "0", H1: "1", G3: "0"}
     for title, n in dots.items():
-        expect(cards.filter(has_text=title).locator(".effect-dots .sr-only")).to_have_text(fmt(fs["effects.n_dots"], n=n))
+        form = fs["effects.n_dots#one"] if n == "1" else fs["effects.n_dots"]  # "1 prick", "2 prickar"
+        expect(cards.filter(has_text=title).locator(".effect-dots .sr-only")).to_have_text(fmt(form, n=n))
     expect(cards.filter(has_text=H1).locator(".effect-author")).to_contain_text("Hassan")
     expect(cards.filter(has_text=G3).locator(".effect-author")).to_contain_text("Greta")
