@@ -18,6 +18,7 @@ from ..activities.base import InputError
 from ..analysis.factors import load_factors
 from ..analysis.formula import FormulaError, is_valid_name, parse
 from ..extensions import db
+from ..responses import db_id
 from ..models import Workshop
 from .models import (
     BENEFIT_TYPES,
@@ -40,11 +41,6 @@ LONG_TEXT_MAX = 5000
 
 
 # --- small validators ---------------------------------------------------------------------
-
-def _db_id(value: Any) -> int | None:
-    """An id the database can look up (no bools, floats or numbers beyond 64 bits), else None."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**63 - 1 else None
-
 
 def _text(value: Any, limit: int = TEXT_MAX, required: bool = False, field: str = "title") -> str:
     if value is None:
@@ -261,7 +257,7 @@ def add_node(analysis: Analysis, data: dict[str, Any], source_response_id: int |
 
 
 def node_of(analysis: Analysis, node_id: Any) -> Node:
-    node = db.session.get(Node, node_id) if _db_id(node_id) is not None else None
+    node = db.session.get(Node, node_id) if db_id(node_id) is not None else None
     if node is None or node.analysis_id != analysis.id:
         raise InputError("unknown_item", gettext("That item does not exist."))
     return node
@@ -427,7 +423,7 @@ def add_row(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> BlockRow:
 
 
 def row_of(analysis: Analysis, row_id: Any) -> BlockRow:
-    row = db.session.get(BlockRow, row_id) if _db_id(row_id) is not None else None
+    row = db.session.get(BlockRow, row_id) if db_id(row_id) is not None else None
     if row is None or row.block.node.analysis_id != analysis.id:
         raise InputError("unknown_row", gettext("That question does not exist."))
     return row
@@ -463,7 +459,7 @@ def delete_row(analysis: Analysis, row_id: Any) -> None:
 # --- shared factors -----------------------------------------------------------------------
 
 def factor_of(analysis: Analysis, factor_id: Any) -> Factor:
-    f = db.session.get(Factor, factor_id) if _db_id(factor_id) is not None else None
+    f = db.session.get(Factor, factor_id) if db_id(factor_id) is not None else None
     if f is None or f.analysis_id != analysis.id:
         raise InputError("unknown_factor", gettext("That factor does not exist."))
     return f
