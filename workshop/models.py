@@ -100,11 +100,12 @@ class Workshop(db.Model):
         return self.mode == "self_paced"
 
     def accepts_input(self, now: datetime | None = None) -> bool:
-        if self.status != "open":
-            return False
-        if self.open_until is not None and (now or utcnow()) >= self.open_until:
-            return False
-        return True
+        return self.open_for_input(self.status, self.open_until, now)
+
+    @staticmethod
+    def open_for_input(status: str, open_until: datetime | None, now: datetime | None = None) -> bool:
+        """The rule on plain values, for readers of columns (the group writer) as well."""
+        return status == "open" and (open_until is None or (now or utcnow()) < open_until)
 
 
 class Activity(db.Model):

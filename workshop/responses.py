@@ -60,7 +60,7 @@ def closed_reason(*, status: str, open_until: datetime | None, mode: str, curren
 
     On plain values so that the group writer (``input_writer``), which reads columns rather
     than objects, applies exactly the same rule as ``activity_open_for``."""
-    if status != "open" or (open_until is not None and (now or utcnow()) >= open_until):
+    if not Workshop.open_for_input(status, open_until, now):
         return "closed"
     if locked:
         return "locked"
