@@ -14,7 +14,6 @@ from workshop.realtime import PHONE, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import phone_snapshot
-from workshop.responses import submit as store_input
 
 
 @socketio.on("connect", namespace=PHONE)
@@ -58,21 +57,16 @@ def on_submit(conn: Conn, payload):
             "submit_address", request.remote_addr or "?"):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
-    # The ordinary vote is written in a batch with others; anything else (an error to explain,
-    # a method activity) goes through ``responses.submit`` alone.
-    stored = input_writer().try_store(conn.participant_id, conn.workshop_id, activity_id, client_id, body)
-    if stored is None:
-        stored = store_input(_participant(conn), activity_id, client_id, body)
+    stored = input_writer().store(conn.participant_id, conn.workshop_id, activity_id, client_id, body)
     if stored.activity_id is not None:
         # Also after a resend that was already stored: the process that stored it may have
         # died between its commit and its next results round, and in a scale-out nobody else
         # would recompute. One extra (coalesced) round costs nothing.
         broadcaster().mark(stored.activity_id)
-    if not stored.duplicate:
-        if stored.uses_draft:
-            # The input changed the draft analysis (an effect, a figure): the console's
-            # draft page and the other method activities follow.
-            broadcaster().mark_draft(conn.workshop_id)
+    if stored.changed_draft:
+        # The input changed the draft analysis (an effect on the wall): the console's draft
+        # page and the other method activities follow.
+        broadcaster().mark_draft(conn.workshop_id)
     return ok(response_id=stored.response_id, duplicate=stored.duplicate, data=stored.data, status=stored.status)
 
 

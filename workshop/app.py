@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from .config import Settings
 from .extensions import babel, csrf, db, login_manager, socketio
 from .i18n import js_strings, select_locale
-from .input_writer import InputWriter
+from .inputs import InputWriter
 from .models import User
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
 from .ratelimit import RateLimits
@@ -34,7 +34,7 @@ def _sqlite_pragmas(busy_ms: int):
     def on_connect(dbapi_connection, connection_record):
         """WAL lets readers run beside the writer; NORMAL sync keeps every commit through a
         process crash (kill -9) at a fraction of FULL's cost; busy_timeout waits for a locked
-        file (and ``responses.submit`` retries an input beyond that)."""
+        file (and ``inputs.writer`` retries an input beyond that)."""
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")

@@ -125,7 +125,7 @@ def test_stale_results_from_another_process_do_not_replace_newer_ones(tmp_path, 
     from workshop.extensions import db
     from workshop.models import Activity
     from workshop.realtime.payloads import read_version, results_for
-    from workshop.responses import submit
+    from workshop.inputs import submit
     from workshop.models import Participant
 
     dep = svc.Deployment(tmp_path, postgres, queue=False)
@@ -205,7 +205,7 @@ def test_one_phone_answering_twice_at_once_keeps_one_answer(tmp_path, postgres):
     or two greenlets); a row lock on the participant keeps exactly one current answer."""
     from workshop.extensions import db
     from workshop.models import Participant
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     subprocess.run([sys.executable, "-m", "workshop.cli", "db", "upgrade"], check=True, capture_output=True,
                    env={**os.environ, "DATABASE_URL": postgres, "WORKSHOP_DATA_DIR": str(tmp_path / "cli")})

@@ -96,7 +96,7 @@ def _count_outside_session(ctx) -> int:
 # --- submit ------------------------------------------------------------------------------
 
 def test_submit_is_committed_before_it_returns(ctx):
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     ws, (act,) = _ws(ctx)
     p = _participant(ctx, ws)
@@ -106,7 +106,8 @@ def test_submit_is_committed_before_it_returns(ctx):
 
 
 def test_same_client_id_is_stored_once(ctx):
-    from workshop.responses import load_rows, submit
+    from workshop.responses import load_rows
+    from workshop.inputs import submit
 
     ws, (act,) = _ws(ctx)
     p = _participant(ctx, ws)
@@ -118,7 +119,8 @@ def test_same_client_id_is_stored_once(ctx):
 
 
 def test_replace_mode_keeps_one_current_answer_per_participant(ctx):
-    from workshop.responses import load_rows, own_responses, submit
+    from workshop.responses import load_rows, own_responses
+    from workshop.inputs import submit
 
     ws, (act,) = _ws(ctx)
     p, q = _participant(ctx, ws), _participant(ctx, ws)
@@ -132,7 +134,8 @@ def test_replace_mode_keeps_one_current_answer_per_participant(ctx):
 
 
 def test_append_mode_adds_entries_up_to_the_limit(ctx):
-    from workshop.responses import load_rows, moderate, own_responses, submit
+    from workshop.responses import load_rows, moderate, own_responses
+    from workshop.inputs import submit
 
     ws, (act,) = _ws(ctx, activities=(("test_note", "Idéer", {"limit": 2, "moderated": False}),))
     p = _participant(ctx, ws)
@@ -151,7 +154,8 @@ def test_append_mode_adds_entries_up_to_the_limit(ctx):
 
 
 def test_moderated_input_waits_for_approval(ctx):
-    from workshop.responses import load_rows, moderate, submit
+    from workshop.responses import load_rows, moderate
+    from workshop.inputs import submit
 
     ws, (act,) = _ws(ctx, activities=(("test_note", "Frågor", {"limit": 5, "moderated": True}),))
     p = _participant(ctx, ws)
@@ -164,7 +168,7 @@ def test_moderated_input_waits_for_approval(ctx):
 
 @pytest.mark.parametrize("client_id", ["", "x" * 65, None, 7, "a\tb"])
 def test_submit_refuses_bad_client_ids(ctx, client_id):
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     ws, (act,) = _ws(ctx)
     with pytest.raises(InputError) as err:
@@ -177,7 +181,7 @@ def test_submit_checks_the_activity_is_open(ctx):
     from datetime import timedelta
 
     from workshop.models import utcnow
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     ws, (a, b) = _ws(ctx, activities=(MC, MC))
     other_ws, (foreign,) = _ws(ctx, title="Annan")
@@ -211,7 +215,8 @@ def test_submit_checks_the_activity_is_open(ctx):
 
 def test_reset_starts_a_new_generation(ctx):
     from workshop import live
-    from workshop.responses import load_rows, own_responses, submit
+    from workshop.responses import load_rows, own_responses
+    from workshop.inputs import submit
     from workshop.workshops import workshop_counts
 
     ws, (act,) = _ws(ctx)
@@ -243,7 +248,7 @@ def test_reset_starts_a_new_generation(ctx):
 # --- moderation --------------------------------------------------------------------------------
 
 def _notes(ctx, n, activities=None):
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     ws, acts = _ws(ctx, activities=activities or (("test_note", "Idéer", {"limit": 50, "moderated": False}),))
     p = _participant(ctx, ws)
@@ -346,7 +351,7 @@ def test_duplicate_copies_activities_but_no_people_or_answers(ctx):
     from workshop import live
     from workshop import workshops as core
     from workshop.models import Participant, Response
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     ws, acts = _ws(ctx, activities=(MC, ("multiple_choice", "Två", {"options": ["A", "B"], "multiple": True, "max_choices": 2})))
     ws.ask_perspective, ws.perspectives = True, ["Brukare", "Kommun"]
@@ -444,7 +449,7 @@ def test_move_keeps_positions_contiguous(ctx):
 def test_delete_keeps_positions_contiguous_and_moves_current(ctx):
     import workshop.workshops as core
     from workshop.models import Response
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     ws, acts = _ws(ctx, activities=(MC, MC, MC, MC))
     a, b, c, d = (x.id for x in acts)

@@ -1,9 +1,7 @@
-"""The group writer for phone inputs (``workshop.input_writer``): ``write_batch`` stores a batch
-in one transaction with the same rules as ``responses.submit``; ``InputWriter.try_store`` takes
-the fast road or answers None so the caller takes the slow one.
-
-Every refusal on the fast road is "outcome None and nothing stored": the slow road then stores
-or explains the input on its own.
+"""The one write path of phone inputs (``workshop.inputs``): ``write_batch`` stores a batch in
+one transaction under the rules every kind shares; ``InputWriter`` feeds it (group commit) and
+stores input by input when a batch fails. Refusals are answered with their code; nothing of a
+refused input is stored.
 """
 
 from __future__ import annotations
@@ -11,8 +9,6 @@ from __future__ import annotations
 import importlib.util
 import secrets
 import sys
-import time
-import types
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -21,11 +17,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from workshop.activities import get_kind
 from workshop.extensions import db
-from workshop.input_writer import InputWriter, Item, write_batch
+from workshop.inputs import InputWriter, Item, Stored, submit, write_batch
 from workshop.models import Activity, Participant, Response, User, Workshop, utcnow
-from workshop.responses import Stored, load_rows, submit
+from workshop.responses import load_rows
 
 MC = ("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})
 MC2 = ("multiple_choice", "Andra frågan", {"options": ["A", "B"], "multiple": False, "max_choices": 1})
@@ -56,19 +51,14 @@ def _participant(ws) -> Participant:
     return p
 
 
-def _item(p, act, client_id: str, payload: Any, *, workshop_id: int | None = None) -> Item:
-    """An input validated the way ``try_store`` validates it, against the stored settings."""
-    kind = get_kind(act.kind)
-    cfg = kind.config(act.config)
-    data = kind.validate_input(cfg, payload)
-    return Item(p.id, act.workshop_id if workshop_id is None else workshop_id, act.id, client_id, data,
-                kind.initial_status(cfg, data), kind.answer_mode, kind.max_entries(cfg), dict(act.config or {}))
+def _item(p, act, client_id: Any, payload: Any, *, workshop_id: int | None = None) -> Item:
+    return Item(p.id, act.workshop_id if workshop_id is None else workshop_id, act.id, client_id, payload)
 
 
-def _write(*items: Item) -> list[Stored | None]:
-    with db.engine.connect() as conn:
-        write_batch(conn, list(items))
-    return [i.outcome for i in items]
+def _write(*items: Item) -> list[Stored | str]:
+    """Each input's answer: what was stored, or the refusal's code."""
+    write_batch(db.session, list(items))
+    return [i.outcome if i.error is None else i.error.code for i in items]
 
 
 def _stored() -> list[Any]:
@@ -203,16 +193,15 @@ def test_append_stops_at_the_entry_limit(user):
     rows = _stored()
     assert [(r.participant_id, r.client_id, r.current) for r in rows] == [
         (p.id, "w0", True), (p.id, "w1", True), (q.id, "q1", True), (q.id, "q2", True)]
-    assert outcomes == [Stored(rows[1].id, False, {"text": "Tid"}, "visible", act.id, False), None,
+    assert outcomes == [Stored(rows[1].id, False, {"text": "Tid"}, "visible", act.id, False), "limit",
                         Stored(rows[2].id, False, {"text": "Mod"}, "visible", act.id, False),
-                        Stored(rows[3].id, False, {"text": "Tempo"}, "visible", act.id, False), None]
+                        Stored(rows[3].id, False, {"text": "Tempo"}, "visible", act.id, False), "limit"]
 
-    # A deleted entry frees its place, as on the slow road.
+    # A deleted entry frees its place.
     moderate(db.session.get(Activity, act.id), w0.response_id, "delete")
     (again,) = _write(_item(p, act, "w2", {"text": "Tillit"}))
-    assert again is not None and again.duplicate is False and again.data == {"text": "Tillit"}
-    (still_full,) = _write(_item(p, act, "w3", {"text": "Lugn"}))
-    assert still_full is None
+    assert isinstance(again, Stored) and again.duplicate is False and again.data == {"text": "Tillit"}
+    assert _write(_item(p, act, "w3", {"text": "Lugn"})) == ["limit"]
     assert len(_stored()) == 5
 
 
@@ -222,13 +211,13 @@ def test_premoderated_entries_are_pending_and_count_toward_the_limit(user):
     first, second = _write(_item(p, act, "t1", {"text": "Vem betalar?"}), _item(p, act, "t2", {"text": "Och när?"}))
     (row,) = _stored()
     assert first == Stored(row.id, False, {"text": "Vem betalar?"}, "pending", act.id, False)
-    assert second is None
+    assert second == "limit"
     assert row.status == "pending"
-    (later,) = _write(_item(p, act, "t3", {"text": "En till"}))
-    assert later is None and len(_stored()) == 1
+    assert _write(_item(p, act, "t3", {"text": "En till"})) == ["limit"]
+    assert len(_stored()) == 1
 
 
-# --- write_batch: refusals (outcome None, nothing stored) --------------------------------------
+# --- write_batch: refusals (answered with their code, nothing stored) ----------------------------
 
 def _close(s):
     _update(Workshop, s["ws"].id, status="archived")
@@ -242,41 +231,37 @@ def _lock(s):
     _update(Activity, s["a"].id, locked=True)
 
 
-def _change_settings(s):
-    from workshop import workshops as core
-
-    core.update_activity(db.session.get(Activity, s["a"].id), "Använder ni metoden?",
-                         {"options": ["Ja", "Nej", "Kanske"], "multiple": False, "max_choices": 1}, False, None)
-
-
 REFUSALS = {
-    # name: (prepare after the item was validated, which item)
-    "closed workshop": (_close, "a"),
-    "open_until passed": (_expire, "a"),
-    "locked activity": (_lock, "a"),
-    "not the current activity (live)": (None, "b"),
-    "settings changed since validation": (_change_settings, "a"),
-    "activity of another workshop": (None, "foreign"),
-    "activity that does not exist": (None, "missing"),
+    # name: (prepare before the batch, which item, the code it is answered with)
+    "closed workshop": (_close, "a", "closed"),
+    "open_until passed": (_expire, "a", "closed"),
+    "locked activity": (_lock, "a", "locked"),
+    "not the current activity (live)": (None, "b", "not_current"),
+    "activity of another workshop": (None, "foreign", "unknown_activity"),
+    "activity that does not exist": (None, "missing", "unknown_activity"),
+    "participant that does not exist": (None, "ghost", "unknown_participant"),
+    "invalid payload": (None, "invalid", "invalid"),
 }
 
 
 @pytest.mark.parametrize("case", list(REFUSALS))
-def test_refused_input_goes_the_slow_road_and_stores_nothing(user, case):
-    prepare, which = REFUSALS[case]
+def test_a_refused_input_is_answered_with_its_code_and_stores_nothing(user, case):
+    prepare, which, code = REFUSALS[case]
     ws, (a, b) = _ws(user, activities=(MC, MC2))
     other, (c,) = _ws(user, title="Annan")
     p, r = _participant(ws), _participant(other)
     s = {"ws": ws, "a": a}
-    if which == "a":
-        refused = _item(p, a, "x1", {"choices": [0]})
-    elif which == "b":
+    refused = _item(p, a, "x1", {"choices": [0]})
+    if which == "b":
         refused = _item(p, b, "x1", {"choices": [0]})
     elif which == "foreign":
         refused = _item(p, c, "x1", {"choices": [0]}, workshop_id=ws.id)
-    else:
-        refused = _item(p, a, "x1", {"choices": [0]})
+    elif which == "missing":
         refused.activity_id = 10**9
+    elif which == "ghost":
+        refused.participant_id = 10**9
+    elif which == "invalid":
+        refused.payload = {"choices": [7]}
     control = _item(r, c, "ok1", {"choices": [1]})
     if prepare:
         prepare(s)
@@ -285,7 +270,20 @@ def test_refused_input_goes_the_slow_road_and_stores_nothing(user, case):
 
     rows = _stored()
     assert [(row.activity_id, row.participant_id, row.client_id) for row in rows] == [(c.id, r.id, "ok1")]
-    assert outcomes == [None, Stored(rows[0].id, False, {"choices": [1]}, "visible", c.id, False)]
+    assert outcomes == [code, Stored(rows[0].id, False, {"choices": [1]}, "visible", c.id, False)]
+
+
+def test_settings_changed_since_the_last_batch_are_the_ones_applied(user):
+    from workshop import workshops as core
+
+    ws, (act,) = _ws(user)
+    p = _participant(ws)
+    assert isinstance(_write(_item(p, act, "c1", {"choices": [2]}))[0], Stored)
+    core.update_activity(db.session.get(Activity, act.id), "Använder ni metoden?",
+                         {"options": ["Ja", "Nej"], "multiple": False, "max_choices": 1}, False, None)
+    assert _write(_item(p, act, "c2", {"choices": [2]})) == ["invalid"]  # option 3 is gone
+    assert isinstance(_write(_item(p, act, "c3", {"choices": [1]}))[0], Stored)
+    assert [(r.client_id, r.current) for r in _stored()] == [("c1", False), ("c3", True)]
 
 
 def test_self_paced_accepts_an_activity_that_is_not_current(user):
@@ -299,180 +297,201 @@ def test_self_paced_accepts_an_activity_that_is_not_current(user):
 def test_a_refused_batch_commits_nothing(user):
     ws, (a, b) = _ws(user, activities=(MC, MC2))
     p = _participant(ws)
-    assert _write(_item(p, b, "n1", {"choices": [0]}), _item(p, b, "n2", {"choices": [1]})) == [None, None]
+    assert _write(_item(p, b, "n1", {"choices": [0]}), _item(p, b, "n2", {"choices": [1]})) == ["not_current", "not_current"]
     assert _stored() == []
 
 
-def test_a_database_error_sends_the_whole_batch_the_slow_road(app, user):
-    from sqlalchemy.exc import IntegrityError
+BAD_CLIENT_IDS = ["", "x" * 65, None, 7, "a\tb", b"c1"]
+BAD_ACTIVITY_IDS = [None, True, 0, -1, 2**63, "1", 1.0, [1]]
 
+
+def test_bad_client_ids_and_activity_ids_are_refused_before_any_read(user):
     ws, (act,) = _ws(user)
     p = _participant(ws)
-    good = _item(p, act, "g1", {"choices": [0]})
-    ghost = _item(p, act, "g2", {"choices": [1]})
-    ghost.participant_id = 10**9  # no such participant: the foreign key refuses the insert
-    with pytest.raises(IntegrityError):
-        _write(good, ghost)
+    items = [_item(p, act, cid, {"choices": [0]}) for cid in BAD_CLIENT_IDS]
+    for aid in BAD_ACTIVITY_IDS:
+        item = _item(p, act, "c1", {"choices": [0]})
+        item.activity_id = aid
+        items.append(item)
+    assert _write(*items) == ["invalid"] * len(BAD_CLIENT_IDS) + ["unknown_activity"] * len(BAD_ACTIVITY_IDS)
     assert _stored() == []
 
-    writer = InputWriter(app, None, background=False)
-    good, ghost = _item(p, act, "g1", {"choices": [0]}), _item(p, act, "g2", {"choices": [1]})
-    ghost.participant_id = 10**9
-    writer._run_batch([good, ghost])
-    assert (good.outcome, ghost.outcome) == (None, None)
+
+# --- the two behaviours every road keeps (protocol §7) -------------------------------------------
+
+def _resend_after(s, how):
+    if how == "locked":
+        _update(Activity, s["act"].id, locked=True)
+    elif how == "closed":
+        _update(Workshop, s["ws"].id, status="archived")
+    elif how == "settings changed":
+        from workshop import workshops as core
+
+        core.update_activity(db.session.get(Activity, s["act"].id), "Ny fråga",
+                             {"options": ["X", "Y"], "multiple": False, "max_choices": 1}, False, None)
+    elif how == "limit reached":
+        pass  # one answer per phone: the stored one is the phone's whole allowance
+
+
+@pytest.mark.parametrize("road", ["batch", "alone", "writer"])
+@pytest.mark.parametrize("how", ["locked", "closed", "settings changed", "limit reached"])
+def test_a_resend_is_answered_with_the_stored_input_whatever_changed(app, user, road, how):
+    kinds = {"limit reached": (("word_cloud", "Ett ord", {"max_entries": 1, "max_length": 25}), {"text": "Tid"})}
+    spec, payload = kinds.get(how, (MC, {"choices": [2]}))
+    ws, (act,) = _ws(user, activities=(spec,))
+    p = _participant(ws)
+    first = submit(p, act.id, "c1", payload)
+    _resend_after({"ws": ws, "act": act}, how)
+    resend_payload = {"text": "Något annat"} if "text" in payload else {"choices": [0]}
+    if road == "batch":
+        (out,) = _write(_item(p, act, "c1", resend_payload))
+    elif road == "alone":
+        out = submit(p, act.id, "c1", resend_payload)
+    else:
+        out = InputWriter(app, None, background=False).store(p.id, ws.id, act.id, "c1", resend_payload)
+    assert out == Stored(first.response_id, True, first.data, first.status, act.id)
+    assert len(_stored()) == 1
+
+
+def test_single_choice_refuses_two_choices_and_no_kind_counts_an_option_twice(user):
+    multi = ("multiple_choice", "Flera", {"options": ["A", "B", "C"], "multiple": True, "max_choices": 3})
+    ranking = ("ranking", "Ordna", {"options": ["A", "B", "C"]})
+    ws, (single, many, rank) = _ws(user, activities=(MC, multi, ranking), mode="self_paced")
+    p = _participant(ws)
+    assert _write(_item(p, single, "s1", {"choices": [0, 1]})) == ["invalid"]
+    assert _write(_item(p, many, "m1", {"choices": [1, 1]})) == ["invalid"]
+    assert _write(_item(p, rank, "r1", {"order": [0, 0, 1]})) == ["invalid"]
     assert _stored() == []
-    assert writer.stats() == {"batches": 1, "items": 2, "slow": 0}
+    # Positive controls: the same phone with proper answers is stored.
+    assert isinstance(_write(_item(p, single, "s2", {"choices": [1]}))[0], Stored)
+    assert isinstance(_write(_item(p, many, "m2", {"choices": [2, 0]}))[0], Stored)
+
+
+# --- method kinds on the same road ---------------------------------------------------------------
+
+def test_an_effect_and_its_card_on_the_wall_are_stored_in_one_batch_with_votes(user):
+    from workshop.draft.models import Analysis
+
+    ws, (eff, mc) = _ws(user, activities=(EFFECTS, MC), mode="self_paced")
+    p, q = _participant(ws), _participant(ws)
+    outcomes = _write(
+        _item(q, mc, "v1", {"choices": [0]}),
+        _item(p, eff, "e1", {"text": "Kortare väntetid", "polarity": "positive"}),
+        _item(q, mc, "v2", {"choices": [1]}),
+    )
+    assert all(isinstance(o, Stored) for o in outcomes), outcomes
+    assert [o.changed_draft for o in outcomes] == [False, True, False]
+    rows = _stored()
+    assert [(r.client_id, r.current) for r in rows] == [("v1", False), ("e1", True), ("v2", True)]
+    analysis = db.session.scalars(select(Analysis).where(Analysis.workshop_id == ws.id)).one()
+    assert [(n.title, n.source_response_id) for n in analysis.nodes] == [("Kortare väntetid", outcomes[1].response_id)]
+
+
+def test_a_draft_change_refused_in_a_batch_refuses_only_that_input(app, user, monkeypatch):
+    from workshop.draft import service
+
+    ws, (eff, mc) = _ws(user, activities=(EFFECTS, MC), mode="self_paced")
+    p, q = _participant(ws), _participant(ws)
+
+    def full(*args, **kwargs):
+        from workshop.activities import InputError
+
+        raise InputError("invalid", "full")
+
+    monkeypatch.setattr(service, "add_node", full)
+    writer = InputWriter(app, None, background=False)
+    vote = _item(q, mc, "v1", {"choices": [0]})
+    effect = _item(p, eff, "e1", {"text": "Kortare väntetid", "polarity": "positive"})
+    writer._run([vote, effect], db.session)
+    assert isinstance(vote.outcome, Stored) and effect.error is not None and effect.error.message == "full"
+    assert [r.client_id for r in _stored()] == ["v1"]
+    assert writer.stats() == {"batches": 1, "items": 2, "alone": 2}
+
+
+# --- the writer ----------------------------------------------------------------------------------
+
+def test_a_database_error_stores_each_input_of_the_batch_on_its_own(app, user, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from workshop.inputs import writer as writer_module
+
+    ws, (act,) = _ws(user)
+    p, q = _participant(ws), _participant(ws)
+    real = writer_module.write_batch
+    calls = []
+
+    def flaky(session, items):
+        calls.append(len(items))
+        if len(items) > 1:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(session, items)
+
+    monkeypatch.setattr(writer_module, "write_batch", flaky)
+    writer = InputWriter(app, None, background=False)
+    a, b = _item(p, act, "g1", {"choices": [0]}), _item(q, act, "g2", {"choices": [1]})
+    writer._run([a, b], db.session)
+    assert calls == [2, 1, 1]
+    assert isinstance(a.outcome, Stored) and isinstance(b.outcome, Stored)
+    assert [r.client_id for r in _stored()] == ["g1", "g2"]
 
 
 def test_write_batch_ends_its_transaction_even_when_it_writes_nothing(user):
     """The background writer reuses one connection: a batch of resends only must not leave a
     transaction (on PostgreSQL: the participants' row locks) open until the next batch."""
+    from sqlalchemy.orm import Session
+
     ws, (act,) = _ws(user)
     p = _participant(ws)
     first = submit(p, act.id, "c1", {"choices": [1]})
     with db.engine.connect() as conn:
+        session = Session(bind=conn)
         dup = _item(p, act, "c1", {"choices": [1]})
-        write_batch(conn, [dup])
+        write_batch(session, [dup])
         assert dup.outcome == Stored(first.response_id, True, {"choices": [1]}, "visible", act.id)
         assert conn.in_transaction() is False
         refused = _item(p, act, "c2", {"choices": [2]})
         _update(Activity, act.id, locked=True)
-        write_batch(conn, [refused])
-        assert refused.outcome is None and conn.in_transaction() is False
+        write_batch(session, [refused])
+        assert refused.error.code == "locked" and conn.in_transaction() is False
+        session.close()
 
 
-def test_the_background_writer_keeps_its_connection_and_replaces_it_after_a_failure(app, user):
+def test_the_background_writer_keeps_its_connection_and_replaces_it_after_a_failure(app, user, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from workshop.inputs import writer as writer_module
+
     ws, (act,) = _ws(user)
     p, q = _participant(ws), _participant(ws)
     writer = InputWriter(app, None, background=True)
     try:
         a, b = _item(p, act, "b1", {"choices": [0]}), _item(q, act, "b2", {"choices": [1]})
-        writer._run_batch([a])
+        with app.app_context():
+            writer._run([a], writer._session())
         conn = writer._conn
-        writer._run_batch([b])
+        with app.app_context():
+            writer._run([b], writer._session())
         assert writer._conn is conn and conn.in_transaction() is False
         rows = _stored()
         assert [a.outcome, b.outcome] == [Stored(r.id, False, r.data, "visible", act.id, False) for r in rows]
 
+        real = writer_module.write_batch
+        monkeypatch.setattr(writer_module, "write_batch", lambda *args: (_ for _ in ()).throw(
+            OperationalError("SELECT", {}, Exception("connection lost"))))
         ghost = _item(p, act, "g1", {"choices": [2]})
-        ghost.participant_id = 10**9  # the foreign key refuses it: the batch goes the slow road
-        writer._run_batch([ghost])
-        assert ghost.outcome is None and writer._conn is None
+        with app.app_context():
+            writer._run([ghost], writer._session())
+        assert ghost.outcome is None and ghost.error.code == "unavailable" and writer._conn is None
+        monkeypatch.setattr(writer_module, "write_batch", real)
 
         c = _item(p, act, "b3", {"choices": [2]})
-        writer._run_batch([c])
+        with app.app_context():
+            writer._run([c], writer._session())
         assert c.outcome is not None and c.outcome.duplicate is False
         assert writer._conn is not None and writer._conn is not conn
         assert [(r.client_id, r.current) for r in _stored()] == [("b1", False), ("b2", True), ("b3", True)]
-        assert writer.stats() == {"batches": 4, "items": 4, "slow": 0}
     finally:
         writer._drop_connection()
-
-
-# --- InputWriter.try_store -------------------------------------------------------------------------
-
-@pytest.fixture
-def writer(app):
-    return InputWriter(app, None, background=False)
-
-
-def test_try_store_stores_a_valid_vote_and_answers_a_resend_with_it(user, writer):
-    ws, (act,) = _ws(user, activities=(("multiple_choice", "Flera", {"options": ["A", "B", "C"], "multiple": True, "max_choices": 2}),))
-    p = _participant(ws)
-    out = writer.try_store(p.id, ws.id, act.id, "c1", {"choices": [2, 0]})
-    (row,) = _stored()
-    assert out == Stored(row.id, False, {"choices": [0, 2]}, "visible", act.id, False)
-    assert (row.participant_id, row.client_id, row.data, row.current) == (p.id, "c1", {"choices": [0, 2]}, True)
-    again = writer.try_store(p.id, ws.id, act.id, "c1", {"choices": [1]})
-    assert again == Stored(row.id, True, {"choices": [0, 2]}, "visible", act.id)
-    assert len(_stored()) == 1
-    assert writer.stats() == {"batches": 2, "items": 2, "slow": 0}
-
-
-BAD_PAYLOADS = [None, "Ja", [0], {}, {"choices": []}, {"choices": [3]}, {"choices": [0, 1]}, {"choices": ["0"]},
-                {"choices": [True]}, {"choices": [0], "extra": 1}]
-BAD_CLIENT_IDS = ["", "x" * 65, None, 7, "a\tb", b"c1"]
-
-
-def test_try_store_refuses_invalid_payloads_and_bad_client_ids(user, writer):
-    ws, (act,) = _ws(user)
-    p = _participant(ws)
-    for payload in BAD_PAYLOADS:
-        assert writer.try_store(p.id, ws.id, act.id, "c1", payload) is None, payload
-    for client_id in BAD_CLIENT_IDS:
-        assert writer.try_store(p.id, ws.id, act.id, client_id, {"choices": [0]}) is None, client_id
-    assert _stored() == []
-    # None of them reached the writer; each one was sent down the slow road (and counted).
-    assert writer.stats() == {"batches": 0, "items": 0, "slow": len(BAD_PAYLOADS) + len(BAD_CLIENT_IDS)}
-    # Positive control: the same phone, activity and a good input are stored.
-    assert writer.try_store(p.id, ws.id, act.id, "c1", {"choices": [0]}) is not None
-    assert len(_stored()) == 1
-
-
-def test_try_store_refuses_a_bad_or_unknown_activity_id(user, writer):
-    ws, (act,) = _ws(user)
-    p = _participant(ws)
-    for activity_id in [None, True, 0, -1, 2**63, str(act.id), float(act.id), [act.id], 10**9]:
-        assert writer.try_store(p.id, ws.id, activity_id, "c1", {"choices": [0]}) is None, activity_id
-    assert _stored() == []
-    assert writer.stats()["batches"] == 0
-
-
-def test_try_store_refuses_another_workshops_activity(user, writer):
-    ws, (act,) = _ws(user)
-    other, (foreign,) = _ws(user, title="Annan")
-    p = _participant(ws)
-    assert writer.try_store(p.id, ws.id, foreign.id, "c1", {"choices": [0]}) is None
-    assert _stored() == []
-    assert writer.stats()["batches"] == 0
-
-
-def test_try_store_leaves_custom_kinds_to_the_slow_road(user, writer):
-    ws, (act,) = _ws(user, activities=(EFFECTS,), mode="self_paced")
-    p = _participant(ws)
-    payload = {"text": "Kortare väntetid", "polarity": "positive"}
-    assert writer.try_store(p.id, ws.id, act.id, "e1", payload) is None
-    assert _stored() == [] and writer.stats()["batches"] == 0
-    # The input itself was fine: the slow road stores it.
-    stored = submit(p, act.id, "e1", payload)
-    assert stored.duplicate is False and [r.id for r in _stored()] == [stored.response_id]
-
-
-def test_try_store_over_the_limit_or_on_a_locked_activity_is_slow(user, writer):
-    ws, (act,) = _ws(user, activities=(("word_cloud", "Ett ord", {"max_entries": 1, "max_length": 25}),))
-    p = _participant(ws)
-    first = writer.try_store(p.id, ws.id, act.id, "w1", {"text": "Trygghet"})
-    assert first is not None and first.duplicate is False
-    assert writer.try_store(p.id, ws.id, act.id, "w2", {"text": "Tid"}) is None
-    q = _participant(ws)
-    _update(Activity, act.id, locked=True)
-    assert writer.try_store(q.id, ws.id, act.id, "q1", {"text": "Mod"}) is None
-    assert [r.client_id for r in _stored()] == ["w1"]
-    assert writer.stats() == {"batches": 3, "items": 3, "slow": 2}
-
-
-def test_try_store_with_settings_changed_since_they_were_cached(user, writer, monkeypatch):
-    from workshop import input_writer
-    from workshop import workshops as core
-
-    ws, (act,) = _ws(user)
-    p = _participant(ws)
-    assert writer.try_store(p.id, ws.id, act.id, "c1", {"choices": [0]}) is not None  # caches the settings
-    core.update_activity(db.session.get(Activity, act.id), "Använder ni metoden?",
-                         {"options": ["Ja", "Nej"], "multiple": False, "max_choices": 1}, False, None)
-    # Valid under the cached settings, but they changed: the slow road decides.
-    assert writer.try_store(p.id, ws.id, act.id, "c2", {"choices": [1]}) is None
-    assert [r.client_id for r in _stored()] == ["c1"]
-    assert writer.stats()["slow"] == 1
-
-    # Once the cached copy expires the new settings are read and the fast road works again.
-    real = time.monotonic
-    monkeypatch.setattr(input_writer, "time", types.SimpleNamespace(monotonic=lambda: real() + input_writer.SETTINGS_TTL + 1))
-    out = writer.try_store(p.id, ws.id, act.id, "c3", {"choices": [1]})
-    rows = _stored()
-    assert out == Stored(rows[-1].id, False, {"choices": [1]}, "visible", act.id, False)
-    assert [(r.client_id, r.current) for r in rows] == [("c1", False), ("c3", True)]
-    assert writer.try_store(p.id, ws.id, act.id, "c4", {"choices": [2]}) is None  # option 3 is gone
 
 
 # --- through the socket handler ------------------------------------------------------------------
@@ -488,7 +507,7 @@ def _helpers():
     return sys.modules[name]
 
 
-def test_a_socket_vote_takes_the_fast_road_with_the_same_ack(app, make_workshop, monkeypatch):
+def test_a_socket_vote_and_a_method_input_are_acknowledged_after_the_writer(app, make_workshop):
     h = _helpers()
     ws_id, code, ids = make_workshop()
     writer = app.extensions["input_writer"]
@@ -500,7 +519,7 @@ def test_a_socket_vote_takes_the_fast_road_with_the_same_ack(app, make_workshop,
     ack = h.vote(tc, ids[0], "v1", (2,))
     rows = h.response_rows(app)
     assert ack == {"ok": True, "response_id": rows[0][0], "duplicate": False, "data": {"choices": [2]}, "status": "visible"}
-    assert writer.stats() == {"batches": 1, "items": 1, "slow": 0}
+    assert writer.stats() == {"batches": 1, "items": 1, "alone": 0}
     assert broadcaster.stats()["dirty"] == 1
     h.flush(app)
 
@@ -510,19 +529,7 @@ def test_a_socket_vote_takes_the_fast_road_with_the_same_ack(app, make_workshop,
     # may have died before sending them.
     assert broadcaster.stats()["dirty"] == 1
 
-    # The slow road (what every input took before the writer) acknowledges the same way.
-    fast_ack = h.vote(tc, ids[0], "v2", (1,))
-    monkeypatch.setattr(writer, "try_store", lambda *args: None)
-    slow_ack = h.vote(tc, ids[0], "v3", (1,))
-    monkeypatch.undo()
-    assert fast_ack["response_id"] < slow_ack["response_id"]
-    assert {**fast_ack, "response_id": 0} == {**slow_ack, "response_id": 0} == {
-        "ok": True, "response_id": 0, "duplicate": False, "data": {"choices": [1]}, "status": "visible"}
-    rows = h.response_rows(app)
-    assert [(r[3], r[6]) for r in rows] == [("v1", False), ("v2", False), ("v3", True)]
-
-    # A refusal still comes back with its code, through the slow road.
+    # A refusal comes back with its code.
     h.update_row(app, Activity, ids[0], locked=True)
     h.assert_error(h.vote(tc, ids[0], "v4", (0,)), "locked")
-    assert writer.stats() == {"batches": 4, "items": 4, "slow": 1}
-    assert len(h.response_rows(app)) == 3
+    assert writer.stats() == {"batches": 3, "items": 3, "alone": 0}

@@ -10,9 +10,11 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.extensions import db
+from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, moderate, submit
+from workshop.responses import load_rows, moderate
+from workshop.inputs import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND = get_kind("alternatives")
@@ -125,7 +127,7 @@ def test_phones_get_a_b_the_table_and_the_frame(app, make_alt):
         assert c["frame"]["perspectives"] == [{"kind": "egen_organisation", "label": "Solstad kommun"}]
         assert (c["frame"]["horizon"], c["frame"]["discount_rate"], c["frame"]["convention"]) == (10, 0.035, "B")
         act = db.session.get(Activity, act_id)
-        assert "frame" not in KIND.phone_content(act, KIND.config({"show_frame": False}))
+        assert "frame" not in KIND.phone_content(act, KIND.config({"show_frame": False}), draft_snapshot(act.workshop_id))
 
 
 # --- flags and comments ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from workshop.activities import InputError, get_kind
 from workshop.extensions import db
 from workshop.models import Activity, Participant, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import submit
+from workshop.inputs import submit
 
 KIND = get_kind("calculate")
 PRESENT = get_kind("present")

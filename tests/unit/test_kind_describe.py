@@ -9,9 +9,11 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.describe import assemble, heading, see_also, sentence
 from workshop.extensions import db
+from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, submit
+from workshop.responses import load_rows
+from workshop.inputs import submit
 
 KIND = get_kind("describe")
 
@@ -105,7 +107,7 @@ def send(p, act_id, node, client_id=None, **parts):
 
 def aggregate(act_id: int) -> dict:
     act = db.session.get(Activity, act_id)
-    return KIND.aggregate_for(act, KIND.config(act.config), load_rows(act))
+    return KIND.aggregate_for(act, KIND.config(act.config), load_rows(act), draft_snapshot(act.workshop_id))
 
 
 def test_defaults(ctx):

@@ -10,9 +10,11 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.extensions import db
+from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, moderate, submit
+from workshop.responses import load_rows, moderate
+from workshop.inputs import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND = get_kind("effect_chain")
@@ -123,7 +125,7 @@ def test_phone_content_lists_items_and_links(app, make_chain):
         assert {x["id"]: x["node_type"] for x in c["nodes"]}[n["e1"]] == "effekt"
         assert {(lk["from"], lk["to"]) for lk in c["links"]} == {(n["change"], n["e1"]), (n["e1"], n["b1"])}
         act = db.session.get(Activity, act_id)
-        assert KIND.phone_content(act, KIND.config({"show_chain": False}))["links"] == []
+        assert KIND.phone_content(act, KIND.config({"show_chain": False}), draft_snapshot(act.workshop_id))["links"] == []
 
 
 # --- proposals -------------------------------------------------------------------------------

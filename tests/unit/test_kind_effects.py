@@ -10,9 +10,10 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.extensions import db
+from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import submit
+from workshop.inputs import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND = get_kind("effects")
@@ -230,7 +231,7 @@ def test_phone_content_lists_effects_only_with_dots_on(app, make_effects):
     with app.test_request_context():
         op(ws_id, "frame.update", data={"perspectives": [{"kind": "egen_organisation", "label": "Solstad kommun"}]})
         add(join(ws_id), act_id, "Färre resor")
-        content = KIND.phone_content(db.session.get(Activity, act_id), KIND.config({}))
+        content = KIND.phone_content(db.session.get(Activity, act_id), KIND.config({}), draft_snapshot(db.session.get(Activity, act_id).workshop_id))
         assert content == {"perspectives": ["Solstad kommun"], "effects": []}
 
 

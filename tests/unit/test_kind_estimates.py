@@ -10,7 +10,8 @@ from workshop.activities import InputError, get_kind
 from workshop.extensions import db
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, own_responses, submit
+from workshop.responses import load_rows, own_responses
+from workshop.inputs import submit
 
 KIND = get_kind("estimates")
 

@@ -12,7 +12,8 @@ from workshop.activities.base import Row
 from workshop.extensions import db
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, moderate, own_responses, reset_activity, submit
+from workshop.responses import load_rows, moderate, own_responses, reset_activity
+from workshop.inputs import submit
 
 KIND = get_kind("qna")
 

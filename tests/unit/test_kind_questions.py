@@ -11,9 +11,11 @@ from workshop.activities import InputError, get_kind
 from workshop.activities.questions import fold, formula_tokens, readable_formula, suggest_name
 from workshop.analysis.formula import is_valid_name
 from workshop.extensions import db
+from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, moderate, submit
+from workshop.responses import load_rows, moderate
+from workshop.inputs import submit
 
 KIND = get_kind("questions")
 
@@ -118,7 +120,7 @@ def suggest(p, act_id, node, text="Hur många resor görs per år?", unit="st/å
 
 def aggregate(act_id: int) -> dict:
     act = db.session.get(Activity, act_id)
-    return KIND.aggregate_for(act, KIND.config(act.config), load_rows(act))
+    return KIND.aggregate_for(act, KIND.config(act.config), load_rows(act), draft_snapshot(act.workshop_id))
 
 
 def test_defaults(ctx):

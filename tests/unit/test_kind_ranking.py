@@ -13,7 +13,7 @@ from workshop.activities.base import Row
 from workshop.extensions import db
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
-from workshop.responses import submit
+from workshop.inputs import submit
 
 KIND = get_kind("ranking")
 ROOT = Path(__file__).resolve().parents[2]

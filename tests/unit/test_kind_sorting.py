@@ -10,9 +10,11 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.sorting import agreement_level, tally
 from workshop.extensions import db
+from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.responses import load_rows, submit
+from workshop.responses import load_rows
+from workshop.inputs import submit
 
 KIND = get_kind("sorting")
 
@@ -67,7 +69,7 @@ def vote(p, act_id, node, category="finansiell", money=False, perspective=None, 
 
 def aggregate(act_id: int) -> dict:
     act = db.session.get(Activity, act_id)
-    return KIND.aggregate_for(act, KIND.config(act.config), load_rows(act))
+    return KIND.aggregate_for(act, KIND.config(act.config), load_rows(act), draft_snapshot(act.workshop_id))
 
 
 def item(agg: dict, node_id: int) -> dict:
@@ -310,7 +312,7 @@ def test_votes_on_a_merged_duplicate_count_for_its_target(setup):
 def test_phone_content_lists_benefits_and_costs_only(setup):
     ws, act_id, nodes = setup()
     act = db.session.get(Activity, act_id)
-    content = KIND.phone_content(act, KIND.config(act.config))
+    content = KIND.phone_content(act, KIND.config(act.config), draft_snapshot(act.workshop_id))
     assert [i["id"] for i in content["items"]] == [nodes["n1"], nodes["n2"], nodes["n3"], nodes["k1"]]
     assert content["items"][0] == {"id": nodes["n1"], "title": "Färre resor", "description": "Om Färre resor", "type": "nytta"}
     assert content["perspectives"] == ["Solstad kommun", "Brukare"]
@@ -340,7 +342,7 @@ def test_empty_state_without_a_draft(ctx, make_workshop):
     act = db.session.get(Activity, ids[0])
     db.session.query(Analysis).delete()
     db.session.commit()
-    agg = KIND.aggregate_for(act, KIND.config(act.config), [])
+    agg = KIND.aggregate_for(act, KIND.config(act.config), [], draft_snapshot(act.workshop_id))
     assert agg["ready"] is False and agg["items"] == []
     with pytest.raises(InputError) as err:
         submit(join(act.workshop_id), act.id, "c1", {"node": 1, "category": "finansiell"})

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from workshop.activities import all_kinds, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
-from workshop.input_writer import Item, write_batch
+from workshop.inputs import Item, write_batch
 from workshop.models import Participant, Response, User
 from workshop.responses import load_rows, load_tally, reset_activity
 
@@ -94,14 +94,9 @@ def _setup(user, key):
 
 
 def _write(act, kind, config, answers):
-    items = [
-        Item(pid, act.workshop_id, act.id, secrets.token_hex(6), data, kind.initial_status(config, data),
-             kind.answer_mode, kind.max_entries(config), dict(act.config))
-        for pid, data in answers
-    ]
-    with db.engine.connect() as conn:
-        write_batch(conn, items)
-    assert all(i.outcome is not None and not i.outcome.duplicate for i in items)
+    items = [Item(pid, act.workshop_id, act.id, secrets.token_hex(6), data) for pid, data in answers]
+    write_batch(db.session, items)
+    assert all(i.outcome is not None and not i.outcome.duplicate for i in items), [i.error for i in items]
 
 
 def _set_status(act, pid, status):
@@ -176,7 +171,7 @@ def test_tally_aggregate_equals_the_row_aggregate(db_session, facilitator, key):
 def test_the_same_answer_by_either_road_is_one_group(db_session, facilitator):
     """The slow road (``submit``, ORM) and the writer (Core insert) store an answer as the same
     JSON text, so the two count as one group of two."""
-    from workshop.responses import submit
+    from workshop.inputs import submit
 
     kind = get_kind("multiple_choice")
     ws, act, pids = _setup(db_session.get(User, facilitator), "multiple_choice")

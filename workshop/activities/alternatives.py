@@ -20,11 +20,10 @@ from typing import Any
 
 from flask_babel import gettext
 from pydantic import Field
-from sqlalchemy import select
 
-from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, parse
-from .open_text import clean_paragraphs
+from ._text import clean_paragraphs
+from ._draft import analysis_of
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, normalise_text, parse
 
 COMMENT_MAX = 500
 COMMENTS_SHOWN = 5
@@ -51,11 +50,6 @@ def row_for(rows: list[dict[str, Any]], data: dict[str, Any]) -> int | None:
     index = data.get("row")
     return index if index in same else same[0]
 
-
-def _analysis(act: Any, create: bool = False):
-    from ..draft.service import analysis_for
-
-    return analysis_for(act.workshop, create=create)
 
 
 def _comparison(analysis: Any) -> list[dict[str, Any]]:
@@ -162,40 +156,28 @@ class Alternatives(ActivityKind):
     def input_model(self, config: Schema) -> type[Schema]:
         return Flag
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = parse(Flag, payload).model_dump()
         comment = clean_paragraphs(data["comment"])
-        rows = _comparison(_analysis(act))
+        rows = _comparison(ctx.analysis())
         if data["row"] >= len(rows):
             raise InputError("unknown_row", gettext("That row does not exist."), {"row": gettext("That row does not exist.")})
         if comment and not config.allow_comments:
             raise InputError("invalid", gettext("Comments are turned off."), {"comment": gettext("Comments are turned off.")})
-        mine = list(session.scalars(
-            select(Response).where(
-                Response.activity_id == act.id,
-                Response.participant_id == participant.id,
-                Response.generation == act.generation,
-                Response.current.is_(True),
-            )
-        ))
-        if comment:
-            written = [r for r in mine if (r.data or {}).get("comment") and r.status != "deleted"]
-            if len(written) >= config.max_comments:
-                raise InputError("limit", gettext("You have already written %(n)s comments, the most allowed here.", n=config.max_comments))
         aspect = rows[data["row"]]["aspect"]
         stored = {"row": data["row"], "aspect": aspect, "flag": data["flag"], "comment": comment}
         # One current flag per participant and row: earlier bare flags for this row step back.
-        for r in mine:
-            if not (r.data or {}).get("comment") and row_for(rows, r.data or {}) == data["row"]:
-                r.current = False
-        resp = Response(activity_id=act.id, participant_id=participant.id, client_id=client_id,
-                        generation=act.generation, data=stored, status="visible")
-        session.add(resp)
-        return resp
+        earlier = [r.id for r in ctx.mine if not (r.data or {}).get("comment") and row_for(rows, r.data or {}) == data["row"]]
+        limit = None
+        if comment:
+            limit = Limit(config.max_comments,
+                          gettext("You have already written %(n)s comments, the most allowed here.", n=config.max_comments),
+                          counts=lambda r: r.id if (r.data or {}).get("comment") else None)
+        return Entry(stored, supersedes=earlier, limit=limit)
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
-        analysis = _analysis(act)
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         out: dict[str, Any] = {
             "a": analysis.alternative_a if analysis else "",
             "b": analysis.alternative_b if analysis else "",
@@ -210,11 +192,11 @@ class Alternatives(ActivityKind):
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         return self._aggregate(config, None, rows, rows)
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         from ..responses import load_rows
 
         # Flags count whatever happened to a comment; hidden comments are not shown.
-        return self._aggregate(config, _analysis(act), rows, load_rows(act, include_hidden=True))
+        return self._aggregate(config, analysis_of(draft), rows, load_rows(act, include_hidden=True))
 
     def _aggregate(self, config: Schema, analysis: Any, visible: list[Row], every: list[Row]) -> dict[str, Any]:
         table = _comparison(analysis)

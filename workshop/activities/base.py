@@ -9,7 +9,8 @@ view. Nothing else needs editing to add a kind: the registry discovers the modul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, ClassVar, Literal, Protocol
 
 from flask_babel import gettext, lazy_gettext as _l
 
@@ -126,6 +127,71 @@ class Row:
     weight: int = 1
 
 
+# --- the kind contract for inputs ------------------------------------------------------------
+
+# ``Entry.supersedes``: every current entry of the phone in the activity steps back (one answer
+# per phone). The writer does this with one statement per activity, without reading the rows.
+SUPERSEDE_ALL = "all"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``most`` of the phone's current entries (not deleted, not superseded by this
+    one); ``message`` is the translated refusal. ``counts`` says what an entry uses up: a key
+    (entries with the same key count once) or None for an entry that does not count; when
+    ``counts`` is None every entry counts."""
+
+    most: int
+    message: str
+    counts: Callable[[Row], Hashable | None] | None = None
+
+
+@dataclass
+class Entry:
+    """One input as a kind prepared it; ``workshop.inputs`` decides whether and how it is stored.
+
+    ``status``: "visible", or "pending" until the facilitator approves it. ``ref_id``: the
+    question, item or effect the entry is about. ``supersedes``: ids of the phone's current
+    entries (``Context.mine``) that this one replaces, or ``SUPERSEDE_ALL``. ``draft_change``:
+    called with the stored entry's id in the same transaction when the input also changes the
+    draft analysis (an effect added to the wall); it may refuse with ``InputError``, and then
+    nothing of this input is stored."""
+
+    data: dict[str, Any]
+    status: str = "visible"
+    ref_id: int | None = None
+    supersedes: Iterable[int] | str = ()
+    limit: Limit | None = None
+    draft_change: Callable[[int], None] | None = None
+
+
+class Context(Protocol):
+    """What a kind may read while preparing an input, inside the transaction that stores it."""
+
+    participant_id: int
+    activity_id: int
+    workshop_id: int
+    generation: int
+
+    @property
+    def mine(self) -> list[Row]:
+        """The phone's current entries in this activity (this generation), oldest first,
+        every status; entries stored earlier in the same batch included."""
+        ...
+
+    def analysis(self) -> Any:
+        """The workshop's draft analysis (read it, do not change it here), or None."""
+        ...
+
+    def current_about(self, ref_id: int) -> list[Row]:
+        """Every phone's current, not deleted entries about ``ref_id`` in this activity."""
+        ...
+
+    def entry(self, response_id: Any) -> Row | None:
+        """A current, not deleted entry of this activity (this generation) by id, any phone's."""
+        ...
+
+
 def normalise_text(text: str) -> str:
     """Case- and space-insensitive key, so 'Trygghet ' and 'trygghet' count as one."""
     return " ".join(text.split()).casefold()
@@ -187,24 +253,42 @@ class ActivityKind:
     def initial_status(self, config: Schema, data: dict[str, Any]) -> str:
         return "visible"
 
-    # The method's activities read and feed the workshop's draft analysis.
-    uses_draft: ClassVar[bool] = False
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+        """What one phone input means: the entry to store, what it supersedes, its limit.
 
-    def after_store(self, session: Any, act: Any, participant: Any, response: Any) -> None:
-        """Hook run in the input's transaction, e.g. to add an effect to the draft analysis."""
+        The contract of every kind. It decides and refuses (``InputError``) but never writes:
+        ``workshop.inputs`` stores the entry under the rules every kind shares (a resend is
+        answered from storage, a closed or locked activity refuses, limits, one commit per
+        batch). The default covers the plain kinds: ``replace`` supersedes the phone's earlier
+        answer, ``append`` adds entries up to ``max_entries``."""
+        data = self.validate_input(config, payload)
+        status = self.initial_status(config, data)
+        if self.answer_mode == "replace":
+            return Entry(data, status=status, supersedes=SUPERSEDE_ALL)
+        most = self.max_entries(config)
+        limit = None
+        if most is not None:
+            limit = Limit(most, gettext("You have already sent %(n)s answers, the most allowed here.", n=most))
+        return Entry(data, status=status, limit=limit)
+
+    # The method's activities show the workshop's draft analysis: the broadcaster recomputes
+    # them when the draft changes.
+    uses_draft: ClassVar[bool] = False
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         raise NotImplementedError
 
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any] | None:
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any] | None:
         """What phones need to answer, beyond the settings (e.g. the items to sort).
 
-        Sent with every phone ``results`` message, whether or not results are revealed."""
+        Sent with every phone ``results`` message, whether or not results are revealed.
+        ``draft``: the draft's ``DraftSnapshot`` for kinds that set ``uses_draft``."""
         return None
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        """Aggregate with access to the activity (and through it the draft analysis)."""
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        """Aggregate with access to the activity and, for kinds that set ``uses_draft``, the
+        draft analysis as one ``DraftSnapshot`` shared by every kind that shows it."""
         return self.aggregate(config, rows)
 
     def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]] | None:
@@ -262,9 +346,13 @@ def text_items(rows: list[Row], text_key: str = "text") -> list[dict[str, Any]]:
 
 
 __all__ = [
+    "SUPERSEDE_ALL",
     "ActivityKind",
     "ConfigField",
+    "Context",
+    "Entry",
     "InputError",
+    "Limit",
     "Row",
     "Schema",
     "_l",

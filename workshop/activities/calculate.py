@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext
 from pydantic import Field
 
-from ..models import Response
+from ._draft import NoInput
 from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
 
 #: Uppskattad storlek for items not valued in money (method.md).
@@ -43,7 +43,7 @@ def _headline(h: dict[str, Any]) -> dict[str, Any]:
     return {k: h[k] for k in HEADLINE_KEYS}
 
 
-def result_summary(analysis: Any, top: int = 5, sensitivity: bool = True) -> dict[str, Any]:
+def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[str, Any]:
     """What the screens need from ``Result.to_dict()`` of the stored draft.
 
     Shape::
@@ -66,9 +66,8 @@ def result_summary(analysis: Any, top: int = 5, sensitivity: bool = True) -> dic
              nettonytta_high, discounted_nettonytta_low, discounted_nettonytta_high, swing}],
          "tornado_total": n}
     """
-    from ..draft.compute import compute
-
-    res = compute(analysis, sensitivity=sensitivity).to_dict()
+    analysis = draft.analysis
+    res = draft.result(sensitivity).to_dict()
     titles = {i["id"]: i["title"] for i in res["items"]}
     for nv in res["not_valued"]:
         titles[nv["id"]] = nv["title"]
@@ -115,36 +114,6 @@ def result_summary(analysis: Any, top: int = 5, sensitivity: bool = True) -> dic
         "tornado": [{**e, "item": titles.get(e["item_id"] or "", "")} for e in tornado[:top]],
         "tornado_total": len(tornado),
     }
-
-
-def _analysis(act: Any):
-    from ..draft.service import analysis_for
-
-    return analysis_for(act.workshop, create=False)
-
-
-class NoInput:
-    """Mixin for the method's read-only activities: phones never send anything."""
-
-    answer_mode = "custom"
-
-    def input_model(self, config: Schema) -> type[Schema]:
-        raise InputError("no_input", gettext("This activity takes no answers."))
-
-    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
-        raise InputError("no_input", gettext("This activity takes no answers."))
-
-    def store(self, session, act, participant, config, client_id, payload) -> Response:
-        raise InputError("no_input", gettext("This activity takes no answers."))
-
-    def responders(self, rows: list[Row]) -> int:
-        return 0
-
-    def csv_header(self, config: Schema) -> list[str]:
-        return []
-
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
-        return []
 
 
 class Calculate(NoInput, ActivityKind):
@@ -278,11 +247,10 @@ class Calculate(NoInput, ActivityKind):
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         return {"empty": True}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        analysis = _analysis(act)
-        if analysis is None:
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        if draft is None:
             return {"empty": True}
-        return result_summary(analysis, top=config.top)
+        return result_summary(draft, top=config.top)
 
 
 KIND = Calculate()

@@ -22,10 +22,9 @@ from typing import Annotated, Any, Iterable
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
-from .open_text import clean_line
-from .sorting import analysis_of, item_error, item_of, latest_per_item, live_items, replace_current
+from ._draft import about, analysis_of, item_error, item_of, latest_per_item, live_items
+from ._text import clean_line, clean_part
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
 
 PART_MAX = 300
 MAX_REFS = 10
@@ -117,14 +116,6 @@ class Draft(Schema):
 
 def item_types(config: Schema) -> tuple[str, ...]:
     return ("nytta", "konsekvenskostnad", "genomforandekostnad") if config.include_costs else ("nytta",)
-
-
-def clean_part(value: str, field: str) -> str:
-    """One line of text; a refusal names the gap it is about."""
-    try:
-        return clean_line(value)
-    except InputError as exc:
-        raise InputError(exc.code, exc.message, {field: exc.message}) from None
 
 
 def pattern_of(data: dict[str, Any]) -> dict[str, str]:
@@ -219,29 +210,19 @@ class Describe(ActivityKind):
         out["refs"] = refs
         return out
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        analysis = analysis_of(act)
+        analysis = ctx.analysis()
         node = item_of(analysis, data["node"], item_types(config))
         referable = {n.id for n in live_items(analysis, REFERABLE_TYPES)}
         if any(r not in referable for r in data["refs"]):
             raise item_error("refs")
-        replace_current(session, act, participant, node.id)
-        resp = Response(
-            activity_id=act.id,
-            participant_id=participant.id,
-            client_id=client_id,
-            generation=act.generation,
-            ref_id=node.id,
-            data={**data, "title": node.title},
-            status="visible",
-        )
-        session.add(resp)
-        return resp
+        # The phone's latest draft per item is its draft: the earlier one steps back.
+        return Entry({**data, "title": node.title}, ref_id=node.id, supersedes=about(ctx.mine, node.id))
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
-        analysis = analysis_of(act)
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         return {
             "items": [
                 {"id": n.id, "title": n.title, "type": n.node_type, "description": n.description or "",
@@ -255,8 +236,8 @@ class Describe(ActivityKind):
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         return {"ready": False, "items": [], "summary": {"items": 0, "described": 0, "drafts": 0}}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        analysis = analysis_of(act)
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         if analysis is None:
             return self.aggregate(config, rows)
         items = live_items(analysis, item_types(config))

@@ -18,10 +18,9 @@ from typing import Any
 
 from flask_babel import gettext
 from pydantic import Field
-from sqlalchemy import select
 
-from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
+from ._draft import analysis_of
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
 
 MAX_NODES_LISTED = 400
 MAX_PROPOSALS_LISTED = 100
@@ -36,11 +35,6 @@ class Proposal(Schema):
     from_: int = Field(alias="from", ge=1)
     to: int = Field(ge=1)
 
-
-def _analysis(act: Any, create: bool = False):
-    from ..draft.service import analysis_for
-
-    return analysis_for(act.workshop, create=create)
 
 
 def _resolve(nodes: dict[int, Any], node_id: Any) -> Any:
@@ -171,10 +165,10 @@ class EffectChain(ActivityKind):
         data = parse(Proposal, payload)
         return {"from": data.from_, "to": data.to}
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        analysis = _analysis(act, create=True)
-        nodes = {n.id: n for n in analysis.nodes}
+        analysis = ctx.analysis()
+        nodes = {n.id: n for n in analysis.nodes} if analysis is not None else {}
         a, b = _resolve(nodes, data["from"]), _resolve(nodes, data["to"])
         if not _standing(a) or not _standing(b):
             raise InputError("unknown_item", gettext("That item does not exist."))
@@ -182,30 +176,18 @@ class EffectChain(ActivityKind):
             raise InputError("invalid", gettext("An item cannot lead to itself."))
         if any(lk.from_id == a.id and lk.to_id == b.id for lk in analysis.links):
             raise InputError("exists", gettext("That link is already in the chain."))
-        mine = list(session.scalars(
-            select(Response).where(
-                Response.activity_id == act.id,
-                Response.participant_id == participant.id,
-                Response.generation == act.generation,
-                Response.current.is_(True),
-            )
-        ))
-        again = [r for r in mine if (r.data or {}).get("from") == a.id and (r.data or {}).get("to") == b.id]
-        if not again and len([r for r in mine if r.status != "deleted"]) >= config.max_proposals:
-            raise InputError("limit", gettext("You have already proposed %(n)s links, the most allowed here.", n=config.max_proposals))
-        for r in again:
-            r.current = False
-        resp = Response(activity_id=act.id, participant_id=participant.id, client_id=client_id,
-                        generation=act.generation, data={"from": a.id, "to": b.id}, status="visible")
-        session.add(resp)
-        return resp
+        # Proposing the same link again replaces the earlier proposal (and is not counted twice).
+        again = [r.id for r in ctx.mine if (r.data or {}).get("from") == a.id and (r.data or {}).get("to") == b.id]
+        return Entry({"from": a.id, "to": b.id}, supersedes=again, limit=Limit(
+            config.max_proposals,
+            gettext("You have already proposed %(n)s links, the most allowed here.", n=config.max_proposals)))
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         return self._aggregate(None, rows)
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        return self._aggregate(_analysis(act), rows)
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        return self._aggregate(analysis_of(draft), rows)
 
     def _aggregate(self, analysis: Any, rows: list[Row]) -> dict[str, Any]:
         from ..draft.layout import chain_layout
@@ -239,8 +221,8 @@ class EffectChain(ActivityKind):
             "open_proposals": len(proposals),
         }
 
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
-        analysis = _analysis(act)
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         standing = chain_nodes(analysis)[:MAX_NODES_LISTED]
         ids = {n.id for n in standing}
         return {

@@ -1,7 +1,7 @@
 """Step 2 · Hitta effekterna: the room brainstorms the differences between A and B.
 
 Every effect a phone sends becomes an ``effekt`` node of the draft analysis at once
-(``after_store`` → ``service.add_node`` with ``source_response_id``), so the wall the screen
+(``Entry.draft_change`` → ``service.add_node`` with ``source_response_id``), so the wall the screen
 shows *is* the draft: the facilitator's edits, merges and hidden cards — and effects the
 facilitator adds — show up everywhere.
 
@@ -20,11 +20,11 @@ from typing import Any, Literal
 
 from flask_babel import gettext
 from pydantic import Field, field_validator
-from sqlalchemy import select
 
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
-from .open_text import clean_line, clean_paragraphs
+from ._draft import analysis_of
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
+from ._text import clean_line, clean_paragraphs
 
 TEXT_MAX = 200
 CAUSE_MAX = 300
@@ -73,11 +73,6 @@ def is_dot(row: Row | Response) -> bool:
     return "node" in (row.data or {})
 
 
-def _analysis(act: Any, create: bool = False):
-    from ..draft.service import analysis_for
-
-    return analysis_for(act.workshop, create=create)
-
 
 def resolve(nodes: dict[int, Any], node_id: Any) -> Any:
     """The node an id stands for now, following merges; ``None`` if it is gone."""
@@ -87,6 +82,11 @@ def resolve(nodes: dict[int, Any], node_id: Any) -> Any:
             return node
         node = nodes.get(node.merged_into_id)
     return None
+
+
+def _resolved_id(nodes: dict[int, Any], node_id: Any) -> Any:
+    other = resolve(nodes, node_id)
+    return other.id if other is not None else node_id
 
 
 def _standing(node: Any) -> bool:
@@ -210,68 +210,55 @@ class Effects(ActivityKind):
         return {"action": "add", "text": text, "cause": clean_paragraphs(data["cause"]),
                 "perspective": " ".join(data["perspective"].split()), "polarity": data["polarity"]}
 
-    def _mine(self, session, act, participant) -> list[Response]:
-        return list(session.scalars(
-            select(Response).where(
-                Response.activity_id == act.id,
-                Response.participant_id == participant.id,
-                Response.generation == act.generation,
-                Response.current.is_(True),
-            ).order_by(Response.id)
-        ))
-
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        analysis = _analysis(act, create=True)
-        mine = self._mine(session, act, participant)
+        analysis = ctx.analysis()
         if data["action"] == "add":
-            added = [r for r in mine if is_effect(r) and r.status != "deleted"]
-            if len(added) >= config.max_entries:
-                raise InputError("limit", gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries))
             labels = perspective_labels(analysis)
             if data["perspective"] and data["perspective"] not in labels:
                 msg = gettext("Choose one of the analysis's perspectives.")
                 raise InputError("invalid", msg, {"perspective": msg})
             stored = {k: data[k] for k in ("text", "cause", "perspective", "polarity")}
-            resp = Response(activity_id=act.id, participant_id=participant.id, client_id=client_id,
-                            generation=act.generation, data=stored, status="visible")
-            session.add(resp)
-            return resp
+            workshop_id = ctx.workshop_id
+
+            def to_the_wall(response_id: int) -> None:
+                # The effect is a card of the draft analysis at once (made on the first one).
+                from ..draft.service import add_node, analysis_for
+                from ..extensions import db
+                from ..models import Workshop
+
+                add_node(analysis_for(db.session.get(Workshop, workshop_id), create=True),
+                         {"node_type": "effekt", "title": stored["text"], "cause": stored["cause"],
+                          "perspective": stored["perspective"], "polarity": stored["polarity"]},
+                         source_response_id=response_id)
+
+            return Entry(stored, limit=Limit(
+                config.max_entries,
+                gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries),
+                counts=lambda r: r.id if is_effect(r) else None), draft_change=to_the_wall)
         # A dot.
         if config.dot_votes <= 0:
             raise InputError("dots_off", gettext("Dot voting is not open."))
-        nodes = {n.id: n for n in analysis.nodes}
+        nodes = {n.id: n for n in analysis.nodes} if analysis is not None else {}
         target = resolve(nodes, data["node"])
         if target is None or (data["on"] and not _standing(target)):
             raise InputError("unknown_item", gettext("That effect does not exist."))
         final = target.id
-        dotted: set[int] = set()
-        for r in mine:
-            if not is_dot(r):
-                continue
+
+        def dotted(r: Row) -> int | None:
+            """The effect a standing dot of the phone sits on (merged duplicates count once)."""
+            if not is_dot(r) or r.data.get("on") is not True:
+                return None
             other = resolve(nodes, r.data.get("node"))
-            other_id = other.id if other is not None else r.data.get("node")
-            if other_id == final:
-                r.current = False
-            elif r.data.get("on") is True and _standing(other):
-                dotted.add(other.id)
-        if data["on"] and len(dotted) >= config.dot_votes:
-            raise InputError("limit", gettext("You have placed all your %(n)s dots. Take one back to move it.", n=config.dot_votes))
-        resp = Response(activity_id=act.id, participant_id=participant.id, client_id=client_id,
-                        generation=act.generation, ref_id=final, data={"node": final, "on": data["on"]}, status="visible")
-        session.add(resp)
-        return resp
+            return other.id if _standing(other) and other.id != final else None
 
-    def after_store(self, session, act, participant, response) -> None:
-        if not is_effect(response):
-            return
-        from ..draft.service import add_node
-
-        d = response.data
-        add_node(_analysis(act, create=True),
-                 {"node_type": "effekt", "title": d["text"], "cause": d.get("cause", ""),
-                  "perspective": d.get("perspective", ""), "polarity": d.get("polarity")},
-                 source_response_id=response.id)
+        # The phone's earlier dot on this effect (after merges) steps back: the new row is its dot.
+        earlier = [r.id for r in ctx.mine if is_dot(r) and _resolved_id(nodes, r.data.get("node")) == final]
+        limit = None
+        if data["on"]:
+            limit = Limit(config.dot_votes, gettext("You have placed all your %(n)s dots. Take one back to move it.",
+                                                    n=config.dot_votes), counts=dotted)
+        return Entry({"node": final, "on": data["on"]}, ref_id=final, supersedes=earlier, limit=limit)
 
     # --- results --------------------------------------------------------------------------
     def _dots(self, analysis: Any, rows: list[Row]) -> tuple[dict[int, int], int]:
@@ -300,8 +287,8 @@ class Effects(ActivityKind):
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         return self._aggregate(config, None, rows)
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        return self._aggregate(config, _analysis(act), rows)
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        return self._aggregate(config, analysis_of(draft), rows)
 
     def _aggregate(self, config: Schema, analysis: Any, rows: list[Row]) -> dict[str, Any]:
         counts, voters = self._dots(analysis, rows) if config.dot_votes > 0 else ({}, 0)
@@ -320,8 +307,8 @@ class Effects(ActivityKind):
             "dot_voters": voters,
         }
 
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
-        analysis = _analysis(act)
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         out: dict[str, Any] = {"perspectives": perspective_labels(analysis), "effects": []}
         if config.dot_votes > 0:
             out["effects"] = [

@@ -25,11 +25,10 @@ from typing import Annotated, Any
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
-from sqlalchemy import select
 
 from ..draft import spread as stats
-from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
+from ._draft import analysis_of
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
 
 TEXT_MAX = 300
 #: Largest figure a phone may send (absolute value): beyond any count or amount a
@@ -80,30 +79,16 @@ def parse_number(value: Any, field: str = "value") -> float:
     return float(value)
 
 
-def _analysis(act: Any):
-    from ..draft.service import analysis_for
-
-    return analysis_for(act.workshop, create=False)
-
 
 def asked_rows(analysis: Any, config: Schema) -> list[tuple[Any, Any]]:
     """(node, row) pairs to ask, in the draft's order: visible items with a calculation block.
 
-    One query (not a lazy load per item): this runs on every recompute of the activity."""
-    from ..draft.models import Block, BlockRow, Node
-    from ..extensions import db
-
+    Read from the draft snapshot, which holds every item's block and rows already."""
     if analysis is None:
         return []
-    stmt = (
-        select(Node, BlockRow)
-        .join(Block, Block.node_id == Node.id)
-        .join(BlockRow, BlockRow.block_id == Block.id)
-        .where(Node.analysis_id == analysis.id, Node.status == "visible")
-        .order_by(Node.position, Node.id, BlockRow.position, BlockRow.id)
-    )
     wanted = set(config.rows or ())
-    return [(node, row) for node, row in db.session.execute(stmt).all() if not wanted or row.id in wanted]
+    return [(node, row) for node in analysis.nodes if node.status == "visible" and node.block is not None
+            for row in node.block.rows if not wanted or row.id in wanted]
 
 
 def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
@@ -263,11 +248,10 @@ class Estimates(ActivityKind):
         data["reason"] = " ".join(data["reason"].split())
         return data
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
-        """Validate one estimate, supersede the participant's earlier one for the same row and
-        round, and add the new row (the caller commits)."""
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+        """One estimate; it supersedes the phone's earlier one for the same row and round."""
         data = self.validate_input(config, payload)
-        asked = {row.id: row for _node, row in asked_rows(_analysis(act), config)}
+        asked = {row.id: row for _node, row in asked_rows(ctx.analysis(), config)}
         row = asked.get(data["row"])
         if row is None:
             raise InputError("unknown_row", gettext("That question is not asked here."))
@@ -276,46 +260,27 @@ class Estimates(ActivityKind):
             if row.proposal is None:
                 raise InputError("no_proposal", gettext("There is no proposal for this question yet: give your own figure."))
             value = float(row.proposal)
-        mine = session.scalars(
-            select(Response).where(
-                Response.activity_id == act.id,
-                Response.participant_id == participant.id,
-                Response.generation == act.generation,
-                Response.current.is_(True),
-            )
-        )
-        for earlier in mine:
-            d = earlier.data or {}
-            if d.get("row") == row.id and int(d.get("round") or 1) == config.round:
-                earlier.current = False
-        resp = Response(
-            activity_id=act.id,
-            participant_id=participant.id,
-            client_id=client_id,
-            generation=act.generation,
-            data={
-                "row": row.id,
-                "round": config.round,
-                "value": value,
-                "accepted": data["accept"],
-                "proposal": row.proposal,
-                "source": data["source"],
-                "reason": data["reason"],
-            },
-            status="visible",
-        )
-        session.add(resp)
-        return resp
+        earlier = [r.id for r in ctx.mine
+                   if (r.data or {}).get("row") == row.id and int((r.data or {}).get("round") or 1) == config.round]
+        return Entry({
+            "row": row.id,
+            "round": config.round,
+            "value": value,
+            "accepted": data["accept"],
+            "proposal": row.proposal,
+            "source": data["source"],
+            "reason": data["reason"],
+        }, supersedes=earlier)
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         """Without the draft there are no questions (``aggregate_for`` is what screens get)."""
         return {"round": config.round, "focus": config.focus, "rows": [], "empty": True, "answered_rows": 0}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         """Per asked row: the spread of this round (values, n, min, Q1, median, Q3, max), the
         round-1 spread in round 2, the suggestion and the row's current values. No identities."""
-        analysis = _analysis(act)
+        analysis = analysis_of(draft)
         asked = asked_rows(analysis, config)
         if not asked:
             return {**self.aggregate(config, rows), "empty": analysis is None or not asked}
@@ -344,12 +309,12 @@ class Estimates(ActivityKind):
             "rows": out_rows,
             "empty": False,
             "answered_rows": sum(1 for r in out_rows if r["spread"]),
-            "result": _live_result(analysis),
+            "result": _live_result(draft),
         }
 
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
         """The questions with unit and proposal; in round 2 also the round-1 spread."""
-        asked = asked_rows(_analysis(act), config)
+        asked = asked_rows(analysis_of(draft), config)
         previous: dict[tuple[int, int], list[Row]] = {}
         if config.round == 2 and asked:
             from ..responses import load_rows
@@ -415,12 +380,10 @@ class Estimates(ActivityKind):
 KIND = Estimates()
 
 
-def _live_result(analysis: Any) -> dict[str, Any] | None:
+def _live_result(draft: Any) -> dict[str, Any] | None:
     """The headline of the calculation as it stands, so the room sees it move as figures are
     set during step 7 (the tornado is skipped: this runs on every change)."""
-    from ..draft.compute import compute
-
-    if analysis is None:
+    if draft is None:
         return None
-    disc = compute(analysis, sensitivity=False).discounted
+    disc = draft.result(sensitivity=False).discounted
     return {"nettonytta": disc.nettonytta, "per_krona": disc.per_krona}

@@ -14,7 +14,8 @@ from pydantic import Field
 
 from ..draft.models import BENEFIT_TYPES, COST_TYPES
 from .base import ActivityKind, ConfigField, Row, Schema, _l
-from .calculate import NoInput, SIZE_NAMES, _analysis, result_summary
+from ._draft import NoInput
+from .calculate import SIZE_NAMES, result_summary
 
 #: The slides, in order.
 SECTIONS = ("title", "alternatives", "benefits", "result", "uncertainty", "next")
@@ -40,7 +41,8 @@ def _node(n: Any) -> dict[str, Any]:
     }
 
 
-def presentation(analysis: Any, next_steps: str = "") -> dict[str, Any]:
+def presentation(draft: Any, next_steps: str = "") -> dict[str, Any]:
+    analysis = draft.analysis
     """Everything the slides show, from the stored draft (visible items only)."""
     visible = [n for n in analysis.nodes if n.status == "visible"]
 
@@ -54,7 +56,7 @@ def presentation(analysis: Any, next_steps: str = "") -> dict[str, Any]:
             target = benefits_by_category.get(n.category or "")
             (target if target is not None else uncategorised).append(_node(n))
     change = next((n.title for n in visible if n.node_type == "forandring"), "")
-    result = result_summary(analysis, top=3)
+    result = result_summary(draft, top=3)
     return {
         "empty": False,
         "sections": list(SECTIONS),
@@ -143,18 +145,17 @@ class Present(NoInput, ActivityKind):
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
         return {"empty": True, "sections": list(SECTIONS)}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        analysis = _analysis(act)
-        if analysis is None:
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        if draft is None:
             return self.aggregate(config, rows)
-        return presentation(analysis, config.next_steps)
+        return presentation(draft, config.next_steps)
 
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
         """A thank-you screen's worth: the change and the headline figures."""
-        analysis = _analysis(act)
-        if analysis is None:
+        if draft is None:
             return {"empty": True}
-        res = result_summary(analysis, top=0, sensitivity=False)
+        analysis = draft.analysis
+        res = result_summary(draft, top=0, sensitivity=False)
         head = {k: res["discounted"][k] for k in ("nettonytta", "per_krona", "reading", "break_even_year")}
         return {
             "empty": False,

@@ -20,11 +20,9 @@ from typing import Any, Literal
 
 from flask_babel import gettext
 from pydantic import Field
-from sqlalchemy import select, update
-
 from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse, text_items
-from .open_text import clean_line, text_model
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse, text_items
+from ._text import clean_line, text_model
 
 MAX_LISTED = 300
 
@@ -43,6 +41,12 @@ class Upvote(Schema):
 
 def is_question(row: Row | Response) -> bool:
     return row.ref_id is None and "text" in (row.data or {})
+
+
+def _question(ctx: Context, question_id: int) -> Row | None:
+    """A standing question of this round (current, not deleted), or None."""
+    row = ctx.entry(question_id)
+    return row if row is not None and is_question(row) else None
 
 
 def is_upvote(row: Row | Response) -> bool:
@@ -127,67 +131,26 @@ class QnA(ActivityKind):
             raise InputError("invalid", gettext("The input must be an object."))
         raise InputError("invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")})
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
-        """Validate one input and add its row (the caller commits)."""
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        mine = select(Response).where(
-            Response.activity_id == act.id,
-            Response.participant_id == participant.id,
-            Response.generation == act.generation,
-            Response.current.is_(True),
-        )
         if data["action"] == "ask":
-            asked = [r for r in session.scalars(mine.where(Response.ref_id.is_(None), Response.status != "deleted")) if is_question(r)]
-            if len(asked) >= config.max_questions:
-                raise InputError(
-                    "limit",
-                    gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
-                )
-            resp = Response(
-                activity_id=act.id,
-                participant_id=participant.id,
-                client_id=client_id,
-                generation=act.generation,
-                data={"text": data["text"]},
+            return Entry(
+                {"text": data["text"]},
                 status="pending" if config.premoderate else "visible",
+                limit=Limit(config.max_questions,
+                            gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
+                            counts=lambda r: r.id if is_question(r) else None),
             )
-        else:
-            question = session.get(Response, data["question"])
-            if (
-                question is None
-                or question.activity_id != act.id
-                or question.generation != act.generation
-                or not question.current
-                or not is_question(question)
-                or question.status == "deleted"
-            ):
-                raise InputError("unknown_question", gettext("That question does not exist."))
-            if question.participant_id == participant.id:
-                raise InputError("own_question", gettext("You cannot upvote your own question."))
-            if data["on"] and question.status != "visible":
-                raise InputError("unknown_question", gettext("That question does not exist."))
-            session.execute(
-                update(Response)
-                .where(
-                    Response.activity_id == act.id,
-                    Response.participant_id == participant.id,
-                    Response.generation == act.generation,
-                    Response.ref_id == question.id,
-                    Response.current.is_(True),
-                )
-                .values(current=False)
-            )
-            resp = Response(
-                activity_id=act.id,
-                participant_id=participant.id,
-                client_id=client_id,
-                generation=act.generation,
-                ref_id=question.id,
-                data={"question": question.id, "upvote": data["on"]},
-                status="visible",
-            )
-        session.add(resp)
-        return resp
+        question = _question(ctx, data["question"])
+        if question is None:
+            raise InputError("unknown_question", gettext("That question does not exist."))
+        if question.participant_id == ctx.participant_id:
+            raise InputError("own_question", gettext("You cannot upvote your own question."))
+        if data["on"] and question.status != "visible":
+            raise InputError("unknown_question", gettext("That question does not exist."))
+        # The phone's earlier vote on this question steps back; the toggle is a row of its own.
+        earlier = [r.id for r in ctx.mine if r.ref_id == question.id]
+        return Entry({"question": question.id, "upvote": data["on"]}, ref_id=question.id, supersedes=earlier)
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:

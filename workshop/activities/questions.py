@@ -21,14 +21,11 @@ from typing import Annotated, Any, Iterable
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
-from sqlalchemy import select
 
 from ..draft.models import MONEY_CATEGORIES, Node
-from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text
-from .describe import clean_part
-from .open_text import clean_line
-from .sorting import analysis_of, item_of, live_items
+from ._draft import analysis_of, item_of, live_items
+from ._text import clean_line, clean_part
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, normalise_text
 
 TEXT_MAX = 200
 UNIT_MAX = 30
@@ -299,47 +296,29 @@ class Questions(ActivityKind):
             raise InputError("invalid", message, {"text": message})
         return {"node": data["node"], "text": text, "unit": unit}
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        analysis = analysis_of(act)
+        analysis = ctx.analysis()
         items = money_items(analysis, config)
         node = item_of(analysis, data["node"], item_types(config))
         if node not in items:
             message = gettext("Only items valued in money (Finansiell or Omfördelning) get questions.")
             raise InputError("not_money", message, {"node": message})
-        current = select(Response).where(
-            Response.activity_id == act.id,
-            Response.generation == act.generation,
-            Response.current.is_(True),
-            Response.status != "deleted",
-        )
-        mine = session.scalars(current.where(Response.participant_id == participant.id)).all()
-        if len(mine) >= config.max_suggestions:
-            raise InputError("limit", gettext("You have already suggested %(n)s questions, the most allowed here.",
-                                              n=config.max_suggestions))
         key = normalise_text(data["text"])
         existing = {normalise_text(r.label) for r in (node.block.rows if node.block else [])}
-        existing |= {normalise_text((r.data or {}).get("text", "")) for r in session.scalars(current.where(Response.ref_id == node.id))}
+        existing |= {normalise_text((r.data or {}).get("text", "")) for r in ctx.current_about(node.id)}
         if key in existing:
             message = gettext("That question is already there.")
             raise InputError("duplicate", message, {"text": message})
-        resp = Response(
-            activity_id=act.id,
-            participant_id=participant.id,
-            client_id=client_id,
-            generation=act.generation,
-            ref_id=node.id,
-            data={**data, "title": node.title},
-            status="visible",
-        )
-        session.add(resp)
-        return resp
+        return Entry({**data, "title": node.title}, ref_id=node.id, limit=Limit(
+            config.max_suggestions,
+            gettext("You have already suggested %(n)s questions, the most allowed here.", n=config.max_suggestions)))
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
         from ..responses import load_rows
 
-        analysis = analysis_of(act)
+        analysis = analysis_of(draft)
         items = money_items(analysis, config)
         per_item: dict[int, list[Row]] = {}
         ids = {n.id for n in items}
@@ -365,8 +344,8 @@ class Questions(ActivityKind):
         return {"ready": False, "items": [], "factors": [],
                 "summary": {"items": 0, "rows": 0, "formulas": 0, "suggestions": 0}}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        analysis = analysis_of(act)
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         if analysis is None:
             return self.aggregate(config, rows)
         items = money_items(analysis, config)

@@ -16,8 +16,7 @@ agreement level (share of the top category) and a grey-zone flag, and carries th
 facilitator's recorded decision from the draft. It goes to the presenter and (on reveal) to
 phones, so it carries no identities.
 
-The helpers at the top (``analysis_of``, ``live_items``, ``item_of``, ``replace_current``)
-are shared by the other method kinds of steps 5 and 6.
+The helpers it shares with the other method kinds of steps 5 and 6 are in ``_draft``.
 """
 
 from __future__ import annotations
@@ -26,93 +25,14 @@ from typing import Annotated, Any, Iterable, Literal
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
-from sqlalchemy import update
-
 from ..draft.models import CATEGORIES, MONEY_CATEGORIES, Node
-from ..models import Response
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
+from ._draft import about, analysis_of, final_node, item_error, item_of, latest_per_item, live_items, perspective_labels
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
 
 # Agreement level from the share of the most voted category.
 HIGH_AGREEMENT = 0.75
 MEDIUM_AGREEMENT = 0.5
 ITEM_TYPES = ("nytta", "konsekvenskostnad", "genomforandekostnad")
-
-
-# --- helpers shared by the method kinds ---------------------------------------------------
-
-def analysis_of(act: Any):
-    """The workshop's draft analysis, or ``None`` when it has none yet."""
-    from ..draft.service import analysis_for
-
-    return analysis_for(act.workshop, create=False)
-
-
-def live_items(analysis: Any, types: Iterable[str]) -> list[Node]:
-    """Visible, unmerged nodes of ``types``, in the draft's order."""
-    if analysis is None:
-        return []
-    wanted = set(types)
-    return [n for n in analysis.nodes if n.status == "visible" and not n.merged_into_id and n.node_type in wanted]
-
-
-def item_error(field: str = "node") -> InputError:
-    message = gettext("That item does not exist.")
-    return InputError("unknown_item", message, {field: message})
-
-
-def item_of(analysis: Any, node_id: Any, types: Iterable[str], field: str = "node") -> Node:
-    """The node an input is about: one of this activity's items, in this workshop's draft.
-
-    A node of another workshop's analysis, a hidden or merged node or a node of another
-    type is refused the same way as an id that does not exist."""
-    if analysis is None or not isinstance(node_id, int) or isinstance(node_id, bool):
-        raise item_error(field)
-    found = next((n for n in live_items(analysis, types) if n.id == node_id), None)
-    if found is None:
-        raise item_error(field)
-    return found
-
-
-def final_node(by_id: dict[int, Node], node_id: Any) -> int | None:
-    """Follow merges, so votes on a duplicate count for the item it was merged into."""
-    seen: set[int] = set()
-    node = by_id.get(node_id) if isinstance(node_id, int) else None
-    while node is not None and node.merged_into_id and node.id not in seen:
-        seen.add(node.id)
-        node = by_id.get(node.merged_into_id)
-    return node.id if node is not None else None
-
-
-def latest_per_item(rows: list[Row], analysis: Any, item_ids: set[int]) -> dict[int, dict[int, Row]]:
-    """The latest current row per (item, participant), merged duplicates folded in."""
-    by_id = {n.id: n for n in analysis.nodes} if analysis is not None else {}
-    out: dict[int, dict[int, Row]] = {}
-    for r in sorted(rows, key=lambda r: r.id):
-        target = final_node(by_id, (r.data or {}).get("node"))
-        if target in item_ids:
-            out.setdefault(target, {})[r.participant_id] = r
-    return out
-
-
-def replace_current(session: Any, act: Any, participant: Any, node_id: int) -> None:
-    """The participant's earlier input on this item stops counting (its row stays stored)."""
-    session.execute(
-        update(Response)
-        .where(
-            Response.activity_id == act.id,
-            Response.participant_id == participant.id,
-            Response.generation == act.generation,
-            Response.ref_id == node_id,
-            Response.current.is_(True),
-        )
-        .values(current=False)
-    )
-
-
-def perspective_labels(analysis: Any) -> list[str]:
-    if analysis is None:
-        return []
-    return [p.get("label", "") for p in (analysis.perspectives or []) if isinstance(p, dict) and p.get("label")]
 
 
 # --- tallying (pure, tested directly) -----------------------------------------------------
@@ -335,29 +255,19 @@ class Sorting(ActivityKind):
             raise InputError("invalid", message, {"money": message})
         return {"node": data["node"], "category": data["category"], "money": data["money"], "perspective": perspective}
 
-    def store(self, session, act, participant, config: Schema, client_id: str, payload: Any) -> Response:
+    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        analysis = analysis_of(act)
+        analysis = ctx.analysis()
         node = item_of(analysis, data["node"], node_types(config))
         if data["perspective"] and data["perspective"] not in perspective_labels(analysis):
             message = gettext("Not one of the analysis's perspektiv.")
             raise InputError("invalid", message, {"perspective": message})
-        replace_current(session, act, participant, node.id)
-        resp = Response(
-            activity_id=act.id,
-            participant_id=participant.id,
-            client_id=client_id,
-            generation=act.generation,
-            ref_id=node.id,
-            data={**data, "title": node.title},
-            status="visible",
-        )
-        session.add(resp)
-        return resp
+        # One vote per item and phone: the earlier one steps back (its row stays stored).
+        return Entry({**data, "title": node.title}, ref_id=node.id, supersedes=about(ctx.mine, node.id))
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema) -> dict[str, Any]:
-        analysis = analysis_of(act)
+    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         return {
             "items": [
                 {"id": n.id, "title": n.title, "description": n.description or "", "type": n.node_type}
@@ -382,8 +292,8 @@ class Sorting(ActivityKind):
             "summary": {"items": 0, "voted": 0, "grey": 0, "decided": 0, "voters": 0},
         }
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row]) -> dict[str, Any]:
-        analysis = analysis_of(act)
+    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        analysis = analysis_of(draft)
         if analysis is None:
             return self.empty(False)
         items = live_items(analysis, node_types(config))

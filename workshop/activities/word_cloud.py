@@ -14,7 +14,7 @@ from flask_babel import gettext
 from pydantic import Field
 
 from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, text_items
-from .open_text import clean_line, sort_console_items, text_model
+from ._text import clean_line, sort_console_items, text_model
 
 TOP_WORDS = 100
 LONGEST = 40

@@ -68,6 +68,9 @@ class Analysis(db.Model):
     method_notes: Mapped[str] = mapped_column(Text, default="")
     valuation_notes: Mapped[str] = mapped_column(Text, default="")
     review_key: Mapped[str] = mapped_column(String(64))
+    # Bumped in the transaction of every change of the draft (``draft.snapshot``): what screens
+    # show is built once per revision.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

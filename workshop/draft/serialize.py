@@ -47,7 +47,7 @@ def node_dict(n: Node) -> dict[str, Any]:
     return out
 
 
-def analysis_dict(a: Analysis, with_result: bool = True, sensitivity: bool = True) -> dict[str, Any]:
+def analysis_dict(a: Analysis, with_result: bool = True, sensitivity: bool = True, result: Any = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "id": a.id,
@@ -81,5 +81,5 @@ def analysis_dict(a: Analysis, with_result: bool = True, sensitivity: bool = Tru
         "checks": chain_checks(a),
     }
     if with_result:
-        out["result"] = compute(a, sensitivity=sensitivity).to_dict()
+        out["result"] = (result if result is not None else compute(a, sensitivity=sensitivity)).to_dict()
     return out

@@ -227,16 +227,17 @@ class Broadcaster:
     def _send_draft(self, workshop_id: int) -> set[int]:
         """Emit the draft to the console; return the activities that show draft data."""
         from ..activities import get_kind
-        from ..draft.models import Analysis
         from ..draft.serialize import analysis_dict
-        from sqlalchemy import select
+        from ..draft.snapshot import draft_snapshot
 
         ws = db.session.get(Workshop, workshop_id)
         if ws is None:
             return set()
-        analysis = db.session.scalars(select(Analysis).where(Analysis.workshop_id == workshop_id)).first()
-        if analysis is not None:
-            self.socketio.emit("draft", analysis_dict(analysis), to=room(workshop_id), namespace=CONSOLE)
+        # The same snapshot (and calculation) the method activities read in this round.
+        draft = draft_snapshot(workshop_id)
+        if draft is not None:
+            self.socketio.emit("draft", analysis_dict(draft.analysis, result=draft.result()), to=room(workshop_id),
+                               namespace=CONSOLE)
         return {a.id for a in ws.activities if get_kind(a.kind).uses_draft}
 
     # --- facilitator changes: rare, sent at once ------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from ..activities import get_kind
 from ..extensions import db
 from ..models import Activity, Participant, Workshop, utcnow
+from ..draft.snapshot import draft_snapshot
 from ..responses import load_rows, load_tally, own_responses
 
 
@@ -127,12 +128,14 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
     config = kind.config(act.config)
     all_rows = load_tally(act) if kind.tally else load_rows(act, include_hidden=True)
     visible = [r for r in all_rows if r.status == "visible"]
-    aggregate = kind.aggregate_for(act, config, visible)
+    # Kinds that show the draft read one snapshot per draft revision (built once, shared).
+    draft = draft_snapshot(act.workshop_id) if kind.uses_draft else None
+    aggregate = kind.aggregate_for(act, config, visible, draft)
     responders = kind.responders(all_rows)
     base = {"activity_id": act.id, "generation": act.generation, "responders": responders, "version": version}
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
-    content = kind.phone_content(act, config)
+    content = kind.phone_content(act, config, draft)
     phone = None
     if phone_may_see(act):
         phone = {**base, "visible": True, "aggregate": aggregate}

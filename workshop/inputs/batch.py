@@ -1,0 +1,364 @@
+"""One batch of phone inputs, stored in one transaction under the rules every kind shares.
+
+Decides only on what it reads in the transaction, never on process memory, so it is as right
+in a scale-out as in one process: on PostgreSQL the batch's participants are locked first, in
+id order (two writers never deadlock, and one phone's inputs are stored one at a time); on
+SQLite the one writer of a process runs the batch without yielding.
+
+Per input, in this order (protocol §7): a bad client id or activity id is refused; an input
+already stored (same participant and ``client_id``) is answered with the stored one, whatever
+changed since; an unknown participant or activity, a closed workshop, a locked or not current
+activity refuse; then the kind prepares the entry (``ActivityKind.prepare``), which may refuse;
+the entry's limit is counted over the phone's current entries; what it supersedes steps back.
+Plain rows are inserted together; an entry that also changes the draft analysis is written
+first, with its draft change, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..activities import InputError, get_kind
+from ..activities.base import SUPERSEDE_ALL, ActivityKind, Entry, Row
+from ..models import Activity, Participant, Response, Workshop, utcnow
+from .rules import (
+    Stored,
+    bad_client_id,
+    client_id_ok,
+    closed_error,
+    closed_reason,
+    db_id,
+    unknown_activity,
+    unknown_participant,
+)
+
+
+@dataclass
+class Item:
+    """One input on its way to storage; the writer fills ``outcome`` or ``error``."""
+
+    participant_id: int
+    workshop_id: int
+    activity_id: Any
+    client_id: Any
+    payload: Any
+    outcome: Stored | None = None
+    error: InputError | None = None
+    done: Any = field(default=None, repr=False)
+
+
+class DraftRefused(Exception):
+    """A draft change refused an input inside a batch of several: the batch is rolled back and
+    each input is stored on its own, so only that one is refused."""
+
+
+# Built once: constructing a statement costs more than running it on a small batch.
+_T = Response.__table__
+_ACTIVITIES = (
+    select(Activity.id, Activity.workshop_id, Activity.kind, Activity.config, Activity.generation, Activity.locked,
+           Workshop.status, Workshop.open_until, Workshop.mode, Workshop.current_activity_id)
+    .join(Workshop, Workshop.id == Activity.workshop_id)
+    .where(Activity.id.in_(bindparam("ids", expanding=True)))
+)
+_PARTICIPANTS = select(Participant.id).where(Participant.id.in_(bindparam("ids", expanding=True))).order_by(Participant.id)
+_LOCK_PARTICIPANTS = _PARTICIPANTS.with_for_update()
+# Inputs already stored are looked up by participant only and matched on client id here:
+# "participant IN (…) AND client_id IN (…)" made SQLite probe every pair, quadratic in the
+# batch, while a phone has only its own few inputs.
+_PRIOR_KEYS = select(_T.c.participant_id, _T.c.client_id, _T.c.id).where(
+    _T.c.participant_id.in_(bindparam("pids", expanding=True)))
+_PRIORS = select(_T.c.id, _T.c.data, _T.c.status, _T.c.activity_id).where(_T.c.id.in_(bindparam("ids", expanding=True)))
+_MINE = (
+    select(_T.c.id, _T.c.activity_id, _T.c.participant_id, _T.c.generation, _T.c.data, _T.c.status, _T.c.ref_id,
+           _T.c.merged_into_id, _T.c.answered, _T.c.created_at)
+    .where(_T.c.activity_id.in_(bindparam("aids", expanding=True)), _T.c.participant_id.in_(bindparam("pids", expanding=True)),
+           _T.c.current.is_(True))
+    .order_by(_T.c.id)
+)
+_ENTRY = select(_T.c.id, _T.c.participant_id, _T.c.data, _T.c.status, _T.c.ref_id).where(
+    _T.c.id == bindparam("id"), _T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"),
+    _T.c.current.is_(True), _T.c.status != "deleted")
+_ABOUT = (
+    select(_T.c.id, _T.c.participant_id, _T.c.data, _T.c.status, _T.c.ref_id)
+    .where(_T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"), _T.c.ref_id == bindparam("ref"),
+           _T.c.current.is_(True), _T.c.status != "deleted")
+    .order_by(_T.c.id)
+)
+# One statement per activity, not per phone (an index covers all four columns).
+_SUPERSEDE_ALL = (
+    update(_T)
+    .where(_T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"), _T.c.current.is_(True),
+           _T.c.participant_id.in_(bindparam("who", expanding=True)))
+    .values(current=False)
+)
+_SUPERSEDE_IDS = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(current=False)
+_INSERT = insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
+
+
+def reads_mine(kind: ActivityKind) -> bool:
+    """Kinds whose ``prepare`` looks at the phone's entries (all but the plain one-answer kinds)."""
+    return kind.answer_mode != "replace" or type(kind).prepare is not ActivityKind.prepare
+
+
+class _Context:
+    """``activities.base.Context`` for one input of the batch."""
+
+    def __init__(self, batch: _Batch, item: Item, act: Any):
+        self._batch = batch
+        self.participant_id = item.participant_id
+        self.activity_id = act.id
+        self.workshop_id = act.workshop_id
+        self.generation = act.generation
+
+    @property
+    def mine(self) -> list[Row]:
+        return self._batch.mine(self.activity_id, self.participant_id, self.generation)
+
+    def analysis(self) -> Any:
+        return self._batch.analysis(self.workshop_id)
+
+    def current_about(self, ref_id: int) -> list[Row]:
+        rows = self._batch.session.execute(_ABOUT, {"aid": self.activity_id, "gen": self.generation, "ref": ref_id})
+        out = [Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id) for r in rows]
+        # Entries of this batch not yet inserted count too.
+        out += [p.row for p in self._batch.pending
+                if p.row.ref_id == ref_id and p.item.activity_id == self.activity_id and p.current and p.row.status != "deleted"]
+        return out
+
+    def entry(self, response_id: Any) -> Row | None:
+        if db_id(response_id) is None:
+            return None
+        r = self._batch.session.execute(_ENTRY, {"id": response_id, "aid": self.activity_id, "gen": self.generation}).first()
+        if r is None:
+            return None
+        return Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id)
+
+
+@dataclass
+class _Pending:
+    item: Item
+    row: Row  # as the kinds see it; ``row.id`` is negative until inserted
+    values: dict[str, Any]
+    current: bool = True
+    draft: bool = False  # storing it changed the draft analysis
+
+
+class _Batch:
+    def __init__(self, session: Session, items: list[Item]):
+        self.session = session
+        self.items = items
+        self.now = utcnow()
+        self._mine: dict[tuple[int, int, int], list[Row]] = {}
+        self._analyses: dict[int, Any] = {}
+        self.pending: list[_Pending] = []
+        self._by_placeholder: dict[int, _Pending] = {}
+        self._next_placeholder = -1
+        self._supersede_all: dict[tuple[int, int], list[int]] = {}  # (activity, generation) -> participants
+        self._supersede_ids: list[int] = []
+        self.written: list[tuple[Item, _Pending]] = []
+
+    # --- reads for the kinds' context --------------------------------------------------------
+    def mine(self, aid: int, pid: int, gen: int) -> list[Row]:
+        key = (aid, pid, gen)
+        if key not in self._mine:
+            self._load_mine({aid}, {pid})
+            self._mine.setdefault(key, [])
+        return self._mine[key]
+
+    def _load_mine(self, aids: set[int], pids: set[int]) -> None:
+        rows = self.session.execute(_MINE, {"aids": sorted(aids), "pids": sorted(pids)})
+        for r in rows:
+            key = (r.activity_id, r.participant_id, r.generation)
+            self._mine.setdefault(key, []).append(
+                Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id,
+                    merged_into_id=r.merged_into_id, answered=r.answered, created_at=r.created_at))
+
+    def analysis(self, workshop_id: int) -> Any:
+        """The draft as screens read it (``DraftSnapshot``: one read per draft revision)."""
+        if workshop_id not in self._analyses:
+            from ..draft.snapshot import draft_snapshot
+
+            snap = draft_snapshot(workshop_id)
+            self._analyses[workshop_id] = snap.analysis if snap is not None else None
+        return self._analyses[workshop_id]
+
+    # --- writing -----------------------------------------------------------------------------
+    def add(self, item: Item, act: Any, entry: Entry) -> _Pending:
+        key = (act.id, item.participant_id, act.generation)
+        mine = self._mine.get(key)
+        values = {"activity_id": act.id, "participant_id": item.participant_id, "client_id": item.client_id,
+                  "generation": act.generation, "data": entry.data, "status": entry.status, "current": True,
+                  "ref_id": entry.ref_id, "merged_into_id": None, "answered": False, "created_at": self.now}
+        row = Row(id=self._next_placeholder, participant_id=item.participant_id, data=entry.data, status=entry.status,
+                  ref_id=entry.ref_id, created_at=self.now)
+        self._next_placeholder -= 1
+        if entry.supersedes == SUPERSEDE_ALL:
+            for p in self.pending:
+                if p.current and (p.item.activity_id, p.item.participant_id, p.values["generation"]) == key:
+                    p.current = False
+                    p.values["current"] = False
+            self._supersede_all.setdefault((act.id, act.generation), []).append(item.participant_id)
+            if mine is not None:
+                mine.clear()
+        else:
+            gone = set(entry.supersedes)
+            for rid in gone:
+                p = self._by_placeholder.get(rid)
+                if p is None:
+                    self._supersede_ids.append(rid)
+                elif p.row.id < 0:
+                    p.current = False
+                    p.values["current"] = False
+                else:  # inserted already (before a draft change): by its real id
+                    self._supersede_ids.append(p.row.id)
+            if mine is not None and gone:
+                mine[:] = [r for r in mine if r.id not in gone]
+        pending = _Pending(item, row, values)
+        self.pending.append(pending)
+        self._by_placeholder[row.id] = pending
+        if mine is not None:
+            mine.append(row)
+        return pending
+
+    def flush(self) -> None:
+        """Write what is pending: supersede first (it targets stored rows only), then insert."""
+        for (aid, gen), who in self._supersede_all.items():
+            self.session.execute(_SUPERSEDE_ALL, {"aid": aid, "gen": gen, "who": who})
+        self._supersede_all.clear()
+        if self._supersede_ids:
+            self.session.execute(_SUPERSEDE_IDS, {"ids": sorted(set(self._supersede_ids))})
+            self._supersede_ids.clear()
+        todo = [p for p in self.pending if p.row.id < 0]
+        if not todo:
+            return
+        ids = self.session.execute(_INSERT, [p.values for p in todo]).scalars().all()
+        for p, rid in zip(todo, ids):
+            self._by_placeholder[rid] = p
+            p.row.id = rid
+
+
+def _limit_reached(entry: Entry, mine: list[Row]) -> bool:
+    """Whether the phone has used up the entry's limit (entries it supersedes do not count)."""
+    limit = entry.limit
+    if limit is None:
+        return False
+    if entry.supersedes == SUPERSEDE_ALL:  # the phone keeps only this one
+        return limit.most <= 0
+    gone = set(entry.supersedes)
+    used = {key for r in mine if r.status != "deleted" and r.id not in gone
+            for key in [r.id if limit.counts is None else limit.counts(r)] if key is not None}
+    return len(used) >= limit.most
+
+
+def write_batch(session: Session, items: list[Item]) -> None:
+    """Store ``items`` in one transaction and set each one's ``outcome`` or ``error``.
+
+    Raises on a database error, and ``DraftRefused`` when a draft change refused one input of
+    several (nothing is committed then; the caller stores each input on its own)."""
+    b = _Batch(session, items)
+    live: list[Item] = []
+    for item in items:
+        if not client_id_ok(item.client_id):
+            item.error = bad_client_id()
+        elif db_id(item.activity_id) is None:
+            item.error = unknown_activity()
+        else:
+            live.append(item)
+    if not live:
+        session.rollback()
+        return
+    pids = sorted({i.participant_id for i in live})
+    stmt = _LOCK_PARTICIPANTS if session.get_bind().dialect.name == "postgresql" else _PARTICIPANTS
+    known = set(session.execute(stmt, {"ids": pids}).scalars())
+    wanted = {(i.participant_id, i.client_id) for i in live}
+    prior_ids = {(p, c): rid for p, c, rid in session.execute(_PRIOR_KEYS, {"pids": pids}) if (p, c) in wanted}
+    priors = {}
+    if prior_ids:  # a resend: rare, read what it is answered with
+        stored = {r.id: r for r in session.execute(_PRIORS, {"ids": sorted(prior_ids.values())})}
+        priors = {key: stored[rid] for key, rid in prior_ids.items()}
+    acts = {r.id: r for r in session.execute(_ACTIVITIES, {"ids": sorted({i.activity_id for i in live})})}
+    kinds: dict[int, tuple[ActivityKind, Any]] = {}
+    for a in acts.values():
+        try:
+            kind = get_kind(a.kind)
+        except InputError:
+            continue
+        kinds[a.id] = (kind, kind.config(a.config))
+    readers = [i for i in live if i.activity_id in kinds and reads_mine(kinds[i.activity_id][0])]
+    if readers:  # one read for the batch, not one per input
+        b._load_mine({i.activity_id for i in readers}, {i.participant_id for i in readers})
+        for i in readers:
+            b._mine.setdefault((i.activity_id, i.participant_id, acts[i.activity_id].generation), [])
+
+    first: dict[tuple[int, str], Item] = {}  # an input sent twice within this batch
+    copies: list[tuple[Item, Item]] = []
+    for item in live:
+        key = (item.participant_id, item.client_id)
+        prior = priors.get(key)
+        if prior is not None:
+            item.outcome = Stored(prior.id, True, prior.data, prior.status, prior.activity_id)
+            continue
+        if key in first:
+            copies.append((item, first[key]))
+            continue
+        if item.participant_id not in known:
+            item.error = unknown_participant()
+            continue
+        a = acts.get(item.activity_id)
+        if a is None or a.workshop_id != item.workshop_id or a.id not in kinds:
+            item.error = unknown_activity()
+            continue
+        reason = closed_reason(status=a.status, open_until=a.open_until, mode=a.mode,
+                               current_activity_id=a.current_activity_id, activity_id=a.id, locked=a.locked, now=b.now)
+        if reason is not None:
+            item.error = closed_error(reason)
+            continue
+        kind, config = kinds[a.id]
+        ctx = _Context(b, item, a)
+        try:
+            entry = kind.prepare(config, item.payload, ctx)
+            if entry.limit is not None and _limit_reached(entry, ctx.mine):
+                raise InputError("limit", entry.limit.message)
+        except InputError as err:
+            item.error = err
+            continue
+        first[key] = item
+        if entry.draft_change is None:
+            b.written.append((item, b.add(item, a, entry)))
+            continue
+        # The draft change needs the stored entry's id: write what is pending, then this one.
+        b.flush()
+        pending = b.add(item, a, entry)
+        b.flush()
+        try:
+            entry.draft_change(pending.row.id)
+            session.flush()
+        except InputError as err:
+            if len(items) > 1:
+                raise DraftRefused() from err
+            session.rollback()
+            item.error = err
+            item.outcome = None
+            return
+        pending.draft = True
+        b.written.append((item, pending))
+    if b.written:
+        b.flush()
+        session.commit()
+        for item, p in b.written:
+            item.outcome = Stored(p.row.id, False, p.values["data"], p.values["status"], item.activity_id, p.draft)
+    else:
+        session.rollback()  # nothing to write: end the reads' transaction
+    for item, original in copies:
+        if original.outcome is not None:
+            o = original.outcome
+            item.outcome = Stored(o.response_id, True, o.data, o.status, o.activity_id)
+        else:
+            item.error = original.error
+
+
+__all__ = ["DraftRefused", "Item", "reads_mine", "write_batch"]

@@ -1,0 +1,81 @@
+"""The rules of accepting an input that do not depend on the kind, on plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext
+
+from ..activities import InputError
+from ..models import Activity, Workshop
+
+CLIENT_ID_MAX = 64
+DB_ID_MAX = 2**63 - 1
+
+
+@dataclass
+class Stored:
+    """The answer to a phone: the stored input (``duplicate`` when it was stored before).
+
+    ``changed_draft``: storing it also changed the draft analysis (the console's draft and the
+    method activities follow)."""
+
+    response_id: int
+    duplicate: bool
+    data: dict[str, Any]
+    status: str
+    activity_id: int | None = None
+    changed_draft: bool = False
+
+
+def db_id(value: Any) -> int | None:
+    """An id the database can look up, else None (bools, floats, out-of-range ints)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DB_ID_MAX:
+        return value
+    return None
+
+
+def client_id_ok(client_id: Any) -> bool:
+    return isinstance(client_id, str) and 1 <= len(client_id) <= CLIENT_ID_MAX and client_id.isprintable()
+
+
+def bad_client_id() -> InputError:
+    return InputError("invalid", gettext("Every input needs an id of 1 to 64 characters."))
+
+
+def unknown_activity() -> InputError:
+    return InputError("unknown_activity", gettext("Unknown activity."))
+
+
+def unknown_participant() -> InputError:
+    return InputError("unknown_participant", gettext("Join the workshop with its code first."))
+
+
+def closed_reason(*, status: str, open_until: datetime | None, mode: str, current_activity_id: int | None,
+                  activity_id: int, locked: bool, now: datetime | None = None) -> str | None:
+    """Why phones may not answer the activity right now (an error code), or None if they may."""
+    if not Workshop.open_for_input(status, open_until, now):
+        return "closed"
+    if locked:
+        return "locked"
+    if mode != "self_paced" and current_activity_id != activity_id:
+        return "not_current"
+    return None
+
+
+def closed_error(reason: str) -> InputError:
+    if reason == "closed":
+        return InputError("closed", gettext("The workshop is closed for answers."))
+    if reason == "locked":
+        return InputError("locked", gettext("This activity is locked."))
+    return InputError("not_current", gettext("This activity is not open right now."))
+
+
+def activity_open_for(ws: Workshop, act: Activity) -> None:
+    """Raise unless phones may answer ``act`` right now."""
+    reason = closed_reason(status=ws.status, open_until=ws.open_until, mode=ws.mode,
+                           current_activity_id=ws.current_activity_id, activity_id=act.id, locked=act.locked)
+    if reason is not None:
+        raise closed_error(reason)
