@@ -138,7 +138,7 @@ def test_an_effect_from_a_phone_becomes_a_node_with_its_fields(app, make_effects
             "Brukaren behöver inte lämna ut nyckel", "Digitala lås", "Brukare i hemtjänsten", "positive")
         node = analysis(ws_id).nodes[0]
         assert node.source_response_id == stored.response_id
-        assert stored.uses_draft is True
+        assert stored.changed_draft is True
 
 
 def test_the_same_client_id_twice_makes_one_node(app, make_effects):

@@ -152,17 +152,17 @@ class Entry:
 
     ``status``: "visible", or "pending" until the facilitator approves it. ``ref_id``: the
     question, item or effect the entry is about. ``supersedes``: ids of the phone's current
-    entries (``Context.mine``) that this one replaces, or ``SUPERSEDE_ALL``. ``draft_change``:
-    called with the stored entry's id in the same transaction when the input also changes the
-    draft analysis (an effect added to the wall); it may refuse with ``InputError``, and then
-    nothing of this input is stored."""
+    entries (``Context.mine``) that this one replaces, or ``SUPERSEDE_ALL``. ``draft_node``: the
+    fields of a node the input adds to the draft analysis (an effect on the wall); the writer
+    adds it in the same transaction, with the stored entry as its source. Should the draft
+    refuse it (full), nothing of this input is stored. Kinds never edit the draft themselves."""
 
     data: dict[str, Any]
     status: str = "visible"
     ref_id: int | None = None
     supersedes: Iterable[int] | str = ()
     limit: Limit | None = None
-    draft_change: Callable[[int], None] | None = None
+    draft_node: dict[str, Any] | None = None
 
 
 class Context(Protocol):

@@ -1,7 +1,7 @@
 """Step 2 · Hitta effekterna: the room brainstorms the differences between A and B.
 
 Every effect a phone sends becomes an ``effekt`` node of the draft analysis at once
-(``Entry.draft_change`` → ``service.add_node`` with ``source_response_id``), so the wall the screen
+(``Entry.draft_node``, added by the writer with ``source_response_id``), so the wall the screen
 shows *is* the draft: the facilitator's edits, merges and hidden cards — and effects the
 facilitator adds — show up everywhere.
 
@@ -219,23 +219,13 @@ class Effects(ActivityKind):
                 msg = gettext("Choose one of the analysis's perspectives.")
                 raise InputError("invalid", msg, {"perspective": msg})
             stored = {k: data[k] for k in ("text", "cause", "perspective", "polarity")}
-            workshop_id = ctx.workshop_id
-
-            def to_the_wall(response_id: int) -> None:
-                # The effect is a card of the draft analysis at once (made on the first one).
-                from ..draft.service import add_node, analysis_for
-                from ..extensions import db
-                from ..models import Workshop
-
-                add_node(analysis_for(db.session.get(Workshop, workshop_id), create=True),
-                         {"node_type": "effekt", "title": stored["text"], "cause": stored["cause"],
-                          "perspective": stored["perspective"], "polarity": stored["polarity"]},
-                         source_response_id=response_id)
-
             return Entry(stored, limit=Limit(
                 config.max_entries,
                 gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries),
-                counts=lambda r: r.id if is_effect(r) else None), draft_change=to_the_wall)
+                counts=lambda r: r.id if is_effect(r) else None),
+                # The effect is a card of the draft analysis at once (made on the first one).
+                draft_node={"node_type": "effekt", "title": stored["text"], "cause": stored["cause"],
+                            "perspective": stored["perspective"], "polarity": stored["polarity"]})
         # A dot.
         if config.dot_votes <= 0:
             raise InputError("dots_off", gettext("Dot voting is not open."))

@@ -254,6 +254,15 @@ def _limit_reached(entry: Entry, mine: list[Row]) -> bool:
     return len(used) >= limit.most
 
 
+def _add_to_draft(session: Session, workshop_id: int, fields: dict[str, Any], response_id: int) -> None:
+    """The node an input brings to the draft analysis (made on the first one), in the batch's
+    transaction; the session is the app's ``db.session`` for the batch (see ``writer``)."""
+    from ..draft.service import add_node, analysis_for
+
+    add_node(analysis_for(session.get(Workshop, workshop_id), create=True), fields, source_response_id=response_id)
+    session.flush()
+
+
 def write_batch(session: Session, items: list[Item]) -> None:
     """Store ``items`` in one transaction and set each one's ``outcome`` or ``error``.
 
@@ -327,7 +336,7 @@ def write_batch(session: Session, items: list[Item]) -> None:
             item.error = err
             continue
         first[key] = item
-        if entry.draft_change is None:
+        if entry.draft_node is None:
             b.written.append((item, b.add(item, a, entry)))
             continue
         # The draft change needs the stored entry's id: write what is pending, then this one.
@@ -335,8 +344,7 @@ def write_batch(session: Session, items: list[Item]) -> None:
         pending = b.add(item, a, entry)
         b.flush()
         try:
-            entry.draft_change(pending.row.id)
-            session.flush()
+            _add_to_draft(session, a.workshop_id, entry.draft_node, pending.row.id)
         except InputError as err:
             if len(items) > 1:
                 raise DraftRefused() from err

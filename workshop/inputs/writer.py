@@ -172,7 +172,7 @@ class InputWriter:
         """The writer keeps its own connection: SQLite's page cache stays warm only on the
         connection that made the last change (a pooled one would be another). The app
         context's ``db.session`` is bound to it for the batch, so a kind's draft change
-        (``Entry.draft_change``) runs in the batch's transaction."""
+        (``Entry.draft_node``) is added in the batch's transaction."""
         if self._conn is None:
             self._conn = db.engine.connect()
         session = Session(bind=self._conn, expire_on_commit=False)
