@@ -354,9 +354,11 @@ def test_a_resend_is_answered_with_the_stored_input_whatever_changed(app, user, 
 
 
 def test_single_choice_refuses_two_choices_and_no_kind_counts_an_option_twice(user):
+    # Single choice whose "at most" setting says 3 (left from when it allowed several): still one.
+    single_spec = ("multiple_choice", "En", {"options": ["A", "B", "C"], "multiple": False, "max_choices": 3})
     multi = ("multiple_choice", "Flera", {"options": ["A", "B", "C"], "multiple": True, "max_choices": 3})
     ranking = ("ranking", "Ordna", {"options": ["A", "B", "C"]})
-    ws, (single, many, rank) = _ws(user, activities=(MC, multi, ranking), mode="self_paced")
+    ws, (single, many, rank) = _ws(user, activities=(single_spec, multi, ranking), mode="self_paced")
     p = _participant(ws)
     assert _write(_item(p, single, "s1", {"choices": [0, 1]})) == ["invalid"]
     assert _write(_item(p, many, "m1", {"choices": [1, 1]})) == ["invalid"]
