@@ -19,6 +19,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def js_half_complete(key: str) -> bool:
+    """The kind's JS module exists and exports phone, presenter and console."""
+    path = ROOT / "static" / "js" / "kinds" / f"{key}.js"
+    source = path.read_text() if path.exists() else ""
+    return all(re.search(rf"export\s+(?:async\s+)?(?:function|const|let)\s+{name}\b", source)
+               for name in ("phone", "presenter", "console"))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -186,18 +194,14 @@ class UI:
 
     @staticmethod
     def complete_kinds() -> list[str]:
-        """Activity kinds with both halves in place: the Python module (registry) and a JS module
-        that exports phone, presenter and console. Kinds still being written are left out."""
+        """Every activity kind of the registry. A kind is one Python module plus one JS module
+        that exports phone, presenter and console: a kind without its JS half fails the test
+        that asks, rather than being left out of it."""
         from workshop.activities import all_kinds
 
-        out = []
-        for key in sorted(all_kinds()):
-            path = ROOT / "static" / "js" / "kinds" / f"{key}.js"
-            source = path.read_text() if path.exists() else ""
-            if all(re.search(rf"export\s+(?:async\s+)?(?:function|const|let)\s+{name}\b", source)
-                   for name in ("phone", "presenter", "console")):
-                out.append(key)
-        return out
+        missing = [key for key in sorted(all_kinds()) if not js_half_complete(key)]
+        assert not missing, f"activity kinds without a complete JS module in static/js/kinds/: {missing}"
+        return sorted(all_kinds())
 
     @staticmethod
     def shot(page, name: str, full_page: bool = False) -> Path:
