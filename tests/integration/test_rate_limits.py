@@ -650,3 +650,28 @@ def test_an_activity_holds_at_most_activity_entries_max(tmp_path, migrated_db, m
     acks = [h.vote(p, ids[0], f"t{i}-{j}", payload={"text": f"Svar {i} {j}"}) for i, p in enumerate(phones) for j in range(3)]
     assert [x["ok"] for x in acks] == [True] * 4 + [False] * 2, acks
     h.assert_error(acks[-1], "full")
+
+
+def test_a_snapshot_from_the_broadcasters_copy_holds_every_stored_vote(tmp_path, migrated_db):
+    """Snapshots use the phones' payload computed at most PHONE_BROADCAST_INTERVAL ago; a vote
+    stored in between drops that copy, so the next snapshot counts it."""
+    from workshop.models import Activity
+
+    app = _app(tmp_path, "snapcopy", migrated_db, phone_broadcast_interval=60.0)
+    _, code, ids = h.setup_workshop(app)
+    h.update_row(app, Activity, ids[0], revealed=True)
+    a, _ = h.phone(app, app.test_client(), code)
+    b, _ = h.phone(app, app.test_client(), code)
+
+    def counts(tc):
+        ack = tc.emit("snapshot", {}, namespace=PHONE, callback=True)
+        return ack["snapshot"]["results"][str(ids[0])]["aggregate"]["counts"]
+
+    assert counts(a) == [0, 0, 0]
+    assert h.vote(b, ids[0], "b1", (1,))["ok"] is True
+    assert counts(a) == [0, 1, 0]
+    assert counts(b) == [0, 1, 0]
+    # a hidden activity's results are not sent (nor read)
+    h.update_row(app, Activity, ids[0], revealed=False)
+    ack = a.emit("snapshot", {}, namespace=PHONE, callback=True)
+    assert ack["snapshot"]["results"] == {}
