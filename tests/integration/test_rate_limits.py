@@ -675,3 +675,24 @@ def test_a_snapshot_from_the_broadcasters_copy_holds_every_stored_vote(tmp_path,
     h.update_row(app, Activity, ids[0], revealed=False)
     ack = a.emit("snapshot", {}, namespace=PHONE, callback=True)
     assert ack["snapshot"]["results"] == {}
+
+
+@pytest.mark.services
+def test_a_reached_workshop_is_remembered_across_two_app_instances_through_redis(tmp_path, migrated_db):
+    """The mark "this address reached this workshop" lives in the shared storage too: a hall
+    whose first phone joined through one process passes through the other once over the limit."""
+    _redis_or_skip()
+    a = _app(tmp_path, "one", None, rate_limit_join="3/minute", ratelimit_storage=REDIS_URL)
+    _, code, _ = h.setup_workshop(a)
+    b_dir = Path(a.extensions["settings"].data_dir)
+    from workshop.app import create_app
+    from workshop.config import Settings
+
+    b = create_app(Settings.from_env(b_dir, testing=True, rate_limit_join="3/minute", ratelimit_storage=REDIS_URL),
+                   async_mode="threading", migrate=False)
+    hall = _addr()
+    assert _join(a.test_client(), code, hall).status_code == 200
+    for _ in range(3):
+        assert _join(b.test_client(), _wrong_code(code), hall).status_code == 404
+    assert _join(b.test_client(), _wrong_code(code), hall).status_code == 429
+    assert _join(b.test_client(), code, hall).status_code == 200
