@@ -173,7 +173,7 @@ def clean_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "MESSAGE_QUEUE_URL", "RATELIMIT_STORAGE_URL", "SECRET_KEY", "WORKSHOP_ACCESS_LOG"}}
     env.update(WORKSHOP_DATA_DIR=str(data_dir), RATE_LIMIT_JOIN="1000000/minute", RATE_LIMIT_SUBMIT="1000000/minute",
-               RATE_LIMIT_SUBMIT_ADDRESS="1000000/minute")
+               RATE_LIMIT_SUBMIT_ADDRESS="1000000/minute", RATE_LIMIT_JOIN_NEW="1000000/minute")
     return env
 
 

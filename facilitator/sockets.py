@@ -15,9 +15,10 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop import live
 from workshop.activities import InputError
-from workshop.app import broadcaster
+from workshop.app import broadcaster, limits
 from workshop.extensions import db, socketio
 from workshop.models import Workshop
+from workshop.ratelimit import mark_reached
 from workshop.realtime import CONSOLE, SCREEN, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
@@ -43,6 +44,8 @@ def console_connect(auth=None):
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     # The facilitator reads errors in the language chosen for the pages.
     lang = session.get("lang") if session.get("lang") in ("sv", "en") else "sv"
+    # The room's phones are usually on the same network as the console and the screen.
+    mark_reached(limits(), request.remote_addr or "?", ws.id)
     connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id, language=lang))
     join_room(room(ws.id))
     socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE, ignore_queue=True)
@@ -156,6 +159,7 @@ def screen_connect(auth=None):
     ws = db.session.get(Workshop, wid) if wid is not None else None
     if ws is None or not isinstance(key, str) or not hmac.compare_digest(ws.presenter_key.encode(), key.encode()):
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
+    mark_reached(limits(), request.remote_addr or "?", ws.id)
     connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language))
     join_room(room(ws.id))
     socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN, ignore_queue=True)

@@ -25,7 +25,7 @@ from workshop.responses import load_rows
 from workshop import portable
 from workshop import workshops as core
 
-from . import bp
+from . import bp, login_guard
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -52,16 +52,17 @@ def login():
         return redirect(url_for("facilitator.setup"))
     error = None
     if request.method == "POST":
-        addr = request.remote_addr or "?"
-        # Only failed attempts count, so colleagues behind one address are not locked out.
-        if limits().over("login", addr):
-            error = gettext("Too many attempts. Wait a minute and try again.")
+        email = request.form.get("email", "")
+        # Only failed attempts count, and apart for a browser that has logged in to the
+        # account before: see facilitator/login_guard.py.
+        if login_guard.refused(email):
+            error = gettext("Too many wrong attempts. Try again later, or from a browser you have logged in with before.")
         else:
-            user = authenticate(request.form.get("email", ""), request.form.get("password", ""))
+            user = authenticate(email, request.form.get("password", ""))
             if user is not None:
                 login_user(user, remember=bool(request.form.get("remember")))
-                return redirect(_local_next(request.args.get("next", "")))
-            limits().allow("login", addr)
+                return login_guard.remember_device(redirect(_local_next(request.args.get("next", ""))), email)
+            login_guard.failed(email)
             error = gettext("Wrong e-mail or password.")
     return render_template("facilitator/login.html", error=error, email=request.form.get("email", ""))
 

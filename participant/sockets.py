@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room
 
@@ -29,11 +29,20 @@ def on_connect(auth=None):
     g.locale = ws.language
     if ws.status != "open":
         raise ConnectionRefusedError(gettext("The workshop is closed for answers."), {"code": "closed", "message": gettext("The workshop is closed for answers.")})
+    # Per token: a phone reconnecting with back-off stays far below both; a script holding
+    # hundreds of sockets (each one a snapshot to build) does not.
+    settings = current_app.extensions["settings"]
+    if (connections.sockets_of(participant.token) >= settings.phone_sockets_max
+            or not limits().allow("phone_connect", str(participant.id))):
+        message = gettext("Too many connections from this phone. Close other tabs with the workshop and wait a moment.")
+        raise ConnectionRefusedError(message, {"code": "rate_limited", "message": message})
     input_writer().touch()
-    connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language))
+    connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language),
+                         owner=participant.token)
     join_room(room(ws.id))
     # The connection is on this process: no need to publish through the message queue.
-    socketio.emit("snapshot", phone_snapshot(ws, participant), to=request.sid, namespace=PHONE, ignore_queue=True)
+    socketio.emit("snapshot", phone_snapshot(ws, participant, broadcaster().phone_results), to=request.sid,
+                  namespace=PHONE, ignore_queue=True)
     db.session.remove()
 
 
@@ -73,8 +82,10 @@ def on_submit(conn: Conn, payload):
 @socketio.on("snapshot", namespace=PHONE)
 @event("phone")
 def on_snapshot(conn: Conn, _payload):
+    if not limits().allow("phone_snapshot", str(conn.participant_id)):
+        raise InputError("rate_limited", gettext("Too many requests in a short time. Wait a moment."))
     p = _participant(conn)
-    return ok(snapshot=phone_snapshot(p.workshop, p))
+    return ok(snapshot=phone_snapshot(p.workshop, p, broadcaster().phone_results))
 
 
 @socketio.on("*", namespace=PHONE)

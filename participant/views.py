@@ -9,7 +9,8 @@ from flask_babel import gettext
 
 from workshop.app import limits
 from workshop.extensions import csrf, db
-from workshop.models import Participant
+from workshop.models import Participant, Workshop
+from workshop.ratelimit import has_reached, mark_reached
 from workshop.workshops import find_open_workshop
 
 from . import bp
@@ -30,20 +31,62 @@ def start():
     return render_template("participant/start.html", code="")
 
 
+def _address() -> str:
+    return request.remote_addr or "?"
+
+
+def _rate_limited_message() -> str:
+    return gettext("Too many wrong codes from your network. Check the code on the screen, or wait a while and try again.")
+
+
+def lookup(code: str, token: object = None) -> tuple[Workshop | None, str | None]:
+    """Find the open workshop a join code names, for every route that tells whether a code
+    exists (join, phone page, QR link, QR image). Returns ``(ws, None)`` or ``(None, reason)``
+    with reason ``unknown_code`` or ``rate_limited``.
+
+    Wrong codes count per address. An address over that limit still reaches a workshop it has
+    reached before (a join, its phone page, or its screen or console shown from there) and a
+    phone still rejoins with its own token: one person typing wrong codes cannot lock the
+    hall out, and a guesser over the limit is told nothing about codes it did not know."""
+    rl, addr = limits(), _address()
+    over = rl.over("join", addr)
+    ws = find_open_workshop(code if isinstance(code, str) else "")
+    if over:
+        if ws is not None and (has_reached(rl, addr, ws.id) or _own_token(ws, token)):
+            return ws, None
+        return None, "rate_limited"
+    if ws is None:
+        rl.allow("join", addr)
+        return None, "unknown_code"
+    mark_reached(rl, addr, ws.id)
+    return ws, None
+
+
+def _own_token(ws: Workshop, token: object) -> bool:
+    return isinstance(token, str) and 20 <= len(token) <= 64 and db.session.query(
+        Participant.id).filter_by(token=token, workshop_id=ws.id).first() is not None
+
+
+def _page_refusal(code: str, reason: str):
+    if reason == "rate_limited":
+        return render_template("participant/start.html", code=code, error=_rate_limited_message()), 429
+    return render_template("participant/start.html", code=code, error=gettext("No open workshop has that code.")), 404
+
+
 @bp.get("/j/<code>")
 def join_link(code: str):
     """The address in the QR code: straight to the workshop's phone page."""
-    ws = find_open_workshop(code)
+    ws, reason = lookup(code)
     if ws is None:
-        return render_template("participant/start.html", code=code, error=gettext("No open workshop has that code.")), 404
+        return _page_refusal(code, reason)
     return redirect(url_for("participant.phone", code=ws.join_code))
 
 
 @bp.get("/w/<code>")
 def phone(code: str):
-    ws = find_open_workshop(code)
+    ws, reason = lookup(code)
     if ws is None:
-        return render_template("participant/start.html", code=code, error=gettext("No open workshop has that code.")), 404
+        return _page_refusal(code, reason)
     g.locale = ws.language
     return render_template("participant/phone.html", ws=ws)
 
@@ -67,20 +110,17 @@ def api_join():
     Answers {token, participant, workshop_id}. A known token for this workshop rejoins as the
     same participant (and may update nickname/perspective); anything else creates one.
     """
-    addr = request.remote_addr or "?"
-    # Only failed guesses count: a room behind one NAT joins freely, a guesser is stopped.
-    if limits().over("join", addr):
-        return jsonify(ok=False, error={"code": "rate_limited", "message": gettext("Too many attempts. Wait a minute and try again.")}), 429
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # nested deeper than the parser goes: not a join request either
         body = None
     if not isinstance(body, dict):
+        if limits().over("join", _address()):
+            return _join_refusal("rate_limited")
         return jsonify(ok=False, error={"code": "invalid", "message": gettext("The input must be an object.")}), 400
-    ws = find_open_workshop(body.get("code") if isinstance(body.get("code"), str) else "")
+    ws, reason = lookup(body.get("code"), body.get("token"))
     if ws is None:
-        limits().allow("join", addr)
-        return jsonify(ok=False, error={"code": "unknown_code", "message": gettext("No open workshop has that code.")}), 404
+        return _join_refusal(reason)
     g.locale = ws.language
     try:
         nickname = _clean(body.get("nickname"), NICK_MAX)
@@ -94,6 +134,10 @@ def api_join():
     if isinstance(token, str) and 20 <= len(token) <= 64:
         participant = db.session.query(Participant).filter_by(token=token, workshop_id=ws.id).first()
     if participant is None:
+        # Each new participant counts for its address: a script cannot mint a crowd.
+        if not limits().allow("join_new", _address()):
+            return jsonify(ok=False, error={"code": "rate_limited", "message": gettext(
+                "Too many people have joined from your network just now. Wait a minute and try again.")}), 429
         participant = Participant(workshop_id=ws.id, token=secrets.token_urlsafe(24))
         db.session.add(participant)
     if "nickname" in body:
@@ -103,13 +147,19 @@ def api_join():
     db.session.commit()
     from workshop.app import broadcaster
 
-    broadcaster().mark_presence(ws.id)
+    broadcaster().mark_presence(ws.id, participant.id)
     return jsonify(
         ok=True,
         token=participant.token,
         participant={"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
         workshop_id=ws.id,
     )
+
+
+def _join_refusal(reason: str):
+    if reason == "rate_limited":
+        return jsonify(ok=False, error={"code": "rate_limited", "message": _rate_limited_message()}), 429
+    return jsonify(ok=False, error={"code": "unknown_code", "message": gettext("No open workshop has that code.")}), 404
 
 
 @bp.get("/healthz")
@@ -122,8 +172,8 @@ def healthz():
 def qr(code: str):
     from workshop.qr import qr_svg
 
-    ws = find_open_workshop(code)
+    ws, reason = lookup(code)
     if ws is None:
-        abort(404)
+        abort(429 if reason == "rate_limited" else 404)
     svg = qr_svg(url_for("participant.join_link", code=ws.join_code, _external=True))
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=3600"}

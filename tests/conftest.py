@@ -115,7 +115,8 @@ class LiveServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), "RATE_LIMIT_SUBMIT": "1000/second",
-                    "RATE_LIMIT_JOIN": "100000/minute", **(env or {})}
+                    "RATE_LIMIT_JOIN": "100000/minute",
+                    "RATE_LIMIT_JOIN_NEW": "1000000/minute", **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20) -> "LiveServer":

@@ -188,8 +188,15 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     _refuse_malformed_connects(socketio.server)
     app.extensions["limits"] = RateLimits(
         settings.ratelimit_storage,
-        {"join": settings.rate_limit_join, "submit": settings.rate_limit_submit, "login": "10/minute",
-         "submit_address": settings.rate_limit_submit_address},
+        {"join": settings.rate_limit_join, "join_new": settings.rate_limit_join_new,
+         # A mark, not a budget: this address has reached this workshop (12 h).
+         "join_known": "1/12hour",
+         "login": settings.rate_limit_login, "login_address": settings.rate_limit_login_address,
+         "login_account": settings.rate_limit_login_account,
+         # A browser that logged in to the account before: its own budget, apart from guessers'.
+         "login_device": settings.rate_limit_login,
+         "phone_connect": settings.rate_limit_phone_connect, "phone_snapshot": settings.rate_limit_phone_snapshot,
+         "submit": settings.rate_limit_submit, "submit_address": settings.rate_limit_submit_address},
     )
     # Phones' votes: one writer per process stores what queued up in one commit (gevent);
     # threaded test servers write each input on the caller's thread.

@@ -63,7 +63,24 @@ class Settings:
     broadcast_interval: float = 0.25
     # Phones get revealed results at most this often.
     phone_broadcast_interval: float = 1.0
-    rate_limit_join: str = "30/minute"
+    # Failed join-code lookups per address (wrong code on /api/join, /w/, /j/, /qr/). An address
+    # over it still reaches a workshop it has already reached (or whose screen or console it
+    # shows): the hall keeps joining, a guesser learns nothing more. docs/configuration.md.
+    rate_limit_join: str = "30/hour"
+    # New participants per address. A hall behind one NAT is one address: 5 000 phones (the
+    # size the product is built for) plus a second join from a private tab for one in five.
+    rate_limit_join_new: str = "6000/hour"
+    # Failed logins per (account, address) and per address over all accounts, from a browser
+    # that has not logged in to that account before; a browser that has is counted apart.
+    rate_limit_login: str = "10/15minute"
+    rate_limit_login_address: str = "30/hour"
+    # Failed logins per account over all addresses (a spread-out guesser).
+    rate_limit_login_account: str = "100/day"
+    # Connects and snapshot requests per participant (token), and sockets open at once per
+    # participant in one process. A phone reconnects with back-off (at most ~12 a minute).
+    rate_limit_phone_connect: str = "30/minute"
+    rate_limit_phone_snapshot: str = "12/minute"
+    phone_sockets_max: int = 4
     rate_limit_submit: str = "60/10second"
     # All phones of one address together. A hall behind one NAT is one address: 5 000 phones
     # voting five times in ten seconds must pass, a script flooding from one address must not.
@@ -105,7 +122,14 @@ class Settings:
             secure_cookies=_bool("SECURE_COOKIES", False),
             broadcast_interval=float(os.environ.get("BROADCAST_INTERVAL", "0.25")),
             phone_broadcast_interval=float(os.environ.get("PHONE_BROADCAST_INTERVAL", "1.0")),
-            rate_limit_join=os.environ.get("RATE_LIMIT_JOIN", "30/minute"),
+            rate_limit_join=os.environ.get("RATE_LIMIT_JOIN", "30/hour"),
+            rate_limit_join_new=os.environ.get("RATE_LIMIT_JOIN_NEW", "6000/hour"),
+            rate_limit_login=os.environ.get("RATE_LIMIT_LOGIN", "10/15minute"),
+            rate_limit_login_address=os.environ.get("RATE_LIMIT_LOGIN_ADDRESS", "30/hour"),
+            rate_limit_login_account=os.environ.get("RATE_LIMIT_LOGIN_ACCOUNT", "100/day"),
+            rate_limit_phone_connect=os.environ.get("RATE_LIMIT_PHONE_CONNECT", "30/minute"),
+            rate_limit_phone_snapshot=os.environ.get("RATE_LIMIT_PHONE_SNAPSHOT", "12/minute"),
+            phone_sockets_max=int(os.environ.get("PHONE_SOCKETS_MAX", "4")),
             rate_limit_submit=os.environ.get("RATE_LIMIT_SUBMIT", "60/10second"),
             rate_limit_submit_address=os.environ.get("RATE_LIMIT_SUBMIT_ADDRESS", "30000/10second"),
             message_queue_channel=os.environ.get("MESSAGE_QUEUE_CHANNEL") or "nyttoverkstad",

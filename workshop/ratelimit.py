@@ -1,4 +1,10 @@
-"""Rate limits on joining and on inputs.
+"""Rate limits on joining, logging in, connecting and inputs.
+
+Two kinds of rule live here. *Budgets* (``allow``/``over``) count hits in a moving window.
+*Marks* (``allow`` once, ``seen`` later) remember that an address has shown it knows
+something (a workshop it reached, an account it logged in to), so that a limit meant for
+guessers never refuses the people who already know the answer: see ``docs/configuration.md``
+("Rate limits") for the rules and the figures behind them.
 
 The storage URI comes from settings: ``memory://`` in one process, ``redis://…`` when several
 processes must share the counters (the ``limits`` library). In one process the counters live
@@ -39,6 +45,10 @@ class LocalMovingWindow:
         with self._lock:
             return len(self._window(item, (item.key_for(), *key), time.monotonic())) < item.amount
 
+    def count(self, item: RateLimitItem, *key: str) -> int:
+        with self._lock:
+            return len(self._window(item, (item.key_for(), *key), time.monotonic()))
+
     def hit(self, item: RateLimitItem, *key: str) -> bool:
         now = time.monotonic()
         with self._lock:
@@ -73,6 +83,16 @@ class RateLimits:
         except Exception:
             return False
 
+    def seen(self, rule: str, *key: str) -> bool:
+        """True when ``key`` was counted under ``rule`` within the rule's window (a mark)."""
+        item = self.rules[rule]
+        try:
+            if isinstance(self.limiter, LocalMovingWindow):
+                return self.limiter.count(item, rule, *key) > 0
+            return self.limiter.get_window_stats(item, rule, *key).remaining < item.amount
+        except Exception:
+            return False
+
     def allow(self, rule: str, *key: str) -> bool:
         """Count one hit; False when the caller is over the limit."""
         try:
@@ -80,3 +100,14 @@ class RateLimits:
         except Exception:
             # A limiter whose storage is down must not take the workshop down with it.
             return True
+
+
+# --- join codes: the names of the marks, in one place -------------------------------------
+
+def mark_reached(limits: RateLimits, address: str, workshop_id: int) -> None:
+    """``address`` reached the workshop (a join, its phone page, its screen or console)."""
+    limits.allow("join_known", address, str(workshop_id))
+
+
+def has_reached(limits: RateLimits, address: str, workshop_id: int) -> bool:
+    return limits.seen("join_known", address, str(workshop_id))

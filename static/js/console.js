@@ -149,8 +149,17 @@ socket.on("draft", (d) => {
   state.draft = d;
   renderCurrent();
 });
-socket.on("presence", (p) => {
-  state.presence = p;
+// After the snapshot's whole list, only changes: who joined or changed name or perspective.
+socket.on("participants_changed", (d) => {
+  const p = state.presence;
+  p.list = p.list || [];
+  const at = new Map(p.list.map((person, i) => [person.id, i]));
+  for (const person of d.changed || []) {
+    if (at.has(person.id)) p.list[at.get(person.id)] = person;
+    else { at.set(person.id, p.list.length); p.list.push(person); }
+  }
+  p.participants = d.participants;
+  p.per_perspective = d.per_perspective;
   renderPeople();
 });
 

@@ -174,6 +174,8 @@ function connect() {
       showMessage(err.data.message);
       // Refused because the database is away: the client does not retry a refusal by itself.
       if (err.data.code === "unavailable") setTimeout(() => socket.connect(), 3000);
+      // Too many sockets for this phone (old tabs, links not yet timed out): try again later.
+      if (err.data.code === "rate_limited") setTimeout(() => socket.connect(), 15000);
     }
   });
 }

@@ -476,19 +476,24 @@ def test_join_archived_workshop_is_unknown(app, make_workshop):
 
 
 def test_join_rate_limit(tmp_path, app):
-    """Wrong codes are limited per address; a room joining with the right code is not."""
+    """Wrong codes are limited per address; a room joining with the right code is not, even
+    once someone at its address has spent the budget."""
     limited = _app_with(tmp_path, "joinlimit", rate_limit_join="3/minute")
     _, code, _ = h.setup_workshop(limited)
+    _, other_code, _ = h.setup_workshop(limited, title="Another")
     wrong = "1" + code[1:] if code[0] != "1" else "2" + code[1:]
     c = limited.test_client()
     for _ in range(5):
         assert c.post("/api/join", json={"code": code}).status_code == 200
     for _ in range(3):
         assert c.post("/api/join", json={"code": wrong}).status_code == 404
-    r = c.post("/api/join", json={"code": code})
+    r = c.post("/api/join", json={"code": wrong})
     assert r.status_code == 429
     assert r.get_json()["error"]["code"] == "rate_limited" and r.get_json()["error"]["message"]
-    assert _counts(limited)["Participant"] == 5
+    # the room's code passes; a code this address never reached is refused like a wrong one
+    assert c.post("/api/join", json={"code": code}).status_code == 200
+    assert c.post("/api/join", json={"code": other_code}).status_code == 429
+    assert _counts(limited)["Participant"] == 6
     # another address is not affected
     r = c.post("/api/join", json={"code": code}, environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert r.status_code == 200

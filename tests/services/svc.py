@@ -174,7 +174,8 @@ class Node:
         self.url = f"http://127.0.0.1:{self.port}"
         self.name = name
         self.env = {**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), "RATE_LIMIT_SUBMIT": "100000/second",
-                    "RATE_LIMIT_JOIN": "100000/minute", **env}
+                    "RATE_LIMIT_JOIN": "100000/minute",
+                    "RATE_LIMIT_JOIN_NEW": "1000000/minute", **env}
         self.proc: subprocess.Popen | None = None
         self.log_path = data_dir / f"{name}-{self.port}.log"
 

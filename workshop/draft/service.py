@@ -246,8 +246,10 @@ def set_node_fields(node: Node, data: dict[str, Any]) -> None:
 def add_node(analysis: Analysis, data: dict[str, Any], source_response_id: int | None = None) -> Node:
     if not isinstance(data, dict):
         raise InputError("invalid", gettext("The input must be an object."))
-    if len(analysis.nodes) >= 2000:
-        raise InputError("invalid", gettext("The analysis holds at most %(n)s items.", n=2000))
+    from ..caps import check_draft_room
+
+    # Phones' items stop well before the analysis is full: the facilitator can always add.
+    check_draft_room(analysis, source_response_id)
     node = Node(node_type="effekt", title="", valuation="none", source_response_id=source_response_id,
                 position=max((n.position for n in analysis.nodes), default=-1) + 1)
     set_node_fields(node, {"node_type": "effekt", **data})

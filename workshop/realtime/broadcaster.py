@@ -22,10 +22,11 @@ import threading
 import time
 from typing import Any
 
+from ..activities import get_kind
 from ..extensions import db
 from ..models import Activity, Workshop
 from . import CONSOLE, PHONE, SCREEN, room
-from .payloads import fresh_version, presence, results_for, workshop_state
+from .payloads import fresh_version, participants_changed, results_for, workshop_state
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,10 @@ class Broadcaster:
         self._phone_last: dict[int, float] = {}
         # What phones were last sent per activity: an unchanged payload is not sent again.
         self._phone_sent: dict[int, str] = {}
-        self._presence: set[int] = set()
+        # The phones' results last computed per activity, for snapshots: (when, state, payload).
+        self._phone_recent: dict[int, tuple[float, tuple, dict[str, Any]]] = {}
+        # Workshop id -> participants who joined or changed since the last presence message.
+        self._presence: dict[int, set[int]] = {}
         self._drafts: set[int] = set()
         # Workshops whose state must be sent again (a push that the queue did not take).
         self._states: set[int] = set()
@@ -56,10 +60,13 @@ class Broadcaster:
     def mark(self, activity_id: int) -> None:
         with self._lock:
             self._dirty.add(activity_id)
+            self._phone_recent.pop(activity_id, None)
 
-    def mark_presence(self, workshop_id: int) -> None:
+    def mark_presence(self, workshop_id: int, participant_id: int | None = None) -> None:
         with self._lock:
-            self._presence.add(workshop_id)
+            changed = self._presence.setdefault(workshop_id, set())
+            if participant_id is not None:
+                changed.add(participant_id)
 
     def mark_draft(self, workshop_id: int) -> None:
         """The draft analysis changed: resend it to the console, recompute method activities."""
@@ -131,12 +138,13 @@ class Broadcaster:
             self._resync_local()
         with self._lock:
             dirty, self._dirty = self._dirty, set()
-            presence_ids, self._presence = self._presence, set()
+            presence_ids, self._presence = self._presence, {}
             draft_ids, self._drafts = self._drafts, set()
             state_ids, self._states = self._states, set()
             phone_ready = {a for a in self._phone_due if now - self._phone_last.get(a, 0) >= self.phone_interval}
             self._phone_due -= phone_ready
-        pending_drafts, pending_states, pending_presence = set(draft_ids), set(state_ids), set(presence_ids)
+        pending_drafts, pending_states = set(draft_ids), set(state_ids)
+        pending_presence = dict(presence_ids)
         pending_acts = dirty | phone_ready
         recomputed = 0
         try:
@@ -165,14 +173,16 @@ class Broadcaster:
                     recomputed += 1
                 if self._queue_failures() == failures:
                     pending_acts.discard(aid)
-            for wid in presence_ids:
+            for wid, changed in presence_ids.items():
                 failures = self._queue_failures()
                 ws = db.session.get(Workshop, wid)
                 if ws is not None:
-                    self.socketio.emit("presence", presence(ws, detailed=True), to=room(wid), namespace=CONSOLE)
-                    self.socketio.emit("presence", presence(ws, detailed=False), to=room(wid), namespace=SCREEN)
+                    delta = participants_changed(wid, changed)
+                    self.socketio.emit("participants_changed", delta, to=room(wid), namespace=CONSOLE)
+                    self.socketio.emit("presence", {"participants": delta["participants"]}, to=room(wid),
+                                       namespace=SCREEN)
                 if self._queue_failures() == failures:
-                    pending_presence.discard(wid)
+                    pending_presence.pop(wid, None)
         finally:
             # Whatever was not sent in full goes back for the next round (phones included:
             # a failed send to screens must reach the phones' schedule again too).
@@ -181,7 +191,8 @@ class Broadcaster:
                     self._dirty |= pending_acts
                     self._drafts |= pending_drafts
                     self._states |= pending_states
-                    self._presence |= pending_presence
+                    for wid, changed in pending_presence.items():
+                        self._presence.setdefault(wid, set()).update(changed)
                     for aid in pending_acts & phone_ready:
                         self._phone_sent.pop(aid, None)
             try:
@@ -205,6 +216,7 @@ class Broadcaster:
     def _send_results(self, act: Activity, to_screens: bool, to_phones: bool, now: float,
                       version: str | None = None) -> None:
         res = results_for(act, version)
+        self._remember_phone(act, res["phone"])
         r = room(act.workshop_id)
         if to_screens:
             self.socketio.emit("results", res["console"], to=r, namespace=CONSOLE)
@@ -215,8 +227,44 @@ class Broadcaster:
         if to_phones and res["phone"] is not None:
             self._send_phones(act, res["phone"], now)
 
+    # --- snapshots: what phones were last sent, not a fresh read per snapshot ---------------
+    @staticmethod
+    def _phone_state(act: Activity) -> tuple:
+        """What besides the stored inputs decides the phones' payload."""
+        return (act.generation, act.revealed, act.results_hidden, act.locked,
+                json.dumps(act.config, sort_keys=True, default=str))
+
+    def phone_results(self, act: Activity, version: str) -> dict[str, Any] | None:
+        """The phones' results payload of ``act`` for a snapshot. Computed at most once per
+        ``phone_interval`` per activity however many phones ask: a reconnect wave or a phone
+        asking for snapshots in a loop costs one read of the inputs a second, not one each.
+
+        Exact in one process (every change there ``mark``s the activity, which drops the
+        copy); in a scale-out a copy can miss a change made on another process within the
+        last interval, so serving one also schedules the phones' round, which sends the fresh
+        payload when it differs."""
+        now = time.monotonic()
+        state = self._phone_state(act)
+        cacheable = not get_kind(act.kind).uses_draft  # the draft changes without a mark
+        with self._lock:
+            hit = self._phone_recent.get(act.id) if cacheable else None
+            if hit is not None and hit[1] == state and now - hit[0] < self.phone_interval:
+                if self._queue() is not None:
+                    self._phone_due.add(act.id)
+                return hit[2]
+        payload = results_for(act, version)["phone"]
+        self._remember_phone(act, payload)
+        return payload
+
+    def _remember_phone(self, act: Activity, payload: dict[str, Any] | None) -> None:
+        if payload is None or get_kind(act.kind).uses_draft:
+            return
+        with self._lock:
+            self._phone_recent[act.id] = (time.monotonic(), self._phone_state(act), payload)
+
     def _send_phones(self, act: Activity, payload: dict[str, Any], now: float, force: bool = False) -> None:
         # The version changes with every read; what phones see is the rest.
+        self._remember_phone(act, payload)
         digest = json.dumps({k: v for k, v in payload.items() if k != "version"}, sort_keys=True, default=str)
         if not force and self._phone_sent.get(act.id) == digest:
             return

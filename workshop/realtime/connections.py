@@ -19,10 +19,17 @@ class Conn:
 
 
 _conns: dict[tuple[str, str], Conn] = {}
+# Open sockets per owner (a phone's token), so a limit on them costs O(1) per connect. Keyed by
+# the token rather than the participant id: tokens are unique across databases.
+_sockets_of: dict[str, set[tuple[str, str]]] = {}
+_owner: dict[tuple[str, str], str] = {}
 
 
-def register(namespace: str, sid: str, conn: Conn) -> None:
+def register(namespace: str, sid: str, conn: Conn, owner: str | None = None) -> None:
     _conns[(namespace, sid)] = conn
+    if owner is not None:
+        _owner[(namespace, sid)] = owner
+        _sockets_of.setdefault(owner, set()).add((namespace, sid))
 
 
 def get(namespace: str, sid: str) -> Conn | None:
@@ -30,7 +37,19 @@ def get(namespace: str, sid: str) -> Conn | None:
 
 
 def drop(namespace: str, sid: str) -> Conn | None:
+    owner = _owner.pop((namespace, sid), None)
+    if owner is not None:
+        socks = _sockets_of.get(owner)
+        if socks is not None:
+            socks.discard((namespace, sid))
+            if not socks:
+                del _sockets_of[owner]
     return _conns.pop((namespace, sid), None)
+
+
+def sockets_of(owner: str) -> int:
+    """Sockets ``owner`` (a phone's token) has open on this process."""
+    return len(_sockets_of.get(owner, ()))
 
 
 def count(namespace: str, workshop_id: int) -> int:

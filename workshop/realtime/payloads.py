@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select, text
 
@@ -146,35 +146,70 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
     return {"console": console, "screen": screen, "phone": phone}
 
 
+def phone_needs_results(act: Activity) -> bool:
+    """Whether a phone is sent anything for ``act``: results it may see, or content its kind
+    sends. Read from the activity alone, so a snapshot skips the stored inputs otherwise."""
+    from ..activities.base import ActivityKind
+
+    kind = get_kind(act.kind)
+    return phone_may_see(act) or type(kind).phone_content is not ActivityKind.phone_content
+
+
 def participant_count(ws_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Participant).where(Participant.workshop_id == ws_id)) or 0
 
 
+def _people(ws_id: int, ids: set[int] | None = None) -> list[dict[str, Any]]:
+    stmt = (select(Participant.id, Participant.nickname, Participant.perspective)
+            .where(Participant.workshop_id == ws_id).order_by(Participant.id))
+    if ids is not None:
+        stmt = stmt.where(Participant.id.in_(sorted(ids)))
+    return [{"id": i, "nickname": n, "perspective": p} for i, n, p in db.session.execute(stmt)]
+
+
+def per_perspective(ws_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Participant.perspective, func.count()).where(Participant.workshop_id == ws_id)
+        .group_by(Participant.perspective)
+    ).all()
+    per: dict[str, int] = {}
+    for p, n in rows:
+        per[p or ""] = per.get(p or "", 0) + n
+    return per
+
+
 def presence(ws: Workshop, detailed: bool) -> dict[str, Any]:
+    """The count (screen), or the count, the whole list and the count per perspective
+    (console snapshot only: afterwards the console gets ``participants_changed``)."""
     out: dict[str, Any] = {"participants": participant_count(ws.id)}
     if detailed:
-        rows = db.session.execute(
-            select(Participant.id, Participant.nickname, Participant.perspective)
-            .where(Participant.workshop_id == ws.id)
-            .order_by(Participant.id)
-        ).all()
-        out["list"] = [{"id": i, "nickname": n, "perspective": p} for i, n, p in rows]
-        per: dict[str, int] = {}
-        for _, _, p in rows:
-            per[p or ""] = per.get(p or "", 0) + 1
-        out["per_perspective"] = per
+        out["list"] = _people(ws.id)
+        out["per_perspective"] = per_perspective(ws.id)
     return out
 
 
-def phone_snapshot(ws: Workshop, participant: Participant) -> dict[str, Any]:
+def participants_changed(ws_id: int, changed: set[int]) -> dict[str, Any]:
+    """For the console after joins: only the participants who joined or changed their
+    nickname or perspective since the last message, and the totals. A room of thousands
+    costs the console one row per join, not the whole list per join."""
+    return {"participants": participant_count(ws_id), "per_perspective": per_perspective(ws_id),
+            "changed": _people(ws_id, changed) if changed else []}
+
+
+def phone_snapshot(ws: Workshop, participant: Participant,
+                   phone_results: Callable[[Activity, str], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+    """``phone_results(act, version)`` gives the phones' results payload of one activity; the
+    broadcaster passes its recent one (``Broadcaster.phone_results``) so that a snapshot does
+    not read every stored input again. Activities whose phones are sent nothing cost nothing."""
     version = fresh_version()
     acts = phone_activities(ws)
+    compute = phone_results or (lambda a, v: results_for(a, v)["phone"])
     return {
         "role": "phone",
         "workshop": workshop_state(ws, "phone", version),
         "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
         "mine": {str(k): v for k, v in own_responses(participant).items()},
-        "results": {str(a.id): r for a in acts if (r := results_for(a, version)["phone"])},
+        "results": {str(a.id): r for a in acts if phone_needs_results(a) and (r := compute(a, version))},
     }
 
 
