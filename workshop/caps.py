@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from .activities.base import InputError
 from .extensions import db
-from .models import Activity, Response
+from .models import Response
 
 ANALYSIS_ITEMS_MAX = 2000
 PHONE_ITEMS_MAX = 1500
@@ -49,13 +49,8 @@ def check_draft_room(analysis, source_response_id: int | None) -> None:
                                          n=PHONE_ITEMS_EACH))
 
 
-def check_activity_room(act: Activity) -> None:
-    """Refuse one more entry when the activity holds ``ACTIVITY_ENTRIES_MAX`` current entries
-    from all phones together (an index range count). For kinds that append entries; a kind
-    that replaces holds one per participant. Raises ``InputError("full", …)``."""
-    used = db.session.scalar(
-        select(func.count()).select_from(Response).where(
-            Response.activity_id == act.id, Response.generation == act.generation, Response.current.is_(True))
-    ) or 0
-    if used >= ACTIVITY_ENTRIES_MAX:
-        raise InputError("full", gettext("This activity has received as many answers as it can hold."))
+def activity_full() -> InputError:
+    """The refusal when an activity holds ``ACTIVITY_ENTRIES_MAX`` current entries from all
+    phones together; ``workshop.inputs`` counts them (an index range count per batch) for every
+    entry that does not replace the phone's whole answer."""
+    return InputError("full", gettext("This activity has received as many answers as it can hold."))

@@ -637,8 +637,6 @@ def test_the_real_caps_leave_the_facilitator_room():
     assert caps.PHONE_ITEMS_EACH < caps.PHONE_ITEMS_MAX
 
 
-@pytest.mark.xfail(strict=True, reason="check_activity_room is called by the input write path once wired "
-                                       "(workshop/responses.py, input_writer.py, kinds' store())")
 def test_an_activity_holds_at_most_activity_entries_max(tmp_path, migrated_db, monkeypatch):
     """Entries of one activity from all phones together stop at caps.ACTIVITY_ENTRIES_MAX."""
     from workshop import caps

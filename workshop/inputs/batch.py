@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from .. import caps
 from ..activities import InputError, get_kind
 from ..activities.base import SUPERSEDE_ALL, ActivityKind, Entry, Row
 from ..models import Activity, Participant, Response, Workshop, utcnow
@@ -94,6 +95,14 @@ _SUPERSEDE_ALL = (
     .where(_T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"), _T.c.current.is_(True),
            _T.c.participant_id.in_(bindparam("who", expanding=True)))
     .values(current=False)
+)
+# Current entries of the activities' present generation: the per-activity cap (``caps``).
+_ENTRIES = (
+    select(_T.c.activity_id, func.count())
+    .join(Activity, Activity.id == _T.c.activity_id)
+    .where(_T.c.activity_id.in_(bindparam("aids", expanding=True)), _T.c.generation == Activity.generation,
+           _T.c.current.is_(True))
+    .group_by(_T.c.activity_id)
 )
 _SUPERSEDE_IDS = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(current=False)
 _INSERT = insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
@@ -303,6 +312,11 @@ def write_batch(session: Session, items: list[Item]) -> None:
         for i in readers:
             b._mine.setdefault((i.activity_id, i.participant_id, acts[i.activity_id].generation), [])
 
+    # Entries that add to an activity (not one answer per phone) stop at the activity's cap.
+    entries: dict[int, int] = {}
+    if readers:
+        entries = dict(session.execute(_ENTRIES, {"aids": sorted({i.activity_id for i in readers})}).all())
+
     first: dict[tuple[int, str], Item] = {}  # an input sent twice within this batch
     copies: list[tuple[Item, Item]] = []
     for item in live:
@@ -332,6 +346,11 @@ def write_batch(session: Session, items: list[Item]) -> None:
             entry = kind.prepare(config, item.payload, ctx)
             if entry.limit is not None and _limit_reached(entry, ctx.mine):
                 raise InputError("limit", entry.limit.message)
+            if entry.supersedes != SUPERSEDE_ALL:
+                grows = 1 - len(set(entry.supersedes))
+                if grows > 0 and entries.get(a.id, 0) + grows > caps.ACTIVITY_ENTRIES_MAX:
+                    raise caps.activity_full()
+                entries[a.id] = entries.get(a.id, 0) + grows
         except InputError as err:
             item.error = err
             continue
