@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from workshop.accounts import AccountError, authenticate, create_user, has_accounts
 from workshop.activities import InputError, all_kinds, get_kind
-from workshop.app import broadcaster, limits
 from workshop.csvout import safe_cell
 from workshop.extensions import db
 from workshop.models import Activity, Workshop
 from workshop.responses import load_rows
+from workshop.runtime import broadcaster, limits
 from workshop import portable
 from workshop import workshops as core
 
