@@ -376,10 +376,9 @@ def _same(a: str, b: str) -> bool:
 
 def _report_page(ws: Workshop, review: bool):
     from workshop.draft import report, vocabulary
-    from workshop.draft.service import analysis_for
+    from workshop.draft.service import analysis_to_show
 
-    analysis = analysis_for(ws)
-    db.session.commit()
+    analysis = analysis_to_show(ws)
     labels = {"category": vocabulary.CATEGORY_LABELS, "size": vocabulary.SIZE_LABELS}
     return render_template("facilitator/report.html", r=report.build(ws, analysis), review=review, labels=labels)
 
@@ -408,10 +407,9 @@ def review(ws_id: int, key: str):
 @own_workshop
 def draft_page(ws: Workshop):
     """The draft analysis, live: every change made by the room shows here at once."""
-    from workshop.draft.service import analysis_for
+    from workshop.draft.service import analysis_to_show
 
-    analysis = analysis_for(ws)
-    db.session.commit()
+    analysis = analysis_to_show(ws)
     return render_template("facilitator/draft.html", ws=ws, analysis=analysis)
 
 
