@@ -16,7 +16,7 @@ import secrets
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from workshop.app import limits
+from workshop.runtime import limits
 
 DEVICE_COOKIE = "nv_device"
 DEVICE_MAX_AGE = 365 * 24 * 3600

@@ -15,7 +15,6 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop import live
 from workshop.activities import InputError
-from workshop.app import broadcaster, limits
 from workshop.extensions import db, socketio
 from workshop.models import Workshop
 from workshop.ratelimit import mark_reached
@@ -24,6 +23,7 @@ from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import console_snapshot, screen_snapshot
 from workshop.responses import moderate
+from workshop.runtime import broadcaster, limits
 
 
 def _workshop_id(auth) -> int | None:

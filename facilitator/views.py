@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from workshop.accounts import AccountError, authenticate, create_user, has_accounts
 from workshop.activities import InputError, all_kinds, get_kind
-from workshop.app import broadcaster, limits
 from workshop.csvout import safe_cell
 from workshop.extensions import db
 from workshop.models import Activity, Workshop
 from workshop.responses import load_rows
+from workshop.runtime import broadcaster, limits
 from workshop import portable
 from workshop import workshops as core
 
@@ -377,10 +377,9 @@ def _same(a: str, b: str) -> bool:
 
 def _report_page(ws: Workshop, review: bool):
     from workshop.draft import report, vocabulary
-    from workshop.draft.service import analysis_for
+    from workshop.draft.service import analysis_to_show
 
-    analysis = analysis_for(ws)
-    db.session.commit()
+    analysis = analysis_to_show(ws)
     labels = {"category": vocabulary.CATEGORY_LABELS, "size": vocabulary.SIZE_LABELS}
     return render_template("facilitator/report.html", r=report.build(ws, analysis), review=review, labels=labels)
 
@@ -409,10 +408,9 @@ def review(ws_id: int, key: str):
 @own_workshop
 def draft_page(ws: Workshop):
     """The draft analysis, live: every change made by the room shows here at once."""
-    from workshop.draft.service import analysis_for
+    from workshop.draft.service import analysis_to_show
 
-    analysis = analysis_for(ws)
-    db.session.commit()
+    analysis = analysis_to_show(ws)
     return render_template("facilitator/draft.html", ws=ws, analysis=analysis)
 
 

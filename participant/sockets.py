@@ -7,13 +7,13 @@ from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop.activities import InputError
-from workshop.app import broadcaster, input_writer, limits
 from workshop.extensions import db, socketio
 from workshop.models import Participant
 from workshop.realtime import PHONE, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import phone_snapshot
+from workshop.runtime import broadcaster, input_writer, limits
 
 
 @socketio.on("connect", namespace=PHONE)

@@ -7,10 +7,10 @@ import secrets
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from workshop.app import limits
 from workshop.extensions import csrf, db
 from workshop.models import Participant, Workshop
 from workshop.ratelimit import has_reached, mark_reached
+from workshop.runtime import broadcaster, limits
 from workshop.workshops import find_open_workshop
 
 from . import bp
@@ -145,8 +145,6 @@ def api_join():
     if "perspective" in body:
         participant.perspective = perspective
     db.session.commit()
-    from workshop.app import broadcaster
-
     broadcaster().mark_presence(ws.id, participant.id)
     return jsonify(
         ok=True,

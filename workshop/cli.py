@@ -52,13 +52,12 @@ data_dir_option = click.option(
 def serve(host: str, port: int, data_dir: str | None) -> None:
     from .config import default_data_dir
 
-    app = _app(data_dir, async_mode="gevent")
+    app = _app(data_dir, async_mode="gevent")  # the factory starts the broadcaster loop
     from .extensions import socketio
-
-    app.extensions["broadcaster"].start()
     from .gc_policy import GcPolicy
+    from .runtime import input_writer
 
-    writer = app.extensions["input_writer"]
+    writer = input_writer.of(app)
     gc_policy = GcPolicy(socketio.sleep, lambda: writer.last_input)
     gc_policy.install()
     socketio.start_background_task(gc_policy.run)

@@ -1,4 +1,8 @@
-"""Flask extension singletons, bound to the app in ``workshop.app.create_app``."""
+"""Flask extension singletons, bound to the app in ``workshop.app.create_app``.
+
+The app's own working parts (broadcaster, input writer, rate limits) are extensions too, in
+``workshop.runtime``: they import these, so they cannot live here.
+"""
 
 from flask_babel import Babel
 from flask_login import LoginManager

@@ -1,8 +1,9 @@
-"""Language selection and the strings the browser code needs, translated on the server.
+"""Language selection and the core's strings for the browser code, translated on the server.
 
 Swedish is the default; English is chosen with ``?lang=en`` (kept in the session) or by a
-workshop's language on the phone and presenter pages. JS strings live here and in each
-activity kind's ``js_strings``, so Babel extracts them like any other text.
+workshop's language on the phone and presenter pages. Browser strings live here and in each
+activity kind's ``js_strings``, so Babel extracts them like any other text; the page gets all
+of them from ``workshop.browser_strings``.
 """
 
 from __future__ import annotations
@@ -159,24 +160,3 @@ class Plural:
 def _pl(singular: str, plural: str) -> Plural:
     """Mark a plural browser string for extraction (``pybabel extract -k _pl:1,2``)."""
     return Plural(singular, plural)
-
-
-def _add(out: dict[str, str], key: str, value) -> None:
-    if isinstance(value, Plural):
-        out[f"{key}#one"], out[key] = value.forms()
-    else:
-        out[key] = str(value)
-
-
-def js_strings() -> dict[str, str]:
-    from .activities import all_kinds
-    from .draft import vocabulary
-
-    out = {k: str(v) for k, v in BASE_JS_STRINGS.items()}
-    out.update(vocabulary.js_strings())
-    out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
-    for kind in all_kinds().values():
-        out[f"kind.{kind.key}"] = str(kind.label)
-        for key, value in getattr(kind, "js_strings", {}).items():
-            _add(out, f"{kind.key}.{key}", value)
-    return out

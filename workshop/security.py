@@ -1,6 +1,10 @@
-"""Security headers on every response."""
+"""Security headers on every response: those Flask makes and those Engine.IO answers below it."""
 
 from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from flask import Flask
 
 CSP = "; ".join(
     [
@@ -31,3 +35,24 @@ def add_security_headers(response):
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name, value)
     return response
+
+
+class HeadersEverywhere:
+    """WSGI middleware: the security headers also on responses Flask does not make (Engine.IO
+    answers ``/socket.io/`` below Flask)."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {k.lower() for k, _ in headers}
+            headers = list(headers) + [(k, v) for k, v in SECURITY_HEADERS if k.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
+    app.wsgi_app = HeadersEverywhere(app.wsgi_app)  # type: ignore[method-assign]

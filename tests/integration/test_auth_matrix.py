@@ -11,28 +11,14 @@ this file covers every action the app has, found from its URL map and handler ta
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+import nyttoverkstad_fuzzlib as fl  # loaded by conftest.py
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
-
-def _load(name: str, path: Path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fl = _load("nyttoverkstad_fuzzlib", ROOT / "tests" / "fuzz" / "fuzzlib.py")
-h = _load("nyttoverkstad_integration_helpers", Path(__file__).with_name("helpers.py"))
 PHONE, SCREEN, CONSOLE = h.PHONE, h.SCREEN, h.CONSOLE
 
 _cache: dict[str, object] = {}

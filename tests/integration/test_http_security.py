@@ -4,29 +4,15 @@ codes, the QR code and CSV downloads."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import re
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-
-def _load_helpers():
-    name = "nyttoverkstad_integration_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
 
 def _app_with(tmp_path, name, csrf=False, **settings_overrides):

@@ -4,30 +4,17 @@ voting at once, the presenter's exact totals, reconnects with resends, and a kil
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
-def _load_helpers():
-    name = "nyttoverkstad_integration_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 PHONES = 50
 OPTIONS = ["Ja", "Nej", "Vet inte"]
 WAIT = 8.0

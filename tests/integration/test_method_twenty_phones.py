@@ -17,33 +17,19 @@ the tallies, medians and quartiles are recomputed here independently of the prod
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import socketio
 
-
-def _load_helpers():
-    name = "nyttoverkstad_integration_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
 PHONES = 20
 WAIT = 10.0

@@ -10,29 +10,16 @@ the Redis storage across two app instances, and what the limits still let throug
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import secrets
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
-
-def _load(name: str, path: Path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load("nyttoverkstad_integration_helpers", Path(__file__).with_name("helpers.py"))
 PHONE = h.PHONE
 REDIS_URL = os.environ.get("RATELIMIT_TEST_REDIS", "redis://127.0.0.1:6379/13")
 

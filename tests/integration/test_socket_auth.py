@@ -3,24 +3,10 @@ read-only, the console belongs to the workshop's owner alone."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
-def _load_helpers():
-    name = "nyttoverkstad_integration_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 PHONE, SCREEN, CONSOLE = h.PHONE, h.SCREEN, h.CONSOLE
 
 

@@ -5,25 +5,12 @@ Every refusal must carry a stable code and a message, and leave the stored data 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
-def _load_helpers():
-    name = "nyttoverkstad_integration_helpers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("helpers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 PHONE, SCREEN, CONSOLE = h.PHONE, h.SCREEN, h.CONSOLE
 SECOND = ("multiple_choice", "Andra frågan", {"options": ["A", "B"], "multiple": False, "max_choices": 1})
 HIDDEN = ("multiple_choice", "Dold fråga", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})

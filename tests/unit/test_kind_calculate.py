@@ -136,7 +136,7 @@ def test_a_figure_saved_in_step_7_changes_the_result(fixture_room):
 
 def test_draft_change_marks_calculate_for_recompute(fixture_room, app):
     """uses_draft: the broadcaster recomputes calculate when the draft changes."""
-    from workshop.app import broadcaster
+    from workshop.runtime import broadcaster
 
     ws = fixture_room["ws"]
     b = broadcaster()

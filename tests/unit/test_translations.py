@@ -273,7 +273,7 @@ def test_start_page_language(web):
 
 
 def test_browser_strings_are_swedish_by_default(web):
-    from workshop.i18n import js_strings
+    from workshop.browser_strings import js_strings
 
     app = web
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -35,6 +35,8 @@ from .models import (
     Link,
     Node,
 )
+
+T = TypeVar("T")
 
 TEXT_MAX = 300
 LONG_TEXT_MAX = 5000
@@ -89,15 +91,39 @@ def analysis_for(ws: Workshop, create: bool = True) -> Analysis | None:
     found = db.session.scalars(select(Analysis).where(Analysis.workshop_id == ws.id)).first()
     if found is not None or not create:
         return found
-    analysis = Analysis(workshop_id=ws.id, name_of_change=ws.title[:300], review_key=secrets.token_urlsafe(24))
+    analysis = new_analysis(ws)
     db.session.add(analysis)
-    for pos, f in enumerate(load_factors()):
-        analysis.factors.append(
-            Factor(name=f.id, label=f.label, unit=f.unit, likely=f.value, low=f.value, high=f.value,
-                   source=f.source, year=f.year, from_library=True, position=pos)
-        )
     db.session.flush()
     return analysis
+
+
+def analysis_to_show(ws: Workshop) -> Analysis:
+    """The workshop's draft, or — while none is stored — the draft it would start as, made in
+    memory and never stored: a page or a download shows a draft without writing one (a GET
+    never writes); the first change to the draft stores it."""
+    return analysis_for(ws, create=False) or new_analysis(ws)
+
+
+def new_analysis(ws: Workshop) -> Analysis:
+    """A draft as a workshop starts it: the workshop's title as the name of the change, the
+    shipped factor library. Not in the session: the caller adds it to store it."""
+    analysis = _unsaved(Analysis, workshop_id=ws.id, name_of_change=ws.title[:300],
+                        review_key=secrets.token_urlsafe(24))
+    for pos, f in enumerate(load_factors()):
+        analysis.factors.append(_unsaved(
+            Factor, name=f.id, label=f.label, unit=f.unit, likely=f.value, low=f.value, high=f.value,
+            source=f.source, year=f.year, from_library=True, position=pos))
+    return analysis
+
+
+def _unsaved(model: type[T], **values: Any) -> T:
+    """A row with its columns' defaults filled in now rather than at INSERT, so an object that
+    is only shown reads as the stored one would."""
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        default = column.default
+        if column.key not in values and default is not None and not column.primary_key:
+            values[column.key] = default.arg(None) if default.is_callable else default.arg
+    return model(**values)
 
 
 FRAME_TEXT = {

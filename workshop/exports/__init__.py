@@ -30,11 +30,9 @@ MIMETYPES = {
 
 
 def _analysis(ws: Workshop):
-    from ..draft.service import analysis_for
+    from ..draft.service import analysis_to_show
 
-    analysis = analysis_for(ws)
-    db.session.commit()  # a workshop without a draft gets its (empty) draft, as the report page does
-    return analysis
+    return analysis_to_show(ws)  # a workshop without a draft: the empty draft, as the report page shows it
 
 
 def render(ws: Workshop, fmt: str) -> bytes:

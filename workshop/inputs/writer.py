@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..activities import InputError
+from ..db_errors import unavailable, unavailable_error, warn_throttled
 from ..extensions import db
 from .batch import Item, write_batch
 from .rules import Stored
@@ -158,8 +159,6 @@ class InputWriter:
                     self._run(batch, self._session())
             except Exception:  # never leave a phone waiting
                 log.exception("input writer: batch of %d failed", len(batch))
-                from ..realtime.handlers import unavailable_error
-
                 for item in batch:
                     if item.outcome is None and item.error is None:
                         item.error = unavailable_error()
@@ -189,8 +188,6 @@ class InputWriter:
             session.rollback()
             if self.background:
                 self._drop_connection()
-            from ..realtime.handlers import unavailable, warn_throttled
-
             if unavailable(exc) and not _locked(exc):
                 warn_throttled("db-writer", "input writer: database unavailable: %s", exc)
             elif len(items) > 1:
@@ -208,8 +205,6 @@ class InputWriter:
                 item.error = err
             except Exception as exc:
                 db.session.rollback()
-                from ..realtime.handlers import unavailable_error
-
                 item.error = unavailable_error()
                 log.warning("input writer: input not stored: %s", exc)
             finally:

@@ -78,7 +78,7 @@ class QueueManager(socketio.RedisManager):
                 if attempt == 2:
                     self._down_until = time.monotonic() + RETRY_AFTER
                     self.publish_failures += 1
-                    from .handlers import warn_throttled
+                    from ..db_errors import warn_throttled
 
                     warn_throttled("queue", "message queue: publish failed (%s); will send again", exc)
         return None

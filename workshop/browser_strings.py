@@ -1,0 +1,34 @@
+"""Every string the browser code needs, translated for the current request: the core's
+(``workshop.i18n``), the draft analysis' vocabulary, and each activity kind's own.
+
+A module of its own above all three, so that the kinds can use ``workshop.i18n`` (its plural
+marker) without ``i18n`` having to know the kinds. Pages embed the result as JSON
+(``js_strings()`` in templates/base.html); ``t(key)`` in static/js/core.js reads it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .activities import all_kinds
+from .draft import vocabulary
+from .i18n import BASE_JS_STRINGS, DRAFT_JS_STRINGS, Plural
+
+
+def js_strings() -> dict[str, str]:
+    out = {k: str(v) for k, v in BASE_JS_STRINGS.items()}
+    out.update(vocabulary.js_strings())
+    out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
+    for kind in all_kinds().values():
+        out[f"kind.{kind.key}"] = str(kind.label)
+        for key, value in getattr(kind, "js_strings", {}).items():
+            _add(out, f"{kind.key}.{key}", value)
+    return out
+
+
+def _add(out: dict[str, str], key: str, value: Any) -> None:
+    """A plural string becomes two keys: ``key`` (other) and ``key#one``."""
+    if isinstance(value, Plural):
+        out[f"{key}#one"], out[key] = value.forms()
+    else:
+        out[key] = str(value)

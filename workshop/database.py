@@ -1,0 +1,109 @@
+"""The database of an app: engine options per database, SQLite's pragmas, and migrating on
+start when several processes may start at once."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any, Callable
+
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+
+from .config import Settings
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+# Any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK = 0x6E766D6967  # "nvmig"
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """Pool settings per database. PostgreSQL: a bounded pool per process (under gevent many
+    greenlets share it; one waiting longer than ``db_pool_timeout`` gets a clear
+    "unavailable" answer), pre-ping so a restarted server is noticed at checkout, a connect
+    time-out so a stopped server fails fast instead of holding phones."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if make_url(settings.database_url).get_backend_name() == "postgresql":
+        options.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            pool_recycle=1800,
+            connect_args={"connect_timeout": settings.db_connect_timeout,
+                          "application_name": "nyttoverkstad"},
+        )
+    return options
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Bind ``db`` to the app (its URI and engine options are in ``app.config``)."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas(settings.sqlite_busy_timeout * 1000))
+
+
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        """WAL lets readers run beside the writer; NORMAL sync keeps every commit through a
+        process crash (kill -9) at a fraction of FULL's cost; busy_timeout waits for a locked
+        file (and ``responses.submit`` retries an input beyond that)."""
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
+
+
+def check_psycopg_under_gevent(async_mode: str) -> None:
+    """psycopg 3 cooperates with gevent only if it was imported after the monkey-patch (it then
+    waits with the patched ``select``); a C wait would stop every other phone during a query."""
+    if async_mode != "gevent":
+        return
+    waiting = sys.modules.get("psycopg.waiting")
+    if waiting is not None and getattr(waiting, "wait", None) is getattr(waiting, "wait_c", object()):
+        log.error("psycopg was imported before gevent patched the standard library: every query will "
+                  "block the whole process. Start with `workshop serve` (it patches first).")
+
+
+def upgrade_schema() -> None:
+    """Apply migrations (in an app context). Several processes may start at once: on
+    PostgreSQL an advisory lock, on SQLite a lock file, lets one migrate while the others
+    wait, then find nothing left to do."""
+    from .migrate import upgrade
+
+    if db.engine.dialect.name == "sqlite":
+        # Two processes on one SQLite file (a second `workshop serve`, a CLI command while the
+        # server starts): a lock file next to the database lets one migrate at a time.
+        path = db.engine.url.database
+        if not path or path == ":memory:":
+            upgrade()
+            return
+        try:
+            import fcntl
+        except ImportError:  # Windows: one process is all SQLite is for anyway
+            upgrade()
+            return
+        with open(f"{path}.migrate-lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                upgrade()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return
+    if db.engine.dialect.name != "postgresql":
+        upgrade()
+        return
+    with db.engine.connect() as lock_conn:
+        lock_conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+        try:
+            upgrade()
+        finally:
+            lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+            lock_conn.commit()
