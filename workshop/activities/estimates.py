@@ -30,6 +30,7 @@ from sqlalchemy import select
 from ..draft import spread as stats
 from ..models import Response
 from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, parse
+from ..validation import number_value
 
 TEXT_MAX = 300
 #: Largest figure a phone may send (absolute value): beyond any count or amount a
@@ -258,7 +259,7 @@ class Estimates(ActivityKind):
             if data["value"] is None or (isinstance(data["value"], str) and not data["value"].strip()):
                 msg = gettext("Write your figure, or take the proposal.")
                 raise InputError("invalid", msg, {"value": msg})
-            data["value"] = parse_number(data["value"])
+            data["value"] = number_value(data["value"], "value", limit=MAX_VALUE)
         data["source"] = " ".join(data["source"].split())
         data["reason"] = " ".join(data["reason"].split())
         return data

@@ -18,28 +18,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..models import UTCDateTime, utcnow
 
-# Kinds of chain node, as the method names them (keys without Swedish letters).
-NODE_TYPES = (
-    "forandring",
-    "effekt",
-    "nytta",
-    "konsekvenskostnad",
-    "genomforandekostnad",
-    "risk",
-    "hinder",
-    "mojlighet",
-    "verksamhetsmal",
+# The allowed values of the typed columns below are defined once, with their labels, in
+# ``vocabulary``; re-exported here for the code that reads them next to the models.
+from .vocabulary import (  # noqa: F401
+    BENEFIT_TYPES,
+    CATEGORIES,
+    CONVENTIONS,
+    COST_KINDS,
+    COST_TYPES,
+    MONEY_CATEGORIES,
+    NODE_STATUSES,
+    NODE_TYPES,
+    PERSPECTIVE_KINDS,
+    POLARITIES,
+    SIZE_SCORES,
+    UNCATEGORISED_TYPES,
+    VALUATIONS,
 )
-BENEFIT_TYPES = ("nytta",)
-COST_TYPES = ("konsekvenskostnad", "genomforandekostnad")
-# Risks, obstacles and opportunities take no category or perspective; opportunities are never counted.
-UNCATEGORISED_TYPES = ("risk", "hinder", "mojlighet", "forandring", "verksamhetsmal", "effekt")
-CATEGORIES = ("finansiell", "omfordelning", "kvalitet", "miljo")
-MONEY_CATEGORIES = ("finansiell", "omfordelning")
-VALUATIONS = ("money", "size", "none")
-SIZE_SCORES = (0, 1, 2, 3)  # Ingen, Liten, Måttlig, Stor
-PERSPECTIVE_KINDS = ("egen_organisation", "invanare", "narstaende", "andra_organisationer", "samhallet")
-CONVENTIONS = ("A", "B")
 
 
 class Analysis(db.Model):
