@@ -19,7 +19,6 @@ digits of other scripts are refused, so a phone cannot smuggle in a value no per
 
 from __future__ import annotations
 
-import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import gettext
 
-from .messages import InputError, number_message, too_large_message
+from .messages import InputError, too_large_message
 
 LOCALE = "sv_SE"
 GROUP = "\u00a0"  # sv_SE's group separator
@@ -75,35 +74,27 @@ def swedish_number(text: str) -> Decimal:
 def number_value(value: Any, field: str = "value", *, required: bool = True, limit: float = MAX_FIGURE,
                  integral: bool = False) -> float | int | None:
     """A figure from JSON or a form field: numbers as they are, text read by
-    :func:`swedish_number`. Empty text and ``None`` are ``None`` unless ``required``.
+    :func:`swedish_number` (through the :data:`~workshop.validation.types.Figure` type, so the
+    sentences are those of any schema field). Empty text and ``None`` are ``None`` unless
+    ``required``. Refusals are :class:`InputError`s keyed by ``field``.
 
-    Refusals are :class:`InputError`s keyed by ``field`` with the toolkit's sentences.
     With ``integral`` a whole figure comes back as ``int`` (for settings typed as int)."""
+    # Imported here: ``types`` builds its Figure on this module's reader.
+    from .schema import check
+    from .types import Figure
+
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             msg = gettext("This field is required.")
             raise InputError("invalid", msg, {field: msg})
         return None
-    if isinstance(value, str):
-        try:
-            number: float | int = float(swedish_number(value))
-        except NumberTextError:
-            msg = number_message()
-            raise InputError("invalid", msg, {field: msg}) from None
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = value
-    else:
-        msg = gettext("Must be a number.")
-        raise InputError("invalid", msg, {field: msg})
-    if isinstance(number, float) and not math.isfinite(number):
-        msg = number_message()
-        raise InputError("invalid", msg, {field: msg})
+    number = check(Figure, value, field)
     if abs(number) > limit:
         msg = too_large_message()
         raise InputError("invalid", msg, {field: msg})
-    if integral:
-        return int(number) if float(number).is_integer() else float(number)
-    return float(number)
+    if integral and number.is_integer():
+        return int(number)
+    return number
 
 
 __all__ = ["MAX_FIGURE", "NumberTextError", "number_value", "swedish_number"]
