@@ -112,28 +112,6 @@ def dashboard():
     return render_template("facilitator/dashboard.html", workshops=items, counts=counts)
 
 
-def _parse_workshop_form(form) -> dict[str, Any]:
-    open_until = None
-    raw = (form.get("open_until") or "").strip()
-    if raw:
-        try:
-            open_until = datetime.fromisoformat(raw)
-        except ValueError:
-            raise InputError("invalid", gettext("Give the closing time as a date and time.")) from None
-        if open_until.tzinfo is None:
-            open_until = open_until.replace(tzinfo=timezone.utc)
-    perspectives = [p.strip()[:120] for p in (form.get("perspectives") or "").splitlines() if p.strip()]
-    return {
-        "title": form.get("title", ""),
-        "language": form.get("language", "sv"),
-        "mode": form.get("mode", "live"),
-        "open_until": open_until,
-        "ask_nickname": bool(form.get("ask_nickname")),
-        "ask_perspective": bool(form.get("ask_perspective")) and bool(perspectives),
-        "perspectives": perspectives,
-    }
-
-
 @bp.route("/f/new", methods=["GET", "POST"])
 @login_required
 def new_workshop():
@@ -142,8 +120,9 @@ def new_workshop():
     templates = portable.library()
     if request.method == "POST":
         try:
-            fields = _parse_workshop_form(request.form)
             key = request.form.get("template", "")
+            # From a template the title may stay empty: the template's own is used then.
+            fields = core.workshop_form(request.form, title_optional=bool(key))
             if key:
                 doc = portable.load_template(key)
                 w = doc["workshop"]
@@ -189,13 +168,7 @@ def edit(ws: Workshop):
     error = None
     if request.method == "POST":
         try:
-            fields = _parse_workshop_form(request.form)
-            title = fields["title"].strip()
-            if not title or len(title) > 200:
-                raise InputError("invalid", gettext("Give the workshop a title."))
-            if fields["language"] not in core.LANGUAGES or fields["mode"] not in core.MODES:
-                raise InputError("invalid", gettext("Not one of the allowed values."))
-            fields["title"] = title
+            fields = core.workshop_form(request.form)
             for key, value in fields.items():
                 setattr(ws, key, value)
             db.session.commit()
@@ -235,35 +208,6 @@ def reopen(ws: Workshop):
 
 # --- activities -------------------------------------------------------------------------
 
-def _config_from_form(kind, form) -> dict[str, Any]:
-    """Turn the generic settings form back into the kind's settings object."""
-    out: dict[str, Any] = {}
-    for f in kind.config_fields:
-        raw = form.get(f"cfg_{f.name}")
-        if f.type == "bool":
-            out[f.name] = bool(raw)
-        elif f.type == "lines":
-            out[f.name] = [line.strip() for line in (raw or "").splitlines() if line.strip()]
-        elif f.type == "int":
-            try:
-                out[f.name] = int((raw or "").strip())
-            except ValueError:
-                raise InputError("invalid", gettext("Must be a number."), {f.name: gettext("Must be a number.")}) from None
-        else:
-            out[f.name] = (raw or "").strip()
-    return out
-
-
-def _timer_from_form(form) -> int | None:
-    raw = (form.get("timer_minutes") or "").strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        return int(round(float(raw) * 60))
-    except (ValueError, OverflowError):
-        raise InputError("invalid", gettext("Must be a number.")) from None
-
-
 def _activity(ws: Workshop, act_id: int) -> Activity:
     act = db.session.get(Activity, act_id)
     if act is None or act.workshop_id != ws.id:
@@ -291,13 +235,7 @@ def edit_activity(ws: Workshop, act_id: int):
     error, field_errors, form_values = None, {}, None
     if request.method == "POST":
         try:
-            core.update_activity(
-                act,
-                request.form.get("title", ""),
-                _config_from_form(kind, request.form),
-                bool(request.form.get("results_hidden")),
-                _timer_from_form(request.form),
-            )
+            core.update_activity(act, **core.activity_form(kind, request.form))
             broadcaster().push_state(ws, act)
             flash(gettext("Saved."))
             return redirect(url_for("facilitator.edit", ws_id=ws.id) + f"#activity-{act.id}")

@@ -49,11 +49,17 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120), default="")
-    password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    email: Mapped[str] = mapped_column(String(254), unique=True, doc="Login name: trimmed and lower-cased, unique.")
+    name: Mapped[str] = mapped_column(
+        String(120), default="",
+        doc="Display name shown to the facilitator; may be empty.",
+    )
+    password_hash: Mapped[str] = mapped_column(
+        String(255),
+        doc="Password hash (werkzeug format); never the password itself.",
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the account was made (UTC).")
 
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
 
@@ -71,21 +77,63 @@ class Workshop(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    language: Mapped[str] = mapped_column(String(5), default="sv")
-    mode: Mapped[str] = mapped_column(String(20), default="live")  # live | self_paced
-    open_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | archived
-    join_code: Mapped[str] = mapped_column(String(8))
-    presenter_key: Mapped[str] = mapped_column(String(64))
-    ask_nickname: Mapped[bool] = mapped_column(Boolean, default=True)
-    ask_perspective: Mapped[bool] = mapped_column(Boolean, default=False)
-    perspectives: Mapped[list[str]] = mapped_column(JSON, default=list)
-    current_activity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id"), index=True,
+        doc="The facilitator (User) who owns and may edit the workshop.",
+    )
+    title: Mapped[str] = mapped_column(
+        String(200),
+        doc="Shown to participants and on the dashboard; 1 to 200 characters.",
+    )
+    language: Mapped[str] = mapped_column(
+        String(5), default="sv",
+        doc="Language of the phones and presenter screen: 'sv' or 'en' (workshops.LANGUAGES).",
+    )
+    mode: Mapped[str] = mapped_column(
+        String(20), default="live",
+        doc=(
+            "'live' (the facilitator leads, phones follow the current activity) or 'self_paced' (open for "
+            "days, any order) — workshops.MODES."
+        ),
+    )
+    open_until: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True,
+        doc="Input is refused from this moment (UTC); None = open until archived.",
+    )
+    status: Mapped[str] = mapped_column(
+        String(20), default="open",
+        doc="'open' (phones may join with the code) or 'archived' (read-only, code released).",
+    )
+    join_code: Mapped[str] = mapped_column(
+        String(8),
+        doc="Eight digits, no leading zero; unique among open workshops only.",
+    )
+    presenter_key: Mapped[str] = mapped_column(
+        String(64),
+        doc="Secret in the presenter screen's address (the only credential it needs).",
+    )
+    ask_nickname: Mapped[bool] = mapped_column(Boolean, default=True, doc="Phones ask for a nickname when joining.")
+    ask_perspective: Mapped[bool] = mapped_column(
+        Boolean, default=False,
+        doc="Phones ask which perspective or role the participant speaks for (needs ``perspectives``).",
+    )
+    perspectives: Mapped[list[str]] = mapped_column(
+        JSON, default=list,
+        doc="Perspectives or roles phones choose from: list of up to 20 texts of at most 120 characters.",
+    )
+    current_activity_id: Mapped[int | None] = mapped_column(
+        Integer, nullable=True,
+        doc=(
+            "The activity phones and presenter show now (live mode); None = none yet. Not a foreign key: "
+            "deleting an activity moves it."
+        ),
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the workshop was made (UTC).")
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow,
+        doc="Last change of the workshop's own settings (UTC).",
+    )
 
     owner: Mapped[User] = relationship(back_populates="workshops")
     activities: Mapped[list[Activity]] = relationship(
@@ -113,20 +161,46 @@ class Activity(db.Model):
 
     __tablename__ = "activities"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(300), default="")
-    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    locked: Mapped[bool] = mapped_column(Boolean, default=False)
-    results_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
-    timer_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # A reset starts a new generation: earlier answers stay stored but stop counting.
-    generation: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True,
+        doc="The workshop this activity belongs to.",
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0, doc="Order within the workshop, 0-based, no gaps.")
+    kind: Mapped[str] = mapped_column(
+        String(40),
+        doc="Key of the activity kind: a module name in ``workshop.activities`` (e.g. 'scale', 'effects').",
+    )
+    title: Mapped[str] = mapped_column(String(300), default="", doc="The question or title shown; 1 to 300 characters.")
+    config: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict,
+        doc=(
+            "The kind's settings, validated by the kind's ``Config`` schema; missing keys take the kind's "
+            "defaults."
+        ),
+    )
+    locked: Mapped[bool] = mapped_column(
+        Boolean, default=False,
+        doc="Phones may not answer (the facilitator closed the activity for input).",
+    )
+    results_hidden: Mapped[bool] = mapped_column(
+        Boolean, default=False,
+        doc="Results stay off the presenter and phones until revealed.",
+    )
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False, doc="The facilitator revealed hidden results.")
+    timer_seconds: Mapped[int | None] = mapped_column(
+        Integer, nullable=True,
+        doc="Length of the countdown, 10 seconds to 7 days; None = no timer.",
+    )
+    timer_ends_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True,
+        doc="When a running countdown ends (UTC); None = not running.",
+    )
+    generation: Mapped[int] = mapped_column(
+        Integer, default=0,
+        doc="Raised by a reset: responses of earlier generations stay stored but stop counting.",
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the activity was added (UTC).")
 
     workshop: Mapped[Workshop] = relationship(back_populates="activities")
 
@@ -140,12 +214,27 @@ class Participant(db.Model):
 
     __tablename__ = "participants"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    nickname: Mapped[str] = mapped_column(String(60), default="")
-    perspective: Mapped[str] = mapped_column(String(120), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True,
+        doc="The workshop the phone joined.",
+    )
+    token: Mapped[str] = mapped_column(
+        String(64), unique=True,
+        doc="Secret kept on the phone; the participant's only identity (no account).",
+    )
+    nickname: Mapped[str] = mapped_column(
+        String(60), default="",
+        doc="Optional nickname, at most 60 characters; '' = anonymous.",
+    )
+    perspective: Mapped[str] = mapped_column(
+        String(120), default="",
+        doc=(
+            "Chosen perspective or role (one of the workshop's ``perspectives``), at most 120 characters; '' "
+            "= none."
+        ),
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the phone joined (UTC).")
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
 
@@ -164,17 +253,48 @@ class Response(db.Model):
         Index("ix_responses_activity_gen_current_participant", "activity_id", "generation", "current", "participant_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
-    client_id: Mapped[str] = mapped_column(String(64))
-    generation: Mapped[int] = mapped_column(Integer, default=0)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # Another response this one acts on (an upvote's question).
-    ref_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    current: Mapped[bool] = mapped_column(Boolean, default=True)
-    # visible | pending (awaits approval) | hidden | deleted
-    status: Mapped[str] = mapped_column(String(12), default="visible")
-    merged_into_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    answered: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        doc="The activity answered.",
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"),
+        doc="The phone that answered.",
+    )
+    client_id: Mapped[str] = mapped_column(
+        String(64),
+        doc="The phone's id for this input, so a retried send is stored once.",
+    )
+    generation: Mapped[int] = mapped_column(
+        Integer, default=0,
+        doc="The activity's generation when stored; only the current generation counts.",
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(
+        JSON,
+        doc="The input as the kind validated it (its input schema's fields).",
+    )
+    ref_id: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, index=True,
+        doc="Another response this one acts on (an upvote's question); None = none.",
+    )
+    current: Mapped[bool] = mapped_column(
+        Boolean, default=True,
+        doc="The participant's latest answer (replace-mode kinds); earlier ones are kept, not counted.",
+    )
+    status: Mapped[str] = mapped_column(
+        String(12), default="visible",
+        doc=(
+            "'visible', 'pending' (awaits the facilitator's approval), 'hidden' (moderated away) or "
+            "'deleted'."
+        ),
+    )
+    merged_into_id: Mapped[int | None] = mapped_column(
+        Integer, nullable=True,
+        doc="The response this duplicate was merged into (counted there); None = not merged.",
+    )
+    answered: Mapped[bool] = mapped_column(
+        Boolean, default=False,
+        doc="A Q&A question the facilitator marked as answered.",
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the input was stored (UTC).")

@@ -3,20 +3,92 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .activities import InputError, get_kind
+from .activities import get_kind
 from .extensions import db
 from .models import Activity, Participant, Response, User, Workshop
+from .validation import InputError, Schema, form_data, number_value, parse, refuse
+from .validation.forms import Widget
 
 MODES = ("live", "self_paced")
 LANGUAGES = ("sv", "en")
 MAX_ACTIVITIES = 100
+MAX_PERSPECTIVES = 20
+PERSPECTIVE_MAX = 120
+
+
+# --- a workshop's settings: one schema for the editor's form, imports and copies ------------
+
+def _title_given(title: str) -> str:
+    if not title:
+        raise refuse(_l("Give the workshop a title."))
+    return title
+
+
+def _perspectives(items: list[str]) -> list[str]:
+    """Empty lines dropped, at most twenty (the phone's choice list stays short)."""
+    return [p for p in items if p][:MAX_PERSPECTIVES]
+
+
+class WorkshopSettings(Schema):
+    """What the facilitator sets for a workshop (``Workshop`` documents each column)."""
+
+    title: Annotated[str, StringConstraints(max_length=200), AfterValidator(_title_given)] = Field("", validate_default=True)
+    language: Literal[LANGUAGES] = "sv"  # type: ignore[valid-type]
+    mode: Literal[MODES] = "live"  # type: ignore[valid-type]
+    open_until: datetime | None = None
+    ask_nickname: bool = True
+    ask_perspective: bool = False
+    perspectives: Annotated[list[str], AfterValidator(_perspectives)] = Field(default_factory=list)
+
+
+class WorkshopForm(WorkshopSettings):
+    """The editor's form: the same settings, with the closing time as the browser sends it."""
+
+    @field_validator("open_until", mode="before")
+    @classmethod
+    def _local_time(cls, value: Any) -> Any:
+        # <input type="datetime-local"> sends "2026-05-04T16:00"; read as UTC, as stored.
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise refuse(_l("Give the closing time as a date and time.")) from None
+        return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+class TemplateWorkshopForm(WorkshopForm):
+    """Starting from a template: an empty title means the template's own."""
+
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+WORKSHOP_WIDGETS: dict[str, Widget] = {
+    "title": "text", "language": "raw", "mode": "raw", "open_until": "text",
+    "ask_nickname": "checkbox", "ask_perspective": "checkbox", "perspectives": "lines",
+}
+
+
+def workshop_form(form: Mapping[str, str], title_optional: bool = False) -> dict[str, Any]:
+    """The workshop editor's form as settings for :func:`create_workshop` or an update.
+
+    Perspectives are clipped to 120 characters each; asking for a perspective needs at least
+    one to choose from."""
+    data = form_data(form, WORKSHOP_WIDGETS)
+    data["perspectives"] = [p[:PERSPECTIVE_MAX] for p in data["perspectives"]]
+    data["ask_perspective"] = data["ask_perspective"] and bool(data["perspectives"])
+    return parse(TemplateWorkshopForm if title_optional else WorkshopForm, data).model_dump()
 
 
 def new_join_code() -> str:
@@ -34,25 +106,14 @@ def create_workshop(
     ask_perspective: bool = False,
     perspectives: list[str] | None = None,
 ) -> Workshop:
-    title = (title or "").strip()
-    if not title:
-        raise InputError("invalid", gettext("Give the workshop a title."))
-    if len(title) > 200:
-        raise InputError("invalid", gettext("Too long: at most %(n)s characters.", n=200))
-    if language not in LANGUAGES:
-        raise InputError("invalid", gettext("Not one of the allowed values."))
-    if mode not in MODES:
-        raise InputError("invalid", gettext("Not one of the allowed values."))
+    settings = parse(WorkshopSettings, {
+        "title": "" if title is None else title, "language": language, "mode": mode, "open_until": open_until,
+        "ask_nickname": ask_nickname, "ask_perspective": ask_perspective, "perspectives": list(perspectives or []),
+    })
     for _attempt in range(20):
         ws = Workshop(
             owner=owner,
-            title=title,
-            language=language,
-            mode=mode,
-            open_until=open_until,
-            ask_nickname=ask_nickname,
-            ask_perspective=ask_perspective,
-            perspectives=[p for p in (perspectives or []) if p.strip()][:20],
+            **settings.model_dump(),
             join_code=new_join_code(),
             presenter_key=secrets.token_urlsafe(24),
             status="open",
@@ -65,6 +126,25 @@ def create_workshop(
             # Join code collided with another open workshop: draw again.
             db.session.rollback()
     raise RuntimeError("could not draw a free join code")
+
+
+# How each kind of setting arrives from the activity editor's generic form.
+_CONFIG_WIDGETS: dict[str, Widget] = {"bool": "checkbox", "lines": "lines", "int": "integer"}
+
+
+def activity_form(kind: Any, form: Mapping[str, str]) -> dict[str, Any]:
+    """The activity editor's form as the arguments of :func:`update_activity`.
+
+    Settings arrive as ``cfg_<name>`` and become the ``dict`` the kind's settings schema
+    validates; the timer is typed in minutes, the Swedish way ("1,5")."""
+    widgets = {f.name: _CONFIG_WIDGETS.get(f.type, "text") for f in kind.config_fields}
+    minutes = number_value(form.get("timer_minutes"), "timer_minutes", required=False)
+    return {
+        "title": form.get("title", ""),
+        "config": form_data(form, widgets, prefix="cfg_"),
+        "results_hidden": bool(form.get("results_hidden")),
+        "timer_seconds": None if minutes is None else int(round(minutes * 60)),
+    }
 
 
 def add_activity(ws: Workshop, kind_key: str, title: str | None = None, config: Any = None,

@@ -15,82 +15,9 @@ from typing import Any, ClassVar, Literal, Protocol
 from flask_babel import gettext, lazy_gettext as _l
 
 from ..i18n import _pl
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-
-class InputError(Exception):
-    """A refused input: ``code`` is stable for clients, ``message`` is translated for people."""
-
-    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.fields:
-            out["fields"] = self.fields
-        return out
-
-
-def _field_message(err: dict[str, Any]) -> str:
-    """Translate one pydantic error into a sentence a participant understands."""
-    kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    if kind in {"missing"}:
-        return gettext("This field is required.")
-    if kind == "string_too_short":
-        if ctx.get("min_length", 1) <= 1:
-            return gettext("This field cannot be empty.")
-        return gettext("Too short: at least %(n)s characters.", n=ctx.get("min_length"))
-    if kind == "string_too_long":
-        return gettext("Too long: at most %(n)s characters.", n=ctx.get("max_length"))
-    if kind in {"too_short"}:
-        return gettext("Give at least %(n)s.", n=ctx.get("min_length"))
-    if kind in {"too_long"}:
-        return gettext("Give at most %(n)s.", n=ctx.get("max_length"))
-    if kind in {"greater_than_equal", "greater_than"}:
-        return gettext("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt")))
-    if kind in {"less_than_equal", "less_than"}:
-        return gettext("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt")))
-    if kind == "extra_forbidden":
-        return gettext("Unknown field.")
-    if kind.startswith("int") or kind.startswith("float"):
-        return gettext("Must be a number.")
-    if kind.startswith("bool"):
-        return gettext("Must be yes or no.")
-    if kind.startswith("string"):
-        return gettext("Must be text.")
-    if kind.startswith("list"):
-        return gettext("Must be a list.")
-    if kind in {"literal_error", "enum"}:
-        return gettext("Not one of the allowed values.")
-    return gettext("Invalid value.")
-
-
-def validation_error(exc: ValidationError) -> InputError:
-    fields: dict[str, str] = {}
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err.get("loc", ())) or "_"
-        fields.setdefault(loc, _field_message(err))
-    first = next(iter(fields.values()), gettext("Invalid value."))
-    return InputError("invalid", first, fields)
-
-
-class Schema(BaseModel):
-    """Strict base for settings and inputs: unknown fields and silent coercion are refused."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
-
-
-def parse(model: type[BaseModel], payload: Any) -> BaseModel:
-    if not isinstance(payload, dict):
-        raise InputError("invalid", gettext("The input must be an object."))
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise validation_error(exc) from None
+# The validation toolkit is shared with draft operations and forms; kinds import it from here.
+from ..validation import InputError, Schema, parse, validation_error
+from ..validation.messages import field_message as _field_message
 
 
 @dataclass(frozen=True)
@@ -348,6 +275,7 @@ def text_items(rows: list[Row], text_key: str = "text") -> list[dict[str, Any]]:
 __all__ = [
     "SUPERSEDE_ALL",
     "ActivityKind",
+    "_field_message",
     "ConfigField",
     "Context",
     "Entry",

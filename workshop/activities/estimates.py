@@ -20,13 +20,13 @@ console, through the draft service like every other edit.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
 from ..draft import spread as stats
+from ..validation import number_value
 from ._draft import analysis_of
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
 
@@ -56,27 +56,6 @@ class Estimate(Schema):
     value: float | NumberText | None = None
     source: str = Field(default="", max_length=TEXT_MAX)
     reason: str = Field(default="", max_length=TEXT_MAX)
-
-
-def parse_number(value: Any, field: str = "value") -> float:
-    """A figure typed the Swedish way: "1 700,5", "0,5", "−30" (spaces, comma, minus sign)."""
-    message = gettext("Write a number, for example 400 or 0,5.")
-    if isinstance(value, str):
-        text = value.strip()
-        for space in ("\u00a0", "\u202f", "\u2009", " ", "'"):
-            text = text.replace(space, "")
-        text = text.replace("\u2212", "-").replace(",", ".")
-        # Only plain decimals: no "nan", "inf", "1e400" or hex from a phone.
-        body = text[1:] if text[:1] in "+-" else text
-        if not body or body.count(".") > 1 or not body.replace(".", "").isdigit():
-            raise InputError("invalid", message, {field: message})
-        value = float(text)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError("invalid", message, {field: message})
-    if abs(value) > MAX_VALUE:
-        msg = gettext("The number is too large.")
-        raise InputError("invalid", msg, {field: msg})
-    return float(value)
 
 
 
@@ -243,7 +222,7 @@ class Estimates(ActivityKind):
             if data["value"] is None or (isinstance(data["value"], str) and not data["value"].strip()):
                 msg = gettext("Write your figure, or take the proposal.")
                 raise InputError("invalid", msg, {"value": msg})
-            data["value"] = parse_number(data["value"])
+            data["value"] = number_value(data["value"], "value", limit=MAX_VALUE)
         data["source"] = " ".join(data["source"].split())
         data["reason"] = " ".join(data["reason"].split())
         return data

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from itertools import accumulate
 from typing import Any, Literal
 
+from ..draft.vocabulary import CATEGORIES, MONEY_CATEGORIES, SIZE_SCORES
 from .formula import Formula, FormulaError, is_valid_name, parse
 
 __all__ = [
@@ -65,9 +66,6 @@ Scenario = Literal["low", "likely", "high"]
 Reading = Literal["negative", "zero", "small_margin", "good"]
 
 KINDS: tuple[str, ...] = ("benefit", "cost")
-CATEGORIES: tuple[str, ...] = ("finansiell", "omfordelning", "kvalitet", "miljo")
-#: Only these categories can be valued in money (Värdering i kronor).
-MONEY_CATEGORIES: tuple[str, ...] = ("finansiell", "omfordelning")
 SCENARIOS: tuple[str, ...] = ("low", "likely", "high")
 #: Working hours in a year; also the divisor for årsarbetare.
 HOURS_PER_YEAR = 1700
@@ -247,7 +245,7 @@ class Item:
             raise ValueError(
                 f"item {self.id!r}: only Finansiell and Omfördelning can be valued in money"
             )
-        if self.size_score is not None and self.size_score not in (0, 1, 2, 3):
+        if self.size_score is not None and self.size_score not in SIZE_SCORES:
             raise ValueError(f"item {self.id!r}: size_score must be 0..3 or None")
         if self.block is not None and self.direct is not None:
             raise ValueError(f"item {self.id!r}: give a block or a direct value, not both")

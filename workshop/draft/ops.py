@@ -1,60 +1,170 @@
 """One entry point for every edit of the draft analysis, used by the facilitator's socket.
 
 ``apply(ws, op, args)`` validates, changes, commits and returns what the client needs (the
-new id, for instance). Unknown ops and foreign ids are refused with an ``InputError``.
+new id, for instance). Each op is a named function with the schema of its arguments; the
+schema checks the shape (which keys, ``data`` an object), the service's editing rules check
+the values, both with the validation toolkit's sentences. Unknown ops and foreign ids are
+refused with an ``InputError``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from flask_babel import gettext
+from pydantic import Field
 
-from ..activities.base import InputError
 from ..extensions import db
 from ..models import Workshop
+from ..validation import InputError, Schema, parse
 from . import service as s
 from .models import Analysis
 
-
-def _arg(args: Any, name: str) -> Any:
-    if not isinstance(args, dict):
-        raise InputError("invalid", gettext("The input must be an object."))
-    return args.get(name)
-
-
-def _data(args: Any) -> dict[str, Any]:
-    data = _arg(args, "data")
-    if not isinstance(data, dict):
-        raise InputError("invalid", gettext("The input must be an object."))
-    return data
+# An id is looked up, not parsed: whatever is not the id of an item of this analysis (a
+# string, a float, an id beyond 64 bits, another workshop's id) is refused by the lookup as an
+# unknown item, the same answer for all of them.
+Ref = Annotated[Any, Field(description="id of an item, question or factor of this analysis")]
+# The fields to change; which keys and values are allowed is the service's rule (``data`` is
+# shared with the activities and the template loader, which call the service directly).
+Data = dict[str, Any]
 
 
-OPS: dict[str, Callable[[Analysis, Any], dict[str, Any] | None]] = {
-    "frame.update": lambda a, args: s.update_frame(a, _data(args)),
-    "node.add": lambda a, args: {"id": s.add_node(a, _data(args)).id},
-    "node.update": lambda a, args: s.set_node_fields(s.node_of(a, _arg(args, "id")), _data(args)),
-    "node.delete": lambda a, args: s.delete_node(a, _arg(args, "id")),
-    "node.merge": lambda a, args: {"id": s.merge_nodes(a, _arg(args, "id"), _arg(args, "target")).id},
-    "link.add": lambda a, args: {"id": s.add_link(a, _arg(args, "from"), _arg(args, "to")).id},
-    "link.delete": lambda a, args: s.delete_link(a, _arg(args, "from"), _arg(args, "to")),
-    "block.set": lambda a, args: s.set_block(a, _arg(args, "node_id"), _data(args)) and None,
-    "row.add": lambda a, args: {"id": s.add_row(a, _arg(args, "node_id"), _data(args)).id},
-    "row.update": lambda a, args: s.update_row(a, _arg(args, "id"), _data(args)) and None,
-    "row.delete": lambda a, args: s.delete_row(a, _arg(args, "id")),
-    "factor.add": lambda a, args: {"id": s.add_factor(a, _data(args)).id},
-    "factor.update": lambda a, args: s.update_factor(a, _arg(args, "id"), _data(args)) and None,
-    "factor.delete": lambda a, args: s.delete_factor(a, _arg(args, "id")),
+class DataArgs(Schema):
+    data: Data
+
+
+class IdArgs(Schema):
+    id: Ref
+
+
+class IdDataArgs(Schema):
+    id: Ref
+    data: Data
+
+
+class NodeDataArgs(Schema):
+    node_id: Ref
+    data: Data
+
+
+class MergeArgs(Schema):
+    id: Ref
+    target: Ref
+
+
+class LinkArgs(Schema):
+    from_: Ref = Field(alias="from")
+    to: Ref
+
+
+Result = dict[str, Any] | None
+
+
+def frame_update(a: Analysis, args: DataArgs) -> Result:
+    """Facts, alternatives and frame (step 1)."""
+    s.update_frame(a, args.data)
+    return None
+
+
+def node_add(a: Analysis, args: DataArgs) -> Result:
+    return {"id": s.add_node(a, args.data).id}
+
+
+def node_update(a: Analysis, args: IdDataArgs) -> Result:
+    s.set_node_fields(s.node_of(a, args.id), args.data)
+    return None
+
+
+def node_delete(a: Analysis, args: IdArgs) -> Result:
+    s.delete_node(a, args.id)
+    return None
+
+
+def node_merge(a: Analysis, args: MergeArgs) -> Result:
+    """Fold a duplicate into another item; answers the item it ended in."""
+    return {"id": s.merge_nodes(a, args.id, args.target).id}
+
+
+def link_add(a: Analysis, args: LinkArgs) -> Result:
+    return {"id": s.add_link(a, args.from_, args.to).id}
+
+
+def link_delete(a: Analysis, args: LinkArgs) -> Result:
+    s.delete_link(a, args.from_, args.to)
+    return None
+
+
+def block_set(a: Analysis, args: NodeDataArgs) -> Result:
+    s.set_block(a, args.node_id, args.data)
+    return None
+
+
+def row_add(a: Analysis, args: NodeDataArgs) -> Result:
+    return {"id": s.add_row(a, args.node_id, args.data).id}
+
+
+def row_update(a: Analysis, args: IdDataArgs) -> Result:
+    s.update_row(a, args.id, args.data)
+    return None
+
+
+def row_delete(a: Analysis, args: IdArgs) -> Result:
+    s.delete_row(a, args.id)
+    return None
+
+
+def factor_add(a: Analysis, args: DataArgs) -> Result:
+    return {"id": s.add_factor(a, args.data).id}
+
+
+def factor_update(a: Analysis, args: IdDataArgs) -> Result:
+    s.update_factor(a, args.id, args.data)
+    return None
+
+
+def factor_delete(a: Analysis, args: IdArgs) -> Result:
+    s.delete_factor(a, args.id)
+    return None
+
+
+@dataclass(frozen=True)
+class Op:
+    """A draft operation: the schema of its arguments and the function that applies them."""
+
+    args: type[Schema]
+    run: Callable[[Analysis, Any], Result]
+
+
+OPS: dict[str, Op] = {
+    "frame.update": Op(DataArgs, frame_update),
+    "node.add": Op(DataArgs, node_add),
+    "node.update": Op(IdDataArgs, node_update),
+    "node.delete": Op(IdArgs, node_delete),
+    "node.merge": Op(MergeArgs, node_merge),
+    "link.add": Op(LinkArgs, link_add),
+    "link.delete": Op(LinkArgs, link_delete),
+    "block.set": Op(NodeDataArgs, block_set),
+    "row.add": Op(NodeDataArgs, row_add),
+    "row.update": Op(IdDataArgs, row_update),
+    "row.delete": Op(IdArgs, row_delete),
+    "factor.add": Op(DataArgs, factor_add),
+    "factor.update": Op(IdDataArgs, factor_update),
+    "factor.delete": Op(IdArgs, factor_delete),
 }
 
 
 def apply(ws: Workshop, op: Any, args: Any) -> dict[str, Any]:
-    fn = OPS.get(op) if isinstance(op, str) else None
-    if fn is None:
+    """Validate ``args`` for ``op``, apply it to the workshop's draft and commit (or roll
+    back everything on a refusal)."""
+    entry = OPS.get(op) if isinstance(op, str) else None
+    if entry is None:
         raise InputError("invalid", gettext("Unknown action."))
+    parsed = parse(entry.args, args)
     analysis = s.analysis_for(ws)
     try:
-        out = fn(analysis, args) or {}
+        out = entry.run(analysis, parsed) or {}
         db.session.commit()
     except Exception:
         db.session.rollback()

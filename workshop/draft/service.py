@@ -7,33 +7,33 @@ money", "opportunities are never counted") cannot be bypassed by one of them.
 
 from __future__ import annotations
 
-import math
 import secrets
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import select
 
-from ..activities.base import InputError
+from ..validation import InputError, Text, check, number_value
 from ..analysis.factors import load_factors
 from ..analysis.formula import FormulaError, is_valid_name, parse
 from ..extensions import db
 from ..responses import db_id
 from ..models import Workshop
-from .models import (
+from .models import Analysis, Block, BlockRow, Factor, Link, Node
+from .vocabulary import (
     BENEFIT_TYPES,
     CATEGORIES,
     CONVENTIONS,
+    COST_KINDS,
     COST_TYPES,
     MONEY_CATEGORIES,
+    NO_PERSPECTIVE_TYPES,
+    NODE_STATUSES,
     NODE_TYPES,
     PERSPECTIVE_KINDS,
-    Analysis,
-    Block,
-    BlockRow,
-    Factor,
-    Link,
-    Node,
+    POLARITIES,
+    SIZE_SCORES,
+    VALUATIONS,
 )
 
 T = TypeVar("T")
@@ -43,45 +43,26 @@ LONG_TEXT_MAX = 5000
 
 
 # --- small validators ---------------------------------------------------------------------
+# The draft changes one key at a time ("only the keys given change"), so each value is checked
+# on its own, with the validation toolkit's types and sentences (the same a form or a phone's
+# payload gets for the same mistake).
 
 def _text(value: Any, limit: int = TEXT_MAX, required: bool = False, field: str = "title") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InputError("invalid", gettext("Must be text."), {field: gettext("Must be text.")})
-    value = value.strip()
-    if required and not value:
-        raise InputError("invalid", gettext("This field cannot be empty."), {field: gettext("This field cannot be empty.")})
-    if len(value) > limit:
-        msg = gettext("Too long: at most %(n)s characters.", n=limit)
-        raise InputError("invalid", msg, {field: msg})
-    return value
+    """Text trimmed, at most ``limit`` characters; ``None`` is empty text."""
+    return check(Text(limit, required), "" if value is None else value, field)
 
 
 def _number(value: Any, field: str, allow_none: bool = True) -> float | None:
-    if value is None or value == "":
-        if allow_none:
-            return None
-        raise InputError("invalid", gettext("This field is required."), {field: gettext("This field is required.")})
-    if isinstance(value, str):
-        # Swedish input: "1 700,5" is 1700.5.
-        value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        try:
-            value = float(value)
-        except ValueError:
-            raise InputError("invalid", gettext("Must be a number."), {field: gettext("Must be a number.")}) from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > 1e15:
-        raise InputError("invalid", gettext("Must be a number."), {field: gettext("Must be a number.")})
-    return float(value)
+    """A figure: a JSON number or text typed the Swedish way ("1 700,5"); "" and ``None``
+    are no figure, refused unless ``allow_none``."""
+    return number_value(value, field, required=not allow_none)
 
 
 def _choice(value: Any, allowed: tuple, field: str, allow_none: bool = True):
+    """One of ``allowed`` (a vocabulary's keys); "" and ``None`` are no choice if ``allow_none``."""
     if value in (None, "") and allow_none:
         return None
-    if value not in allowed:
-        msg = gettext("Not one of the allowed values.")
-        raise InputError("invalid", msg, {field: msg})
-    return value
+    return check(Literal[allowed], value, field)
 
 
 # --- the analysis -------------------------------------------------------------------------
@@ -202,7 +183,7 @@ def _apply_rules(node: Node) -> None:
         node.category = None
         node.valuation = "none"
         node.size_score = None
-        if node.node_type in ("risk", "hinder", "mojlighet"):
+        if node.node_type in NO_PERSPECTIVE_TYPES:
             node.perspective = ""
     if node.valuation == "money" and node.category not in MONEY_CATEGORIES:
         raise InputError(
@@ -230,17 +211,17 @@ def set_node_fields(node: Node, data: dict[str, Any]) -> None:
     if "perspective" in data:
         node.perspective = _text(data["perspective"], 200, field="perspective")
     if "polarity" in data:
-        node.polarity = _choice(data["polarity"], ("positive", "negative"), "polarity")
+        node.polarity = _choice(data["polarity"], POLARITIES, "polarity")
     if "category" in data:
         node.category = _choice(data["category"], CATEGORIES, "category")
     if "valuation" in data:
-        node.valuation = _choice(data["valuation"], ("money", "size", "none"), "valuation", allow_none=False)
+        node.valuation = _choice(data["valuation"], VALUATIONS, "valuation", allow_none=False)
     if "size_score" in data:
-        node.size_score = _choice(data["size_score"], (0, 1, 2, 3), "size_score")
+        node.size_score = _choice(data["size_score"], SIZE_SCORES, "size_score")
     if "cost_kind" in data:
-        node.cost_kind = _choice(data["cost_kind"], ("one_off", "running"), "cost_kind")
+        node.cost_kind = _choice(data["cost_kind"], COST_KINDS, "cost_kind")
     if "status" in data:
-        node.status = _choice(data["status"], ("visible", "hidden"), "status", allow_none=False)
+        node.status = _choice(data["status"], NODE_STATUSES, "status", allow_none=False)
     if "position" in data:
         node.position = int(_number(data["position"], "position", allow_none=False))
     if "pattern" in data:

@@ -1,10 +1,19 @@
-"""The method's words, in one place: labels for node types, categories, perspectives,
-valuation, sizes and result measures. Swedish texts in the catalogue follow method.md exactly."""
+"""The method's words, in one place: the allowed values (keys) of node types, categories,
+perspectives, valuation, sizes, cost kinds and polarity, each beside its label, and the labels of
+the result measures. Swedish texts in the catalogue follow method.md exactly.
+
+Each vocabulary is defined once, as a ``*_LABELS`` mapping from key to label; the tuple of keys
+(``NODE_TYPES``, ``CATEGORIES``…) is read from it, so a key cannot exist without a label or the
+other way round. Models, editing rules, activity kinds, the engine and the exports import the
+keys from here; stored values are these keys (ASCII, no Swedish letters), labels are looked up
+when shown. Nothing here needs an app: labels are lazy and translated when turned into text.
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+# Kinds of chain node, as the method names them. One thing per node.
 NODE_TYPE_LABELS = {
     "forandring": _l("Change"),
     "effekt": _l("Effect"),
@@ -16,12 +25,34 @@ NODE_TYPE_LABELS = {
     "mojlighet": _l("Opportunity"),
     "verksamhetsmal": _l("Organisational goal"),
 }
+NODE_TYPES: tuple[str, ...] = tuple(NODE_TYPE_LABELS)
+#: Counted items: benefits, and the two kinds of cost.
+BENEFIT_TYPES: tuple[str, ...] = ("nytta",)
+COST_TYPES: tuple[str, ...] = ("konsekvenskostnad", "genomforandekostnad")
+ITEM_TYPES: tuple[str, ...] = BENEFIT_TYPES + COST_TYPES
+#: Everything else takes no category or valuation; opportunities are never counted.
+UNCATEGORISED_TYPES: tuple[str, ...] = tuple(t for t in NODE_TYPES if t not in ITEM_TYPES)
+#: Risks, obstacles and opportunities take no perspective either.
+NO_PERSPECTIVE_TYPES: tuple[str, ...] = ("risk", "hinder", "mojlighet")
+
 CATEGORY_LABELS = {
     "finansiell": _l("Financial"),
     "omfordelning": _l("Redistribution"),
     "kvalitet": _l("Quality"),
     "miljo": _l("Environment"),
 }
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_LABELS)
+#: Only these categories can be valued in money (Värdering i kronor).
+MONEY_CATEGORIES: tuple[str, ...] = ("finansiell", "omfordelning")
+# The categories as method terms, Swedish in both languages (exports and the phones' sorting
+# use them: msgids in Swedish, as in the calculate kind).
+CATEGORY_TERMS = {
+    "finansiell": _l("Finansiell"),
+    "omfordelning": _l("Omfördelning"),
+    "kvalitet": _l("Kvalitet"),
+    "miljo": _l("Miljö"),
+}
+
 PERSPECTIVE_KIND_LABELS = {
     "egen_organisation": _l("The own organisation"),
     "invanare": _l("Residents, patients, service users"),
@@ -29,14 +60,28 @@ PERSPECTIVE_KIND_LABELS = {
     "andra_organisationer": _l("Other organisations, principals"),
     "samhallet": _l("Society"),
 }
+PERSPECTIVE_KINDS: tuple[str, ...] = tuple(PERSPECTIVE_KIND_LABELS)
+
 VALUATION_LABELS = {
     "money": _l("Valued in money"),
     "size": _l("Estimated size"),
     "none": _l("Not valued"),
 }
+VALUATIONS: tuple[str, ...] = tuple(VALUATION_LABELS)
+# Uppskattad storlek: Ingen 0, Liten 1, Måttlig 2, Stor 3.
 SIZE_LABELS = {0: _l("None"), 1: _l("Small"), 2: _l("Moderate"), 3: _l("Large")}
+SIZE_SCORES: tuple[int, ...] = tuple(SIZE_LABELS)
+# Implementation costs only: paid once, or every year.
 COST_KIND_LABELS = {"one_off": _l("One-off"), "running": _l("Recurring")}
+COST_KINDS: tuple[str, ...] = tuple(COST_KIND_LABELS)
+# Effects only: positive effects lead to benefits, negative ones to costs or risks.
 POLARITY_LABELS = {"positive": _l("Positive"), "negative": _l("Negative")}
+POLARITIES: tuple[str, ...] = tuple(POLARITY_LABELS)
+#: Discounting: A divides year t by (1+r)^(t-1) (year 1 not discounted), B by (1+r)^t.
+CONVENTIONS: tuple[str, ...] = ("A", "B")
+#: A node the facilitator hid (or merged into another) stays stored but is not shown or counted.
+NODE_STATUSES: tuple[str, ...] = ("visible", "hidden")
+
 MEASURE_LABELS = {
     "nettonytta": _l("Total net benefit"),
     "per_krona": _l("Net benefit per krona invested"),

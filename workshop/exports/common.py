@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext as _l
 
+from ..draft.vocabulary import CATEGORIES, CATEGORY_TERMS
 from ..formatting import money, number, percent
 
 # Characters XML 1.0 cannot hold (tab, LF and CR are allowed), lone surrogates, U+FFFE/U+FFFF.
@@ -37,10 +38,7 @@ WORDS = {
     "costs": _l("Kostnader"),
     "acc_benefits": _l("Ackumulerade nyttor"),
     "acc_costs": _l("Ackumulerade kostnader"),
-    "finansiell": _l("Finansiell"),
-    "omfordelning": _l("Omfördelning"),
-    "kvalitet": _l("Kvalitet"),
-    "miljo": _l("Miljö"),
+    **CATEGORY_TERMS,
     "arsarbetare": _l("Årsarbetare"),
     "year_n": _l("år %(n)s"),
     "year": _l("Year"),
@@ -71,7 +69,7 @@ def word(key: str, **kwargs: Any) -> str:
 
 
 def category_word(category: str | None) -> str:
-    return word(category) if category in ("finansiell", "omfordelning", "kvalitet", "miljo") else ""
+    return word(category) if category in CATEGORIES else ""
 
 
 def kr(value: float | None) -> str:

@@ -1,0 +1,51 @@
+"""Field types shared by socket payloads, draft operations and forms."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from .messages import NUMBER_TEXT, NUMBER_TOO_LARGE, REFUSED
+from .number import MAX_FIGURE, NumberTextError, swedish_number
+
+
+def refuse(message: Any) -> PydanticCustomError:
+    """An error to raise from a validator when the mistake deserves its own sentence
+    ("Give the workshop a title.") rather than the generic one for its type."""
+    return PydanticCustomError(REFUSED, "{message}", {"message": str(message)})
+
+
+
+@lru_cache(maxsize=None)
+def Text(limit: int, required: bool = False) -> Any:  # noqa: N802 - used like a type
+    """Text trimmed of surrounding spaces, at most ``limit`` characters (and not empty if
+    ``required``)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=limit, min_length=1 if required else None)]
+
+
+def _read_figure(value: Any) -> Any:
+    """Typed text through :func:`swedish_number`; numbers pass on to the float check."""
+    if isinstance(value, str):
+        try:
+            return float(swedish_number(value))
+        except NumberTextError:
+            raise PydanticCustomError(NUMBER_TEXT, "not a number") from None
+    return value
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise PydanticCustomError(NUMBER_TEXT, "not a number")
+    if abs(value) > MAX_FIGURE:
+        raise PydanticCustomError(NUMBER_TOO_LARGE, "number too large")
+    return value
+
+
+#: A figure: a JSON number, or text typed the Swedish (or English) way, as a float.
+Figure = Annotated[float, BeforeValidator(_read_figure), AfterValidator(_finite)]
+
+__all__ = ["Figure", "Text", "refuse"]
