@@ -276,7 +276,7 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
 
 def _in_entry(label: str, exc: InputError) -> InputError:
     """Say which entry of the file a refusal is about."""
-    return InputError(exc.code, gettext("%(entry)s: %(message)s", entry=label, message=exc.message), exc.fields)
+    return InputError(exc.code, f"{label}: {exc.message}", exc.fields)
 
 
 @dataclass
