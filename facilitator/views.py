@@ -165,8 +165,6 @@ def new_workshop():
 @login_required
 def import_workshop():
     """Create a workshop from a JSON file exported by Nyttoverkstad (or a template file)."""
-    # Room for a file just over the cap, so it gets the cap's message rather than a bare 413.
-    request.max_content_length = portable.LIMITS["bytes"] + 64 * 1024
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:

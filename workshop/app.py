@@ -113,6 +113,8 @@ def _upgrade_schema(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None, async_mode: str = "threading", migrate: bool = True) -> Flask:
+    from .portable import LIMITS as DOCUMENT_LIMITS
+
     settings = settings or Settings.from_env()
     app = Flask(
         __name__,
@@ -131,7 +133,9 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # The largest request is an imported document: room for one just over its cap, so
+        # that one is told the cap rather than given a bare 413.
+        MAX_CONTENT_LENGTH=max(2 * 1024 * 1024, DOCUMENT_LIMITS["bytes"] + 64 * 1024),
         BABEL_DEFAULT_LOCALE="sv",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         WTF_CSRF_TIME_LIMIT=None,

@@ -8,12 +8,13 @@ import → export round trip gives an identical document. Documented in ``docs/j
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import ChainMap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from flask_babel import gettext
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -152,10 +153,17 @@ def check_size(n_bytes: int) -> None:
 def read_document(raw: bytes) -> Any:
     """The document in an uploaded or opened file: size checked first, then parsed."""
     check_size(len(raw))
+    # Parsed JSON holds no cycles: collecting while it is built (hundreds of thousands of new
+    # objects) would only walk the server's objects again and again, with everyone waiting.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise _bad(gettext("The file is not valid JSON.")) from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _list(value: Any) -> list:
@@ -216,14 +224,22 @@ def _bad(msg: str) -> InputError:
     return InputError("invalid", msg)
 
 
-# An import checks and builds in memory before it writes; it gives way to the server's other
-# requests after this many entries (a few milliseconds of work), never inside a transaction.
-YIELD_EVERY = 100
+# An import gives way to the server's other requests whenever it has worked this long (seconds)
+# without a break; never inside a transaction (SQLite's one writer would hold up every other).
+GIVE_WAY_AFTER = 0.005
+_next_break = 0.0
 
 
-def _pause(i: int) -> None:
-    if i % YIELD_EVERY == YIELD_EVERY - 1:
-        time.sleep(0)  # gevent's sleep under ``workshop serve``: other requests run meanwhile
+def _give_way() -> None:
+    """Called between entries: lets other requests run (gevent's sleep under ``workshop
+    serve``) once ``GIVE_WAY_AFTER`` has passed since the last break. Measured in time, not
+    entries, since one entry can be a block of fifty questions."""
+    global _next_break
+    if time.perf_counter() >= _next_break:
+        # Not sleep(0): under gevent that runs other ready greenlets but may not poll for
+        # I/O, so a request that just arrived would still wait; any delay waits one loop turn.
+        time.sleep(0.001)
+        _next_break = time.perf_counter() + GIVE_WAY_AFTER
 
 
 def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop:
@@ -252,7 +268,7 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             get_kind(entry.get("kind", ""))
             add_activity(ws, entry["kind"], entry.get("title"), entry.get("config"),
                          results_hidden=entry.get("results_hidden"), timer_seconds=entry.get("timer_seconds"))
-            time.sleep(0)  # each activity is its own transaction: let other requests in between
+            _give_way()  # each activity is its own transaction: others may come in between
         if plan is not None:
             plan.write(ws)
         db.session.commit()
@@ -301,25 +317,27 @@ class _AnalysisPlan:
             db.session.execute(delete(Factor).where(Factor.analysis_id == a.id))
         service.update_frame(a, self.frame)
         db.session.commit()
-        _insert(Factor, [_values(f, analysis_id=a.id) for f in self.factors or []])
+        _insert(Factor, (_values(f, analysis_id=a.id) for f in self.factors or []))
         start = (db.session.scalar(select(func.max(Node.position)).where(Node.analysis_id == a.id)) or -1) + 1
-        _insert(Node, [_values(n, analysis_id=a.id, position=start + i) for i, n in enumerate(self.nodes)])
+        _insert(Node, (_values(n, analysis_id=a.id, position=start + i) for i, n in enumerate(self.nodes)))
         ids = dict(db.session.execute(select(Node.position, Node.id).where(Node.analysis_id == a.id)).all())
         node_id = {id(n): ids[start + i] for i, n in enumerate(self.nodes)}
         with_block = [n for n in self.nodes if n.block is not None]
-        _insert(Block, [_values(n.block, node_id=node_id[id(n)]) for n in with_block])
+        _insert(Block, (_values(n.block, node_id=node_id[id(n)]) for n in with_block))
         block_id = dict(db.session.execute(
             select(Block.node_id, Block.id).join(Node, Block.node_id == Node.id).where(Node.analysis_id == a.id)).all())
-        _insert(BlockRow, [_values(r, block_id=block_id[node_id[id(n)]]) for n in with_block for r in n.block.rows])
-        _update_many(Node, [{"b_id": node_id[id(n)], "merged_into_id": node_id[id(self.refs[ref])]} for n, ref in self.merges])
-        _insert(Link, [_values(Link(), analysis_id=a.id, from_id=node_id[id(self.refs[f])], to_id=node_id[id(self.refs[t])])
-                       for f, t in self.links])
+        _insert(BlockRow, (_values(r, block_id=block_id[node_id[id(n)]]) for n in with_block for r in n.block.rows))
+        merged = update(Node.__table__).where(Node.__table__.c.id == bindparam("b_id"))
+        _insert(Node, ({"b_id": node_id[id(n)], "merged_into_id": node_id[id(self.refs[ref])]} for n, ref in self.merges), merged)
+        link = Link()
+        _insert(Link, (_values(link, analysis_id=a.id, from_id=node_id[id(self.refs[f])], to_id=node_id[id(self.refs[t])])
+                       for f, t in self.links))
         db.session.expire_all()
         return a
 
 
 # Rows per INSERT and transaction when an import stores its analysis (a few milliseconds each).
-WRITE_CHUNK = 250
+WRITE_CHUNK = 50
 
 
 def _values(obj: Any, **given: Any) -> dict[str, Any]:
@@ -339,20 +357,21 @@ def _values(obj: Any, **given: Any) -> dict[str, Any]:
     return out
 
 
-def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
-    for i in range(0, len(rows), WRITE_CHUNK):
-        db.session.execute(insert(model.__table__), rows[i:i + WRITE_CHUNK])
+def _insert(model: Any, rows: Iterable[dict[str, Any]], statement: Any = None) -> None:
+    """Run ``statement`` (an INSERT into ``model``'s table) for ``rows``, ``WRITE_CHUNK`` at a
+    time, each chunk its own transaction; the chunks are made between transactions, giving way."""
+    statement = insert(model.__table__) if statement is None else statement
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == WRITE_CHUNK:
+            db.session.execute(statement, chunk)
+            db.session.commit()
+            chunk = []
+        _give_way()
+    if chunk:
+        db.session.execute(statement, chunk)
         db.session.commit()
-        time.sleep(0)  # other requests run between the transactions
-
-
-def _update_many(model: Any, rows: list[dict[str, Any]]) -> None:
-    table = model.__table__
-    statement = update(table).where(table.c.id == bindparam("b_id"))
-    for i in range(0, len(rows), WRITE_CHUNK):
-        db.session.execute(statement, rows[i:i + WRITE_CHUNK])
-        db.session.commit()
-        time.sleep(0)
 
 
 def _plan_analysis(data: Any) -> _AnalysisPlan:
@@ -389,11 +408,11 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
                 raise _in_entry(gettext("Factor %(name)s", name=str(f.get("name"))[:60]), exc) from None
             taken.add(factor.name)
             plan.factors.append(factor)
-            _pause(i)
+            _give_way()
         factor_names = dict.fromkeys(taken)
     else:
         factor_names = dict.fromkeys(f.id for f in load_factors())
-    for i, entry in enumerate(data.get("nodes") or []):
+    for entry in data.get("nodes") or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("ref"), str) or entry["ref"] in plan.refs:
             raise _bad(gettext("Invalid value."))
         try:
@@ -404,12 +423,12 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
         plan.nodes.append(node)
         if entry.get("merged_into"):
             plan.merges.append((node, entry["merged_into"]))
-        _pause(i)
+        _give_way()
     for _node, ref in plan.merges:
         if ref not in plan.refs:
             raise _bad(gettext("Invalid value."))
     seen: set[tuple[str, str]] = set()
-    for i, link in enumerate(data.get("links") or []):
+    for link in data.get("links") or []:
         if not isinstance(link, dict) or link.get("from") not in plan.refs or link.get("to") not in plan.refs:
             raise _bad(gettext("Invalid value."))
         pair = (link["from"], link["to"])
@@ -418,7 +437,7 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
         if pair not in seen:  # a repeated arrow is the same arrow
             seen.add(pair)
             plan.links.append(pair)
-        _pause(i)
+        _give_way()
     return plan
 
 
@@ -439,6 +458,7 @@ def _plan_node(entry: dict[str, Any], factor_names: dict[str, None]) -> Node:
             made = service.new_row({k: row.get(k) for k in ROW_KEYS if k in row}, taken, pos)
             taken.add(made.name)
             node.block.rows.append(made)
+            _give_way()
         # Rows shadow factors of the same name; the names are looked up, never copied.
         names = ChainMap(dict.fromkeys(taken), factor_names)
         service.set_block_fields(node.block, {k: block.get(k) or "" for k in ("formula", "hours_formula", "notes")}, names)
