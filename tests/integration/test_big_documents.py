@@ -128,3 +128,16 @@ def test_importing_the_heaviest_documents_never_holds_the_server(live_server, tm
     slow = [x for x in latencies if x >= 0.1]
     assert len(slow) <= len(latencies) // 20, (len(latencies), sorted(latencies)[-10:])
     assert max(latencies) < 0.5, (len(latencies), sorted(latencies)[-10:])
+
+
+def test_an_upload_over_the_byte_cap_is_told_the_cap(app, facilitator):
+    import io
+
+    from workshop import portable
+
+    client = app.test_client()
+    h.login(client)
+    body = b" " * (portable.LIMITS["bytes"] + 1)
+    r = client.post("/f/import", data={"file": (io.BytesIO(body), "analys.json")}, follow_redirects=True)
+    assert r.status_code == 200
+    assert "Filen är för stor: högst 4 MB." in r.get_data(as_text=True)
