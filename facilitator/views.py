@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any
@@ -150,10 +149,7 @@ def import_workshop():
     try:
         if upload is None or not upload.filename:
             raise InputError("invalid", gettext("Choose a file to import."))
-        try:
-            doc = json.loads(upload.read(2 * 1024 * 1024).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise InputError("invalid", gettext("The file is not valid JSON.")) from None
+        doc = portable.read_document(upload.read(portable.LIMITS["bytes"] + 1))
         ws = portable.import_document(current_user, doc)
     except InputError as exc:
         flash(exc.message, "error")

@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     serve``): its input writer batches in a task of its own and its broadcaster loop runs from
     here on. Threaded apps (tests, CLI commands) write each input on the caller's thread and
     send results when ``broadcaster().flush()`` is called."""
+
+    from .portable import LIMITS as DOCUMENT_LIMITS
+
     settings = settings or Settings.from_env()
     background = async_mode != "threading"
     app = Flask(
@@ -70,6 +73,15 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     )
     Compress(app)
     database.init_app(app, settings)
+
+    @app.before_request
+    def room_for_an_imported_document() -> None:
+        """The one larger request: an imported document, with room for one just over its
+        cap (so it is told the cap, not given a bare 413). Before the CSRF check, which is
+        the first to read the form."""
+        if request.endpoint == "facilitator.import_workshop":
+            request.max_content_length = DOCUMENT_LIMITS["bytes"] + 64 * 1024
+
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

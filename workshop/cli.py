@@ -108,14 +108,12 @@ def export_cmd(workshop_id: int, output: str, data_dir: str | None) -> None:
 @click.option("--owner", required=True, help="E-mail of the facilitator who will own the workshop.")
 @data_dir_option
 def import_cmd(path: str, owner: str, data_dir: str | None) -> None:
-    import json
-
     from sqlalchemy import select
 
     from .activities import InputError
     from .extensions import db
     from .models import User
-    from .portable import import_document
+    from .portable import check_size, import_document, read_document
 
     app = _app(data_dir)
     with app.test_request_context():
@@ -123,8 +121,9 @@ def import_cmd(path: str, owner: str, data_dir: str | None) -> None:
         if user is None:
             raise click.ClickException(f"No facilitator with e-mail {owner}")
         try:
-            with open(path, encoding="utf-8") as fh:
-                ws = import_document(user, json.load(fh))
+            check_size(os.path.getsize(path))  # before reading it
+            with open(path, "rb") as fh:
+                ws = import_document(user, read_document(fh.read()))
         except (InputError, ValueError) as exc:
             raise click.ClickException(getattr(exc, "message", str(exc))) from None
         click.echo(f"Imported workshop {ws.id}: {ws.title} (code {ws.join_code})")

@@ -8,15 +8,21 @@ import → export round trip gives an identical document. Documented in ``docs/j
 
 from __future__ import annotations
 
+import gc
 import json
+import time
+from collections import ChainMap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from flask_babel import gettext
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from .activities import InputError, get_kind
+from .analysis.factors import load_factors
 from .draft import service
-from .draft.models import Analysis, Node
+from .draft.models import Analysis, Block, BlockRow, Factor, Link, Node
 from .extensions import db
 from .models import User, Workshop
 from .workshops import add_activity, create_workshop
@@ -95,14 +101,89 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-# --- import -------------------------------------------------------------------------------
+# --- caps -----------------------------------------------------------------------------------
 
-def _bad(msg: str) -> InputError:
-    return InputError("invalid", msg)
+#: Caps on an imported document, in one place; docs/json-schema.md lists them with the text
+#: lengths (those are the draft page's own, checked entry by entry). Each is checked on the
+#: document's counts alone before anything is built, so a document over a cap costs nothing.
+#: They are about ten times the largest real analyses, and keep the worst document allowed
+#: within a few seconds of work that never holds the server (see ``import_document``).
+LIMITS: dict[str, int] = {
+    "bytes": 4 * 1024 * 1024,    # the file itself
+    "activities": 100,           # = workshops.MAX_ACTIVITIES
+    "workshop_perspectives": 20,  # perspectives a participant picks from when joining
+    "workshop_perspective_chars": 120,
+    "nodes": 2000,               # = the draft's own cap on items
+    "links": 5000,
+    "factors": 1000,
+    "rows": 5000,                # questions in all calculation blocks together
+    "rows_per_block": 50,        # = the draft's own cap per block
+    "comparison": 50,            # rows of the A/B comparison table
+    "perspectives": 30,          # the frame's perspectives
+    "year_profile": 30,          # year factors of one item (the horizon is at most 30)
+}
 
 
-def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop:
-    """Create a new workshop (and its draft) from a document. All or nothing."""
+def _what(key: str) -> str:
+    return {
+        "activities": gettext("activities"),
+        "workshop_perspectives": gettext("perspectives to choose from when joining"),
+        "nodes": gettext("items"),
+        "links": gettext("links"),
+        "factors": gettext("shared factors"),
+        "rows": gettext("questions in calculation blocks"),
+        "rows_per_block": gettext("questions in one calculation block"),
+        "comparison": gettext("rows in the comparison table"),
+        "perspectives": gettext("perspectives"),
+        "year_profile": gettext("year factors in one item"),
+    }[key]
+
+
+def _over(key: str, count: int) -> InputError:
+    return _bad(gettext("The file has too many %(what)s: %(count)s, at most %(n)s.",
+                        what=_what(key), count=count, n=LIMITS[key]))
+
+
+def check_size(n_bytes: int) -> None:
+    """Refuse a file over the byte cap (before reading or parsing it)."""
+    if n_bytes > LIMITS["bytes"]:
+        raise _bad(gettext("The file is too large: at most %(n)s MB.", n=LIMITS["bytes"] // (1024 * 1024)))
+
+
+def read_document(raw: bytes) -> Any:
+    """The document in an uploaded or opened file: size checked first, then parsed."""
+    check_size(len(raw))
+    # Parsed JSON holds no cycles: collecting while it is built (hundreds of thousands of new
+    # objects) would only walk the server's objects again and again, with everyone waiting.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise _bad(gettext("The file is not valid JSON.")) from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _bad(gettext("This is not a Nyttoverkstad file."))
+    return value
+
+
+def _dict(value: Any) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _bad(gettext("This is not a Nyttoverkstad file."))
+    return value
+
+
+def check_limits(doc: Any) -> None:
+    """Every collection of ``doc`` within ``LIMITS``: counts only, no entry is checked yet."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad(gettext("This is not a Nyttoverkstad file."))
     if doc.get("schema_version") != SCHEMA_VERSION:
@@ -110,6 +191,67 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
     w = doc.get("workshop")
     if not isinstance(w, dict):
         raise _bad(gettext("The file has no workshop."))
+    counts = {
+        "activities": len(_list(w.get("activities"))),
+        "workshop_perspectives": len(_list(w.get("perspectives"))),
+    }
+    if any(isinstance(p, str) and len(p) > LIMITS["workshop_perspective_chars"] for p in _list(w.get("perspectives"))):
+        raise _bad(gettext("Too long: at most %(n)s characters.", n=LIMITS["workshop_perspective_chars"]))
+    a = doc.get("analysis")
+    if a is not None:
+        a = _dict(a)
+        nodes = _list(a.get("nodes"))
+        blocks = [_dict(n.get("block")) for n in nodes if isinstance(n, dict)]
+        rows = [len(_list(b.get("rows"))) for b in blocks]
+        counts.update({
+            "nodes": len(nodes),
+            "links": len(_list(a.get("links"))),
+            "factors": len(_list(a.get("factors"))),
+            "rows": sum(rows),
+            "rows_per_block": max(rows, default=0),
+            "comparison": len(_list(_dict(a.get("alternatives")).get("comparison"))),
+            "perspectives": len(_list(_dict(a.get("frame")).get("perspectives"))),
+            "year_profile": max((len(_list(n.get("year_profile"))) for n in nodes if isinstance(n, dict)), default=0),
+        })
+    for key, count in counts.items():
+        if count > LIMITS[key]:
+            raise _over(key, count)
+
+
+# --- import -------------------------------------------------------------------------------
+
+def _bad(msg: str) -> InputError:
+    return InputError("invalid", msg)
+
+
+# An import gives way to the server's other requests whenever it has worked this long (seconds)
+# without a break; never inside a transaction (SQLite's one writer would hold up every other).
+GIVE_WAY_AFTER = 0.005
+_next_break = 0.0
+
+
+def _give_way() -> None:
+    """Called between entries: lets other requests run (gevent's sleep under ``workshop
+    serve``) once ``GIVE_WAY_AFTER`` has passed since the last break. Measured in time, not
+    entries, since one entry can be a block of fifty questions."""
+    global _next_break
+    if time.perf_counter() >= _next_break:
+        # Not sleep(0): under gevent that runs other ready greenlets but may not poll for
+        # I/O, so a request that just arrived would still wait; any delay waits one loop turn.
+        time.sleep(0.001)
+        _next_break = time.perf_counter() + GIVE_WAY_AFTER
+
+
+def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop:
+    """Create a new workshop (and its draft) from a document. All or nothing.
+
+    Three stages keep a big document from holding the one server process: the caps
+    (``LIMITS``) on counts alone; then every entry checked and its rows built in memory,
+    giving way to other requests as it goes; only then the writes, a few statements for the
+    whole analysis (nothing per entry that grows with the document)."""
+    check_limits(doc)
+    w = doc["workshop"]
+    plan = _plan_analysis(doc["analysis"]) if doc.get("analysis") is not None else None
     try:
         ws = create_workshop(
             owner,
@@ -118,7 +260,7 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             mode=w.get("mode", "live"),
             ask_nickname=bool(w.get("ask_nickname", True)),
             ask_perspective=bool(w.get("ask_perspective", False)),
-            perspectives=[p for p in w.get("perspectives", []) if isinstance(p, str)],
+            perspectives=[p for p in w.get("perspectives") or [] if isinstance(p, str)],
         )
         for entry in w.get("activities") or []:
             if not isinstance(entry, dict):
@@ -126,8 +268,9 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             get_kind(entry.get("kind", ""))
             add_activity(ws, entry["kind"], entry.get("title"), entry.get("config"),
                          results_hidden=entry.get("results_hidden"), timer_seconds=entry.get("timer_seconds"))
-        if doc.get("analysis") is not None:
-            _import_analysis(ws, doc["analysis"])
+            _give_way()  # each activity is its own transaction: others may come in between
+        if plan is not None:
+            plan.write(ws)
         db.session.commit()
         return ws
     except Exception as exc:
@@ -147,53 +290,179 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
         raise _bad(gettext("This is not a Nyttoverkstad file.")) from exc
 
 
-def _import_analysis(ws: Workshop, data: Any) -> Analysis:
+def _in_entry(label: str, exc: InputError) -> InputError:
+    """Say which entry of the file a refusal is about."""
+    return InputError(exc.code, f"{label}: {exc.message}", exc.fields)
+
+
+@dataclass
+class _AnalysisPlan:
+    """A document's analysis checked and built in memory, not yet stored."""
+
+    frame: dict[str, Any]
+    factors: list[Factor] | None
+    nodes: list[Node]
+    merges: list[tuple[Node, str]]
+    links: list[tuple[str, str]]
+    refs: dict[str, Node]
+
+    def write(self, ws: Workshop) -> Analysis:
+        """Store the plan in short transactions of at most ``WRITE_CHUNK`` rows, giving way
+        between them: SQLite has one writer, and a transaction held across a pause would make
+        every other writer wait. A failure part way is undone by ``import_document``."""
+        a = service.analysis_for(ws)
+        if self.factors is not None:
+            # The document's factors replace the library copy, so the round trip is exact;
+            # a template without factors keeps the shipped library.
+            db.session.execute(delete(Factor).where(Factor.analysis_id == a.id))
+        service.update_frame(a, self.frame)
+        db.session.commit()
+        _insert(Factor, (_values(f, analysis_id=a.id) for f in self.factors or []))
+        start = (db.session.scalar(select(func.max(Node.position)).where(Node.analysis_id == a.id)) or -1) + 1
+        _insert(Node, (_values(n, analysis_id=a.id, position=start + i) for i, n in enumerate(self.nodes)))
+        ids = dict(db.session.execute(select(Node.position, Node.id).where(Node.analysis_id == a.id)).all())
+        node_id = {id(n): ids[start + i] for i, n in enumerate(self.nodes)}
+        with_block = [n for n in self.nodes if n.block is not None]
+        _insert(Block, (_values(n.block, node_id=node_id[id(n)]) for n in with_block))
+        block_id = dict(db.session.execute(
+            select(Block.node_id, Block.id).join(Node, Block.node_id == Node.id).where(Node.analysis_id == a.id)).all())
+        _insert(BlockRow, (_values(r, block_id=block_id[node_id[id(n)]]) for n in with_block for r in n.block.rows))
+        merged = update(Node.__table__).where(Node.__table__.c.id == bindparam("b_id"))
+        _insert(Node, ({"b_id": node_id[id(n)], "merged_into_id": node_id[id(self.refs[ref])]} for n, ref in self.merges), merged)
+        link = Link()
+        _insert(Link, (_values(link, analysis_id=a.id, from_id=node_id[id(self.refs[f])], to_id=node_id[id(self.refs[t])])
+                       for f, t in self.links))
+        db.session.expire_all()
+        return a
+
+
+# Rows per INSERT and transaction when an import stores its analysis (a few milliseconds each).
+WRITE_CHUNK = 50
+
+
+def _values(obj: Any, **given: Any) -> dict[str, Any]:
+    """The INSERT values of a row built in memory: what was set, else the column's default."""
+    out = {}
+    for column in obj.__table__.columns:
+        if column.primary_key:
+            continue
+        key = column.key
+        if key in given:
+            value = given[key]
+        else:
+            value = obj.__dict__.get(key)
+            if value is None and column.default is not None:
+                value = column.default.arg(None) if column.default.is_callable else column.default.arg
+        out[key] = value
+    return out
+
+
+def _insert(model: Any, rows: Iterable[dict[str, Any]], statement: Any = None) -> None:
+    """Run ``statement`` (an INSERT into ``model``'s table) for ``rows``, ``WRITE_CHUNK`` at a
+    time, each chunk its own transaction; the chunks are made between transactions, giving way."""
+    statement = insert(model.__table__) if statement is None else statement
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == WRITE_CHUNK:
+            db.session.execute(statement, chunk)
+            db.session.commit()
+            chunk = []
+        _give_way()
+    if chunk:
+        db.session.execute(statement, chunk)
+        db.session.commit()
+
+
+def _plan_analysis(data: Any) -> _AnalysisPlan:
+    """Check every entry of the analysis like the draft page would, building the rows in
+    memory: linear in the document (names in sets, no search per entry)."""
     if not isinstance(data, dict):
         raise _bad(gettext("Invalid value."))
-    a = service.analysis_for(ws)
-    if data.get("factors") is not None:
-        # The document's factors replace the library copy, so the round trip is exact;
-        # a template without factors keeps the shipped library.
-        for f in list(a.factors):
-            a.factors.remove(f)
-        db.session.flush()
     frame = data.get("frame") or {}
-    service.update_frame(a, {
-        **{k: v for k, v in (data.get("facts") or {}).items() if k in FACT_KEYS},
-        **{k: frame[k] for k in ("start_year", "horizon", "discount_rate", "convention", "perspectives") if k in frame},
-        "alternative_a": (data.get("alternatives") or {}).get("a", ""),
-        "alternative_b": (data.get("alternatives") or {}).get("b", ""),
-        "comparison": (data.get("alternatives") or {}).get("comparison", []),
-        "method_notes": data.get("method_notes", ""),
-        "valuation_notes": data.get("valuation_notes", ""),
-    })
-    for f in data.get("factors") or []:
-        service.add_factor(a, {k: f.get(k) for k in FACTOR_KEYS if k in f})
-    ids: dict[str, Node] = {}
-    merges: list[tuple[Node, str]] = []
+    alternatives = data.get("alternatives") or {}
+    plan = _AnalysisPlan(
+        frame={
+            **{k: v for k, v in (data.get("facts") or {}).items() if k in FACT_KEYS},
+            **{k: frame[k] for k in ("start_year", "horizon", "discount_rate", "convention", "perspectives") if k in frame},
+            "alternative_a": alternatives.get("a", ""),
+            "alternative_b": alternatives.get("b", ""),
+            "comparison": alternatives.get("comparison", []),
+            "method_notes": data.get("method_notes", ""),
+            "valuation_notes": data.get("valuation_notes", ""),
+        },
+        factors=None, nodes=[], merges=[], links=[], refs={},
+    )
+    # Validate the frame now, on a throwaway analysis, so a bad frame costs no writes.
+    service.update_frame(Analysis(), plan.frame)
+    factor_names: dict[str, None]
+    if data.get("factors") is not None:
+        plan.factors = []
+        taken: set[str] = set()
+        for i, f in enumerate(data["factors"]):
+            if not isinstance(f, dict):
+                raise _bad(gettext("Invalid value."))
+            try:
+                factor = service.new_factor({k: f.get(k) for k in FACTOR_KEYS if k in f}, taken, i)
+            except InputError as exc:
+                raise _in_entry(gettext("Factor %(name)s", name=str(f.get("name"))[:60]), exc) from None
+            taken.add(factor.name)
+            plan.factors.append(factor)
+            _give_way()
+        factor_names = dict.fromkeys(taken)
+    else:
+        factor_names = dict.fromkeys(f.id for f in load_factors())
     for entry in data.get("nodes") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("ref"), str) or entry["ref"] in ids:
+        if not isinstance(entry, dict) or not isinstance(entry.get("ref"), str) or entry["ref"] in plan.refs:
             raise _bad(gettext("Invalid value."))
-        fields = {k: entry[k] for k in NODE_KEYS if k in entry}
-        node = service.add_node(a, fields)
-        ids[entry["ref"]] = node
+        try:
+            node = _plan_node(entry, factor_names)
+        except InputError as exc:
+            raise _in_entry(gettext("Item %(ref)s", ref=entry["ref"][:20]), exc) from None
+        plan.refs[entry["ref"]] = node
+        plan.nodes.append(node)
         if entry.get("merged_into"):
-            merges.append((node, entry["merged_into"]))
-        block = entry.get("block")
-        if block:
-            for row in block.get("rows") or []:
-                service.add_row(a, node.id, {k: row.get(k) for k in ROW_KEYS if k in row})
-            service.set_block(a, node.id, {k: block.get(k) or "" for k in ("formula", "hours_formula", "notes")})
-    for node, ref in merges:
-        if ref not in ids:
+            plan.merges.append((node, entry["merged_into"]))
+        _give_way()
+    for _node, ref in plan.merges:
+        if ref not in plan.refs:
             raise _bad(gettext("Invalid value."))
-        node.merged_into_id = ids[ref].id
+    seen: set[tuple[str, str]] = set()
     for link in data.get("links") or []:
-        if not isinstance(link, dict) or link.get("from") not in ids or link.get("to") not in ids:
+        if not isinstance(link, dict) or link.get("from") not in plan.refs or link.get("to") not in plan.refs:
             raise _bad(gettext("Invalid value."))
-        service.add_link(a, ids[link["from"]].id, ids[link["to"]].id)
-    db.session.flush()
-    return a
+        pair = (link["from"], link["to"])
+        if pair[0] == pair[1]:
+            raise _in_entry(gettext("Item %(ref)s", ref=pair[0][:20]), _bad(gettext("An item cannot lead to itself.")))
+        if pair not in seen:  # a repeated arrow is the same arrow
+            seen.add(pair)
+            plan.links.append(pair)
+        _give_way()
+    return plan
+
+
+def _plan_node(entry: dict[str, Any], factor_names: dict[str, None]) -> Node:
+    """One item as ``service.add_node`` and the block editing would make it, not stored."""
+    node = Node(node_type="effekt", title="", valuation="none")
+    service.set_node_fields(node, {"node_type": "effekt", **{k: entry[k] for k in NODE_KEYS if k in entry}})
+    block = entry.get("block")
+    if block:
+        if not isinstance(block, dict):
+            raise _bad(gettext("Invalid value."))
+        service.check_block_allowed(node)
+        node.block = Block(formula="", hours_formula="")
+        taken: set[str] = set()
+        for pos, row in enumerate(_list(block.get("rows"))):
+            if not isinstance(row, dict):
+                raise _bad(gettext("Invalid value."))
+            made = service.new_row({k: row.get(k) for k in ROW_KEYS if k in row}, taken, pos)
+            taken.add(made.name)
+            node.block.rows.append(made)
+            _give_way()
+        # Rows shadow factors of the same name; the names are looked up, never copied.
+        names = ChainMap(dict.fromkeys(taken), factor_names)
+        service.set_block_fields(node.block, {k: block.get(k) or "" for k in ("formula", "hours_formula", "notes")}, names)
+    return node
 
 
 # --- the template library ------------------------------------------------------------------

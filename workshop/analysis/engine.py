@@ -25,6 +25,7 @@ unknown category, a Kvalitet item valued in money, an invalid horizon) raise
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from itertools import accumulate
@@ -448,7 +449,7 @@ def _item_error(item: Item, code: str, message: str, names: Iterable[str] = (), 
 
 
 def _parse_block_formula(
-    item: Item, text: str, known: set[str], fld: str
+    item: Item, text: str, known: Mapping[str, object], fld: str
 ) -> tuple[Formula | None, ItemError | None]:
     try:
         return parse(text, known), None
@@ -497,7 +498,8 @@ def _prepare(index: int, item: Item, factors: Mapping[str, Estimate], weights: t
     if calc.error:
         return calc
     calc.rows = {row.name: row.estimate for row in block.rows}
-    known = set(calc.rows) | set(factors)
+    # Looked up in both, never copied: a copy of every factor per item is quadratic.
+    known = ChainMap(calc.rows, factors)
     calc.formula, calc.error = _parse_block_formula(item, block.formula, known, "value")
     if calc.formula is not None:
         calc.error = _missing(item, calc.formula, calc.rows, factors, "value")
@@ -755,8 +757,16 @@ def _sensitivity(
             if row.name in calc.formula.names and row.estimate.varies:
                 nets, err = tornado.shift([calc], row.name, row.estimate)
                 entries.append(_entry("row", item.id, row.name, row.label or row.name, row.estimate, nets, err))
+    # Which items read each factor, in one pass (asking every item about every factor is
+    # quadratic: thousands of factors times thousands of items).
+    readers: dict[str, list[_Calc]] = {}
+    for c in ok:
+        if c.formula is not None:
+            for name in c.formula.names:
+                if name not in c.rows:
+                    readers.setdefault(name, []).append(c)
     for name, est in factors.items():
-        users = [c for c in ok if c.uses_factor(name)]
+        users = readers.get(name, [])
         if users and est.varies:
             nets, err = tornado.shift(users, name, est)
             entries.append(_entry("factor", None, name, name, est, nets, err))

@@ -16,6 +16,7 @@ arrow that skips a column runs through it level, in a gap between boxes.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any, Iterable, Mapping
 
 # (key, node types in the column, aside?). Chain first, then the lane, then the aside.
@@ -57,6 +58,9 @@ HEADER_LINE_H = 26   # one line of a column heading
 HEADER_CHARS = 24
 HEADER_GAP = 18      # between the heading and the first box
 SWEEPS = 4
+# Nodes plus arrows visited by all sweeps together at most, so a huge chain is laid out in
+# bounded time (fewer sweeps, a little more crossing) instead of stalling the server.
+SWEEP_WORK = 200_000
 
 
 def wrap(text: str, width: int = TITLE_CHARS, max_lines: int = MAX_LINES) -> list[str]:
@@ -111,7 +115,10 @@ def _link_pair(link: Any) -> tuple[Any, Any] | None:
 
 
 def _crossings(order: dict[str, list[Any]], col_index: dict[Any, int], edges: list[tuple[Any, Any]], keys: list[str]) -> int:
-    """Pairs of arrows between the same two columns whose ends swap order."""
+    """Pairs of arrows between the same two columns whose ends swap order.
+
+    Counted as inversions with a Fenwick tree: O(E log E), where comparing every pair of
+    arrows would take seconds on a big chain."""
     rank = {nid: i / max(1, len(order[k])) for k in keys for i, nid in enumerate(order[k])}
     by_pair: dict[tuple[int, int], list[tuple[float, float]]] = {}
     for a, b in edges:
@@ -121,19 +128,39 @@ def _crossings(order: dict[str, list[Any]], col_index: dict[Any, int], edges: li
         if ca > cb:
             a, b, ca, cb = b, a, cb, ca
         by_pair.setdefault((ca, cb), []).append((rank[a], rank[b]))
+    return sum(_inversions(pairs) for pairs in by_pair.values())
+
+
+def _inversions(pairs: list[tuple[float, float]]) -> int:
+    """Pairs (a1, b1), (a2, b2) with a1 < a2 and b1 > b2 (ties do not cross)."""
+    pairs = sorted(pairs)  # by a, then b: equal a's never count as crossing
+    ranks = {b: i + 1 for i, b in enumerate(sorted({b for _a, b in pairs}))}
+    tree = [0] * (len(ranks) + 1)
     total = 0
-    for pairs in by_pair.values():
-        for i in range(len(pairs)):
-            for j in range(i + 1, len(pairs)):
-                (a1, b1), (a2, b2) = pairs[i], pairs[j]
-                if (a1 - a2) * (b1 - b2) < 0:
-                    total += 1
+    for seen, (_a, b) in enumerate(pairs):
+        r = ranks[b]
+        # earlier arrows with an end at or below b
+        i, not_above = r, 0
+        while i > 0:
+            not_above += tree[i]
+            i -= i & -i
+        total += seen - not_above
+        i = r
+        while i < len(tree):
+            tree[i] += 1
+            i += i & -i
     return total
+
+
+def _sweeps(n_nodes: int, n_edges: int) -> int:
+    """Barycentre sweeps to make: ``SWEEPS``, fewer when the chain is so big that each sweep
+    is costly (the layout is drawn while a request waits)."""
+    return max(1, min(SWEEPS, SWEEP_WORK // max(1, n_nodes + n_edges)))
 
 
 def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any, Any]], types: dict[Any, str]) -> dict[str, list[Any]]:
     """Barycentre sweeps (left to right, then right to left), keeping the best order seen."""
-    col_index = {nid: keys.index(k) for k in keys for nid in columns[k]}
+    col_index = {nid: ci for ci, k in enumerate(keys) for nid in columns[k]}
     neighbours: dict[Any, list[Any]] = {nid: [] for nid in col_index}
     for a, b in edges:
         if col_index[a] != col_index[b]:
@@ -142,6 +169,8 @@ def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any
     order = {k: list(columns[k]) for k in keys}
     best = {k: list(v) for k, v in order.items()}
     best_cross = _crossings(order, col_index, edges, keys)
+    # Relative height of each node in its column; only the column just sorted changes.
+    pos = {nid: (i + 0.5) / len(order[k]) for k in keys for i, nid in enumerate(order[k])}
 
     def sweep(seq: list[int], side: int) -> None:
         for ci in seq:
@@ -149,7 +178,6 @@ def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any
             nodes = order[k]
             if len(nodes) < 2:
                 continue
-            pos = {nid: (i + 0.5) / len(order[keys[col_index[nid]]]) for kk in keys for i, nid in enumerate(order[kk])}
 
             def key(item: tuple[int, Any]) -> tuple:
                 i, nid = item
@@ -159,9 +187,10 @@ def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any
                 return (group, round(bary, 9), i)
 
             order[k] = [nid for _i, nid in sorted(enumerate(nodes), key=key)]
+            pos.update({nid: (i + 0.5) / len(order[k]) for i, nid in enumerate(order[k])})
 
     n = len(keys)
-    for _ in range(SWEEPS):
+    for _ in range(_sweeps(len(col_index), len(edges))):
         sweep(list(range(1, n)), -1)
         sweep(list(range(n - 2, -1, -1)), 1)
         cross = _crossings(order, col_index, edges, keys)
@@ -284,6 +313,14 @@ def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], label
         out.append(col_boxes[-1]["y"] + col_boxes[-1]["h"] + BOX_GAP / 2)
         return out
 
+    free = {key: gaps(key) for key in keys}  # top to bottom
+
+    def nearest_gap(key: str, want: float) -> float:
+        """The free height closest to ``want`` (the upper one on a tie): a binary search."""
+        heights = free[key]
+        i = bisect_left(heights, want)
+        return min(heights[max(0, i - 1):i + 1], key=lambda g: (abs(g - want), g))
+
     def curve(p: list[int], q: list[int]) -> list[list[int]]:
         """Two control points and the end of a cubic Bézier from p to q, level at both ends."""
         d = max(24, abs(q[0] - p[0]) // 2)
@@ -309,7 +346,7 @@ def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], label
                 col = col_out[ci]
                 frac = (ci - ca) / (cb - ca)
                 want = y0 + (y3 - y0) * frac
-                gy = round(min(gaps(col["key"]), key=lambda g: (abs(g - want), g)))
+                gy = round(nearest_gap(col["key"], want))
                 enter_x = col["x"] if step > 0 else col["x"] + col["w"]
                 leave_x = col["x"] + col["w"] if step > 0 else col["x"]
                 points += curve(current, [enter_x, gy])

@@ -238,7 +238,9 @@ class Node(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the item was added (UTC).")
 
     analysis: Mapped[Analysis] = relationship(back_populates="nodes")
-    block: Mapped[Block | None] = relationship(back_populates="node", uselist=False, cascade="all, delete-orphan")
+    # Loaded with the nodes, a few queries for all of them: the draft, the result and the
+    # exports read every node's block, and one query per node made a big analysis slow to open.
+    block: Mapped[Block | None] = relationship(back_populates="node", uselist=False, cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def is_benefit(self) -> bool:
@@ -297,7 +299,8 @@ class Block(db.Model):
     )
 
     node: Mapped[Node] = relationship(back_populates="block")
-    rows: Mapped[list[BlockRow]] = relationship(back_populates="block", order_by="BlockRow.position, BlockRow.id", cascade="all, delete-orphan")
+    rows: Mapped[list[BlockRow]] = relationship(back_populates="block", order_by="BlockRow.position, BlockRow.id", cascade="all, delete-orphan",
+                                                lazy="selectin")
 
 
 class BlockRow(db.Model):

@@ -8,6 +8,8 @@ money", "opportunities are never counted") cannot be bypassed by one of them.
 from __future__ import annotations
 
 import secrets
+from collections import deque
+from collections.abc import Container
 from typing import Any, Literal, TypeVar
 
 from flask_babel import gettext
@@ -278,14 +280,16 @@ def merge_nodes(analysis: Analysis, node_id: Any, target_id: Any) -> Node:
     final = node_of(analysis, target.merged_into_id) if target.merged_into_id else target
     if final.id == node.id:
         raise InputError("invalid", gettext("An item cannot be merged into itself."))
-    for link in list(analysis.links):
-        if link.from_id == node.id or link.to_id == node.id:
-            new_from = final.id if link.from_id == node.id else link.from_id
-            new_to = final.id if link.to_id == node.id else link.to_id
-            db.session.delete(link)
-            db.session.flush()
-            if new_from != new_to and not _link_exists(analysis, new_from, new_to):
-                analysis.links.append(Link(from_id=new_from, to_id=new_to))
+    # One pass over the links, whatever their number (a set, not a search per link).
+    kept = [link for link in analysis.links if node.id not in (link.from_id, link.to_id)]
+    pairs = {(link.from_id, link.to_id) for link in kept}
+    for link in analysis.links:
+        if node.id in (link.from_id, link.to_id):
+            pair = (final.id if link.from_id == node.id else link.from_id, final.id if link.to_id == node.id else link.to_id)
+            if pair[0] != pair[1] and pair not in pairs:
+                pairs.add(pair)
+                kept.append(Link(from_id=pair[0], to_id=pair[1]))
+    analysis.links = kept
     node.merged_into_id = final.id
     node.status = "hidden"
     for other in analysis.nodes:
@@ -297,9 +301,7 @@ def merge_nodes(analysis: Analysis, node_id: Any, target_id: Any) -> Node:
 
 def delete_node(analysis: Analysis, node_id: Any) -> None:
     node = node_of(analysis, node_id)
-    for link in list(analysis.links):
-        if node.id in (link.from_id, link.to_id):
-            analysis.links.remove(link)
+    analysis.links = [link for link in analysis.links if node.id not in (link.from_id, link.to_id)]
     analysis.nodes.remove(node)
     db.session.flush()
 
@@ -334,19 +336,23 @@ def delete_link(analysis: Analysis, from_id: Any, to_id: Any) -> None:
 
 def block_for(analysis: Analysis, node_id: Any) -> Block:
     node = node_of(analysis, node_id)
-    if node.node_type not in BENEFIT_TYPES + COST_TYPES:
-        raise InputError("invalid", gettext("Only benefits and costs have calculation blocks."))
+    check_block_allowed(node)
     if node.block is None:
         node.block = Block(formula="", hours_formula="")
         db.session.flush()
     return node.block
 
 
+def check_block_allowed(node: Node) -> None:
+    if node.node_type not in BENEFIT_TYPES + COST_TYPES:
+        raise InputError("invalid", gettext("Only benefits and costs have calculation blocks."))
+
+
 def known_names(analysis: Analysis, block: Block) -> set[str]:
     return {r.name for r in block.rows} | {f.name for f in analysis.factors}
 
 
-def check_formula(text: str, names: set[str], field: str = "formula") -> str:
+def check_formula(text: str, names: Container[str], field: str = "formula") -> str:
     text = _text(text, 500, field=field)
     if not text:
         return ""
@@ -376,17 +382,22 @@ def _formula_message(exc: FormulaError) -> str:
 
 def set_block(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> Block:
     block = block_for(analysis, node_id)
+    set_block_fields(block, data, known_names(analysis, block))
+    db.session.flush()
+    return block
+
+
+def set_block_fields(block: Block, data: Any, names: Container[str]) -> None:
+    """Formula, hours formula and notes of a block, the formulas checked against ``names``
+    (a set or a mapping: the block's rows and the analysis' factors)."""
     if not isinstance(data, dict) or set(data) - {"formula", "hours_formula", "notes"}:
         raise InputError("invalid", gettext("Unknown field."))
-    names = known_names(analysis, block)
     if "formula" in data:
         block.formula = check_formula(data["formula"], names)
     if "hours_formula" in data:
         block.hours_formula = check_formula(data["hours_formula"], names, "hours_formula")
     if "notes" in data:
         block.notes = _text(data["notes"], LONG_TEXT_MAX, field="notes")
-    db.session.flush()
-    return block
 
 
 ROW_FIELDS = ("name", "label", "unit", "low", "likely", "high", "source", "proposal", "position")
@@ -423,11 +434,16 @@ def add_row(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> BlockRow:
         raise InputError("invalid", gettext("Unknown field."))
     if len(block.rows) >= 50:
         raise InputError("invalid", gettext("A block holds at most %(n)s rows.", n=50))
-    row = BlockRow(name=_check_name(data.get("name"), {r.name for r in block.rows}),
-                   position=max((r.position for r in block.rows), default=-1) + 1)
-    _set_values(row, {k: v for k, v in data.items() if k != "name"})
+    row = new_row(data, {r.name for r in block.rows}, max((r.position for r in block.rows), default=-1) + 1)
     block.rows.append(row)
     db.session.flush()
+    return row
+
+
+def new_row(data: dict[str, Any], taken: set[str], position: int) -> BlockRow:
+    """A question of a block, checked, not yet in one; its name must not be in ``taken``."""
+    row = BlockRow(name=_check_name(data.get("name"), taken), position=position)
+    _set_values(row, {k: v for k, v in data.items() if k != "name"})
     return row
 
 
@@ -475,16 +491,22 @@ def factor_of(analysis: Analysis, factor_id: Any) -> Factor:
 
 
 def add_factor(analysis: Analysis, data: dict[str, Any]) -> Factor:
+    f = new_factor(data, {x.name for x in analysis.factors}, max((x.position for x in analysis.factors), default=-1) + 1)
+    analysis.factors.append(f)
+    db.session.flush()
+    return f
+
+
+def new_factor(data: Any, taken: set[str], position: int) -> Factor:
+    """A shared factor, checked, not yet in an analysis; its name must not be in ``taken``
+    (an import builds many at once, so the caller keeps the names)."""
     if not isinstance(data, dict) or set(data) - {"name", "label", "unit", "low", "likely", "high", "source", "year"}:
         raise InputError("invalid", gettext("Unknown field."))
-    f = Factor(name=_check_name(data.get("name"), {x.name for x in analysis.factors}),
-               position=max((x.position for x in analysis.factors), default=-1) + 1)
+    f = Factor(name=_check_name(data.get("name"), taken), position=position)
     _set_values(f, data)
     if "year" in data:
         y = _number(data["year"], "year")
         f.year = int(y) if y is not None else None
-    analysis.factors.append(f)
-    db.session.flush()
     return f
 
 
@@ -522,25 +544,25 @@ def _names(text: str) -> set[str]:
 
 def chain_checks(analysis: Analysis) -> list[dict[str, Any]]:
     """Hints for the effect chain (method.md): every benefit and consequence cost should
-    trace back to an effect; a jump straight from the change to a benefit suggests a gap."""
+    trace back to an effect; a jump straight from the change to a benefit suggests a gap.
+
+    Linear in items and links, without recursion, whatever the chain's shape (cycles, a
+    line of thousands of items, many paths through layers): the console opens with these
+    hints, so they must never be what keeps an analysis from opening.
+    """
     nodes = {n.id: n for n in analysis.nodes if n.status == "visible"}
     incoming: dict[int, list[int]] = {}
+    outgoing: dict[int, list[int]] = {}
     for link in analysis.links:
-        if link.from_id in nodes and link.to_id in nodes:
+        if link.from_id in nodes and link.to_id in nodes and link.from_id != link.to_id:
             incoming.setdefault(link.to_id, []).append(link.from_id)
-
-    def traces_to_effect(nid: int, seen: set[int]) -> bool:
-        for src in incoming.get(nid, []):
-            if src in seen:
-                continue
-            if nodes[src].node_type == "effekt" or traces_to_effect(src, seen | {src}):
-                return True
-        return False
+            outgoing.setdefault(link.from_id, []).append(link.to_id)
+    reached = _downstream_of(outgoing, [nid for nid, n in nodes.items() if n.node_type == "effekt"])
 
     hints = []
     for n in nodes.values():
         if n.node_type in ("nytta", "konsekvenskostnad"):
-            if not traces_to_effect(n.id, {n.id}):
+            if n.id not in reached:
                 hints.append({"code": "no_effect", "node_id": n.id,
                               "message": gettext("“%(title)s” does not trace back to an effect.", title=n.title)})
             if any(nodes[s].node_type == "forandring" for s in incoming.get(n.id, [])):
@@ -550,3 +572,17 @@ def chain_checks(analysis: Analysis) -> list[dict[str, Any]]:
             hints.append({"code": "opportunity", "node_id": n.id,
                           "message": gettext("“%(title)s” is an opportunity: it needs a further decision and is never counted.", title=n.title)})
     return hints
+
+
+def _downstream_of(outgoing: dict[int, list[int]], sources: list[int]) -> set[int]:
+    """Every node one or more arrows after any of ``sources``: a breadth-first walk that
+    visits each node and arrow once (a node traces back to an effect exactly when it is
+    downstream of one)."""
+    reached: set[int] = set()
+    queue = deque(sources)
+    while queue:
+        for nxt in outgoing.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    return reached
