@@ -22,7 +22,7 @@ import pytest
 from workshop import portable
 from workshop.draft import layout
 from workshop.draft.layout import chain_layout
-from workshop.draft.service import chain_checks
+from workshop.draft.checks import chain_checks
 
 
 def _load_documents():

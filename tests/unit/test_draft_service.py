@@ -105,7 +105,7 @@ def test_renaming_a_row_keeps_the_formula_working(draft):
 
 
 def test_chain_checks_flag_benefits_without_an_effect_and_jumps(draft):
-    from workshop.draft.service import chain_checks
+    from workshop.draft.checks import chain_checks
 
     ws, a = draft
     change = op(ws, "node.add", data={"node_type": "forandring", "title": "Digitala lås"})["id"]

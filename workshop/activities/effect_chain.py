@@ -4,7 +4,7 @@ The chain is the draft analysis's nodes and links, shown two ways — as a table
 method's tip) and as a diagram laid out by ``workshop.draft.layout.chain_layout`` — and
 edited by the facilitator in the console with the draft ops (``node.add``, ``node.update``,
 ``node.delete``, ``link.add``, ``link.delete``). The chain checks of
-``service.chain_checks`` are shown beside it.
+``draft.checks.chain_checks`` are shown beside it.
 
 Phones propose links, "X leder till Y", between items already in the draft. Stored rows
 (``answer_mode = "custom"``): ``data = {"from", "to"}``; proposing the same link again
@@ -191,7 +191,7 @@ class EffectChain(ActivityKind):
 
     def _aggregate(self, analysis: Any, rows: list[Row]) -> dict[str, Any]:
         from ..draft.layout import chain_layout
-        from ..draft.service import chain_checks
+        from ..draft.checks import chain_checks
 
         standing = chain_nodes(analysis)
         ids = {n.id for n in standing}

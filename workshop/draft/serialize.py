@@ -6,7 +6,7 @@ from typing import Any
 
 from .compute import compute
 from .models import Analysis, Node
-from .service import chain_checks
+from .checks import chain_checks
 
 SCHEMA_VERSION = 1
 
