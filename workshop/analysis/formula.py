@@ -20,16 +20,14 @@ Language
   zero like spreadsheets do (``round(2.5) == 3``), not Python's banker's rounding.
 
 Errors are :class:`FormulaError` with a stable ``code`` (the UI translates it) and an English
-``message``: ``syntax``, ``not_allowed`` (power, attribute access, subscripts, strings, lambdas,
-calls other than min/max/round, ...), ``too_long``, ``too_complex`` (nesting deeper than
-``max_depth``), ``unknown_name`` (``names`` lists them), ``division_by_zero`` and
-``not_finite`` (the result overflowed or was NaN).
+``message``: ``syntax``, ``not_allowed`` (power, attribute access, strings, calls other than
+min/max/round, ...), ``too_long``, ``too_complex`` (nesting deeper than ``max_depth``),
+``unknown_name`` (``names`` lists them), ``division_by_zero`` and ``not_finite`` (a number, a part
+or the result overflowed or was NaN, where Excel would say #NUM!).
 
-Parse once with :func:`parse`, evaluate many times with :meth:`Formula.evaluate`: the tree is
-compiled to nested closures, so evaluation is a handful of Python calls per node.
-``Formula.tree`` is the parse tree itself (the node classes :class:`Num`, :class:`Name`,
-:class:`Neg`, :class:`Sum`, :class:`Prod`, :class:`Call`): other readers, such as the
-spreadsheet export writing it out as an Excel formula, walk that tree instead of parsing again.
+:func:`parse` once, :meth:`Formula.evaluate` many times (the tree is compiled to closures).
+``Formula.tree`` is the syntax tree (:class:`Num`, :class:`Name`, :class:`Neg`, :class:`Sum`,
+:class:`Prod`, :class:`Call`) for other readers, such as the spreadsheet export.
 """
 
 from __future__ import annotations
@@ -111,6 +109,8 @@ def _tokenize(text: str) -> list[_Token]:
             i += 1
         elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             value, end = _read_number(text, i)
+            if not math.isfinite(value):
+                raise FormulaError("not_finite", "the number is too large", i)
             tokens.append(("num", value, i))
             i = end
         elif ch in _NAME_START:
@@ -152,8 +152,7 @@ def _read_number(text: str, i: int) -> tuple[float, int]:
         parts.append(text[i + 1 : i + 4])
         i += 4
     if i < n and text[i] == ".":
-        frac_start = i
-        i += 1
+        frac_start, i = i, i + 1
         while i < n and text[i] in _DIGITS:
             i += 1
         parts.append(text[frac_start:i])
@@ -233,18 +232,14 @@ def names_in(node: Node) -> tuple[str, ...]:
 
 class _Parser:
     def __init__(self, tokens: list[_Token], max_depth: int) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.depth = 0
-        self.max_depth = max_depth
+        self.tokens, self.pos, self.depth, self.max_depth = tokens, 0, 0, max_depth
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
 
     def take(self) -> _Token:
-        tok = self.tokens[self.pos]
         self.pos += 1
-        return tok
+        return self.tokens[self.pos - 1]
 
     def enter(self, position: int) -> None:
         self.depth += 1
@@ -261,15 +256,13 @@ class _Parser:
     def expr(self) -> Node:
         terms = [("+", self.term())]
         while self.peek()[0] == "op" and self.peek()[1] in "+-":
-            sign = str(self.take()[1])
-            terms.append((sign, self.term()))
+            terms.append((str(self.take()[1]), self.term()))
         return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
 
     def term(self) -> Node:
         factors = [("*", self.unary())]
         while self.peek()[0] == "op" and self.peek()[1] in "*/":
-            op = str(self.take()[1])
-            factors.append((op, self.unary()))
+            factors.append((str(self.take()[1]), self.unary()))
         return factors[0][1] if len(factors) == 1 else Prod(tuple(factors))
 
     def unary(self) -> Node:
@@ -405,6 +398,8 @@ def _compile_prod(factors: tuple[tuple[str, Node], ...]) -> _Fn:
                 divisor = fn(env)
                 if divisor == 0:
                     raise FormulaError("division_by_zero", "division by zero")
+                if not math.isfinite(divisor):  # x / inf would hide the overflow as 0
+                    raise FormulaError("not_finite", "the result is too large")
                 acc /= divisor
         return acc
 
@@ -417,9 +412,14 @@ def _compile_call(node: Call) -> _Fn:
         value_fn, digits = fns[0], int(node.args[1].value)  # type: ignore[union-attr]
         return lambda env: _round_half_away(value_fn(env), digits)
     pick = min if node.function == "min" else max
-    if len(fns) == 1:
-        return fns[0]
-    return lambda env: pick([fn(env) for fn in fns])
+
+    def extreme(env: Mapping[str, float]) -> float:
+        values = [fn(env) for fn in fns]
+        if all(map(math.isfinite, values)):
+            return pick(values)
+        raise FormulaError("not_finite", "the result is too large")  # min(inf, 5) would hide it
+
+    return extreme
 
 
 def _round_half_away(x: float, digits: int) -> float:

@@ -71,6 +71,9 @@ class Context:
         for e in self.result.errors:
             if e.scenario is None:
                 self.errors.setdefault((e.item_id, e.field), e)
+        # (item id, field) -> the error of a scenario whose figures overflowed (the sheet would say #NUM!)
+        self.overflows = {(e.item_id, e.field): e for e in self.result.errors
+                          if e.scenario is not None and e.code == "not_finite"}
         self.last_row: dict[str, int] = {}  # value sheet title -> last row the SUMIFs on Resultat read
 
     def year_col(self, t: int) -> int:

@@ -3,9 +3,10 @@
 A block has the item's questions (rows) with lowest, likely and highest values (D, E, F), its
 formula as a spreadsheet formula over those cells and the shared factors on Faktorer (rows
 shadow factors, as in the engine), its year profile, its value per year and its totals. A formula
-that divides by something other than a constant is wrapped in IFERROR(…, 0): the engine counts an
-item that divides by zero as 0. Each result row is marked in column H (what the row is), I (its
-category) and J (its perspective code), which the SUMIFs on Resultat read.
+that divides by something other than a constant, or overflows in some scenario, is wrapped in
+IFERROR(…, 0): the engine counts an item that divides by zero or overflows as 0. Each result row
+is marked in column H (what the row is), I (its category) and J (its perspective code), which the
+SUMIFs on Resultat read.
 """
 
 from __future__ import annotations
@@ -221,9 +222,12 @@ def _formula_row(ctx: Context, ws: Worksheet, row: int, item: engine.Item, text:
     if error is not None:  # a value is missing: 0 until every likely value is filled in
         likely_refs = ",".join(ref_in(C_LIKELY)(n) for n in names)
         guard = f"COUNT({likely_refs})<{len(names)}"
+    overflow = ctx.overflows.get((item.id, fld))
+    if overflow is not None:  # too large in some scenario: 0 there, as in the engine (Excel: #NUM!)
+        b.text(ws, row, C_SOURCE, gettext("Counts as 0: %(reason)s", reason=error_text(overflow)), F_MUTED)
     for s, col in SCENARIO_COL.items():
         expr = to_excel(tree, ref_in(col))
-        if divides_by_variable(tree):
+        if divides_by_variable(tree) or overflow is not None:
             expr = f"IFERROR({expr},0)"
         if guard:
             expr = f"IF({guard},0,{expr})"
