@@ -8,7 +8,9 @@ and saves it again; openpyxl reads the values LibreOffice computed:
 * an input changed in the file (a row's likely value; the discount rate and convention on
   Start; a direct value of method.md's fixture): the result equals the engine's result for the
   same change made in the draft;
-* participant text that looks like a formula stays text after LibreOffice has saved the file.
+* participant text that looks like a formula stays text after LibreOffice has saved the file;
+* a formula that overflows (in every scenario, or at its highest value only) counts as 0 in the
+  recalculated file too, as in the engine.
 
 All files go through one LibreOffice start. Without ``soffice`` the test is skipped, but fails
 when REQUIRE_ALL_TESTS=1 (CI).
@@ -115,8 +117,24 @@ def assert_same_result(book: openpyxl.Workbook, result) -> None:
         assert (isinstance(g, str) if w is None else g == pytest.approx(w, rel=1e-9, abs=1e-6)), (s, d, key, g, w)
 
 
+def assert_cached_values_recalculate(original: bytes, recalculated: openpyxl.Workbook) -> int:
+    """Every formula cell LibreOffice computed equals the value we cached; returns how many."""
+    cached = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
+    formulas = openpyxl.load_workbook(io.BytesIO(original), data_only=False)
+    checked = 0
+    for sheet in formulas.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    mine = cached[sheet.title][cell.coordinate].value
+                    theirs = recalculated[sheet.title][cell.coordinate].value
+                    assert close(mine, theirs), (sheet.title, cell.coordinate, cell.value, mine, theirs)
+                    checked += 1
+    return checked
+
+
 def test_libreoffice_recalculates_the_exported_formulas(app, facilitator, make_workshop, tmp_path):
-    from test_exports_xlsx import injection_workshop, method_fixture
+    from test_exports_xlsx import injection_workshop, method_fixture, op
 
     from workshop import portable
     from workshop.draft import service
@@ -173,24 +191,33 @@ def test_libreoffice_recalculates_the_exported_formulas(app, facilitator, make_w
         inj_file, written = xlsx.written_formula_cells(inj_ws, service.analysis_for(inj_ws))
         (tmp_path / "injection.xlsx").write_bytes(inj_file)
 
-        names = ["unchanged.xlsx", "row.xlsx", "frame.xlsx", "factor.xlsx", "fixture.xlsx", "injection.xlsx"]
+        # 7. Formulas that overflow: in every scenario, and at the highest value only.
+        big_id, _c, _i = make_workshop(activities=())
+        big_ws = db.session.get(Workshop, big_id)
+        big = service.analysis_for(big_ws)
+        method_fixture(big_ws)
+        for title, low, likely, high in (("Alltid", 1e15, 1e15, 1e15), ("Högst", 1, 10, 1e15)):
+            n = op(big_ws, "node.add", data={"node_type": "nytta", "title": title, "category": "finansiell",
+                                             "valuation": "money"})["id"]
+            op(big_ws, "row.add", node_id=n, data={"name": "a", "low": low, "likely": likely, "high": high})
+            op(big_ws, "block.set", node_id=n, data={"formula": " * ".join(["a"] * 21)})
+        big_file = render(big_ws, "xlsx")
+        (tmp_path / "overflow.xlsx").write_bytes(big_file)
+
+        names = ["unchanged.xlsx", "row.xlsx", "frame.xlsx", "factor.xlsx", "fixture.xlsx", "injection.xlsx",
+                 "overflow.xlsx"]
         out = recalculate([tmp_path / n for n in names], tmp_path)
 
         # 1: LibreOffice computes exactly what we cached, in every formula cell.
-        cached = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(original), data_only=False)
         recalculated = values(out["unchanged.xlsx"])
-        checked = 0
-        for sheet in formulas.worksheets:
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if cell.data_type == "f":
-                        mine = cached[sheet.title][cell.coordinate].value
-                        theirs = recalculated[sheet.title][cell.coordinate].value
-                        assert close(mine, theirs), (sheet.title, cell.coordinate, cell.value, mine, theirs)
-                        checked += 1
-        assert checked > 200
+        assert assert_cached_values_recalculate(original, recalculated) > 200
         assert_same_result(recalculated, compute(a))
+
+        # 7: the overflowing formulas count as 0 where the engine says so.
+        big_result = compute(big)
+        assert {(e.code, e.scenario) for e in big_result.errors} == {("not_finite", s) for s in ("low", "likely", "high")}
+        assert assert_cached_values_recalculate(big_file, values(out["overflow.xlsx"])) > 50
+        assert_same_result(values(out["overflow.xlsx"]), big_result)
 
         # 2: the row change.
         row = next(r for n in a.nodes if n.block for r in n.block.rows if r.name == "antal_pass")

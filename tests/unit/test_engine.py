@@ -415,6 +415,32 @@ def test_block_error_counts_as_zero_and_is_listed(formula: str, rows: tuple, cod
     assert all(e.item_id == "BAD" for e in result.errors)
 
 
+@pytest.mark.parametrize(
+    ("item", "profile"),
+    [
+        (block_item("BIG", "a * a", (Row("a", likely=1e200),)), (1.0,)),  # overflows to inf
+        (block_item("BIG", "a * 10", (Row("a", likely=1e308),)), (1.0,)),  # 1e308 * 10
+        (block_item("BIG", "a * b", (Row("a", likely=1e200), Row("b", likely=1e105))), (100.0,)),  # 1e305 * 3 000
+        (benefit("BIG", 1e305, "finansiell"), (100.0,)),
+    ],
+)
+def test_an_item_too_large_for_the_calculation_is_an_error_naming_it(item: Item, profile: tuple) -> None:
+    """Finite or not, a yearly value that would make a total inf counts as 0, with the item named."""
+    item = Item(item.id, item.kind, item.title, item.category, block=item.block, direct=item.direct,
+                year_profile=profile)
+    result = compute([benefit("OK", 1_000, "finansiell"), item, cost("K", 100)], settings=Settings(horizon=30))
+    assert [(e.item_id, e.code) for e in result.errors if e.scenario in (None, "likely")] == [("BIG", "not_finite")]
+    assert result.undiscounted.benefits == 30_000
+    assert result.items[1].yearly_value == 0
+    json.dumps(result.to_dict(), allow_nan=False)  # no figure anywhere is inf or NaN
+
+
+def test_a_ratio_too_large_for_a_float_cannot_be_computed() -> None:
+    result = compute([benefit("N", 1e300, "finansiell"), cost("K", 1e-300)], settings=Settings(horizon=1))
+    assert result.undiscounted.per_krona is None  # 1e300 / 1e-300 overflows
+    assert result.undiscounted.benefit_shares["finansiell"] == 1.0
+
+
 def test_error_in_one_scenario_only() -> None:
     rows = (Row("a", likely=10), Row("b", low=0, likely=2, high=5))
     result = compute([block_item("N", "a / b", rows)], settings=Settings(horizon=1))

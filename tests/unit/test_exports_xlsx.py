@@ -330,6 +330,71 @@ def test_missing_values_and_division_by_zero_count_as_zero_like_the_engine(draft
     assert result["uncertainty"]["low"]["undiscounted"]["benefits"] == 0  # 1000/0 in the low scenario counts as 0
 
 
+HUGE = "1" + "0" * 400  # float() of it is inf
+
+
+def assert_no_infinity(data: bytes) -> None:
+    """No formula says INF and no cached value is inf or NaN, on any sheet."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if not name.startswith("xl/worksheets/sheet"):
+                continue
+            for c in etree.fromstring(zf.read(name)).iter(f"{ns}c"):
+                f, v = c.find(f"{ns}f"), c.find(f"{ns}v")
+                assert f is None or "INF" not in (f.text or "").upper(), (name, c.get("r"), f.text)
+                if v is not None and v.text:
+                    text = v.text.strip().lower()
+                    assert text.lstrip("+-") not in ("inf", "infinity", "nan"), (name, c.get("r"), v.text)
+                    if c.get("t") in (None, "n"):
+                        assert math.isfinite(float(v.text)), (name, c.get("r"), v.text)
+
+
+@pytest.mark.parametrize("formula", [f"a / {HUGE}", f"min({HUGE}, a)", "1 / (a * a * a * a * a * a * a * a * a * a * a"
+                                     " * a * a * a * a * a * a * a * a * a * a)", "a * a * a * a * a * a * a * a * a"
+                                     " * a * a * a * a * a * a * a * a * a * a * a * a"])
+def test_an_overflowing_formula_counts_as_zero_and_the_file_never_says_inf(draft, formula):
+    """A formula stored before numbers were checked (or imported) that overflows: 0 with the reason."""
+    from workshop.draft.compute import compute
+    from workshop.extensions import db
+
+    ws, a = draft
+    n = op(ws, "node.add", data={"node_type": "nytta", "title": "Stor", "category": "finansiell", "valuation": "money"})["id"]
+    op(ws, "row.add", node_id=n, data={"name": "a", "likely": 1e15})
+    op(ws, "block.set", node_id=n, data={"formula": "a"})
+    node = next(x for x in a.nodes if x.id == n)
+    node.block.formula = formula  # past the input check, which refuses a number like HUGE
+    db.session.flush()
+    result = compute(a)
+    assert {(e.item_id, e.code) for e in result.errors} == {(str(n), "not_finite")}
+    data = render_xlsx(ws)
+    assert_no_infinity(data)
+    sheet = workbook(data)["Värde nyttor"]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, xlsx.C_LABEL).value == "Värde per år (kr)")
+    assert [sheet.cell(row, c).value for c in (xlsx.C_LOW, xlsx.C_LIKELY, xlsx.C_HIGH)] == [0, 0, 0]
+    assert sheet.cell(row, xlsx.C_SOURCE).value == "Räknas som 0: resultatet är inte ett ändligt tal"
+    cells = [workbook(data, data_only=False)["Värde nyttor"].cell(row, c).value
+             for c in (xlsx.C_LOW, xlsx.C_LIKELY, xlsx.C_HIGH)]
+    if HUGE in formula:  # cannot be parsed: plain zeros
+        assert cells == [0, 0, 0]
+    else:  # Excel says #NUM! where the engine says 0
+        assert all(str(c).startswith("=IFERROR(") for c in cells), cells
+
+
+def test_a_per_krona_too_large_for_a_float_cannot_be_computed_in_the_file(draft):
+    from workshop.draft.compute import compute
+
+    ws, a = draft
+    op(ws, "node.add", data={"node_type": "nytta", "title": "N", "category": "finansiell", "valuation": "money",
+                             "direct_value": {"likely": 1e15}})
+    op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K", "category": "finansiell",
+                             "valuation": "money", "direct_value": {"likely": 1e-300}})
+    assert compute(a).undiscounted.per_krona is None
+    data = render_xlsx(ws)
+    assert_no_infinity(data)
+    assert_measures_equal(workbook(data)["Resultat"], compute(a).to_dict())
+
+
 # --- participant text never becomes a formula -------------------------------------------------
 
 def injection_workshop(ws, a):

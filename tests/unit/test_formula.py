@@ -152,6 +152,28 @@ def test_overflow_is_reported_as_not_finite() -> None:
     assert error_of("a - a", {"a": float("inf")}).code == "not_finite"
 
 
+def test_a_number_too_large_for_a_float_is_refused_when_parsed() -> None:
+    with pytest.raises(FormulaError) as info:
+        parse("1" + "0" * 400 + " * a")  # float() of it is inf; Excel would get =INF*a
+    assert info.value.code == "not_finite"
+
+
+@pytest.mark.parametrize("text", ["1 / (a * a)", "b / (a * a) + 1", "min(a * a, 5)", "max(-a * a, 5)", "round(a * a)"])
+def test_an_overflow_inside_the_formula_is_not_hidden_by_what_follows(text: str) -> None:
+    """x / inf is 0 and min(inf, 5) is 5 in Python; Excel says #NUM!, so the engine says not_finite."""
+    assert error_of(text, {"a": 1e200, "b": 3}).code == "not_finite"
+
+
+def test_the_syntax_tree_is_public() -> None:
+    from workshop.analysis.formula import Call, Name, Neg, Num, Prod, Sum, names_in
+
+    tree = parse("-(a + b) * round(c) / 2 - -3").tree
+    assert tree == Sum((("+", Prod((("*", Neg(Sum((("+", Name("a")), ("+", Name("b")))))),
+                                    ("*", Call("round", (Name("c"), Num(0.0)))), ("/", Num(2.0))))),
+                        ("-", Num(-3.0))))
+    assert names_in(parse("b * a + min(c, b, a)").tree) == ("b", "a", "c")
+
+
 # --------------------------------------------------------------------------- syntax
 
 

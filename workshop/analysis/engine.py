@@ -17,7 +17,10 @@ Follows the "Calculation" section of the method reference (method.md):
 Nothing here performs I/O, so the web layer can call :func:`compute` on every
 incoming figure. Problems in one block (syntax, unknown name, division by zero,
 missing value) never abort the whole result: the item counts as 0 and the
-problem is listed in ``Result.errors``. Structural mistakes by the caller (an
+problem is listed in ``Result.errors``. A yearly value (or number of hours) that
+overflows, or is beyond ``MAX_AMOUNT``, is such a problem (``not_finite``), and a ratio
+too large for a float cannot be computed (None), so no figure the engine reports is
+ever inf or NaN. Structural mistakes by the caller (an
 unknown category, a Kvalitet item valued in money, an invalid horizon) raise
 ``ValueError`` because they must be prevented by the data model, not shown.
 """
@@ -78,6 +81,10 @@ MAX_HORIZON = 30
 #: Relative tolerance when comparing sums of money: float noise must not turn
 #: "equal" into "greater" (the method says equal accumulated values do not count).
 _REL_TOL = 1e-9
+#: Largest yearly value or number of hours an item may have, in magnitude. Far beyond any real
+#: amount, it keeps every sum the engine makes (profile factors up to 100, 30 years, tens of
+#: thousands of items) inside the float range, so no total overflows to inf.
+MAX_AMOUNT = 1e300
 
 
 # --------------------------------------------------------------------------- helpers
@@ -492,6 +499,8 @@ def _prepare(index: int, item: Item, factors: Mapping[str, Estimate], weights: t
     if item.block is None:
         if item.direct is None or not item.direct.complete:
             calc.error = _item_error(item, "missing_value", "the item has no usable yearly value")
+        elif any(v is not None and abs(v) > MAX_AMOUNT for v in (item.direct.low, item.direct.likely, item.direct.high)):
+            calc.error = _item_error(item, "not_finite", "the yearly value is too large")
         return calc
     block = item.block
     calc.error = _row_error(item, block.rows)
@@ -535,9 +544,12 @@ def _env(calc: _Calc, scenario: str, factor_values: Mapping[str, float | None]) 
 def _eval(formula: Formula, env: Mapping[str, float]) -> tuple[float, FormulaError | None]:
     """Value or (0, error): a failing block counts as 0 instead of aborting the result."""
     try:
-        return formula.evaluate(env), None
+        value = formula.evaluate(env)
     except FormulaError as exc:
         return 0.0, exc
+    if abs(value) > MAX_AMOUNT:
+        return 0.0, FormulaError("not_finite", "the result is too large")
+    return value, None
 
 
 @dataclass
@@ -614,7 +626,7 @@ def _headline_from(
     benefits = math.fsum(t for c, t in zip(calcs, totals) if c.sign > 0)
     costs = math.fsum(t for c, t in zip(calcs, totals) if c.sign < 0)
     net = _snap(benefits - costs, max(abs(benefits), abs(costs)))
-    per_krona = None if costs == 0 else net / costs
+    per_krona = _ratio(net, costs)
     by_b, by_c = _series(calcs, values, weights)
     year = _break_even(list(accumulate(by_b)), list(accumulate(by_c)))
     return Headline(benefits, costs, net, per_krona, reading(per_krona), year), by_b, by_c
@@ -630,8 +642,16 @@ def _grouped(
     return {kind: {k: math.fsum(v) for k, v in groups.items()} for kind, groups in out.items()}
 
 
+def _ratio(part: float, whole: float) -> float | None:
+    """part / whole; None ("kan inte beräknas") when whole is 0 or the ratio is too large for a float."""
+    if whole == 0:
+        return None
+    ratio = part / whole
+    return ratio if math.isfinite(ratio) else None
+
+
 def _shares(by_category: Mapping[str, float], total: float) -> dict[str, float | None]:
-    return {cat: (by_category.get(cat, 0.0) / total if total else None) for cat in MONEY_CATEGORIES}
+    return {cat: _ratio(by_category.get(cat, 0.0), total) for cat in MONEY_CATEGORIES}
 
 
 def _measures(

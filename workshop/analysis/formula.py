@@ -1,38 +1,33 @@
 """A small, whitelisted formula language for calculation blocks (beräkningsblock).
 
-Participants type formulas such as ``antal * (min_A - min_B) / 60 * timkostnad``.
-The text comes from untrusted users, so it is parsed by a hand-written
-recursive-descent parser: nothing is ever passed to ``eval``/``exec``/``compile``
-and only the constructs below exist.
+Participants type formulas such as ``antal * (min_A - min_B) / 60 * timkostnad``. The text
+comes from untrusted users, so it is parsed by a hand-written recursive-descent parser: nothing
+is ever passed to ``eval``/``exec``/``compile`` and only the constructs below exist.
 
 Language
 --------
-* Numbers: ``12``, ``0.5``, ``.5``, ``1 700`` / ``12 000 000`` (a single space,
-  no-break space or thin space followed by exactly three digits groups
-  thousands, as written in Swedish). ``.`` is the decimal point; ``,`` is
-  reserved for separating function arguments, so ``0,5`` is refused with a hint.
-  ``;`` is accepted as an argument separator too (as in Swedish spreadsheets).
-* Names: ``[A-Za-z_åäöÅÄÖ][A-Za-z0-9_åäöÅÄÖ]*`` - row names and shared-factor ids,
-  case-sensitive.
-* Operators: ``+ - * /`` with the usual precedence, unary ``-``/``+`` and
-  parentheses. Aliases: ``×``, ``·``, ``⋅`` for ``*``; ``÷`` for ``/``; ``−`` (minus
-  sign) and ``–`` (en dash, from word processors) for ``-``.
-* Functions (names case-insensitive): ``min(a, ...)``, ``max(a, ...)``,
-  ``round(x)``, ``round(x, n)`` where ``n`` is an integer literal in -15..10.
-  ``round`` rounds half away from zero like spreadsheets do (``round(2.5) == 3``),
-  not Python's banker's rounding.
+* Numbers: ``12``, ``0.5``, ``.5``, ``1 700`` / ``12 000 000`` (a single space, no-break space
+  or thin space followed by exactly three digits groups thousands, as written in Swedish).
+  ``.`` is the decimal point; ``,`` is reserved for separating function arguments, so ``0,5``
+  is refused with a hint. ``;`` is accepted as an argument separator too (as in Swedish
+  spreadsheets).
+* Names: ``[A-Za-z_åäöÅÄÖ][A-Za-z0-9_åäöÅÄÖ]*`` - row names and shared-factor ids, case-sensitive.
+* Operators: ``+ - * /`` with the usual precedence, unary ``-``/``+`` and parentheses. Aliases:
+  ``×``, ``·``, ``⋅`` for ``*``; ``÷`` for ``/``; ``−`` (minus sign) and ``–`` (en dash, from
+  word processors) for ``-``.
+* Functions (names case-insensitive): ``min(a, ...)``, ``max(a, ...)``, ``round(x)``,
+  ``round(x, n)`` where ``n`` is an integer literal in -15..10. ``round`` rounds half away from
+  zero like spreadsheets do (``round(2.5) == 3``), not Python's banker's rounding.
 
-Errors are :class:`FormulaError` with a stable ``code`` (the UI translates it)
-and an English ``message``:
+Errors are :class:`FormulaError` with a stable ``code`` (the UI translates it) and an English
+``message``: ``syntax``, ``not_allowed`` (power, attribute access, strings, calls other than
+min/max/round, ...), ``too_long``, ``too_complex`` (nesting deeper than ``max_depth``),
+``unknown_name`` (``names`` lists them), ``division_by_zero`` and ``not_finite`` (a number, a part
+or the result overflowed or was NaN, where Excel would say #NUM!).
 
-``syntax``, ``not_allowed`` (power, attribute access, subscripts, strings,
-lambdas, calls other than min/max/round, ...), ``too_long``, ``too_complex``
-(nesting deeper than ``max_depth``), ``unknown_name`` (``names`` lists them),
-``division_by_zero`` and ``not_finite`` (the result overflowed or was NaN).
-
-Parse once with :func:`parse`, evaluate many times with :meth:`Formula.evaluate`:
-the tree is compiled to nested closures, so evaluation is a handful of Python
-calls per node.
+:func:`parse` once, :meth:`Formula.evaluate` many times (the tree is compiled to closures).
+``Formula.tree`` is the syntax tree (:class:`Num`, :class:`Name`, :class:`Neg`, :class:`Sum`,
+:class:`Prod`, :class:`Call`) for other readers, such as the spreadsheet export.
 """
 
 from __future__ import annotations
@@ -44,13 +39,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 __all__ = [
-    "MAX_DEPTH",
-    "MAX_LENGTH",
-    "Formula",
-    "FormulaError",
-    "evaluate",
-    "is_valid_name",
-    "parse",
+    "MAX_DEPTH", "MAX_LENGTH", "Call", "Formula", "FormulaError", "Name", "Neg", "Node", "Num", "Prod",
+    "Sum", "children", "evaluate", "is_valid_name", "names_in", "parse",
 ]
 
 MAX_LENGTH = 500
@@ -61,39 +51,20 @@ _NAME_CHARS = _NAME_START | frozenset("0123456789")
 _DIGITS = frozenset("0123456789")
 _GROUP_SEPARATORS = frozenset(" \u00a0\u202f\u2009")
 _OPERATORS = {
-    "+": "+",
-    "-": "-",
-    "\u2212": "-",  # − minus sign
-    "\u2013": "-",  # – en dash
-    "*": "*",
-    "\u00d7": "*",  # ×
-    "\u00b7": "*",  # ·
-    "\u22c5": "*",  # ⋅
-    "/": "/",
-    "\u00f7": "/",  # ÷
+    "+": "+", "-": "-", "\u2212": "-", "\u2013": "-",  # − minus sign, – en dash
+    "*": "*", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",  # × · ⋅
+    "/": "/", "\u00f7": "/",  # ÷
 }
 _FORBIDDEN = {
-    "'": "strings are not allowed",
-    '"': "strings are not allowed",
-    "[": "subscripts are not allowed",
-    "]": "subscripts are not allowed",
-    "{": "braces are not allowed",
-    "}": "braces are not allowed",
+    **dict.fromkeys("'\"", "strings are not allowed"),
+    **dict.fromkeys("[]", "subscripts are not allowed"),
+    **dict.fromkeys("{}", "braces are not allowed"),
     ":": "':' is not allowed (no lambdas or slices)",
     "^": "powers are not allowed; write the multiplication out",
     "%": "'%' is not allowed; divide by 100 instead",
     "=": "comparisons and assignments are not allowed",
-    "<": "comparisons are not allowed",
-    ">": "comparisons are not allowed",
-    "!": "'!' is not allowed",
-    "&": "'&' is not allowed",
-    "|": "'|' is not allowed",
-    "~": "'~' is not allowed",
-    "@": "'@' is not allowed",
-    "\\": "'\\' is not allowed",
-    "`": "'`' is not allowed",
-    "$": "'$' is not allowed",
-    "#": "'#' is not allowed",
+    **dict.fromkeys("<>", "comparisons are not allowed"),
+    **{ch: f"'{ch}' is not allowed" for ch in "!&|~@\\`$#"},
 }
 _FUNCTIONS = ("min", "max", "round")
 _ROUND_DIGITS = range(-15, 11)
@@ -107,13 +78,7 @@ class FormulaError(ValueError):
     unknown names for ``unknown_name``.
     """
 
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        position: int | None = None,
-        names: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, code: str, message: str, position: int | None = None, names: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -144,6 +109,8 @@ def _tokenize(text: str) -> list[_Token]:
             i += 1
         elif ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             value, end = _read_number(text, i)
+            if not math.isfinite(value):
+                raise FormulaError("not_finite", "the number is too large", i)
             tokens.append(("num", value, i))
             i = end
         elif ch in _NAME_START:
@@ -158,11 +125,8 @@ def _tokenize(text: str) -> list[_Token]:
         elif ch in _OPERATORS:
             tokens.append(("op", _OPERATORS[ch], i))
             i += 1
-        elif ch in "()":
-            tokens.append((ch, ch, i))
-            i += 1
-        elif ch in ",;":
-            tokens.append(("sep", ch, i))
+        elif ch in "(),;":
+            tokens.append((ch if ch in "()" else "sep", ch, i))
             i += 1
         elif ch == ".":
             raise FormulaError("not_allowed", "attribute access is not allowed", i)
@@ -183,74 +147,125 @@ def _read_number(text: str, i: int) -> tuple[float, int]:
         i += 1
     parts.append(text[start:i])
     # Thousands groups: separator + exactly three digits, not followed by a digit.
-    while (
-        i + 3 < n
-        and text[i] in _GROUP_SEPARATORS
-        and 1 <= len(parts[0]) <= 3
-        and all(c in _DIGITS for c in text[i + 1 : i + 4])
-        and (i + 4 >= n or text[i + 4] not in _DIGITS)
-    ):
+    while (i + 3 < n and text[i] in _GROUP_SEPARATORS and 1 <= len(parts[0]) <= 3
+           and all(c in _DIGITS for c in text[i + 1 : i + 4]) and (i + 4 >= n or text[i + 4] not in _DIGITS)):
         parts.append(text[i + 1 : i + 4])
         i += 4
     if i < n and text[i] == ".":
-        frac_start = i
-        i += 1
+        frac_start, i = i, i + 1
         while i < n and text[i] in _DIGITS:
             i += 1
         parts.append(text[frac_start:i])
     return float("".join(parts) or "0"), i
 
 
-# --------------------------------------------------------------------------- parser
+# --------------------------------------------------------------------------- tree
 
-# Tree nodes are tuples: ("num", v) ("name", n) ("neg", x)
-# ("sum", ((sign, x), ...)) ("prod", ((op, x), ...)) ("call", fname, (args...)).
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A number (``-3`` is folded into ``Num(-3.0)``)."""
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A row name or shared-factor id."""
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    """Unary minus of anything but a number."""
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Sum:
+    """``a + b - c``: two or more ``(sign, node)`` terms, sign "+" or "-" (the first is "+")."""
+    terms: tuple[tuple[str, Node], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Prod:
+    """``a * b / c``: two or more ``(op, node)`` factors, op "*" or "/" (the first is "*")."""
+    factors: tuple[tuple[str, Node], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``min``/``max`` (one or more arguments) or ``round`` (always two: x and a whole ``Num``)."""
+    function: str
+    args: tuple[Node, ...]
+
+
+Node = Num | Name | Neg | Sum | Prod | Call
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly below ``node``."""
+    if isinstance(node, Neg):
+        return (node.operand,)
+    if isinstance(node, Sum):
+        return tuple(child for _sign, child in node.terms)
+    if isinstance(node, Prod):
+        return tuple(child for _op, child in node.factors)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def names_in(node: Node) -> tuple[str, ...]:
+    """Every name the tree reads, once each, in the order they first appear."""
+    out: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Name):
+            out.setdefault(current.name)
+        stack.extend(reversed(children(current)))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- parser
 
 
 class _Parser:
     def __init__(self, tokens: list[_Token], max_depth: int) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.depth = 0
-        self.max_depth = max_depth
+        self.tokens, self.pos, self.depth, self.max_depth = tokens, 0, 0, max_depth
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
 
     def take(self) -> _Token:
-        tok = self.tokens[self.pos]
         self.pos += 1
-        return tok
+        return self.tokens[self.pos - 1]
 
     def enter(self, position: int) -> None:
         self.depth += 1
         if self.depth > self.max_depth:
-            raise FormulaError(
-                "too_complex", f"formula is nested deeper than {self.max_depth} levels", position
-            )
+            raise FormulaError("too_complex", f"formula is nested deeper than {self.max_depth} levels", position)
 
-    def parse(self) -> tuple:
+    def parse(self) -> Node:
         node = self.expr()
         kind, value, position = self.peek()
         if kind != "end":
             raise FormulaError("syntax", _unexpected(kind, value), position)
         return node
 
-    def expr(self) -> tuple:
+    def expr(self) -> Node:
         terms = [("+", self.term())]
         while self.peek()[0] == "op" and self.peek()[1] in "+-":
-            sign = self.take()[1]
-            terms.append((sign, self.term()))
-        return terms[0][1] if len(terms) == 1 else ("sum", tuple(terms))
+            terms.append((str(self.take()[1]), self.term()))
+        return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
 
-    def term(self) -> tuple:
+    def term(self) -> Node:
         factors = [("*", self.unary())]
         while self.peek()[0] == "op" and self.peek()[1] in "*/":
-            op = self.take()[1]
-            factors.append((op, self.unary()))
-        return factors[0][1] if len(factors) == 1 else ("prod", tuple(factors))
+            factors.append((str(self.take()[1]), self.unary()))
+        return factors[0][1] if len(factors) == 1 else Prod(tuple(factors))
 
-    def unary(self) -> tuple:
+    def unary(self) -> Node:
         kind, value, position = self.peek()
         if kind == "op" and value in "+-":
             self.take()
@@ -259,19 +274,19 @@ class _Parser:
             self.depth -= 1
             if value == "+":
                 return operand
-            if operand[0] == "num":
-                return ("num", -operand[1])
-            return ("neg", operand)
+            if isinstance(operand, Num):
+                return Num(-operand.value)
+            return Neg(operand)
         return self.primary()
 
-    def primary(self) -> tuple:
+    def primary(self) -> Node:
         kind, value, position = self.take()
         if kind == "num":
-            return ("num", value)
+            return Num(float(value))  # type: ignore[arg-type]
         if kind == "name":
             if self.peek()[0] == "(":
                 return self.call(str(value), position)
-            return ("name", value)
+            return Name(str(value))
         if kind == "(":
             self.enter(position)
             node = self.expr()
@@ -280,12 +295,10 @@ class _Parser:
             return node
         raise FormulaError("syntax", _unexpected(kind, value), position)
 
-    def call(self, name: str, position: int) -> tuple:
+    def call(self, name: str, position: int) -> Node:
         fname = name.lower()
         if fname not in _FUNCTIONS:
-            raise FormulaError(
-                "not_allowed", f"'{name}(...)' is not allowed; only min, max and round", position
-            )
+            raise FormulaError("not_allowed", f"'{name}(...)' is not allowed; only min, max and round", position)
         self.take()  # "("
         self.enter(position)
         args = [self.expr()]
@@ -296,19 +309,18 @@ class _Parser:
         self.depth -= 1
         if fname == "round":
             return self.round_call(args, position)
-        return ("call", fname, tuple(args))
+        return Call(fname, tuple(args))
 
-    def round_call(self, args: list[tuple], position: int) -> tuple:
+    def round_call(self, args: list[Node], position: int) -> Node:
         if len(args) == 1:
-            return ("call", "round", (args[0], ("num", 0.0)))
+            return Call("round", (args[0], Num(0.0)))
         if len(args) != 2:
             raise FormulaError("syntax", "round takes one or two arguments", position)
         digits = args[1]
-        if digits[0] != "num" or digits[1] != int(digits[1]) or int(digits[1]) not in _ROUND_DIGITS:
-            raise FormulaError(
-                "syntax", "round(x, n): n must be a whole number from -15 to 10", position
-            )
-        return ("call", "round", tuple(args))
+        if not (isinstance(digits, Num) and digits.value == int(digits.value)
+                and int(digits.value) in _ROUND_DIGITS):
+            raise FormulaError("syntax", "round(x, n): n must be a whole number from -15 to 10", position)
+        return Call("round", tuple(args))
 
     def expect(self, kind: str, opened_at: int) -> None:
         tok_kind, value, position = self.take()
@@ -334,44 +346,29 @@ def _unexpected(kind: str, value: object) -> str:
     return f"unexpected {value!r}"
 
 
-def _collect_names(node: tuple, out: set[str]) -> None:
-    kind = node[0]
-    if kind == "name":
-        out.add(node[1])
-    elif kind == "neg":
-        _collect_names(node[1], out)
-    elif kind in ("sum", "prod"):
-        for _, child in node[1]:
-            _collect_names(child, out)
-    elif kind == "call":
-        for child in node[2]:
-            _collect_names(child, out)
-
-
 # --------------------------------------------------------------------------- compiler
 
 _Fn = Callable[[Mapping[str, float]], float]
 
 
-def _compile(node: tuple) -> _Fn:
-    kind = node[0]
-    if kind == "num":
-        value = float(node[1])
+def _compile(node: Node) -> _Fn:
+    if isinstance(node, Num):
+        value = float(node.value)
         return lambda env: value
-    if kind == "name":
-        name = node[1]
+    if isinstance(node, Name):
+        name = node.name
         return lambda env: env[name]
-    if kind == "neg":
-        inner = _compile(node[1])
+    if isinstance(node, Neg):
+        inner = _compile(node.operand)
         return lambda env: -inner(env)
-    if kind == "sum":
-        return _compile_sum(node[1])
-    if kind == "prod":
-        return _compile_prod(node[1])
-    return _compile_call(node[1], node[2])
+    if isinstance(node, Sum):
+        return _compile_sum(node.terms)
+    if isinstance(node, Prod):
+        return _compile_prod(node.factors)
+    return _compile_call(node)
 
 
-def _compile_sum(terms: tuple) -> _Fn:
+def _compile_sum(terms: tuple[tuple[str, Node], ...]) -> _Fn:
     fns = [(sign == "+", _compile(child)) for sign, child in terms]
     if len(fns) == 2:
         (_, a), (plus, b) = fns
@@ -386,7 +383,7 @@ def _compile_sum(terms: tuple) -> _Fn:
     return total
 
 
-def _compile_prod(factors: tuple) -> _Fn:
+def _compile_prod(factors: tuple[tuple[str, Node], ...]) -> _Fn:
     fns = [(op == "*", _compile(child)) for op, child in factors]
     if len(fns) == 2 and fns[1][0]:
         a, b = fns[0][1], fns[1][1]
@@ -401,21 +398,28 @@ def _compile_prod(factors: tuple) -> _Fn:
                 divisor = fn(env)
                 if divisor == 0:
                     raise FormulaError("division_by_zero", "division by zero")
+                if not math.isfinite(divisor):  # x / inf would hide the overflow as 0
+                    raise FormulaError("not_finite", "the result is too large")
                 acc /= divisor
         return acc
 
     return product
 
 
-def _compile_call(fname: str, args: tuple) -> _Fn:
-    fns = [_compile(arg) for arg in args]
-    if fname == "round":
-        value_fn, digits = fns[0], int(args[1][1])
+def _compile_call(node: Call) -> _Fn:
+    fns = [_compile(arg) for arg in node.args]
+    if node.function == "round":
+        value_fn, digits = fns[0], int(node.args[1].value)  # type: ignore[union-attr]
         return lambda env: _round_half_away(value_fn(env), digits)
-    pick = min if fname == "min" else max
-    if len(fns) == 1:
-        return fns[0]
-    return lambda env: pick([fn(env) for fn in fns])
+    pick = min if node.function == "min" else max
+
+    def extreme(env: Mapping[str, float]) -> float:
+        values = [fn(env) for fn in fns]
+        if all(map(math.isfinite, values)):
+            return pick(values)
+        raise FormulaError("not_finite", "the result is too large")  # min(inf, 5) would hide it
+
+    return extreme
 
 
 def _round_half_away(x: float, digits: int) -> float:
@@ -440,6 +444,7 @@ class Formula:
 
     text: str
     names: frozenset[str]
+    tree: Node = field(repr=False)  # what the text says, for readers other than the evaluator
     _fn: _Fn = field(repr=False)
 
     def evaluate(self, env: Mapping[str, float]) -> float:
@@ -448,9 +453,7 @@ class Formula:
             value = self._fn(env)
         except KeyError:
             missing = sorted(name for name in self.names if name not in env)
-            raise FormulaError(
-                "unknown_name", f"unknown name(s): {', '.join(missing)}", names=missing
-            ) from None
+            raise FormulaError("unknown_name", f"unknown name(s): {', '.join(missing)}", names=missing) from None
         except OverflowError:
             raise FormulaError("not_finite", "the result is too large") from None
         if not math.isfinite(value):
@@ -462,18 +465,11 @@ class Formula:
         known_set = known if isinstance(known, (set, frozenset, Mapping)) else set(known)
         missing = sorted(name for name in self.names if name not in known_set)
         if missing:
-            raise FormulaError(
-                "unknown_name", f"unknown name(s): {', '.join(missing)}", names=missing
-            )
+            raise FormulaError("unknown_name", f"unknown name(s): {', '.join(missing)}", names=missing)
 
 
-def parse(
-    text: str,
-    known: Iterable[str] | None = None,
-    *,
-    max_length: int = MAX_LENGTH,
-    max_depth: int = MAX_DEPTH,
-) -> Formula:
+def parse(text: str, known: Iterable[str] | None = None, *, max_length: int = MAX_LENGTH,
+          max_depth: int = MAX_DEPTH) -> Formula:
     """Parse ``text`` into a :class:`Formula`; with ``known``, also check its names.
 
     Results are cached by text, so re-parsing the same blocks on every incoming
@@ -495,12 +491,10 @@ def _parse_cached(text: str, max_length: int, max_depth: int) -> Formula:
         raise FormulaError("syntax", "formula is empty")
     try:
         tree = _Parser(_tokenize(text), max_depth).parse()
-        names: set[str] = set()
-        _collect_names(tree, names)
         fn = _compile(tree)
     except RecursionError:  # only reachable when a caller raises max_depth a lot
         raise FormulaError("too_complex", "formula is nested too deeply") from None
-    return Formula(text=text, names=frozenset(names), _fn=fn)
+    return Formula(text=text, names=frozenset(names_in(tree)), tree=tree, _fn=fn)
 
 
 def evaluate(text: str, env: Mapping[str, float] | None = None) -> float:

@@ -5,7 +5,7 @@ bytes. The report's content comes from ``workshop.draft.report`` so every format
 same thing; files are written in the workshop's language.
 
 - ``.json`` — the complete analysis (``workshop.portable``, schema in docs/json-schema.md)
-- ``.xlsx`` — the nyttokalkyl with live formulas and cached results (``xlsx.py``)
+- ``.xlsx`` — the nyttokalkyl with live formulas and cached results (``xlsx/``)
 - ``.docx`` — the report in the layout practitioners recognise (``docx.py``)
 - ``.pptx`` — a short presentation (``pptx.py``)
 - figures (PNG/SVG): effect chain, accumulated benefits and costs, tornado (``figures.py``)
