@@ -10,8 +10,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from workshop.analysis import formula
-from workshop.analysis.engine import Block, Estimate, Item, Row, Settings, compute, one_off
+from workshop.calculation import formula
+from workshop.calculation.engine import Block, Estimate, Item, Row, Settings, compute, one_off
 
 BLOCKS = 100
 HORIZON = 25

@@ -20,7 +20,7 @@ from flask_babel import gettext
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from .activities import InputError, get_kind
-from .analysis.factors import load_factors
+from .calculation.factors import load_factors
 from .draft import service
 from .draft.models import Analysis, Block, BlockRow, Factor, Link, Node
 from .extensions import db

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from workshop.analysis.engine import (
+from workshop.calculation.engine import (
     HOURS_PER_YEAR,
     Block,
     Estimate,
@@ -19,7 +19,7 @@ from workshop.analysis.engine import (
     one_off,
     reading,
 )
-from workshop.analysis.factors import factor_values, load_factors
+from workshop.calculation.factors import factor_values, load_factors
 
 
 def benefit(id: str, value: float | Estimate, category: str = "omfordelning", **kw) -> Item:

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from workshop.analysis.formula import parse
+from workshop.calculation.formula import parse
 from workshop.exports import xlsx
 
 # Text a spreadsheet could take for a formula, an error value or markup; control characters too.

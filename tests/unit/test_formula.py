@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.analysis.formula import (
+from workshop.calculation.formula import (
     MAX_DEPTH,
     MAX_LENGTH,
     Formula,
@@ -165,7 +165,7 @@ def test_an_overflow_inside_the_formula_is_not_hidden_by_what_follows(text: str)
 
 
 def test_the_syntax_tree_is_public() -> None:
-    from workshop.analysis.formula import Call, Name, Neg, Num, Prod, Sum, names_in
+    from workshop.calculation.formula import Call, Name, Neg, Num, Prod, Sum, names_in
 
     tree = parse("-(a + b) * round(c) / 2 - -3").tree
     assert tree == Sum((("+", Prod((("*", Neg(Sum((("+", Name("a")), ("+", Name("b")))))),

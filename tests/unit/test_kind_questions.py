@@ -9,7 +9,7 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.activities.questions import fold, formula_tokens, readable_formula, suggest_name
-from workshop.analysis.formula import is_valid_name
+from workshop.calculation.formula import is_valid_name
 from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
 from workshop.models import Activity, Participant, Response, Workshop

@@ -168,7 +168,7 @@ def test_each_draft_op_is_a_named_function_with_an_args_schema():
 # --- one definition per vocabulary, every column documented ---------------------------------
 
 def test_each_vocabulary_is_defined_once():
-    from workshop.analysis import engine
+    from workshop.calculation import engine
     from workshop.draft import models, vocabulary
     from workshop.exports import common
 

@@ -1,8 +1,8 @@
-"""From the stored draft to the pure engine (``workshop.analysis.engine``) and back."""
+"""From the stored draft to the pure engine (``workshop.calculation.engine``) and back."""
 
 from __future__ import annotations
 
-from ..analysis import engine
+from ..calculation import engine
 from .models import BENEFIT_TYPES, COST_TYPES, MONEY_CATEGORIES, Analysis, Node
 
 

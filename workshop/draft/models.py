@@ -376,7 +376,7 @@ class Factor(db.Model):
     )
     from_library: Mapped[bool] = mapped_column(
         Boolean, default=False,
-        doc="Shipped with the product's factor library (analysis/factors.json) rather than added by hand.",
+        doc="Shipped with the product's factor library (calculation/factors.json) rather than added by hand.",
     )
     position: Mapped[int] = mapped_column(Integer, default=0, doc="Order among the analysis' factors.")
 

@@ -121,7 +121,7 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
 
 
 def _names(text: str) -> set[str]:
-    from ..analysis.formula import FormulaError, parse
+    from ..calculation.formula import FormulaError, parse
 
     if not text:
         return set()

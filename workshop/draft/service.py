@@ -15,8 +15,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..validation import InputError, Text, check, number_value
-from ..analysis.factors import load_factors
-from ..analysis.formula import FormulaError, is_valid_name, parse
+from ..calculation.factors import load_factors
+from ..calculation.formula import FormulaError, is_valid_name, parse
 from ..extensions import db
 from ..responses import db_id
 from ..models import Workshop

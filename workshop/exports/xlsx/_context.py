@@ -12,7 +12,7 @@ from flask_babel import gettext
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...analysis import engine
+from ...calculation import engine
 from ...draft.compute import counted_nodes, engine_item, factor_values, settings_of
 from ...draft.models import Analysis
 from ...models import Workshop

@@ -1,7 +1,7 @@
 """Formulas of our language as Excel formula text over cell references.
 
 A block's formula (``antal * (min_A - min_B) / 60 * timkostnad``) is parsed by the engine's own
-parser (:func:`workshop.analysis.formula.parse`, whose ``tree`` is the public syntax tree), so the
+parser (:func:`workshop.calculation.formula.parse`, whose ``tree`` is the public syntax tree), so the
 spreadsheet computes exactly what the engine computes. :func:`to_excel` writes the tree out with a
 caller-supplied ``ref`` that turns a name into a cell reference: a row's name becomes the cell of
 that row in the scenario's column, a shared factor its cell on Faktorer. ``+ - * /``,
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...analysis.formula import Call, Name, Neg, Node, Num, Prod, Sum, children, names_in, parse
+from ...calculation.formula import Call, Name, Neg, Node, Num, Prod, Sum, children, names_in, parse
 
 __all__ = ["divides_by_variable", "formula_tree", "names_in", "quote_sheet", "text_literal", "to_excel"]
 

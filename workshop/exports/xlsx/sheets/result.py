@@ -14,7 +14,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from ....analysis import engine
+from ....calculation import engine
 from ...common import READINGS, clean, word
 from .._context import Context
 from .._layout import (

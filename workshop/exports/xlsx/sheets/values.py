@@ -17,8 +17,8 @@ from flask_babel import gettext
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ....analysis import engine
-from ....analysis.formula import FormulaError
+from ....calculation import engine
+from ....calculation.formula import FormulaError
 from ....draft.vocabulary import CATEGORY_LABELS, NODE_TYPE_LABELS
 from ...common import clean
 from .._context import Context, error_text, label

@@ -61,5 +61,5 @@ def _factor(entry: dict) -> LibraryFactor:
 
 
 def factor_values(factors: tuple[LibraryFactor, ...] | None = None) -> dict[str, float]:
-    """id -> value, the shape :func:`workshop.analysis.engine.compute` accepts."""
+    """id -> value, the shape :func:`workshop.calculation.engine.compute` accepts."""
     return {f.id: f.value for f in (factors if factors is not None else load_factors())}

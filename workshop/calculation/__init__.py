@@ -1,7 +1,7 @@
 """Nyttokalkyl: the pure calculation side of the benefit-analysis method.
 
 ``formula`` parses the small arithmetic language of calculation blocks,
-``engine`` turns items, rows and shared factors into the result measures
+``model`` holds the data the ``engine`` turns into the result measures
 (Sammanlagd nettonytta, Nettonytta per satsad krona, ...), ``factors`` ships
 the published factor library. Nothing here does web, database or network
 I/O, so it can run on every incoming figure and in tests without an app.
