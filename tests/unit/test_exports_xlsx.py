@@ -468,3 +468,46 @@ def test_text_cells_are_always_strings(text):
     cell = workbook(book.save(), data_only=False)["S"]["A1"]
     assert cell.value == text and cell.data_type == "s"
     assert bool(cell.quotePrefix) == text.startswith(xlsx.FORMULA_START)
+
+
+# --- one-line bugs the cached values cannot show (they come from the engine) ---------------------
+
+def _year_table(sheet):
+    """(row, year) of the per-year table on Resultat, and the columns of the table by key."""
+    from openpyxl.utils import get_column_letter
+
+    from workshop.exports.xlsx.sheets.result import YC
+
+    cols = {k: get_column_letter(i) for k, i in YC.items()}
+    rows = [(r, sheet[f"{cols['year']}{r}"].value) for r in range(1, sheet.max_row + 1)
+            if isinstance(sheet[f"{cols['year']}{r}"].value, int)]
+    return rows, cols
+
+
+def test_discount_factor_formulas_follow_the_convention_cell(draft):
+    """Convention A divides year t by (1+r)^(t-1), B by (1+r)^t (method.md): the formula, not
+    only its cached value, must say so (swapping the branches changes nothing cached)."""
+    from workshop.exports.xlsx._layout import CONV_REF, RATE_REF
+
+    ws, _a = draft
+    method_fixture(ws)
+    sheet = workbook(render_xlsx(ws), data_only=False)["Resultat"]
+    rows, cols = _year_table(sheet)
+    assert [t for _r, t in rows] == [1, 2, 3, 4, 5, 6]
+    for r, t in rows:
+        assert sheet[f"{cols['disc']}{r}"].value == (
+            f'=IF({CONV_REF}="B",1/(1+{RATE_REF})^{t},1/(1+{RATE_REF})^{t - 1})')
+
+
+def test_the_break_even_year_needs_benefits_strictly_above_costs(draft):
+    """In method.md's fixture the accumulated values are equal in year 4 and the answer is 5: the
+    spreadsheet's per-year test must be a strict "greater than" (with a rounding tolerance)."""
+    ws, _a = draft
+    method_fixture(ws)
+    sheet = workbook(render_xlsx(ws), data_only=False)["Resultat"]
+    rows, cols = _year_table(sheet)
+    for r, _t in rows:
+        for acc_b, acc_c, over in (("acc_b", "acc_c", "over"), ("acc_b_d", "acc_c_d", "over_d")):
+            a, c = f"{cols[acc_b]}{r}", f"{cols[acc_c]}{r}"
+            assert sheet[f"{cols[over]}{r}"].value == (
+                f'=IF({a}-{c}>1E-9*MAX(ABS({a}),ABS({c}),1),{cols["year"]}{r},"")')

@@ -179,7 +179,7 @@ def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any
             if len(nodes) < 2:
                 continue
 
-            def key(item: tuple[int, Any]) -> tuple:
+            def key(item: tuple[int, Any], ci: int = ci, k: str = k) -> tuple:
                 i, nid = item
                 near = [m for m in neighbours[nid] if (col_index[m] - ci) * side > 0]
                 bary = sum(pos[m] for m in near) / len(near) if near else pos[nid]
