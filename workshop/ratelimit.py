@@ -70,6 +70,7 @@ class LocalMovingWindow:
 
 class RateLimits:
     def __init__(self, storage_uri: str, rules: dict[str, str]):
+        self.limiter: LocalMovingWindow | MovingWindowRateLimiter
         if storage_uri.startswith("memory://"):
             self.limiter = LocalMovingWindow()
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable, Literal
 
 from flask_babel import gettext
 
@@ -77,7 +77,7 @@ def perspective_labels(analysis: Any) -> list[str]:
 class NoInput:
     """Mixin for the method's read-only activities: phones never send anything."""
 
-    answer_mode = "custom"
+    answer_mode: ClassVar[Literal["replace", "append", "custom"]] = "custom"
 
     def input_model(self, config: Schema) -> type[Schema]:
         raise InputError("no_input", gettext("This activity takes no answers."))

@@ -29,7 +29,7 @@ COMMENT_MAX = 500
 COMMENTS_SHOWN = 5
 
 
-class Config(Schema):
+class AlternativesConfig(Schema):
     allow_comments: bool = True
     max_comments: int = Field(default=10, ge=1, le=50)
     show_frame: bool = True
@@ -83,7 +83,7 @@ class Alternatives(ActivityKind):
     phone_results = "never"
     moderated = True
     uses_draft = True
-    Config = Config
+    Config = AlternativesConfig
     config_fields = [
         ConfigField("allow_comments", _l("Participants may comment on the rows"), "bool"),
         ConfigField("max_comments", _l("Comments per participant"), "int", min=1, max=50),
@@ -153,10 +153,10 @@ class Alternatives(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: AlternativesConfig) -> type[Schema]:
         return Flag
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: AlternativesConfig, payload: Any, ctx: Context) -> Entry:
         data = parse(Flag, payload).model_dump()
         comment = clean_paragraphs(data["comment"])
         rows = _comparison(ctx.analysis())
@@ -176,7 +176,7 @@ class Alternatives(ActivityKind):
         return Entry(stored, supersedes=earlier, limit=limit)
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: AlternativesConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         out: dict[str, Any] = {
             "a": analysis.alternative_a if analysis else "",
@@ -189,16 +189,16 @@ class Alternatives(ActivityKind):
             out["frame"] = frame_of(analysis)
         return out
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: AlternativesConfig, rows: list[Row]) -> dict[str, Any]:
         return self._aggregate(config, None, rows, rows)
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: AlternativesConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         from ..responses import load_rows
 
         # Flags count whatever happened to a comment; hidden comments are not shown.
         return self._aggregate(config, analysis_of(draft), rows, load_rows(act, include_hidden=True))
 
-    def _aggregate(self, config: Schema, analysis: Any, visible: list[Row], every: list[Row]) -> dict[str, Any]:
+    def _aggregate(self, config: AlternativesConfig, analysis: Any, visible: list[Row], every: list[Row]) -> dict[str, Any]:
         table = _comparison(analysis)
         latest: dict[tuple[int, int], Row] = {}
         for r in every:
@@ -237,7 +237,7 @@ class Alternatives(ActivityKind):
             "orphan_comments": orphans,
         }
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: AlternativesConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Every comment, newest first, for moderation; the console places them on their rows."""
         items = []
         for r in sorted(rows, key=lambda r: -r.id):
@@ -250,10 +250,10 @@ class Alternatives(ActivityKind):
         return items
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: AlternativesConfig) -> list[str]:
         return ["row", "aspect", "flag", "comment"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: AlternativesConfig, row: Row) -> list[Any]:
         d = row.data
         return [d.get("row", ""), d.get("aspect", ""), "yes" if d.get("flag") else "no", d.get("comment", "")]
 

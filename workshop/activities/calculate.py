@@ -28,7 +28,7 @@ SERIES_KEYS = ("benefits_by_year", "costs_by_year", "accumulated_benefits", "acc
                "benefit_shares", "cost_shares", "by_category", "by_perspective")
 
 
-class Config(Schema):
+class CalculateConfig(Schema):
     # Show discounted figures (nuvärde) on the screens; the console can switch.
     discounted: bool = True
     # How many inputs of the tornado (sensitivity) to show.
@@ -127,7 +127,7 @@ class Calculate(NoInput, ActivityKind):
     results_hidden_default = False
     phone_results = "on_reveal"
     uses_draft = True
-    Config = Config
+    Config = CalculateConfig
     config_fields = [
         ConfigField("discounted", _l("Show discounted figures (nuvärde)"), "bool",
                     help=_l("Undiscounted figures are shown beside them in the console.")),
@@ -244,10 +244,10 @@ class Calculate(NoInput, ActivityKind):
         "yearly": _l("Per year"),
     }
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: CalculateConfig, rows: list[Row]) -> dict[str, Any]:
         return {"empty": True}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: CalculateConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         if draft is None:
             return {"empty": True}
         return result_summary(draft, top=config.top)

@@ -97,7 +97,7 @@ def assemble(pattern: dict[str, Any], refs: Iterable[str] = (), bold: bool = Fal
 
 # --- the kind ------------------------------------------------------------------------------
 
-class Config(Schema):
+class DescribeConfig(Schema):
     include_costs: bool = False
 
 
@@ -114,7 +114,7 @@ class Draft(Schema):
     refs: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=MAX_REFS)
 
 
-def item_types(config: Schema) -> tuple[str, ...]:
+def item_types(config: DescribeConfig) -> tuple[str, ...]:
     return ("nytta", "konsekvenskostnad", "genomforandekostnad") if config.include_costs else ("nytta",)
 
 
@@ -134,7 +134,7 @@ class Describe(ActivityKind):
     results_hidden_default = False
     phone_results = "never"
     uses_draft = True
-    Config = Config
+    Config = DescribeConfig
     config_fields = [
         ConfigField("include_costs", _l("Describe the kostnader too"), "bool",
                     help=_l("Konsekvenskostnader and genomförandekostnader are described with the same pattern.")),
@@ -190,10 +190,10 @@ class Describe(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: DescribeConfig) -> type[Schema]:
         return Draft
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: DescribeConfig, data: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"node": data["node"]}
         for key in PARTS:
             out[key] = clean_part(data.get(key) or "", key)
@@ -210,7 +210,7 @@ class Describe(ActivityKind):
         out["refs"] = refs
         return out
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: DescribeConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         analysis = ctx.analysis()
         node = item_of(analysis, data["node"], item_types(config))
@@ -221,7 +221,7 @@ class Describe(ActivityKind):
         return Entry({**data, "title": node.title}, ref_id=node.id, supersedes=about(ctx.mine, node.id))
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: DescribeConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         return {
             "items": [
@@ -233,10 +233,10 @@ class Describe(ActivityKind):
                           for n in live_items(analysis, REFERABLE_TYPES)],
         }
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: DescribeConfig, rows: list[Row]) -> dict[str, Any]:
         return {"ready": False, "items": [], "summary": {"items": 0, "described": 0, "drafts": 0}}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: DescribeConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         if analysis is None:
             return self.aggregate(config, rows)
@@ -272,7 +272,7 @@ class Describe(ActivityKind):
             },
         }
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: DescribeConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Who wrote which draft (the console only; the aggregate carries no names)."""
         return [
             {"id": r.id, "node": (r.data or {}).get("node"), "nickname": r.nickname, "perspective": r.perspective,
@@ -281,10 +281,10 @@ class Describe(ActivityKind):
         ]
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: DescribeConfig) -> list[str]:
         return ["node", "title", *PARTS, "refs", "text"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: DescribeConfig, row: Row) -> list[Any]:
         d = row.data or {}
         return [d.get("node", ""), d.get("title", ""), *(d.get(k, "") for k in PARTS),
                 " ".join(str(r) for r in d.get("refs") or []), assemble(pattern_of(d))]

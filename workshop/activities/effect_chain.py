@@ -26,7 +26,7 @@ MAX_NODES_LISTED = 400
 MAX_PROPOSALS_LISTED = 100
 
 
-class Config(Schema):
+class EffectChainConfig(Schema):
     max_proposals: int = Field(default=15, ge=1, le=50)
     show_chain: bool = True
 
@@ -87,7 +87,7 @@ class EffectChain(ActivityKind):
     results_hidden_default = False
     phone_results = "never"
     uses_draft = True
-    Config = Config
+    Config = EffectChainConfig
     config_fields = [
         ConfigField("max_proposals", _l("Link proposals per participant"), "int", min=1, max=50),
         ConfigField("show_chain", _l("Show the chain's links on the phones"), "bool"),
@@ -158,14 +158,14 @@ class EffectChain(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: EffectChainConfig) -> type[Schema]:
         return Proposal
 
-    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+    def validate_input(self, config: EffectChainConfig, payload: Any) -> dict[str, Any]:
         data = parse(Proposal, payload)
         return {"from": data.from_, "to": data.to}
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: EffectChainConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         analysis = ctx.analysis()
         nodes = {n.id: n for n in analysis.nodes} if analysis is not None else {}
@@ -183,10 +183,10 @@ class EffectChain(ActivityKind):
             gettext("You have already proposed %(n)s links, the most allowed here.", n=config.max_proposals)))
 
     # --- results --------------------------------------------------------------------------
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: EffectChainConfig, rows: list[Row]) -> dict[str, Any]:
         return self._aggregate(None, rows)
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: EffectChainConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         return self._aggregate(analysis_of(draft), rows)
 
     def _aggregate(self, analysis: Any, rows: list[Row]) -> dict[str, Any]:
@@ -221,7 +221,7 @@ class EffectChain(ActivityKind):
             "open_proposals": len(proposals),
         }
 
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: EffectChainConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         standing = chain_nodes(analysis)[:MAX_NODES_LISTED]
         ids = {n.id for n in standing}
@@ -232,10 +232,10 @@ class EffectChain(ActivityKind):
         }
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: EffectChainConfig) -> list[str]:
         return ["from_id", "from", "to_id", "to"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: EffectChainConfig, row: Row) -> list[Any]:
         from ..draft.models import Node
         from ..extensions import db
 

@@ -36,7 +36,7 @@ GROUP_ALIASES = {
 }
 
 
-class Config(Schema):
+class EffectsConfig(Schema):
     max_entries: int = Field(default=10, ge=1, le=50)
     ask_cause: bool = True
     group_by: Literal["perspective", "polarity"] = "polarity"
@@ -120,7 +120,7 @@ class Effects(ActivityKind):
     uses_draft = True
     # The method's time box; a workshop open for a week uses self-paced mode instead.
     default_timer_seconds = 30 * 60
-    Config = Config
+    Config = EffectsConfig
     config_fields = [
         ConfigField("max_entries", _l("Effects per participant"), "int", min=1, max=50),
         ConfigField("ask_cause", _l("Ask what causes the effect"), "bool"),
@@ -197,7 +197,7 @@ class Effects(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
-    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+    def validate_input(self, config: EffectsConfig, payload: Any) -> dict[str, Any]:
         action = payload.get("action") if isinstance(payload, dict) else None
         if action == "dot":
             return parse(Dot, payload).model_dump()
@@ -210,7 +210,7 @@ class Effects(ActivityKind):
         return {"action": "add", "text": text, "cause": clean_paragraphs(data["cause"]),
                 "perspective": " ".join(data["perspective"].split()), "polarity": data["polarity"]}
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: EffectsConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         analysis = ctx.analysis()
         if data["action"] == "add":
@@ -274,13 +274,13 @@ class Effects(ActivityKind):
                 voters.add(pid)
         return counts, len(voters)
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: EffectsConfig, rows: list[Row]) -> dict[str, Any]:
         return self._aggregate(config, None, rows)
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: EffectsConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         return self._aggregate(config, analysis_of(draft), rows)
 
-    def _aggregate(self, config: Schema, analysis: Any, rows: list[Row]) -> dict[str, Any]:
+    def _aggregate(self, config: EffectsConfig, analysis: Any, rows: list[Row]) -> dict[str, Any]:
         counts, voters = self._dots(analysis, rows) if config.dot_votes > 0 else ({}, 0)
         effects = [
             {"id": n.id, "title": n.title, "cause": n.cause, "perspective": n.perspective, "polarity": n.polarity,
@@ -297,7 +297,7 @@ class Effects(ActivityKind):
             "dot_voters": voters,
         }
 
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: EffectsConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         out: dict[str, Any] = {"perspectives": perspective_labels(analysis), "effects": []}
         if config.dot_votes > 0:
@@ -308,7 +308,7 @@ class Effects(ActivityKind):
             ][:MAX_LISTED]
         return out
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: EffectsConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Who sent which effect, for the console (the aggregate names no one)."""
         return [
             {"id": r.id, "nickname": r.nickname, "perspective": r.perspective, "status": r.status}
@@ -320,10 +320,10 @@ class Effects(ActivityKind):
                     if r.status != "deleted" and (is_effect(r) or (is_dot(r) and r.data.get("on") is True))})
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: EffectsConfig) -> list[str]:
         return ["type", "effect", "cause", "for_whom", "polarity", "node", "dot"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: EffectsConfig, row: Row) -> list[Any]:
         d = row.data
         if is_dot(row):
             return ["dot", "", "", "", "", d.get("node", ""), "yes" if d.get("on") else "no"]

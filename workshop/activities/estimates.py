@@ -36,7 +36,7 @@ TEXT_MAX = 300
 MAX_VALUE = 1e12
 
 
-class Config(Schema):
+class EstimatesConfig(Schema):
     # Rows (BlockRow ids) to ask, in the draft's order; empty = every row of every block.
     rows: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=1000)
     # 2 = the optional second round, after the spread of round 1 has been shown.
@@ -59,7 +59,7 @@ class Estimate(Schema):
 
 
 
-def asked_rows(analysis: Any, config: Schema) -> list[tuple[Any, Any]]:
+def asked_rows(analysis: Any, config: EstimatesConfig) -> list[tuple[Any, Any]]:
     """(node, row) pairs to ask, in the draft's order: visible items with a calculation block.
 
     Read from the draft snapshot, which holds every item's block and rows already."""
@@ -116,7 +116,7 @@ class Estimates(ActivityKind):
     results_hidden_default = True
     phone_results = "on_reveal"
     uses_draft = True
-    Config = Config
+    Config = EstimatesConfig
     config_fields = [
         ConfigField(
             "suggest_range",
@@ -208,10 +208,10 @@ class Estimates(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: EstimatesConfig) -> type[Schema]:
         return Estimate
 
-    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+    def validate_input(self, config: EstimatesConfig, payload: Any) -> dict[str, Any]:
         data = parse(Estimate, payload).model_dump()
         if data["accept"]:
             if data["value"] not in (None, ""):
@@ -227,7 +227,7 @@ class Estimates(ActivityKind):
         data["reason"] = " ".join(data["reason"].split())
         return data
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: EstimatesConfig, payload: Any, ctx: Context) -> Entry:
         """One estimate; it supersedes the phone's earlier one for the same row and round."""
         data = self.validate_input(config, payload)
         asked = {row.id: row for _node, row in asked_rows(ctx.analysis(), config)}
@@ -252,11 +252,11 @@ class Estimates(ActivityKind):
         }, supersedes=earlier)
 
     # --- results --------------------------------------------------------------------------
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: EstimatesConfig, rows: list[Row]) -> dict[str, Any]:
         """Without the draft there are no questions (``aggregate_for`` is what screens get)."""
         return {"round": config.round, "focus": config.focus, "rows": [], "empty": True, "answered_rows": 0}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: EstimatesConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         """Per asked row: the spread of this round (values, n, min, Q1, median, Q3, max), the
         round-1 spread in round 2, the suggestion and the row's current values. No identities."""
         analysis = analysis_of(draft)
@@ -264,7 +264,7 @@ class Estimates(ActivityKind):
         if not asked:
             return {**self.aggregate(config, rows), "empty": analysis is None or not asked}
         figs = _figures(rows)
-        method = "range" if config.suggest_range else "quartiles"
+        method: stats.Method = "range" if config.suggest_range else "quartiles"
         out_rows = []
         for node, row in asked:
             current = figs.get((row.id, config.round), [])
@@ -291,7 +291,7 @@ class Estimates(ActivityKind):
             "result": _live_result(draft),
         }
 
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: EstimatesConfig, draft: Any = None) -> dict[str, Any]:
         """The questions with unit and proposal; in round 2 also the round-1 spread."""
         asked = asked_rows(analysis_of(draft), config)
         previous: dict[tuple[int, int], list[Row]] = {}
@@ -310,7 +310,7 @@ class Estimates(ActivityKind):
         focus = config.focus if any(r["id"] == config.focus for r in rows) else None
         return {"round": config.round, "focus": focus, "rows": rows}
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: EstimatesConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Every figure with who gave it and why, for the facilitator only."""
         items = []
         for r in rows:
@@ -333,10 +333,10 @@ class Estimates(ActivityKind):
         return items
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: EstimatesConfig) -> list[str]:
         return ["row_id", "row_name", "question", "unit", "round", "value", "accepted_proposal", "proposal", "source", "reason"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: EstimatesConfig, row: Row) -> list[Any]:
         from ..draft.models import BlockRow
         from ..extensions import db
 

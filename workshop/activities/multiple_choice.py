@@ -12,7 +12,7 @@ from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
 Option = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 
 
-class Config(Schema):
+class MultipleChoiceConfig(Schema):
     options: list[Option] = Field(default_factory=lambda: ["", ""], min_length=2, max_length=12)
     multiple: bool = False
     max_choices: int = Field(default=3, ge=1, le=12)
@@ -30,7 +30,7 @@ class MultipleChoice(ActivityKind):
     answer_mode = "replace"
     tally = True
     results_hidden_default = False
-    Config = Config
+    Config = MultipleChoiceConfig
     js_strings = {
         "choose_up_to": _l("Choose up to %(n)s."),
         "pick_one": _l("Choose an option first."),
@@ -50,10 +50,10 @@ class MultipleChoice(ActivityKind):
             cfg["max_choices"] = len(cfg["options"])
         return cfg
 
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: MultipleChoiceConfig) -> type[Schema]:
         return Answer
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: MultipleChoiceConfig, data: dict[str, Any]) -> dict[str, Any]:
         choices = data["choices"]
         n = len(config.options)
         if any(c >= n for c in choices) or len(set(choices)) != len(choices):
@@ -63,7 +63,7 @@ class MultipleChoice(ActivityKind):
             raise InputError("invalid", gettext("Choose at most %(n)s.", n=limit))
         return {"choices": sorted(choices)}
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: MultipleChoiceConfig, rows: list[Row]) -> dict[str, Any]:
         counts = [0] * len(config.options)
         for row in rows:
             for c in row.data.get("choices", []):
@@ -71,10 +71,10 @@ class MultipleChoice(ActivityKind):
                     counts[c] += row.weight
         return {"options": list(config.options), "counts": counts, "voters": sum(r.weight for r in rows)}
 
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: MultipleChoiceConfig) -> list[str]:
         return ["choices"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: MultipleChoiceConfig, row: Row) -> list[Any]:
         opts = config.options
         return ["; ".join(opts[c] for c in row.data.get("choices", []) if c < len(opts))]
 

@@ -39,7 +39,7 @@ def fold_merged(rows: list[Row]) -> tuple[list[Row], dict[int, int]]:
 
 # --- the kind ------------------------------------------------------------------------------
 
-class Config(Schema):
+class OpenTextConfig(Schema):
     max_entries: int = Field(default=3, ge=1, le=20)
     max_length: int = Field(default=280, ge=10, le=1000)
     premoderate: bool = False
@@ -54,7 +54,7 @@ class OpenText(ActivityKind):
     results_hidden_default = False
     phone_results = "on_reveal"
     moderated = True
-    Config = Config
+    Config = OpenTextConfig
     config_fields = [
         ConfigField("max_entries", _l("Answers per participant"), "int", min=1, max=20),
         ConfigField("max_length", _l("Longest answer (characters)"), "int", min=10, max=1000),
@@ -82,22 +82,22 @@ class OpenText(ActivityKind):
         "all_answers": _l("Everyone's answers"),
     }
 
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: OpenTextConfig) -> type[Schema]:
         return text_model("OpenTextAnswer", config.max_length)
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: OpenTextConfig, data: dict[str, Any]) -> dict[str, Any]:
         text = clean_paragraphs(data["text"])
         if not text:
             raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
         return {"text": text}
 
-    def max_entries(self, config: Schema) -> int | None:
+    def max_entries(self, config: OpenTextConfig) -> int | None:
         return config.max_entries
 
-    def initial_status(self, config: Schema, data: dict[str, Any]) -> str:
+    def initial_status(self, config: OpenTextConfig, data: dict[str, Any]) -> str:
         return "pending" if config.premoderate else "visible"
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: OpenTextConfig, rows: list[Row]) -> dict[str, Any]:
         own, merged = fold_merged(rows)
         cards = [
             {"id": r.id, "text": r.data.get("text", ""), "count": 1 + merged.get(r.id, 0)}
@@ -110,13 +110,13 @@ class OpenText(ActivityKind):
             "answers": sum(c["count"] for c in cards),
         }
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: OpenTextConfig, rows: list[Row]) -> list[dict[str, Any]]:
         return sort_console_items(text_items(rows))
 
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: OpenTextConfig) -> list[str]:
         return ["text", "merged_into"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: OpenTextConfig, row: Row) -> list[Any]:
         return [row.data.get("text", ""), row.merged_into_id or ""]
 
 

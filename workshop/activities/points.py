@@ -8,7 +8,7 @@ given, and the mean per participant.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
@@ -23,7 +23,7 @@ MAX_BUDGET = 1000
 Option = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 
 
-class Config(Schema):
+class PointsConfig(Schema):
     options: list[Option] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
     budget: int = Field(default=100, ge=MIN_BUDGET, le=MAX_BUDGET)
 
@@ -38,7 +38,7 @@ def _round(numerator: float, denominator: int, places: str = "0.01") -> float:
     return float(q.quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
-def fits(points: Any, n: int) -> bool:
+def fits(points: Any, n: int) -> TypeGuard[list[int]]:
     return (
         isinstance(points, list)
         and len(points) == n
@@ -55,7 +55,7 @@ class Points(ActivityKind):
     tally = True
     results_hidden_default = True
     phone_results = "on_reveal"
-    Config = Config
+    Config = PointsConfig
     js_strings = {
         "help": _l("Share up to %(budget)s points among the options. You need not use them all."),
         "left": _l("%(n)s of %(budget)s points left"),
@@ -85,10 +85,10 @@ class Points(ActivityKind):
         check_unique(cfg["options"])
         return cfg
 
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: PointsConfig) -> type[Schema]:
         return Answer
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: PointsConfig, data: dict[str, Any]) -> dict[str, Any]:
         points = data["points"]
         n = len(config.options)
         if len(points) != n:
@@ -103,7 +103,7 @@ class Points(ActivityKind):
             raise InputError("invalid", message, {"points": message})
         return {"points": list(points)}
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: PointsConfig, rows: list[Row]) -> dict[str, Any]:
         options = list(config.options)
         n = len(options)
         totals = [0] * n
@@ -127,10 +127,10 @@ class Points(ActivityKind):
             "participants": participants,
         }
 
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: PointsConfig) -> list[str]:
         return [f"points: {option}" for option in config.options]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: PointsConfig, row: Row) -> list[Any]:
         points = row.data.get("points")
         n = len(config.options)
         if not fits(points, n):

@@ -22,7 +22,7 @@ SECTIONS = ("title", "alternatives", "benefits", "result", "uncertainty", "next"
 LIST_MAX = 40
 
 
-class Config(Schema):
+class PresentConfig(Schema):
     section: int = Field(default=0, ge=0, le=len(SECTIONS) - 1)
     next_steps: str = Field(default="", max_length=2000)
 
@@ -50,7 +50,7 @@ def presentation(draft: Any, next_steps: str = "") -> dict[str, Any]:
         return [_node(n) for n in visible if n.node_type in types][:LIST_MAX]
 
     benefits_by_category: dict[str, list[dict[str, Any]]] = {c: [] for c in ("finansiell", "omfordelning", "kvalitet", "miljo")}
-    uncategorised = []
+    uncategorised: list[dict[str, Any]] = []
     for n in visible:
         if n.node_type in BENEFIT_TYPES:
             target = benefits_by_category.get(n.category or "")
@@ -101,7 +101,7 @@ class Present(NoInput, ActivityKind):
     results_hidden_default = False
     phone_results = "never"
     uses_draft = True
-    Config = Config
+    Config = PresentConfig
     config_fields = [
         ConfigField("next_steps", _l("Next steps (one per line)"), "textarea",
                     help=_l("Shown on the last part, beside the risks, obstacles and opportunities to follow up.")),
@@ -142,15 +142,15 @@ class Present(NoInput, ActivityKind):
         "benefits_n": _l("%(n)s nyttor"),
     }
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: PresentConfig, rows: list[Row]) -> dict[str, Any]:
         return {"empty": True, "sections": list(SECTIONS)}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: PresentConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         if draft is None:
             return self.aggregate(config, rows)
         return presentation(draft, config.next_steps)
 
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: PresentConfig, draft: Any = None) -> dict[str, Any]:
         """A thank-you screen's worth: the change and the headline figures."""
         if draft is None:
             return {"empty": True}

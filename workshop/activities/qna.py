@@ -27,7 +27,7 @@ from ._text import clean_line, text_model
 MAX_LISTED = 300
 
 
-class Config(Schema):
+class QnAConfig(Schema):
     max_questions: int = Field(default=5, ge=1, le=20)
     max_length: int = Field(default=280, ge=20, le=500)
     premoderate: bool = False
@@ -63,7 +63,7 @@ def _tally(rows: list[Row]) -> tuple[list[Row], dict[int, set[int]]]:
     for r in rows:
         if r.status != "visible" or not is_upvote(r) or r.data.get("upvote") is not True:
             continue
-        final = target.get(r.ref_id)
+        final = target.get(r.ref_id) if r.ref_id is not None else None
         if final in standing_ids:
             voters[final].add(r.participant_id)
     return standing, voters
@@ -78,7 +78,7 @@ class QnA(ActivityKind):
     results_hidden_default = False
     phone_results = "always"
     moderated = True
-    Config = Config
+    Config = QnAConfig
     config_fields = [
         ConfigField("max_questions", _l("Questions per participant"), "int", min=1, max=20),
         ConfigField("max_length", _l("Longest question (characters)"), "int", min=20, max=500),
@@ -114,10 +114,10 @@ class QnA(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
-    def ask_model(self, config: Schema) -> type[Schema]:
+    def ask_model(self, config: QnAConfig) -> type[Schema]:
         return text_model("QnAQuestion", config.max_length, single_line=True, extra={"action": (Literal["ask"], ...)})
 
-    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+    def validate_input(self, config: QnAConfig, payload: Any) -> dict[str, Any]:
         action = payload.get("action") if isinstance(payload, dict) else None
         if action == "ask":
             data = parse(self.ask_model(config), payload).model_dump()
@@ -131,7 +131,7 @@ class QnA(ActivityKind):
             raise InputError("invalid", gettext("The input must be an object."))
         raise InputError("invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")})
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: QnAConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         if data["action"] == "ask":
             return Entry(
@@ -153,7 +153,7 @@ class QnA(ActivityKind):
         return Entry({"question": question.id, "upvote": data["on"]}, ref_id=question.id, supersedes=earlier)
 
     # --- results --------------------------------------------------------------------------
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: QnAConfig, rows: list[Row]) -> dict[str, Any]:
         standing, voters = _tally(rows)
         listed = [
             {"id": q.id, "text": q.data.get("text", ""), "votes": len(voters[q.id]), "answered": bool(q.answered)}
@@ -169,7 +169,7 @@ class QnA(ActivityKind):
             "open": len(open_),
         }
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: QnAConfig, rows: list[Row]) -> list[dict[str, Any]]:
         questions = [r for r in rows if is_question(r)]
         target = {q.id: (q.merged_into_id or q.id) for q in questions}
         voters: dict[int, set[int]] = {}
@@ -194,10 +194,10 @@ class QnA(ActivityKind):
         )
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: QnAConfig) -> list[str]:
         return ["type", "text", "question", "upvote", "answered", "merged_into"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: QnAConfig, row: Row) -> list[Any]:
         if is_upvote(row):
             return ["upvote", "", row.ref_id, "yes" if row.data.get("upvote") else "no", "", ""]
         return ["question", row.data.get("text", ""), "", "", "yes" if row.answered else "no", row.merged_into_id or ""]

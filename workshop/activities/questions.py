@@ -155,7 +155,7 @@ def readable_formula(formula: str, names: dict[str, dict[str, Any]]) -> str:
 
 # --- the kind ------------------------------------------------------------------------------
 
-class Config(Schema):
+class QuestionsConfig(Schema):
     include_benefits: bool = True
     include_costs: bool = True
     max_suggestions: int = Field(default=10, ge=1, le=50)
@@ -167,7 +167,7 @@ class Suggestion(Schema):
     unit: Annotated[str, StringConstraints(max_length=UNIT_MAX)] = ""
 
 
-def item_types(config: Schema) -> tuple[str, ...]:
+def item_types(config: QuestionsConfig) -> tuple[str, ...]:
     types: tuple[str, ...] = ()
     if config.include_benefits:
         types += ("nytta",)
@@ -176,7 +176,7 @@ def item_types(config: Schema) -> tuple[str, ...]:
     return types
 
 
-def money_items(analysis: Any, config: Schema) -> list[Node]:
+def money_items(analysis: Any, config: QuestionsConfig) -> list[Node]:
     return [n for n in live_items(analysis, item_types(config))
             if n.valuation == "money" and n.category in MONEY_CATEGORIES]
 
@@ -202,7 +202,7 @@ class Questions(ActivityKind):
     results_hidden_default = False
     phone_results = "never"
     uses_draft = True
-    Config = Config
+    Config = QuestionsConfig
     config_fields = [
         ConfigField("include_benefits", _l("Include nyttor valued in money"), "bool"),
         ConfigField("include_costs", _l("Include kostnader valued in money"), "bool"),
@@ -286,17 +286,17 @@ class Questions(ActivityKind):
         return cfg
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: QuestionsConfig) -> type[Schema]:
         return Suggestion
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: QuestionsConfig, data: dict[str, Any]) -> dict[str, Any]:
         text, unit = clean_line(data["text"]), clean_part(data.get("unit") or "", "unit")
         if not text:
             message = gettext("This field cannot be empty.")
             raise InputError("invalid", message, {"text": message})
         return {"node": data["node"], "text": text, "unit": unit}
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: QuestionsConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         analysis = ctx.analysis()
         items = money_items(analysis, config)
@@ -315,7 +315,7 @@ class Questions(ActivityKind):
             gettext("You have already suggested %(n)s questions, the most allowed here.", n=config.max_suggestions)))
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: QuestionsConfig, draft: Any = None) -> dict[str, Any]:
         from ..responses import load_rows
 
         analysis = analysis_of(draft)
@@ -340,11 +340,11 @@ class Questions(ActivityKind):
             ],
         }
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: QuestionsConfig, rows: list[Row]) -> dict[str, Any]:
         return {"ready": False, "items": [], "factors": [],
                 "summary": {"items": 0, "rows": 0, "formulas": 0, "suggestions": 0}}
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: QuestionsConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         if analysis is None:
             return self.aggregate(config, rows)
@@ -355,7 +355,7 @@ class Questions(ActivityKind):
         for r in sorted(rows, key=lambda r: r.id):
             if r.ref_id in ids:
                 by_item.setdefault(r.ref_id, []).append(r)
-        out = []
+        out: list[dict[str, Any]] = []
         for n in items:
             names = {**factors, **row_names(n)}
             block = n.block
@@ -396,10 +396,10 @@ class Questions(ActivityKind):
         }
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: QuestionsConfig) -> list[str]:
         return ["node", "title", "text", "unit", "added"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: QuestionsConfig, row: Row) -> list[Any]:
         d = row.data or {}
         return [d.get("node", ""), d.get("title", ""), d.get("text", ""), d.get("unit", ""), "yes" if row.answered else "no"]
 

@@ -8,7 +8,7 @@ is the number people read most easily; the two order the options the same way.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
@@ -21,7 +21,7 @@ MAX_OPTIONS = 10
 Option = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 
 
-class Config(Schema):
+class RankingConfig(Schema):
     options: list[Option] = Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS)
 
 
@@ -35,7 +35,7 @@ def round2(numerator: float, denominator: int) -> float:
     return float(q.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def is_permutation(order: Any, n: int) -> bool:
+def is_permutation(order: Any, n: int) -> TypeGuard[list[int]]:
     return (
         isinstance(order, list)
         and all(isinstance(i, int) and not isinstance(i, bool) for i in order)
@@ -52,7 +52,7 @@ class Ranking(ActivityKind):
     tally = True
     results_hidden_default = True
     phone_results = "on_reveal"
-    Config = Config
+    Config = RankingConfig
     js_strings = {
         "help": _l("Put the most important first. Use the arrow buttons to move an option."),
         "move_up": _l("Move “%(item)s” up"),
@@ -78,10 +78,10 @@ class Ranking(ActivityKind):
         check_unique(cfg["options"])
         return cfg
 
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: RankingConfig) -> type[Schema]:
         return Answer
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: RankingConfig, data: dict[str, Any]) -> dict[str, Any]:
         order = data["order"]
         n = len(config.options)
         if len(order) != n:
@@ -92,7 +92,7 @@ class Ranking(ActivityKind):
             raise InputError("invalid", message, {"order": message})
         return {"order": list(order)}
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: RankingConfig, rows: list[Row]) -> dict[str, Any]:
         options = list(config.options)
         n = len(options)
         scores = [0] * n
@@ -110,7 +110,7 @@ class Ranking(ActivityKind):
                 scores[option] += (n - pos) * w
                 rank_sums[option] += (pos + 1) * w
             firsts[order[0]] += w
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "index": i,
                 "option": options[i],
@@ -123,10 +123,10 @@ class Ranking(ActivityKind):
         items.sort(key=lambda item: (-item["score"], item["index"]))
         return {"items": items, "rankings": rankings, "max_score": n * rankings}
 
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: RankingConfig) -> list[str]:
         return ["order", *[f"rank: {option}" for option in config.options]]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: RankingConfig, row: Row) -> list[Any]:
         options = list(config.options)
         order = row.data.get("order")
         if not is_permutation(order, len(options)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
@@ -21,7 +21,7 @@ LABEL_MAX = 60
 Label = Annotated[str, StringConstraints(max_length=LABEL_MAX, strip_whitespace=True)]
 
 
-class Config(Schema):
+class ScaleConfig(Schema):
     max: int = Field(default=5, ge=2, le=MAX_STEPS)
     label_low: Label = ""
     label_high: Label = ""
@@ -37,7 +37,7 @@ def round2(numerator: float, denominator: int) -> float:
     return float(q.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _valid_value(value: Any, top: int) -> bool:
+def _valid_value(value: Any, top: int) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= top
 
 
@@ -50,7 +50,7 @@ class Scale(ActivityKind):
     tally = True
     results_hidden_default = True
     phone_results = "on_reveal"
-    Config = Config
+    Config = ScaleConfig
     js_strings = {
         "pick_one": _l("Choose a value first."),
         "your_choice": _l("Your choice: %(v)s"),
@@ -69,17 +69,17 @@ class Scale(ActivityKind):
     def default_config(self) -> dict[str, Any]:
         return {"max": 5, "label_low": gettext("Do not agree at all"), "label_high": gettext("Agree completely")}
 
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: ScaleConfig) -> type[Schema]:
         return Answer
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: ScaleConfig, data: dict[str, Any]) -> dict[str, Any]:
         value = data["value"]
         if value > config.max:
             message = gettext("Choose a value from 1 to %(n)s.", n=config.max)
             raise InputError("invalid", message, {"value": message})
         return {"value": value}
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: ScaleConfig, rows: list[Row]) -> dict[str, Any]:
         top = config.max
         distribution = [0] * top
         values: list[int] = []
@@ -100,10 +100,10 @@ class Scale(ActivityKind):
             "median": float(statistics.median(values)) if count else None,
         }
 
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: ScaleConfig) -> list[str]:
         return ["value"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: ScaleConfig, row: Row) -> list[Any]:
         v = row.data.get("value")
         return [v if _valid_value(v, MAX_STEPS) else ""]
 

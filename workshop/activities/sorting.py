@@ -101,7 +101,7 @@ def tally(votes: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
 
 # --- the kind ------------------------------------------------------------------------------
 
-class Config(Schema):
+class SortingConfig(Schema):
     include_nytta: bool = True
     include_konsekvenskostnad: bool = True
     include_genomforandekostnad: bool = True
@@ -119,7 +119,7 @@ class Vote(Schema):
     perspective: Perspective | None = None
 
 
-def node_types(config: Schema) -> tuple[str, ...]:
+def node_types(config: SortingConfig) -> tuple[str, ...]:
     return tuple(t for t in ITEM_TYPES if getattr(config, f"include_{t}", True))
 
 
@@ -145,7 +145,7 @@ class Sorting(ActivityKind):
     results_hidden_default = True
     phone_results = "on_reveal"
     uses_draft = True
-    Config = Config
+    Config = SortingConfig
     config_fields = [
         ConfigField("include_nytta", _l("Include nyttor"), "bool"),
         ConfigField("include_konsekvenskostnad", _l("Include konsekvenskostnader"), "bool"),
@@ -239,10 +239,10 @@ class Sorting(ActivityKind):
         return cfg
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: SortingConfig) -> type[Schema]:
         return Vote
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: SortingConfig, data: dict[str, Any]) -> dict[str, Any]:
         perspective = " ".join((data.get("perspective") or "").split()) or None
         if data["money"] and not config.ask_money:
             message = gettext("This activity does not ask about money.")
@@ -255,7 +255,7 @@ class Sorting(ActivityKind):
             raise InputError("invalid", message, {"money": message})
         return {"node": data["node"], "category": data["category"], "money": data["money"], "perspective": perspective}
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: SortingConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         analysis = ctx.analysis()
         node = item_of(analysis, data["node"], node_types(config))
@@ -266,7 +266,7 @@ class Sorting(ActivityKind):
         return Entry({**data, "title": node.title}, ref_id=node.id, supersedes=about(ctx.mine, node.id))
 
     # --- results --------------------------------------------------------------------------
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any]:
+    def phone_content(self, act: Any, config: SortingConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         return {
             "items": [
@@ -278,7 +278,7 @@ class Sorting(ActivityKind):
             "money_categories": list(MONEY_CATEGORIES),
         }
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: SortingConfig, rows: list[Row]) -> dict[str, Any]:
         # Without the activity there is no draft to sort against.
         return self.empty(False)
 
@@ -292,7 +292,7 @@ class Sorting(ActivityKind):
             "summary": {"items": 0, "voted": 0, "grey": 0, "decided": 0, "voters": 0},
         }
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: SortingConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         if analysis is None:
             return self.empty(False)
@@ -328,10 +328,10 @@ class Sorting(ActivityKind):
         return agg
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: SortingConfig) -> list[str]:
         return ["node", "title", "category", "money", "perspective"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: SortingConfig, row: Row) -> list[Any]:
         d = row.data or {}
         return [d.get("node", ""), d.get("title", ""), d.get("category", ""), "yes" if d.get("money") else "no",
                 d.get("perspective") or ""]

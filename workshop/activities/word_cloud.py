@@ -20,7 +20,7 @@ TOP_WORDS = 100
 LONGEST = 40
 
 
-class Config(Schema):
+class WordCloudConfig(Schema):
     max_entries: int = Field(default=3, ge=1, le=10)
     max_length: int = Field(default=25, ge=3, le=LONGEST)
 
@@ -34,7 +34,7 @@ class WordCloud(ActivityKind):
     results_hidden_default = False
     phone_results = "on_reveal"
     moderated = True
-    Config = Config
+    Config = WordCloudConfig
     config_fields = [
         ConfigField("max_entries", _l("Words per participant"), "int", min=1, max=10),
         ConfigField("max_length", _l("Longest word or phrase (characters)"), "int", min=3, max=LONGEST),
@@ -60,19 +60,19 @@ class WordCloud(ActivityKind):
         "confirm_delete": _l("Delete every entry of “%(word)s”?"),
     }
 
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: WordCloudConfig) -> type[Schema]:
         return text_model("WordCloudEntry", min(config.max_length, LONGEST), single_line=True)
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: WordCloudConfig, data: dict[str, Any]) -> dict[str, Any]:
         text = clean_line(data["text"])
         if not text:
             raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
         return {"text": text}
 
-    def max_entries(self, config: Schema) -> int | None:
+    def max_entries(self, config: WordCloudConfig) -> int | None:
         return config.max_entries
 
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: WordCloudConfig, rows: list[Row]) -> dict[str, Any]:
         visible = [r for r in rows if r.status == "visible"]
         by_id = {r.id: r for r in visible if not r.merged_into_id}
         counts: Counter[str] = Counter()
@@ -91,7 +91,7 @@ class WordCloud(ActivityKind):
                     spellings.setdefault(key, Counter())[text] += 1
             if key:
                 counts[key] += 1
-        words = []
+        words: list[dict[str, Any]] = []
         for key, n in counts.items():
             # Counter keeps first-seen order, so among equally common spellings the earliest wins.
             spelling = max(spellings[key].items(), key=lambda kv: kv[1])[0]
@@ -101,7 +101,7 @@ class WordCloud(ActivityKind):
             del w["_key"]
         return {"words": words[:TOP_WORDS], "entries": sum(counts.values()), "distinct": len(words)}
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]]:
+    def console_items(self, config: WordCloudConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Every entry, each with the normalised word (``group``) it counts toward."""
         items = sort_console_items(text_items(rows))
         texts = {r.id: str(r.data.get("text", "")) for r in rows}
@@ -110,10 +110,10 @@ class WordCloud(ActivityKind):
             item["group"] = normalise_text(texts.get(source, item["text"]))
         return items
 
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: WordCloudConfig) -> list[str]:
         return ["text", "normalised", "merged_into"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: WordCloudConfig, row: Row) -> list[Any]:
         text = str(row.data.get("text", ""))
         return [text, normalise_text(text), row.merged_into_id or ""]
 

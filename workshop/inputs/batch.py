@@ -17,10 +17,11 @@ first, with its draft change, in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeAlias, cast
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .. import caps
 from ..activities import InputError, get_kind
@@ -36,6 +37,10 @@ from .rules import (
     unknown_activity,
     unknown_participant,
 )
+
+# What a batch is written with: the writer's own plain session, or the app's ``db.session``
+# (a scoped session that passes every call used here on to the session of the context).
+DbSession: TypeAlias = "Session | scoped_session[Any]"
 
 
 @dataclass
@@ -157,7 +162,7 @@ class _Pending:
 
 
 class _Batch:
-    def __init__(self, session: Session, items: list[Item]):
+    def __init__(self, session: DbSession, items: list[Item]):
         self.session = session
         self.items = items
         self.now = utcnow()
@@ -214,16 +219,17 @@ class _Batch:
             if mine is not None:
                 mine.clear()
         else:
-            gone = set(entry.supersedes)
+            # A string is only ever SUPERSEDE_ALL, handled above: what is left are ids.
+            gone = set(cast(Iterable[int], entry.supersedes))
             for rid in gone:
-                p = self._by_placeholder.get(rid)
-                if p is None:
+                earlier = self._by_placeholder.get(rid)
+                if earlier is None:
                     self._supersede_ids.append(rid)
-                elif p.row.id < 0:
-                    p.current = False
-                    p.values["current"] = False
+                elif earlier.row.id < 0:
+                    earlier.current = False
+                    earlier.values["current"] = False
                 else:  # inserted already (before a draft change): by its real id
-                    self._supersede_ids.append(p.row.id)
+                    self._supersede_ids.append(earlier.row.id)
             if mine is not None and gone:
                 mine[:] = [r for r in mine if r.id not in gone]
         pending = _Pending(item, row, values)
@@ -263,16 +269,20 @@ def _limit_reached(entry: Entry, mine: list[Row]) -> bool:
     return len(used) >= limit.most
 
 
-def _add_to_draft(session: Session, workshop_id: int, fields: dict[str, Any], response_id: int) -> None:
+def _add_to_draft(session: DbSession, workshop_id: int, fields: dict[str, Any], response_id: int) -> None:
     """The node an input brings to the draft analysis (made on the first one), in the batch's
     transaction; the session is the app's ``db.session`` for the batch (see ``writer``)."""
     from ..draft.service import add_node, analysis_for
 
-    add_node(analysis_for(session.get(Workshop, workshop_id), create=True), fields, source_response_id=response_id)
+    workshop = session.get(Workshop, workshop_id)
+    assert workshop is not None  # the batch read this workshop's activity in the same transaction
+    analysis = analysis_for(workshop, create=True)
+    assert analysis is not None  # create=True makes it when missing
+    add_node(analysis, fields, source_response_id=response_id)
     session.flush()
 
 
-def write_batch(session: Session, items: list[Item]) -> None:
+def write_batch(session: DbSession, items: list[Item]) -> None:
     """Store ``items`` in one transaction and set each one's ``outcome`` or ``error``.
 
     Raises on a database error, and ``DraftRefused`` when a draft change refused one input of
@@ -300,12 +310,12 @@ def write_batch(session: Session, items: list[Item]) -> None:
         priors = {key: stored[rid] for key, rid in prior_ids.items()}
     acts = {r.id: r for r in session.execute(_ACTIVITIES, {"ids": sorted({i.activity_id for i in live})})}
     kinds: dict[int, tuple[ActivityKind, Any]] = {}
-    for a in acts.values():
+    for act in acts.values():
         try:
-            kind = get_kind(a.kind)
+            kind = get_kind(act.kind)
         except InputError:
             continue
-        kinds[a.id] = (kind, kind.config(a.config))
+        kinds[act.id] = (kind, kind.config(act.config))
     readers = [i for i in live if i.activity_id in kinds and reads_mine(kinds[i.activity_id][0])]
     if readers:  # one read for the batch, not one per input
         b._load_mine({i.activity_id for i in readers}, {i.participant_id for i in readers})

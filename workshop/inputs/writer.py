@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ..activities import InputError
 from ..db_errors import unavailable, unavailable_error, warn_throttled
 from ..extensions import db
-from .batch import Item, write_batch
+from .batch import DbSession, Item, write_batch
 from .rules import Stored
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def _answer(item: Item) -> Stored:
     return item.outcome
 
 
-def store_alone(session: Session, item: Item) -> None:
+def store_alone(session: DbSession, item: Item) -> None:
     """Store one input in its own transaction, retrying while SQLite is locked; raises on any
     other database error (the socket layer answers "unavailable")."""
     deadline = time.monotonic() + LOCKED_RETRY_SECONDS
@@ -175,10 +175,12 @@ class InputWriter:
         if self._conn is None:
             self._conn = db.engine.connect()
         session = Session(bind=self._conn, expire_on_commit=False)
-        db.session.registry.set(session)
+        # The registry is typed for Flask-SQLAlchemy's Session subclass, whose addition is picking
+        # a bind per model; the writer's plain Session has its one connection instead.
+        db.session.registry.set(session)  # type: ignore[arg-type]
         return session
 
-    def _run(self, items: list[Item], session: Session) -> None:
+    def _run(self, items: list[Item], session: DbSession) -> None:
         self.batches += 1
         self.items += len(items)
         try:

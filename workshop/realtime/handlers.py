@@ -50,7 +50,8 @@ def event(role: str) -> Callable:
         @functools.wraps(fn)
         def handler(*args: Any) -> dict[str, Any]:
             payload = args[0] if args else None
-            conn = connections.get(request.namespace, request.sid)
+            # Flask-SocketIO sets ``sid`` and ``namespace`` on the request; Flask's types do not know them.
+            conn = connections.get(request.namespace, request.sid)  # type: ignore[attr-defined]
             if conn is None or conn.role != role:
                 g.locale = "sv"
                 return fail(InputError("forbidden", gettext("Not allowed.")))

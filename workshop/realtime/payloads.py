@@ -120,7 +120,7 @@ def phone_may_see(act: Activity) -> bool:
     return rule == "always" or (rule == "on_reveal" and act.revealed)
 
 
-def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str, Any]]:
+def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str, Any] | None]:
     """One read of the stored inputs, shaped for each audience: console, screen, phone."""
     if version is None:
         version = fresh_version()
@@ -136,7 +136,7 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
     content = kind.phone_content(act, config, draft)
-    phone = None
+    phone: dict[str, Any] | None = None
     if phone_may_see(act):
         phone = {**base, "visible": True, "aggregate": aggregate}
     elif content is not None:
