@@ -163,24 +163,24 @@ class ActivityKind:
         return self.Config.model_construct(**merged)
 
     # --- input ----------------------------------------------------------------------------
-    def input_model(self, config: Schema) -> type[Schema]:
+    def input_model(self, config: Any) -> type[Schema]:
         raise NotImplementedError
 
-    def validate_input(self, config: Schema, payload: Any) -> dict[str, Any]:
+    def validate_input(self, config: Any, payload: Any) -> dict[str, Any]:
         data = parse(self.input_model(config), payload)
         return self.check_input(config, data.model_dump())
 
-    def check_input(self, config: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    def check_input(self, config: Any, data: dict[str, Any]) -> dict[str, Any]:
         """Checks that need the settings (option ranges, sums). Raise ``InputError``."""
         return data
 
-    def max_entries(self, config: Schema) -> int | None:
+    def max_entries(self, config: Any) -> int | None:
         return None
 
-    def initial_status(self, config: Schema, data: dict[str, Any]) -> str:
+    def initial_status(self, config: Any, data: dict[str, Any]) -> str:
         return "visible"
 
-    def prepare(self, config: Schema, payload: Any, ctx: Context) -> Entry:
+    def prepare(self, config: Any, payload: Any, ctx: Context) -> Entry:
         """What one phone input means: the entry to store, what it supersedes, its limit.
 
         The contract of every kind. It decides and refuses (``InputError``) but never writes:
@@ -203,22 +203,22 @@ class ActivityKind:
     uses_draft: ClassVar[bool] = False
 
     # --- results --------------------------------------------------------------------------
-    def aggregate(self, config: Schema, rows: list[Row]) -> dict[str, Any]:
+    def aggregate(self, config: Any, rows: list[Row]) -> dict[str, Any]:
         raise NotImplementedError
 
-    def phone_content(self, act: Any, config: Schema, draft: Any = None) -> dict[str, Any] | None:
+    def phone_content(self, act: Any, config: Any, draft: Any = None) -> dict[str, Any] | None:
         """What phones need to answer, beyond the settings (e.g. the items to sort).
 
         Sent with every phone ``results`` message, whether or not results are revealed.
         ``draft``: the draft's ``DraftSnapshot`` for kinds that set ``uses_draft``."""
         return None
 
-    def aggregate_for(self, act: Any, config: Schema, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+    def aggregate_for(self, act: Any, config: Any, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         """Aggregate with access to the activity and, for kinds that set ``uses_draft``, the
         draft analysis as one ``DraftSnapshot`` shared by every kind that shows it."""
         return self.aggregate(config, rows)
 
-    def console_items(self, config: Schema, rows: list[Row]) -> list[dict[str, Any]] | None:
+    def console_items(self, config: Any, rows: list[Row]) -> list[dict[str, Any]] | None:
         """Individual inputs for moderation; ``None`` for kinds with nothing to moderate."""
         return None
 
@@ -229,10 +229,10 @@ class ActivityKind:
         return len({r.participant_id for r in rows if r.status != "deleted"})
 
     # --- CSV ------------------------------------------------------------------------------
-    def csv_header(self, config: Schema) -> list[str]:
+    def csv_header(self, config: Any) -> list[str]:
         return ["answer"]
 
-    def csv_cells(self, config: Schema, row: Row) -> list[Any]:
+    def csv_cells(self, config: Any, row: Row) -> list[Any]:
         return [str(row.data)]
 
 
