@@ -91,6 +91,7 @@ class InputWriter:
         self._lock = threading.Lock()
         self._queue: Any = None
         self._conn: Any = None
+        self._own_session: Any = None
         self.batches = 0
         self.items = 0
         self.alone = 0
@@ -174,7 +175,8 @@ class InputWriter:
         (``Entry.draft_node``) is added in the batch's transaction."""
         if self._conn is None:
             self._conn = db.engine.connect()
-        session = Session(bind=self._conn, expire_on_commit=False)
+            self._own_session = Session(bind=self._conn, expire_on_commit=False)
+        session = self._own_session
         # The registry is typed for Flask-SQLAlchemy's Session subclass, whose addition is picking
         # a bind per model; the writer's plain Session has its one connection instead.
         db.session.registry.set(session)  # type: ignore[arg-type]
