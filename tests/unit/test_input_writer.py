@@ -245,7 +245,7 @@ REFUSALS = {
 
 
 @pytest.mark.parametrize("case", list(REFUSALS))
-def test_a_refused_input_is_answered_with_its_code_and_stores_nothing(user, case):
+def test_a_refused_input_is_answered_with_its_code_and_stores_nothing(app, user, case):
     prepare, which, code = REFUSALS[case]
     ws, (a, b) = _ws(user, activities=(MC, MC2))
     other, (c,) = _ws(user, title="Annan")
@@ -266,7 +266,11 @@ def test_a_refused_input_is_answered_with_its_code_and_stores_nothing(user, case
     if prepare:
         prepare(s)
 
-    outcomes = _write(refused, control)
+    # Through the writer: a participant gone on SQLite fails the batch at its foreign key, and
+    # the writer then stores each input on its own, which looks the participant up.
+    writer = InputWriter(app, None, background=False)
+    writer._run([refused, control], db.session)
+    outcomes = [i.outcome if i.error is None else i.error.code for i in (refused, control)]
 
     rows = _stored()
     assert [(row.activity_id, row.participant_id, row.client_id) for row in rows] == [(c.id, r.id, "ok1")]
