@@ -23,7 +23,10 @@ DEVICE_MAX_AGE = 365 * 24 * 3600
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="login-device")
+    key = current_app.secret_key
+    if key is None:  # the app always has one; itsdangerous cannot sign without it either
+        raise TypeError("the app has no SECRET_KEY")
+    return URLSafeTimedSerializer(key, salt="login-device")
 
 
 def account_key(email: str) -> str:

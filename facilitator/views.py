@@ -332,7 +332,7 @@ def review(ws_id: int, key: str):
 
     ws = db.session.get(Workshop, ws_id)
     analysis = analysis_for(ws, create=False) if ws is not None else None
-    if analysis is None or not _same(analysis.review_key, key):
+    if ws is None or analysis is None or not _same(analysis.review_key, key):
         abort(404)
     g.locale = ws.language
     return _report_page(ws, review=True)

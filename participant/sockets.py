@@ -66,6 +66,8 @@ def on_submit(conn: Conn, payload):
             "submit_address", request.remote_addr or "?"):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
+    if conn.participant_id is None:  # a phone connection is always made for a participant
+        raise InputError("forbidden", gettext("Not allowed."))
     stored = input_writer().store(conn.participant_id, conn.workshop_id, activity_id, client_id, body)
     if stored.activity_id is not None:
         # Also after a resend that was already stored: the process that stored it may have

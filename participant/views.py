@@ -67,7 +67,7 @@ def _own_token(ws: Workshop, token: object) -> bool:
         Participant.id).filter_by(token=token, workshop_id=ws.id).first() is not None
 
 
-def _page_refusal(code: str, reason: str):
+def _page_refusal(code: str, reason: str | None):
     if reason == "rate_limited":
         return render_template("participant/start.html", code=code, error=_rate_limited_message()), 429
     return render_template("participant/start.html", code=code, error=gettext("No open workshop has that code.")), 404

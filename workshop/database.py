@@ -46,7 +46,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas(settings.sqlite_busy_timeout * 1000))
 
 
-def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+def _sqlite_pragmas(busy_ms: float) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         """WAL lets readers run beside the writer; NORMAL sync keeps every commit through a
         process crash (kill -9) at a fraction of FULL's cost; busy_timeout waits for a locked

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -62,7 +62,7 @@ def database_error(exc: Exception) -> ResponseReturnValue:
         pass
     message = gettext("The server cannot store answers just now. Try again in a moment.")
     if request.path.startswith("/api/"):
-        body: ResponseReturnValue = jsonify(ok=False, error={"code": "unavailable", "message": message})
+        body: Response | str = jsonify(ok=False, error={"code": "unavailable", "message": message})
     else:
         body = render_template("error.html", code=503)
     return body, 503, {"Retry-After": "2"}

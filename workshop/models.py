@@ -15,19 +15,20 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UTCDateTime(db.TypeDecorator):
+class UTCDateTime(TypeDecorator):
     """Always hand back aware UTC datetimes; SQLite stores them naive."""
 
     impl = DateTime
@@ -44,7 +45,7 @@ class UTCDateTime(db.TypeDecorator):
         return value
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A facilitator (analysledare) account."""
 
     __tablename__ = "users"
@@ -64,7 +65,7 @@ class User(UserMixin, db.Model):
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     __tablename__ = "workshops"
     __table_args__ = (
         # Join codes are unique only among open workshops; archived ones keep theirs for the record.
@@ -156,7 +157,7 @@ class Workshop(db.Model):
         return status == "open" and (open_until is None or (now or utcnow()) < open_until)
 
 
-class Activity(db.Model):
+class Activity(Model):
     """One slide of a workshop: its ``kind`` names the module in ``workshop.activities``."""
 
     __tablename__ = "activities"
@@ -209,7 +210,7 @@ class Activity(db.Model):
         return not self.results_hidden or self.revealed
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A phone in a workshop. No account: the token kept on the phone is the identity."""
 
     __tablename__ = "participants"
@@ -239,7 +240,7 @@ class Participant(db.Model):
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
 
 
-class Response(db.Model):
+class Response(Model):
     """One acknowledged input from a phone, stored once per (participant, client_id).
 
     Inputs are never updated in place by phones: a changed answer is a new row and the

@@ -14,10 +14,10 @@ import time
 from collections import ChainMap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from flask_babel import gettext
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from .activities import InputError, get_kind
 from .calculation.factors import load_factors
@@ -326,8 +326,9 @@ class _AnalysisPlan:
         _insert(Block, (_values(n.block, node_id=node_id[id(n)]) for n in with_block))
         block_id = dict(db.session.execute(
             select(Block.node_id, Block.id).join(Node, Block.node_id == Node.id).where(Node.analysis_id == a.id)).all())
-        _insert(BlockRow, (_values(r, block_id=block_id[node_id[id(n)]]) for n in with_block for r in n.block.rows))
-        merged = update(Node.__table__).where(Node.__table__.c.id == bindparam("b_id"))
+        _insert(BlockRow, (_values(r, block_id=block_id[node_id[id(n)]]) for n in with_block if n.block is not None for r in n.block.rows))
+        node_table = cast(Table, Node.__table__)
+        merged = update(node_table).where(node_table.c.id == bindparam("b_id"))
         _insert(Node, ({"b_id": node_id[id(n)], "merged_into_id": node_id[id(self.refs[ref])]} for n, ref in self.merges), merged)
         link = Link()
         _insert(Link, (_values(link, analysis_id=a.id, from_id=node_id[id(self.refs[f])], to_id=node_id[id(self.refs[t])])

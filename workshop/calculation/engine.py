@@ -161,7 +161,7 @@ def _prepare(index: int, item: Item, factors: Mapping[str, Estimate], weights: t
         return calc
     calc.rows = {row.name: row.estimate for row in block.rows}
     # Looked up in both, never copied: a copy of every factor per item is quadratic.
-    known = ChainMap(calc.rows, factors)
+    known = ChainMap(calc.rows, factors)  # type: ignore[arg-type]  # typeshed wants mutable maps; ChainMap writes only to the first
     calc.formula, calc.error = _parse_block_formula(item, block.formula, known, "value")
     if calc.formula is not None:
         calc.error = _missing(item, calc.formula, calc.rows, factors, "value")

@@ -255,19 +255,19 @@ class _Parser:
 
     def expr(self) -> Node:
         terms = [("+", self.term())]
-        while self.peek()[0] == "op" and self.peek()[1] in "+-":
+        while self.peek()[0] == "op" and self.peek()[1] in ("+", "-"):
             terms.append((str(self.take()[1]), self.term()))
         return terms[0][1] if len(terms) == 1 else Sum(tuple(terms))
 
     def term(self) -> Node:
         factors = [("*", self.unary())]
-        while self.peek()[0] == "op" and self.peek()[1] in "*/":
+        while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
             factors.append((str(self.take()[1]), self.unary()))
         return factors[0][1] if len(factors) == 1 else Prod(tuple(factors))
 
     def unary(self) -> Node:
         kind, value, position = self.peek()
-        if kind == "op" and value in "+-":
+        if kind == "op" and value in ("+", "-"):
             self.take()
             self.enter(position)
             operand = self.unary()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from ..calculation import engine
 from .models import BENEFIT_TYPES, COST_TYPES, MONEY_CATEGORIES, Analysis, Node
+from .vocabulary import CATEGORIES
 
 
 def settings_of(analysis: Analysis) -> engine.Settings:
-    return engine.Settings(horizon=analysis.horizon, discount_rate=analysis.discount_rate, convention=analysis.convention)
+    return engine.Settings(horizon=analysis.horizon, discount_rate=analysis.discount_rate, convention=cast(Literal["A", "B"], analysis.convention))
 
 
 def counted_nodes(analysis: Analysis) -> list[Node]:
@@ -35,6 +38,8 @@ def engine_item(node: Node) -> engine.Item:
         else:
             d = node.direct_value or {}
             direct = engine.Estimate(d.get("low"), d.get("likely"), d.get("high"))
+    if node.category is None:  # the same refusal engine.Item gives an unknown category
+        raise ValueError(f"item {str(node.id)!r}: category must be one of {CATEGORIES}")
     return engine.Item(
         id=str(node.id),
         kind="benefit" if node.node_type in BENEFIT_TYPES else "cost",

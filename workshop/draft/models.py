@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..models import UTCDateTime, utcnow
 
 # The allowed values of the typed columns below are defined once, with their labels, in
@@ -37,7 +37,7 @@ from .vocabulary import (  # noqa: F401
 )
 
 
-class Analysis(db.Model):
+class Analysis(Model):
     __tablename__ = "analyses"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
@@ -140,7 +140,7 @@ class Analysis(db.Model):
     factors: Mapped[list[Factor]] = relationship(back_populates="analysis", order_by="Factor.position, Factor.id", cascade="all, delete-orphan")
 
 
-class Node(db.Model):
+class Node(Model):
     __tablename__ = "analysis_nodes"
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
@@ -251,7 +251,7 @@ class Node(db.Model):
         return self.node_type in COST_TYPES
 
 
-class Link(db.Model):
+class Link(Model):
     """A directed arrow of the effect chain: cause → consequence."""
 
     __tablename__ = "analysis_links"
@@ -272,7 +272,7 @@ class Link(db.Model):
     analysis: Mapped[Analysis] = relationship(back_populates="links")
 
 
-class Block(db.Model):
+class Block(Model):
     """Calculation block of one money-valued item (step 6): questions and a formula."""
 
     __tablename__ = "analysis_blocks"
@@ -303,7 +303,7 @@ class Block(db.Model):
                                                 lazy="selectin")
 
 
-class BlockRow(db.Model):
+class BlockRow(Model):
     __tablename__ = "analysis_block_rows"
     __table_args__ = (UniqueConstraint("block_id", "name", name="uq_block_rows_name"),)
 
@@ -343,7 +343,7 @@ class BlockRow(db.Model):
     block: Mapped[Block] = relationship(back_populates="rows")
 
 
-class Factor(db.Model):
+class Factor(Model):
     """Shared factor (delad faktor), e.g. an hourly cost used by many blocks."""
 
     __tablename__ = "analysis_factors"

@@ -103,7 +103,7 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
             "version": analysis.version, "contact_role": analysis.contact_role,
         },
         "perspectives": [
-            {"label": p.get("label", ""), "kind": str(PERSPECTIVE_KIND_LABELS.get(p.get("kind"), ""))}
+            {"label": p.get("label", ""), "kind": str(PERSPECTIVE_KIND_LABELS.get(p.get("kind", ""), ""))}
             for p in (analysis.perspectives or [])
         ],
         "participation": participation(ws),

@@ -8,8 +8,8 @@ money", "opportunities are never counted") cannot be bypassed by one of them.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Container
-from typing import Any, Literal, TypeVar
+from collections.abc import Collection
+from typing import Any, Literal, TypeVar, overload
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -53,6 +53,10 @@ def _text(value: Any, limit: int = TEXT_MAX, required: bool = False, field: str 
     return check(Text(limit, required), "" if value is None else value, field)
 
 
+@overload
+def _number(value: Any, field: str, allow_none: Literal[False]) -> float: ...
+@overload
+def _number(value: Any, field: str, allow_none: bool = True) -> float | None: ...
 def _number(value: Any, field: str, allow_none: bool = True) -> float | None:
     """A figure: a JSON number or text typed the Swedish way ("1 700,5"); "" and ``None``
     are no figure, refused unless ``allow_none``."""
@@ -68,6 +72,10 @@ def _choice(value: Any, allowed: tuple, field: str, allow_none: bool = True):
 
 # --- the analysis -------------------------------------------------------------------------
 
+@overload
+def analysis_for(ws: Workshop, create: Literal[True] = True) -> Analysis: ...
+@overload
+def analysis_for(ws: Workshop, create: bool) -> Analysis | None: ...
 def analysis_for(ws: Workshop, create: bool = True) -> Analysis | None:
     """The workshop's draft analysis; made on first use with the shipped factor library."""
     found = db.session.scalars(select(Analysis).where(Analysis.workshop_id == ws.id)).first()
@@ -351,7 +359,7 @@ def known_names(analysis: Analysis, block: Block) -> set[str]:
     return {r.name for r in block.rows} | {f.name for f in analysis.factors}
 
 
-def check_formula(text: str, names: Container[str], field: str = "formula") -> str:
+def check_formula(text: str, names: Collection[str], field: str = "formula") -> str:
     text = _text(text, 500, field=field)
     if not text:
         return ""
@@ -386,7 +394,7 @@ def set_block(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> Block:
     return block
 
 
-def set_block_fields(block: Block, data: Any, names: Container[str]) -> None:
+def set_block_fields(block: Block, data: Any, names: Collection[str]) -> None:
     """Formula, hours formula and notes of a block, the formulas checked against ``names``
     (a set or a mapping: the block's rows and the analysis' factors)."""
     if not isinstance(data, dict) or set(data) - {"formula", "hours_formula", "notes"}:

@@ -11,6 +11,9 @@ when shown. Nothing here needs an app: labels are lazy and translated when turne
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 # Kinds of chain node, as the method names them. One thing per node.
@@ -109,11 +112,12 @@ READING_LABELS = {
 def js_strings() -> dict[str, str]:
     """The same words for the browser, keyed as ``vocab.<group>.<key>``."""
     out: dict[str, str] = {}
-    for group, labels in {
+    groups: dict[str, Mapping[Any, object]] = {
         "node_type": NODE_TYPE_LABELS, "category": CATEGORY_LABELS, "perspective_kind": PERSPECTIVE_KIND_LABELS,
         "valuation": VALUATION_LABELS, "size": SIZE_LABELS, "cost_kind": COST_KIND_LABELS,
         "polarity": POLARITY_LABELS, "measure": MEASURE_LABELS, "reading": READING_LABELS,
-    }.items():
+    }
+    for group, labels in groups.items():
         for key, label in labels.items():
             out[f"vocab.{group}.{key}"] = str(label)
     return out

@@ -10,6 +10,7 @@ counts per perspective only: no names, nicknames or answers of participants.
 from __future__ import annotations
 
 import io
+from collections.abc import Set as AbstractSet
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -120,7 +121,7 @@ def _para(container, text: Any = "", style: str | None = None, bold: bool = Fals
 
 
 def _table(doc, headers: list[str], rows: list[list[Any]], widths: list[float] | None = None,
-           numeric: set[int] = frozenset(), caption: str | None = None, first_col_bold: bool = False):
+           numeric: AbstractSet[int] = frozenset(), caption: str | None = None, first_col_bold: bool = False):
     """A table with a shaded header row that repeats on every page; numbers right-aligned.
 
     Built in one pass (all rows at once, each cell touched once): python-docx's cell access is

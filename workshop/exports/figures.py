@@ -18,7 +18,7 @@ import io
 import textwrap
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -34,6 +34,9 @@ from matplotlib.textpath import TextToPath  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: E402
 
 from .common import clean, kr_short, word, year_text
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # --- the look, from the stylesheets -------------------------------------------------------
 
@@ -67,7 +70,7 @@ TITLE_PX = 20
 MIN_TITLE_PX = 13
 TEXT_X = 14
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "text.parse_math": False,
     "text.usetex": False,
     "lines.scale_dashes": False,

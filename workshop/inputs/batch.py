@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from collections.abc import Iterable
 from typing import Any, TypeAlias, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, scoped_session
 
 from .. import caps
@@ -63,7 +63,7 @@ class DraftRefused(Exception):
 
 
 # Built once: constructing a statement costs more than running it on a small batch.
-_T = Response.__table__
+_T = cast(Table, Response.__table__)  # a declarative class mapped to one table
 _ACTIVITIES = (
     select(Activity.id, Activity.workshop_id, Activity.kind, Activity.config, Activity.generation, Activity.locked,
            Workshop.status, Workshop.open_until, Workshop.mode, Workshop.current_activity_id)

@@ -48,7 +48,7 @@ def refuse_reserved_events(server: Server) -> None:
             return None
         return handle(eio_sid, namespace, id, data)
 
-    server._handle_event = guarded  # type: ignore[method-assign]  (looked up on self per packet)
+    server._handle_event = guarded  # looked up on self per packet
 
 
 def refuse_malformed_connects(server: Server) -> None:
@@ -68,7 +68,7 @@ def refuse_malformed_connects(server: Server) -> None:
                 data={"message": message, "data": {"code": "invalid", "message": message}}))
             return None
 
-    server._handle_eio_message = guarded  # type: ignore[method-assign]  (Flask-SocketIO's test client)
+    server._handle_eio_message = guarded  # Flask-SocketIO's test client
     # Engine.IO keeps the bound method it was given when the server was made: hand it the
     # guard too, or a real server would never run it.
     server.eio.on("message", guarded)

@@ -7,6 +7,7 @@ translated ``message`` for people and, per field, the sentence shown next to tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext
@@ -44,7 +45,7 @@ def too_large_message() -> str:
     return gettext("The number is too large.")
 
 
-def field_message(err: dict[str, Any]) -> str:
+def field_message(err: Mapping[str, Any]) -> str:
     """Translate one pydantic error into a sentence a participant understands."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}

@@ -8,11 +8,14 @@ Resultat, which sums over them).
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import gettext
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...calculation import engine
+from ...calculation.model import Scenario
 from ...draft.compute import counted_nodes, engine_item, factor_values, settings_of
 from ...draft.models import Analysis
 from ...models import Workshop
@@ -25,7 +28,7 @@ def _scenario_results(analysis: Analysis, items: list[engine.Item]) -> dict[str,
     """The engine's result with every scenario's values behind the main figures."""
     factors = factor_values(analysis)
     settings = settings_of(analysis)
-    return {s: engine.compute(items, factors, settings, scenario=s, sensitivity=(s == "likely"))
+    return {s: engine.compute(items, factors, settings, scenario=cast(Scenario, s), sensitivity=(s == "likely"))
             for s in engine.SCENARIOS}
 
 

@@ -29,6 +29,6 @@ def write(ctx: Context) -> None:
         b.text(ws, row, C_SOURCE, f.source)
         b.num(ws, row, C_TYPE, f.year)
         row += 1
-    for col, width in zip("ABCDEFGH", (40, 26, 10, 12, 12, 12, 50, 8)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGH", (40, 26, 10, 12, 12, 12, 50, 8)):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A5"

@@ -49,5 +49,5 @@ def write(ctx: Context) -> None:
             b.text(ws, row, 2, label(NODE_TYPE_LABELS, n.node_type))
             b.text(ws, row, 8, n.description, wrap=True)
             row += 1
-    for col, width in zip("ABCDEFGH", (44, 22, 16, 24, 20, 16, 11, 60)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGH", (44, 22, 16, 24, 20, 16, 11, 60)):
+        ws.column_dimensions[letter].width = width

@@ -12,6 +12,7 @@ SUMIFs on Resultat read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from flask_babel import gettext
 from openpyxl.utils import get_column_letter
@@ -121,7 +122,7 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
         row += 1
         value_row = row
         _formula_row(ctx, ws, row, item, item.block.formula, rows_at, "value",
-                     {s: (results[s].yearly_value if results[s] else 0.0) for s in results})
+                     {s: (res.yearly_value if (res := results[s]) else 0.0) for s in results})
     else:
         value_row = row
         likely_ref = f"{get_column_letter(C_LIKELY)}{direct_row}"
@@ -129,7 +130,7 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
         for s, col in SCENARIO_COL.items():
             ref = f"{get_column_letter(col)}{direct_row}"
             expr = f"IF(COUNT({likely_ref})<1,0,{ref})" if missing else ref
-            b.formula(ws, row, col, expr, results[s].yearly_value if results[s] else 0.0, MONEY)
+            b.formula(ws, row, col, expr, res.yearly_value if (res := results[s]) else 0.0, MONEY)
     b.text(ws, value_row, C_LABEL, gettext("Value per year (kr)"), F_BOLD)
     for col in SCENARIO_COL.values():
         ws.cell(row=value_row, column=col).fill = FILL_RESULT
@@ -145,7 +146,7 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
         row += 1
         hours_row = row
         _formula_row(ctx, ws, row, item, item.block.hours_formula, rows_at, "hours",
-                     {s: (results[s].hours_per_year or 0.0) if results[s] else 0.0 for s in results}, fmt=HOURS)
+                     {s: (res.hours_per_year or 0.0) if (res := results[s]) else 0.0 for s in results}, fmt=HOURS)
         b.text(ws, row, C_LABEL, gettext("Hours per year"), F_BOLD)
         _markers(ctx, ws, row, M_HOURS, item)
         row += 1
@@ -171,14 +172,14 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
     b.text(ws, row, C_LABEL, gettext("Total over the horizon (kr)"))
     for s, col in SCENARIO_COL.items():
         letter = get_column_letter(col)
-        b.formula(ws, row, col, f"{letter}{value_row}*SUM({profile})", results[s].total if results[s] else 0.0, MONEY)
+        b.formula(ws, row, col, f"{letter}{value_row}*SUM({profile})", res.total if (res := results[s]) else 0.0, MONEY)
     _markers(ctx, ws, row, M_SUM, item)
     row += 1
     b.text(ws, row, C_LABEL, gettext("Total over the horizon, discounted (kr)"))
     for s, col in SCENARIO_COL.items():
         letter = get_column_letter(col)
         b.formula(ws, row, col, f"{letter}{value_row}*SUMPRODUCT({profile},{discount})",
-                  results[s].total_discounted if results[s] else 0.0, MONEY)
+                  res.total_discounted if (res := results[s]) else 0.0, MONEY)
     _markers(ctx, ws, row, M_SUM_DISC, item)
     row += 1
     if hours_row is not None:
@@ -191,7 +192,7 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
 
 
 def _formula_row(ctx: Context, ws: Worksheet, row: int, item: engine.Item, text: str, rows_at: dict[str, int],
-                 fld: str, cached: dict[str, float], fmt: str = MONEY) -> None:
+                 fld: Literal["value", "hours"], cached: dict[str, float], fmt: str = MONEY) -> None:
     """Three cells (D, E, F) with the block's formula over the scenario's column."""
     b = ctx.book
     error = ctx.errors.get((item.id, fld))
