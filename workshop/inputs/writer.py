@@ -91,7 +91,7 @@ class InputWriter:
         self._lock = threading.Lock()
         self._queue: Any = None
         self._conn: Any = None
-        self._own_session: Any = None
+        self._own_session: Session | None = None
         self.batches = 0
         self.items = 0
         self.alone = 0
@@ -177,6 +177,7 @@ class InputWriter:
             self._conn = db.engine.connect()
             self._own_session = Session(bind=self._conn, expire_on_commit=False)
         session = self._own_session
+        assert session is not None
         # The registry is typed for Flask-SQLAlchemy's Session subclass, whose addition is picking
         # a bind per model; the writer's plain Session has its one connection instead.
         db.session.registry.set(session)  # type: ignore[arg-type]
