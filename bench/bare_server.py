@@ -22,7 +22,7 @@ import argparse  # noqa: E402
 import itertools  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 
 from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room  # noqa: E402
@@ -61,17 +61,41 @@ def build(options: int, interval: float) -> tuple[Flask, SocketIO]:
         return {"options": labels, "counts": counts, "voters": len(current)}
 
     def results() -> dict:
-        return {"activity_id": ACTIVITY_ID, "generation": 0, "responders": len(current), "visible": True,
-                "aggregate": aggregate()}
+        return {
+            "activity_id": ACTIVITY_ID,
+            "generation": 0,
+            "responders": len(current),
+            "visible": True,
+            "aggregate": aggregate(),
+        }
 
     def workshop_state() -> dict:
-        act = {"id": ACTIVITY_ID, "kind": "multiple_choice", "title": "Bare", "position": 0,
-               "config": {"options": labels, "multiple": False, "max_choices": 1}, "locked": False,
-               "results_hidden": False, "revealed": False, "results_visible": True, "timer_seconds": None,
-               "timer_ends_at": None, "generation": 0, "phone_results": "on_reveal", "answer_mode": "replace"}
-        return {"id": WORKSHOP_ID, "title": "Bare", "mode": "live", "status": "open", "accepts_input": True,
-                "current_activity_id": ACTIVITY_ID, "activities": [act],
-                "server_now": datetime.now(timezone.utc).isoformat()}
+        act = {
+            "id": ACTIVITY_ID,
+            "kind": "multiple_choice",
+            "title": "Bare",
+            "position": 0,
+            "config": {"options": labels, "multiple": False, "max_choices": 1},
+            "locked": False,
+            "results_hidden": False,
+            "revealed": False,
+            "results_visible": True,
+            "timer_seconds": None,
+            "timer_ends_at": None,
+            "generation": 0,
+            "phone_results": "on_reveal",
+            "answer_mode": "replace",
+        }
+        return {
+            "id": WORKSHOP_ID,
+            "title": "Bare",
+            "mode": "live",
+            "status": "open",
+            "accepts_input": True,
+            "current_activity_id": ACTIVITY_ID,
+            "activities": [act],
+            "server_now": datetime.now(UTC).isoformat(),
+        }
 
     @app.get("/healthz")
     def healthz():
@@ -85,8 +109,9 @@ def build(options: int, interval: float) -> tuple[Flask, SocketIO]:
         token = secrets.token_urlsafe(24)
         pid = len(tokens) + 1
         tokens[token] = pid
-        return jsonify(ok=True, token=token, participant={"id": pid, "nickname": "", "perspective": ""},
-                       workshop_id=WORKSHOP_ID)
+        return jsonify(
+            ok=True, token=token, participant={"id": pid, "nickname": "", "perspective": ""}, workshop_id=WORKSHOP_ID
+        )
 
     @sio.on("connect", namespace="/phone")
     def phone_connect(auth=None):
@@ -95,9 +120,18 @@ def build(options: int, interval: float) -> tuple[Flask, SocketIO]:
             raise ConnectionRefusedError("unknown", {"code": "unknown_participant", "message": "unknown"})
         sids[request.sid] = pid
         join_room(ROOM)
-        sio.emit("snapshot", {"role": "phone", "workshop": workshop_state(), "mine": {}, "results": {},
-                              "participant": {"id": pid, "nickname": "", "perspective": ""}},
-                 to=request.sid, namespace="/phone")
+        sio.emit(
+            "snapshot",
+            {
+                "role": "phone",
+                "workshop": workshop_state(),
+                "mine": {},
+                "results": {},
+                "participant": {"id": pid, "nickname": "", "perspective": ""},
+            },
+            to=request.sid,
+            namespace="/phone",
+        )
 
     @sio.on("disconnect", namespace="/phone")
     def phone_disconnect(*_args):
@@ -113,7 +147,11 @@ def build(options: int, interval: float) -> tuple[Flask, SocketIO]:
             choices = payload["payload"]["choices"]
             assert payload["activity_id"] == ACTIVITY_ID
             assert isinstance(client_id, str) and 1 <= len(client_id) <= 64
-            assert isinstance(choices, list) and len(choices) == 1 and all(isinstance(c, int) and 0 <= c < options for c in choices)
+            assert (
+                isinstance(choices, list)
+                and len(choices) == 1
+                and all(isinstance(c, int) and 0 <= c < options for c in choices)
+            )
         except (AssertionError, KeyError, TypeError):
             return {"ok": False, "error": {"code": "invalid", "message": "Invalid value."}}
         prior = seen.get((pid, client_id))
@@ -129,14 +167,29 @@ def build(options: int, interval: float) -> tuple[Flask, SocketIO]:
     @sio.on("connect", namespace="/screen")
     def screen_connect(auth=None):
         join_room(ROOM)
-        sio.emit("snapshot", {"role": "screen", "workshop": workshop_state(), "presence": {"participants": len(tokens)},
-                              "results": {str(ACTIVITY_ID): results()}}, to=request.sid, namespace="/screen")
+        sio.emit(
+            "snapshot",
+            {
+                "role": "screen",
+                "workshop": workshop_state(),
+                "presence": {"participants": len(tokens)},
+                "results": {str(ACTIVITY_ID): results()},
+            },
+            to=request.sid,
+            namespace="/screen",
+        )
 
     @sio.on("snapshot", namespace="/screen")
     def screen_snapshot(*_args):
-        return {"ok": True, "snapshot": {"role": "screen", "workshop": workshop_state(),
-                                         "presence": {"participants": len(tokens)},
-                                         "results": {str(ACTIVITY_ID): results()}}}
+        return {
+            "ok": True,
+            "snapshot": {
+                "role": "screen",
+                "workshop": workshop_state(),
+                "presence": {"participants": len(tokens)},
+                "results": {str(ACTIVITY_ID): results()},
+            },
+        }
 
     def broadcast_loop():
         while True:

@@ -38,12 +38,21 @@ def build_items(blocks: int = BLOCKS) -> tuple[list[Item], dict[str, Estimate]]:
             for name, v in _row_values(formulas[i % 3], k)
         )
         profile = one_off() if i % 10 == 9 else (0.5, 1) if i % 2 else ()
-        items.append(Item(
-            id=f"item{k}", kind="benefit" if i % 2 == 0 else "cost", title=f"Post {k}",
-            category="omfordelning" if i % 3 else "finansiell", perspective=f"P{i % 5}",
-            block=Block(rows, f"({formulas[i % 3]}) * {1 + i % 7}", hours_formula="antal * 2" if "antal" in formulas[i % 3] else None),
-            year_profile=profile,
-        ))
+        items.append(
+            Item(
+                id=f"item{k}",
+                kind="benefit" if i % 2 == 0 else "cost",
+                title=f"Post {k}",
+                category="omfordelning" if i % 3 else "finansiell",
+                perspective=f"P{i % 5}",
+                block=Block(
+                    rows,
+                    f"({formulas[i % 3]}) * {1 + i % 7}",
+                    hours_formula="antal * 2" if "antal" in formulas[i % 3] else None,
+                ),
+                year_profile=profile,
+            )
+        )
     return items, factors
 
 
@@ -78,8 +87,10 @@ def main() -> None:
         "with tornado + to_dict()": lambda: compute(items, factors, settings).to_dict(),
     }
     result = compute(items, factors, settings)
-    print(f"{BLOCKS} blocks x 6 rows, H={HORIZON}; {len(result.sensitivity or ())} tornado inputs, "
-          f"{len(result.errors)} errors, nettonytta {result.undiscounted.nettonytta:,.0f} kr")
+    print(
+        f"{BLOCKS} blocks x 6 rows, H={HORIZON}; {len(result.sensitivity or ())} tornado inputs, "
+        f"{len(result.errors)} errors, nettonytta {result.undiscounted.nettonytta:,.0f} kr"
+    )
     for label, fn in cases.items():
         best, median = timed(fn)
         print(f"  {label:48s} best {best:7.2f} ms   median {median:7.2f} ms")

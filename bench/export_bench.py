@@ -23,12 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FORMULAS = (
-    ("antal * (min_A - min_B) / 60 * timkostnad", ("antal", "min_A", "min_B", "extra", "pris", "andel"),
-     "antal * (min_A - min_B) / 60"),
-    ("personer * tillfallen * delta / 60 * underskoterska_hemtjanst + round(extra, 0)",
-     ("personer", "tillfallen", "delta", "extra", "pris", "andel"), "personer * tillfallen * delta / 60"),
-    ("max(0, pris_A - pris_B) * antal + min(extra, delta) * 12", ("pris_A", "pris_B", "antal", "extra", "delta", "andel"),
-     None),
+    (
+        "antal * (min_A - min_B) / 60 * timkostnad",
+        ("antal", "min_A", "min_B", "extra", "pris", "andel"),
+        "antal * (min_A - min_B) / 60",
+    ),
+    (
+        "personer * tillfallen * delta / 60 * underskoterska_hemtjanst + round(extra, 0)",
+        ("personer", "tillfallen", "delta", "extra", "pris", "andel"),
+        "personer * tillfallen * delta / 60",
+    ),
+    (
+        "max(0, pris_A - pris_B) * antal + min(extra, delta) * 12",
+        ("pris_A", "pris_B", "antal", "extra", "delta", "andel"),
+        None,
+    ),
 )
 
 
@@ -36,35 +45,69 @@ def build(ws) -> None:
     from workshop.draft import service
 
     a = service.analysis_for(ws)
-    service.update_frame(a, {"horizon": 15, "start_year": 2027, "name_of_change": "Bench: 300 poster",
-                             "perspectives": [{"kind": "egen_organisation", "label": "Kommunen"},
-                                              {"kind": "invanare", "label": "Invånare"}]})
-    service.add_factor(a, {"name": "timkostnad", "label": "Timkostnad", "unit": "kr/h", "low": 400, "likely": 453,
-                           "high": 500})
+    service.update_frame(
+        a,
+        {
+            "horizon": 15,
+            "start_year": 2027,
+            "name_of_change": "Bench: 300 poster",
+            "perspectives": [
+                {"kind": "egen_organisation", "label": "Kommunen"},
+                {"kind": "invanare", "label": "Invånare"},
+            ],
+        },
+    )
+    service.add_factor(
+        a, {"name": "timkostnad", "label": "Timkostnad", "unit": "kr/h", "low": 400, "likely": 453, "high": 500}
+    )
     change = service.add_node(a, {"node_type": "forandring", "title": "Den digitala förändringen"})
-    effects = [service.add_node(a, {"node_type": "effekt", "title": f"Effekt nummer {i} som beskriver en skillnad",
-                                    "polarity": "negative" if i % 7 == 0 else "positive"}) for i in range(100)]
+    effects = [
+        service.add_node(
+            a,
+            {
+                "node_type": "effekt",
+                "title": f"Effekt nummer {i} som beskriver en skillnad",
+                "polarity": "negative" if i % 7 == 0 else "positive",
+            },
+        )
+        for i in range(100)
+    ]
     goals = [service.add_node(a, {"node_type": "verksamhetsmal", "title": f"Verksamhetsmål {i}"}) for i in range(19)]
     db_flush()
     for e in effects:
         service.add_link(a, change.id, e.id)
     for i in range(100):
         kind = "nytta" if i < 60 else "konsekvenskostnad" if i < 80 else "genomforandekostnad"
-        node = service.add_node(a, {
-            "node_type": kind, "title": f"Post {i}: en nytta eller kostnad med en lagom lång rubrik",
-            "description": "Genom att vi inför förändringen händer något som leder till att det blir bättre. " * 2,
-            "category": "omfordelning" if i % 2 else "finansiell", "valuation": "money",
-            "perspective": "Kommunen" if i % 3 else "Invånare",
-            "year_profile": [1, 0] if kind == "genomforandekostnad" and i % 2 else [0.5, 1],
-            "cost_kind": ("one_off" if i % 2 else "running") if kind == "genomforandekostnad" else None,
-        })
+        node = service.add_node(
+            a,
+            {
+                "node_type": kind,
+                "title": f"Post {i}: en nytta eller kostnad med en lagom lång rubrik",
+                "description": "Genom att vi inför förändringen händer något som leder till att det blir bättre. " * 2,
+                "category": "omfordelning" if i % 2 else "finansiell",
+                "valuation": "money",
+                "perspective": "Kommunen" if i % 3 else "Invånare",
+                "year_profile": [1, 0] if kind == "genomforandekostnad" and i % 2 else [0.5, 1],
+                "cost_kind": ("one_off" if i % 2 else "running") if kind == "genomforandekostnad" else None,
+            },
+        )
         formula, names, hours = FORMULAS[i % 3]
         for j, name in enumerate(names):
             v = float(10 + (i * 7 + j * 13) % 90)
-            service.add_row(a, node.id, {"name": name, "label": f"Fråga {j + 1} om post {i}?", "unit": "st",
-                                         "low": v * 0.8, "likely": v, "high": v * 1.25, "source": f"Källa {j}"})
-        service.set_block(a, node.id, {"formula": formula,
-                                       "hours_formula": hours if (hours and i % 2) else ""})
+            service.add_row(
+                a,
+                node.id,
+                {
+                    "name": name,
+                    "label": f"Fråga {j + 1} om post {i}?",
+                    "unit": "st",
+                    "low": v * 0.8,
+                    "likely": v,
+                    "high": v * 1.25,
+                    "source": f"Källa {j}",
+                },
+            )
+        service.set_block(a, node.id, {"formula": formula, "hours_formula": hours if (hours and i % 2) else ""})
         db_flush()
         service.add_link(a, effects[i].id, node.id)
         if i % 2 == 0:
@@ -72,12 +115,23 @@ def build(ws) -> None:
         if i < 60 and i % 3 == 0:
             service.add_link(a, node.id, goals[i % 19].id)
     for i in range(50):
-        node = service.add_node(a, {"node_type": "nytta", "title": f"Kvalitetsnytta {i}", "category": "kvalitet",
-                                    "valuation": "size", "size_score": i % 4, "perspective": "Invånare"})
+        node = service.add_node(
+            a,
+            {
+                "node_type": "nytta",
+                "title": f"Kvalitetsnytta {i}",
+                "category": "kvalitet",
+                "valuation": "size",
+                "size_score": i % 4,
+                "perspective": "Invånare",
+            },
+        )
         db_flush()
         service.add_link(a, effects[(i * 3) % 100].id, node.id)
     for i in range(30):
-        service.add_node(a, {"node_type": ("risk", "hinder", "mojlighet")[i % 3], "title": f"Risk, hinder eller möjlighet {i}"})
+        service.add_node(
+            a, {"node_type": ("risk", "hinder", "mojlighet")[i % 3], "title": f"Risk, hinder eller möjlighet {i}"}
+        )
     db_flush()
 
 
@@ -104,8 +158,10 @@ def main() -> None:
         build(ws)
         db.session.commit()
         a = analysis_for(ws, create=False)
-        print(f"analysis: {len(a.nodes)} nodes, {len(a.links)} links, "
-              f"{sum(len(n.block.rows) for n in a.nodes if n.block)} block rows, horizon {a.horizon}")
+        print(
+            f"analysis: {len(a.nodes)} nodes, {len(a.links)} links, "
+            f"{sum(len(n.block.rows) for n in a.nodes if n.block)} block rows, horizon {a.horizon}"
+        )
         render(ws, "pptx")  # warm-up: imports, fonts, caches (not measured)
         print(f"{'format':<6} {'wall s':>7} {'CPU s':>6} {'peak MiB':>9} {'size KiB':>9}")
         for fmt in ("json", "xlsx", "docx", "pptx"):

@@ -45,15 +45,40 @@ def load_fuzzlib():
 
 # How the cases are shared out: weight per endpoint (socket events first, then HTTP).
 WEIGHTS = {
-    "phone submit": 30, "phone snapshot": 2, "phone unknown event": 3, "phone connect": 2,
-    "console goto": 2, "console step": 2, "console set": 3, "console timer_start": 2, "console timer_stop": 1,
-    "console reset": 1, "console moderate": 3, "console configure": 5, "console draft": 22, "console draft_snapshot": 1,
-    "console snapshot": 1, "console unknown event": 2, "console connect": 2,
-    "screen snapshot": 1, "screen unknown event": 2, "screen connect": 2,
-    "POST /api/join json": 6, "POST /api/join raw": 2, "POST /login": 1, "POST /setup": 1, "POST /f/new": 3,
-    "POST /f/w/<id> settings": 3, "POST /f/w/<id>/activities": 2, "POST /f/w/<id>/a/<a> edit": 6,
-    "POST /f/w/<id>/a/<a>/move": 1, "POST /f/w/<id>/a/<a>/delete": 1, "POST /f/import": 5,
-    "POST /f/w/<id>/duplicate|archive|reopen": 1, "GET downloads and pages": 4, "GET participant pages": 2,
+    "phone submit": 30,
+    "phone snapshot": 2,
+    "phone unknown event": 3,
+    "phone connect": 2,
+    "console goto": 2,
+    "console step": 2,
+    "console set": 3,
+    "console timer_start": 2,
+    "console timer_stop": 1,
+    "console reset": 1,
+    "console moderate": 3,
+    "console configure": 5,
+    "console draft": 22,
+    "console draft_snapshot": 1,
+    "console snapshot": 1,
+    "console unknown event": 2,
+    "console connect": 2,
+    "screen snapshot": 1,
+    "screen unknown event": 2,
+    "screen connect": 2,
+    "POST /api/join json": 6,
+    "POST /api/join raw": 2,
+    "POST /login": 1,
+    "POST /setup": 1,
+    "POST /f/new": 3,
+    "POST /f/w/<id> settings": 3,
+    "POST /f/w/<id>/activities": 2,
+    "POST /f/w/<id>/a/<a> edit": 6,
+    "POST /f/w/<id>/a/<a>/move": 1,
+    "POST /f/w/<id>/a/<a>/delete": 1,
+    "POST /f/import": 5,
+    "POST /f/w/<id>/duplicate|archive|reopen": 1,
+    "GET downloads and pages": 4,
+    "GET participant pages": 2,
 }
 # Slow endpoints (password hashing) get fewer cases whatever their weight says.
 CAP = {"POST /login": 150, "POST /setup": 150}
@@ -102,12 +127,18 @@ def main() -> int:
                 checker = fl.Checker(world, probe_every=args.probe_every)
                 since_build = 0
             chunk = min(budget[name] - n_done, args.rebuild_every - since_build, 500)
-            strategy, run = (fl.socket_endpoint(world, name) if name in fl.SOCKET_ENDPOINTS
-                             else fl.http_endpoint(world, name))
+            strategy, run = (
+                fl.socket_endpoint(world, name) if name in fl.SOCKET_ENDPOINTS else fl.http_endpoint(world, name)
+            )
             before = sum(checker.counts.values())
 
-            @settings(max_examples=chunk, deadline=None, database=None, phases=[Phase.generate],
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=chunk,
+                deadline=None,
+                database=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(strategy)
             def case(value):
                 world.heal()
@@ -142,8 +173,10 @@ def main() -> int:
     for p in problems:
         groups[(p.known_as() or "NEW", p.endpoint.split(" (")[0], p.what, _signature(p.detail))].append(p)
     new = {k: v for k, v in groups.items() if k[0] == "NEW"}
-    print(f"\nfindings: {len(problems)} failing cases in {len(groups)} groups; "
-          f"{sum(len(v) for v in new.values())} cases in {len(new)} NEW groups")
+    print(
+        f"\nfindings: {len(problems)} failing cases in {len(groups)} groups; "
+        f"{sum(len(v) for v in new.values())} cases in {len(new)} NEW groups"
+    )
     for (label, endpoint, what, sig), items in sorted(groups.items(), key=lambda kv: (kv[0][0] != "NEW", kv[0])):
         print(f"\n== {label} · {endpoint} · {what} · {len(items)} cases\n   {sig}")
         for p in items[: args.examples]:

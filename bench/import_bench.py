@@ -54,8 +54,10 @@ def _open(ws) -> tuple[float, float]:
     draft = time.process_time() - started
     started = time.process_time()
     standing = chain_nodes(a)
-    chain_layout([{"id": n.id, "node_type": n.node_type, "title": n.title} for n in standing],
-                 chain_links(a, {n.id for n in standing}))
+    chain_layout(
+        [{"id": n.id, "node_type": n.node_type, "title": n.title} for n in standing],
+        chain_links(a, {n.id for n in standing}),
+    )
     return draft, time.process_time() - started
 
 
@@ -105,7 +107,7 @@ def main() -> None:
     limits = getattr(portable, "LIMITS", None)
     if args.uncapped and limits is not None:
         for key in limits:
-            limits[key] = 10 ** 9
+            limits[key] = 10**9
     data_dir = Path(tempfile.mkdtemp(prefix="import-bench-"))
     app = create_app(Settings.from_env(data_dir, testing=True), async_mode="threading")
     with app.test_request_context():

@@ -57,6 +57,7 @@ PAGE_KIB = 1024
 
 # --- small helpers -----------------------------------------------------------------------
 
+
 def raise_nofile(wanted: int) -> tuple[int, int]:
     """Raise the soft file-descriptor limit (children, i.e. the servers, inherit it)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -117,6 +118,7 @@ def r1(x: float | None, nd: int = 1) -> float | None:
 
 # --- servers -----------------------------------------------------------------------------
 
+
 class Server:
     """A server process started by the benchmark, stopped by it."""
 
@@ -124,15 +126,15 @@ class Server:
         self.name, self.argv, self.env, self.url, self.log_path = name, argv, env, url, log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "Server":
+    def start(self, timeout: float = 30) -> Server:
         return self.launch().wait_ready(timeout)
 
-    def launch(self) -> "Server":
+    def launch(self) -> Server:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         return self
 
-    def wait_ready(self, timeout: float = 30) -> "Server":
+    def wait_ready(self, timeout: float = 30) -> Server:
         import urllib.request
 
         deadline = time.monotonic() + timeout
@@ -170,10 +172,18 @@ def workshop_cmd() -> list[str]:
 
 
 def clean_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "MESSAGE_QUEUE_URL", "RATELIMIT_STORAGE_URL", "SECRET_KEY", "WORKSHOP_ACCESS_LOG"}}
-    env.update(WORKSHOP_DATA_DIR=str(data_dir), RATE_LIMIT_JOIN="1000000/minute", RATE_LIMIT_SUBMIT="1000000/minute",
-               RATE_LIMIT_SUBMIT_ADDRESS="1000000/minute", RATE_LIMIT_JOIN_NEW="1000000/minute")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "MESSAGE_QUEUE_URL", "RATELIMIT_STORAGE_URL", "SECRET_KEY", "WORKSHOP_ACCESS_LOG"}
+    }
+    env.update(
+        WORKSHOP_DATA_DIR=str(data_dir),
+        RATE_LIMIT_JOIN="1000000/minute",
+        RATE_LIMIT_SUBMIT="1000000/minute",
+        RATE_LIMIT_SUBMIT_ADDRESS="1000000/minute",
+        RATE_LIMIT_JOIN_NEW="1000000/minute",
+    )
     return env
 
 
@@ -193,6 +203,7 @@ class Target:
 
 
 # --- facilitator setup over HTTP ---------------------------------------------------------
+
 
 def _csrf(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
@@ -229,14 +240,20 @@ async def setup_workshop(url: str, email: str, password: str, options: int) -> t
         if not m:
             raise RuntimeError(f"workshop not created (ended on {where})")
         wid = int(m.group(1))
-        async with s.post(f"{url}/f/w/{wid}/activities", data={"csrf_token": _csrf(html), "kind": "multiple_choice"}) as r:
+        async with s.post(
+            f"{url}/f/w/{wid}/activities", data={"csrf_token": _csrf(html), "kind": "multiple_choice"}
+        ) as r:
             html, where = await r.text(), str(r.url)
         m = re.search(rf"/f/w/{wid}/a/(\d+)$", where)
         if not m:
             raise RuntimeError(f"activity not created (ended on {where})")
         aid = int(m.group(1))
-        form = {"csrf_token": _csrf(html), "title": "Vilket alternativ?", "cfg_max_choices": "1",
-                "cfg_options": "\n".join(f"Alternativ {i + 1}" for i in range(options))}
+        form = {
+            "csrf_token": _csrf(html),
+            "title": "Vilket alternativ?",
+            "cfg_max_choices": "1",
+            "cfg_options": "\n".join(f"Alternativ {i + 1}" for i in range(options)),
+        }
         async with s.post(f"{url}/f/w/{wid}/a/{aid}", data=form) as r:
             where = str(r.url)
         if f"/a/{aid}" in where:
@@ -254,15 +271,22 @@ def start_ours(tmp: Path, options: int) -> tuple[Server, Target]:
     data = tmp / "ours"
     data.mkdir()
     env = clean_env(data)
-    subprocess.run([*workshop_cmd(), "create-user", "--email", BENCH_EMAIL, "--password", BENCH_PASSWORD],
-                   env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [*workshop_cmd(), "create-user", "--email", BENCH_EMAIL, "--password", BENCH_PASSWORD],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = Server("ours", [*workshop_cmd(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, url,
-                    tmp / "ours.log").start()
+    server = Server(
+        "ours", [*workshop_cmd(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, url, tmp / "ours.log"
+    ).start()
     wid, aid, code, key = asyncio.run(setup_workshop(url, BENCH_EMAIL, BENCH_PASSWORD, options))
-    return server, Target("ours", [url], code, wid, aid, key, options, [server.proc.pid],
-                          data / "nyttoverkstad.sqlite3")
+    return server, Target(
+        "ours", [url], code, wid, aid, key, options, [server.proc.pid], data / "nyttoverkstad.sqlite3"
+    )
 
 
 def create_database(admin_url: str) -> str:
@@ -294,10 +318,20 @@ def start_scaled(tmp: Path, args, db_url: str, servers: list[Server]) -> Target:
     env = clean_env(tmp / "setup")
     # One channel per run: another deployment (or another run) on the same Redis must not
     # receive our results. One SECRET_KEY, as in production: a login counts on every process.
-    env.update(DATABASE_URL=db_url, MESSAGE_QUEUE_URL=args.redis, RATELIMIT_STORAGE_URL=args.redis,
-               MESSAGE_QUEUE_CHANNEL=f"nv-bench-{secrets.token_hex(6)}", SECRET_KEY=secrets.token_urlsafe(32))
-    done = subprocess.run([*workshop_cmd(), "create-user", "--email", BENCH_EMAIL, "--password", BENCH_PASSWORD],
-                          env=env, cwd=ROOT, capture_output=True, text=True)
+    env.update(
+        DATABASE_URL=db_url,
+        MESSAGE_QUEUE_URL=args.redis,
+        RATELIMIT_STORAGE_URL=args.redis,
+        MESSAGE_QUEUE_CHANNEL=f"nv-bench-{secrets.token_hex(6)}",
+        SECRET_KEY=secrets.token_urlsafe(32),
+    )
+    done = subprocess.run(
+        [*workshop_cmd(), "create-user", "--email", BENCH_EMAIL, "--password", BENCH_PASSWORD],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:  # a database that refuses us shows here first: say why
         raise RuntimeError(f"workshop create-user failed:\n{(done.stdout + done.stderr)[-3000:]}")
     for i in range(1, n + 1):
@@ -305,8 +339,15 @@ def start_scaled(tmp: Path, args, db_url: str, servers: list[Server]) -> Target:
         data.mkdir()
         port = free_port()
         argv = [*workshop_cmd(), "serve", "--host", "127.0.0.1", "--port", str(port)]
-        servers.append(Server(f"ours{i}", argv, {**env, "WORKSHOP_DATA_DIR": str(data)}, f"http://127.0.0.1:{port}",
-                              tmp / f"ours{i}.log"))
+        servers.append(
+            Server(
+                f"ours{i}",
+                argv,
+                {**env, "WORKSHOP_DATA_DIR": str(data)},
+                f"http://127.0.0.1:{port}",
+                tmp / f"ours{i}.log",
+            )
+        )
     # The first one applies any pending migration; the others then find the schema current
     # instead of queueing on the migration lock, and may start together.
     servers[0].start(60)
@@ -332,12 +373,18 @@ def redis_ping(url: str) -> None:
 def start_bare(tmp: Path, options: int) -> tuple[Server, Target]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = Server("bare", [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(port),
-                             "--options", str(options)], dict(os.environ), url, tmp / "bare.log").start()
+    server = Server(
+        "bare",
+        [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port", str(port), "--options", str(options)],
+        dict(os.environ),
+        url,
+        tmp / "bare.log",
+    ).start()
     return server, Target("bare", [url], "12345678", 1, 1, "bare", options, [server.proc.pid])
 
 
 # --- the phones: one asyncio process per worker -------------------------------------------
+
 
 @dataclass
 class WorkerCfg:
@@ -435,8 +482,13 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
             sio.on("disconnect", on_disconnect, namespace="/phone")
             t = time.monotonic()
             try:
-                await sio.connect(p.url, auth={"token": p.token}, transports=["websocket"], namespaces=["/phone"],
-                                  wait_timeout=cfg.connect_timeout)
+                await sio.connect(
+                    p.url,
+                    auth={"token": p.token},
+                    transports=["websocket"],
+                    namespaces=["/phone"],
+                    wait_timeout=cfg.connect_timeout,
+                )
                 p.sio, p.connect_s = sio, time.monotonic() - t
             except Exception as exc:
                 p.error = f"connect:{type(exc).__name__}"
@@ -452,14 +504,19 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
     # the whole loop, which would show up as ack latency; they live until the end anyway.
     gc.collect()
     gc.freeze()
-    conn.send(("ready", {
-        "joined": sum(p.token is not None for p in phones),
-        "connected": sum(p.sio is not None for p in phones),
-        "snapshots": sum(p.snapshot for p in phones),
-        "errors": dict(Counter(p.error for p in phones if p.error)),
-        "connect_s": [p.connect_s for p in phones if p.connect_s is not None],
-        "setup_s": time.monotonic() - t_start,
-    }))
+    conn.send(
+        (
+            "ready",
+            {
+                "joined": sum(p.token is not None for p in phones),
+                "connected": sum(p.sio is not None for p in phones),
+                "snapshots": sum(p.snapshot for p in phones),
+                "errors": dict(Counter(p.error for p in phones if p.error)),
+                "connect_s": [p.connect_s for p in phones if p.connect_s is not None],
+                "setup_s": time.monotonic() - t_start,
+            },
+        )
+    )
 
     cmd, t0 = await _recv(conn, 600)
     assert cmd == "go"
@@ -469,8 +526,11 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
     # votes S/V apart. In a burst every vote is due at t0.
     total = cfg.phones * cfg.votes
     plan = sorted(
-        (((t0 if cfg.burst else t0 + (j * cfg.phones + p.g) * cfg.seconds / total), j, p)
-        for p in phones for j in range(cfg.votes)),
+        (
+            ((t0 if cfg.burst else t0 + (j * cfg.phones + p.g) * cfg.seconds / total), j, p)
+            for p in phones
+            for j in range(cfg.votes)
+        ),
         key=lambda v: (v[0], v[1], v[2].g),
     )
     st = {"sent": 0, "acked": 0, "not_connected": 0, "timeouts": 0, "errors": Counter(), "refused": Counter()}
@@ -492,9 +552,12 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
         last_send = t
         st["sent"] += 1
         try:
-            ack = await p.sio.call("submit", {"activity_id": cfg.activity_id, "client_id": cid,
-                                              "payload": {"choices": [choice]}},
-                                   namespace="/phone", timeout=cfg.ack_timeout)
+            ack = await p.sio.call(
+                "submit",
+                {"activity_id": cfg.activity_id, "client_id": cid, "payload": {"choices": [choice]}},
+                namespace="/phone",
+                timeout=cfg.ack_timeout,
+            )
         except socketio.exceptions.TimeoutError:
             st["timeouts"] += 1
             p.unsure = True
@@ -531,15 +594,29 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
             i += 1
     await asyncio.gather(*tasks)
     cpu1 = time.process_time()
-    conn.send(("done", {
-        "sent": st["sent"], "acked": st["acked"], "not_connected": st["not_connected"], "timeouts": st["timeouts"],
-        "errors": dict(st["errors"]), "refused": dict(st["refused"]), "lat": lat, "late": late,
-        "first_send": first_send, "last_send": last_send, "last_ack": last_ack,
-        "cpu_s": cpu1 - cpu0, "dropped": sum(bool(p.dropped) for p in phones),
-        "dropped_at": sorted(p.dropped - t0 for p in phones if p.dropped),
-        "best": [(p.pid, p.best[1], p.best[2], p.unsure) for p in phones if p.best is not None],
-        "unsure": [p.pid for p in phones if p.best is None and p.sio is not None],
-    }))
+    conn.send(
+        (
+            "done",
+            {
+                "sent": st["sent"],
+                "acked": st["acked"],
+                "not_connected": st["not_connected"],
+                "timeouts": st["timeouts"],
+                "errors": dict(st["errors"]),
+                "refused": dict(st["refused"]),
+                "lat": lat,
+                "late": late,
+                "first_send": first_send,
+                "last_send": last_send,
+                "last_ack": last_ack,
+                "cpu_s": cpu1 - cpu0,
+                "dropped": sum(bool(p.dropped) for p in phones),
+                "dropped_at": sorted(p.dropped - t0 for p in phones if p.dropped),
+                "best": [(p.pid, p.best[1], p.best[2], p.unsure) for p in phones if p.best is not None],
+                "unsure": [p.pid for p in phones if p.best is None and p.sio is not None],
+            },
+        )
+    )
 
     cmd, _ = await _recv(conn, 600)
 
@@ -556,6 +633,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
 
 
 # --- the presenter screen, in the main process --------------------------------------------
+
 
 class Presenter:
     def __init__(self, target: Target):
@@ -577,8 +655,13 @@ class Presenter:
             self.seen.append((time.monotonic(), list(agg.get("counts", [])), agg.get("voters", -1)))
 
     async def connect(self) -> None:
-        await self.sio.connect(self.t.urls[0], auth={"workshop_id": self.t.workshop_id, "key": self.t.presenter_key},
-                               transports=["websocket"], namespaces=["/screen"], wait_timeout=30)
+        await self.sio.connect(
+            self.t.urls[0],
+            auth={"workshop_id": self.t.workshop_id, "key": self.t.presenter_key},
+            transports=["websocket"],
+            namespaces=["/screen"],
+            wait_timeout=30,
+        )
 
     def complete_at(self, expected: list[int], after: float) -> float | None:
         for t, counts, _voters in self.seen:
@@ -625,8 +708,11 @@ def stored_votes(db: Path | str, activity_id: int) -> dict[int, list[str]]:
     """participant id -> client_ids of its current votes (more than one would be a double count)."""
     gen = _rows(db, "SELECT generation FROM activities WHERE id = ?", (activity_id,))[0][0]
     # A bare boolean test: "current = 1" would be refused by PostgreSQL's boolean column.
-    rows = _rows(db, "SELECT participant_id, client_id FROM responses "
-                     "WHERE activity_id = ? AND generation = ? AND current", (activity_id, gen))
+    rows = _rows(
+        db,
+        "SELECT participant_id, client_id FROM responses WHERE activity_id = ? AND generation = ? AND current",
+        (activity_id, gen),
+    )
     out: dict[int, list[str]] = {}
     for pid, cid in rows:
         out.setdefault(pid, []).append(cid)
@@ -634,6 +720,7 @@ def stored_votes(db: Path | str, activity_id: int) -> dict[int, list[str]]:
 
 
 # --- one run against one target -------------------------------------------------------------
+
 
 async def run_target(t: Target, args) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
@@ -647,9 +734,21 @@ async def run_target(t: Target, args) -> dict[str, Any]:
     pipes, procs = [], []
     for w in range(workers):
         parent, child = ctx.Pipe()
-        cfg = WorkerCfg(t.urls, t.join_code, t.activity_id, t.options, list(range(w, n, workers)), n, args.votes,
-                        args.seconds, args.burst, args.ack_timeout, args.connect_timeout,
-                        max(1, args.concurrency // workers), args.seed * 1000 + w)
+        cfg = WorkerCfg(
+            t.urls,
+            t.join_code,
+            t.activity_id,
+            t.options,
+            list(range(w, n, workers)),
+            n,
+            args.votes,
+            args.seconds,
+            args.burst,
+            args.ack_timeout,
+            args.connect_timeout,
+            max(1, args.concurrency // workers),
+            args.seed * 1000 + w,
+        )
         proc = ctx.Process(target=worker_entry, args=(child, cfg), daemon=True)
         proc.start()
         # The worker has its own copy now. Holding ours open would keep the pipe alive after a
@@ -751,8 +850,11 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             "snapshots": sum(r["snapshots"] for r in ready),
             "connect_errors": dict(sum((Counter(r["errors"]) for r in ready), Counter())),
             "connect_wall_s": r1(connect_wall, 2),
-            "connect_p95_ms": r1(pct([x for r in ready for x in r["connect_s"]], 0.95) * 1000
-                                 if any(r["connect_s"] for r in ready) else None),
+            "connect_p95_ms": r1(
+                pct([x for r in ready for x in r["connect_s"]], 0.95) * 1000
+                if any(r["connect_s"] for r in ready)
+                else None
+            ),
             "planned": n * args.votes,
             "sent": sent,
             "acked": acked,
@@ -766,11 +868,13 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             "check": check,
             "expected_counts": expected,
             "final_counts": final,
-            "ack_ms": {"p50": r1(pct(lat, 0.5) and pct(lat, 0.5) * 1000, 2),
-                       "p95": r1(pct(lat, 0.95) and pct(lat, 0.95) * 1000, 2),
-                       "p99": r1(pct(lat, 0.99) and pct(lat, 0.99) * 1000, 2),
-                       "max": r1(max(lat) * 1000 if lat else None, 2),
-                       "mean": r1(statistics.fmean(lat) * 1000 if lat else None, 2)},
+            "ack_ms": {
+                "p50": r1(pct(lat, 0.5) and pct(lat, 0.5) * 1000, 2),
+                "p95": r1(pct(lat, 0.95) and pct(lat, 0.95) * 1000, 2),
+                "p99": r1(pct(lat, 0.99) and pct(lat, 0.99) * 1000, 2),
+                "max": r1(max(lat) * 1000 if lat else None, 2),
+                "mean": r1(statistics.fmean(lat) * 1000 if lat else None, 2),
+            },
             "votes_per_s": r1(acked / span if span else None),
             "offered_per_s": None if args.burst else r1(n * args.votes / args.seconds),
             "span_s": r1(span, 2),
@@ -779,19 +883,29 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             "rss_before_mib": r1(rss_before / 1024 if rss_before else None),
             "rss_connected_mib": r1(rss_conn / 1024 if rss_conn else None),
             "rss_mib": r1(rss_end / 1024 if rss_end else None),
-            "rss_per_phone_kib": r1((rss_conn - rss_before) / connected if (rss_conn and rss_before and connected) else None),
-            "server_cpu_pct": r1((cpu1 - cpu0) / (t_done - t0) * 100 if (cpu0 is not None and cpu1 is not None) else None, 0),
+            "rss_per_phone_kib": r1(
+                (rss_conn - rss_before) / connected if (rss_conn and rss_before and connected) else None
+            ),
+            "server_cpu_pct": r1(
+                (cpu1 - cpu0) / (t_done - t0) * 100 if (cpu0 is not None and cpu1 is not None) else None, 0
+            ),
             "client_cpu_pct": r1(max(d["cpu_s"] for d in done) / (t_done - t0) * 100, 0),
             # Server CPU per vote it handled (stored votes where the database is at hand, else acked).
-            "server_cpu_ms_per_vote": r1((cpu1 - cpu0) / processed * 1000 if (cpu0 is not None and processed) else None, 2),
+            "server_cpu_ms_per_vote": r1(
+                (cpu1 - cpu0) / processed * 1000 if (cpu0 is not None and processed) else None, 2
+            ),
             # Cores kept busy by everything else on the machine (other jobs share the 2 cores).
-            "other_cores": r1((host1[0] - host0[0] - (cpu1 - cpu0 if cpu0 is not None else 0)
-                               - sum(d["cpu_s"] for d in done)) / (t_done - t0), 2),
+            "other_cores": r1(
+                (host1[0] - host0[0] - (cpu1 - cpu0 if cpu0 is not None else 0) - sum(d["cpu_s"] for d in done))
+                / (t_done - t0),
+                2,
+            ),
             "loadavg": os.getloadavg()[0],
             "send_late_p99_ms": r1(pct(late, 0.99) * 1000 if late else None),
             "dropped": sum(d["dropped"] for d in done),
             "dropped_at_s": (lambda xs: [r1(pct(xs, q), 2) for q in (0, 0.5, 1)] if xs else None)(
-                [x for d in done for x in d["dropped_at"]]),
+                [x for d in done for x in d["dropped_at"]]
+            ),
             "presenter_dropped_at_s": r1(presenter.dropped_at - t0, 2) if presenter.dropped_at else None,
             "workers": workers,
         }
@@ -812,6 +926,7 @@ async def run_target(t: Target, args) -> dict[str, Any]:
 
 # --- output -------------------------------------------------------------------------------
 
+
 def fmt(v: Any, unit: str = "") -> str:
     return "n/a" if v is None else f"{v}{unit}"
 
@@ -819,9 +934,12 @@ def fmt(v: Any, unit: str = "") -> str:
 def line(f: dict[str, Any]) -> str:
     a = f["ack_ms"]
     refused = sum(f["refused"].values())
-    extras = ((f" (stored_late={f['stored_late']})" if f.get("stored_late") else "")
-              + (f" refused={refused}" if refused else "") + (f" extra={f['extra']}" if f["extra"] else "")
-              + (f" dropped={f['dropped']}" if f["dropped"] else ""))
+    extras = (
+        (f" (stored_late={f['stored_late']})" if f.get("stored_late") else "")
+        + (f" refused={refused}" if refused else "")
+        + (f" extra={f['extra']}" if f["extra"] else "")
+        + (f" dropped={f['dropped']}" if f["dropped"] else "")
+    )
     return (
         f"{f['target']}: phones={f['phones']} connected={f['connected']} acked={f['acked']}/{f['planned']} "
         f"lost={f['lost']}{extras} ack_ms p50={fmt(a['p50'])} p95={fmt(a['p95'])} p99={fmt(a['p99'])} "
@@ -846,6 +964,7 @@ def ratios(ours: dict[str, Any], bare: dict[str, Any]) -> dict[str, float | None
 
 # --- main ---------------------------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None = None):
     ap = argparse.ArgumentParser(description="Load benchmark: simulated phones vote over websockets.")
     ap.add_argument("--phones", type=int, default=1000)
@@ -854,19 +973,40 @@ def parse_args(argv: list[str] | None = None):
     ap.add_argument("--burst", action="store_true", help="send every vote at the same instant instead")
     ap.add_argument("--skip-bare", action="store_true", help="do not run the bare reference server")
     ap.add_argument("--skip-ours", action="store_true", help="run only the bare reference server")
-    ap.add_argument("--target", help="already-running server(s): URL or comma-separated URLs (phones spread over "
-                                     "them; setup and presenter use the first), e.g. a two-process scale-out")
-    ap.add_argument("--server-pid", type=int, action="append", default=[],
-                    help="with --target: server process id(s) to measure RSS and CPU of (repeatable)")
-    ap.add_argument("--processes", type=int, default=0,
-                    help="start this many server processes on a fresh PostgreSQL database with Redis as the "
-                         "message queue (0: one process on the embedded SQLite)")
-    ap.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                    help="with --processes: PostgreSQL server (a URL of a database on it that may create others)")
-    ap.add_argument("--redis", default="redis://127.0.0.1:6379/0",
-                    help="with --processes: Redis for the message queue and the rate-limit counters")
-    ap.add_argument("--email", default=os.environ.get("BENCH_EMAIL", BENCH_EMAIL),
-                    help="with --target: facilitator account (created through /setup on a fresh install)")
+    ap.add_argument(
+        "--target",
+        help="already-running server(s): URL or comma-separated URLs (phones spread over "
+        "them; setup and presenter use the first), e.g. a two-process scale-out",
+    )
+    ap.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="with --target: server process id(s) to measure RSS and CPU of (repeatable)",
+    )
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="start this many server processes on a fresh PostgreSQL database with Redis as the "
+        "message queue (0: one process on the embedded SQLite)",
+    )
+    ap.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="with --processes: PostgreSQL server (a URL of a database on it that may create others)",
+    )
+    ap.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/0",
+        help="with --processes: Redis for the message queue and the rate-limit counters",
+    )
+    ap.add_argument(
+        "--email",
+        default=os.environ.get("BENCH_EMAIL", BENCH_EMAIL),
+        help="with --target: facilitator account (created through /setup on a fresh install)",
+    )
     ap.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", BENCH_PASSWORD))
     ap.add_argument("--options", type=int, default=4, help="options in the multiple-choice activity")
     ap.add_argument("--workers", type=int, default=1, help="load-generator processes (each one asyncio loop)")
@@ -883,15 +1023,21 @@ def parse_args(argv: list[str] | None = None):
     if args.target:
         for u in args.target.split(","):
             host = re.match(r"^https?://([^/:]+|\[[^\]]+\])", u.strip())
-            if not host or host.group(1) not in {"127.0.0.1", "localhost", "[::1]"} and not host.group(1).startswith("127."):
+            if (
+                not host
+                or host.group(1) not in {"127.0.0.1", "localhost", "[::1]"}
+                and not host.group(1).startswith("127.")
+            ):
                 ap.error("--target must be a loopback address (127.0.0.0/8, localhost, [::1])")
     if not 0 <= args.processes <= 8:
         ap.error("bounded: 0..8 processes")
     if args.processes and args.target:
         ap.error("--processes starts its own servers; --target uses running ones: not both")
     if args.processes:
-        for opt, url, schemes in (("--postgres", args.postgres, {"postgresql", "postgres"}),
-                                  ("--redis", args.redis, {"redis"})):
+        for opt, url, schemes in (
+            ("--postgres", args.postgres, {"postgresql", "postgres"}),
+            ("--redis", args.redis, {"redis"}),
+        ):
             parts = urlsplit(url)
             # No host is a local socket; otherwise loopback only, as for --target.
             host = parts.hostname or ""
@@ -911,8 +1057,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminated)
     nofile = raise_nofile(args.phones * 2 + 512)
     tmp = Path(tempfile.mkdtemp(prefix="nv-bench-"))
-    figures: dict[str, Any] = {"args": {k: v for k, v in vars(args).items() if k not in {"password"}},
-                               "nofile": nofile, "results": []}
+    figures: dict[str, Any] = {
+        "args": {k: v for k, v in vars(args).items() if k not in {"password"}},
+        "nofile": nofile,
+        "results": [],
+    }
     runs: list[str] = ([] if args.skip_ours else ["ours"]) + ([] if args.skip_bare else ["bare"])
     lines: list[str] = []
     try:
@@ -951,8 +1100,10 @@ def main(argv: list[str] | None = None) -> int:
         if len(figures["results"]) == 2:
             rt = ratios(*figures["results"])
             figures["ratios_ours_to_bare"] = rt
-            lines.append(f"{figures['results'][0]['target']}/bare: ack_p95={fmt(rt['ack_p95'], 'x')} "
-                         f"votes/s={fmt(rt['votes_per_s'], 'x')} rss/phone={fmt(rt['rss_per_phone'], 'x')}")
+            lines.append(
+                f"{figures['results'][0]['target']}/bare: ack_p95={fmt(rt['ack_p95'], 'x')} "
+                f"votes/s={fmt(rt['votes_per_s'], 'x')} rss/phone={fmt(rt['rss_per_phone'], 'x')}"
+            )
             print(lines[-1], flush=True)
         if args.json:
             print(json.dumps(figures, ensure_ascii=False), flush=True)

@@ -24,10 +24,20 @@ ROOT = Path(__file__).resolve().parent.parent
 def start_server() -> tuple[subprocess.Popen, str, str]:
     data = tempfile.mkdtemp(prefix="nv-weight-")
     env = {"WORKSHOP_DATA_DIR": data, "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "-m", "workshop.cli", "create-user", "--email", "w@x.se", "--password", "longpassword1"],
-                   env=env, cwd=ROOT, check=True, capture_output=True)
-    proc = subprocess.Popen([sys.executable, "-m", "workshop.cli", "serve", "--port", "5391"], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "workshop.cli", "create-user", "--email", "w@x.se", "--password", "longpassword1"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workshop.cli", "serve", "--port", "5391"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = "http://127.0.0.1:5391"
     for _ in range(100):
         try:
@@ -40,7 +50,10 @@ def start_server() -> tuple[subprocess.Popen, str, str]:
     r = s.get(base + "/login")
     s.post(base + "/login", data={"csrf_token": tok(r.text), "email": "w@x.se", "password": "longpassword1"})
     r = s.get(base + "/f/new")
-    r = s.post(base + "/f/new", data={"csrf_token": tok(r.text), "title": "Vikt", "language": "sv", "mode": "live", "template": ""})
+    r = s.post(
+        base + "/f/new",
+        data={"csrf_token": tok(r.text), "title": "Vikt", "language": "sv", "mode": "live", "template": ""},
+    )
     wid = r.url.rstrip("/").split("/")[-1]
     s.post(base + f"/f/w/{wid}/activities", data={"csrf_token": tok(r.text), "kind": "multiple_choice"})
     code = re.search(r"/j/(\d{8})", s.get(base + f"/f/w/{wid}").text).group(1)
@@ -69,7 +82,9 @@ def weigh(base: str, code: str) -> None:
         fetch(f"{base}/static/js/{mod}")
     for path, encoding, wire, raw in rows:
         print(f"{wire:>8} B on the wire ({encoding:>4}) {raw:>8} B raw  {path}")
-    print(f"TOTAL phone first load: {total_wire} B compressed ({total_wire / 1024:.1f} KiB), {total_raw} B uncompressed")
+    print(
+        f"TOTAL phone first load: {total_wire} B compressed ({total_wire / 1024:.1f} KiB), {total_raw} B uncompressed"
+    )
 
 
 if __name__ == "__main__":

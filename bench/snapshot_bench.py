@@ -43,7 +43,9 @@ def main() -> None:
     with app.test_request_context():
         user = create_user("bench@example.org", "bench-password-1", "Bench")
         ws = core.create_workshop(user, "Bench", mode=args.mode)
-        mc = core.add_activity(ws, "multiple_choice", "Fråga", {"options": ["A", "B", "C"], "multiple": False, "max_choices": 1})
+        mc = core.add_activity(
+            ws, "multiple_choice", "Fråga", {"options": ["A", "B", "C"], "multiple": False, "max_choices": 1}
+        )
         ot = core.add_activity(ws, "open_text", "Öppen", {"max_entries": 3})
         wc = core.add_activity(ws, "word_cloud", "Ord", {"max_entries": 3})
         for act in (mc, ot, wc):
@@ -57,10 +59,22 @@ def main() -> None:
             db.session.flush()
             rows.append(Response(activity_id=mc.id, participant_id=p.id, client_id=f"m{i}", data={"choices": [i % 3]}))
             for j in range(3):
-                rows.append(Response(activity_id=ot.id, participant_id=p.id, client_id=f"t{i}-{j}",
-                                     data={"text": f"Ett svar nummer {i} {j} om trygghet"}))
-                rows.append(Response(activity_id=wc.id, participant_id=p.id, client_id=f"w{i}-{j}",
-                                     data={"word": f"ord{(i * 7 + j) % 300}"}))
+                rows.append(
+                    Response(
+                        activity_id=ot.id,
+                        participant_id=p.id,
+                        client_id=f"t{i}-{j}",
+                        data={"text": f"Ett svar nummer {i} {j} om trygghet"},
+                    )
+                )
+                rows.append(
+                    Response(
+                        activity_id=wc.id,
+                        participant_id=p.id,
+                        client_id=f"w{i}-{j}",
+                        data={"word": f"ord{(i * 7 + j) % 300}"},
+                    )
+                )
         db.session.add_all(rows)
         db.session.commit()
         ws_id, pid = ws.id, p.id

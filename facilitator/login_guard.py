@@ -69,6 +69,13 @@ def remember_device(response: Response, email: str) -> Response:
     """After a correct password: this browser is known to the account from now on."""
     token = _serializer().dumps({"e": account_key(email), "d": secrets.token_urlsafe(12)})
     settings = current_app.extensions["settings"]
-    response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
-                        secure=settings.secure_cookies, path="/login")
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.secure_cookies,
+        path="/login",
+    )
     return response

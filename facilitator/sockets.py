@@ -33,11 +33,15 @@ def _workshop_id(auth) -> int | None:
 
 # --- console --------------------------------------------------------------------------
 
+
 @socketio.on("connect", namespace=CONSOLE)
 def console_connect(auth=None):
     g.locale = "sv"
     if not current_user.is_authenticated:
-        raise ConnectionRefusedError(gettext("Log in as facilitator first."), {"code": "forbidden", "message": gettext("Log in as facilitator first.")})
+        raise ConnectionRefusedError(
+            gettext("Log in as facilitator first."),
+            {"code": "forbidden", "message": gettext("Log in as facilitator first.")},
+        )
     wid = _workshop_id(auth)
     ws = db.session.get(Workshop, wid) if wid is not None else None
     if ws is None or ws.owner_id != current_user.id:
@@ -151,6 +155,7 @@ def on_console_snapshot(conn: Conn, _payload):
 
 # --- presenter screen ------------------------------------------------------------------
 
+
 @socketio.on("connect", namespace=SCREEN)
 def screen_connect(auth=None):
     g.locale = "sv"
@@ -192,6 +197,7 @@ def on_console_unknown(event_name, *_args):
 
 
 # --- draft analysis --------------------------------------------------------------------
+
 
 @socketio.on("draft", namespace=CONSOLE)
 @event("console")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
 from functools import wraps
-from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -14,20 +12,20 @@ from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from workshop import portable
+from workshop import workshops as core
 from workshop.accounts import AccountError, authenticate, create_user, has_accounts
 from workshop.activities import InputError, all_kinds, get_kind
 from workshop.csvout import safe_cell
 from workshop.extensions import db
 from workshop.models import Activity, Workshop
 from workshop.responses import load_rows
-from workshop.runtime import broadcaster, limits
-from workshop import portable
-from workshop import workshops as core
+from workshop.runtime import broadcaster
 
 from . import bp, login_guard
 
-
 # --- accounts ---------------------------------------------------------------------------
+
 
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
@@ -37,7 +35,9 @@ def setup():
     error = None
     if request.method == "POST":
         try:
-            user = create_user(request.form.get("email", ""), request.form.get("password", ""), request.form.get("name", ""))
+            user = create_user(
+                request.form.get("email", ""), request.form.get("password", ""), request.form.get("name", "")
+            )
             login_user(user)
             return redirect(url_for("facilitator.dashboard"))
         except AccountError as exc:
@@ -55,7 +55,9 @@ def login():
         # Only failed attempts count, and apart for a browser that has logged in to the
         # account before: see facilitator/login_guard.py.
         if login_guard.refused(email):
-            error = gettext("Too many wrong attempts. Try again later, or from a browser you have logged in with before.")
+            error = gettext(
+                "Too many wrong attempts. Try again later, or from a browser you have logged in with before."
+            )
         else:
             user = authenticate(email, request.form.get("password", ""))
             if user is not None:
@@ -87,6 +89,7 @@ def logout():
 
 # --- workshops --------------------------------------------------------------------------
 
+
 def own_workshop(fn):
     """Load ``ws_id`` as a workshop the logged-in facilitator owns, else 404."""
 
@@ -105,7 +108,9 @@ def own_workshop(fn):
 @login_required
 def dashboard():
     items = db.session.scalars(
-        select(Workshop).where(Workshop.owner_id == current_user.id).order_by(Workshop.status, Workshop.created_at.desc())
+        select(Workshop)
+        .where(Workshop.owner_id == current_user.id)
+        .order_by(Workshop.status, Workshop.created_at.desc())
     ).all()
     counts = core.workshop_counts([w.id for w in items])
     return render_template("facilitator/dashboard.html", workshops=items, counts=counts)
@@ -204,6 +209,7 @@ def reopen(ws: Workshop):
 
 # --- activities -------------------------------------------------------------------------
 
+
 def _activity(ws: Workshop, act_id: int) -> Activity:
     act = db.session.get(Activity, act_id)
     if act is None or act.workshop_id != ws.id:
@@ -239,8 +245,14 @@ def edit_activity(ws: Workshop, act_id: int):
             db.session.rollback()
             error, field_errors, form_values = exc.message, exc.fields, request.form
     return render_template(
-        "facilitator/activity.html", ws=ws, act=act, kind=kind, config=kind.config(act.config),
-        error=error, field_errors=field_errors, form_values=form_values,
+        "facilitator/activity.html",
+        ws=ws,
+        act=act,
+        kind=kind,
+        config=kind.config(act.config),
+        error=error,
+        field_errors=field_errors,
+        form_values=form_values,
     )
 
 
@@ -270,19 +282,35 @@ def activity_csv(ws: Workshop, act_id: int):
     config = kind.config(act.config)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["response_id", "created_at", "participant", "nickname", "perspective", "status", *kind.csv_header(config)])
+    writer.writerow(
+        ["response_id", "created_at", "participant", "nickname", "perspective", "status", *kind.csv_header(config)]
+    )
     for row in load_rows(act, include_hidden=True):
         writer.writerow(
-            [safe_cell(v) for v in [row.id, row.created_at.isoformat() if row.created_at else "", row.participant_id,
-                                    row.nickname, row.perspective, row.status, *kind.csv_cells(config, row)]]
+            [
+                safe_cell(v)
+                for v in [
+                    row.id,
+                    row.created_at.isoformat() if row.created_at else "",
+                    row.participant_id,
+                    row.nickname,
+                    row.perspective,
+                    row.status,
+                    *kind.csv_cells(config, row),
+                ]
+            ]
         )
     name = f"{ws.join_code}-{act.position + 1}-{act.kind}.csv"
     # BOM so Excel opens Swedish characters correctly.
-    return FlaskResponse("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8",
-                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return FlaskResponse(
+        "\ufeff" + buf.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # --- live screens -----------------------------------------------------------------------
+
 
 @bp.get("/f/w/<int:ws_id>/console")
 @own_workshop
@@ -308,6 +336,7 @@ def _same(a: str, b: str) -> bool:
 
 
 # --- draft analysis ---------------------------------------------------------------------
+
 
 def _report_page(ws: Workshop, review: bool):
     from workshop.draft import report, vocabulary
@@ -353,18 +382,28 @@ def draft_page(ws: Workshop):
 def export_json(ws: Workshop):
     doc = portable.export_document(ws)
     name = f"nyttoverkstad-{ws.join_code}.json"
-    return FlaskResponse(portable.dumps(doc), mimetype="application/json",
-                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return FlaskResponse(
+        portable.dumps(doc),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # --- exports: spreadsheet, report, presentation, figures ----------------------------------
 
+
 def _download(data: bytes, fmt: str, name: str) -> FlaskResponse:
     from workshop.exports import MIMETYPES
 
-    return FlaskResponse(data, mimetype=MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff"})
+    return FlaskResponse(
+        data,
+        mimetype=MIMETYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @bp.get("/f/w/<int:ws_id>/export.<any(xlsx, docx, pptx):fmt>")

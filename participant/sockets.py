@@ -24,25 +24,41 @@ def on_connect(auth=None):
         participant = db.session.query(Participant).filter_by(token=token).first()
     if participant is None:
         g.locale = "sv"
-        raise ConnectionRefusedError(gettext("Join the workshop with its code first."), {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")})
+        raise ConnectionRefusedError(
+            gettext("Join the workshop with its code first."),
+            {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")},
+        )
     ws = participant.workshop
     g.locale = ws.language
     if ws.status != "open":
-        raise ConnectionRefusedError(gettext("The workshop is closed for answers."), {"code": "closed", "message": gettext("The workshop is closed for answers.")})
+        raise ConnectionRefusedError(
+            gettext("The workshop is closed for answers."),
+            {"code": "closed", "message": gettext("The workshop is closed for answers.")},
+        )
     # Per token: a phone reconnecting with back-off stays far below both; a script holding
     # hundreds of sockets (each one a snapshot to build) does not.
     settings = current_app.extensions["settings"]
-    if (connections.sockets_of(participant.token) >= settings.phone_sockets_max
-            or not limits().allow("phone_connect", str(participant.id))):
+    if connections.sockets_of(participant.token) >= settings.phone_sockets_max or not limits().allow(
+        "phone_connect", str(participant.id)
+    ):
         message = gettext("Too many connections from this phone. Close other tabs with the workshop and wait a moment.")
         raise ConnectionRefusedError(message, {"code": "rate_limited", "message": message})
     input_writer().touch()
-    connections.register(PHONE, request.sid, Conn("phone", ws.id, participant_id=participant.id, language=ws.language),
-                         owner=participant.token)
+    connections.register(
+        PHONE,
+        request.sid,
+        Conn("phone", ws.id, participant_id=participant.id, language=ws.language),
+        owner=participant.token,
+    )
     join_room(room(ws.id))
     # The connection is on this process: no need to publish through the message queue.
-    socketio.emit("snapshot", phone_snapshot(ws, participant, broadcaster().phone_results), to=request.sid,
-                  namespace=PHONE, ignore_queue=True)
+    socketio.emit(
+        "snapshot",
+        phone_snapshot(ws, participant, broadcaster().phone_results),
+        to=request.sid,
+        namespace=PHONE,
+        ignore_queue=True,
+    )
     db.session.remove()
 
 
@@ -63,7 +79,8 @@ def _participant(conn: Conn) -> Participant:
 def on_submit(conn: Conn, payload):
     """Store one input; the ack is sent only after it is committed."""
     if not limits().allow("submit", str(conn.participant_id)) or not limits().allow(
-            "submit_address", request.remote_addr or "?"):
+        "submit_address", request.remote_addr or "?"
+    ):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
     if conn.participant_id is None:  # a phone connection is always made for a participant

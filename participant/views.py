@@ -26,8 +26,11 @@ def start():
         digits = "".join(ch for ch in code if ch.isdigit())
         if len(digits) == 8:
             return redirect(url_for("participant.join_link", code=digits))
-        return render_template("participant/start.html", code=code,
-                               error=gettext("The code has 8 digits. Check the screen in the room and try again.")), 400
+        return render_template(
+            "participant/start.html",
+            code=code,
+            error=gettext("The code has 8 digits. Check the screen in the room and try again."),
+        ), 400
     return render_template("participant/start.html", code="")
 
 
@@ -36,7 +39,9 @@ def _address() -> str:
 
 
 def _rate_limited_message() -> str:
-    return gettext("Too many wrong codes from your network. Check the code on the screen, or wait a while and try again.")
+    return gettext(
+        "Too many wrong codes from your network. Check the code on the screen, or wait a while and try again."
+    )
 
 
 def lookup(code: str, token: object = None) -> tuple[Workshop | None, str | None]:
@@ -63,8 +68,11 @@ def lookup(code: str, token: object = None) -> tuple[Workshop | None, str | None
 
 
 def _own_token(ws: Workshop, token: object) -> bool:
-    return isinstance(token, str) and 20 <= len(token) <= 64 and db.session.query(
-        Participant.id).filter_by(token=token, workshop_id=ws.id).first() is not None
+    return (
+        isinstance(token, str)
+        and 20 <= len(token) <= 64
+        and db.session.query(Participant.id).filter_by(token=token, workshop_id=ws.id).first() is not None
+    )
 
 
 def _page_refusal(code: str, reason: str | None):
@@ -126,7 +134,9 @@ def api_join():
         nickname = _clean(body.get("nickname"), NICK_MAX)
         perspective = _clean(body.get("perspective"), 120)
     except ValueError:
-        return jsonify(ok=False, error={"code": "invalid", "message": gettext("Too long: at most %(n)s characters.", n=NICK_MAX)}), 400
+        return jsonify(
+            ok=False, error={"code": "invalid", "message": gettext("Too long: at most %(n)s characters.", n=NICK_MAX)}
+        ), 400
     if perspective and perspective not in (ws.perspectives or []):
         return jsonify(ok=False, error={"code": "invalid", "message": gettext("Not one of the allowed values.")}), 400
     token = body.get("token")
@@ -136,8 +146,15 @@ def api_join():
     if participant is None:
         # Each new participant counts for its address: a script cannot mint a crowd.
         if not limits().allow("join_new", _address()):
-            return jsonify(ok=False, error={"code": "rate_limited", "message": gettext(
-                "Too many people have joined from your network just now. Wait a minute and try again.")}), 429
+            return jsonify(
+                ok=False,
+                error={
+                    "code": "rate_limited",
+                    "message": gettext(
+                        "Too many people have joined from your network just now. Wait a minute and try again."
+                    ),
+                },
+            ), 429
         participant = Participant(workshop_id=ws.id, token=secrets.token_urlsafe(24))
         db.session.add(participant)
     if "nickname" in body:

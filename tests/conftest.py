@@ -90,8 +90,17 @@ def make_workshop(app, facilitator):
     from workshop.extensions import db
     from workshop.models import User
 
-    def make(activities=(("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1}),),
-             mode="live", **kwargs):
+    def make(
+        activities=(
+            (
+                "multiple_choice",
+                "Använder ni metoden?",
+                {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1},
+            ),
+        ),
+        mode="live",
+        **kwargs,
+    ):
         with app.test_request_context():
             user = db.session.get(User, facilitator)
             ws = core.create_workshop(user, kwargs.pop("title", "Användarforum"), mode=mode, **kwargs)
@@ -114,16 +123,24 @@ class LiveServer:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), "RATE_LIMIT_SUBMIT": "1000/second",
-                    "RATE_LIMIT_JOIN": "100000/minute",
-                    "RATE_LIMIT_JOIN_NEW": "1000000/minute", **(env or {})}
+        self.env = {
+            **os.environ,
+            "WORKSHOP_DATA_DIR": str(data_dir),
+            "RATE_LIMIT_SUBMIT": "1000/second",
+            "RATE_LIMIT_JOIN": "100000/minute",
+            "RATE_LIMIT_JOIN_NEW": "1000000/minute",
+            **(env or {}),
+        }
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20) -> "LiveServer":
+    def start(self, timeout: float = 20) -> LiveServer:
         log = open(self.data_dir / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -151,7 +168,10 @@ class LiveServer:
     def create_user(self, email="anna@solstad.se", password=PASSWORD) -> None:
         subprocess.run(
             [sys.executable, "-m", "workshop.cli", "create-user", "--email", email, "--password", password],
-            env=self.env, check=True, cwd=ROOT, capture_output=True,
+            env=self.env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
         )
 
     def facilitator_session(self, email="anna@solstad.se", password=PASSWORD) -> requests.Session:

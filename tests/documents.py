@@ -13,8 +13,13 @@ def node(ref: int, node_type: str = "nytta", title: str | None = None, **fields:
     return {"ref": f"n{ref}", "node_type": node_type, "title": title or f"Post {ref}", **fields}
 
 
-def document(nodes: list | None = None, links: list | None = None, factors: list | None = None,
-             activities: list | None = None, **analysis: Any) -> dict[str, Any]:
+def document(
+    nodes: list | None = None,
+    links: list | None = None,
+    factors: list | None = None,
+    activities: list | None = None,
+    **analysis: Any,
+) -> dict[str, Any]:
     return {
         "format": "nyttoverkstad",
         "schema_version": 1,
@@ -26,8 +31,9 @@ def document(nodes: list | None = None, links: list | None = None, factors: list
 
 def factors_doc(n: int) -> dict[str, Any]:
     """An analysis whose only content is ``n`` shared factors."""
-    return document(factors=[{"name": f"faktor_{i}", "label": f"Faktor {i}", "unit": "kr/h", "likely": 100 + i}
-                             for i in range(n)])
+    return document(
+        factors=[{"name": f"faktor_{i}", "label": f"Faktor {i}", "unit": "kr/h", "likely": 100 + i} for i in range(n)]
+    )
 
 
 def straight_chain(n: int) -> tuple[list, list]:
@@ -71,8 +77,23 @@ def dense_links(n_nodes: int, n_links: int) -> tuple[list, list]:
     return nodes, links
 
 
-KINDS = ("effects", "effect_chain", "sorting", "describe", "calculate", "estimates", "alternatives", "open_text",
-         "word_cloud", "qna", "scale", "points", "ranking", "present", "questions")
+KINDS = (
+    "effects",
+    "effect_chain",
+    "sorting",
+    "describe",
+    "calculate",
+    "estimates",
+    "alternatives",
+    "open_text",
+    "word_cloud",
+    "qna",
+    "scale",
+    "points",
+    "ranking",
+    "present",
+    "questions",
+)
 
 
 def worst_documents(limits: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
@@ -80,8 +101,19 @@ def worst_documents(limits: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
     once, and long texts up to the byte cap. Every one must import."""
     n_nodes, n_links, n_factors, n_rows = limits["nodes"], limits["links"], limits["factors"], limits["rows"]
     per_block = limits["rows_per_block"]
-    factors = [{"name": f"faktor_{i}", "label": f"Faktor {i}", "unit": "kr/h", "low": 90 + i, "likely": 100 + i,
-                "high": 110 + i, "source": "Bench", "year": 2024} for i in range(n_factors)]
+    factors = [
+        {
+            "name": f"faktor_{i}",
+            "label": f"Faktor {i}",
+            "unit": "kr/h",
+            "low": 90 + i,
+            "likely": 100 + i,
+            "high": 110 + i,
+            "source": "Bench",
+            "year": 2024,
+        }
+        for i in range(n_factors)
+    ]
 
     def with_blocks(nodes: list, rows: int) -> list:
         """Turn the first benefits into money-valued items with full blocks of ``rows`` questions."""
@@ -94,16 +126,42 @@ def worst_documents(limits: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
             k = min(per_block, left)
             left -= k
             names = [f"fraga_{j}" for j in range(k)]
-            n.update(category="finansiell", valuation="money", year_profile=[0.5] + [1] * (limits["year_profile"] - 1),
-                     block={"formula": " + ".join(names[:20]) + " * faktor_0", "hours_formula": "", "notes": "",
-                            "rows": [{"name": name, "label": f"Fråga {j}?", "unit": "st", "low": j, "likely": j + 1,
-                                      "high": j + 2, "source": "", "proposal": None} for j, name in enumerate(names)]})
+            n.update(
+                category="finansiell",
+                valuation="money",
+                year_profile=[0.5] + [1] * (limits["year_profile"] - 1),
+                block={
+                    "formula": " + ".join(names[:20]) + " * faktor_0",
+                    "hours_formula": "",
+                    "notes": "",
+                    "rows": [
+                        {
+                            "name": name,
+                            "label": f"Fråga {j}?",
+                            "unit": "st",
+                            "low": j,
+                            "likely": j + 1,
+                            "high": j + 2,
+                            "source": "",
+                            "proposal": None,
+                        }
+                        for j, name in enumerate(names)
+                    ],
+                },
+            )
         assert left <= 0, "too few benefits for the rows"
         return nodes
 
     activities = [{"kind": KINDS[i % len(KINDS)], "title": f"Aktivitet {i}"} for i in range(limits["activities"])]
-    frame = {"horizon": 30, "perspectives": [{"kind": "samhallet", "label": f"Perspektiv {i}"} for i in range(limits["perspectives"])]}
-    alternatives = {"a": "A", "b": "B", "comparison": [{"aspect": f"Aspekt {i}", "a": "a", "b": "b"} for i in range(limits["comparison"])]}
+    frame = {
+        "horizon": 30,
+        "perspectives": [{"kind": "samhallet", "label": f"Perspektiv {i}"} for i in range(limits["perspectives"])],
+    }
+    alternatives = {
+        "a": "A",
+        "b": "B",
+        "comparison": [{"aspect": f"Aspekt {i}", "a": "a", "b": "b"} for i in range(limits["comparison"])],
+    }
     out = []
     nodes, _ = straight_chain(n_nodes)
     out.append((f"{n_nodes} items", document(nodes)))
@@ -114,7 +172,9 @@ def worst_documents(limits: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
     out.append((f"{n_rows} questions", document(with_blocks(nodes, n_rows), factors=factors[:1])))
     out.append((f"{len(activities)} activities", document(activities=activities)))
     nodes, links = dense_links(n_nodes, n_links)
-    everything = document(with_blocks(nodes, n_rows), links, factors, activities, frame=frame, alternatives=alternatives)
+    everything = document(
+        with_blocks(nodes, n_rows), links, factors, activities, frame=frame, alternatives=alternatives
+    )
     everything["workshop"]["perspectives"] = [f"Perspektiv {i}" for i in range(limits["workshop_perspectives"])]
     out.append(("every cap at once", everything))
     # Long texts (ASCII, so a character is a byte) until the file is nearly at its cap.

@@ -66,8 +66,15 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     # Phones on a conference Wi-Fi: compress pages, JS and CSS (the socket traffic is
     # handled below Flask by Engine.IO and is not touched).
     app.config.update(
-        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
-                            "application/json", "image/svg+xml", "text/csv"],
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "image/svg+xml",
+            "text/csv",
+        ],
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=512,
     )
@@ -139,8 +146,9 @@ def _init_sockets(app: Flask, settings: Settings, async_mode: str) -> None:
         app,
         async_mode=async_mode,
         # Passed every time, also as None: the SocketIO singleton keeps options between apps.
-        client_manager=make_manager(settings.message_queue, settings.message_queue_channel,
-                                    settings.message_queue_timeout),
+        client_manager=make_manager(
+            settings.message_queue, settings.message_queue_channel, settings.message_queue_timeout
+        ),
         cors_allowed_origins=settings.cors_origins,
         # Phones on flaky networks: notice a dead link within ~45 s, not minutes.
         ping_interval=20,

@@ -35,18 +35,25 @@ def check_draft_room(analysis, source_response_id: int | None) -> None:
     if source_response_id is None:
         return
     if sum(1 for n in nodes if n.source_response_id is not None) >= PHONE_ITEMS_MAX:
-        raise InputError("full", gettext(
-            "The analysis has no room for more items from participants. The facilitator can still add them."))
+        raise InputError(
+            "full",
+            gettext("The analysis has no room for more items from participants. The facilitator can still add them."),
+        )
     from .draft.models import Node
 
     author = select(Response.participant_id).where(Response.id == source_response_id).scalar_subquery()
-    mine = db.session.scalar(
-        select(func.count(Node.id)).join(Response, Response.id == Node.source_response_id)
-        .where(Node.analysis_id == analysis.id, Response.participant_id == author)
-    ) or 0
+    mine = (
+        db.session.scalar(
+            select(func.count(Node.id))
+            .join(Response, Response.id == Node.source_response_id)
+            .where(Node.analysis_id == analysis.id, Response.participant_id == author)
+        )
+        or 0
+    )
     if mine >= PHONE_ITEMS_EACH:
-        raise InputError("full", gettext("You have added %(n)s items to the analysis, the most allowed.",
-                                         n=PHONE_ITEMS_EACH))
+        raise InputError(
+            "full", gettext("You have added %(n)s items to the analysis, the most allowed.", n=PHONE_ITEMS_EACH)
+        )
 
 
 def activity_full() -> InputError:

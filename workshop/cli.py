@@ -44,8 +44,10 @@ data_dir_option = click.option(
 )
 
 
-@cli.command(help="Start the server (one process, SQLite in the data folder unless DATABASE_URL is set). "
-                  "For several processes see docs/deploy.md: each is one `workshop serve` on its own port.")
+@cli.command(
+    help="Start the server (one process, SQLite in the data folder unless DATABASE_URL is set). "
+    "For several processes see docs/deploy.md: each is one `workshop serve` on its own port."
+)
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="WORKSHOP_HOST")
 @click.option("--port", default=5000, show_default=True, type=int, envvar="WORKSHOP_PORT")
 @data_dir_option

@@ -103,14 +103,14 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, data_dir: str | Path | None = None, **overrides) -> "Settings":
+    def from_env(cls, data_dir: str | Path | None = None, **overrides) -> Settings:
         ddir = Path(data_dir) if data_dir else default_data_dir()
         ddir.mkdir(parents=True, exist_ok=True)
         db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{ddir / 'nyttoverkstad.sqlite3'}"
         if db_url.startswith("postgres://"):
-            db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+            db_url = "postgresql+psycopg://" + db_url[len("postgres://") :]
         elif db_url.startswith("postgresql://"):
-            db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+            db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
         origins = os.environ.get("CORS_ORIGINS")
         settings = cls(
             data_dir=ddir,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event, text
@@ -32,8 +33,7 @@ def engine_options(settings: Settings) -> dict[str, Any]:
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,
             pool_recycle=1800,
-            connect_args={"connect_timeout": settings.db_connect_timeout,
-                          "application_name": "nyttoverkstad"},
+            connect_args={"connect_timeout": settings.db_connect_timeout, "application_name": "nyttoverkstad"},
         )
     return options
 
@@ -68,8 +68,10 @@ def check_psycopg_under_gevent(async_mode: str) -> None:
         return
     waiting = sys.modules.get("psycopg.waiting")
     if waiting is not None and getattr(waiting, "wait", None) is getattr(waiting, "wait_c", object()):
-        log.error("psycopg was imported before gevent patched the standard library: every query will "
-                  "block the whole process. Start with `workshop serve` (it patches first).")
+        log.error(
+            "psycopg was imported before gevent patched the standard library: every query will "
+            "block the whole process. Start with `workshop serve` (it patches first)."
+        )
 
 
 def upgrade_schema() -> None:

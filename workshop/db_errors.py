@@ -53,5 +53,7 @@ __all__ = ["unavailable", "unavailable_error", "warn_throttled"]
 
 def unavailable_error() -> InputError:
     """What a phone is told when its input could not be stored because the database is away."""
-    return InputError("unavailable", gettext("The server cannot store answers just now. "
-                                             "Your answer is kept and sent again in a moment."))
+    return InputError(
+        "unavailable",
+        gettext("The server cannot store answers just now. Your answer is kept and sent again in a moment."),
+    )

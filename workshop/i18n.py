@@ -9,7 +9,8 @@ of them from ``workshop.browser_strings``.
 from __future__ import annotations
 
 from flask import g, request, session
-from flask_babel import get_translations, lazy_gettext as _l
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
@@ -122,7 +123,9 @@ DRAFT_JS_STRINGS = {
     "draft.cost_kind": _l("One-off or recurring"),
     "draft.polarity": _l("Positive or negative"),
     "draft.confirm_delete": _l("Delete this item and its links?"),
-    "draft.no_money_items": _l("No benefit or cost is valued in money yet. Choose “Valued in money” for a Financial or Redistribution item."),
+    "draft.no_money_items": _l(
+        "No benefit or cost is valued in money yet. Choose “Valued in money” for a Financial or Redistribution item."
+    ),
     "draft.year": _l("year"),
     "draft.col_name": _l("Name in formula"),
     "draft.col_question": _l("Question"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
@@ -14,7 +14,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -25,7 +24,7 @@ from .extensions import Model
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -36,12 +35,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -53,7 +52,8 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
     email: Mapped[str] = mapped_column(String(254), unique=True, doc="Login name: trimmed and lower-cased, unique.")
     name: Mapped[str] = mapped_column(
-        String(120), default="",
+        String(120),
+        default="",
         doc="Display name shown to the facilitator; may be empty.",
     )
     password_hash: Mapped[str] = mapped_column(
@@ -80,7 +80,8 @@ class Workshop(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
     owner_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id"), index=True,
+        ForeignKey("users.id"),
+        index=True,
         doc="The facilitator (User) who owns and may edit the workshop.",
     )
     title: Mapped[str] = mapped_column(
@@ -88,22 +89,26 @@ class Workshop(Model):
         doc="Shown to participants and on the dashboard; 1 to 200 characters.",
     )
     language: Mapped[str] = mapped_column(
-        String(5), default="sv",
+        String(5),
+        default="sv",
         doc="Language of the phones and presenter screen: 'sv' or 'en' (workshops.LANGUAGES).",
     )
     mode: Mapped[str] = mapped_column(
-        String(20), default="live",
+        String(20),
+        default="live",
         doc=(
             "'live' (the facilitator leads, phones follow the current activity) or 'self_paced' (open for "
             "days, any order) — workshops.MODES."
         ),
     )
     open_until: Mapped[datetime | None] = mapped_column(
-        UTCDateTime, nullable=True,
+        UTCDateTime,
+        nullable=True,
         doc="Input is refused from this moment (UTC); None = open until archived.",
     )
     status: Mapped[str] = mapped_column(
-        String(20), default="open",
+        String(20),
+        default="open",
         doc="'open' (phones may join with the code) or 'archived' (read-only, code released).",
     )
     join_code: Mapped[str] = mapped_column(
@@ -116,15 +121,18 @@ class Workshop(Model):
     )
     ask_nickname: Mapped[bool] = mapped_column(Boolean, default=True, doc="Phones ask for a nickname when joining.")
     ask_perspective: Mapped[bool] = mapped_column(
-        Boolean, default=False,
+        Boolean,
+        default=False,
         doc="Phones ask which perspective or role the participant speaks for (needs ``perspectives``).",
     )
     perspectives: Mapped[list[str]] = mapped_column(
-        JSON, default=list,
+        JSON,
+        default=list,
         doc="Perspectives or roles phones choose from: list of up to 20 texts of at most 120 characters.",
     )
     current_activity_id: Mapped[int | None] = mapped_column(
-        Integer, nullable=True,
+        Integer,
+        nullable=True,
         doc=(
             "The activity phones and presenter show now (live mode); None = none yet. Not a foreign key: "
             "deleting an activity moves it."
@@ -132,7 +140,9 @@ class Workshop(Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the workshop was made (UTC).")
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow,
+        UTCDateTime,
+        default=utcnow,
+        onupdate=utcnow,
         doc="Last change of the workshop's own settings (UTC).",
     )
 
@@ -140,9 +150,7 @@ class Workshop(Model):
     activities: Mapped[list[Activity]] = relationship(
         back_populates="workshop", order_by="Activity.position", cascade="all, delete-orphan"
     )
-    participants: Mapped[list[Participant]] = relationship(
-        back_populates="workshop", cascade="all, delete-orphan"
-    )
+    participants: Mapped[list[Participant]] = relationship(back_populates="workshop", cascade="all, delete-orphan")
 
     @property
     def is_self_paced(self) -> bool:
@@ -164,7 +172,8 @@ class Activity(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
     workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True,
+        ForeignKey("workshops.id", ondelete="CASCADE"),
+        index=True,
         doc="The workshop this activity belongs to.",
     )
     position: Mapped[int] = mapped_column(Integer, default=0, doc="Order within the workshop, 0-based, no gaps.")
@@ -174,31 +183,34 @@ class Activity(Model):
     )
     title: Mapped[str] = mapped_column(String(300), default="", doc="The question or title shown; 1 to 300 characters.")
     config: Mapped[dict[str, Any]] = mapped_column(
-        JSON, default=dict,
-        doc=(
-            "The kind's settings, validated by the kind's ``Config`` schema; missing keys take the kind's "
-            "defaults."
-        ),
+        JSON,
+        default=dict,
+        doc=("The kind's settings, validated by the kind's ``Config`` schema; missing keys take the kind's defaults."),
     )
     locked: Mapped[bool] = mapped_column(
-        Boolean, default=False,
+        Boolean,
+        default=False,
         doc="Phones may not answer (the facilitator closed the activity for input).",
     )
     results_hidden: Mapped[bool] = mapped_column(
-        Boolean, default=False,
+        Boolean,
+        default=False,
         doc="Results stay off the presenter and phones until revealed.",
     )
     revealed: Mapped[bool] = mapped_column(Boolean, default=False, doc="The facilitator revealed hidden results.")
     timer_seconds: Mapped[int | None] = mapped_column(
-        Integer, nullable=True,
+        Integer,
+        nullable=True,
         doc="Length of the countdown, 10 seconds to 7 days; None = no timer.",
     )
     timer_ends_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime, nullable=True,
+        UTCDateTime,
+        nullable=True,
         doc="When a running countdown ends (UTC); None = not running.",
     )
     generation: Mapped[int] = mapped_column(
-        Integer, default=0,
+        Integer,
+        default=0,
         doc="Raised by a reset: responses of earlier generations stay stored but stop counting.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the activity was added (UTC).")
@@ -217,23 +229,24 @@ class Participant(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
     workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshops.id", ondelete="CASCADE"), index=True,
+        ForeignKey("workshops.id", ondelete="CASCADE"),
+        index=True,
         doc="The workshop the phone joined.",
     )
     token: Mapped[str] = mapped_column(
-        String(64), unique=True,
+        String(64),
+        unique=True,
         doc="Secret kept on the phone; the participant's only identity (no account).",
     )
     nickname: Mapped[str] = mapped_column(
-        String(60), default="",
+        String(60),
+        default="",
         doc="Optional nickname, at most 60 characters; '' = anonymous.",
     )
     perspective: Mapped[str] = mapped_column(
-        String(120), default="",
-        doc=(
-            "Chosen perspective or role (one of the workshop's ``perspectives``), at most 120 characters; '' "
-            "= none."
-        ),
+        String(120),
+        default="",
+        doc=("Chosen perspective or role (one of the workshop's ``perspectives``), at most 120 characters; '' = none."),
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the phone joined (UTC).")
 
@@ -251,7 +264,9 @@ class Response(Model):
     __table_args__ = (
         UniqueConstraint("participant_id", "client_id", name="uq_responses_participant_client"),
         # The participant last: reading an activity uses the prefix, replacing one answer all four.
-        Index("ix_responses_activity_gen_current_participant", "activity_id", "generation", "current", "participant_id"),
+        Index(
+            "ix_responses_activity_gen_current_participant", "activity_id", "generation", "current", "participant_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
@@ -268,7 +283,8 @@ class Response(Model):
         doc="The phone's id for this input, so a retried send is stored once.",
     )
     generation: Mapped[int] = mapped_column(
-        Integer, default=0,
+        Integer,
+        default=0,
         doc="The activity's generation when stored; only the current generation counts.",
     )
     data: Mapped[dict[str, Any]] = mapped_column(
@@ -276,26 +292,29 @@ class Response(Model):
         doc="The input as the kind validated it (its input schema's fields).",
     )
     ref_id: Mapped[int | None] = mapped_column(
-        Integer, nullable=True, index=True,
+        Integer,
+        nullable=True,
+        index=True,
         doc="Another response this one acts on (an upvote's question); None = none.",
     )
     current: Mapped[bool] = mapped_column(
-        Boolean, default=True,
+        Boolean,
+        default=True,
         doc="The participant's latest answer (replace-mode kinds); earlier ones are kept, not counted.",
     )
     status: Mapped[str] = mapped_column(
-        String(12), default="visible",
-        doc=(
-            "'visible', 'pending' (awaits the facilitator's approval), 'hidden' (moderated away) or "
-            "'deleted'."
-        ),
+        String(12),
+        default="visible",
+        doc=("'visible', 'pending' (awaits the facilitator's approval), 'hidden' (moderated away) or 'deleted'."),
     )
     merged_into_id: Mapped[int | None] = mapped_column(
-        Integer, nullable=True,
+        Integer,
+        nullable=True,
         doc="The response this duplicate was merged into (counted there); None = not merged.",
     )
     answered: Mapped[bool] = mapped_column(
-        Boolean, default=False,
+        Boolean,
+        default=False,
         doc="A Q&A question the facilitator marked as answered.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the input was stored (UTC).")

@@ -12,9 +12,10 @@ import gc
 import json
 import time
 from collections import ChainMap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, cast
+from typing import Any, cast
 
 from flask_babel import gettext
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
@@ -32,13 +33,29 @@ SCHEMA_VERSION = 1
 LIBRARY = Path(__file__).parent / "template_library"
 
 FACT_KEYS = ("name_of_change", "organisation", "area", "purpose", "geography", "status_text", "version", "contact_role")
-NODE_KEYS = ("node_type", "title", "description", "cause", "perspective", "polarity", "category", "valuation",
-             "size_score", "cost_kind", "motivation", "pattern", "direct_value", "year_profile", "status")
+NODE_KEYS = (
+    "node_type",
+    "title",
+    "description",
+    "cause",
+    "perspective",
+    "polarity",
+    "category",
+    "valuation",
+    "size_score",
+    "cost_kind",
+    "motivation",
+    "pattern",
+    "direct_value",
+    "year_profile",
+    "status",
+)
 ROW_KEYS = ("name", "label", "unit", "low", "likely", "high", "source", "proposal")
 FACTOR_KEYS = ("name", "label", "unit", "low", "likely", "high", "source", "year")
 
 
 # --- export -------------------------------------------------------------------------------
+
 
 def export_document(ws: Workshop, kind: str = "analysis") -> dict[str, Any]:
     analysis = service.analysis_for(ws, create=False)
@@ -54,8 +71,13 @@ def export_document(ws: Workshop, kind: str = "analysis") -> dict[str, Any]:
             "ask_perspective": ws.ask_perspective,
             "perspectives": list(ws.perspectives or []),
             "activities": [
-                {"kind": a.kind, "title": a.title, "config": a.config, "results_hidden": a.results_hidden,
-                 "timer_seconds": a.timer_seconds}
+                {
+                    "kind": a.kind,
+                    "title": a.title,
+                    "config": a.config,
+                    "results_hidden": a.results_hidden,
+                    "timer_seconds": a.timer_seconds,
+                }
                 for a in ws.activities
             ],
         },
@@ -83,14 +105,23 @@ def export_analysis(a: Analysis) -> dict[str, Any]:
         nodes.append(entry)
     return {
         "facts": {k: getattr(a, k) for k in FACT_KEYS},
-        "frame": {"start_year": a.start_year, "horizon": a.horizon, "discount_rate": a.discount_rate,
-                  "convention": a.convention, "perspectives": a.perspectives or []},
+        "frame": {
+            "start_year": a.start_year,
+            "horizon": a.horizon,
+            "discount_rate": a.discount_rate,
+            "convention": a.convention,
+            "perspectives": a.perspectives or [],
+        },
         "alternatives": {"a": a.alternative_a, "b": a.alternative_b, "comparison": a.comparison or []},
         "method_notes": a.method_notes,
         "valuation_notes": a.valuation_notes,
         "nodes": nodes,
         "links": sorted(
-            ({"from": refs[link.from_id], "to": refs[link.to_id]} for link in a.links if link.from_id in refs and link.to_id in refs),
+            (
+                {"from": refs[link.from_id], "to": refs[link.to_id]}
+                for link in a.links
+                if link.from_id in refs and link.to_id in refs
+            ),
             key=lambda x: (int(x["from"][1:]), int(x["to"][1:])),
         ),
         "factors": [{k: getattr(f, k) for k in FACTOR_KEYS} for f in a.factors],
@@ -109,18 +140,18 @@ def dumps(doc: dict[str, Any]) -> str:
 #: They are about ten times the largest real analyses, and keep the worst document allowed
 #: within a few seconds of work that never holds the server (see ``import_document``).
 LIMITS: dict[str, int] = {
-    "bytes": 4 * 1024 * 1024,    # the file itself
-    "activities": 100,           # = workshops.MAX_ACTIVITIES
+    "bytes": 4 * 1024 * 1024,  # the file itself
+    "activities": 100,  # = workshops.MAX_ACTIVITIES
     "workshop_perspectives": 20,  # perspectives a participant picks from when joining
     "workshop_perspective_chars": 120,
-    "nodes": 2000,               # = the draft's own cap on items
+    "nodes": 2000,  # = the draft's own cap on items
     "links": 5000,
     "factors": 1000,
-    "rows": 5000,                # questions in all calculation blocks together
-    "rows_per_block": 50,        # = the draft's own cap per block
-    "comparison": 50,            # rows of the A/B comparison table
-    "perspectives": 30,          # the frame's perspectives
-    "year_profile": 30,          # year factors of one item (the horizon is at most 30)
+    "rows": 5000,  # questions in all calculation blocks together
+    "rows_per_block": 50,  # = the draft's own cap per block
+    "comparison": 50,  # rows of the A/B comparison table
+    "perspectives": 30,  # the frame's perspectives
+    "year_profile": 30,  # year factors of one item (the horizon is at most 30)
 }
 
 
@@ -140,8 +171,11 @@ def _what(key: str) -> str:
 
 
 def _over(key: str, count: int) -> InputError:
-    return _bad(gettext("The file has too many %(what)s: %(count)s, at most %(n)s.",
-                        what=_what(key), count=count, n=LIMITS[key]))
+    return _bad(
+        gettext(
+            "The file has too many %(what)s: %(count)s, at most %(n)s.", what=_what(key), count=count, n=LIMITS[key]
+        )
+    )
 
 
 def check_size(n_bytes: int) -> None:
@@ -203,22 +237,27 @@ def check_limits(doc: Any) -> None:
         nodes = _list(a.get("nodes"))
         blocks = [_dict(n.get("block")) for n in nodes if isinstance(n, dict)]
         rows = [len(_list(b.get("rows"))) for b in blocks]
-        counts.update({
-            "nodes": len(nodes),
-            "links": len(_list(a.get("links"))),
-            "factors": len(_list(a.get("factors"))),
-            "rows": sum(rows),
-            "rows_per_block": max(rows, default=0),
-            "comparison": len(_list(_dict(a.get("alternatives")).get("comparison"))),
-            "perspectives": len(_list(_dict(a.get("frame")).get("perspectives"))),
-            "year_profile": max((len(_list(n.get("year_profile"))) for n in nodes if isinstance(n, dict)), default=0),
-        })
+        counts.update(
+            {
+                "nodes": len(nodes),
+                "links": len(_list(a.get("links"))),
+                "factors": len(_list(a.get("factors"))),
+                "rows": sum(rows),
+                "rows_per_block": max(rows, default=0),
+                "comparison": len(_list(_dict(a.get("alternatives")).get("comparison"))),
+                "perspectives": len(_list(_dict(a.get("frame")).get("perspectives"))),
+                "year_profile": max(
+                    (len(_list(n.get("year_profile"))) for n in nodes if isinstance(n, dict)), default=0
+                ),
+            }
+        )
     for key, count in counts.items():
         if count > LIMITS[key]:
             raise _over(key, count)
 
 
 # --- import -------------------------------------------------------------------------------
+
 
 def _bad(msg: str) -> InputError:
     return InputError("invalid", msg)
@@ -266,8 +305,14 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             if not isinstance(entry, dict):
                 raise _bad(gettext("Invalid value."))
             get_kind(entry.get("kind", ""))
-            add_activity(ws, entry["kind"], entry.get("title"), entry.get("config"),
-                         results_hidden=entry.get("results_hidden"), timer_seconds=entry.get("timer_seconds"))
+            add_activity(
+                ws,
+                entry["kind"],
+                entry.get("title"),
+                entry.get("config"),
+                results_hidden=entry.get("results_hidden"),
+                timer_seconds=entry.get("timer_seconds"),
+            )
             _give_way()  # each activity is its own transaction: others may come in between
         if plan is not None:
             plan.write(ws)
@@ -324,15 +369,35 @@ class _AnalysisPlan:
         node_id = {id(n): ids[start + i] for i, n in enumerate(self.nodes)}
         with_block = [n for n in self.nodes if n.block is not None]
         _insert(Block, (_values(n.block, node_id=node_id[id(n)]) for n in with_block))
-        block_id = dict(db.session.execute(
-            select(Block.node_id, Block.id).join(Node, Block.node_id == Node.id).where(Node.analysis_id == a.id)).all())
-        _insert(BlockRow, (_values(r, block_id=block_id[node_id[id(n)]]) for n in with_block if n.block is not None for r in n.block.rows))
+        block_id = dict(
+            db.session.execute(
+                select(Block.node_id, Block.id).join(Node, Block.node_id == Node.id).where(Node.analysis_id == a.id)
+            ).all()
+        )
+        _insert(
+            BlockRow,
+            (
+                _values(r, block_id=block_id[node_id[id(n)]])
+                for n in with_block
+                if n.block is not None
+                for r in n.block.rows
+            ),
+        )
         node_table = cast(Table, Node.__table__)
         merged = update(node_table).where(node_table.c.id == bindparam("b_id"))
-        _insert(Node, ({"b_id": node_id[id(n)], "merged_into_id": node_id[id(self.refs[ref])]} for n, ref in self.merges), merged)
+        _insert(
+            Node,
+            ({"b_id": node_id[id(n)], "merged_into_id": node_id[id(self.refs[ref])]} for n, ref in self.merges),
+            merged,
+        )
         link = Link()
-        _insert(Link, (_values(link, analysis_id=a.id, from_id=node_id[id(self.refs[f])], to_id=node_id[id(self.refs[t])])
-                       for f, t in self.links))
+        _insert(
+            Link,
+            (
+                _values(link, analysis_id=a.id, from_id=node_id[id(self.refs[f])], to_id=node_id[id(self.refs[t])])
+                for f, t in self.links
+            ),
+        )
         db.session.expire_all()
         return a
 
@@ -385,14 +450,22 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
     plan = _AnalysisPlan(
         frame={
             **{k: v for k, v in (data.get("facts") or {}).items() if k in FACT_KEYS},
-            **{k: frame[k] for k in ("start_year", "horizon", "discount_rate", "convention", "perspectives") if k in frame},
+            **{
+                k: frame[k]
+                for k in ("start_year", "horizon", "discount_rate", "convention", "perspectives")
+                if k in frame
+            },
             "alternative_a": alternatives.get("a", ""),
             "alternative_b": alternatives.get("b", ""),
             "comparison": alternatives.get("comparison", []),
             "method_notes": data.get("method_notes", ""),
             "valuation_notes": data.get("valuation_notes", ""),
         },
-        factors=None, nodes=[], merges=[], links=[], refs={},
+        factors=None,
+        nodes=[],
+        merges=[],
+        links=[],
+        refs={},
     )
     # Validate the frame now, on a throwaway analysis, so a bad frame costs no writes.
     service.update_frame(Analysis(), plan.frame)
@@ -462,11 +535,14 @@ def _plan_node(entry: dict[str, Any], factor_names: dict[str, None]) -> Node:
             _give_way()
         # Rows shadow factors of the same name; the names are looked up, never copied.
         names = ChainMap(dict.fromkeys(taken), factor_names)
-        service.set_block_fields(node.block, {k: block.get(k) or "" for k in ("formula", "hours_formula", "notes")}, names)
+        service.set_block_fields(
+            node.block, {k: block.get(k) or "" for k in ("formula", "hours_formula", "notes")}, names
+        )
     return node
 
 
 # --- the template library ------------------------------------------------------------------
+
 
 def library() -> list[dict[str, Any]]:
     """Templates shipped with the product: key, title and description per language."""
@@ -474,8 +550,14 @@ def library() -> list[dict[str, Any]]:
     for path in sorted(LIBRARY.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         meta = doc.get("template") or {}
-        out.append({"key": path.stem, "title": meta.get("title", {}), "description": meta.get("description", {}),
-                    "order": meta.get("order", 99)})
+        out.append(
+            {
+                "key": path.stem,
+                "title": meta.get("title", {}),
+                "description": meta.get("description", {}),
+                "order": meta.get("order", 99),
+            }
+        )
     return sorted(out, key=lambda t: (t["order"], t["key"]))
 
 

@@ -105,6 +105,7 @@ class RateLimits:
 
 # --- join codes: the names of the marks, in one place -------------------------------------
 
+
 def mark_reached(limits: RateLimits, address: str, workshop_id: int) -> None:
     """``address`` reached the workshop (a join, its phone page, its screen or console)."""
     limits.allow("join_known", address, str(workshop_id))

@@ -23,9 +23,16 @@ def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
     building (and tracking) one object per vote was most of the broadcaster's cost."""
     stmt = (
         select(
-            Response.id, Response.participant_id, Response.data, Response.status, Response.ref_id,
-            Response.merged_into_id, Response.answered, Response.created_at,
-            Participant.nickname, Participant.perspective,
+            Response.id,
+            Response.participant_id,
+            Response.data,
+            Response.status,
+            Response.ref_id,
+            Response.merged_into_id,
+            Response.answered,
+            Response.created_at,
+            Participant.nickname,
+            Participant.perspective,
         )
         .join(Participant, Participant.id == Response.participant_id)
         .where(Response.activity_id == act.id, Response.generation == act.generation, Response.current.is_(True))
@@ -34,8 +41,18 @@ def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
     if not include_hidden:
         stmt = stmt.where(Response.status == "visible")
     return [
-        Row(id=r[0], participant_id=r[1], data=r[2], status=r[3], ref_id=r[4], merged_into_id=r[5],
-            answered=r[6], created_at=r[7], nickname=r[8], perspective=r[9])
+        Row(
+            id=r[0],
+            participant_id=r[1],
+            data=r[2],
+            status=r[3],
+            ref_id=r[4],
+            merged_into_id=r[5],
+            answered=r[6],
+            created_at=r[7],
+            nickname=r[8],
+            perspective=r[9],
+        )
         for r in db.session.execute(stmt)
     ]
 
@@ -53,8 +70,10 @@ def load_tally(act: Activity) -> list[Row]:
         .group_by(Response.status, text)
         .order_by(func.min(Response.id))
     )
-    return [Row(id=r[0], participant_id=0, data=json.loads(r[2]), status=r[1], weight=r[3])
-            for r in db.session.execute(stmt)]
+    return [
+        Row(id=r[0], participant_id=0, data=json.loads(r[2]), status=r[1], weight=r[3])
+        for r in db.session.execute(stmt)
+    ]
 
 
 def own_responses(participant: Participant) -> dict[int, list[dict[str, Any]]]:
@@ -105,9 +124,7 @@ def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None
         if final == resp.id:
             raise InputError("invalid", gettext("An answer cannot be merged into itself."))
         resp.merged_into_id = final
-        db.session.execute(
-            update(Response).where(Response.merged_into_id == resp.id).values(merged_into_id=final)
-        )
+        db.session.execute(update(Response).where(Response.merged_into_id == resp.id).values(merged_into_id=final))
     db.session.commit()
 
 

@@ -49,8 +49,9 @@ class Broadcasting(_PerApp[Broadcaster]):
 
     def init_app(self, app: Flask) -> None:
         settings = app.extensions["settings"]
-        app.extensions[self.key] = Broadcaster(app, socketio, interval=settings.broadcast_interval,
-                                               phone_interval=settings.phone_broadcast_interval)
+        app.extensions[self.key] = Broadcaster(
+            app, socketio, interval=settings.broadcast_interval, phone_interval=settings.phone_broadcast_interval
+        )
 
 
 class InputWriting(_PerApp[InputWriter]):
@@ -71,16 +72,24 @@ class Limiting(_PerApp[RateLimits]):
 
     def init_app(self, app: Flask) -> None:
         settings = app.extensions["settings"]
-        app.extensions[self.key] = RateLimits(settings.ratelimit_storage, {
-            "join": settings.rate_limit_join, "join_new": settings.rate_limit_join_new,
-            # A mark, not a budget: this address has reached this workshop (12 h).
-            "join_known": "1/12hour",
-            "login": settings.rate_limit_login, "login_address": settings.rate_limit_login_address,
-            "login_account": settings.rate_limit_login_account,
-            # A browser that logged in to the account before: its own budget, apart from guessers'.
-            "login_device": settings.rate_limit_login,
-            "phone_connect": settings.rate_limit_phone_connect, "phone_snapshot": settings.rate_limit_phone_snapshot,
-            "submit": settings.rate_limit_submit, "submit_address": settings.rate_limit_submit_address})
+        app.extensions[self.key] = RateLimits(
+            settings.ratelimit_storage,
+            {
+                "join": settings.rate_limit_join,
+                "join_new": settings.rate_limit_join_new,
+                # A mark, not a budget: this address has reached this workshop (12 h).
+                "join_known": "1/12hour",
+                "login": settings.rate_limit_login,
+                "login_address": settings.rate_limit_login_address,
+                "login_account": settings.rate_limit_login_account,
+                # A browser that logged in to the account before: its own budget, apart from guessers'.
+                "login_device": settings.rate_limit_login,
+                "phone_connect": settings.rate_limit_phone_connect,
+                "phone_snapshot": settings.rate_limit_phone_snapshot,
+                "submit": settings.rate_limit_submit,
+                "submit_address": settings.rate_limit_submit_address,
+            },
+        )
 
 
 broadcaster = Broadcasting()

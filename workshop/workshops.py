@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ PERSPECTIVE_MAX = 120
 
 # --- a workshop's settings: one schema for the editor's form, imports and copies ------------
 
+
 def _title_given(title: str) -> str:
     if not title:
         raise refuse(_l("Give the workshop a title."))
@@ -41,7 +43,9 @@ def _perspectives(items: list[str]) -> list[str]:
 class WorkshopSettings(Schema):
     """What the facilitator sets for a workshop (``Workshop`` documents each column)."""
 
-    title: Annotated[str, StringConstraints(max_length=200), AfterValidator(_title_given)] = Field("", validate_default=True)
+    title: Annotated[str, StringConstraints(max_length=200), AfterValidator(_title_given)] = Field(
+        "", validate_default=True
+    )
     language: Literal[LANGUAGES] = "sv"  # type: ignore[valid-type]
     mode: Literal[MODES] = "live"  # type: ignore[valid-type]
     open_until: datetime | None = None
@@ -65,7 +69,7 @@ class WorkshopForm(WorkshopSettings):
             when = datetime.fromisoformat(value.strip())
         except ValueError:
             raise refuse(_l("Give the closing time as a date and time.")) from None
-        return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 class TemplateWorkshopForm(WorkshopForm):
@@ -75,8 +79,13 @@ class TemplateWorkshopForm(WorkshopForm):
 
 
 WORKSHOP_WIDGETS: dict[str, Widget] = {
-    "title": "text", "language": "raw", "mode": "raw", "open_until": "text",
-    "ask_nickname": "checkbox", "ask_perspective": "checkbox", "perspectives": "lines",
+    "title": "text",
+    "language": "raw",
+    "mode": "raw",
+    "open_until": "text",
+    "ask_nickname": "checkbox",
+    "ask_perspective": "checkbox",
+    "perspectives": "lines",
 }
 
 
@@ -106,10 +115,18 @@ def create_workshop(
     ask_perspective: bool = False,
     perspectives: list[str] | None = None,
 ) -> Workshop:
-    settings = parse(WorkshopSettings, {
-        "title": "" if title is None else title, "language": language, "mode": mode, "open_until": open_until,
-        "ask_nickname": ask_nickname, "ask_perspective": ask_perspective, "perspectives": list(perspectives or []),
-    })
+    settings = parse(
+        WorkshopSettings,
+        {
+            "title": "" if title is None else title,
+            "language": language,
+            "mode": mode,
+            "open_until": open_until,
+            "ask_nickname": ask_nickname,
+            "ask_perspective": ask_perspective,
+            "perspectives": list(perspectives or []),
+        },
+    )
     for _attempt in range(20):
         ws = Workshop(
             owner=owner,
@@ -147,8 +164,14 @@ def activity_form(kind: Any, form: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def add_activity(ws: Workshop, kind_key: str, title: str | None = None, config: Any = None,
-                 results_hidden: bool | None = None, timer_seconds: int | None = None) -> Activity:
+def add_activity(
+    ws: Workshop,
+    kind_key: str,
+    title: str | None = None,
+    config: Any = None,
+    results_hidden: bool | None = None,
+    timer_seconds: int | None = None,
+) -> Activity:
     kind = get_kind(kind_key)
     if len(ws.activities) >= MAX_ACTIVITIES:
         raise InputError("invalid", gettext("A workshop holds at most %(n)s activities.", n=MAX_ACTIVITIES))
@@ -161,7 +184,9 @@ def add_activity(ws: Workshop, kind_key: str, title: str | None = None, config: 
         config=cfg,
         position=position,
         results_hidden=kind.results_hidden_default if results_hidden is None else results_hidden,
-        timer_seconds=_clean_timer(timer_seconds if timer_seconds is not None else getattr(kind, "default_timer_seconds", None)),
+        timer_seconds=_clean_timer(
+            timer_seconds if timer_seconds is not None else getattr(kind, "default_timer_seconds", None)
+        ),
     )
     db.session.add(act)
     db.session.flush()
@@ -178,9 +203,15 @@ def add_activity(ws: Workshop, kind_key: str, title: str | None = None, config: 
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise InputError("invalid", gettext("Write a question or a title."), {"title": gettext("This field cannot be empty.")})
+        raise InputError(
+            "invalid", gettext("Write a question or a title."), {"title": gettext("This field cannot be empty.")}
+        )
     if len(title) > 300:
-        raise InputError("invalid", gettext("Too long: at most %(n)s characters.", n=300), {"title": gettext("Too long: at most %(n)s characters.", n=300)})
+        raise InputError(
+            "invalid",
+            gettext("Too long: at most %(n)s characters.", n=300),
+            {"title": gettext("Too long: at most %(n)s characters.", n=300)},
+        )
     return title
 
 
@@ -192,7 +223,9 @@ def _clean_timer(seconds: int | None) -> int | None:
     return seconds
 
 
-def update_activity(act: Activity, title: str, config: Any, results_hidden: bool, timer_seconds: int | None) -> Activity:
+def update_activity(
+    act: Activity, title: str, config: Any, results_hidden: bool, timer_seconds: int | None
+) -> Activity:
     kind = get_kind(act.kind)
     act.config = kind.validate_config(config)
     act.title = _clean_title(title)
@@ -284,9 +317,7 @@ def find_open_workshop(code: str) -> Workshop | None:
     code = "".join(ch for ch in str(code or "") if ch.isdigit())
     if len(code) != 8:
         return None
-    return db.session.scalars(
-        select(Workshop).where(Workshop.join_code == code, Workshop.status == "open")
-    ).first()
+    return db.session.scalars(select(Workshop).where(Workshop.join_code == code, Workshop.status == "open")).first()
 
 
 def workshop_counts(ws_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -295,14 +326,18 @@ def workshop_counts(ws_ids: list[int]) -> dict[int, dict[str, int]]:
         return {}
     parts = dict(
         db.session.execute(
-            select(Participant.workshop_id, func.count()).where(Participant.workshop_id.in_(ws_ids)).group_by(Participant.workshop_id)
+            select(Participant.workshop_id, func.count())
+            .where(Participant.workshop_id.in_(ws_ids))
+            .group_by(Participant.workshop_id)
         ).all()
     )
     resp = dict(
         db.session.execute(
             select(Activity.workshop_id, func.count(Response.id))
             .join(Response, Response.activity_id == Activity.id)
-            .where(Activity.workshop_id.in_(ws_ids), Response.current.is_(True), Response.generation == Activity.generation)
+            .where(
+                Activity.workshop_id.in_(ws_ids), Response.current.is_(True), Response.generation == Activity.generation
+            )
             .group_by(Activity.workshop_id)
         ).all()
     )

@@ -25,8 +25,12 @@ def js_half_complete(key: str) -> bool:
     """The kind's JS module exists and exports phone, presenter and console."""
     path = ROOT / "static" / "js" / "kinds" / f"{key}.js"
     source = path.read_text() if path.exists() else ""
-    return all(re.search(rf"export\s+(?:async\s+)?(?:function|const|let)\s+{name}\b", source)
-               for name in ("phone", "presenter", "console"))
+    return all(
+        re.search(rf"export\s+(?:async\s+)?(?:function|const|let)\s+{name}\b", source)
+        for name in ("phone", "presenter", "console")
+    )
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -17,10 +17,13 @@ Q1 = "Vilka nyttor är viktigast för brukarna?"
 
 
 def test_accessibility(open_page, ui, js_errors):
-    ws = ui.workshop("Användarforum Solstad", activities=[
-        ("multiple_choice", {"title": Q1, "cfg_options": "Trygghet\nTid med personalen\nSjälvständighet"}),
-        ("multiple_choice", {"title": "Dolt resultat", "cfg_options": "Ja\nNej", "results_hidden": "1"}),
-    ])
+    ws = ui.workshop(
+        "Användarforum Solstad",
+        activities=[
+            ("multiple_choice", {"title": Q1, "cfg_options": "Trygghet\nTid med personalen\nSjälvständighet"}),
+            ("multiple_choice", {"title": "Dolt resultat", "cfg_options": "Ja\nNej", "results_hidden": "1"}),
+        ],
+    )
     found: dict[str, list[dict]] = {}
 
     def check(page, name: str) -> None:
@@ -95,8 +98,9 @@ def test_accessibility(open_page, ui, js_errors):
 def test_accessibility_every_kind(open_page, ui):
     """Each activity kind as the phone, the console and the presenter show it (default settings)."""
     kinds = ui.complete_kinds()
-    ws = ui.workshop("Alla aktivitetstyper", ask_nickname=False,
-                     activities=[(k, {"title": f"Aktivitet {k}"}) for k in kinds])
+    ws = ui.workshop(
+        "Alla aktivitetstyper", ask_nickname=False, activities=[(k, {"title": f"Aktivitet {k}"}) for k in kinds]
+    )
     phone = open_page("phone", "phone", bypass_csp=True)
     phone.goto(f"/j/{ws['code']}")
     f = open_page("facilitator", bypass_csp=True)

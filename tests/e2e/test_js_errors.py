@@ -23,8 +23,14 @@ def test_page_errors_are_collected(browser, js_errors):
     try:
         page = ctx.new_page()
         js_errors.watch(page, "probe")
-        page.route("http://probe.test/**", lambda route: route.fulfill(
-            status=200, body=PAGE, headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP}))
+        page.route(
+            "http://probe.test/**",
+            lambda route: route.fulfill(
+                status=200,
+                body=PAGE,
+                headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": CSP},
+            ),
+        )
         page.goto("http://probe.test/")
         assert js_errors.errors == []
 

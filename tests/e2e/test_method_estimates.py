@@ -11,7 +11,6 @@ Screenshot (looked at by a person): test-artifacts/method-live-result.png
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -36,12 +35,13 @@ def fmt(template: str, **values) -> str:
 
 
 def amount(text: str) -> float:
-    """"−1 234 567 kr" (Swedish grouping, minus sign) → -1234567.0"""
+    """ "−1 234 567 kr" (Swedish grouping, minus sign) → -1234567.0"""
     cleaned = re.sub(r"[\s\u00a0\u202fkr]", "", text).replace("\u2212", "-").replace(",", ".")
     return float(cleaned)
 
 
 # --- the result, computed here from the template's figures (not with the product's engine) ---
+
 
 def _yearly(node: dict, factors: dict[str, float], override: dict[str, float]) -> float:
     names = {**factors, **{r["name"]: r["likely"] for r in node["block"]["rows"]}, **override}
@@ -85,7 +85,9 @@ def test_the_room_accepts_or_counters_a_proposal_and_the_result_moves(open_page,
     code = re.search(r"/j/(\d{8})$", f.locator(".join-info a[href*='/j/']").get_attribute("href")).group(1)
     session = live_server.facilitator_session()
     doc = session.get(f"{live_server.url}/f/w/{ws_id}/export.json", timeout=10).json()
-    it_cost = next(n for n in doc["analysis"]["nodes"] if n["block"] and any(r["label"] == ROW_LABEL for r in n["block"]["rows"]))
+    it_cost = next(
+        n for n in doc["analysis"]["nodes"] if n["block"] and any(r["label"] == ROW_LABEL for r in n["block"]["rows"])
+    )
     row = next(r for r in it_cost["block"]["rows"] if r["label"] == ROW_LABEL)
     assert row["likely"] == 300 and row["proposal"] is None
     expected_before = nettonytta(doc)
@@ -146,7 +148,8 @@ def test_the_room_accepts_or_counters_a_proposal_and_the_result_moves(open_page,
     expect(take).to_have_text(fmt(ps["estimates.take"], v=f"400 {ROW_UNIT}"))
     take.click()
     expect(phones["Kalle"].locator(".est-flash")).to_have_text(
-        "✓ " + fmt(ps["estimates.saved_accepted"], v=f"400 {ROW_UNIT}"))
+        "✓ " + fmt(ps["estimates.saved_accepted"], v=f"400 {ROW_UNIT}")
+    )
     # Lisa counters with 550 and says where it comes from.
     lisa = phones["Lisa"]
     lisa.locator("details.est-more summary").click()
@@ -182,14 +185,18 @@ def test_the_room_accepts_or_counters_a_proposal_and_the_result_moves(open_page,
         expect(values.nth(i)).to_have_value(v)
     card.locator("form.est-values input[id^=est-source-]").fill(f"Workshop: 2 svar, median. {SOURCE}")
     card.locator("form.est-values button[type=submit]").click()
-    expect(card.locator(".est-current")).to_have_text(fmt(s["estimates.current_values"], low="437,5", likely="475", high="512,5"))
+    expect(card.locator(".est-current")).to_have_text(
+        fmt(s["estimates.current_values"], low="437,5", likely="475", high="512,5")
+    )
 
     # The live draft page follows without a reload…
     expect(net_cell).not_to_have_text(before_text)
     assert amount(net_cell.inner_text()) == pytest.approx(expected_after, abs=1)
     # …and so does the saved row in the export.
     doc2 = session.get(f"{live_server.url}/f/w/{ws_id}/export.json", timeout=10).json()
-    saved = next(r for n in doc2["analysis"]["nodes"] if n["block"] for r in n["block"]["rows"] if r["label"] == ROW_LABEL)
+    saved = next(
+        r for n in doc2["analysis"]["nodes"] if n["block"] for r in n["block"]["rows"] if r["label"] == ROW_LABEL
+    )
     assert (saved["low"], saved["likely"], saved["high"], saved["proposal"]) == (437.5, 475, 512.5, 400)
     assert saved["source"] == f"Workshop: 2 svar, median. {SOURCE}"
 

@@ -51,7 +51,9 @@ def add_effect(phone, text: str, polarity: str, cause: str = "") -> None:
 
 
 def dot_button(phone, title: str):
-    return phone.locator("li.eff-dot-item", has=phone.locator(".eff-dot-title", has_text=title)).locator("button.eff-dot-btn")
+    return phone.locator("li.eff-dot-item", has=phone.locator(".eff-dot-title", has_text=title)).locator(
+        "button.eff-dot-btn"
+    )
 
 
 def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
@@ -91,8 +93,9 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     back_to_list(greta)
     expect(greta.locator("ul.activity-pick li", has_text=step2).locator(".badge")).to_have_text(s["answered"])
     kept = greta.context.storage_state()
-    assert any(item["name"].startswith("nv:token:") for origin in kept["origins"] for item in origin["localStorage"]), \
+    assert any(item["name"].startswith("nv:token:") for origin in kept["origins"] for item in origin["localStorage"]), (
         "the phone keeps its identity in localStorage"
+    )
     greta.context.close()  # she closes the browser
 
     # --- Tuesday: Hassan visits, sees Greta's effects, adds one, places a dot --------------------

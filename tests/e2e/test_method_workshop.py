@@ -111,7 +111,9 @@ def sort_item(phone, title: str, category: str, money: bool, perspective: str | 
     expect(phone.locator(".sort-title")).to_have_text(title)
     form = phone.locator("form.sort-form")
     form.locator("label.sort-cat", has_text=s[f"sorting.cat_{category}"]).click()
-    form.locator(".sort-money label.choice", has_text=s["sorting.money_yes"] if money else s["sorting.money_no"]).click()
+    form.locator(
+        ".sort-money label.choice", has_text=s["sorting.money_yes"] if money else s["sorting.money_no"]
+    ).click()
     form.locator(".sort-persp label.choice", has_text=perspective or s["sorting.no_perspective"]).click()
     form.locator("button.sort-next").click()
 
@@ -155,7 +157,9 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     expect(wall.locator(".effects-col")).to_have_count(2)
     expect(wall.locator(".col-positive .effect-title")).to_have_text([E_KEYS, E_KEYS_DUP, E_SAFE])
     expect(wall.locator(".col-negative .effect-title")).to_have_text([E_NET])
-    expect(wall.locator(".col-positive .effect-card", has_text=E_KEYS).locator(".effect-cause")).to_contain_text("Låsen öppnas med mobilen")
+    expect(wall.locator(".col-positive .effect-card", has_text=E_KEYS).locator(".effect-cause")).to_contain_text(
+        "Låsen öppnas med mobilen"
+    )
     expect(screen.locator("#pres-responses")).to_have_text("3")
 
     # The facilitator merges Lisa's duplicate into Kalle's effect, from the console's wall.
@@ -191,7 +195,9 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     for kind, title in (("nytta", N_TIME), ("nytta", N_SAFE), ("konsekvenskostnad", K_IT)):
         chain.locator("select[id^=chain-kind-]").select_option(kind)
         chain.locator("input[id^=chain-title-]").fill(title)
-        chain.locator("form.chain-form", has=f.locator("input[id^=chain-title-]")).locator("button[type=submit]").click()
+        chain.locator("form.chain-form", has=f.locator("input[id^=chain-title-]")).locator(
+            "button[type=submit]"
+        ).click()
         rename = fmt(s["effect_chain.rename"], title=title)
         expect(chain.locator(f'table.chain-others textarea[aria-label="{rename}"]')).to_have_value(title)
     # None of them traces back to an effect yet: the chain checks say so.
@@ -201,7 +207,9 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     leads = fmt(s["effect_chain.add_consequence"], title=E_KEYS)
     chain.locator(f'select[aria-label="{leads}"]').select_option(label=N_TIME)
     chain.locator(f'button.chain-add-go[aria-label="{leads}"]').click()
-    row = chain.locator("table.chain-table").first.locator("tbody tr", has=f.locator(f"textarea[aria-label*='{E_KEYS}']"))
+    row = chain.locator("table.chain-table").first.locator(
+        "tbody tr", has=f.locator(f"textarea[aria-label*='{E_KEYS}']")
+    )
     expect(row.locator("td").nth(1).locator(".chain-chip-title")).to_have_text([N_TIME])
     expect(chain.locator(".chain-hints li")).to_have_count(2)
 
@@ -213,10 +221,12 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     expect(chain.locator(".chain-say")).to_have_text(fmt(s["effect_chain.picked"], title=E_SAFE))
     diagram.locator(f'g.chain-node[aria-label*="{N_SAFE}"]').click()
     expect(chain.locator(".chain-say")).to_have_text(fmt(s["effect_chain.linked"], **{"from": E_SAFE, "to": N_SAFE}))
-    expect(chain.locator(".chain-all-links .chain-chip-title")).to_have_text([
-        fmt(s["effect_chain.link_text"], **{"from": E_KEYS, "to": N_TIME}),
-        fmt(s["effect_chain.link_text"], **{"from": E_SAFE, "to": N_SAFE}),
-    ])
+    expect(chain.locator(".chain-all-links .chain-chip-title")).to_have_text(
+        [
+            fmt(s["effect_chain.link_text"], **{"from": E_KEYS, "to": N_TIME}),
+            fmt(s["effect_chain.link_text"], **{"from": E_SAFE, "to": N_SAFE}),
+        ]
+    )
 
     # Two phones propose the missing link; the console shows it once, "2 proposed".
     for name in ("Omar", "Lisa"):
@@ -226,16 +236,22 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
         form.locator("select[name=from]").select_option(label=E_NET)
         form.locator("select[name=to]").select_option(label=K_IT)
         form.locator("button[type=submit]").click()
-        expect(form.locator(".status")).to_have_text(fmt(strings(phone)["effect_chain.proposed"], **{"from": E_NET, "to": K_IT}))
+        expect(form.locator(".status")).to_have_text(
+            fmt(strings(phone)["effect_chain.proposed"], **{"from": E_NET, "to": K_IT})
+        )
     proposal = chain.locator(".chain-proposal")
     expect(proposal).to_have_count(1)
-    expect(proposal.locator(".chain-proposal-text")).to_have_text(fmt(s["effect_chain.link_text"], **{"from": E_NET, "to": K_IT}))
+    expect(proposal.locator(".chain-proposal-text")).to_have_text(
+        fmt(s["effect_chain.link_text"], **{"from": E_NET, "to": K_IT})
+    )
     expect(proposal.locator(".badge")).to_have_text(fmt(s["effect_chain.n_proposed"], n="2"))
     proposal.locator("button.primary").click()
     expect(chain.locator(".chain-proposal")).to_have_count(0)
     expect(chain.locator(".chain-checks p.help")).to_have_text(s["effect_chain.checks_ok"])
     # The phone that proposed it sees it is in the chain now.
-    expect(phones["Omar"].locator(".chain-yours .badge.done")).to_have_text(strings(phones["Omar"])["effect_chain.in_chain"])
+    expect(phones["Omar"].locator(".chain-yours .badge.done")).to_have_text(
+        strings(phones["Omar"])["effect_chain.in_chain"]
+    )
 
     # The projector: the diagram with three arrows, each cause → effect.
     pres_chain = screen.locator("#pres-view .chain-present")
@@ -243,11 +259,13 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     expect(pres_chain.locator("g.chain-edge")).to_have_count(3)
     links = pres_chain.locator("figure.chain-figure ul.sr-only li")
     expect(links).to_have_count(3)
-    assert sorted(links.all_inner_texts()) == sorted([
-        fmt(s["effect_chain.link_text"], **{"from": E_KEYS, "to": N_TIME}),
-        fmt(s["effect_chain.link_text"], **{"from": E_SAFE, "to": N_SAFE}),
-        fmt(s["effect_chain.link_text"], **{"from": E_NET, "to": K_IT}),
-    ])
+    assert sorted(links.all_inner_texts()) == sorted(
+        [
+            fmt(s["effect_chain.link_text"], **{"from": E_KEYS, "to": N_TIME}),
+            fmt(s["effect_chain.link_text"], **{"from": E_SAFE, "to": N_SAFE}),
+            fmt(s["effect_chain.link_text"], **{"from": E_NET, "to": K_IT}),
+        ]
+    )
     ui.shot(screen, "method-chain")
 
     # --- step 4: sorting --------------------------------------------------------------------
@@ -256,8 +274,16 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     step4 = f.locator("#current-title").inner_text()
     votes = {
         # name: [(category, money, perspective) for N_TIME, N_SAFE, K_IT]
-        "Kalle": [("omfordelning", True, PERSPECTIVES[0]), ("kvalitet", False, PERSPECTIVES[1]), ("omfordelning", True, PERSPECTIVES[0])],
-        "Lisa": [("omfordelning", True, PERSPECTIVES[0]), ("kvalitet", False, PERSPECTIVES[1]), ("finansiell", True, PERSPECTIVES[0])],
+        "Kalle": [
+            ("omfordelning", True, PERSPECTIVES[0]),
+            ("kvalitet", False, PERSPECTIVES[1]),
+            ("omfordelning", True, PERSPECTIVES[0]),
+        ],
+        "Lisa": [
+            ("omfordelning", True, PERSPECTIVES[0]),
+            ("kvalitet", False, PERSPECTIVES[1]),
+            ("finansiell", True, PERSPECTIVES[0]),
+        ],
         "Omar": [("finansiell", False, PERSPECTIVES[0]), ("kvalitet", False, None), ("kvalitet", False, None)],
     }
     for name, phone in phones.items():
@@ -279,22 +305,30 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     expect(items.locator(".sort-pres-name")).to_have_text([K_IT, N_TIME, N_SAFE])
 
     def spoken(counts: dict) -> str:
-        return ", ".join(f"{s[f'sorting.cat_{c}']} {counts.get(c, 0)}" for c in ("finansiell", "omfordelning", "kvalitet", "miljo"))
+        return ", ".join(
+            f"{s[f'sorting.cat_{c}']} {counts.get(c, 0)}" for c in ("finansiell", "omfordelning", "kvalitet", "miljo")
+        )
 
-    expect(items.nth(0).locator(".mk-stack")).to_have_attribute("aria-label", spoken({"omfordelning": 1, "finansiell": 1, "kvalitet": 1}))
-    expect(items.nth(1).locator(".mk-stack")).to_have_attribute("aria-label", spoken({"omfordelning": 2, "finansiell": 1}))
+    expect(items.nth(0).locator(".mk-stack")).to_have_attribute(
+        "aria-label", spoken({"omfordelning": 1, "finansiell": 1, "kvalitet": 1})
+    )
+    expect(items.nth(1).locator(".mk-stack")).to_have_attribute(
+        "aria-label", spoken({"omfordelning": 2, "finansiell": 1})
+    )
     expect(items.nth(2).locator(".mk-stack")).to_have_attribute("aria-label", spoken({"kvalitet": 3}))
     expect(items.nth(0)).to_have_class(re.compile(r"\bgrey\b"))
     expect(items.nth(0).locator(".mk-grey-badge")).to_be_visible()
     expect(items.nth(1)).not_to_have_class(re.compile(r"\bgrey\b"))
     expect(items.nth(2).locator(".sort-pres-agree")).to_have_text(
-        f"{s['sorting.agreement_high']} · {fmt(s['sorting.voters'], n='3')}")
+        f"{s['sorting.agreement_high']} · {fmt(s['sorting.voters'], n='3')}"
+    )
     expect(screen.locator("#pres-view .sort-pres-grey")).to_contain_text("1")
     ui.shot(screen, "method-sorting")
 
     # The console holds the same tally.
     expect(f.locator("#current-view .mk-summary")).to_have_text(
-        fmt(s["sorting.summary"], items="3", voted="3", grey="1", decided="0"))
+        fmt(s["sorting.summary"], items="3", voted="3", grey="1", decided="0")
+    )
     assert screen.evaluate("window.__sameScreen") is True, "the presenter page reloaded"
 
 
@@ -302,11 +336,24 @@ def template_workshop_http(server, ui, template: str, title: str) -> dict:
     """The /f/new form posted without a browser (for tests whose subject is not that form)."""
     session = server.facilitator_session()
     page = session.get(server.url + "/f/new").text
-    r = session.post(server.url + "/f/new", data={"csrf_token": ui.csrf_from(page), "template": template,
-                                                  "title": title, "language": "sv", "mode": "live", "ask_nickname": "1"})
+    r = session.post(
+        server.url + "/f/new",
+        data={
+            "csrf_token": ui.csrf_from(page),
+            "template": template,
+            "title": title,
+            "language": "sv",
+            "mode": "live",
+            "ask_nickname": "1",
+        },
+    )
     ws_id = int(re.search(r"/f/w/(\d+)$", r.url).group(1))
-    return {"session": session, "id": ws_id, "code": re.search(r"/j/(\d{8})", r.text).group(1),
-            "presenter_url": re.search(r'href="(/present/\d+/[^"]+)"', r.text).group(1)}
+    return {
+        "session": session,
+        "id": ws_id,
+        "code": re.search(r"/j/(\d{8})", r.text).group(1),
+        "presenter_url": re.search(r'href="(/present/\d+/[^"]+)"', r.text).group(1),
+    }
 
 
 def test_phone_offers_the_perspectives_for_an_effect(open_page, ui, live_server):
@@ -328,19 +375,33 @@ def test_chain_titles_fit_in_their_boxes_on_the_projector(open_page, ui, live_se
     ws = template_workshop_http(live_server, ui, TEMPLATE, "Effektkedjan på projektorn")
     cookie = "; ".join(f"{k}={v}" for k, v in ws["session"].cookies.items())
     con = socketio.Client(reconnection=False)
-    con.connect(live_server.url, namespaces=["/console"], auth={"workshop_id": ws["id"]}, headers={"Cookie": cookie}, wait_timeout=10)
+    con.connect(
+        live_server.url,
+        namespaces=["/console"],
+        auth={"workshop_id": ws["id"]},
+        headers={"Cookie": cookie},
+        wait_timeout=10,
+    )
     try:
+
         def draft(op, **args):
             ack = con.call("draft", {"op": op, "args": args}, namespace="/console", timeout=10)
             assert ack["ok"], ack
             return ack
 
-        ids = [draft("node.add", data=data)["id"] for data in (
-            {"node_type": "effekt", "title": E_NET, "polarity": "negative"},
-            {"node_type": "effekt", "title": "Hemtjänstpersonalen behöver inte längre åka förbi kontoret", "polarity": "positive"},
-            {"node_type": "nytta", "title": "Frigjord arbetstid för undersköterskor i hemtjänsten"},
-            {"node_type": "konsekvenskostnad", "title": "Mer tid för IT-supporten vid låsproblem"},
-        )]
+        ids = [
+            draft("node.add", data=data)["id"]
+            for data in (
+                {"node_type": "effekt", "title": E_NET, "polarity": "negative"},
+                {
+                    "node_type": "effekt",
+                    "title": "Hemtjänstpersonalen behöver inte längre åka förbi kontoret",
+                    "polarity": "positive",
+                },
+                {"node_type": "nytta", "title": "Frigjord arbetstid för undersköterskor i hemtjänsten"},
+                {"node_type": "konsekvenskostnad", "title": "Mer tid för IT-supporten vid låsproblem"},
+            )
+        ]
         draft("link.add", **{"from": ids[0], "to": ids[3]})
         draft("link.add", **{"from": ids[1], "to": ids[2]})
         acts = con.call("snapshot", {}, namespace="/console", timeout=10)["snapshot"]["workshop"]["activities"]

@@ -11,11 +11,15 @@ pytestmark = pytest.mark.e2e
 
 def test_phone_ends_on_the_current_activity_when_a_kind_loads_slowly(open_page, ui):
     other = next(k for k in ui.complete_kinds() if k != "multiple_choice")
-    ws = ui.workshop("Snabb facilitator", ask_nickname=False, activities=[
-        ("multiple_choice", {"title": "Fråga ett", "cfg_options": "Ja\nNej"}),
-        (other, {"title": "Fråga två"}),
-        ("multiple_choice", {"title": "Fråga tre", "cfg_options": "Bra\nDåligt"}),
-    ])
+    ws = ui.workshop(
+        "Snabb facilitator",
+        ask_nickname=False,
+        activities=[
+            ("multiple_choice", {"title": "Fråga ett", "cfg_options": "Ja\nNej"}),
+            (other, {"title": "Fråga två"}),
+            ("multiple_choice", {"title": "Fråga tre", "cfg_options": "Bra\nDåligt"}),
+        ],
+    )
     phone = open_page("phone", "phone")
     held = []  # the request for the second kind's module waits here until the test lets it go
     phone.route(f"**/static/js/kinds/{other}.js", lambda route: held.append(route))
@@ -42,7 +46,8 @@ def test_phone_ends_on_the_current_activity_when_a_kind_loads_slowly(open_page, 
     # The late module arrives (a resource timing entry appears once it has loaded); the
     # drawing that waited for it must not put the old activity back on the screen.
     phone.wait_for_function(
-        "kind => performance.getEntriesByType('resource').some(e => e.name.endsWith(`/kinds/${kind}.js`))", arg=other)
+        "kind => performance.getEntriesByType('resource').some(e => e.name.endsWith(`/kinds/${kind}.js`))", arg=other
+    )
     phone.wait_for_timeout(200)
     expect(phone.locator("#act-title")).to_have_text("Fråga tre")
     expect(phone.locator("label.choice")).to_have_text(["Bra", "Dåligt"])

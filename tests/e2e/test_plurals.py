@@ -13,12 +13,37 @@ PROBE = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("sv", ["1 effekt", "1 effekt", "2 effekter", "1\u00a0000 effekter", "0 effekter",
-            "1 gång", "Rösta upp frågan, 1 röst nu", "Rösta upp frågan, 4 röster nu"]),
-    ("en", ["1 effect", "1 effect", "2 effects", "1\u00a0000 effects", "0 effects",
-            "1 time", "Upvote this question, 1 vote now", "Upvote this question, 4 votes now"]),
-])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        (
+            "sv",
+            [
+                "1 effekt",
+                "1 effekt",
+                "2 effekter",
+                "1\u00a0000 effekter",
+                "0 effekter",
+                "1 gång",
+                "Rösta upp frågan, 1 röst nu",
+                "Rösta upp frågan, 4 röster nu",
+            ],
+        ),
+        (
+            "en",
+            [
+                "1 effect",
+                "1 effect",
+                "2 effects",
+                "1\u00a0000 effects",
+                "0 effects",
+                "1 time",
+                "Upvote this question, 1 vote now",
+                "Upvote this question, 4 votes now",
+            ],
+        ),
+    ],
+)
 def test_t_picks_the_form_for_the_count(open_page, lang, expected):
     page = open_page(f"plurals-{lang}", "phone")
     page.goto(f"/?lang={lang}")

@@ -20,10 +20,14 @@ def vote(phone, option: str) -> None:
 
 
 def test_no_reload_presenter(open_page, live_server, ui, js_errors, request):
-    ws = ui.workshop("Styrgruppsmöte", ask_nickname=False, activities=[
-        ("multiple_choice", {"title": Q1, "cfg_options": "Ja\nNej"}),
-        ("multiple_choice", {"title": Q2, "cfg_options": "Ja\nDelvis\nNej"}),
-    ])
+    ws = ui.workshop(
+        "Styrgruppsmöte",
+        ask_nickname=False,
+        activities=[
+            ("multiple_choice", {"title": Q1, "cfg_options": "Ja\nNej"}),
+            ("multiple_choice", {"title": Q2, "cfg_options": "Ja\nDelvis\nNej"}),
+        ],
+    )
     screen = open_page("presenter", "presenter")
     screen.goto(ws["presenter_url"])
     expect(screen.locator("#pres-title")).to_have_text(Q1)

@@ -38,10 +38,14 @@ def badges(phone) -> list[str]:
 
 
 def test_self_paced(open_page, ui):
-    ws = ui.workshop("Nyttoverkstad vecka 12", mode="self_paced", activities=[
-        ("multiple_choice", {"title": A1, "cfg_options": "Brukare\nNärstående\nPersonal"}),
-        ("multiple_choice", {"title": A2, "cfg_options": "Varje vecka\nNågon gång per år\nAldrig"}),
-    ])
+    ws = ui.workshop(
+        "Nyttoverkstad vecka 12",
+        mode="self_paced",
+        activities=[
+            ("multiple_choice", {"title": A1, "cfg_options": "Brukare\nNärstående\nPersonal"}),
+            ("multiple_choice", {"title": A2, "cfg_options": "Varje vecka\nNågon gång per år\nAldrig"}),
+        ],
+    )
     f = open_page("facilitator")
     ui.login(f)
     f.goto(f"/f/w/{ws['id']}/console")

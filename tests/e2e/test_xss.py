@@ -48,8 +48,9 @@ def _api(server, session, path, page_path, data):
 def _sio(server, namespace, auth, cookies=None):
     client = socketio.Client(reconnection=False)
     headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
-    client.connect(server.url, namespaces=[namespace], auth=auth, headers=headers, transports=["websocket"],
-                   wait_timeout=10)
+    client.connect(
+        server.url, namespaces=[namespace], auth=auth, headers=headers, transports=["websocket"], wait_timeout=10
+    )
     return client
 
 
@@ -66,14 +67,30 @@ def scene(live_server):
     server = live_server
     s = server.facilitator_session()
     title = PAYLOADS[0] + " Användarforum"
-    r = _api(server, s, "/f/new", "/f/new", {"title": title, "language": "sv", "mode": "self_paced",
-                                             "ask_nickname": "1", "ask_perspective": "1",
-                                             "perspectives": "\n".join(PAYLOADS[:4]),
-                                             "template": "example_digital_locks"})
+    r = _api(
+        server,
+        s,
+        "/f/new",
+        "/f/new",
+        {
+            "title": title,
+            "language": "sv",
+            "mode": "self_paced",
+            "ask_nickname": "1",
+            "ask_perspective": "1",
+            "perspectives": "\n".join(PAYLOADS[:4]),
+            "template": "example_digital_locks",
+        },
+    )
     ws_id = int(re.search(r"/f/w/(\d+)$", r.url).group(1))
     edit = f"/f/w/{ws_id}"
-    settings = {"title": title, "language": "sv", "ask_nickname": "1", "ask_perspective": "1",
-                "perspectives": "\n".join(PAYLOADS[:4])}
+    settings = {
+        "title": title,
+        "language": "sv",
+        "ask_nickname": "1",
+        "ask_perspective": "1",
+        "perspectives": "\n".join(PAYLOADS[:4]),
+    }
     _api(server, s, edit, edit, {**settings, "mode": "self_paced"})  # phones answer every activity first
     acts = {}
     for kind in ("multiple_choice", "open_text", "word_cloud", "qna"):
@@ -100,35 +117,92 @@ def scene(live_server):
     draft = _call(console, "/console", "draft_snapshot", {})["draft"]
 
     # --- the console writes payloads into the draft -----------------------------------------
-    _call(console, "/console", "draft", {"op": "frame.update", "args": {"data": {
-        "name_of_change": PAYLOADS[2], "purpose": PAYLOADS[3] + " " + LONG, "alternative_a": PAYLOADS[4],
-        "alternative_b": PAYLOADS[5], "comparison": [{"aspect": PAYLOADS[0], "a": PAYLOADS[1], "b": PAYLOADS[2]}],
-        "perspectives": [{"kind": "invanare", "label": PAYLOADS[6]}]}}})
-    node = _call(console, "/console", "draft", {"op": "node.add", "args": {"data": {
-        "node_type": "nytta", "title": PAYLOADS[7], "description": PAYLOADS[8] + " " + LONG,
-        "category": "kvalitet", "valuation": "size", "size_score": 2, "polarity": "positive"}}})["id"]
-    _call(console, "/console", "draft", {"op": "node.add", "args": {"data": {
-        "node_type": "effekt", "title": PAYLOADS[9], "cause": PAYLOADS[0], "polarity": "negative"}}})
+    _call(
+        console,
+        "/console",
+        "draft",
+        {
+            "op": "frame.update",
+            "args": {
+                "data": {
+                    "name_of_change": PAYLOADS[2],
+                    "purpose": PAYLOADS[3] + " " + LONG,
+                    "alternative_a": PAYLOADS[4],
+                    "alternative_b": PAYLOADS[5],
+                    "comparison": [{"aspect": PAYLOADS[0], "a": PAYLOADS[1], "b": PAYLOADS[2]}],
+                    "perspectives": [{"kind": "invanare", "label": PAYLOADS[6]}],
+                }
+            },
+        },
+    )
+    node = _call(
+        console,
+        "/console",
+        "draft",
+        {
+            "op": "node.add",
+            "args": {
+                "data": {
+                    "node_type": "nytta",
+                    "title": PAYLOADS[7],
+                    "description": PAYLOADS[8] + " " + LONG,
+                    "category": "kvalitet",
+                    "valuation": "size",
+                    "size_score": 2,
+                    "polarity": "positive",
+                }
+            },
+        },
+    )["id"]
+    _call(
+        console,
+        "/console",
+        "draft",
+        {
+            "op": "node.add",
+            "args": {
+                "data": {"node_type": "effekt", "title": PAYLOADS[9], "cause": PAYLOADS[0], "polarity": "negative"}
+            },
+        },
+    )
     rows = [r for n in draft.get("nodes", []) for r in ((n.get("block") or {}).get("rows") or [])]
     if rows:
-        _call(console, "/console", "draft", {"op": "row.update", "args": {"id": rows[0]["id"], "data": {
-            "label": PAYLOADS[3], "source": PAYLOADS[4]}}})
-    _call(console, "/console", "draft", {"op": "factor.add", "args": {"data": {
-        "name": "xss_faktor", "label": PAYLOADS[5], "unit": "kr", "likely": 1, "source": PAYLOADS[1]}}})
+        _call(
+            console,
+            "/console",
+            "draft",
+            {"op": "row.update", "args": {"id": rows[0]["id"], "data": {"label": PAYLOADS[3], "source": PAYLOADS[4]}}},
+        )
+    _call(
+        console,
+        "/console",
+        "draft",
+        {
+            "op": "factor.add",
+            "args": {
+                "data": {"name": "xss_faktor", "label": PAYLOADS[5], "unit": "kr", "likely": 1, "source": PAYLOADS[1]}
+            },
+        },
+    )
 
     # --- phones answer with payloads ----------------------------------------------------------
     phones = []
     for i, nick in enumerate([p[:40] for p in PAYLOADS[:5]]):
-        joined = requests.post(server.url + "/api/join", json={"code": code, "nickname": nick,
-                                                              "perspective": PAYLOADS[i % 4]}).json()
+        joined = requests.post(
+            server.url + "/api/join", json={"code": code, "nickname": nick, "perspective": PAYLOADS[i % 4]}
+        ).json()
         assert joined["ok"] is True, joined
         phone = _sio(server, "/phone", {"token": joined["token"]})
         phones.append(phone)
 
     def submit(phone, kind, payload, n=[0]):  # noqa: B006  (a counter)
         n[0] += 1
-        ack = phone.call("submit", {"activity_id": acts[kind], "client_id": f"xss-{n[0]}", "payload": payload},
-                         namespace="/phone", timeout=10)
+        ack = phone.call(
+            "submit",
+            {"activity_id": acts[kind], "client_id": f"xss-{n[0]}", "payload": payload},
+            namespace="/phone",
+            timeout=10,
+        )
         assert ack.get("ok") is True, (kind, payload, ack)
 
     for i, phone in enumerate(phones):
@@ -136,22 +210,48 @@ def scene(live_server):
         submit(phone, "open_text", {"text": PAYLOADS[i] + " " + PAYLOADS[-1 - i]})
         submit(phone, "word_cloud", {"text": SHORT[i]})
         submit(phone, "qna", {"action": "ask", "text": PAYLOADS[(i + 2) % len(PAYLOADS)]})
-        submit(phone, "effects", {"text": PAYLOADS[(i + 3) % len(PAYLOADS)][:200], "cause": PAYLOADS[i] + " " + LONG[:200],
-                                  "polarity": "positive"})
+        submit(
+            phone,
+            "effects",
+            {
+                "text": PAYLOADS[(i + 3) % len(PAYLOADS)][:200],
+                "cause": PAYLOADS[i] + " " + LONG[:200],
+                "polarity": "positive",
+            },
+        )
         if rows:
-            submit(phone, "estimates", {"row": rows[0]["id"], "accept": False, "value": str(100 + i),
-                                        "source": PAYLOADS[(i + 4) % len(PAYLOADS)], "reason": PAYLOADS[(i + 5) % len(PAYLOADS)]})
+            submit(
+                phone,
+                "estimates",
+                {
+                    "row": rows[0]["id"],
+                    "accept": False,
+                    "value": str(100 + i),
+                    "source": PAYLOADS[(i + 4) % len(PAYLOADS)],
+                    "reason": PAYLOADS[(i + 5) % len(PAYLOADS)],
+                },
+            )
     for p in phones:
         p.disconnect()
     analysis_key = None
     report_page = s.get(server.url + f"/f/w/{ws_id}/report").text
-    m = re.search(rf"/review/{ws_id}/([A-Za-z0-9_\-]+)", report_page + s.get(server.url + f"/f/w/{ws_id}/analysis").text)
+    m = re.search(
+        rf"/review/{ws_id}/([A-Za-z0-9_\-]+)", report_page + s.get(server.url + f"/f/w/{ws_id}/analysis").text
+    )
     if m:
         analysis_key = m.group(1)
     # live from here, so the console steers what the presenter and the phones show
     _api(server, s, edit, edit, {**settings, "mode": "live"})
-    yield {"ws": ws_id, "code": code, "presenter": presenter, "acts": acts, "console": console, "node": node,
-           "review": f"/review/{ws_id}/{analysis_key}" if analysis_key else None, "session": s}
+    yield {
+        "ws": ws_id,
+        "code": code,
+        "presenter": presenter,
+        "acts": acts,
+        "console": console,
+        "node": node,
+        "review": f"/review/{ws_id}/{analysis_key}" if analysis_key else None,
+        "session": s,
+    }
     console.disconnect()
 
 
@@ -162,12 +262,19 @@ def _guard(page, dialogs):
 def _clean(page, where, dialogs, expect_texts=()):
     """No script ran on ``page``; each of ``expect_texts`` shows literally (as text)."""
     assert page.evaluate("typeof window.__xss") == "undefined", f"{where}: a payload ran"
-    assert page.evaluate("() => [...document.querySelectorAll('iframe[srcdoc], script:not([src])')]"
-                         ".filter(e => e.type !== 'application/json').length") == 0, f"{where}: injected markup"
+    assert (
+        page.evaluate(
+            "() => [...document.querySelectorAll('iframe[srcdoc], script:not([src])')]"
+            ".filter(e => e.type !== 'application/json').length"
+        )
+        == 0
+    ), f"{where}: injected markup"
     assert not dialogs, f"{where}: dialog {dialogs}"
     # what a person reads: the text, and what stands in form fields (editors show values there)
-    text = page.evaluate("() => document.body.textContent + ' ' + [...document.querySelectorAll('input, textarea, "
-                         "select')].map(e => e.value).join(' ')")
+    text = page.evaluate(
+        "() => document.body.textContent + ' ' + [...document.querySelectorAll('input, textarea, "
+        "select')].map(e => e.value).join(' ')"
+    )
     missing = [t for t in expect_texts if t not in text]
     if missing:
         from conftest import ARTIFACTS  # noqa: F401  (tests/e2e/conftest.py)

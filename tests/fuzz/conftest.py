@@ -29,8 +29,14 @@ def load_fuzzlib():
 
 # Stable in CI: the same examples every run, no example database, no shrinking (the world
 # is stateful, so a failing case is reported as found), no deadline (1 MB payloads).
-SUITE = settings(deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-                 suppress_health_check=list(HealthCheck), print_blob=False)
+SUITE = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
 
 
 @pytest.fixture(scope="session")
@@ -90,8 +96,11 @@ def run_sample(fuzzlib, world, endpoint: str, examples: int, probe_every: int = 
     from hypothesis import given
 
     checker = fuzzlib.Checker(world, probe_every=probe_every)
-    strategy, run = (fuzzlib.socket_endpoint(world, endpoint) if endpoint in fuzzlib.SOCKET_ENDPOINTS
-                     else fuzzlib.http_endpoint(world, endpoint))
+    strategy, run = (
+        fuzzlib.socket_endpoint(world, endpoint)
+        if endpoint in fuzzlib.SOCKET_ENDPOINTS
+        else fuzzlib.http_endpoint(world, endpoint)
+    )
     new: list = []
 
     @settings(SUITE, max_examples=examples)

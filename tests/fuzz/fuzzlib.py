@@ -26,12 +26,12 @@ import logging
 import math
 import re
 import shutil
-import sqlite3
 import sys
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -47,13 +47,14 @@ POLL = "forum_poll_deck"  # the classic kinds
 # pins it and a patch in the report). The fuzz tests tolerate them so the suite stays green
 # until the patch lands; when it lands, the strict xfail test turns red and the entry here
 # goes. bench/fuzz.py counts them separately from new findings.
-KNOWN: dict[str, Callable[["Problem"], bool]] = {}
+KNOWN: dict[str, Callable[[Problem], bool]] = {}
 
 
 def known(name: str):
     def register(fn):
         KNOWN[name] = fn
         return fn
+
     return register
 
 
@@ -81,6 +82,7 @@ class Problem:
 
 
 # --- the world ------------------------------------------------------------------------------
+
 
 def _helpers():
     name = "nyttoverkstad_integration_helpers"
@@ -117,8 +119,9 @@ def make_app(folder: Path, migrated: Path | None = None, **overrides):
 
     if migrated is not None:
         migrated_copy(folder, migrated)
-    settings = Settings.from_env(folder, testing=True, **{"rate_limit_submit": "100000/second",
-                                                          "rate_limit_join": "100000/second", **overrides})
+    settings = Settings.from_env(
+        folder, testing=True, **{"rate_limit_submit": "100000/second", "rate_limit_join": "100000/second", **overrides}
+    )
     app = create_app(settings, async_mode="threading", migrate=migrated is None)
     app.config["WTF_CSRF_ENABLED"] = False
     # A view's exception becomes the 500 page (as in production) instead of reaching the
@@ -130,7 +133,7 @@ def make_app(folder: Path, migrated: Path | None = None, **overrides):
 class World:
     """Everything a fuzz case may aim at. See the module docstring."""
 
-    def __init__(self, app, setup: "SetupWorld | None" = None, meta: dict | None = None):
+    def __init__(self, app, setup: SetupWorld | None = None, meta: dict | None = None):
         # Creating an app re-creates the shared Socket.IO server, which strands the socket
         # clients of earlier apps: the /setup app (if any) must exist before our sockets.
         self.setup = setup
@@ -141,8 +144,10 @@ class World:
 
         def on_exception(sender, exception, **_):
             # The exception's type first: a huge value in its message can fill the tail.
-            self.errors.append(f"{type(exception).__name__}: {str(exception)[:200]}\n"
-                               + "".join(traceback.format_exception(exception))[-3000:])
+            self.errors.append(
+                f"{type(exception).__name__}: {str(exception)[:200]}\n"
+                + "".join(traceback.format_exception(exception))[-3000:]
+            )
 
         got_request_exception.connect(on_exception, app, weak=False)
         # Socket handlers log what they turn into an ack with code "server": keep it.
@@ -161,8 +166,21 @@ class World:
         self._build(meta)
 
     # -- construction --------------------------------------------------------------------
-    META = ("anna_id", "bertil_id", "ws", "foreign_ws", "live_ws", "code", "foreign_code", "live_code", "presenter_key",
-            "foreign_presenter_key", "review_key", "foreign_review_key", "tokens")
+    META = (
+        "anna_id",
+        "bertil_id",
+        "ws",
+        "foreign_ws",
+        "live_ws",
+        "code",
+        "foreign_code",
+        "live_code",
+        "presenter_key",
+        "foreign_presenter_key",
+        "review_key",
+        "foreign_review_key",
+        "tokens",
+    )
 
     def _build(self, meta: dict | None = None) -> None:
         """Fill the database (unless ``meta`` describes a copy of one already filled) and
@@ -180,9 +198,15 @@ class World:
         self.other = app.test_client()
         h.login(self.other, BERTIL)
         if meta is None:
-            self.tokens = [h.join(app.test_client(), code, nickname=nick)["token"]
-                           for code, nick in ((self.code, "Fuzz"), (self.code, "Andra"), (self.foreign_code, "Främling"),
-                                              (self.live_code, "Live"))]
+            self.tokens = [
+                h.join(app.test_client(), code, nickname=nick)["token"]
+                for code, nick in (
+                    (self.code, "Fuzz"),
+                    (self.code, "Andra"),
+                    (self.foreign_code, "Främling"),
+                    (self.live_code, "Live"),
+                )
+            ]
         phones = [h.socket_client(app, PHONE, {"token": t}, app.test_client()) for t in self.tokens]
         assert all(p.is_connected(PHONE) for p in phones)
         self.phone, self.phone2, self.foreign_phone, self.live_phone = phones
@@ -190,8 +214,15 @@ class World:
         self.console = h.console(app, self.ws)
         self.foreign_console = h.console(app, self.foreign_ws, BERTIL)
         self.screen = h.screen(app, self.ws)
-        self.sockets = [(self.phone, PHONE), (self.phone2, PHONE), (self.foreign_phone, PHONE), (self.live_phone, PHONE),
-                        (self.console, CONSOLE), (self.foreign_console, CONSOLE), (self.screen, SCREEN)]
+        self.sockets = [
+            (self.phone, PHONE),
+            (self.phone2, PHONE),
+            (self.foreign_phone, PHONE),
+            (self.live_phone, PHONE),
+            (self.console, CONSOLE),
+            (self.foreign_console, CONSOLE),
+            (self.screen, SCREEN),
+        ]
         if meta is None:
             self._seed()
         self.refresh()
@@ -259,8 +290,11 @@ class World:
         self.ws, self.foreign_ws, self.live_ws = ids["own"], ids["foreign"], ids["live"]
         with app.app_context():
             w = {i: db.session.get(Workshop, i) for i in ids.values()}
-            self.code, self.foreign_code, self.live_code = (w[self.ws].join_code, w[self.foreign_ws].join_code,
-                                                            w[self.live_ws].join_code)
+            self.code, self.foreign_code, self.live_code = (
+                w[self.ws].join_code,
+                w[self.foreign_ws].join_code,
+                w[self.live_ws].join_code,
+            )
             self.presenter_key = w[self.ws].presenter_key
             self.foreign_presenter_key = w[self.foreign_ws].presenter_key
             db.session.remove()
@@ -270,14 +304,22 @@ class World:
         self.refresh()
         n = 0
         for tc, acts in ((self.phone2, self.acts), (self.foreign_phone, self.foreign_acts)):
-            for kind, payload in (("open_text", {"text": "Tryggare hemtjänst"}), ("open_text", {"text": "Mindre väntan"}),
-                                  ("word_cloud", {"text": "trygghet"}), ("qna", {"action": "ask", "text": "Vad kostar det?"}),
-                                  ("multiple_choice", {"choices": [0]}),
-                                  ("effects", {"text": "Färre nycklar", "polarity": "positive"})):
+            for kind, payload in (
+                ("open_text", {"text": "Tryggare hemtjänst"}),
+                ("open_text", {"text": "Mindre väntan"}),
+                ("word_cloud", {"text": "trygghet"}),
+                ("qna", {"action": "ask", "text": "Vad kostar det?"}),
+                ("multiple_choice", {"choices": [0]}),
+                ("effects", {"text": "Färre nycklar", "polarity": "positive"}),
+            ):
                 if kind in acts:
                     n += 1
-                    ack = tc.emit("submit", {"activity_id": acts[kind], "client_id": f"seed-{n}", "payload": payload},
-                                  namespace=PHONE, callback=True)
+                    ack = tc.emit(
+                        "submit",
+                        {"activity_id": acts[kind], "client_id": f"seed-{n}", "payload": payload},
+                        namespace=PHONE,
+                        callback=True,
+                    )
                     assert ack.get("ok"), (kind, ack)
 
     def refresh(self) -> None:
@@ -287,8 +329,11 @@ class World:
         from workshop.models import Activity, Response
 
         with self.app.app_context():
+
             def acts(ws_id):
-                return {a.kind: a.id for a in db.session.query(Activity).filter_by(workshop_id=ws_id).order_by(Activity.id)}
+                return {
+                    a.kind: a.id for a in db.session.query(Activity).filter_by(workshop_id=ws_id).order_by(Activity.id)
+                }
 
             self.acts, self.foreign_acts = acts(self.ws), acts(self.foreign_ws)
             self.live_acts = acts(self.live_ws)
@@ -296,14 +341,25 @@ class World:
             for name, ws_id in (("", self.ws), ("foreign_", self.foreign_ws)):
                 a = db.session.query(Analysis).filter_by(workshop_id=ws_id).first()
                 aid = a.id if a else -1
-                pool[name + "node"] = [n.id for n in db.session.query(Node).filter_by(analysis_id=aid).order_by(Node.id)]
-                pool[name + "row"] = [i for (i,) in db.session.query(BlockRow.id)
-                                      .join(Block, Block.id == BlockRow.block_id).join(Node, Node.id == Block.node_id)
-                                      .filter(Node.analysis_id == aid).order_by(BlockRow.id)]
-                pool[name + "factor"] = [f.id for f in db.session.query(Factor).filter_by(analysis_id=aid).order_by(Factor.id)]
+                pool[name + "node"] = [
+                    n.id for n in db.session.query(Node).filter_by(analysis_id=aid).order_by(Node.id)
+                ]
+                pool[name + "row"] = [
+                    i
+                    for (i,) in db.session.query(BlockRow.id)
+                    .join(Block, Block.id == BlockRow.block_id)
+                    .join(Node, Node.id == Block.node_id)
+                    .filter(Node.analysis_id == aid)
+                    .order_by(BlockRow.id)
+                ]
+                pool[name + "factor"] = [
+                    f.id for f in db.session.query(Factor).filter_by(analysis_id=aid).order_by(Factor.id)
+                ]
                 act_ids = list(acts(ws_id).values())
                 pool[name + "activity"] = act_ids
-                pool[name + "response"] = [r.id for r in db.session.query(Response).filter(Response.activity_id.in_(act_ids))]
+                pool[name + "response"] = [
+                    r.id for r in db.session.query(Response).filter(Response.activity_id.in_(act_ids))
+                ]
             pool["activity"] = pool["activity"] + list(self.live_acts.values())
             pool["workshop"] = [self.ws, self.live_ws]
             pool["foreign_workshop"] = [self.foreign_ws]
@@ -341,8 +397,9 @@ class World:
                 connections.register(ns, sid, conn)
 
         with self.app.app_context():
-            db.session.query(Activity).filter(Activity.workshop_id.in_([self.ws, self.foreign_ws, self.live_ws])).update(
-                {"locked": False}, synchronize_session=False)
+            db.session.query(Activity).filter(
+                Activity.workshop_id.in_([self.ws, self.foreign_ws, self.live_ws])
+            ).update({"locked": False}, synchronize_session=False)
             for ws_id in (self.ws, self.foreign_ws, self.live_ws):
                 ws = db.session.get(Workshop, ws_id)
                 ws.status, ws.open_until = "open", None
@@ -370,7 +427,9 @@ class SetupWorld:
 
         got_request_exception.connect(
             lambda sender, exception, **_: self.errors.append("".join(traceback.format_exception(exception))[-3000:]),
-            app, weak=False)
+            app,
+            weak=False,
+        )
 
     def clear_accounts(self) -> None:
         from workshop.extensions import db
@@ -389,6 +448,7 @@ class SetupWorld:
 
 
 # --- fingerprint ------------------------------------------------------------------------------
+
 
 def fingerprint(app) -> tuple[dict[str, int], str]:
     """Row counts per table and one hash over every row of every table."""
@@ -411,15 +471,20 @@ def fingerprint(app) -> tuple[dict[str, int], str]:
 
 
 def diff(before, after) -> str:
-    changed = {k: (before[0].get(k), after[0].get(k)) for k in set(before[0]) | set(after[0])
-               if before[0].get(k) != after[0].get(k)}
+    changed = {
+        k: (before[0].get(k), after[0].get(k))
+        for k in set(before[0]) | set(after[0])
+        if before[0].get(k) != after[0].get(k)
+    }
     return f"counts changed {changed}" if changed else "rows changed (same counts)"
 
 
 # --- strict JSON --------------------------------------------------------------------------------
 
+
 def json_problem(value: Any) -> str | None:
     """None when ``value`` is what a browser's JSON.parse accepts (no NaN/Infinity, str keys)."""
+
     def walk(v, depth=0):
         if depth > 200:
             return "nested deeper than 200"
@@ -443,6 +508,7 @@ def json_problem(value: Any) -> str | None:
         elif not (v is None or isinstance(v, (bool, int, float, bytes))):
             return f"value of type {type(v).__name__}"
         return None
+
     return walk(value)
 
 
@@ -450,16 +516,88 @@ def json_problem(value: Any) -> str | None:
 
 # (Engine.IO's JSON decoder refuses integers of more than 100 digits by design, dropping the
 # packet; 10**99 is the largest that reaches the handlers.)
-INTERESTING_INTS = [0, 1, -1, 2, 7, 10, 11, 12, 49, 50, 99, 100, 101, 255, 1000, 1001, 2**31 - 1, 2**31, 2**53 + 1,
-                    2**63 - 1, 2**63, 2**64, 10**30, -(2**31), -(2**63), -(2**63) - 1, 10**99, -(10**98)]
+INTERESTING_INTS = [
+    0,
+    1,
+    -1,
+    2,
+    7,
+    10,
+    11,
+    12,
+    49,
+    50,
+    99,
+    100,
+    101,
+    255,
+    1000,
+    1001,
+    2**31 - 1,
+    2**31,
+    2**53 + 1,
+    2**63 - 1,
+    2**63,
+    2**64,
+    10**30,
+    -(2**31),
+    -(2**63),
+    -(2**63) - 1,
+    10**99,
+    -(10**98),
+]
 INTERESTING_FLOATS = [0.0, -0.0, 0.5, 1.0, 1e15, 1e16, 1e308, -1e308, 5e-324, float("nan"), float("inf"), float("-inf")]
 NASTY_TEXT = [
-    "", " ", "   \n\t ", "\x00", "a\x00b", "\x1b[31m", "\r\n\r\n", "\u202e", "\u200b", "\ufeff", "\ud800", "a\udfffb",
-    "💥" * 50, "e\u0301" * 30, "ÅÄÖ åäö", "<script>window.__xss=1</script>", "<img src=x onerror=window.__xss=1>",
-    "\"><svg onload=window.__xss=1>", "javascript:window.__xss=1", "{{7*7}}", "${7*7}", "{% raw %}", "=1+1", "@SUM(A1)",
-    "NaN", "Infinity", "-inf", "1e400", "0x10", "1_000", "١٢٣", "１２３", "1 700,5", "−30", "true", "null", "[]", "{}",
-    "'; DROP TABLE responses; --", "../../etc/passwd", "%00", "%s%s%s%n", "x" * 41, "x" * 65, "x" * 121, "x" * 201,
-    "x" * 301, "x" * 501, "x" * 1001, "x" * 5001,
+    "",
+    " ",
+    "   \n\t ",
+    "\x00",
+    "a\x00b",
+    "\x1b[31m",
+    "\r\n\r\n",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\ud800",
+    "a\udfffb",
+    "💥" * 50,
+    "e\u0301" * 30,
+    "ÅÄÖ åäö",
+    "<script>window.__xss=1</script>",
+    "<img src=x onerror=window.__xss=1>",
+    '"><svg onload=window.__xss=1>',
+    "javascript:window.__xss=1",
+    "{{7*7}}",
+    "${7*7}",
+    "{% raw %}",
+    "=1+1",
+    "@SUM(A1)",
+    "NaN",
+    "Infinity",
+    "-inf",
+    "1e400",
+    "0x10",
+    "1_000",
+    "١٢٣",
+    "１２３",
+    "1 700,5",
+    "−30",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "'; DROP TABLE responses; --",
+    "../../etc/passwd",
+    "%00",
+    "%s%s%s%n",
+    "x" * 41,
+    "x" * 65,
+    "x" * 121,
+    "x" * 201,
+    "x" * 301,
+    "x" * 501,
+    "x" * 1001,
+    "x" * 5001,
 ]
 BIG_SIZES = [10_000, 65_537, 300_000, 1_048_576]
 
@@ -491,7 +629,8 @@ def leaves(binary: bool = True, surrogates: bool = True) -> st.SearchStrategy:
 
 def big_text() -> st.SearchStrategy:
     return st.tuples(st.sampled_from(BIG_SIZES), st.sampled_from(["x", "ä", "<b>", "💥", " ", "\n"])).map(
-        lambda t: (t[1] * t[0])[: t[0]])
+        lambda t: (t[1] * t[0])[: t[0]]
+    )
 
 
 def junk(binary: bool = True, surrogates: bool = True, big: bool = True) -> st.SearchStrategy:
@@ -499,8 +638,9 @@ def junk(binary: bool = True, surrogates: bool = True, big: bool = True) -> st.S
     base = leaves(binary, surrogates)
     tree = st.recursive(
         base,
-        lambda children: st.one_of(st.lists(children, max_size=5),
-                                   st.dictionaries(st.text(max_size=12), children, max_size=5)),
+        lambda children: st.one_of(
+            st.lists(children, max_size=5), st.dictionaries(st.text(max_size=12), children, max_size=5)
+        ),
         max_leaves=12,
     )
     options = [tree, tree, tree, st.integers(50, 400).map(nest), st.integers(0, 1).map(lambda k: nest(600, k))]
@@ -522,8 +662,9 @@ def ids(world: World, name: str) -> st.SearchStrategy:
     return st.one_of(*[own] * 6, foreign, wrong)
 
 
-def mutate(skeleton: dict[str, Any], field_values: dict[str, st.SearchStrategy] | None = None,
-           binary: bool = True) -> st.SearchStrategy:
+def mutate(
+    skeleton: dict[str, Any], field_values: dict[str, st.SearchStrategy] | None = None, binary: bool = True
+) -> st.SearchStrategy:
     """Payloads near ``skeleton``: mostly each field from its (mostly valid) strategy, some
     fields replaced by junk or dropped, sometimes an unknown field added, sometimes the whole
     thing replaced by junk. The proportions come from a seeded ``random.Random`` that
@@ -557,8 +698,11 @@ def mutate(skeleton: dict[str, Any], field_values: dict[str, st.SearchStrategy] 
 
 def texts(limit: int) -> st.SearchStrategy:
     """Text around a length limit: fits, just over, far over, nasty."""
-    return st.one_of(st.text(min_size=1, max_size=min(limit, 60)), st.sampled_from(NASTY_TEXT),
-                     st.integers(max(0, limit - 2), limit + 2).map(lambda n: "å" * n))
+    return st.one_of(
+        st.text(min_size=1, max_size=min(limit, 60)),
+        st.sampled_from(NASTY_TEXT),
+        st.integers(max(0, limit - 2), limit + 2).map(lambda n: "å" * n),
+    )
 
 
 # Per kind: a valid phone payload (its fields mutated by the strategies below).
@@ -566,42 +710,105 @@ def submit_payloads(world: World, kind: str) -> st.SearchStrategy:
     node, row = ids(world, "node"), ids(world, "row")
     response = ids(world, "response")
     per_kind: dict[str, list[tuple[dict, dict]]] = {
-        "multiple_choice": [({"choices": [0]}, {"choices": st.one_of(st.sampled_from([[0], [1], [2]]),
-                                                                      st.lists(st.integers(-2, 14), max_size=14))})],
+        "multiple_choice": [
+            (
+                {"choices": [0]},
+                {"choices": st.one_of(st.sampled_from([[0], [1], [2]]), st.lists(st.integers(-2, 14), max_size=14))},
+            )
+        ],
         "open_text": [({"text": "Tryggare"}, {"text": texts(280)})],
         "word_cloud": [({"text": "trygg"}, {"text": texts(25)})],
         "scale": [({"value": 3}, {"value": st.one_of(st.integers(1, 5), st.integers(-1, 12))})],
-        "ranking": [({"order": [0, 1, 2]}, {"order": st.one_of(st.permutations([0, 1, 2]),
-                                                                 st.lists(st.integers(-1, 12), max_size=14))})],
-        "points": [({"points": [50, 30, 20]}, {"points": st.one_of(
-            st.integers(0, 100).flatmap(lambda a: st.integers(0, 100 - a).map(lambda b: [a, b, 100 - a - b])),
-            st.lists(st.integers(-1, 1001), max_size=14))})],
-        "qna": [({"action": "ask", "text": "Varför?"}, {"text": texts(280)}),
-                ({"action": "upvote", "question": 1, "on": True}, {"question": response})],
-        "effects": [({"action": "add", "text": "Färre nycklar", "cause": "", "perspective": "", "polarity": "positive"},
-                     {"text": texts(200), "cause": texts(300), "perspective": st.sampled_from(["", "Brukare", "Okänd"]),
-                      "polarity": st.sampled_from(["positive", "negative", "neutral"])}),
-                    ({"action": "dot", "node": 1, "on": True}, {"node": node})],
-        "alternatives": [({"row": 0, "flag": True, "comment": ""}, {"row": st.integers(-1, 60), "comment": texts(500)})],
+        "ranking": [
+            (
+                {"order": [0, 1, 2]},
+                {"order": st.one_of(st.permutations([0, 1, 2]), st.lists(st.integers(-1, 12), max_size=14))},
+            )
+        ],
+        "points": [
+            (
+                {"points": [50, 30, 20]},
+                {
+                    "points": st.one_of(
+                        st.integers(0, 100).flatmap(
+                            lambda a: st.integers(0, 100 - a).map(lambda b: [a, b, 100 - a - b])
+                        ),
+                        st.lists(st.integers(-1, 1001), max_size=14),
+                    )
+                },
+            )
+        ],
+        "qna": [
+            ({"action": "ask", "text": "Varför?"}, {"text": texts(280)}),
+            ({"action": "upvote", "question": 1, "on": True}, {"question": response}),
+        ],
+        "effects": [
+            (
+                {"action": "add", "text": "Färre nycklar", "cause": "", "perspective": "", "polarity": "positive"},
+                {
+                    "text": texts(200),
+                    "cause": texts(300),
+                    "perspective": st.sampled_from(["", "Brukare", "Okänd"]),
+                    "polarity": st.sampled_from(["positive", "negative", "neutral"]),
+                },
+            ),
+            ({"action": "dot", "node": 1, "on": True}, {"node": node}),
+        ],
+        "alternatives": [
+            ({"row": 0, "flag": True, "comment": ""}, {"row": st.integers(-1, 60), "comment": texts(500)})
+        ],
         "effect_chain": [({"from": 1, "to": 2}, {"from": node, "to": node})],
-        "sorting": [({"node": 1, "category": "kvalitet", "money": False, "perspective": None},
-                     {"node": node, "category": st.sampled_from(["finansiell", "omfordelning", "kvalitet", "miljo", "x"]),
-                      "perspective": st.sampled_from([None, "Brukare", "Okänd", ""])})],
-        "describe": [({"node": 1, "rubrik": "Tid", "genom_att": "", "hander": "det går fortare", "och": "", "leder_till": "",
-                       "refs": []}, {"node": node, "rubrik": texts(200), "refs": st.lists(node, max_size=12)})],
+        "sorting": [
+            (
+                {"node": 1, "category": "kvalitet", "money": False, "perspective": None},
+                {
+                    "node": node,
+                    "category": st.sampled_from(["finansiell", "omfordelning", "kvalitet", "miljo", "x"]),
+                    "perspective": st.sampled_from([None, "Brukare", "Okänd", ""]),
+                },
+            )
+        ],
+        "describe": [
+            (
+                {
+                    "node": 1,
+                    "rubrik": "Tid",
+                    "genom_att": "",
+                    "hander": "det går fortare",
+                    "och": "",
+                    "leder_till": "",
+                    "refs": [],
+                },
+                {"node": node, "rubrik": texts(200), "refs": st.lists(node, max_size=12)},
+            )
+        ],
         "questions": [({"node": 1, "text": "Hur många besök?", "unit": "st"}, {"node": node, "text": texts(300)})],
-        "estimates": [({"row": 1, "accept": False, "value": "12,5", "source": "", "reason": ""},
-                       {"row": row, "value": st.one_of(st.sampled_from(["12,5", "1 700", "−3", "1e400", "nan", ""]),
-                                                       st.floats(allow_nan=True, allow_infinity=True)),
-                        "source": texts(300), "reason": texts(300)})],
+        "estimates": [
+            (
+                {"row": 1, "accept": False, "value": "12,5", "source": "", "reason": ""},
+                {
+                    "row": row,
+                    "value": st.one_of(
+                        st.sampled_from(["12,5", "1 700", "−3", "1e400", "nan", ""]),
+                        st.floats(allow_nan=True, allow_infinity=True),
+                    ),
+                    "source": texts(300),
+                    "reason": texts(300),
+                },
+            )
+        ],
     }
     options = [mutate(s, f) for s, f in per_kind.get(kind, [({}, {})])]
     return st.one_of(*options)
 
 
 def client_ids() -> st.SearchStrategy:
-    return st.one_of(*[st.uuids().map(str)] * 6, st.text(min_size=1, max_size=64),
-                     junk(big=False), st.sampled_from(["", "x" * 65, "a\nb", "\u202e", "seed-1"]))
+    return st.one_of(
+        *[st.uuids().map(str)] * 6,
+        st.text(min_size=1, max_size=64),
+        junk(big=False),
+        st.sampled_from(["", "x" * 65, "a\nb", "\u202e", "seed-1"]),
+    )
 
 
 def submit_events(world: World) -> st.SearchStrategy:
@@ -618,6 +825,7 @@ def submit_events(world: World) -> st.SearchStrategy:
         if rnd.random() > 0.9:
             body = draw(mutate(body, {k: st.just(v) for k, v in body.items()}))
         return kind, body
+
     return one()
 
 
@@ -644,36 +852,108 @@ def draft_args(world: World) -> dict[str, st.SearchStrategy]:
     from workshop.draft.models import CATEGORIES, NODE_TYPES, PERSPECTIVE_KINDS
 
     node, row, factor = ids(world, "node"), ids(world, "row"), ids(world, "factor")
-    number = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(2**70), 2**70),
-                       st.sampled_from(["1 700,5", "12", "-0", "1e400", "nan", "", None]))
+    number = st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(2**70), 2**70),
+        st.sampled_from(["1 700,5", "12", "-0", "1e400", "nan", "", None]),
+    )
     formula = st.one_of(
-        st.sampled_from(["antal * tid", "1/0", "9**9**9", "(" * 300 + "1" + ")" * 300, "max(1,2)", "round(1.5)",
-                         "__import__('os')", "a.b", "x" * 501, "1e308*1e308", "antal_besok * 2", ""]),
-        st.text(alphabet="0123456789+-*/() .,abcdefghijklmnopqrstuvwxyzåäö_", max_size=120))
-    node_data = {"node_type": st.sampled_from(list(NODE_TYPES) + ["x"]), "title": texts(300),
-                 "description": texts(5000), "category": st.sampled_from(list(CATEGORIES) + [None, "x"]),
-                 "valuation": st.sampled_from(["money", "size", "none", "x"]), "size_score": st.integers(-1, 4),
-                 "polarity": st.sampled_from(["positive", "negative", None]),
-                 "pattern": st.fixed_dictionaries({"rubrik": texts(1000), "hander": texts(1000)}),
-                 "direct_value": st.fixed_dictionaries({"low": number, "likely": number, "high": number, "source": texts(5000)}),
-                 "year_profile": st.lists(number, max_size=32), "position": number}
-    node_skel = {"node_type": "nytta", "title": "Kortare väntan", "category": "kvalitet", "valuation": "size",
-                 "size_score": 2, "polarity": "positive"}
-    row_data = {"name": st.sampled_from(["antal", "tid", "Ä", "1a", "a b", "x" * 61, "antal_besok"]), "label": texts(300),
-                "unit": texts(40), "low": number, "likely": number, "high": number, "source": texts(5000),
-                "proposal": number, "position": number}
-    row_skel = {"name": "antal", "label": "Antal", "unit": "st", "low": 1, "likely": 2, "high": 3, "source": "", "proposal": 2}
-    factor_skel = {"name": "timlon", "label": "Timlön", "unit": "kr", "low": 300, "likely": 400, "high": 500,
-                   "source": "SKR", "year": 2024}
-    frame = {"name_of_change": "Digitala lås", "horizon": 6, "discount_rate": 0.03, "convention": "A", "start_year": 2025,
-             "comparison": [{"aspect": "Nycklar", "a": "Fysiska", "b": "Digitala"}],
-             "perspectives": [{"kind": "invanare", "label": "Brukare"}]}
-    frame_fields = {"horizon": number, "discount_rate": number, "start_year": number,
-                    "convention": st.sampled_from(["A", "B", "C", ""]), "name_of_change": texts(300),
-                    "comparison": st.lists(st.one_of(junk(big=False), st.fixed_dictionaries(
-                        {"aspect": texts(200), "a": texts(1000), "b": texts(1000)})), max_size=52),
-                    "perspectives": st.lists(st.fixed_dictionaries({"kind": st.sampled_from(list(PERSPECTIVE_KINDS) + ["x"]),
-                                                                     "label": texts(200)}), max_size=32)}
+        st.sampled_from(
+            [
+                "antal * tid",
+                "1/0",
+                "9**9**9",
+                "(" * 300 + "1" + ")" * 300,
+                "max(1,2)",
+                "round(1.5)",
+                "__import__('os')",
+                "a.b",
+                "x" * 501,
+                "1e308*1e308",
+                "antal_besok * 2",
+                "",
+            ]
+        ),
+        st.text(alphabet="0123456789+-*/() .,abcdefghijklmnopqrstuvwxyzåäö_", max_size=120),
+    )
+    node_data = {
+        "node_type": st.sampled_from(list(NODE_TYPES) + ["x"]),
+        "title": texts(300),
+        "description": texts(5000),
+        "category": st.sampled_from(list(CATEGORIES) + [None, "x"]),
+        "valuation": st.sampled_from(["money", "size", "none", "x"]),
+        "size_score": st.integers(-1, 4),
+        "polarity": st.sampled_from(["positive", "negative", None]),
+        "pattern": st.fixed_dictionaries({"rubrik": texts(1000), "hander": texts(1000)}),
+        "direct_value": st.fixed_dictionaries({"low": number, "likely": number, "high": number, "source": texts(5000)}),
+        "year_profile": st.lists(number, max_size=32),
+        "position": number,
+    }
+    node_skel = {
+        "node_type": "nytta",
+        "title": "Kortare väntan",
+        "category": "kvalitet",
+        "valuation": "size",
+        "size_score": 2,
+        "polarity": "positive",
+    }
+    row_data = {
+        "name": st.sampled_from(["antal", "tid", "Ä", "1a", "a b", "x" * 61, "antal_besok"]),
+        "label": texts(300),
+        "unit": texts(40),
+        "low": number,
+        "likely": number,
+        "high": number,
+        "source": texts(5000),
+        "proposal": number,
+        "position": number,
+    }
+    row_skel = {
+        "name": "antal",
+        "label": "Antal",
+        "unit": "st",
+        "low": 1,
+        "likely": 2,
+        "high": 3,
+        "source": "",
+        "proposal": 2,
+    }
+    factor_skel = {
+        "name": "timlon",
+        "label": "Timlön",
+        "unit": "kr",
+        "low": 300,
+        "likely": 400,
+        "high": 500,
+        "source": "SKR",
+        "year": 2024,
+    }
+    frame = {
+        "name_of_change": "Digitala lås",
+        "horizon": 6,
+        "discount_rate": 0.03,
+        "convention": "A",
+        "start_year": 2025,
+        "comparison": [{"aspect": "Nycklar", "a": "Fysiska", "b": "Digitala"}],
+        "perspectives": [{"kind": "invanare", "label": "Brukare"}],
+    }
+    frame_fields = {
+        "horizon": number,
+        "discount_rate": number,
+        "start_year": number,
+        "convention": st.sampled_from(["A", "B", "C", ""]),
+        "name_of_change": texts(300),
+        "comparison": st.lists(
+            st.one_of(
+                junk(big=False), st.fixed_dictionaries({"aspect": texts(200), "a": texts(1000), "b": texts(1000)})
+            ),
+            max_size=52,
+        ),
+        "perspectives": st.lists(
+            st.fixed_dictionaries({"kind": st.sampled_from(list(PERSPECTIVE_KINDS) + ["x"]), "label": texts(200)}),
+            max_size=32,
+        ),
+    }
     data = lambda skel, fields: mutate(skel, fields)  # noqa: E731
     return {
         "frame.update": mutate({"data": frame}, {"data": data(frame, frame_fields)}),
@@ -683,16 +963,24 @@ def draft_args(world: World) -> dict[str, st.SearchStrategy]:
         "node.merge": mutate({"id": 1, "target": 2}, {"id": node, "target": node}),
         "link.add": mutate({"from": 1, "to": 2}, {"from": node, "to": node}),
         "link.delete": mutate({"from": 1, "to": 2}, {"from": node, "to": node}),
-        "block.set": mutate({"node_id": 1, "data": {"formula": "antal * 2", "hours_formula": "", "notes": ""}},
-                            {"node_id": node, "data": data({"formula": "antal", "hours_formula": "", "notes": ""},
-                                                           {"formula": formula, "hours_formula": formula,
-                                                            "notes": texts(5000)})}),
+        "block.set": mutate(
+            {"node_id": 1, "data": {"formula": "antal * 2", "hours_formula": "", "notes": ""}},
+            {
+                "node_id": node,
+                "data": data(
+                    {"formula": "antal", "hours_formula": "", "notes": ""},
+                    {"formula": formula, "hours_formula": formula, "notes": texts(5000)},
+                ),
+            },
+        ),
         "row.add": mutate({"node_id": 1, "data": row_skel}, {"node_id": node, "data": data(row_skel, row_data)}),
         "row.update": mutate({"id": 1, "data": row_skel}, {"id": row, "data": data(row_skel, row_data)}),
         "row.delete": mutate({"id": 1}, {"id": row}),
         "factor.add": mutate({"data": factor_skel}, {"data": data(factor_skel, {**row_data, "year": number})}),
-        "factor.update": mutate({"id": 1, "data": {"label": "Timlön", "low": 1}},
-                                {"id": factor, "data": data({"label": "x", "low": 1}, {**row_data, "year": number})}),
+        "factor.update": mutate(
+            {"id": 1, "data": {"label": "Timlön", "low": 1}},
+            {"id": factor, "data": data({"label": "x", "low": 1}, {**row_data, "year": number})},
+        ),
         "factor.delete": mutate({"id": 1}, {"id": factor}),
     }
 
@@ -717,26 +1005,51 @@ def console_events(world: World) -> dict[str, st.SearchStrategy]:
     @st.composite
     def configure(draw):
         kind = draw(st.sampled_from(sorted(world.acts)))
-        body = {"activity_id": draw(st.one_of(st.just(world.acts[kind]), act)), "config": draw(config_payloads(world, kind))}
+        body = {
+            "activity_id": draw(st.one_of(st.just(world.acts[kind]), act)),
+            "config": draw(config_payloads(world, kind)),
+        }
         return body if draw(st.integers(0, 4)) else draw(mutate(body, {k: st.just(v) for k, v in body.items()}))
 
     return {
         "goto": mutate({"activity_id": 1}, {"activity_id": act}),
-        "step": mutate({"delta": 1}, {"delta": st.one_of(st.sampled_from([-1, 1, 0, 2, True, False, 1.0, -1.0, "1"]),
-                                                         st.integers())}),
-        "set": mutate({"activity_id": 1, "flag": "locked", "value": True},
-                      {"activity_id": act, "flag": st.sampled_from(["locked", "revealed", "results_hidden", "generation",
-                                                                    "workshop_id", "__class__", "id"]),
-                       "value": st.one_of(st.booleans(), st.sampled_from([0, 1, "true", None, 2]))}),
-        "timer_start": mutate({"activity_id": 1, "seconds": 60},
-                              {"activity_id": act, "seconds": st.one_of(st.integers(-10, 10**6), st.sampled_from(
-                                  [None, 9, 10, 604800, 604801, 2**63, 60.0, True, "60", float("inf")]))}),
+        "step": mutate(
+            {"delta": 1},
+            {"delta": st.one_of(st.sampled_from([-1, 1, 0, 2, True, False, 1.0, -1.0, "1"]), st.integers())},
+        ),
+        "set": mutate(
+            {"activity_id": 1, "flag": "locked", "value": True},
+            {
+                "activity_id": act,
+                "flag": st.sampled_from(
+                    ["locked", "revealed", "results_hidden", "generation", "workshop_id", "__class__", "id"]
+                ),
+                "value": st.one_of(st.booleans(), st.sampled_from([0, 1, "true", None, 2])),
+            },
+        ),
+        "timer_start": mutate(
+            {"activity_id": 1, "seconds": 60},
+            {
+                "activity_id": act,
+                "seconds": st.one_of(
+                    st.integers(-10, 10**6),
+                    st.sampled_from([None, 9, 10, 604800, 604801, 2**63, 60.0, True, "60", float("inf")]),
+                ),
+            },
+        ),
         "timer_stop": mutate({"activity_id": 1}, {"activity_id": act}),
         "reset": mutate({"activity_id": 1}, {"activity_id": act}),
-        "moderate": mutate({"activity_id": 1, "response_id": 1, "action": "hide", "target_id": None},
-                           {"activity_id": act, "response_id": resp, "target_id": resp,
-                            "action": st.sampled_from(["approve", "hide", "show", "delete", "merge", "answered", "unanswered",
-                                                       "destroy", "", "HIDE"])}),
+        "moderate": mutate(
+            {"activity_id": 1, "response_id": 1, "action": "hide", "target_id": None},
+            {
+                "activity_id": act,
+                "response_id": resp,
+                "target_id": resp,
+                "action": st.sampled_from(
+                    ["approve", "hide", "show", "delete", "merge", "answered", "unanswered", "destroy", "", "HIDE"]
+                ),
+            },
+        ),
         "configure": configure(),
         "draft": draft(),
         "draft_snapshot": junk(),
@@ -746,16 +1059,21 @@ def console_events(world: World) -> dict[str, st.SearchStrategy]:
 
 # --- HTTP payloads --------------------------------------------------------------------------------
 
+
 def form_text(limit: int = 300) -> st.SearchStrategy:
     """Form field text: no lone surrogates (a browser cannot send them in a form)."""
     nasty = [t for t in NASTY_TEXT if not any(0xD800 <= ord(c) <= 0xDFFF for c in t)]
-    return st.one_of(st.text(st.characters(exclude_categories=["Cs"]), max_size=min(limit, 60)), st.sampled_from(nasty),
-                     st.integers(max(0, limit - 2), limit + 2).map(lambda n: "å" * n),
-                     st.sampled_from(BIG_SIZES[:2]).map(lambda n: "x" * n))
+    return st.one_of(
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=min(limit, 60)),
+        st.sampled_from(nasty),
+        st.integers(max(0, limit - 2), limit + 2).map(lambda n: "å" * n),
+        st.sampled_from(BIG_SIZES[:2]).map(lambda n: "x" * n),
+    )
 
 
 def form_fields(skeleton: dict[str, st.SearchStrategy]) -> st.SearchStrategy:
     """A form: each field from its strategy or any text, sometimes missing, sometimes extra."""
+
     @st.composite
     def one(draw):
         out = {}
@@ -767,6 +1085,7 @@ def form_fields(skeleton: dict[str, st.SearchStrategy]) -> st.SearchStrategy:
         if draw(st.integers(0, 5)) == 0:
             out[draw(st.text(min_size=1, max_size=10))] = draw(form_text())
         return out
+
     return one()
 
 
@@ -775,23 +1094,48 @@ def json_junk() -> st.SearchStrategy:
 
 
 def join_bodies(world: World) -> st.SearchStrategy:
-    code = st.one_of(st.just(world.code), st.just(world.foreign_code), st.just(world.live_code),
-                     st.just(world.code[:4] + " " + world.code[4:]), st.text(alphabet="0123456789 -", max_size=12),
-                     st.sampled_from(["１２３４５６７８", "١٢٣٤٥٦٧٨", "00000000", "1234567\u0661"]))
+    code = st.one_of(
+        st.just(world.code),
+        st.just(world.foreign_code),
+        st.just(world.live_code),
+        st.just(world.code[:4] + " " + world.code[4:]),
+        st.text(alphabet="0123456789 -", max_size=12),
+        st.sampled_from(["１２３４５６７８", "١٢٣٤٥٦٧٨", "00000000", "1234567\u0661"]),
+    )
     token = st.one_of(st.just(world.joined["token"]), st.text(max_size=70), st.just("x" * 32))
-    return mutate({"code": world.code, "nickname": "Greta", "perspective": "Brukare", "token": "t" * 32},
-                  {"code": code, "nickname": texts(40), "perspective": st.sampled_from(["Brukare", "Solstad kommun", "", "x"]),
-                   "token": token}, binary=False)
+    return mutate(
+        {"code": world.code, "nickname": "Greta", "perspective": "Brukare", "token": "t" * 32},
+        {
+            "code": code,
+            "nickname": texts(40),
+            "perspective": st.sampled_from(["Brukare", "Solstad kommun", "", "x"]),
+            "token": token,
+        },
+        binary=False,
+    )
 
 
 def raw_bodies() -> st.SearchStrategy:
     """Request bodies that are no valid JSON document at all."""
     return st.one_of(
         st.binary(max_size=200),
-        st.sampled_from([b"", b"{", b"[" * 100_000, b"{\"a\":" * 50_000, b"\xff\xfe\x00", b"null", b"NaN",
-                         b"{\"code\": NaN}", b"\xef\xbb\xbf{}", b"{\"code\": \"\\ud800\"}", b"1e999999",
-                         b"[" * 2000 + b"]" * 2000]),
-        st.sampled_from(BIG_SIZES).map(lambda n: b"\"" + b"x" * n + b"\""),
+        st.sampled_from(
+            [
+                b"",
+                b"{",
+                b"[" * 100_000,
+                b'{"a":' * 50_000,
+                b"\xff\xfe\x00",
+                b"null",
+                b"NaN",
+                b'{"code": NaN}',
+                b"\xef\xbb\xbf{}",
+                b'{"code": "\\ud800"}',
+                b"1e999999",
+                b"[" * 2000 + b"]" * 2000,
+            ]
+        ),
+        st.sampled_from(BIG_SIZES).map(lambda n: b'"' + b"x" * n + b'"'),
     )
 
 
@@ -834,6 +1178,7 @@ def import_files(world: World) -> st.SearchStrategy:
 
 # --- running one case --------------------------------------------------------------------------
 
+
 class Checker:
     """Runs cases against a ``World`` and collects problems; counts per endpoint."""
 
@@ -855,8 +1200,9 @@ class Checker:
         return p
 
     # -- sockets ---------------------------------------------------------------------------
-    def socket(self, endpoint: str, tc, namespace: str, event: str, payload: Any, no_payload: bool = False,
-               case: Any = None) -> list[Problem]:
+    def socket(
+        self, endpoint: str, tc, namespace: str, event: str, payload: Any, no_payload: bool = False, case: Any = None
+    ) -> list[Problem]:
         found: list[Problem] = []
         if case is None:
             case = {"event": event, "data": payload} if "unknown event" in endpoint else payload
@@ -870,7 +1216,9 @@ class Checker:
             else:
                 ack = tc.emit(event, payload, namespace=namespace, callback=True)
         except Exception as exc:
-            found.append(self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-2000:], case)))
+            found.append(
+                self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-2000:], case))
+            )
             self._count(endpoint, False)
             return found
         after = fingerprint(w.app)
@@ -880,13 +1228,31 @@ class Checker:
             found.append(self._add(Problem(endpoint, "unclear", f"ack is not {{ok: bool}}: {ack!r}"[:500], case)))
         elif not accepted:
             err = ack.get("error")
-            if not isinstance(err, dict) or not isinstance(err.get("code"), str) or not (err.get("message") or "").strip():
-                found.append(self._add(Problem(endpoint, "unclear", f"refusal without code/message: {ack!r}"[:500], case)))
+            if (
+                not isinstance(err, dict)
+                or not isinstance(err.get("code"), str)
+                or not (err.get("message") or "").strip()
+            ):
+                found.append(
+                    self._add(Problem(endpoint, "unclear", f"refusal without code/message: {ack!r}"[:500], case))
+                )
             elif err["code"] == "server":
-                found.append(self._add(Problem(endpoint, "server_error", f"ack {ack!r}"[:300] + "\n" + (w.errors[-1] if w.errors else ""),
-                                               case)))
+                found.append(
+                    self._add(
+                        Problem(
+                            endpoint,
+                            "server_error",
+                            f"ack {ack!r}"[:300] + "\n" + (w.errors[-1] if w.errors else ""),
+                            case,
+                        )
+                    )
+                )
             if before != after:
-                found.append(self._add(Problem(endpoint, "changed_on_refusal", f"{diff(before, after)}; ack {ack!r}"[:500], case)))
+                found.append(
+                    self._add(
+                        Problem(endpoint, "changed_on_refusal", f"{diff(before, after)}; ack {ack!r}"[:500], case)
+                    )
+                )
         bad = json_problem(ack)
         if bad:
             found.append(self._add(Problem(endpoint, "not_json", f"ack: {bad}", case)))
@@ -909,7 +1275,9 @@ class Checker:
         try:
             tc = w.h.socket_client(w.app, namespace, auth, flask_client)
         except Exception as exc:
-            found.append(self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-2000:], auth)))
+            found.append(
+                self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-2000:], auth))
+            )
             self._count(endpoint, False)
             return found
         connected = tc.is_connected(namespace)
@@ -936,16 +1304,27 @@ class Checker:
 
             socketio.server._handle_eio_message(tc.eio_sid, encoded)
         except Exception as exc:
-            found.append(self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-3000:],
-                                           encoded[:80])))
+            found.append(
+                self._add(
+                    Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-3000:], encoded[:80])
+                )
+            )
         self._count(endpoint, False)
         if fingerprint(w.app) != before:
             found.append(self._add(Problem(endpoint, "changed_on_refusal", "raw packet changed data", encoded[:80])))
         return found
 
     # -- HTTP ------------------------------------------------------------------------------
-    def http(self, endpoint: str, client, method: str, path: str, refused: Callable[[Any], bool] | None = None,
-             json_api: bool = False, **kw) -> list[Problem]:
+    def http(
+        self,
+        endpoint: str,
+        client,
+        method: str,
+        path: str,
+        refused: Callable[[Any], bool] | None = None,
+        json_api: bool = False,
+        **kw,
+    ) -> list[Problem]:
         """One request. ``refused(response)`` says whether the app refused it; refused requests
         must leave the data unchanged. 500s and exceptions are always problems."""
         found: list[Problem] = []
@@ -956,22 +1335,37 @@ class Checker:
         try:
             r = client.open(path, method=method, **kw)
         except Exception as exc:
-            found.append(self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-2000:], case)))
+            found.append(
+                self._add(Problem(endpoint, "exception", "".join(traceback.format_exception(exc))[-2000:], case))
+            )
             self._count(endpoint, False)
             return found
         after = fingerprint(w.app)
         is_refused = r.status_code >= 400 or (refused(r) if refused else False)
         self._count(endpoint, not is_refused)
         if r.status_code >= 500:
-            found.append(self._add(Problem(endpoint, "server_error", f"HTTP {r.status_code}: " + (w.errors[-1] if w.errors else ""),
-                                           case)))
+            found.append(
+                self._add(
+                    Problem(
+                        endpoint, "server_error", f"HTTP {r.status_code}: " + (w.errors[-1] if w.errors else ""), case
+                    )
+                )
+            )
         if is_refused and before != after:
-            found.append(self._add(Problem(endpoint, "changed_on_refusal", f"HTTP {r.status_code}: {diff(before, after)}", case)))
+            found.append(
+                self._add(Problem(endpoint, "changed_on_refusal", f"HTTP {r.status_code}: {diff(before, after)}", case))
+            )
         if json_api and r.status_code < 500:
             body = r.get_json(silent=True)
-            if not isinstance(body, dict) or (r.status_code >= 400 and not (
-                    isinstance(body.get("error"), dict) and body["error"].get("code") and body["error"].get("message"))):
-                found.append(self._add(Problem(endpoint, "unclear", f"HTTP {r.status_code} body {r.get_data()[:200]!r}", case)))
+            if not isinstance(body, dict) or (
+                r.status_code >= 400
+                and not (
+                    isinstance(body.get("error"), dict) and body["error"].get("code") and body["error"].get("message")
+                )
+            ):
+                found.append(
+                    self._add(Problem(endpoint, "unclear", f"HTTP {r.status_code} body {r.get_data()[:200]!r}", case))
+                )
         elif r.status_code in (400, 404, 405, 413, 429) and not r.get_data():
             found.append(self._add(Problem(endpoint, "unclear", f"HTTP {r.status_code} with an empty body", case)))
         r.close()
@@ -990,15 +1384,21 @@ class Checker:
         found: list[Problem] = []
         w.heal()  # (an accepted archive closes the phone page: reopen first, as between cases)
         w.refresh()
-        for tc, ns, event in ((w.phone, PHONE, "snapshot"), (w.screen, SCREEN, "snapshot"),
-                              (w.console, CONSOLE, "snapshot"), (w.console, CONSOLE, "draft_snapshot")):
+        for tc, ns, event in (
+            (w.phone, PHONE, "snapshot"),
+            (w.screen, SCREEN, "snapshot"),
+            (w.console, CONSOLE, "snapshot"),
+            (w.console, CONSOLE, "draft_snapshot"),
+        ):
             try:
                 ack = tc.emit(event, {}, namespace=ns, callback=True)
             except Exception as exc:
                 found.append(self._add(Problem(endpoint, "probe", f"{ns} {event} raised {exc!r}", case)))
                 continue
             if not (isinstance(ack, dict) and ack.get("ok") is True):
-                found.append(self._add(Problem(endpoint, "probe", f"{ns} {event} after an accepted input: {ack!r}"[:500], case)))
+                found.append(
+                    self._add(Problem(endpoint, "probe", f"{ns} {event} after an accepted input: {ack!r}"[:500], case))
+                )
             bad = json_problem(ack)
             if bad:
                 found.append(self._add(Problem(endpoint, "probe", f"{ns} {event} not strict JSON: {bad}", case)))
@@ -1007,14 +1407,30 @@ class Checker:
                 w.app.extensions["broadcaster"].phone_interval = 0
                 w.app.extensions["broadcaster"].flush()
         except Exception as exc:
-            found.append(self._add(Problem(endpoint, "probe", "broadcast flush raised " + "".join(
-                traceback.format_exception(exc))[-1500:], case)))
+            found.append(
+                self._add(
+                    Problem(
+                        endpoint,
+                        "probe",
+                        "broadcast flush raised " + "".join(traceback.format_exception(exc))[-1500:],
+                        case,
+                    )
+                )
+            )
         for msg in w.drain():
             bad = json_problem(msg.get("args"))
             if bad:
-                found.append(self._add(Problem(endpoint, "probe", f"broadcast {msg.get('name')} not strict JSON: {bad}", case)))
-        pages = [f"/f/w/{w.ws}", f"/f/w/{w.ws}/analysis", f"/f/w/{w.ws}/report", f"/f/w/{w.ws}/export.json", "/f/",
-                 f"/f/w/{w.ws}/console"]
+                found.append(
+                    self._add(Problem(endpoint, "probe", f"broadcast {msg.get('name')} not strict JSON: {bad}", case))
+                )
+        pages = [
+            f"/f/w/{w.ws}",
+            f"/f/w/{w.ws}/analysis",
+            f"/f/w/{w.ws}/report",
+            f"/f/w/{w.ws}/export.json",
+            "/f/",
+            f"/f/w/{w.ws}/console",
+        ]
         pages += [f"/f/w/{w.ws}/a/{a}.csv" for a in w.acts.values()]
         self._page_turn = (getattr(self, "_page_turn", -1) + 1) % max(1, len(w.acts))
         pages.append(f"/f/w/{w.ws}/a/{sorted(w.acts.values())[self._page_turn]}")
@@ -1022,8 +1438,17 @@ class Checker:
             w.errors.clear()
             r = w.owner.get(path)
             if r.status_code != 200:
-                found.append(self._add(Problem(endpoint, "probe", f"GET {path} → {r.status_code} after an accepted input "
-                                               + (w.errors[-1] if w.errors else ""), case)))
+                found.append(
+                    self._add(
+                        Problem(
+                            endpoint,
+                            "probe",
+                            f"GET {path} → {r.status_code} after an accepted input "
+                            + (w.errors[-1] if w.errors else ""),
+                            case,
+                        )
+                    )
+                )
             r.close()
         for path in (f"/present/{w.ws}/{w.presenter_key}", f"/review/{w.ws}/{w.review_key}", f"/w/{w.code}"):
             r = w.anon.get(path)
@@ -1033,7 +1458,7 @@ class Checker:
         return found
 
     # -- reporting ---------------------------------------------------------------------------
-    def merge(self, other: "Checker") -> None:
+    def merge(self, other: Checker) -> None:
         for k, n in other.counts.items():
             self.counts[k] = self.counts.get(k, 0) + n
         for k, n in other.accepted.items():
@@ -1061,6 +1486,7 @@ def _last_log() -> str:
 
 
 # --- socket and HTTP case runners used by both the suite and bench/fuzz.py -------------------------
+
 
 def raw_packets(namespace: str) -> list[str]:
     """Socket.IO EVENT packets no client library would produce."""
@@ -1090,7 +1516,8 @@ def decoder_refusal(detail: str) -> bool:
     # hand other packets on unchanged, so they do not make the failure ours.
     detail = re.sub(r'File "[^"]*/workshop/app\.py", line \d+, in guarded\n[^\n]*\n', "", detail)
     return ("site-packages/socketio/" in detail or "site-packages/engineio/" in detail) and not any(
-        o in detail for o in ours)
+        o in detail for o in ours
+    )
 
 
 STATUS_REFUSED_200 = re.compile(rb'class="error"|class="flash error"')
@@ -1098,18 +1525,64 @@ STATUS_REFUSED_200 = re.compile(rb'class="error"|class="flash error"')
 
 # --- the endpoint registry: (strategy, runner) per endpoint ---------------------------------------
 
-EVENT_NAMES = ["connect", "disconnect", "message", "goto", "step", "set", "reset", "moderate", "configure", "draft",
-               "draft_snapshot", "submit", "snapshot", "*", "", "__proto__", "x" * 1000]
+EVENT_NAMES = [
+    "connect",
+    "disconnect",
+    "message",
+    "goto",
+    "step",
+    "set",
+    "reset",
+    "moderate",
+    "configure",
+    "draft",
+    "draft_snapshot",
+    "submit",
+    "snapshot",
+    "*",
+    "",
+    "__proto__",
+    "x" * 1000,
+]
 
-SOCKET_ENDPOINTS = ["phone submit", "phone snapshot", "phone unknown event", "phone connect",
-                    "console goto", "console step", "console set", "console timer_start", "console timer_stop",
-                    "console reset", "console moderate", "console configure", "console draft", "console draft_snapshot",
-                    "console snapshot", "console unknown event", "console connect",
-                    "screen snapshot", "screen unknown event", "screen connect"]
-HTTP_ENDPOINTS = ["POST /api/join json", "POST /api/join raw", "POST /login", "POST /setup", "POST /f/new",
-                  "POST /f/w/<id> settings", "POST /f/w/<id>/activities", "POST /f/w/<id>/a/<a> edit",
-                  "POST /f/w/<id>/a/<a>/move", "POST /f/w/<id>/a/<a>/delete", "POST /f/import",
-                  "POST /f/w/<id>/duplicate|archive|reopen", "GET downloads and pages", "GET participant pages"]
+SOCKET_ENDPOINTS = [
+    "phone submit",
+    "phone snapshot",
+    "phone unknown event",
+    "phone connect",
+    "console goto",
+    "console step",
+    "console set",
+    "console timer_start",
+    "console timer_stop",
+    "console reset",
+    "console moderate",
+    "console configure",
+    "console draft",
+    "console draft_snapshot",
+    "console snapshot",
+    "console unknown event",
+    "console connect",
+    "screen snapshot",
+    "screen unknown event",
+    "screen connect",
+]
+HTTP_ENDPOINTS = [
+    "POST /api/join json",
+    "POST /api/join raw",
+    "POST /login",
+    "POST /setup",
+    "POST /f/new",
+    "POST /f/w/<id> settings",
+    "POST /f/w/<id>/activities",
+    "POST /f/w/<id>/a/<a> edit",
+    "POST /f/w/<id>/a/<a>/move",
+    "POST /f/w/<id>/a/<a>/delete",
+    "POST /f/import",
+    "POST /f/w/<id>/duplicate|archive|reopen",
+    "GET downloads and pages",
+    "GET participant pages",
+]
 
 
 def event_names() -> st.SearchStrategy:
@@ -1119,25 +1592,47 @@ def event_names() -> st.SearchStrategy:
 def socket_endpoint(world: World, name: str) -> tuple[st.SearchStrategy, Callable[[Checker, Any], list[Problem]]]:
     w = world
     if name == "phone submit":
+
         def run(c, v):
             kind, body = v
             return c.socket(f"phone submit {kind}", w.phone, PHONE, "submit", body)
+
         return submit_events(w), run
     if name == "phone snapshot":
         return junk(), lambda c, v: c.socket(name, w.phone, PHONE, "snapshot", v)
     if name in ("phone unknown event", "console unknown event", "screen unknown event"):
-        tc, ns = {"phone": (w.phone, PHONE), "console": (w.console, CONSOLE), "screen": (w.screen, SCREEN)}[name.split()[0]]
-        known_events = {"phone": {"submit", "snapshot"}, "screen": {"snapshot"},
-                        "console": {"goto", "step", "set", "timer_start", "timer_stop", "reset", "moderate", "configure",
-                                    "draft", "draft_snapshot", "snapshot"}}[name.split()[0]]
-        strat = st.tuples(event_names().filter(lambda e: e not in known_events), junk(big=False),
-                          st.one_of(st.none(), junk(big=False)))
+        tc, ns = {"phone": (w.phone, PHONE), "console": (w.console, CONSOLE), "screen": (w.screen, SCREEN)}[
+            name.split()[0]
+        ]
+        known_events = {
+            "phone": {"submit", "snapshot"},
+            "screen": {"snapshot"},
+            "console": {
+                "goto",
+                "step",
+                "set",
+                "timer_start",
+                "timer_stop",
+                "reset",
+                "moderate",
+                "configure",
+                "draft",
+                "draft_snapshot",
+                "snapshot",
+            },
+        }[name.split()[0]]
+        strat = st.tuples(
+            event_names().filter(lambda e: e not in known_events),
+            junk(big=False),
+            st.one_of(st.none(), junk(big=False)),
+        )
 
         def run(c, v, tc=tc, ns=ns):
             event, payload, extra = v
             if extra is None:
                 return c.socket(f"{name}", tc, ns, event, payload)
             return c.socket(f"{name}", _TwoArgs(tc), ns, event, (payload, extra))
+
         return strat, run
     if name in ("phone connect", "console connect", "screen connect"):
         ns = {"phone": PHONE, "console": CONSOLE, "screen": SCREEN}[name.split()[0]]
@@ -1145,17 +1640,28 @@ def socket_endpoint(world: World, name: str) -> tuple[st.SearchStrategy, Callabl
         # by the encoder: both are client-library limits, not server behaviour.)
         auth = st.one_of(
             junk(binary=False, big=False).map(lambda v: [v] if isinstance(v, (int, float)) else v),
-            mutate({"token": w.joined["token"]}, {"token": st.one_of(st.text(max_size=70), st.just(w.joined["token"] + "x"))},
-                   binary=False),
-            mutate({"workshop_id": w.ws, "key": w.presenter_key},
-                   {"workshop_id": ids(w, "workshop"), "key": st.one_of(st.text(max_size=40), st.just(w.foreign_presenter_key))},
-                   binary=False))
+            mutate(
+                {"token": w.joined["token"]},
+                {"token": st.one_of(st.text(max_size=70), st.just(w.joined["token"] + "x"))},
+                binary=False,
+            ),
+            mutate(
+                {"workshop_id": w.ws, "key": w.presenter_key},
+                {
+                    "workshop_id": ids(w, "workshop"),
+                    "key": st.one_of(st.text(max_size=40), st.just(w.foreign_presenter_key)),
+                },
+                binary=False,
+            ),
+        )
         client = w.owner if ns == CONSOLE else None
         return auth, lambda c, v: c.connect(name, ns, v, client)
     if name.startswith("console "):
         event = name.split(" ", 1)[1]
         strat = console_events(w)[event]
-        return strat, lambda c, v: c.socket(name if event != "draft" else f"console draft {_op(v)}", w.console, CONSOLE, event, v)
+        return strat, lambda c, v: c.socket(
+            name if event != "draft" else f"console draft {_op(v)}", w.console, CONSOLE, event, v
+        )
     if name == "screen snapshot":
         return junk(), lambda c, v: c.socket(name, w.screen, SCREEN, "snapshot", v)
     raise KeyError(name)
@@ -1187,82 +1693,141 @@ def http_endpoint(world: World, name: str, setup_app=None):
     ws_id = st.one_of(ids(w, "workshop"), st.text(max_size=8), st.sampled_from(["-1", "01", "1.0", "%00", "1e3"]))
     act_id = ids(w, "activity")
     yes = st.sampled_from(["1", "on", "", "0", "false"])
-    workshop_form = {"title": form_text(200), "language": st.sampled_from(["sv", "en", "de", ""]),
-                     "mode": st.sampled_from(["live", "self_paced", "x"]),
-                     "open_until": st.one_of(st.sampled_from(["", "2030-01-01T10:00", "9999-12-31T23:59", "0001-01-01T00:00",
-                                                              "2030-01-01T10:00+14:00", "2030-02-30T10:00", "nu", "inf"]),
-                                             st.datetimes().map(lambda d: d.isoformat())),
-                     "ask_nickname": yes, "ask_perspective": yes,
-                     "perspectives": st.lists(form_text(130), max_size=25).map("\n".join),
-                     "template": st.sampled_from(["", "nine_steps", "forum_poll_deck", "../secret", "x" * 300, "nine_steps.json"])}
+    workshop_form = {
+        "title": form_text(200),
+        "language": st.sampled_from(["sv", "en", "de", ""]),
+        "mode": st.sampled_from(["live", "self_paced", "x"]),
+        "open_until": st.one_of(
+            st.sampled_from(
+                [
+                    "",
+                    "2030-01-01T10:00",
+                    "9999-12-31T23:59",
+                    "0001-01-01T00:00",
+                    "2030-01-01T10:00+14:00",
+                    "2030-02-30T10:00",
+                    "nu",
+                    "inf",
+                ]
+            ),
+            st.datetimes().map(lambda d: d.isoformat()),
+        ),
+        "ask_nickname": yes,
+        "ask_perspective": yes,
+        "perspectives": st.lists(form_text(130), max_size=25).map("\n".join),
+        "template": st.sampled_from(["", "nine_steps", "forum_poll_deck", "../secret", "x" * 300, "nine_steps.json"]),
+    }
 
     if name == "POST /api/join json":
+
         def run(c, v):
             return c.http(name, w.anon, "POST", "/api/join", json_api=True, json=v)
+
         return st.one_of(join_bodies(w), json_junk()), run
     if name == "POST /api/join raw":
-        ctype = st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded",
-                                 "multipart/form-data; boundary=x", "application/json; charset=latin-1"])
+        ctype = st.sampled_from(
+            [
+                "application/json",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=x",
+                "application/json; charset=latin-1",
+            ]
+        )
 
         def run(c, v):
             body, ct = v
             return c.http(name, w.anon, "POST", "/api/join", json_api=True, data=body, content_type=ct)
+
         return st.tuples(raw_bodies(), ctype), run
     if name == "POST /login":
-        form = form_fields({"email": st.sampled_from([ANNA, BERTIL, "", "ANNA@SOLSTAD.SE "]), "password": form_text(),
-                            "remember": yes})
-        nxt = st.one_of(st.just(""), form_text(100), st.sampled_from(["//evil.example", "/\\evil", "javascript:alert(1)"]))
+        form = form_fields(
+            {"email": st.sampled_from([ANNA, BERTIL, "", "ANNA@SOLSTAD.SE "]), "password": form_text(), "remember": yes}
+        )
+        nxt = st.one_of(
+            st.just(""), form_text(100), st.sampled_from(["//evil.example", "/\\evil", "javascript:alert(1)"])
+        )
 
         def run(c, v):
             data, n = v
-            return c.http(name, w.app.test_client(), "POST", "/login", query_string={"next": n}, data=data,
-                          refused=lambda r: r.status_code == 200)
+            return c.http(
+                name,
+                w.app.test_client(),
+                "POST",
+                "/login",
+                query_string={"next": n},
+                data=data,
+                refused=lambda r: r.status_code == 200,
+            )
+
         return st.tuples(form, nxt), run
     if name == "POST /setup":
-        form = form_fields({"email": st.sampled_from(["ny@solstad.se", "a@b", "x" * 250 + "@a.se"]),
-                            "password": form_text(210), "name": form_text(130)})
+        form = form_fields(
+            {
+                "email": st.sampled_from(["ny@solstad.se", "a@b", "x" * 250 + "@a.se"]),
+                "password": form_text(210),
+                "name": form_text(130),
+            }
+        )
         bare = setup_app or w.setup
         if bare is None:
             raise RuntimeError("World(app, setup=SetupWorld(...)) is needed for /setup")
 
         def run(c, v):
             sub = Checker(bare, probe_every=0)
-            found = sub.http(name, bare.app.test_client(), "POST", "/setup", data=v,
-                             refused=lambda r: not _redirected_to(r, r"/f/$"))
+            found = sub.http(
+                name, bare.app.test_client(), "POST", "/setup", data=v, refused=lambda r: not _redirected_to(r, r"/f/$")
+            )
             bare.clear_accounts()
             c.merge(sub)
             return found
+
         return form, run
     if name == "POST /f/new":
-        return form_fields(workshop_form), lambda c, v: c.http(name, w.owner, "POST", "/f/new", data=v,
-                                                             refused=lambda r: not _redirected_to(r, r"/f/w/\d+$"))
+        return form_fields(workshop_form), lambda c, v: c.http(
+            name, w.owner, "POST", "/f/new", data=v, refused=lambda r: not _redirected_to(r, r"/f/w/\d+$")
+        )
     if name == "POST /f/w/<id> settings":
+
         def run(c, v):
             i, form = v
             return c.http(name, w.owner, "POST", f"/f/w/{i}", data=form, refused=lambda r: r.status_code == 200)
+
         return st.tuples(ws_id, form_fields(workshop_form)), run
     if name == "POST /f/w/<id>/activities":
         kinds = st.one_of(st.sampled_from(sorted(all_kinds())), form_text(40))
 
         def run(c, v):
             i, kind = v
-            return c.http(name, w.owner, "POST", f"/f/w/{i}/activities", data={"kind": kind},
-                          refused=lambda r: not _redirected_to(r, r"/a/\d+$"))
+            return c.http(
+                name,
+                w.owner,
+                "POST",
+                f"/f/w/{i}/activities",
+                data={"kind": kind},
+                refused=lambda r: not _redirected_to(r, r"/a/\d+$"),
+            )
+
         return st.tuples(ws_id, kinds), run
     if name == "POST /f/w/<id>/a/<a> edit":
+
         @st.composite
         def edit(draw):
             kind = draw(st.sampled_from(sorted(w.acts)))
             k = all_kinds()[kind]
-            fields: dict[str, st.SearchStrategy] = {"title": form_text(300), "results_hidden": yes,
-                                                    "timer_minutes": st.one_of(
-                                                        st.sampled_from(["", "1", "0,5", "-1", "inf", "nan", "1e308", "1e400",
-                                                                         "10081", "0.1", "١", "1_0"]),
-                                                        st.floats(allow_nan=True, allow_infinity=True).map(str))}
+            fields: dict[str, st.SearchStrategy] = {
+                "title": form_text(300),
+                "results_hidden": yes,
+                "timer_minutes": st.one_of(
+                    st.sampled_from(["", "1", "0,5", "-1", "inf", "nan", "1e308", "1e400", "10081", "0.1", "١", "1_0"]),
+                    st.floats(allow_nan=True, allow_infinity=True).map(str),
+                ),
+            }
             for f in k.config_fields:
                 if f.type == "int":
-                    fields[f"cfg_{f.name}"] = st.one_of(st.integers(-5, 3000).map(str),
-                                                        st.sampled_from(["", "1.5", "1e3", "9" * 5000, "٣", "0x10"]))
+                    fields[f"cfg_{f.name}"] = st.one_of(
+                        st.integers(-5, 3000).map(str), st.sampled_from(["", "1.5", "1e3", "9" * 5000, "٣", "0x10"])
+                    )
                 elif f.type == "bool":
                     fields[f"cfg_{f.name}"] = yes
                 elif f.type == "lines":
@@ -1277,20 +1842,28 @@ def http_endpoint(world: World, name: str, setup_app=None):
         def run(c, v):
             i, a, form = v
             return c.http(name, w.owner, "POST", f"/f/w/{i}/a/{a}", data=form, refused=lambda r: r.status_code == 200)
+
         return edit(), run
     if name == "POST /f/w/<id>/a/<a>/move":
+
         def run(c, v):
             i, a, d = v
             return c.http(name, w.owner, "POST", f"/f/w/{i}/a/{a}/move", data={"direction": d})
-        return st.tuples(st.one_of(st.just(w.ws), ws_id), act_id, st.one_of(st.sampled_from(["up", "down"]), form_text(20))), run
+
+        return st.tuples(
+            st.one_of(st.just(w.ws), ws_id), act_id, st.one_of(st.sampled_from(["up", "down"]), form_text(20))
+        ), run
     if name == "POST /f/w/<id>/a/<a>/delete":
         # Own activities are never deleted here (the world needs them): only foreign and wrong ids.
-        wrong_act = st.one_of(st.integers(0, 10**6).map(lambda i: w.pick("foreign_activity", i)),
-                              st.sampled_from([0, -1, 2**63, 10**30, "x", "1.0"]))
+        wrong_act = st.one_of(
+            st.integers(0, 10**6).map(lambda i: w.pick("foreign_activity", i)),
+            st.sampled_from([0, -1, 2**63, 10**30, "x", "1.0"]),
+        )
 
         def run(c, v):
             i, a = v
             return c.http(name, w.owner, "POST", f"/f/w/{i}/a/{a}/delete", data={})
+
         return st.tuples(st.one_of(st.just(w.ws), ws_id), wrong_act), run
     if name == "POST /f/import":
         filename = st.sampled_from(["export.json", "", "x.txt", "../../etc/passwd", "ä.json", "a" * 300])
@@ -1298,19 +1871,35 @@ def http_endpoint(world: World, name: str, setup_app=None):
         def run(c, v):
             body, fname, field_name = v
             data = {field_name: (io.BytesIO(body), fname)} if fname is not None else {}
-            return c.http(name, w.owner, "POST", "/f/import", data=data, content_type="multipart/form-data",
-                          refused=lambda r: not _redirected_to(r, r"/f/w/\d+$"))
-        return st.tuples(import_files(w), st.one_of(filename, st.none()), st.sampled_from(["file", "file", "upload"])), run
+            return c.http(
+                name,
+                w.owner,
+                "POST",
+                "/f/import",
+                data=data,
+                content_type="multipart/form-data",
+                refused=lambda r: not _redirected_to(r, r"/f/w/\d+$"),
+            )
+
+        return st.tuples(
+            import_files(w), st.one_of(filename, st.none()), st.sampled_from(["file", "file", "upload"])
+        ), run
     if name == "POST /f/w/<id>/duplicate|archive|reopen":
+
         def run(c, v):
             i, action = v
             out = c.http(name, w.owner, "POST", f"/f/w/{i}/{action}", data={})
             w.heal()
             return out
+
         return st.tuples(ws_id, st.sampled_from(["duplicate", "archive", "reopen"])), run
     if name == "GET downloads and pages":
-        key = st.one_of(st.just(w.presenter_key), st.just(w.foreign_presenter_key), st.just(w.review_key or "x"),
-                        st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=80))
+        key = st.one_of(
+            st.just(w.presenter_key),
+            st.just(w.foreign_presenter_key),
+            st.just(w.review_key or "x"),
+            st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=80),
+        )
         paths = st.one_of(
             st.tuples(ws_id, act_id).map(lambda t: f"/f/w/{t[0]}/a/{t[1]}.csv"),
             st.tuples(ws_id, act_id).map(lambda t: f"/f/w/{t[0]}/a/{t[1]}"),
@@ -1327,16 +1916,25 @@ def http_endpoint(world: World, name: str, setup_app=None):
         def run(c, v):
             path, who = v
             return c.http(name, getattr(w, who), "GET", path)
+
         return st.tuples(paths, client), run
     if name == "GET participant pages":
-        code = st.one_of(st.just(w.code), st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
-                         st.sampled_from(["00000000", "１２３４５６７８", "1234 5678", "x" * 5000]))
-        paths = st.one_of(code.map(lambda x: ("/j/" + x, None)), code.map(lambda x: ("/w/" + x, None)),
-                          code.map(lambda x: ("/qr/" + x + ".svg", None)), code.map(lambda x: ("/", {"code": x})),
-                          code.map(lambda x: ("/", {"code": x, "lang": x})))
+        code = st.one_of(
+            st.just(w.code),
+            st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
+            st.sampled_from(["00000000", "１２３４５６７８", "1234 5678", "x" * 5000]),
+        )
+        paths = st.one_of(
+            code.map(lambda x: ("/j/" + x, None)),
+            code.map(lambda x: ("/w/" + x, None)),
+            code.map(lambda x: ("/qr/" + x + ".svg", None)),
+            code.map(lambda x: ("/", {"code": x})),
+            code.map(lambda x: ("/", {"code": x, "lang": x})),
+        )
 
         def run(c, v):
             path, qs = v
             return c.http(name, w.anon, "GET", path, query_string=qs)
+
         return paths, run
     raise KeyError(name)

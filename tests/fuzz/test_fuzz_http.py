@@ -18,10 +18,20 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 EXAMPLES = {
-    "POST /api/join json": 60, "POST /api/join raw": 25, "POST /login": 8, "POST /setup": 10, "POST /f/new": 25,
-    "POST /f/w/<id> settings": 25, "POST /f/w/<id>/activities": 15, "POST /f/w/<id>/a/<a> edit": 50,
-    "POST /f/w/<id>/a/<a>/move": 10, "POST /f/w/<id>/a/<a>/delete": 10, "POST /f/import": 40,
-    "POST /f/w/<id>/duplicate|archive|reopen": 10, "GET downloads and pages": 40, "GET participant pages": 20,
+    "POST /api/join json": 60,
+    "POST /api/join raw": 25,
+    "POST /login": 8,
+    "POST /setup": 10,
+    "POST /f/new": 25,
+    "POST /f/w/<id> settings": 25,
+    "POST /f/w/<id>/activities": 15,
+    "POST /f/w/<id>/a/<a> edit": 50,
+    "POST /f/w/<id>/a/<a>/move": 10,
+    "POST /f/w/<id>/a/<a>/delete": 10,
+    "POST /f/import": 40,
+    "POST /f/w/<id>/duplicate|archive|reopen": 10,
+    "GET downloads and pages": 40,
+    "GET participant pages": 20,
 }
 
 
@@ -33,28 +43,55 @@ def test_http_endpoint_fuzz(fuzzlib, sample, endpoint):
 
 def test_every_form_route_is_fuzzed(fuzzlib, world):
     """Every POST route of the app is one of the fuzzed endpoints (a new form gets fuzzed)."""
-    covered = {"/api/join", "/login", "/setup", "/f/new", "/f/w/<int:ws_id>", "/f/w/<int:ws_id>/activities",
-               "/f/w/<int:ws_id>/a/<int:act_id>", "/f/w/<int:ws_id>/a/<int:act_id>/move",
-               "/f/w/<int:ws_id>/a/<int:act_id>/delete", "/f/import", "/f/w/<int:ws_id>/duplicate",
-               "/f/w/<int:ws_id>/archive", "/f/w/<int:ws_id>/reopen", "/logout"}
+    covered = {
+        "/api/join",
+        "/login",
+        "/setup",
+        "/f/new",
+        "/f/w/<int:ws_id>",
+        "/f/w/<int:ws_id>/activities",
+        "/f/w/<int:ws_id>/a/<int:act_id>",
+        "/f/w/<int:ws_id>/a/<int:act_id>/move",
+        "/f/w/<int:ws_id>/a/<int:act_id>/delete",
+        "/f/import",
+        "/f/w/<int:ws_id>/duplicate",
+        "/f/w/<int:ws_id>/archive",
+        "/f/w/<int:ws_id>/reopen",
+        "/logout",
+    }
     posts = {r.rule for r in world.app.url_map.iter_rules() if "POST" in r.methods}
     assert posts <= covered, posts - covered
 
 
 # --- findings (see the report; the patch makes each of these pass) -------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/present/{big}/x", "/review/{big}/x", "/f/w/{big}", "/f/w/{big}/report", "/f/w/{ws}/a/{big}.csv",
-    "/f/w/{ws}/a/{big}",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/present/{big}/x",
+        "/review/{big}/x",
+        "/f/w/{big}",
+        "/f/w/{big}/report",
+        "/f/w/{ws}/a/{big}.csv",
+        "/f/w/{ws}/a/{big}",
+    ],
+)
 def test_int_url_segments_beyond_64_bits_are_404(fuzzlib, world, path):
     world.errors.clear()
     r = world.owner.get(path.format(big=2**63, ws=world.ws))
     assert r.status_code == 404, (r.status_code, world.errors[-1:] if world.errors else "")
 
 
-@pytest.mark.parametrize("method,path", [("post", "/f/w/{big}/archive"), ("post", "/f/w/{ws}/a/{big}/delete"),
-                                         ("post", "/f/w/{ws}/a/{big}/move"), ("post", "/f/w/{big}/activities")])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("post", "/f/w/{big}/archive"),
+        ("post", "/f/w/{ws}/a/{big}/delete"),
+        ("post", "/f/w/{ws}/a/{big}/move"),
+        ("post", "/f/w/{big}/activities"),
+    ],
+)
 def test_int_url_segments_beyond_64_bits_in_forms_are_404(fuzzlib, world, method, path):
     before = fuzzlib.fingerprint(world.app)
     r = getattr(world.owner, method)(path.format(big=10**30, ws=world.ws), data={"kind": "scale"})
@@ -70,8 +107,9 @@ def test_join_refuses_deeply_nested_json(fuzzlib, world, body):
 
 def test_import_refuses_deeply_nested_json(fuzzlib, world):
     before = fuzzlib.fingerprint(world.app)
-    r = world.owner.post("/f/import", data={"file": (io.BytesIO(b"[" * 100_000), "x.json")},
-                         content_type="multipart/form-data")
+    r = world.owner.post(
+        "/f/import", data={"file": (io.BytesIO(b"[" * 100_000), "x.json")}, content_type="multipart/form-data"
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/f/"), r.status_code
     assert fuzzlib.fingerprint(world.app) == before
 
@@ -107,16 +145,20 @@ IMPORT_CASES = {
 def test_import_refuses_wrong_types_with_a_message(fuzzlib, world, case):
     before = fuzzlib.fingerprint(world.app)
     world.errors.clear()
-    r = world.owner.post("/f/import", data={"file": (io.BytesIO(_doc(fuzzlib, world, **IMPORT_CASES[case])), "x.json")},
-                         content_type="multipart/form-data")
+    r = world.owner.post(
+        "/f/import",
+        data={"file": (io.BytesIO(_doc(fuzzlib, world, **IMPORT_CASES[case])), "x.json")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/f/"), (r.status_code, world.errors[-1:])
     assert fuzzlib.fingerprint(world.app) == before
 
 
 def test_import_of_an_unchanged_export_is_accepted(fuzzlib, world):
     """Positive control for the refusals above: the export itself imports."""
-    r = world.owner.post("/f/import", data={"file": (io.BytesIO(_doc(fuzzlib, world)), "x.json")},
-                         content_type="multipart/form-data")
+    r = world.owner.post(
+        "/f/import", data={"file": (io.BytesIO(_doc(fuzzlib, world)), "x.json")}, content_type="multipart/form-data"
+    )
     assert r.status_code == 302 and "/f/w/" in r.headers["Location"], r.status_code
 
 

@@ -19,10 +19,15 @@ PASSWORD = "hemligt-lösen-1"  # the fixtures' password (tests/conftest.py)
 PHONE, SCREEN, CONSOLE = "/phone", "/screen", "/console"
 CONSOLE_EVENTS = ("goto", "step", "set", "timer_start", "timer_stop", "reset", "moderate", "snapshot")
 
-MC = ("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})
+MC = (
+    "multiple_choice",
+    "Använder ni metoden?",
+    {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1},
+)
 
 
 # --- Flask-SocketIO test clients -------------------------------------------------------------
+
 
 class Client(SocketIOTestClient):
     """The Flask-SocketIO test client, also keeping what a refused connection was told
@@ -112,8 +117,11 @@ def screen(app, ws_id: int) -> Client:
 
 
 def vote(tc: Client, activity_id: Any, client_id: Any, choices: Any = (0,), payload: Any = None) -> dict[str, Any]:
-    body = {"activity_id": activity_id, "client_id": client_id,
-            "payload": payload if payload is not None else {"choices": list(choices)}}
+    body = {
+        "activity_id": activity_id,
+        "client_id": client_id,
+        "payload": payload if payload is not None else {"choices": list(choices)},
+    }
     return tc.emit("submit", body, namespace=PHONE, callback=True)
 
 
@@ -135,8 +143,21 @@ def response_rows(app) -> list[tuple]:
     from workshop.models import Response
 
     with app.app_context():
-        out = [(r.id, r.activity_id, r.participant_id, r.client_id, r.generation, r.data, r.current, r.status,
-                r.merged_into_id, r.answered) for r in db.session.query(Response).order_by(Response.id)]
+        out = [
+            (
+                r.id,
+                r.activity_id,
+                r.participant_id,
+                r.client_id,
+                r.generation,
+                r.data,
+                r.current,
+                r.status,
+                r.merged_into_id,
+                r.answered,
+            )
+            for r in db.session.query(Response).order_by(Response.id)
+        ]
         db.session.remove()
         return out
 
@@ -163,7 +184,9 @@ def setup_workshop(app, activities=(MC,), mode: str = "live", email: str = "anna
     from workshop.models import User
 
     with app.test_request_context():
-        user = db.session.query(User).filter_by(email=email).first() or create_user(email, PASSWORD, email.split("@")[0])
+        user = db.session.query(User).filter_by(email=email).first() or create_user(
+            email, PASSWORD, email.split("@")[0]
+        )
         ws = core.create_workshop(user, kwargs.pop("title", "Användarforum"), mode=mode, **kwargs)
         ids = [core.add_activity(ws, kind, title, cfg).id for kind, title, cfg in activities]
         return ws.id, ws.join_code, ids
@@ -182,6 +205,7 @@ def update_row(app, model, row_id: int, **values: Any) -> None:
 
 # --- a real server -------------------------------------------------------------------------
 
+
 def csrf_from(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
@@ -190,8 +214,10 @@ def create_workshop_http(session: requests.Session, url: str, title: str, option
     """Build a workshop with one multiple-choice activity through the facilitator's forms,
     as a person would; returns ids, join code and presenter key read from the pages."""
     token = csrf_from(session.get(url + "/f/new").text)
-    r = session.post(url + "/f/new", data={"csrf_token": token, "title": title, "language": "sv", "mode": "live",
-                                          "ask_nickname": "1"})
+    r = session.post(
+        url + "/f/new",
+        data={"csrf_token": token, "title": title, "language": "sv", "mode": "live", "ask_nickname": "1"},
+    )
     m = re.search(r"/f/w/(\d+)$", r.url)
     assert m, r.url
     ws_id = int(m.group(1))
@@ -199,8 +225,15 @@ def create_workshop_http(session: requests.Session, url: str, title: str, option
     m = re.search(r"/a/(\d+)$", r.url)
     assert m, r.url
     act_id = int(m.group(1))
-    r = session.post(r.url, data={"csrf_token": csrf_from(r.text), "title": "Använder ni metoden?",
-                                  "cfg_options": "\n".join(options), "cfg_max_choices": "1"})
+    r = session.post(
+        r.url,
+        data={
+            "csrf_token": csrf_from(r.text),
+            "title": "Använder ni metoden?",
+            "cfg_options": "\n".join(options),
+            "cfg_max_choices": "1",
+        },
+    )
     assert r.ok and f"/f/w/{ws_id}" in r.url, r.url
     page = session.get(f"{url}/f/w/{ws_id}").text
     key = re.search(rf"/present/{ws_id}/([A-Za-z0-9_\-]+)", page).group(1)

@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import pytest
-
 import nyttoverkstad_fuzzlib as fl  # loaded by conftest.py
 import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
+import pytest
 
 PHONE, SCREEN, CONSOLE = h.PHONE, h.SCREEN, h.CONSOLE
 
@@ -41,20 +40,40 @@ def world(tmp_path_factory, migrated_db):
 
 # --- HTTP --------------------------------------------------------------------------------------
 
+
 def _routes(w):
     """Every facilitator route with a request that would change or reveal Anna's data."""
     ws, a = w.ws, w.acts["multiple_choice"]
-    form = {"title": "Kapad", "mode": "live", "language": "sv", "kind": "multiple_choice", "direction": "up",
-            "cfg_options": "A\nB", "cfg_max_choices": "1", "cfg_multiple": ""}
+    form = {
+        "title": "Kapad",
+        "mode": "live",
+        "language": "sv",
+        "kind": "multiple_choice",
+        "direction": "up",
+        "cfg_options": "A\nB",
+        "cfg_max_choices": "1",
+        "cfg_multiple": "",
+    }
     return [
-        ("GET", "/f/", None), ("GET", "/f/new", None), ("POST", "/f/new", form), ("POST", "/f/import", "file"),
-        ("GET", f"/f/w/{ws}", None), ("POST", f"/f/w/{ws}", form),
-        ("POST", f"/f/w/{ws}/duplicate", {}), ("POST", f"/f/w/{ws}/archive", {}), ("POST", f"/f/w/{ws}/reopen", {}),
+        ("GET", "/f/", None),
+        ("GET", "/f/new", None),
+        ("POST", "/f/new", form),
+        ("POST", "/f/import", "file"),
+        ("GET", f"/f/w/{ws}", None),
+        ("POST", f"/f/w/{ws}", form),
+        ("POST", f"/f/w/{ws}/duplicate", {}),
+        ("POST", f"/f/w/{ws}/archive", {}),
+        ("POST", f"/f/w/{ws}/reopen", {}),
         ("POST", f"/f/w/{ws}/activities", form),
-        ("GET", f"/f/w/{ws}/a/{a}", None), ("POST", f"/f/w/{ws}/a/{a}", form),
-        ("POST", f"/f/w/{ws}/a/{a}/move", form), ("POST", f"/f/w/{ws}/a/{a}/delete", {}),
-        ("GET", f"/f/w/{ws}/a/{a}.csv", None), ("GET", f"/f/w/{ws}/console", None),
-        ("GET", f"/f/w/{ws}/report", None), ("GET", f"/f/w/{ws}/analysis", None), ("GET", f"/f/w/{ws}/export.json", None),
+        ("GET", f"/f/w/{ws}/a/{a}", None),
+        ("POST", f"/f/w/{ws}/a/{a}", form),
+        ("POST", f"/f/w/{ws}/a/{a}/move", form),
+        ("POST", f"/f/w/{ws}/a/{a}/delete", {}),
+        ("GET", f"/f/w/{ws}/a/{a}.csv", None),
+        ("GET", f"/f/w/{ws}/console", None),
+        ("GET", f"/f/w/{ws}/report", None),
+        ("GET", f"/f/w/{ws}/analysis", None),
+        ("GET", f"/f/w/{ws}/export.json", None),
     ] + _more_gets(w)
 
 
@@ -77,9 +96,17 @@ def _expand(rule: str, values: dict) -> list[str]:
 
 def _more_gets(w):
     """GET routes under /f/ added since this list was written (exports, figures, …)."""
-    known = {"/f/", "/f/new", "/f/w/<int:ws_id>", "/f/w/<int:ws_id>/a/<int:act_id>", "/f/w/<int:ws_id>/a/<int:act_id>.csv",
-             "/f/w/<int:ws_id>/console", "/f/w/<int:ws_id>/report", "/f/w/<int:ws_id>/analysis",
-             "/f/w/<int:ws_id>/export.json"}
+    known = {
+        "/f/",
+        "/f/new",
+        "/f/w/<int:ws_id>",
+        "/f/w/<int:ws_id>/a/<int:act_id>",
+        "/f/w/<int:ws_id>/a/<int:act_id>.csv",
+        "/f/w/<int:ws_id>/console",
+        "/f/w/<int:ws_id>/report",
+        "/f/w/<int:ws_id>/analysis",
+        "/f/w/<int:ws_id>/export.json",
+    }
     out = []
     for rule in w.app.url_map.iter_rules():
         if rule.rule.startswith("/f/") and "GET" in rule.methods and rule.rule not in known:
@@ -92,8 +119,9 @@ def _send(client, method, path, data):
 
     if data == "file":
         doc = b'{"format": "nyttoverkstad", "schema_version": 1, "workshop": {"title": "Smuggel", "activities": []}}'
-        return client.open(path, method=method, data={"file": (io.BytesIO(doc), "x.json")},
-                           content_type="multipart/form-data")
+        return client.open(
+            path, method=method, data={"file": (io.BytesIO(doc), "x.json")}, content_type="multipart/form-data"
+        )
     return client.open(path, method=method, data=data)
 
 
@@ -102,8 +130,11 @@ def test_route_list_is_complete(world):
     listed = [p for _, p, _ in _routes(world)]
     for rule in world.app.url_map.iter_rules():
         if rule.rule.startswith("/f/"):
-            pattern = re.sub(r"<any\(([^)]*)\):\w+>", lambda m: "(" + "|".join(
-                re.escape(x.strip().strip("'\"")) for x in m.group(1).split(",")) + ")", rule.rule)
+            pattern = re.sub(
+                r"<any\(([^)]*)\):\w+>",
+                lambda m: "(" + "|".join(re.escape(x.strip().strip("'\"")) for x in m.group(1).split(",")) + ")",
+                rule.rule,
+            )
             pattern = re.sub(r"<int:[a-z_]+>", r"\\d+", pattern)
             assert any(re.fullmatch(pattern, p) for p in listed), rule.rule
 
@@ -159,13 +190,33 @@ def test_owner_reaches_every_route(world):
 def _keys(world):
     key, other, review = world.presenter_key, world.foreign_presenter_key, world.review_key
     flipped = key[:-1] + ("A" if key[-1] != "A" else "B")
-    return {"wrong": "x" * len(key), "one-char-off": flipped, "prefix": key[:-1], "longer": key + "x",
-            "upper": key.upper() if key.upper() != key else key.lower(), "other-workshops": other,
-            "review-key-as-presenter": review, "empty-ish": "-", "unicode": "å" * len(key)}
+    return {
+        "wrong": "x" * len(key),
+        "one-char-off": flipped,
+        "prefix": key[:-1],
+        "longer": key + "x",
+        "upper": key.upper() if key.upper() != key else key.lower(),
+        "other-workshops": other,
+        "review-key-as-presenter": review,
+        "empty-ish": "-",
+        "unicode": "å" * len(key),
+    }
 
 
-@pytest.mark.parametrize("which", ["wrong", "one-char-off", "prefix", "longer", "upper", "other-workshops",
-                                   "review-key-as-presenter", "empty-ish", "unicode"])
+@pytest.mark.parametrize(
+    "which",
+    [
+        "wrong",
+        "one-char-off",
+        "prefix",
+        "longer",
+        "upper",
+        "other-workshops",
+        "review-key-as-presenter",
+        "empty-ish",
+        "unicode",
+    ],
+)
 def test_presenter_page_with_a_wrong_key_is_404(world, which):
     key = _keys(world)[which]
     r = world.anon.get(f"/present/{world.ws}/{key}")
@@ -176,13 +227,20 @@ def test_presenter_page_with_a_wrong_key_is_404(world, which):
     assert world.anon.get(f"/present/{world.ws}/{world.presenter_key}").status_code == 200
 
 
-@pytest.mark.parametrize("which", ["wrong", "one-char-off", "prefix", "longer", "other-review", "presenter-key-as-review",
-                                   "unicode"])
+@pytest.mark.parametrize(
+    "which", ["wrong", "one-char-off", "prefix", "longer", "other-review", "presenter-key-as-review", "unicode"]
+)
 def test_review_link_with_a_wrong_key_is_404(world, which):
     key = world.review_key
-    wrong = {"wrong": "x" * len(key), "one-char-off": key[:-1] + ("A" if key[-1] != "A" else "B"),
-             "prefix": key[:-1], "longer": key + "x", "other-review": world.foreign_review_key,
-             "presenter-key-as-review": world.presenter_key, "unicode": "å" * len(key)}[which]
+    wrong = {
+        "wrong": "x" * len(key),
+        "one-char-off": key[:-1] + ("A" if key[-1] != "A" else "B"),
+        "prefix": key[:-1],
+        "longer": key + "x",
+        "other-review": world.foreign_review_key,
+        "presenter-key-as-review": world.presenter_key,
+        "unicode": "å" * len(key),
+    }[which]
     r = world.anon.get(f"/review/{world.ws}/{wrong}")
     assert r.status_code == 404
     assert "Fuzz own" not in r.get_data(as_text=True)
@@ -197,6 +255,7 @@ def test_review_link_of_a_workshop_without_analysis_is_404(world):
 
 
 # --- sockets -------------------------------------------------------------------------------------
+
 
 def _console_actions(world):
     """(event, payload) for every console event and draft op, aimed at Anna's workshop."""
@@ -225,13 +284,16 @@ def _console_actions(world):
     }
     assert set(draft) == set(OPS), set(OPS) ^ set(draft)
     out = [
-        ("goto", {"activity_id": a["scale"]}), ("step", {"delta": 1}),
+        ("goto", {"activity_id": a["scale"]}),
+        ("step", {"delta": 1}),
         ("set", {"activity_id": a["scale"], "flag": "locked", "value": True}),
-        ("timer_start", {"activity_id": a["scale"], "seconds": 60}), ("timer_stop", {"activity_id": a["scale"]}),
+        ("timer_start", {"activity_id": a["scale"], "seconds": 60}),
+        ("timer_stop", {"activity_id": a["scale"]}),
         ("reset", {"activity_id": a["open_text"]}),
         ("moderate", {"activity_id": a["open_text"], "response_id": resp, "action": "delete"}),
         ("configure", {"activity_id": a["scale"], "config": {"max": 7}}),
-        ("snapshot", {}), ("draft_snapshot", {}),
+        ("snapshot", {}),
+        ("draft_snapshot", {}),
     ]
     out += [("draft", {"op": op, "args": args}) for op, args in draft.items()]
     return out
@@ -242,8 +304,12 @@ def _node_of_row(world, row_id):
     from workshop.extensions import db
 
     with world.app.app_context():
-        nid = db.session.query(Block.node_id).join(BlockRow, BlockRow.block_id == Block.id).filter(
-            BlockRow.id == row_id).scalar()
+        nid = (
+            db.session.query(Block.node_id)
+            .join(BlockRow, BlockRow.block_id == Block.id)
+            .filter(BlockRow.id == row_id)
+            .scalar()
+        )
         db.session.remove()
     return nid
 
@@ -286,22 +352,30 @@ def test_console_actions_from_another_facilitators_console_cannot_reach_anna(wor
     before = fl.fingerprint(world.app)
     for event, payload in _console_actions(world):
         if event in ("step", "snapshot", "draft_snapshot") or (
-                event == "draft" and payload["op"] in ("frame.update", "node.add", "factor.add")):
+            event == "draft" and payload["op"] in ("frame.update", "node.add", "factor.add")
+        ):
             continue  # these act on his own workshop, as they should
         if event == "draft" and payload["op"] == "link.delete":
             continue  # answers ok without changing anything: finding F12, pinned below
         ack = world.foreign_console.emit(event, payload, namespace=CONSOLE, callback=True)
         assert isinstance(ack, dict) and ack.get("ok") is False, (event, payload, ack)
-        assert ack["error"]["code"] in ("unknown_activity", "unknown_response", "unknown_item", "unknown_row",
-                                        "unknown_factor", "forbidden"), (event, payload, ack)
+        assert ack["error"]["code"] in (
+            "unknown_activity",
+            "unknown_response",
+            "unknown_item",
+            "unknown_row",
+            "unknown_factor",
+            "forbidden",
+        ), (event, payload, ack)
     assert fl.fingerprint(world.app) == before
 
 
 def test_link_delete_of_a_foreign_link_is_refused(world):
     node, node2 = world.pool["node"][0], world.pool["node"][1]
     before = fl.fingerprint(world.app)
-    ack = world.foreign_console.emit("draft", {"op": "link.delete", "args": {"from": node, "to": node2}},
-                                     namespace=CONSOLE, callback=True)
+    ack = world.foreign_console.emit(
+        "draft", {"op": "link.delete", "args": {"from": node, "to": node2}}, namespace=CONSOLE, callback=True
+    )
     assert fl.fingerprint(world.app) == before
     assert ack["ok"] is False and ack["error"]["code"] in ("unknown_item", "unknown_link"), ack
 
@@ -328,9 +402,11 @@ def test_owner_console_actions_are_accepted(world):
 
 
 def test_phone_cannot_connect_as_screen_or_console_with_its_token(world):
-    for ns, auth in ((SCREEN, {"workshop_id": world.ws, "key": world.tokens[0]}),
-                     (SCREEN, {"workshop_id": world.ws, "token": world.tokens[0]}),
-                     (CONSOLE, {"workshop_id": world.ws, "token": world.tokens[0]})):
+    for ns, auth in (
+        (SCREEN, {"workshop_id": world.ws, "key": world.tokens[0]}),
+        (SCREEN, {"workshop_id": world.ws, "token": world.tokens[0]}),
+        (CONSOLE, {"workshop_id": world.ws, "token": world.tokens[0]}),
+    ):
         tc = h.socket_client(world.app, ns, auth, world.app.test_client())
         assert not tc.is_connected(ns), (ns, auth)
 
@@ -352,8 +428,13 @@ def _check_headers(r, what):
 
 
 def _concrete(world, rule):
-    values = {"ws_id": world.ws, "act_id": world.acts["multiple_choice"], "key": world.presenter_key,
-              "code": world.code, "filename": "js/core.js"}
+    values = {
+        "ws_id": world.ws,
+        "act_id": world.acts["multiple_choice"],
+        "key": world.presenter_key,
+        "code": world.code,
+        "filename": "js/core.js",
+    }
     if rule.rule.startswith("/review/"):
         values["key"] = world.review_key
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
@@ -380,8 +461,23 @@ def test_security_headers_on_every_route_of_the_url_map(world):
     world.heal()
 
 
-@pytest.mark.parametrize("what", ["404", "405", "400-join", "429-join", "413", "500", "static-css", "static-vendor",
-                                  "qr", "healthz", "csv", "json-export"])
+@pytest.mark.parametrize(
+    "what",
+    [
+        "404",
+        "405",
+        "400-join",
+        "429-join",
+        "413",
+        "500",
+        "static-css",
+        "static-vendor",
+        "qr",
+        "healthz",
+        "csv",
+        "json-export",
+    ],
+)
 def test_security_headers_on_errors_and_files(world, what, tmp_path, migrated_db):
     w = world
     if what == "404":
@@ -429,8 +525,10 @@ def _cookies(r):
     out = {}
     for header in r.headers.getlist("Set-Cookie"):
         name = header.split("=", 1)[0]
-        attrs = {p.strip().split("=", 1)[0].lower(): (p.strip().split("=", 1)[1] if "=" in p else True)
-                 for p in header.split(";")[1:]}
+        attrs = {
+            p.strip().split("=", 1)[0].lower(): (p.strip().split("=", 1)[1] if "=" in p else True)
+            for p in header.split(";")[1:]
+        }
         out[name] = attrs
     return out
 
@@ -452,8 +550,12 @@ def test_every_cookie_is_httponly_samesite_and_secure_when_configured(monkeypatc
     r = c.get("/?lang=en", base_url=base)
     seen.update(_cookies(r))
     token = h.csrf_from(c.get("/login", base_url=base).get_data(as_text=True))
-    r = c.post("/login", data={"csrf_token": token, "email": "anna@solstad.se", "password": h.PASSWORD, "remember": "1"},
-               base_url=base, headers={"Referer": base + "/login"})  # Flask-WTF checks it over https
+    r = c.post(
+        "/login",
+        data={"csrf_token": token, "email": "anna@solstad.se", "password": h.PASSWORD, "remember": "1"},
+        base_url=base,
+        headers={"Referer": base + "/login"},
+    )  # Flask-WTF checks it over https
     assert r.status_code == 302
     seen.update(_cookies(r))
     r = c.post("/api/join", json={"code": "00000000"}, base_url=base)

@@ -55,8 +55,13 @@ def test_a_broken_chain_opens_in_the_console(app, make_workshop):
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.execute(text("DELETE FROM analysis_nodes WHERE id = :id"), {"id": gone_id})
-            conn.execute(text("INSERT INTO analysis_links (analysis_id, from_id, to_id, created_at) "
-                              "VALUES (:a, :f, :t, CURRENT_TIMESTAMP)"), {"a": a.id, "f": gone_id, "t": first_id})
+            conn.execute(
+                text(
+                    "INSERT INTO analysis_links (analysis_id, from_id, to_id, created_at) "
+                    "VALUES (:a, :f, :t, CURRENT_TIMESTAMP)"
+                ),
+                {"a": a.id, "f": gone_id, "t": first_id},
+            )
             conn.commit()
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
@@ -91,23 +96,32 @@ def test_importing_the_heaviest_documents_never_holds_the_server(live_server, tm
     from workshop import portable
 
     wanted = ("every cap at once", f"{portable.LIMITS['nodes']} items, {portable.LIMITS['links']} links")
-    bodies = [(label, json.dumps(doc).encode()) for label, doc in D.worst_documents(portable.LIMITS)
-              if label in wanted or "long texts" in label]
+    bodies = [
+        (label, json.dumps(doc).encode())
+        for label, doc in D.worst_documents(portable.LIMITS)
+        if label in wanted or "long texts" in label
+    ]
     assert len(bodies) == 3
     s = live_server.facilitator_session()
     token = h.csrf_from(s.get(live_server.url + "/f/").text)
 
     def upload(body: bytes) -> requests.Response:
-        return s.post(live_server.url + "/f/import", data={"csrf_token": token},
-                      files={"file": ("analys.json", body, "application/json")}, allow_redirects=False, timeout=300)
+        return s.post(
+            live_server.url + "/f/import",
+            data={"csrf_token": token},
+            files={"file": ("analys.json", body, "application/json")},
+            allow_redirects=False,
+            timeout=300,
+        )
 
     # Warm up what a first use of each activity kind builds once per process (not per document).
     for key in ("nine_steps", "example_digital_locks"):
         assert upload(json.dumps(portable.load_template(key)).encode()).status_code == 302
 
     stop = tmp_path / "stop-polling"
-    poller = subprocess.Popen([sys.executable, "-c", POLLER, live_server.url + "/healthz", str(stop)],
-                              stdout=subprocess.PIPE, text=True)
+    poller = subprocess.Popen(
+        [sys.executable, "-c", POLLER, live_server.url + "/healthz", str(stop)], stdout=subprocess.PIPE, text=True
+    )
     try:
         time.sleep(0.5)
         took = []
@@ -115,7 +129,11 @@ def test_importing_the_heaviest_documents_never_holds_the_server(live_server, tm
             started = time.perf_counter()
             r = upload(body)
             took.append(time.perf_counter() - started)
-            assert r.status_code == 302 and "/f/w/" in r.headers["Location"], (label, r.status_code, r.headers.get("Location"))
+            assert r.status_code == 302 and "/f/w/" in r.headers["Location"], (
+                label,
+                r.status_code,
+                r.headers.get("Location"),
+            )
     finally:
         stop.touch()
         out, _err = poller.communicate(timeout=30)

@@ -60,9 +60,22 @@ def recalculate(paths: list[Path], workdir: Path) -> dict[str, Path]:
     out = workdir / "recalculated"
     started = time.monotonic()
     proc = subprocess.run(
-        [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *map(str, paths)],
-        capture_output=True, text=True, timeout=300, cwd=workdir,
+        [
+            binary,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=workdir,
     )
     print(f"LibreOffice converted {len(paths)} files in {time.monotonic() - started:.1f} s")
     result = {p.name: out / p.name for p in paths}
@@ -96,8 +109,10 @@ def measures(book: openpyxl.Workbook) -> dict[str, tuple]:
 
 def engine_measures(result) -> dict[str, tuple]:
     und, disc = result.undiscounted, result.discounted
-    return {key: (getattr(und, key), getattr(disc, key))
-            for key in ("benefits", "costs", "nettonytta", "per_krona", "break_even_year")}
+    return {
+        key: (getattr(und, key), getattr(disc, key))
+        for key in ("benefits", "costs", "nettonytta", "per_krona", "break_even_year")
+    }
 
 
 def assert_same_result(book: openpyxl.Workbook, result) -> None:
@@ -114,7 +129,7 @@ def assert_same_result(book: openpyxl.Workbook, result) -> None:
     for (s, d, key), cell in xlsx.UNCERTAINTY_CELLS.items():
         w = getattr(result.uncertainty[s].discounted if d else result.uncertainty[s].undiscounted, key)
         g = sheet[cell].value
-        assert (isinstance(g, str) if w is None else g == pytest.approx(w, rel=1e-9, abs=1e-6)), (s, d, key, g, w)
+        assert isinstance(g, str) if w is None else g == pytest.approx(w, rel=1e-9, abs=1e-6), (s, d, key, g, w)
 
 
 def assert_cached_values_recalculate(original: bytes, recalculated: openpyxl.Workbook) -> int:
@@ -197,15 +212,25 @@ def test_libreoffice_recalculates_the_exported_formulas(app, facilitator, make_w
         big = service.analysis_for(big_ws)
         method_fixture(big_ws)
         for title, low, likely, high in (("Alltid", 1e15, 1e15, 1e15), ("Högst", 1, 10, 1e15)):
-            n = op(big_ws, "node.add", data={"node_type": "nytta", "title": title, "category": "finansiell",
-                                             "valuation": "money"})["id"]
+            n = op(
+                big_ws,
+                "node.add",
+                data={"node_type": "nytta", "title": title, "category": "finansiell", "valuation": "money"},
+            )["id"]
             op(big_ws, "row.add", node_id=n, data={"name": "a", "low": low, "likely": likely, "high": high})
             op(big_ws, "block.set", node_id=n, data={"formula": " * ".join(["a"] * 21)})
         big_file = render(big_ws, "xlsx")
         (tmp_path / "overflow.xlsx").write_bytes(big_file)
 
-        names = ["unchanged.xlsx", "row.xlsx", "frame.xlsx", "factor.xlsx", "fixture.xlsx", "injection.xlsx",
-                 "overflow.xlsx"]
+        names = [
+            "unchanged.xlsx",
+            "row.xlsx",
+            "frame.xlsx",
+            "factor.xlsx",
+            "fixture.xlsx",
+            "injection.xlsx",
+            "overflow.xlsx",
+        ]
         out = recalculate([tmp_path / n for n in names], tmp_path)
 
         # 1: LibreOffice computes exactly what we cached, in every formula cell.
@@ -215,7 +240,9 @@ def test_libreoffice_recalculates_the_exported_formulas(app, facilitator, make_w
 
         # 7: the overflowing formulas count as 0 where the engine says so.
         big_result = compute(big)
-        assert {(e.code, e.scenario) for e in big_result.errors} == {("not_finite", s) for s in ("low", "likely", "high")}
+        assert {(e.code, e.scenario) for e in big_result.errors} == {
+            ("not_finite", s) for s in ("low", "likely", "high")
+        }
         assert assert_cached_values_recalculate(big_file, values(out["overflow.xlsx"])) > 50
         assert_same_result(values(out["overflow.xlsx"]), big_result)
 
@@ -246,8 +273,13 @@ def test_libreoffice_recalculates_the_exported_formulas(app, facilitator, make_w
 
         # 6: text stays text after LibreOffice has saved the file.
         after = openpyxl.load_workbook(out["injection.xlsx"], data_only=False)
-        formula_cells = {(s.title, c.coordinate) for s in after.worksheets for row in s.iter_rows() for c in row
-                         if c.data_type == "f"}
+        formula_cells = {
+            (s.title, c.coordinate)
+            for s in after.worksheets
+            for row in s.iter_rows()
+            for c in row
+            if c.data_type == "f"
+        }
         assert formula_cells <= written
         texts = {c.value for s in after.worksheets for row in s.iter_rows() for c in row if isinstance(c.value, str)}
         for text in ("=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "=cmd|' /C calc'!A0", "#N/A"):

@@ -11,10 +11,9 @@ from __future__ import annotations
 import itertools
 import re
 
+import nyttoverkstad_fuzzlib as fl  # loaded by conftest.py
 import pytest
 from sqlalchemy import event
-
-import nyttoverkstad_fuzzlib as fl  # loaded by conftest.py
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
 
@@ -112,8 +111,14 @@ def test_no_get_route_writes(world):
 
 def test_the_draft_pages_of_a_workshop_without_a_draft_show_the_empty_draft(world):
     ws = world.live_ws
-    for path in (f"/f/w/{ws}/analysis", f"/f/w/{ws}/report", f"/f/w/{ws}/export.xlsx", f"/f/w/{ws}/export.docx",
-                 f"/f/w/{ws}/export.pptx", f"/f/w/{ws}/figure/result.svg"):
+    for path in (
+        f"/f/w/{ws}/analysis",
+        f"/f/w/{ws}/report",
+        f"/f/w/{ws}/export.xlsx",
+        f"/f/w/{ws}/export.docx",
+        f"/f/w/{ws}/export.pptx",
+        f"/f/w/{ws}/figure/result.svg",
+    ):
         r = world.owner.get(path)
         assert r.status_code == 200, path
     page = world.owner.get(f"/f/w/{ws}/analysis").get_data(as_text=True)

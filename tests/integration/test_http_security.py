@@ -10,9 +10,8 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
-import pytest
-
 import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
+import pytest
 
 
 def _app_with(tmp_path, name, csrf=False, **settings_overrides):
@@ -32,7 +31,10 @@ def _counts(app):
     from workshop.models import Activity, Participant, User, Workshop
 
     with app.app_context():
-        out = {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in (User, Workshop, Activity, Participant)}
+        out = {
+            m.__name__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (User, Workshop, Activity, Participant)
+        }
         db.session.remove()
         return out
 
@@ -43,13 +45,19 @@ def _workshop(app, ws_id):
 
     with app.app_context():
         ws = db.session.get(Workshop, ws_id)
-        out = {"title": ws.title, "status": ws.status, "code": ws.join_code, "owner": ws.owner_id,
-               "activities": [(a.id, a.position, a.title) for a in ws.activities]}
+        out = {
+            "title": ws.title,
+            "status": ws.status,
+            "code": ws.join_code,
+            "owner": ws.owner_id,
+            "activities": [(a.id, a.position, a.title) for a in ws.activities],
+        }
         db.session.remove()
         return out
 
 
 # --- headers ---------------------------------------------------------------------------------
+
 
 def _pages(app, make_workshop):
     ws_id, code, ids = make_workshop()
@@ -94,16 +102,24 @@ def test_security_headers_on_every_page(app, make_workshop):
         assert r.headers.get("X-Frame-Options") == "DENY", path
         assert r.headers.get("X-Content-Type-Options") == "nosniff", path
         # the presenter address carries its key: no path may leak to another site
-        assert r.headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin",
-                                                    "strict-origin-when-cross-origin"), path
+        assert r.headers.get("Referrer-Policy") in (
+            "same-origin",
+            "no-referrer",
+            "strict-origin",
+            "strict-origin-when-cross-origin",
+        ), path
     assert seen_statuses == {200, 404}
 
 
 def test_security_headers_on_api_and_files(app, make_workshop):
     _, code, _ = make_workshop()
     client = app.test_client()
-    for r in (client.post("/api/join", json={"code": code}), client.get(f"/qr/{code}.svg"), client.get("/healthz"),
-              client.get("/static/js/core.js")):
+    for r in (
+        client.post("/api/join", json={"code": code}),
+        client.get(f"/qr/{code}.svg"),
+        client.get("/healthz"),
+        client.get("/static/js/core.js"),
+    ):
         assert r.status_code == 200
         assert r.headers.get("X-Content-Type-Options") == "nosniff"
         assert "Content-Security-Policy" in r.headers
@@ -154,6 +170,7 @@ def test_user_text_is_escaped_in_pages(app, make_workshop):
 
 # --- cookies ---------------------------------------------------------------------------------
 
+
 def _cookie_attrs(response, name):
     for header in response.headers.getlist("Set-Cookie"):
         if header.startswith(name + "="):
@@ -178,14 +195,18 @@ def test_session_cookie_flags(app, facilitator):
 def test_secure_cookies_setting(tmp_path, app):
     secure = _app_with(tmp_path, "secure", secure_cookies=True)
     h.setup_workshop(secure)
-    r = secure.test_client().post("/login", data={"email": "anna@solstad.se", "password": h.PASSWORD, "remember": "1"},
-                                  base_url="https://localhost")
+    r = secure.test_client().post(
+        "/login",
+        data={"email": "anna@solstad.se", "password": h.PASSWORD, "remember": "1"},
+        base_url="https://localhost",
+    )
     for name in ("session", "remember_token"):
         attrs = _cookie_attrs(r, name)
         assert attrs and attrs.get("secure") is True and attrs.get("httponly") is True, (name, attrs)
 
 
 # --- CSRF ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def csrf_app(tmp_path, app):
@@ -243,13 +264,23 @@ def test_join_api_needs_no_csrf_token(csrf_app):
 
 # --- who may see what -------------------------------------------------------------------------
 
+
 def test_facilitator_pages_redirect_to_login_without_session(app, make_workshop):
     ws_id, code, ids = make_workshop()
     a = ids[0]
     c = app.test_client()
     gets = ["/f/", "/f/new", f"/f/w/{ws_id}", f"/f/w/{ws_id}/console", f"/f/w/{ws_id}/a/{a}", f"/f/w/{ws_id}/a/{a}.csv"]
-    posts = ["/f/new", f"/f/w/{ws_id}", f"/f/w/{ws_id}/duplicate", f"/f/w/{ws_id}/archive", f"/f/w/{ws_id}/reopen",
-             f"/f/w/{ws_id}/activities", f"/f/w/{ws_id}/a/{a}", f"/f/w/{ws_id}/a/{a}/move", f"/f/w/{ws_id}/a/{a}/delete"]
+    posts = [
+        "/f/new",
+        f"/f/w/{ws_id}",
+        f"/f/w/{ws_id}/duplicate",
+        f"/f/w/{ws_id}/archive",
+        f"/f/w/{ws_id}/reopen",
+        f"/f/w/{ws_id}/activities",
+        f"/f/w/{ws_id}/a/{a}",
+        f"/f/w/{ws_id}/a/{a}/move",
+        f"/f/w/{ws_id}/a/{a}/delete",
+    ]
     before = (_counts(app), _workshop(app, ws_id))
     for method, path in [("get", p) for p in gets] + [("post", p) for p in posts]:
         r = getattr(c, method)(path, data={"title": "x", "kind": "multiple_choice"} if method == "post" else None)
@@ -265,11 +296,30 @@ def test_another_facilitator_gets_404(app, make_workshop, other_facilitator):
     h.login(c, "bertil@norrby.se")
     before = (_counts(app), _workshop(app, ws_id))
     gets = [f"/f/w/{ws_id}", f"/f/w/{ws_id}/console", f"/f/w/{ws_id}/a/{a}", f"/f/w/{ws_id}/a/{a}.csv"]
-    posts = [f"/f/w/{ws_id}", f"/f/w/{ws_id}/duplicate", f"/f/w/{ws_id}/archive", f"/f/w/{ws_id}/reopen",
-             f"/f/w/{ws_id}/activities", f"/f/w/{ws_id}/a/{a}", f"/f/w/{ws_id}/a/{a}/move", f"/f/w/{ws_id}/a/{a}/delete"]
+    posts = [
+        f"/f/w/{ws_id}",
+        f"/f/w/{ws_id}/duplicate",
+        f"/f/w/{ws_id}/archive",
+        f"/f/w/{ws_id}/reopen",
+        f"/f/w/{ws_id}/activities",
+        f"/f/w/{ws_id}/a/{a}",
+        f"/f/w/{ws_id}/a/{a}/move",
+        f"/f/w/{ws_id}/a/{a}/delete",
+    ]
     for method, path in [("get", p) for p in gets] + [("post", p) for p in posts]:
-        data = {"title": "Kapad", "mode": "live", "language": "sv", "kind": "multiple_choice", "direction": "down",
-                "cfg_options": "A\nB", "cfg_max_choices": "1"} if method == "post" else None
+        data = (
+            {
+                "title": "Kapad",
+                "mode": "live",
+                "language": "sv",
+                "kind": "multiple_choice",
+                "direction": "down",
+                "cfg_options": "A\nB",
+                "cfg_max_choices": "1",
+            }
+            if method == "post"
+            else None
+        )
         r = getattr(c, method)(path, data=data)
         assert r.status_code == 404, (method, path, r.status_code)
         assert code not in r.get_data(as_text=True)
@@ -328,17 +378,24 @@ def test_setup_validates_the_first_account(app):
     assert _counts(app)["User"] == 0
 
 
-@pytest.mark.parametrize("nxt,expected", [("/f/new", "/f/new"), ("https://evil.example/", "/f/"),
-                                          ("//evil.example/", "/f/"), ("evil.example", "/f/")])
+@pytest.mark.parametrize(
+    "nxt,expected",
+    [("/f/new", "/f/new"), ("https://evil.example/", "/f/"), ("//evil.example/", "/f/"), ("evil.example", "/f/")],
+)
 def test_login_redirects_only_to_local_paths(app, facilitator, nxt, expected):
     c = app.test_client()
     r = c.post("/login?next=" + quote(nxt, safe=""), data={"email": "anna@solstad.se", "password": h.PASSWORD})
     assert r.status_code == 302 and r.headers["Location"] == expected
 
 
-@pytest.mark.parametrize("nxt", [pytest.param("/\t/evil.example/", id="tab"),
-                                 pytest.param("/\n/evil.example/", id="newline"),
-                                 pytest.param("/\r\n/evil.example/", id="crlf")])
+@pytest.mark.parametrize(
+    "nxt",
+    [
+        pytest.param("/\t/evil.example/", id="tab"),
+        pytest.param("/\n/evil.example/", id="newline"),
+        pytest.param("/\r\n/evil.example/", id="crlf"),
+    ],
+)
 def test_login_redirect_cannot_be_bent_to_another_site(app, facilitator, nxt):
     c = app.test_client()
     r = c.post("/login?next=" + quote(nxt, safe=""), data={"email": "anna@solstad.se", "password": h.PASSWORD})
@@ -387,6 +444,7 @@ def test_socket_handshake_refuses_other_origins(app):
 
 # --- /api/join ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def join_ws(app, make_workshop):
     ws_id, code, ids = make_workshop(ask_perspective=True, perspectives=["Brukare", "Solstad kommun"])
@@ -428,7 +486,9 @@ def test_join_validation(app, join_ws, send, status, code):
 def test_join_accepts_good_input_and_rejoins(app, join_ws):
     ws_id, code = join_ws
     c = app.test_client()
-    r = c.post("/api/join", json={"code": code[:4] + " " + code[4:], "nickname": "  Greta   G  ", "perspective": "Brukare"})
+    r = c.post(
+        "/api/join", json={"code": code[:4] + " " + code[4:], "nickname": "  Greta   G  ", "perspective": "Brukare"}
+    )
     assert r.status_code == 200
     body = r.get_json()
     assert body["workshop_id"] == ws_id
@@ -487,6 +547,7 @@ def test_join_rate_limit(tmp_path, app):
 
 # --- join codes ------------------------------------------------------------------------------
 
+
 def test_join_codes_are_8_digits_and_unique(app, make_workshop):
     codes = [make_workshop(title=f"W{i}")[1] for i in range(25)]
     assert all(re.fullmatch(r"[1-9][0-9]{7}", c) for c in codes), codes
@@ -530,6 +591,7 @@ def test_join_code_of_an_archived_workshop_may_be_reused(app, make_workshop, mon
 
 # --- QR and CSV --------------------------------------------------------------------------------
 
+
 def test_qr_is_svg(app, make_workshop):
     _, code, _ = make_workshop()
     r = app.test_client().get(f"/qr/{code}.svg")
@@ -541,12 +603,13 @@ def test_qr_is_svg(app, make_workshop):
     assert app.test_client().get("/qr/00000000.svg").status_code == 404
 
 
-NASTY = ["=HYPERLINK(\"https://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\uff1d1+1"]
+NASTY = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\uff1d1+1"]
 
 
 def test_csv_has_header_and_neutralises_formulas(app, make_workshop):
-    ws_id, code, ids = make_workshop(activities=(("multiple_choice", "Fråga", {"options": ["=1+1", "Nej"], "multiple": False,
-                                                                                 "max_choices": 1}),))
+    ws_id, code, ids = make_workshop(
+        activities=(("multiple_choice", "Fråga", {"options": ["=1+1", "Nej"], "multiple": False, "max_choices": 1}),)
+    )
     client = app.test_client()
     for i, nick in enumerate(NASTY):
         tc, _ = h.phone(app, client, code, nickname=nick)
@@ -556,7 +619,10 @@ def test_csv_has_header_and_neutralises_formulas(app, make_workshop):
     r = c.get(f"/f/w/{ws_id}/a/{ids[0]}.csv")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/csv")
-    assert r.headers["Content-Disposition"].startswith("attachment;") and f'{code}-1-multiple_choice.csv' in r.headers["Content-Disposition"]
+    assert (
+        r.headers["Content-Disposition"].startswith("attachment;")
+        and f"{code}-1-multiple_choice.csv" in r.headers["Content-Disposition"]
+    )
     text = r.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))

@@ -9,11 +9,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 import pytest
 import requests
 import socketio
-
-import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
 PHONES = 50
 OPTIONS = ["Ja", "Nej", "Vet inte"]
@@ -37,7 +36,7 @@ class Phone:
         self.results: list[dict] = []
         self.sio: socketio.Client | None = None
 
-    def connect(self) -> "Phone":
+    def connect(self) -> Phone:
         sio = socketio.Client(reconnection=False)
         got_snapshot = threading.Event()
 
@@ -50,15 +49,20 @@ class Phone:
         def _results(data):
             self.results.append(data)
 
-        sio.connect(self.url, namespaces=["/phone"], auth={"token": self.token}, transports=self.transports,
-                    wait_timeout=10)
+        sio.connect(
+            self.url, namespaces=["/phone"], auth={"token": self.token}, transports=self.transports, wait_timeout=10
+        )
         assert got_snapshot.wait(WAIT), "no snapshot after connecting"
         self.sio = sio
         return self
 
     def vote(self, activity_id: int, client_id: str, choice: int) -> dict:
-        return self.sio.call("submit", {"activity_id": activity_id, "client_id": client_id,
-                                        "payload": {"choices": [choice]}}, namespace="/phone", timeout=15)
+        return self.sio.call(
+            "submit",
+            {"activity_id": activity_id, "client_id": client_id, "payload": {"choices": [choice]}},
+            namespace="/phone",
+            timeout=15,
+        )
 
     def disconnect(self) -> None:
         if self.sio is not None:
@@ -118,6 +122,7 @@ def workshop(live_server):
 
 def _close_all(phones: list[Phone]) -> None:
     """Disconnect in parallel: a websocket-only client waits ~3 s for the close handshake."""
+
     def close(p):
         try:
             p.disconnect()
@@ -139,8 +144,9 @@ def test_fifty_phones_vote_and_the_presenter_gets_exact_totals(live_server, work
     pool = ThreadPoolExecutor(max_workers=25)
     phones: list[Phone] = []
     try:
-        phones = list(pool.map(lambda i: Phone(url, code, f"Deltagare {i}", websocket_only=i % 2 == 0).connect(),
-                               range(PHONES)))
+        phones = list(
+            pool.map(lambda i: Phone(url, code, f"Deltagare {i}", websocket_only=i % 2 == 0).connect(), range(PHONES))
+        )
         assert len({p.participant_id for p in phones}) == PHONES
         choices = [(i * 7) % 3 for i in range(PHONES)]
 
@@ -220,9 +226,12 @@ def test_acknowledged_votes_survive_kill_9(live_server, workshop):
                     enough.set()
 
     for phone, choice in zip(phones, second):
-        phone.sio.emit("submit", {"activity_id": act, "client_id": f"k2-{phone.participant_id}",
-                                  "payload": {"choices": [choice]}}, namespace="/phone",
-                       callback=lambda ack=None, p=phone, c=choice: on_ack(p, c, ack))
+        phone.sio.emit(
+            "submit",
+            {"activity_id": act, "client_id": f"k2-{phone.participant_id}", "payload": {"choices": [choice]}},
+            namespace="/phone",
+            callback=lambda ack=None, p=phone, c=choice: on_ack(p, c, ack),
+        )
     assert enough.wait(10), f"only {len(acked)} acks"
     live_server.stop(kill=True)
     with lock:
@@ -257,9 +266,12 @@ def test_acknowledged_votes_survive_kill_9(live_server, workshop):
 
 def test_real_server_refuses_unknown_phone_and_wrong_presenter_key(live_server, workshop):
     url = live_server.url
-    for namespace, auth in (("/phone", {"token": "x" * 32}), ("/phone", None),
-                            ("/screen", {"workshop_id": workshop["ws_id"], "key": "wrong"}),
-                            ("/console", {"workshop_id": workshop["ws_id"]})):
+    for namespace, auth in (
+        ("/phone", {"token": "x" * 32}),
+        ("/phone", None),
+        ("/screen", {"workshop_id": workshop["ws_id"], "key": "wrong"}),
+        ("/console", {"workshop_id": workshop["ws_id"]}),
+    ):
         sio = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
             sio.connect(url, namespaces=[namespace], auth=auth, wait_timeout=5)

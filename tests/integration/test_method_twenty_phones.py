@@ -20,16 +20,14 @@ from __future__ import annotations
 import re
 import statistics
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 import pytest
 import requests
 import socketio
-
-import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
 
 PHONES = 20
 WAIT = 10.0
@@ -44,11 +42,14 @@ HOURLY_USK = 359.0  # undersköterska hemtjänst, kr/h (method.md; the shipped f
 
 # --- clients ---------------------------------------------------------------------------------
 
+
 class Phone:
     """A participant's phone: joins over HTTP, then talks over /phone."""
 
     def __init__(self, url: str, code: str, nickname: str, perspective: str, websocket_only: bool):
-        r = requests.post(url + "/api/join", json={"code": code, "nickname": nickname, "perspective": perspective}, timeout=10)
+        r = requests.post(
+            url + "/api/join", json={"code": code, "nickname": nickname, "perspective": perspective}, timeout=10
+        )
         r.raise_for_status()
         body = r.json()
         self.url, self.nickname, self.perspective = url, nickname, perspective
@@ -59,7 +60,7 @@ class Phone:
         self.sio: socketio.Client | None = None
         self.n = 0
 
-    def connect(self) -> "Phone":
+    def connect(self) -> Phone:
         sio = socketio.Client(reconnection=False)
         ready = threading.Event()
 
@@ -68,7 +69,9 @@ class Phone:
             self.snapshot = data
             ready.set()
 
-        sio.connect(self.url, namespaces=["/phone"], auth={"token": self.token}, transports=self.transports, wait_timeout=10)
+        sio.connect(
+            self.url, namespaces=["/phone"], auth={"token": self.token}, transports=self.transports, wait_timeout=10
+        )
         assert ready.wait(WAIT), "no snapshot after connecting"
         self.sio = sio
         return self
@@ -77,8 +80,12 @@ class Phone:
         if client_id is None:
             self.n += 1
             client_id = f"p{self.participant_id}-{self.n}"
-        ack = self.sio.call("submit", {"activity_id": activity_id, "client_id": client_id, "payload": payload},
-                            namespace="/phone", timeout=15)
+        ack = self.sio.call(
+            "submit",
+            {"activity_id": activity_id, "client_id": client_id, "payload": payload},
+            namespace="/phone",
+            timeout=15,
+        )
         ack["client_id"] = client_id
         return ack
 
@@ -118,12 +125,14 @@ class Screen:
 
     def wait_for(self, activity_id: int, check, timeout: float = WAIT) -> Any:
         """The latest aggregate once ``check(aggregate)`` holds (or the last one seen)."""
+
         def ok():
             agg = self.aggregate(activity_id)
             try:
                 return agg is not None and bool(check(agg))
             except (KeyError, IndexError, TypeError, StopIteration):
                 return False
+
         h.wait_for(ok, timeout)
         return self.aggregate(activity_id)
 
@@ -156,7 +165,9 @@ class Console:
             self.snapshot = data
             ready.set()
 
-        self.sio.connect(url, namespaces=["/console"], auth={"workshop_id": ws_id}, headers={"Cookie": cookie}, wait_timeout=10)
+        self.sio.connect(
+            url, namespaces=["/console"], auth={"workshop_id": ws_id}, headers={"Cookie": cookie}, wait_timeout=10
+        )
         assert ready.wait(WAIT), "the console got no snapshot"
 
     def call(self, event: str, payload: Any) -> dict:
@@ -188,6 +199,7 @@ class Console:
 
 # --- independent arithmetic ------------------------------------------------------------------
 
+
 def spread_of(values: list[float]) -> dict[str, float]:
     """n, extremes and quartiles the way Excel's QUARTILE.INC computes them (Python's
     ``statistics.quantiles(method="inclusive")``), not through the product's code."""
@@ -196,8 +208,16 @@ def spread_of(values: list[float]) -> dict[str, float]:
         q1 = med = q3 = xs[0]
     else:
         q1, med, q3 = statistics.quantiles(xs, n=4, method="inclusive")
-    return {"n": len(xs), "min": xs[0], "q1": q1, "median": med, "q3": q3, "max": xs[-1],
-            "mean": statistics.fmean(xs), "values": xs}
+    return {
+        "n": len(xs),
+        "min": xs[0],
+        "q1": q1,
+        "median": med,
+        "q3": q3,
+        "max": xs[-1],
+        "mean": statistics.fmean(xs),
+        "values": xs,
+    }
 
 
 def tally(votes: list[dict]) -> dict[str, Any]:
@@ -224,14 +244,23 @@ def tally(votes: list[dict]) -> dict[str, Any]:
 
 # --- setup -----------------------------------------------------------------------------------
 
+
 def start_from_template(server, template: str, title: str) -> dict[str, Any]:
     """The facilitator picks a template on /f/new, as in the browser; ids read from the pages."""
     session = server.facilitator_session()
     page = session.get(server.url + "/f/new").text
     assert f'value="{template}"' in page, "the template is not offered on /f/new"
-    r = session.post(server.url + "/f/new", data={
-        "csrf_token": h.csrf_from(page), "template": template, "title": title,
-        "language": "sv", "mode": "live", "ask_nickname": "1"})
+    r = session.post(
+        server.url + "/f/new",
+        data={
+            "csrf_token": h.csrf_from(page),
+            "template": template,
+            "title": title,
+            "language": "sv",
+            "mode": "live",
+            "ask_nickname": "1",
+        },
+    )
     m = re.search(r"/f/w/(\d+)$", r.url)
     assert m, r.url
     ws_id = int(m.group(1))
@@ -258,9 +287,14 @@ def _close_all(clients) -> None:
 # --- the test --------------------------------------------------------------------------------
 
 EFFECT_TEXTS = [
-    "Personalen slipper hämta nycklar", "Färre borttappade nycklar", "Besöken loggas automatiskt",
-    "Beroende av fungerande mobilnät", "Brukaren känner sig tryggare", "Mer tid för omsorg",
-    "Krångligt för vikarier", "Anhöriga ser att besöket blivit av",
+    "Personalen slipper hämta nycklar",
+    "Färre borttappade nycklar",
+    "Besöken loggas automatiskt",
+    "Beroende av fungerande mobilnät",
+    "Brukaren känner sig tryggare",
+    "Mer tid för omsorg",
+    "Krångligt för vikarier",
+    "Anhöriga ser att besöket blivit av",
 ]
 
 
@@ -305,9 +339,14 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
     pool = ThreadPoolExecutor(max_workers=PHONES)
     phones: list[Phone] = []
     try:
-        phones = list(pool.map(
-            lambda i: Phone(url, code, f"Deltagare {i}", JOIN_PERSPECTIVES[i % 4], websocket_only=i % 2 == 0).connect(),
-            range(PHONES)))
+        phones = list(
+            pool.map(
+                lambda i: Phone(
+                    url, code, f"Deltagare {i}", JOIN_PERSPECTIVES[i % 4], websocket_only=i % 2 == 0
+                ).connect(),
+                range(PHONES),
+            )
+        )
         assert len({p.participant_id for p in phones}) == PHONES
 
         # ================= step 2: Hitta effekterna ==============================================
@@ -318,11 +357,19 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
             return [(effect_payload(i, j), phones[i].submit(A_EFF, effect_payload(i, j))) for j in range(1 + i % 3)]
 
         sent = [pair for batch in pool.map(add_effects, range(PHONES)) for pair in batch]
-        assert all(ack["ok"] is True and ack["duplicate"] is False for _, ack in sent), [a for _, a in sent if not a.get("ok")]
-        expected = {ack["response_id"]: (body["text"], body.get("cause", ""), body.get("perspective", ""), body["polarity"])
-                    for body, ack in sent}
-        author = {ack["response_id"]: phones[i].nickname
-                  for i in range(PHONES) for body, ack in sent if ack["client_id"].startswith(f"p{phones[i].participant_id}-")}
+        assert all(ack["ok"] is True and ack["duplicate"] is False for _, ack in sent), [
+            a for _, a in sent if not a.get("ok")
+        ]
+        expected = {
+            ack["response_id"]: (body["text"], body.get("cause", ""), body.get("perspective", ""), body["polarity"])
+            for body, ack in sent
+        }
+        author = {
+            ack["response_id"]: phones[i].nickname
+            for i in range(PHONES)
+            for body, ack in sent
+            if ack["client_id"].startswith(f"p{phones[i].participant_id}-")
+        }
         n_effects = sum(1 + i % 3 for i in range(PHONES))
         assert len(expected) == n_effects == 39
 
@@ -345,9 +392,13 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
 
         draft = console.draft_now()
         effekter = [n for n in draft["nodes"] if n["node_type"] == "effekt"]
-        assert Counter((n["title"], n["cause"], n["perspective"], n["polarity"]) for n in effekter) == Counter(expected.values())
-        assert all(n["status"] == "visible" and n["merged_into"] is None and n["category"] is None
-                   and n["valuation"] == "none" for n in effekter)
+        assert Counter((n["title"], n["cause"], n["perspective"], n["polarity"]) for n in effekter) == Counter(
+            expected.values()
+        )
+        assert all(
+            n["status"] == "visible" and n["merged_into"] is None and n["category"] is None and n["valuation"] == "none"
+            for n in effekter
+        )
         # The wall's cards are the draft's nodes (same ids), not a copy.
         assert {n["id"] for n in effekter} == {e["id"] for e in fresh["effects"]}
         # The console names who sent what (the screen does not).
@@ -356,7 +407,9 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
         assert all("nickname" not in e for e in fresh["effects"])
         export = ws["session"].get(f"{url}/f/w/{ws_id}/export.json", timeout=10).json()
         exported = [n for n in export["analysis"]["nodes"] if n["node_type"] == "effekt"]
-        assert Counter((n["title"], n["cause"], n["perspective"], n["polarity"]) for n in exported) == Counter(expected.values())
+        assert Counter((n["title"], n["cause"], n["perspective"], n["polarity"]) for n in exported) == Counter(
+            expected.values()
+        )
 
         # The facilitator merges a duplicate: it leaves the wall everywhere, the rest stays exact.
         dup = next(e for e in fresh["effects"] if e["response_id"] == sent[1][1]["response_id"])
@@ -367,9 +420,13 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
         assert wall(live) == expected and live["total"] == n_effects - 1
 
         # ================= step 4: Sortera =======================================================
-        added = [("nytta", "Frigjord arbetstid för undersköterskor"), ("nytta", "Tryggare brukare"),
-                 ("konsekvenskostnad", "Mer tid för IT-support"), ("genomforandekostnad", "Inköp och installation av lås"),
-                 ("risk", "Batterierna i låsen tar slut")]
+        added = [
+            ("nytta", "Frigjord arbetstid för undersköterskor"),
+            ("nytta", "Tryggare brukare"),
+            ("konsekvenskostnad", "Mer tid för IT-support"),
+            ("genomforandekostnad", "Inköp och installation av lås"),
+            ("risk", "Batterierna i låsen tar slut"),
+        ]
         ids = [console.draft("node.add", data={"node_type": t, "title": title})["id"] for t, title in added]
         sortable, risk_id = ids[:4], ids[4]
         console.goto(A_SORT)
@@ -395,19 +452,29 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
         for i, vote in changed.items():
             assert phones[i].submit(A_SORT, {"node": sortable[0], **vote})["ok"] is True
         # The method's rules hold on the phones' input too.
-        h.assert_error(phones[0].submit(A_SORT, {"node": sortable[1], "category": "kvalitet", "money": True}), "invalid")
-        h.assert_error(phones[0].submit(A_SORT, {"node": risk_id, "category": "finansiell", "money": False}), "unknown_item")
-        h.assert_error(phones[0].submit(A_SORT, {"node": sortable[1], "category": "kvalitet", "perspective": "Påhittad"}), "invalid")
+        h.assert_error(
+            phones[0].submit(A_SORT, {"node": sortable[1], "category": "kvalitet", "money": True}), "invalid"
+        )
+        h.assert_error(
+            phones[0].submit(A_SORT, {"node": risk_id, "category": "finansiell", "money": False}), "unknown_item"
+        )
+        h.assert_error(
+            phones[0].submit(A_SORT, {"node": sortable[1], "category": "kvalitet", "perspective": "Påhittad"}),
+            "invalid",
+        )
 
-        votes = {k: [changed[i] if (k == 0 and i in changed) else sort_vote(i, k) for i in range(PHONES)] for k in range(4)}
+        votes = {
+            k: [changed[i] if (k == 0 and i in changed) else sort_vote(i, k) for i in range(PHONES)] for k in range(4)
+        }
         want = {sortable[k]: tally(votes[k]) for k in range(4)}
         # The intended shape of the data: one high, one medium, two gråzon items.
         assert [want[n]["grey_zone"] for n in sortable] == [False, False, True, True]
 
         def matches(agg) -> bool:
             got = {it["id"]: it for it in agg["items"]}
-            return set(got) == set(sortable) and all(got[n]["n"] == PHONES and got[n]["categories"] == want[n]["categories"]
-                                                     for n in sortable)
+            return set(got) == set(sortable) and all(
+                got[n]["n"] == PHONES and got[n]["categories"] == want[n]["categories"] for n in sortable
+            )
 
         live = screen.wait_for(A_SORT, matches)
         for agg in (live, fresh_screen_aggregate(url, ws_id, key, A_SORT), console.results_now(A_SORT)["aggregate"]):
@@ -428,14 +495,30 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
 
         # The facilitator records the decision for a gråzon item, with its motivation.
         motivation = "Tiden används till omsorg; ingen utbetalning ändras."
-        h.assert_error(console.call("draft", {"op": "node.update", "args": {
-            "id": sortable[2], "data": {"category": "kvalitet", "valuation": "money"}}}), "invalid")
-        console.draft("node.update", id=sortable[2], data={"category": "omfordelning", "valuation": "money",
-                                                            "perspective": LABELS[0], "motivation": motivation})
+        h.assert_error(
+            console.call(
+                "draft",
+                {
+                    "op": "node.update",
+                    "args": {"id": sortable[2], "data": {"category": "kvalitet", "valuation": "money"}},
+                },
+            ),
+            "invalid",
+        )
+        console.draft(
+            "node.update",
+            id=sortable[2],
+            data={"category": "omfordelning", "valuation": "money", "perspective": LABELS[0], "motivation": motivation},
+        )
         live = screen.wait_for(A_SORT, lambda a: next(i for i in a["items"] if i["id"] == sortable[2])["decided"])
         item = next(i for i in live["items"] if i["id"] == sortable[2])
-        assert item["decision"] == {"category": "omfordelning", "valuation": "money", "size_score": None,
-                                    "perspective": LABELS[0], "motivation": motivation}
+        assert item["decision"] == {
+            "category": "omfordelning",
+            "valuation": "money",
+            "size_score": None,
+            "perspective": LABELS[0],
+            "motivation": motivation,
+        }
         assert item["categories"] == want[sortable[2]]["categories"], "a decision must not change the room's votes"
         node = next(n for n in console.draft_now()["nodes"] if n["id"] == sortable[2])
         assert (node["category"], node["valuation"], node["motivation"]) == ("omfordelning", "money", motivation)
@@ -443,10 +526,16 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
         # ================= step 7: Samla data ====================================================
         benefit = sortable[0]
         console.draft("node.update", id=benefit, data={"category": "omfordelning", "valuation": "money"})
-        row_antal = console.draft("row.add", node_id=benefit, data={
-            "name": "antal", "label": "Hur många nyckelhämtningar görs per år?", "unit": "st/år"})["id"]
-        row_min = console.draft("row.add", node_id=benefit, data={
-            "name": "minuter", "label": "Hur många minuter tar en hämtning?", "unit": "min"})["id"]
+        row_antal = console.draft(
+            "row.add",
+            node_id=benefit,
+            data={"name": "antal", "label": "Hur många nyckelhämtningar görs per år?", "unit": "st/år"},
+        )["id"]
+        row_min = console.draft(
+            "row.add",
+            node_id=benefit,
+            data={"name": "minuter", "label": "Hur många minuter tar en hämtning?", "unit": "min"},
+        )["id"]
         console.draft("block.set", node_id=benefit, data={"formula": "antal * minuter / 60 * underskoterska_hemtjanst"})
         console.goto(A_EST)
         console.reveal(A_EST)
@@ -487,7 +576,11 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
 
         final: dict[int, dict[int, tuple[float, bool, str]]] = {row_antal: {}, row_min: {}}
         for i, body, _ack in answers:
-            final[body["row"]][i] = (400.0 if body["accept"] else number(body["value"]), body["accept"], body.get("source", ""))
+            final[body["row"]][i] = (
+                400.0 if body["accept"] else number(body["value"]),
+                body["accept"],
+                body.get("source", ""),
+            )
         final[row_antal][2] = (900.0, False, "Ny räkning")
         want_spread = {r: spread_of([v for v, _, _ in final[r].values()]) for r in final}
         assert want_spread[row_antal]["n"] == want_spread[row_min]["n"] == PHONES
@@ -496,8 +589,12 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
 
         def spread_matches(agg) -> bool:
             rows = {r["id"]: r for r in agg["rows"]}
-            return all(rows[r]["spread"] and rows[r]["spread"]["n"] == PHONES
-                       and rows[r]["spread"]["values"] == want_spread[r]["values"] for r in final)
+            return all(
+                rows[r]["spread"]
+                and rows[r]["spread"]["n"] == PHONES
+                and rows[r]["spread"]["values"] == want_spread[r]["values"]
+                for r in final
+            )
 
         live = screen.wait_for(A_EST, spread_matches)
         for agg in (live, fresh_screen_aggregate(url, ws_id, key, A_EST)):
@@ -513,7 +610,8 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
             assert rows[row_min]["spread"]["accepted"] == 0
             sug = rows[row_antal]["suggestion"]
             assert (sug["low"], sug["likely"], sug["high"]) == pytest.approx(
-                (want_spread[row_antal]["q1"], want_spread[row_antal]["median"], want_spread[row_antal]["q3"]))
+                (want_spread[row_antal]["q1"], want_spread[row_antal]["median"], want_spread[row_antal]["q3"])
+            )
             assert agg["answered_rows"] == 2
             assert all("nickname" not in r for r in agg["rows"]), "the presenter names no one"
         # The console sees each current figure with its source.
@@ -524,14 +622,19 @@ def test_twenty_phones_run_steps_2_4_and_7(live_server):
         # The facilitator saves lowest/likely/highest from the spread; the draft holds exactly that.
         for r in final:
             w = want_spread[r]
-            console.draft("row.update", id=r, data={"low": w["q1"], "likely": w["median"], "high": w["q3"],
-                                                   "source": f"Workshoppen: {w['n']} svar"})
+            console.draft(
+                "row.update",
+                id=r,
+                data={"low": w["q1"], "likely": w["median"], "high": w["q3"], "source": f"Workshoppen: {w['n']} svar"},
+            )
         draft = console.draft_now()
         node = next(n for n in draft["nodes"] if n["id"] == benefit)
         rows = {r["id"]: r for r in node["block"]["rows"]}
         for r in final:
             w = want_spread[r]
-            assert (rows[r]["low"], rows[r]["likely"], rows[r]["high"]) == pytest.approx((w["q1"], w["median"], w["q3"]))
+            assert (rows[r]["low"], rows[r]["likely"], rows[r]["high"]) == pytest.approx(
+                (w["q1"], w["median"], w["q3"])
+            )
             assert rows[r]["source"] == f"Workshoppen: {w['n']} svar"
         assert rows[row_antal]["proposal"] == 400
         # …and the calculation uses it: yearly value = antal × minuter / 60 × timkostnad, over the

@@ -16,9 +16,8 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
-
 import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
+import pytest
 
 PHONE = h.PHONE
 REDIS_URL = os.environ.get("RATELIMIT_TEST_REDIS", "redis://127.0.0.1:6379/13")
@@ -34,8 +33,9 @@ def _app(tmp_path, name, migrated_db=None, **overrides):
         import shutil
 
         shutil.copyfile(migrated_db, folder / "nyttoverkstad.sqlite3")
-    settings = Settings.from_env(folder, testing=True, **{"rate_limit_submit": "1000/second",
-                                                          "rate_limit_join": "1000/second", **overrides})
+    settings = Settings.from_env(
+        folder, testing=True, **{"rate_limit_submit": "1000/second", "rate_limit_join": "1000/second", **overrides}
+    )
     app = create_app(settings, async_mode="threading", migrate=migrated_db is None)
     app.config["WTF_CSRF_ENABLED"] = False
     return app
@@ -67,6 +67,7 @@ def _wrong_code(right: str) -> str:
 
 # --- join-code guessing ---------------------------------------------------------------------------
 
+
 def test_wrong_codes_count_and_then_a_code_this_address_never_reached_is_refused(tmp_path, migrated_db):
     app = _app(tmp_path, "guess", migrated_db, rate_limit_join="5/minute")
     _, code, _ = h.setup_workshop(app)
@@ -92,8 +93,10 @@ def test_join_limit_window_moves(tmp_path, migrated_db):
     app = _app(tmp_path, "window", migrated_db, rate_limit_join="3/2second")
     _, code, _ = h.setup_workshop(app)
     c, addr = app.test_client(), _addr()
-    statuses = [c.post("/api/join", json={"code": _wrong_code(code)}, environ_base={"REMOTE_ADDR": addr}).status_code
-                for _ in range(4)]
+    statuses = [
+        c.post("/api/join", json={"code": _wrong_code(code)}, environ_base={"REMOTE_ADDR": addr}).status_code
+        for _ in range(4)
+    ]
     assert statuses == [404, 404, 404, 429]
     time.sleep(2.2)
     assert c.post("/api/join", json={"code": code}, environ_base={"REMOTE_ADDR": addr}).status_code == 200
@@ -105,22 +108,39 @@ def test_join_limit_keys_on_the_proxied_address_only_when_proxies_are_trusted(tm
     plain = _app(tmp_path, "plain", migrated_db, rate_limit_join="2/minute")
     _, code, _ = h.setup_workshop(plain)
     c, addr = plain.test_client(), _addr()
-    got = [c.post("/api/join", json={"code": _wrong_code(code)},
-                  headers={"X-Forwarded-For": _addr()}, environ_base={"REMOTE_ADDR": addr}).status_code for _ in range(3)]
+    got = [
+        c.post(
+            "/api/join",
+            json={"code": _wrong_code(code)},
+            headers={"X-Forwarded-For": _addr()},
+            environ_base={"REMOTE_ADDR": addr},
+        ).status_code
+        for _ in range(3)
+    ]
     assert got == [404, 404, 429]
 
     proxied = _app(tmp_path, "proxied", migrated_db, rate_limit_join="2/minute", trusted_proxies=1)
     _, code2, _ = h.setup_workshop(proxied)
     c2, proxy = proxied.test_client(), _addr()
     phone_a, phone_b = _addr(), _addr()
-    got = [c2.post("/api/join", json={"code": _wrong_code(code2)}, headers={"X-Forwarded-For": phone_a},
-                   environ_base={"REMOTE_ADDR": proxy}).status_code for _ in range(3)]
+    got = [
+        c2.post(
+            "/api/join",
+            json={"code": _wrong_code(code2)},
+            headers={"X-Forwarded-For": phone_a},
+            environ_base={"REMOTE_ADDR": proxy},
+        ).status_code
+        for _ in range(3)
+    ]
     assert got == [404, 404, 429]
-    r = c2.post("/api/join", json={"code": code2}, headers={"X-Forwarded-For": phone_b}, environ_base={"REMOTE_ADDR": proxy})
+    r = c2.post(
+        "/api/join", json={"code": code2}, headers={"X-Forwarded-For": phone_b}, environ_base={"REMOTE_ADDR": proxy}
+    )
     assert r.status_code == 200
 
 
 # --- vote spam ------------------------------------------------------------------------------------
+
 
 def test_vote_spam_is_limited_per_phone_and_refusals_store_nothing(tmp_path, migrated_db):
     app = _app(tmp_path, "spam", migrated_db, rate_limit_submit="5/minute")
@@ -155,8 +175,14 @@ def test_vote_spam_is_also_limited_per_address(tmp_path, migrated_db):
     """A script at one address joins 50 phones and sends 2 answers from each. With a per-address
     submit limit (RATE_LIMIT_SUBMIT_ADDRESS, set high in production — a room behind one NAT is
     one address — and low here) the script is stopped at that limit."""
-    app = _app(tmp_path, "peraddr", migrated_db, rate_limit_join="1000/minute", rate_limit_submit="2/minute",
-               rate_limit_submit_address="20/minute")
+    app = _app(
+        tmp_path,
+        "peraddr",
+        migrated_db,
+        rate_limit_join="1000/minute",
+        rate_limit_submit="2/minute",
+        rate_limit_submit_address="20/minute",
+    )
     _, code, ids = h.setup_workshop(app)
     c = app.test_client()
     addr = _addr()
@@ -179,6 +205,7 @@ def _phone_from(app, token, addr):
 
 
 # --- across processes (Redis storage) ---------------------------------------------------------------
+
 
 def _redis_or_skip():
     import socket
@@ -206,8 +233,13 @@ def test_join_limit_is_shared_across_two_app_instances_through_redis(tmp_path, m
     addr = _addr()
     ca, cb = a.test_client(), b.test_client()
     for _ in range(n - 1):
-        assert ca.post("/api/join", json={"code": _wrong_code(code_b)}, environ_base={"REMOTE_ADDR": addr}).status_code == 404
-    assert cb.post("/api/join", json={"code": _wrong_code(code_b)}, environ_base={"REMOTE_ADDR": addr}).status_code == 404
+        assert (
+            ca.post("/api/join", json={"code": _wrong_code(code_b)}, environ_base={"REMOTE_ADDR": addr}).status_code
+            == 404
+        )
+    assert (
+        cb.post("/api/join", json={"code": _wrong_code(code_b)}, environ_base={"REMOTE_ADDR": addr}).status_code == 404
+    )
     # the budget is gone on both
     assert cb.post("/api/join", json={"code": code_b}, environ_base={"REMOTE_ADDR": addr}).status_code == 429
     assert ca.post("/api/join", json={"code": code_b}, environ_base={"REMOTE_ADDR": addr}).status_code == 429
@@ -237,9 +269,17 @@ def test_submit_limit_is_shared_across_two_app_instances_through_redis(tmp_path,
     from workshop.app import create_app
     from workshop.config import Settings
 
-    b = create_app(Settings.from_env(b_settings_dir, testing=True, rate_limit_submit=rule,
-                                     rate_limit_join="1000/second", ratelimit_storage=REDIS_URL),
-                   async_mode="threading", migrate=False)
+    b = create_app(
+        Settings.from_env(
+            b_settings_dir,
+            testing=True,
+            rate_limit_submit=rule,
+            rate_limit_join="1000/second",
+            ratelimit_storage=REDIS_URL,
+        ),
+        async_mode="threading",
+        migrate=False,
+    )
     on_a = h.socket_client(a, PHONE, {"token": token}, a.test_client())
     acks = [h.vote(on_a, ids[0], f"r-{uuid.uuid4().hex[:8]}", (0,)) for _ in range(2)]
     assert all(x["ok"] for x in acks), acks
@@ -259,7 +299,9 @@ def test_memory_storage_is_per_process(tmp_path, migrated_db):
     addr = _addr()
     for _ in range(2):
         a.test_client().post("/api/join", json={"code": "1"}, environ_base={"REMOTE_ADDR": addr})
-    assert b.test_client().post("/api/join", json={"code": code_b}, environ_base={"REMOTE_ADDR": addr}).status_code == 200
+    assert (
+        b.test_client().post("/api/join", json={"code": code_b}, environ_base={"REMOTE_ADDR": addr}).status_code == 200
+    )
 
 
 def test_a_limiter_whose_storage_is_down_lets_the_workshop_go_on(tmp_path, migrated_db):
@@ -271,6 +313,7 @@ def test_a_limiter_whose_storage_is_down_lets_the_workshop_go_on(tmp_path, migra
 
 
 # --- what the default limits mean -------------------------------------------------------------------
+
 
 def test_default_limits(tmp_path):
     """The defaults docs/configuration.md's arithmetic uses: 30 wrong codes an hour per
@@ -293,12 +336,14 @@ def test_a_room_behind_one_address_can_join(tmp_path, migrated_db):
     app = _app(tmp_path, "room", migrated_db, rate_limit_join=Settings.from_env(tmp_path / "d").rate_limit_join)
     _, code, _ = h.setup_workshop(app)
     c, addr = app.test_client(), _addr()
-    statuses = [c.post("/api/join", json={"code": code}, environ_base={"REMOTE_ADDR": addr}).status_code
-                for _ in range(200)]
+    statuses = [
+        c.post("/api/join", json={"code": code}, environ_base={"REMOTE_ADDR": addr}).status_code for _ in range(200)
+    ]
     assert statuses.count(200) == 200, statuses.count(429)
 
 
 # --- correct codes pass; guessers learn nothing (issue: lockout and bypass) ---------------------------
+
 
 def _join(c, code, addr, **body):
     return c.post("/api/join", json={"code": code, **body}, environ_base={"REMOTE_ADDR": addr})
@@ -375,15 +420,18 @@ def test_the_routes_share_one_budget(tmp_path, migrated_db):
     _, code, _ = h.setup_workshop(app)
     c, addr = app.test_client(), _addr()
     env = {"REMOTE_ADDR": addr}
-    got = [c.get(f"/w/{_wrong_code(code)}", environ_base=env).status_code,
-           c.get(f"/j/{_wrong_code(code)}", environ_base=env).status_code,
-           c.get(f"/qr/{_wrong_code(code)}.svg", environ_base=env).status_code,
-           _join(c, _wrong_code(code), addr).status_code,
-           c.get(f"/w/{_wrong_code(code)}", environ_base=env).status_code]
+    got = [
+        c.get(f"/w/{_wrong_code(code)}", environ_base=env).status_code,
+        c.get(f"/j/{_wrong_code(code)}", environ_base=env).status_code,
+        c.get(f"/qr/{_wrong_code(code)}.svg", environ_base=env).status_code,
+        _join(c, _wrong_code(code), addr).status_code,
+        c.get(f"/w/{_wrong_code(code)}", environ_base=env).status_code,
+    ]
     assert got == [404, 404, 404, 404, 429], got
 
 
 # --- one client cannot mint a crowd ---------------------------------------------------------------
+
 
 def test_new_participants_per_address_are_limited(tmp_path, migrated_db):
     """Before: every join from one address made a participant (≈1 200 a minute). Now new
@@ -402,8 +450,9 @@ def test_new_participants_per_address_are_limited(tmp_path, migrated_db):
 
 
 def test_default_join_new_limit_lets_a_large_hall_in():
-    from workshop.config import Settings
     from limits import parse
+
+    from workshop.config import Settings
 
     item = parse(Settings.rate_limit_join_new)
     # a hall of 5 000 phones behind one address, one in five joining twice
@@ -411,6 +460,7 @@ def test_default_join_new_limit_lets_a_large_hall_in():
 
 
 # --- phones: sockets and snapshots per token ---------------------------------------------------------
+
 
 def test_one_token_holds_a_bounded_number_of_sockets(tmp_path, migrated_db):
     """Before: one token held 200 sockets. Now PHONE_SOCKETS_MAX (4) per participant."""
@@ -471,6 +521,7 @@ def test_default_phone_limits_leave_room_for_reconnects():
 
 
 # --- failed logins: correct passwords pass ----------------------------------------------------------
+
 
 def _login(c, addr, password, email="anna@solstad.se"):
     return c.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": addr})
@@ -542,6 +593,7 @@ def test_a_known_browser_has_a_budget_of_its_own(tmp_path, migrated_db):
 
 # --- the console is sent changes, not the list -------------------------------------------------------
 
+
 def test_the_console_gets_who_joined_not_the_whole_list(tmp_path, migrated_db):
     """Before: every join sent the console the whole participant list. Now the snapshot has
     the list and later joins send ``participants_changed`` with only the new rows."""
@@ -582,9 +634,16 @@ EFFECTS = ("effects", "Hitta effekterna", {"max_entries": 50})
 
 
 def _effect(tc, client_id, text):
-    return tc.emit("submit", {"activity_id": _effect.act, "client_id": client_id,
-                              "payload": {"action": "add", "text": text, "polarity": "positive"}},
-                   namespace=PHONE, callback=True)
+    return tc.emit(
+        "submit",
+        {
+            "activity_id": _effect.act,
+            "client_id": client_id,
+            "payload": {"action": "add", "text": text, "polarity": "positive"},
+        },
+        namespace=PHONE,
+        callback=True,
+    )
 
 
 def test_phones_items_stop_before_the_facilitators_room(tmp_path, migrated_db, monkeypatch):
@@ -610,8 +669,12 @@ def test_phones_items_stop_before_the_facilitators_room(tmp_path, migrated_db, m
     h.assert_error(acks[-1], "full")
     assert err["message"] != acks[-1]["error"]["message"]  # "you" vs "participants"
     console = h.console(app, ws_id)
-    adds = [console.emit("draft", {"op": "node.add", "args": {"data": {"title": f"Egen {i}"}}}, namespace=h.CONSOLE, callback=True)
-            for i in range(4)]
+    adds = [
+        console.emit(
+            "draft", {"op": "node.add", "args": {"data": {"title": f"Egen {i}"}}}, namespace=h.CONSOLE, callback=True
+        )
+        for i in range(4)
+    ]
     assert [x["ok"] for x in adds] == [True, True, True, False]  # 8 in all: the analysis' own cap
     h.assert_error(adds[-1], "full")
 
@@ -632,7 +695,11 @@ def test_an_activity_holds_at_most_activity_entries_max(tmp_path, migrated_db, m
     app = _app(tmp_path, "actcap", migrated_db)
     _, code, ids = h.setup_workshop(app, activities=[("open_text", "Vad tycker ni?", {"max_entries": 3})])
     phones = [h.phone(app, app.test_client(), code)[0] for _ in range(2)]
-    acks = [h.vote(p, ids[0], f"t{i}-{j}", payload={"text": f"Svar {i} {j}"}) for i, p in enumerate(phones) for j in range(3)]
+    acks = [
+        h.vote(p, ids[0], f"t{i}-{j}", payload={"text": f"Svar {i} {j}"})
+        for i, p in enumerate(phones)
+        for j in range(3)
+    ]
     assert [x["ok"] for x in acks] == [True] * 4 + [False] * 2, acks
     h.assert_error(acks[-1], "full")
 
@@ -673,8 +740,11 @@ def test_a_reached_workshop_is_remembered_across_two_app_instances_through_redis
     from workshop.app import create_app
     from workshop.config import Settings
 
-    b = create_app(Settings.from_env(b_dir, testing=True, rate_limit_join="3/minute", ratelimit_storage=REDIS_URL),
-                   async_mode="threading", migrate=False)
+    b = create_app(
+        Settings.from_env(b_dir, testing=True, rate_limit_join="3/minute", ratelimit_storage=REDIS_URL),
+        async_mode="threading",
+        migrate=False,
+    )
     hall = _addr()
     assert _join(a.test_client(), code, hall).status_code == 200
     for _ in range(3):

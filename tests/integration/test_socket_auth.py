@@ -3,9 +3,8 @@ read-only, the console belongs to the workshop's owner alone."""
 
 from __future__ import annotations
 
-import pytest
-
 import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
+import pytest
 
 PHONE, SCREEN, CONSOLE = h.PHONE, h.SCREEN, h.CONSOLE
 
@@ -17,9 +16,11 @@ def test_every_app_gets_its_socket_handlers(app, tmp_path):
 
     second = create_app(Settings.from_env(tmp_path / "second", testing=True), async_mode="threading")
     assert second is not app
-    for namespace, names in ((PHONE, ("connect", "submit", "snapshot", "*")),
-                             (SCREEN, ("connect", "snapshot", "*")),
-                             (CONSOLE, ("connect", "goto", "moderate", "*"))):
+    for namespace, names in (
+        (PHONE, ("connect", "submit", "snapshot", "*")),
+        (SCREEN, ("connect", "snapshot", "*")),
+        (CONSOLE, ("connect", "goto", "moderate", "*")),
+    ):
         registered = socketio.server.handlers.get(namespace) or {}
         assert all(n in registered for n in names), (namespace, sorted(registered))
 
@@ -49,7 +50,10 @@ def _response_states(app):
     from workshop.models import Response
 
     with app.app_context():
-        out = [(r.id, r.status, r.merged_into_id, r.answered, r.current) for r in db.session.query(Response).order_by(Response.id)]
+        out = [
+            (r.id, r.status, r.merged_into_id, r.answered, r.current)
+            for r in db.session.query(Response).order_by(Response.id)
+        ]
         db.session.remove()
         return out
 
@@ -72,6 +76,7 @@ TWO = (h.MC, ("multiple_choice", "Andra frågan", {"options": ["A", "B"], "multi
 
 
 # --- /phone ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("event", [e for e in h.CONSOLE_EVENTS if e != "snapshot"])
 def test_phone_cannot_send_console_commands(app, make_workshop, event):
@@ -145,7 +150,9 @@ def test_phone_refuses_archived_workshop(app, make_workshop):
     assert not tc.is_connected(PHONE)
 
 
-@pytest.mark.parametrize("namespace,code", [(PHONE, "unknown_participant"), (CONSOLE, "forbidden"), (SCREEN, "forbidden")])
+@pytest.mark.parametrize(
+    "namespace,code", [(PHONE, "unknown_participant"), (CONSOLE, "forbidden"), (SCREEN, "forbidden")]
+)
 def test_refused_connection_tells_the_client_why(app, make_workshop, namespace, code):
     make_workshop()
     auth = {"token": "x" * 32} if namespace == PHONE else {"workshop_id": 1, "key": "wrong"}
@@ -178,6 +185,7 @@ def test_phone_only_hears_its_own_workshop(app, make_workshop):
 
 # --- /screen -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("event", [e for e in h.CONSOLE_EVENTS if e != "snapshot"] + ["submit", "anything"])
 def test_screen_is_read_only(app, make_workshop, event):
     ws_id, code, ids = make_workshop(activities=TWO)
@@ -201,8 +209,18 @@ def test_screen_snapshot_is_a_read(app, make_workshop):
     assert "Greta" not in repr(ack["snapshot"])
 
 
-@pytest.mark.parametrize("which", ["wrong-key", "no-key", "key-not-string", "other-workshops-key", "unknown-workshop",
-                                   "workshop-id-string", "no-auth"])
+@pytest.mark.parametrize(
+    "which",
+    [
+        "wrong-key",
+        "no-key",
+        "key-not-string",
+        "other-workshops-key",
+        "unknown-workshop",
+        "workshop-id-string",
+        "no-auth",
+    ],
+)
 def test_screen_refuses_wrong_key(app, make_workshop, which):
     ws_a, _, _ = make_workshop(title="A")
     ws_b, _, _ = make_workshop(title="B")
@@ -223,6 +241,7 @@ def test_screen_refuses_wrong_key(app, make_workshop, which):
 
 
 # --- /console ------------------------------------------------------------------------------------
+
 
 def test_console_refuses_without_login(app, make_workshop):
     ws_id, _, _ = make_workshop()
@@ -247,9 +266,20 @@ def test_console_refuses_another_facilitators_workshop(app, make_workshop, other
     assert not tc.is_connected(CONSOLE)
 
 
-@pytest.mark.parametrize("auth", [None, {}, {"workshop_id": 9999}, {"workshop_id": "1"}, {"workshop_id": True},
-                                  {"workshop_id": None}, {"workshop_id": 1.0}, [1]],
-                         ids=["none", "empty", "unknown", "string", "bool", "null", "float", "list"])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        None,
+        {},
+        {"workshop_id": 9999},
+        {"workshop_id": "1"},
+        {"workshop_id": True},
+        {"workshop_id": None},
+        {"workshop_id": 1.0},
+        [1],
+    ],
+    ids=["none", "empty", "unknown", "string", "bool", "null", "float", "list"],
+)
 def test_console_refuses_wrong_or_missing_workshop_id(app, make_workshop, auth):
     ws_id, _, _ = make_workshop()
     assert ws_id == 1  # so "1", True and 1.0 would name it if they were accepted
@@ -315,10 +345,24 @@ def test_console_cannot_moderate_a_foreign_response_through_own_activity(app, ma
     before = _response_states(app)
     tc = h.console(app, ws_a)
 
-    h.assert_error(tc.emit("moderate", {"activity_id": ids_a[0], "response_id": foreign, "action": "delete"},
-                           namespace=CONSOLE, callback=True), "unknown_response")
-    h.assert_error(tc.emit("moderate", {"activity_id": ids_a[0], "response_id": mine, "action": "merge",
-                                        "target_id": foreign}, namespace=CONSOLE, callback=True), "unknown_response")
+    h.assert_error(
+        tc.emit(
+            "moderate",
+            {"activity_id": ids_a[0], "response_id": foreign, "action": "delete"},
+            namespace=CONSOLE,
+            callback=True,
+        ),
+        "unknown_response",
+    )
+    h.assert_error(
+        tc.emit(
+            "moderate",
+            {"activity_id": ids_a[0], "response_id": mine, "action": "merge", "target_id": foreign},
+            namespace=CONSOLE,
+            callback=True,
+        ),
+        "unknown_response",
+    )
     assert _response_states(app) == before
 
 

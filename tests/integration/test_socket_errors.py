@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
+import pytest
 
 PHONE, SCREEN, CONSOLE = h.PHONE, h.SCREEN, h.CONSOLE
 SECOND = ("multiple_choice", "Andra frågan", {"options": ["A", "B"], "multiple": False, "max_choices": 1})
@@ -17,6 +16,7 @@ HIDDEN = ("multiple_choice", "Dold fråga", {"options": ["Ja", "Nej", "Vet inte"
 
 
 # --- refused inputs ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def scene(app, make_workshop, other_facilitator):
@@ -36,7 +36,14 @@ def scene(app, make_workshop, other_facilitator):
     h.flush(app)
     assert app.extensions["broadcaster"].stats()["dirty"] == 0
     tc.get_received(PHONE)
-    return {"ws_id": ws_id, "a0": ids[0], "a1": ids[1], "b0": b0, "phone": tc, "participant": joined["participant"]["id"]}
+    return {
+        "ws_id": ws_id,
+        "a0": ids[0],
+        "a1": ids[1],
+        "b0": b0,
+        "phone": tc,
+        "participant": joined["participant"]["id"],
+    }
 
 
 def _body(s, **over):
@@ -65,13 +72,28 @@ CASES = {
     "activity id a bool": ("unknown_activity", lambda s: _body(s, activity_id=True), None),
     "activity id a float": ("unknown_activity", lambda s: _body(s, activity_id=float(s["a0"])), None),
     "activity of another workshop": ("unknown_activity", lambda s: _body(s, activity_id=s["b0"]), None),
-    "activity locked": ("locked", lambda s: _body(s), lambda app, s: h.update_row(app, _models().Activity, s["a0"], locked=True)),
-    "activity not current (live)": ("not_current", lambda s: _body(s, activity_id=s["a1"], payload={"choices": [0]}), None),
-    "workshop archived": ("closed", lambda s: _body(s),
-                          lambda app, s: h.update_row(app, _models().Workshop, s["ws_id"], status="archived")),
-    "workshop closed by time": ("closed", lambda s: _body(s),
-                                lambda app, s: h.update_row(app, _models().Workshop, s["ws_id"],
-                                                            open_until=_models().utcnow() - timedelta(minutes=1))),
+    "activity locked": (
+        "locked",
+        lambda s: _body(s),
+        lambda app, s: h.update_row(app, _models().Activity, s["a0"], locked=True),
+    ),
+    "activity not current (live)": (
+        "not_current",
+        lambda s: _body(s, activity_id=s["a1"], payload={"choices": [0]}),
+        None,
+    ),
+    "workshop archived": (
+        "closed",
+        lambda s: _body(s),
+        lambda app, s: h.update_row(app, _models().Workshop, s["ws_id"], status="archived"),
+    ),
+    "workshop closed by time": (
+        "closed",
+        lambda s: _body(s),
+        lambda app, s: h.update_row(
+            app, _models().Workshop, s["ws_id"], open_until=_models().utcnow() - timedelta(minutes=1)
+        ),
+    ),
     "payload missing": ("invalid", lambda s: _body(s, payload=_DROP), None),
     "payload a string": ("invalid", lambda s: _body(s, payload="Ja"), None),
     "payload a list": ("invalid", lambda s: _body(s, payload=[0]), None),
@@ -150,12 +172,17 @@ def test_out_of_range_activity_id_is_unknown_activity(app, scene, activity_id):
 
 def test_out_of_range_response_id_is_unknown_response(app, scene):
     tc = h.console(app, scene["ws_id"])
-    ack = tc.emit("moderate", {"activity_id": scene["a0"], "response_id": 2**63, "action": "hide"},
-                  namespace=CONSOLE, callback=True)
+    ack = tc.emit(
+        "moderate",
+        {"activity_id": scene["a0"], "response_id": 2**63, "action": "hide"},
+        namespace=CONSOLE,
+        callback=True,
+    )
     h.assert_error(ack, "unknown_response")
 
 
 # --- idempotency -------------------------------------------------------------------------------
+
 
 def test_same_client_id_resent_counts_once(app, make_workshop):
     ws_id, code, ids = make_workshop()
@@ -217,13 +244,15 @@ def test_changed_answer_replaces_the_earlier_one(app, make_workshop):
 
 # --- rate limit ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def limited_app(tmp_path, app):
     from workshop.app import create_app
     from workshop.config import Settings
 
-    settings = Settings.from_env(tmp_path / "limited", testing=True, rate_limit_submit="3/minute",
-                                 rate_limit_join="1000/second")
+    settings = Settings.from_env(
+        tmp_path / "limited", testing=True, rate_limit_submit="3/minute", rate_limit_join="1000/second"
+    )
     limited = create_app(settings, async_mode="threading")
     limited.config["WTF_CSRF_ENABLED"] = False
     return limited
@@ -250,6 +279,7 @@ def test_submit_rate_limit(limited_app):
 
 
 # --- what screens are sent -------------------------------------------------------------------------
+
 
 def test_reveal_sends_results_to_phones(app, make_workshop):
     ws_id, code, ids = make_workshop()
@@ -459,6 +489,7 @@ def test_console_refuses_invalid_commands(app, make_workshop, event, payload):
 
 
 # --- packets no Socket.IO client would send --------------------------------------------------------
+
 
 @pytest.mark.parametrize("namespace", [PHONE, SCREEN, CONSOLE])
 @pytest.mark.parametrize("auth", [0.0, 7.25, 12, -3.5])

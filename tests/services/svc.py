@@ -16,8 +16,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
 import socketio
@@ -46,6 +47,7 @@ def free_port() -> int:
 
 # --- the machine's services ------------------------------------------------------------------
 
+
 def pg_cluster() -> str:
     versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     return versions[-1] if versions else ""
@@ -72,8 +74,12 @@ def redis_up() -> bool:
 
 
 def pg_ctl(action: str) -> None:
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", pg_cluster(), "main", action],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", pg_cluster(), "main", action],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def pg_stop() -> None:
@@ -90,8 +96,24 @@ def pg_start() -> None:
     assert wait_for(pg_up, 30), "PostgreSQL did not start"
 
 
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-               "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def redis_stop() -> None:
@@ -124,11 +146,26 @@ class PrivateRedis:
         except Exception:
             return False
 
-    def start(self) -> "PrivateRedis":
+    def start(self) -> PrivateRedis:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--daemonize", "no"],
-            stdout=open(self.dir / "redis.log", "ab"), stderr=subprocess.STDOUT)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--daemonize",
+                "no",
+            ],
+            stdout=open(self.dir / "redis.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
         assert wait_for(self.up, 20), "private Redis did not start"
         return self
 
@@ -164,6 +201,7 @@ def drop_database(url: str) -> None:
 
 # --- server processes ------------------------------------------------------------------------
 
+
 class Node:
     """One ``workshop serve`` process (gevent), as an operator starts it."""
 
@@ -173,19 +211,29 @@ class Node:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.name = name
-        self.env = {**os.environ, "WORKSHOP_DATA_DIR": str(data_dir), "RATE_LIMIT_SUBMIT": "100000/second",
-                    "RATE_LIMIT_JOIN": "100000/minute",
-                    "RATE_LIMIT_JOIN_NEW": "1000000/minute", **env}
+        self.env = {
+            **os.environ,
+            "WORKSHOP_DATA_DIR": str(data_dir),
+            "RATE_LIMIT_SUBMIT": "100000/second",
+            "RATE_LIMIT_JOIN": "100000/minute",
+            "RATE_LIMIT_JOIN_NEW": "1000000/minute",
+            **env,
+        }
         self.proc: subprocess.Popen | None = None
         self.log_path = data_dir / f"{name}-{self.port}.log"
 
-    def launch(self) -> "Node":
+    def launch(self) -> Node:
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port)],
-                                     env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
         return self
 
-    def wait_ready(self, timeout: float = 40) -> "Node":
+    def wait_ready(self, timeout: float = 40) -> Node:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -198,7 +246,7 @@ class Node:
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not start:\n" + self.log_tail())
 
-    def start(self) -> "Node":
+    def start(self) -> Node:
         return self.launch().wait_ready()
 
     def kill(self) -> None:
@@ -226,8 +274,15 @@ class Deployment:
     """Server processes sharing one database (and, in a scale-out, one Redis channel), plus an
     in-process app on the same database for setting up workshops and reading what is stored."""
 
-    def __init__(self, tmp: Path, database_url: str | None, queue: bool, shared_data_dir: bool = False,
-                 extra_env: dict[str, str] | None = None, redis_url: str | None = None):
+    def __init__(
+        self,
+        tmp: Path,
+        database_url: str | None,
+        queue: bool,
+        shared_data_dir: bool = False,
+        extra_env: dict[str, str] | None = None,
+        redis_url: str | None = None,
+    ):
         self.tmp = tmp
         self.redis_url = redis_url or REDIS_URL
         self.database_url = database_url
@@ -244,8 +299,11 @@ class Deployment:
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         if self.queue:
-            env.update(MESSAGE_QUEUE_URL=self.redis_url, MESSAGE_QUEUE_CHANNEL=self.channel,
-                       RATELIMIT_STORAGE_URL=self.redis_url)
+            env.update(
+                MESSAGE_QUEUE_URL=self.redis_url,
+                MESSAGE_QUEUE_CHANNEL=self.channel,
+                RATELIMIT_STORAGE_URL=self.redis_url,
+            )
         return env
 
     def add_node(self, name: str) -> Node:
@@ -328,8 +386,12 @@ class Deployment:
 
     def stored(self, activity_id: int) -> list[tuple[int, str]]:
         """(participant_id, client_id) of every stored input of the activity."""
-        return [(p, c) for p, c in self.sql(
-            "SELECT participant_id, client_id FROM responses WHERE activity_id = :a ORDER BY id", a=activity_id)]
+        return [
+            (p, c)
+            for p, c in self.sql(
+                "SELECT participant_id, client_id FROM responses WHERE activity_id = :a ORDER BY id", a=activity_id
+            )
+        ]
 
     def login(self, node: Node, email: str = "anna@solstad.se") -> requests.Session:
         s = requests.Session()
@@ -341,6 +403,7 @@ class Deployment:
 
 
 # --- socket clients ----------------------------------------------------------------------------
+
 
 def newer(old: dict | None, new: dict) -> bool:
     """The clients' rule (static/js): keep what is shown when a payload read earlier arrives."""
@@ -364,8 +427,13 @@ class _Client:
         self.connects = 0
         self.connect_errors: list[Any] = []
         self.snapshot_event = threading.Event()
-        self.sio = socketio.Client(reconnection=reconnect, reconnection_delay=0.2, reconnection_delay_max=1.0,
-                                   randomization_factor=0.3, request_timeout=10)
+        self.sio = socketio.Client(
+            reconnection=reconnect,
+            reconnection_delay=0.2,
+            reconnection_delay_max=1.0,
+            randomization_factor=0.3,
+            request_timeout=10,
+        )
         ns = self.namespace
         self.sio.on("snapshot", self._on_snapshot, namespace=ns)
         self.sio.on("results", self._on_results, namespace=ns)
@@ -407,10 +475,16 @@ class _Client:
                 self.state = ws
 
     # use
-    def open(self, auth: Any, headers: dict | None = None, timeout: float = WAIT) -> "_Client":
+    def open(self, auth: Any, headers: dict | None = None, timeout: float = WAIT) -> _Client:
         self.snapshot_event.clear()
-        self.sio.connect(self.url, namespaces=[self.namespace], auth=auth, transports=self.transports,
-                         headers=headers or {}, wait_timeout=timeout)
+        self.sio.connect(
+            self.url,
+            namespaces=[self.namespace],
+            auth=auth,
+            transports=self.transports,
+            headers=headers or {},
+            wait_timeout=timeout,
+        )
         assert self.snapshot_event.wait(timeout), f"no snapshot on {self.namespace}"
         return self
 
@@ -442,7 +516,7 @@ class Screen(_Client):
         super().__init__(url, **kw)
         self.auth = {"workshop_id": ws_id, "key": key}
 
-    def connect(self) -> "Screen":
+    def connect(self) -> Screen:
         return self.open(self.auth)
 
 
@@ -454,7 +528,7 @@ class Console(_Client):
         self.auth = {"workshop_id": ws_id}
         self.cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
-    def connect(self) -> "Console":
+    def connect(self) -> Console:
         return self.open(self.auth, headers={"Cookie": self.cookie})
 
     def call(self, event: str, payload: dict) -> dict:
@@ -482,7 +556,7 @@ class Phone(_Client):
         self.sent = 0
         self._seq = 0
 
-    def connect(self) -> "Phone":
+    def connect(self) -> Phone:
         return self.open({"token": self.token})
 
     # The server sends the snapshot from its connect handler, before it confirms the namespace;
@@ -515,8 +589,9 @@ class Phone(_Client):
                 return
             self.sent += 1
         try:
-            self.sio.emit("submit", item, namespace=self.namespace,
-                          callback=lambda ack=None, it=item: self._on_ack(it, ack))
+            self.sio.emit(
+                "submit", item, namespace=self.namespace, callback=lambda ack=None, it=item: self._on_ack(it, ack)
+            )
         except Exception:
             pass  # not connected: the outbox keeps it until the next snapshot
 

@@ -34,7 +34,11 @@ svc = _svc()
 pytestmark = pytest.mark.services
 
 TEXT = ("open_text", "Vad vill ni uppnå?", {"max_entries": 20, "max_length": 280, "premoderate": False})
-MC = ("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})
+MC = (
+    "multiple_choice",
+    "Använder ni metoden?",
+    {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1},
+)
 
 
 def _exactly_once(dep, activity_id: int, phones) -> list[tuple[int, str]]:
@@ -51,13 +55,14 @@ def _exactly_once(dep, activity_id: int, phones) -> list[tuple[int, str]]:
 
 # --- kill -9 -----------------------------------------------------------------------------------
 
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def killable(request, tmp_path):
     """(deployment, node to kill, node the presenter watches): SQLite single node (the default
     install) or the PostgreSQL + Redis scale-out."""
     if request.param == "sqlite":
         dep = svc.Deployment(tmp_path, None, queue=False)
-        node, = dep.start(1)
+        (node,) = dep.start(1)
         dep.create_user()
         try:
             yield dep, node, None
@@ -74,15 +79,22 @@ def test_kill_9_in_a_burst_loses_nothing_acknowledged_and_counts_resends_once(ki
     act = w["ids"][0]
     watch = survivor or victim
     screen = svc.Screen(watch.url, w["ws_id"], w["key"]).connect()
-    phones = svc.in_parallel(lambda i: svc.Phone(victim.url, w["code"], f"P{i}",
-                                                 transports=["polling"] if i % 3 == 0 else None).connect(), range(12))
+    phones = svc.in_parallel(
+        lambda i: svc.Phone(victim.url, w["code"], f"P{i}", transports=["polling"] if i % 3 == 0 else None).connect(),
+        range(12),
+    )
     try:
         # Everyone sends 15 answers at once; the server is killed as soon as a few are acknowledged.
         per_phone = 15
-        burst = threading.Thread(target=lambda: [p.submit(act, {"text": f"Svar {k} från {p.participant_id}"})
-                                                 for k in range(per_phone) for p in phones])
+        burst = threading.Thread(
+            target=lambda: [
+                p.submit(act, {"text": f"Svar {k} från {p.participant_id}"}) for k in range(per_phone) for p in phones
+            ]
+        )
         burst.start()
-        assert svc.wait_for(lambda: sum(len(p.acks) for p in phones) >= 12, 30, interval=0.005), "no acks before the kill"
+        assert svc.wait_for(lambda: sum(len(p.acks) for p in phones) >= 12, 30, interval=0.005), (
+            "no acks before the kill"
+        )
         victim.kill()
         burst.join(30)
         acked_at_kill = {p.participant_id: set(p.acks) for p in phones}
@@ -91,8 +103,9 @@ def test_kill_9_in_a_burst_loses_nothing_acknowledged_and_counts_resends_once(ki
 
         restarted = dep.restart(victim)
         # The phones reconnect by themselves, resync (snapshot) and send their outbox again.
-        assert svc.wait_for(lambda: all(p.connects >= 2 and not p.outbox for p in phones), 60), \
-            [(p.connects, len(p.outbox)) for p in phones]
+        assert svc.wait_for(lambda: all(p.connects >= 2 and not p.outbox for p in phones), 60), [
+            (p.connects, len(p.outbox)) for p in phones
+        ]
         for p in phones:
             mine = {m["client_id"] for m in p.snapshots[-1]["mine"].get(str(act), [])}
             assert acked_at_kill[p.participant_id] <= mine, "an acknowledged answer was missing after the restart"
@@ -108,6 +121,7 @@ def test_kill_9_in_a_burst_loses_nothing_acknowledged_and_counts_resends_once(ki
 
 
 # --- Redis, then PostgreSQL, restarting under load ---------------------------------------------
+
 
 class Load:
     """Phones answering all the time, round robin, until stopped (or paused)."""
@@ -139,8 +153,11 @@ def _converged(dep, act, screens, phones, timeout=40):
     assert svc.wait_for(lambda: all(not p.outbox for p in phones), timeout), [len(p.outbox) for p in phones]
     total = len(dep.stored(act))
     for s in screens:
-        assert svc.wait_for(lambda: (s.aggregate(act) or {}).get("answers") == total, timeout), \
-            (s.url, s.latest(act), total)
+        assert svc.wait_for(lambda: (s.aggregate(act) or {}).get("answers") == total, timeout), (
+            s.url,
+            s.latest(act),
+            total,
+        )
     return total
 
 
@@ -165,8 +182,12 @@ def test_redis_then_postgresql_restart_under_load(scale_out_own_redis):
     w = dep.setup_workshop([TEXT])
     act = w["ids"][0]
     screens = [svc.Screen(a.url, w["ws_id"], w["key"]).connect(), svc.Screen(b.url, w["ws_id"], w["key"]).connect()]
-    phones = svc.in_parallel(lambda i: svc.Phone((a, b)[i % 2].url, w["code"], f"P{i}",
-                                                 transports=["polling"] if i % 4 == 1 else None).connect(), range(12))
+    phones = svc.in_parallel(
+        lambda i: svc.Phone(
+            (a, b)[i % 2].url, w["code"], f"P{i}", transports=["polling"] if i % 4 == 1 else None
+        ).connect(),
+        range(12),
+    )
     late = svc.Phone(a.url, w["code"], "Sen")  # joined now, connects while PostgreSQL is down
     load = Load(phones, act)
     load.thread.start()
@@ -224,6 +245,7 @@ def test_redis_then_postgresql_restart_under_load(scale_out_own_redis):
 
 
 # --- a network that blocks websockets ----------------------------------------------------------
+
 
 class NoWebsocketProxy:
     """A TCP proxy in front of a server that refuses every websocket upgrade, like some venue
@@ -287,7 +309,7 @@ def test_phone_on_a_network_that_blocks_websockets(tmp_path):
     to upgrade stays on long-polling, one that only polls works too; both answer, get the
     facilitator's reveal and the results."""
     dep = svc.Deployment(tmp_path, None, queue=False)
-    node, = dep.start(1)
+    (node,) = dep.start(1)
     dep.create_user()
     w = dep.setup_workshop([MC])
     mc = w["ids"][0]
@@ -298,7 +320,10 @@ def test_phone_on_a_network_that_blocks_websockets(tmp_path):
     try:
         for p, choice in ((upgrading, 0), (polling, 1)):
             p.submit(mc, {"choices": [choice]})
-        assert svc.wait_for(lambda: len(upgrading.acks) == 1 and len(polling.acks) == 1), (upgrading.refused, polling.refused)
+        assert svc.wait_for(lambda: len(upgrading.acks) == 1 and len(polling.acks) == 1), (
+            upgrading.refused,
+            polling.refused,
+        )
         assert svc.wait_for(lambda: proxy.refused >= 1, 10), "the client never tried a websocket"
         assert upgrading.transport() == "polling" and polling.transport() == "polling"
         assert console.call("set", {"activity_id": mc, "flag": "revealed", "value": True})["ok"]
@@ -315,12 +340,12 @@ def test_phone_on_a_network_that_blocks_websockets(tmp_path):
 
 # --- SQLite locked by another writer -----------------------------------------------------------
 
+
 def test_sqlite_locked_by_another_writer_is_retried_never_an_error(tmp_path):
     """Two server processes on one SQLite file (and, for 1.5 s, a third writer holding the write
     lock, longer than SQLite's busy timeout): every input is stored and acknowledged, none gets
     an error, nothing is counted twice."""
-    dep = svc.Deployment(tmp_path, None, queue=False, shared_data_dir=True,
-                         extra_env={"SQLITE_BUSY_TIMEOUT": "0.3"})
+    dep = svc.Deployment(tmp_path, None, queue=False, shared_data_dir=True, extra_env={"SQLITE_BUSY_TIMEOUT": "0.3"})
     a, b = dep.start(2)
     dep.create_user()
     w = dep.setup_workshop([TEXT])
@@ -353,6 +378,7 @@ def test_sqlite_locked_by_another_writer_is_retried_never_an_error(tmp_path):
 
 
 # --- the broadcaster keeps what it could not send ---------------------------------------------
+
 
 def test_broadcaster_keeps_what_was_due_when_a_round_fails(tmp_path, monkeypatch):
     """A round that hits a database error, or whose messages the queue did not take, sends the
@@ -430,9 +456,16 @@ def test_processes_started_together_on_one_sqlite_file_migrate_once(tmp_path):
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    procs = [subprocess.Popen([sys.executable, "-m", "workshop.cli", "db", "upgrade"],
-                              env={**env, "WORKSHOP_DATA_DIR": str(tmp_path)}, cwd=svc.ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "workshop.cli", "db", "upgrade"],
+            env={**env, "WORKSHOP_DATA_DIR": str(tmp_path)},
+            cwd=svc.ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(3)
+    ]
     outs = [(p.wait(120), p.stdout.read().decode(errors="replace")[-1500:]) for p in procs]
     assert all(rc == 0 for rc, _ in outs), outs
     db = sqlite3.connect(tmp_path / "nyttoverkstad.sqlite3")

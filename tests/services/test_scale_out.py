@@ -29,7 +29,11 @@ svc = _svc()
 
 pytestmark = pytest.mark.services
 
-MC = ("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})
+MC = (
+    "multiple_choice",
+    "Använder ni metoden?",
+    {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1},
+)
 TEXT = ("open_text", "Vad vill ni uppnå?", {"max_entries": 5, "max_length": 280, "premoderate": False})
 
 
@@ -49,8 +53,11 @@ def test_two_processes_agree_on_everything(scale_out):
     screen_b = svc.Screen(b.url, w["ws_id"], w["key"], transports=["polling"]).connect()
     specs = [(a, i) for i in range(10)] + [(b, i) for i in range(10, 16)]
     phones = svc.in_parallel(
-        lambda s: svc.Phone(s[0].url, w["code"], f"Deltagare {s[1]}",
-                            transports=["polling"] if s[1] % 2 else ["websocket"]).connect(), specs)
+        lambda s: svc.Phone(
+            s[0].url, w["code"], f"Deltagare {s[1]}", transports=["polling"] if s[1] % 2 else ["websocket"]
+        ).connect(),
+        specs,
+    )
     on_a, on_b = phones[:10], phones[10:]
     clients = [console, screen_a, screen_b, *phones]
     try:
@@ -65,7 +72,11 @@ def test_two_processes_agree_on_everything(scale_out):
         assert all(not p.refused and not p.transient for p in phones), [p.refused or p.transient for p in phones]
         expected = _tally(choices)
         for who in (screen_a, screen_b, console):
-            assert svc.wait_for(lambda: (who.aggregate(mc) or {}).get("counts") == expected), (who.namespace, who.latest(mc), expected)
+            assert svc.wait_for(lambda: (who.aggregate(mc) or {}).get("counts") == expected), (
+                who.namespace,
+                who.latest(mc),
+                expected,
+            )
             assert who.latest(mc)["responders"] == len(phones)
         # Results were hidden from phones (not revealed yet).
         assert all(mc not in p.results for p in phones)
@@ -74,8 +85,9 @@ def test_two_processes_agree_on_everything(scale_out):
         ack = console.call("set", {"activity_id": mc, "flag": "revealed", "value": True})
         assert ack["ok"] is True, ack
         for p in phones:
-            assert svc.wait_for(lambda: next((x["revealed"] for x in (p.state or {}).get("activities", [])
-                                              if x["id"] == mc), False)), p.state
+            assert svc.wait_for(
+                lambda: next((x["revealed"] for x in (p.state or {}).get("activities", []) if x["id"] == mc), False)
+            ), p.state
             assert svc.wait_for(lambda: (p.aggregate(mc) or {}).get("counts") == expected), p.latest(mc)
 
         # 3. The console moves on: phones on A and the presenter on A follow.
@@ -101,8 +113,12 @@ def test_two_processes_agree_on_everything(scale_out):
         for who in (screen_a, screen_b):
             assert svc.wait_for(lambda: (who.aggregate(text) or {}).get("answers") == n - 1), who.latest(text)
             assert all(e["id"] != hidden_id for e in who.aggregate(text)["entries"])
-        assert svc.wait_for(lambda: any(it["id"] == hidden_id and it["status"] == "hidden"
-                                        for it in (console.latest(text) or {}).get("items") or []))
+        assert svc.wait_for(
+            lambda: any(
+                it["id"] == hidden_id and it["status"] == "hidden"
+                for it in (console.latest(text) or {}).get("items") or []
+            )
+        )
 
         # 5. Every payload carried a version; what each screen shows is the newest it received.
         for who in (screen_a, screen_b, console):
@@ -123,14 +139,17 @@ def test_stale_results_from_another_process_do_not_replace_newer_ones(tmp_path, 
     """Two processes read one activity around the same vote; the later read has the larger
     version whichever arrives last, so a client that keeps the larger one shows the full count."""
     from workshop.extensions import db
-    from workshop.models import Activity
-    from workshop.realtime.payloads import read_version, results_for
     from workshop.inputs import submit
-    from workshop.models import Participant
+    from workshop.models import Activity, Participant
+    from workshop.realtime.payloads import read_version, results_for
 
     dep = svc.Deployment(tmp_path, postgres, queue=False)
-    subprocess.run([sys.executable, "-m", "workshop.cli", "db", "upgrade"], check=True, capture_output=True,
-                   env={**os.environ, "DATABASE_URL": postgres, "WORKSHOP_DATA_DIR": str(tmp_path / "cli")})
+    subprocess.run(
+        [sys.executable, "-m", "workshop.cli", "db", "upgrade"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DATABASE_URL": postgres, "WORKSHOP_DATA_DIR": str(tmp_path / "cli")},
+    )
     dep.create_user()
     w = dep.setup_workshop([MC])
     mc = w["ids"][0]
@@ -167,15 +186,21 @@ def test_schema_and_join_codes_on_postgresql(tmp_path, postgres, monkeypatch):
     """Processes started together migrate once (advisory lock); join codes are unique among open
     workshops on PostgreSQL too (the partial unique index), archived ones keep theirs."""
     env = {**os.environ, "DATABASE_URL": postgres}
-    procs = [subprocess.Popen([sys.executable, "-m", "workshop.cli", "db", "upgrade"],
-                              env={**env, "WORKSHOP_DATA_DIR": str(tmp_path / f"d{i}")},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for i in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "workshop.cli", "db", "upgrade"],
+            env={**env, "WORKSHOP_DATA_DIR": str(tmp_path / f"d{i}")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(3)
+    ]
     outs = [(p.wait(120), p.stdout.read().decode(errors="replace")) for p in procs]
     assert all(rc == 0 for rc, _ in outs), outs
     dep = svc.Deployment(tmp_path, postgres, queue=False)
     try:
         assert len(dep.sql("SELECT version_num FROM alembic_version")) == 1
-        (indexdef,), = dep.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'uq_workshops_open_join_code'")
+        ((indexdef,),) = dep.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'uq_workshops_open_join_code'")
         assert "UNIQUE" in indexdef and "WHERE" in indexdef and "'open'" in indexdef, indexdef
 
         from workshop import workshops as core
@@ -204,11 +229,15 @@ def test_one_phone_answering_twice_at_once_keeps_one_answer(tmp_path, postgres):
     """On PostgreSQL two answers of one phone can be stored at the same moment (two processes,
     or two greenlets); a row lock on the participant keeps exactly one current answer."""
     from workshop.extensions import db
-    from workshop.models import Participant
     from workshop.inputs import submit
+    from workshop.models import Participant
 
-    subprocess.run([sys.executable, "-m", "workshop.cli", "db", "upgrade"], check=True, capture_output=True,
-                   env={**os.environ, "DATABASE_URL": postgres, "WORKSHOP_DATA_DIR": str(tmp_path / "cli")})
+    subprocess.run(
+        [sys.executable, "-m", "workshop.cli", "db", "upgrade"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DATABASE_URL": postgres, "WORKSHOP_DATA_DIR": str(tmp_path / "cli")},
+    )
     dep = svc.Deployment(tmp_path, postgres, queue=False)
     dep.create_user()
     w = dep.setup_workshop([MC])
@@ -241,8 +270,10 @@ def test_one_phone_answering_twice_at_once_keeps_one_answer(tmp_path, postgres):
         t.join(60)
     try:
         assert not errors, errors
-        rows = dep.sql("SELECT participant_id, count(*) FROM responses WHERE activity_id = :a AND current "
-                       "GROUP BY participant_id", a=mc)
+        rows = dep.sql(
+            "SELECT participant_id, count(*) FROM responses WHERE activity_id = :a AND current GROUP BY participant_id",
+            a=mc,
+        )
         assert sorted(rows) == [(pid, 1) for pid in sorted(ids)], rows
         assert dep.sql("SELECT count(*) FROM responses WHERE activity_id = :a", a=mc) == [(people * 3,)]
     finally:
@@ -322,9 +353,12 @@ def test_through_the_shipped_nginx_configuration(tmp_path, postgres, redis_servi
     window = random.randint(50, 59)  # a limit of its own: no counts left over from another run
     for key in redis.Redis.from_url(svc.REDIS_URL).scan_iter(f"*join*{window}*"):
         redis.Redis.from_url(svc.REDIS_URL).delete(key)
-    dep = svc.Deployment(tmp_path, postgres, queue=True,
-                         extra_env={"TRUSTED_PROXIES": "1", "WORKSHOP_ACCESS_LOG": "1",
-                                    "RATE_LIMIT_JOIN": f"24 per {window} seconds"})
+    dep = svc.Deployment(
+        tmp_path,
+        postgres,
+        queue=True,
+        extra_env={"TRUSTED_PROXIES": "1", "WORKSHOP_ACCESS_LOG": "1", "RATE_LIMIT_JOIN": f"24 per {window} seconds"},
+    )
     proxy = None
     clients = []
     try:
@@ -333,8 +367,9 @@ def test_through_the_shipped_nginx_configuration(tmp_path, postgres, redis_servi
         port = svc.free_port()
         (tmp_path / "nginx").mkdir()
         conf = _nginx_conf(tmp_path / "nginx", port, [a.port, b.port])
-        proxy = subprocess.Popen([nginx, "-p", str(tmp_path / "nginx"), "-c", str(conf)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        proxy = subprocess.Popen(
+            [nginx, "-p", str(tmp_path / "nginx"), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
         url = f"http://127.0.0.1:{port}"
 
         def listening():
@@ -352,8 +387,12 @@ def test_through_the_shipped_nginx_configuration(tmp_path, postgres, redis_servi
         kinds = ["websocket"] * 6 + ["polling-k"] * 6 + ["polling"] * 3 + ["upgrade-k"] * 3
         phones = []
         for i, kind in enumerate(kinds):
-            p = svc.Phone(url, w["code"], f"P{i}",
-                          transports={"websocket": ["websocket"], "upgrade-k": None}.get(kind, ["polling"]))
+            p = svc.Phone(
+                url,
+                w["code"],
+                f"P{i}",
+                transports={"websocket": ["websocket"], "upgrade-k": None}.get(kind, ["polling"]),
+            )
             if kind.endswith("-k"):
                 p.url = f"{url}/?k=tab{i}-{os.getpid()}"
             phones.append(p)
@@ -379,8 +418,12 @@ def test_through_the_shipped_nginx_configuration(tmp_path, postgres, redis_servi
         # Only failed guesses count against the join limit (24 per window here): a made-up
         # X-Forwarded-For does not buy more guesses, whatever address it claims.
         wrong = ("1" if w["code"][0] != "1" else "2") + w["code"][1:]
-        answers = [requests.post(url + "/api/join", json={"code": wrong}, timeout=15,
-                                 headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(30)]
+        answers = [
+            requests.post(
+                url + "/api/join", json={"code": wrong}, timeout=15, headers={"X-Forwarded-For": f"203.0.113.{i}"}
+            ).status_code
+            for i in range(30)
+        ]
         assert answers.count(404) == 24 and answers.count(429) == 6, answers
     finally:
         svc.close_all(clients)

@@ -21,8 +21,8 @@ import pytest
 
 from workshop import portable
 from workshop.draft import layout
-from workshop.draft.layout import chain_layout
 from workshop.draft.checks import chain_checks
+from workshop.draft.layout import chain_layout
 
 
 def _load_documents():
@@ -42,16 +42,26 @@ def analysis_of(nodes: list[dict], links: list[dict]) -> SimpleNamespace:
     """A stand-in for the stored analysis: what chain_checks reads, ids from the refs."""
     ids = {n["ref"]: i + 1 for i, n in enumerate(nodes)}
     return SimpleNamespace(
-        nodes=[SimpleNamespace(id=ids[n["ref"]], node_type=n["node_type"], title=n["title"], status="visible",
-                               valuation=n.get("valuation", "none")) for n in nodes],
+        nodes=[
+            SimpleNamespace(
+                id=ids[n["ref"]],
+                node_type=n["node_type"],
+                title=n["title"],
+                status="visible",
+                valuation=n.get("valuation", "none"),
+            )
+            for n in nodes
+        ],
         links=[SimpleNamespace(from_id=ids[lk["from"]], to_id=ids[lk["to"]]) for lk in links],
     )
 
 
 def layout_input(nodes: list[dict], links: list[dict]) -> tuple[list[dict], list[dict]]:
     ids = {n["ref"]: i + 1 for i, n in enumerate(nodes)}
-    return ([{"id": ids[n["ref"]], "node_type": n["node_type"], "title": n["title"]} for n in nodes],
-            [{"from": ids[lk["from"]], "to": ids[lk["to"]]} for lk in links])
+    return (
+        [{"id": ids[n["ref"]], "node_type": n["node_type"], "title": n["title"]} for n in nodes],
+        [{"from": ids[lk["from"]], "to": ids[lk["to"]]} for lk in links],
+    )
 
 
 def timed(fn, *args):
@@ -89,7 +99,9 @@ def _traces_by_every_path(a: SimpleNamespace, nid: int) -> bool:
         incoming.setdefault(lk.to_id, []).append(lk.from_id)
 
     def walk(x: int, seen: frozenset) -> bool:
-        return any(src not in seen and (types[src] == "effekt" or walk(src, seen | {src})) for src in incoming.get(x, []))
+        return any(
+            src not in seen and (types[src] == "effekt" or walk(src, seen | {src})) for src in incoming.get(x, [])
+        )
 
     return walk(nid, frozenset({nid}))
 
@@ -104,8 +116,11 @@ def test_the_check_agrees_with_following_every_path_on_small_chains_with_cycles(
             pairs = {(rnd.randint(1, n), rnd.randint(1, n)) for _ in range(rnd.randint(0, 14))}
             a = analysis_of(nodes, [{"from": f"n{x}", "to": f"n{y}"} for x, y in pairs])
             flagged = {h["node_id"] for h in chain_checks(a) if h["code"] == "no_effect"}
-            expected = {m.id for m in a.nodes if m.node_type in ("nytta", "konsekvenskostnad")
-                        and not _traces_by_every_path(a, m.id)}
+            expected = {
+                m.id
+                for m in a.nodes
+                if m.node_type in ("nytta", "konsekvenskostnad") and not _traces_by_every_path(a, m.id)
+            }
             assert flagged == expected, (nodes, pairs)
 
 
@@ -135,9 +150,19 @@ def test_sweeps_are_bounded_for_huge_chains():
 
 
 def test_a_chain_with_cycles_self_links_and_unknown_ends_is_laid_out():
-    nodes = [{"id": i, "node_type": t, "title": f"Post {i}"} for i, t in enumerate(["effekt", "nytta", "nytta", "risk"], 1)]
-    links = [{"from": 1, "to": 2}, {"from": 2, "to": 3}, {"from": 3, "to": 2}, {"from": 2, "to": 2},
-             {"from": 3, "to": 99}, {"from": None, "to": 1}, (4, 1), "nonsense"]
+    nodes = [
+        {"id": i, "node_type": t, "title": f"Post {i}"} for i, t in enumerate(["effekt", "nytta", "nytta", "risk"], 1)
+    ]
+    links = [
+        {"from": 1, "to": 2},
+        {"from": 2, "to": 3},
+        {"from": 3, "to": 2},
+        {"from": 2, "to": 2},
+        {"from": 3, "to": 99},
+        {"from": None, "to": 1},
+        (4, 1),
+        "nonsense",
+    ]
     out = chain_layout(nodes, links)
     assert {(e["from"], e["to"]) for e in out["edges"]} == {(1, 2), (2, 3), (3, 2), (4, 1)}
 
@@ -164,12 +189,19 @@ def _count(model) -> int:
 
 OVER = {
     "activities": lambda n: D.document(activities=[{"kind": "open_text"}] * n),
-    "workshop_perspectives": lambda n: {**D.document(), "workshop": {**D.document()["workshop"], "perspectives": ["p"] * n}},
+    "workshop_perspectives": lambda n: {
+        **D.document(),
+        "workshop": {**D.document()["workshop"], "perspectives": ["p"] * n},
+    },
     "nodes": lambda n: D.document([D.node(i + 1) for i in range(n)]),
     "links": lambda n: D.document([D.node(1), D.node(2)], [{"from": "n1", "to": "n2"}] * n),
     "factors": lambda n: D.factors_doc(n),
-    "rows": lambda n: D.document([D.node(i + 1, block={"rows": [{"name": f"r{j}"} for j in range(min(50, n - 50 * i))]})
-                                  for i in range((n + 49) // 50)]),
+    "rows": lambda n: D.document(
+        [
+            D.node(i + 1, block={"rows": [{"name": f"r{j}"} for j in range(min(50, n - 50 * i))]})
+            for i in range((n + 49) // 50)
+        ]
+    ),
     "rows_per_block": lambda n: D.document([D.node(1, block={"rows": [{"name": f"r{j}"} for j in range(n)]})]),
     "comparison": lambda n: D.document(alternatives={"comparison": [{"aspect": "x"}] * n}),
     "perspectives": lambda n: D.document(frame={"perspectives": [{"kind": "samhallet", "label": "x"}] * n}),
@@ -216,8 +248,13 @@ def test_the_worst_documents_the_caps_allow_import_and_open(user):
         assert len(raw) <= portable.LIMITS["bytes"], label
         ws = portable.import_document(user, portable.read_document(raw))
         a = analysis_for(ws, create=False)
-        stored = {"nodes": len(a.nodes), "links": len(a.links), "factors": len(a.factors),
-                  "rows": sum(len(n.block.rows) for n in a.nodes if n.block), "activities": len(ws.activities)}
+        stored = {
+            "nodes": len(a.nodes),
+            "links": len(a.links),
+            "factors": len(a.factors),
+            "rows": sum(len(n.block.rows) for n in a.nodes if n.block),
+            "activities": len(ws.activities),
+        }
         analysis = doc["analysis"]
         assert stored["nodes"] == len(analysis["nodes"]), label
         assert stored["links"] == len({(lk["from"], lk["to"]) for lk in analysis["links"]}), label
@@ -228,8 +265,10 @@ def test_the_worst_documents_the_caps_allow_import_and_open(user):
         draft = analysis_dict(a)
         assert len(draft["nodes"]) == stored["nodes"]
         standing = chain_nodes(a)
-        chain_layout([{"id": n.id, "node_type": n.node_type, "title": n.title} for n in standing],
-                     chain_links(a, {n.id for n in standing}))
+        chain_layout(
+            [{"id": n.id, "node_type": n.node_type, "title": n.title} for n in standing],
+            chain_links(a, {n.id for n in standing}),
+        )
     assert _count(Node) and _count(Link) and _count(Factor) and _count(BlockRow)
 
 

@@ -24,8 +24,13 @@ NODES = [
     {"id": 11, "node_type": "mojlighet", "title": "Digital nyckel för anhöriga"},
 ]
 LINKS = [
-    {"from": 1, "to": 2}, {"from": 1, "to": 3}, {"from": 2, "to": 5}, {"from": 3, "to": 4},
-    {"from": 2, "to": 6}, {"from": 4, "to": 9}, {"from": 3, "to": 8},
+    {"from": 1, "to": 2},
+    {"from": 1, "to": 3},
+    {"from": 2, "to": 5},
+    {"from": 3, "to": 4},
+    {"from": 2, "to": 6},
+    {"from": 4, "to": 9},
+    {"from": 3, "to": 8},
 ]
 
 
@@ -38,7 +43,9 @@ def column(layout, key):
 
 
 def overlaps(a, b) -> bool:
-    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    return (
+        a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    )
 
 
 def on_side(point, box, side) -> bool:
@@ -64,9 +71,17 @@ def test_columns_follow_the_method_with_the_implementation_cost_beside_the_chain
 
 @pytest.mark.parametrize(
     "node_type, key",
-    [("forandring", "forandring"), ("effekt", "effekt"), ("nytta", "nytta"), ("konsekvenskostnad", "nytta"),
-     ("genomforandekostnad", "genomforandekostnad"), ("risk", "ovrigt"), ("hinder", "ovrigt"),
-     ("mojlighet", "ovrigt"), ("verksamhetsmal", "ovrigt")],
+    [
+        ("forandring", "forandring"),
+        ("effekt", "effekt"),
+        ("nytta", "nytta"),
+        ("konsekvenskostnad", "nytta"),
+        ("genomforandekostnad", "genomforandekostnad"),
+        ("risk", "ovrigt"),
+        ("hinder", "ovrigt"),
+        ("mojlighet", "ovrigt"),
+        ("verksamhetsmal", "ovrigt"),
+    ],
 )
 def test_every_kind_sits_in_its_column(node_type, key):
     assert column_of(node_type) == key
@@ -88,8 +103,10 @@ def test_the_chain_columns_are_drawn_even_when_empty_and_the_extra_ones_only_whe
 
 
 def test_no_boxes_overlap_and_all_fit_inside_the_picture():
-    nodes = NODES + [{"id": 100 + i, "node_type": t, "title": f"Effekt nummer {i} med en lite längre text som bryts"}
-                     for i, t in enumerate(["effekt"] * 12 + ["nytta"] * 5 + ["risk"] * 3)]
+    nodes = NODES + [
+        {"id": 100 + i, "node_type": t, "title": f"Effekt nummer {i} med en lite längre text som bryts"}
+        for i, t in enumerate(["effekt"] * 12 + ["nytta"] * 5 + ["risk"] * 3)
+    ]
     links = LINKS + [{"from": 100 + i, "to": 112 + (i % 5)} for i in range(12)]
     layout = chain_layout(nodes, links)
     assert len(layout["nodes"]) == len(nodes)
@@ -114,8 +131,11 @@ def test_edges_start_on_the_cause_and_end_on_the_effect():
 
 
 def test_backward_and_same_column_links_attach_to_the_facing_sides():
-    nodes = [{"id": 1, "node_type": "effekt", "title": "A"}, {"id": 2, "node_type": "effekt", "title": "B"},
-             {"id": 3, "node_type": "nytta", "title": "C"}]
+    nodes = [
+        {"id": 1, "node_type": "effekt", "title": "A"},
+        {"id": 2, "node_type": "effekt", "title": "B"},
+        {"id": 3, "node_type": "nytta", "title": "C"},
+    ]
     layout = chain_layout(nodes, [(3, 1), (1, 2)])
     b = boxes(layout)
     back = next(e for e in layout["edges"] if e["from"] == 3)
@@ -127,9 +147,11 @@ def test_backward_and_same_column_links_attach_to_the_facing_sides():
 
 
 def test_an_arrow_that_skips_a_column_passes_between_its_boxes():
-    nodes = [{"id": "c", "node_type": "forandring", "title": "Förändringen"}] + [
-        {"id": f"e{i}", "node_type": "effekt", "title": f"Effekt {i}"} for i in range(5)] + [
-        {"id": "n", "node_type": "nytta", "title": "Nytta"}]
+    nodes = (
+        [{"id": "c", "node_type": "forandring", "title": "Förändringen"}]
+        + [{"id": f"e{i}", "node_type": "effekt", "title": f"Effekt {i}"} for i in range(5)]
+        + [{"id": "n", "node_type": "nytta", "title": "Nytta"}]
+    )
     links = [("c", f"e{i}") for i in range(5)] + [("e0", "n"), ("c", "n")]
     layout = chain_layout(nodes, links)
     b = boxes(layout)
@@ -170,8 +192,12 @@ def test_output_is_deterministic_and_does_not_touch_the_input():
 
 
 def test_barycentre_uncrosses_a_simple_cross():
-    nodes = [{"id": "a", "node_type": "effekt", "title": "a"}, {"id": "b", "node_type": "effekt", "title": "b"},
-             {"id": "x", "node_type": "nytta", "title": "x"}, {"id": "y", "node_type": "nytta", "title": "y"}]
+    nodes = [
+        {"id": "a", "node_type": "effekt", "title": "a"},
+        {"id": "b", "node_type": "effekt", "title": "b"},
+        {"id": "x", "node_type": "nytta", "title": "x"},
+        {"id": "y", "node_type": "nytta", "title": "y"},
+    ]
     layout = chain_layout(nodes, [("a", "y"), ("b", "x")])
     b = boxes(layout)
     # a above b, so y (a's consequence) should stand above x.
@@ -179,9 +205,13 @@ def test_barycentre_uncrosses_a_simple_cross():
 
 
 def test_the_lane_keeps_its_kinds_together():
-    nodes = [{"id": 1, "node_type": "effekt", "title": "e1"}, {"id": 2, "node_type": "effekt", "title": "e2"},
-             {"id": 3, "node_type": "risk", "title": "r"}, {"id": 4, "node_type": "verksamhetsmal", "title": "m"},
-             {"id": 5, "node_type": "risk", "title": "r2"}]
+    nodes = [
+        {"id": 1, "node_type": "effekt", "title": "e1"},
+        {"id": 2, "node_type": "effekt", "title": "e2"},
+        {"id": 3, "node_type": "risk", "title": "r"},
+        {"id": 4, "node_type": "verksamhetsmal", "title": "m"},
+        {"id": 5, "node_type": "risk", "title": "r2"},
+    ]
     layout = chain_layout(nodes, [(2, 3), (1, 5)])
     lane = [n["node_type"] for n in sorted(layout["nodes"], key=lambda n: n["y"]) if n["column"] == "ovrigt"]
     assert lane == ["verksamhetsmal", "risk", "risk"]
@@ -189,8 +219,16 @@ def test_the_lane_keeps_its_kinds_together():
 
 def test_long_titles_wrap_and_the_box_grows():
     short = chain_layout([{"id": 1, "node_type": "effekt", "title": "Kort"}], [])["nodes"][0]
-    long = chain_layout([{"id": 1, "node_type": "effekt",
-                          "title": "Kortare väntetid för brukare som ringer till kommunens kontaktcenter på kvällen"}], [])["nodes"][0]
+    long = chain_layout(
+        [
+            {
+                "id": 1,
+                "node_type": "effekt",
+                "title": "Kortare väntetid för brukare som ringer till kommunens kontaktcenter på kvällen",
+            }
+        ],
+        [],
+    )["nodes"][0]
     assert short["title_lines"] == ["Kort"]
     assert len(long["title_lines"]) > 1 and long["h"] > short["h"]
     assert all(len(line) <= 22 for line in long["title_lines"])
@@ -211,7 +249,9 @@ def test_boxes_in_mixed_columns_have_room_for_their_kind():
     b = boxes(layout)
     assert b[4]["tag"] is True and b[6]["tag"] is True and b[8]["tag"] is True  # nytta, konsekvenskostnad, risk
     assert b[1]["tag"] is False and b[2]["tag"] is False and b[7]["tag"] is False
-    short = chain_layout([{"id": 1, "node_type": "effekt", "title": "Kort"}, {"id": 2, "node_type": "nytta", "title": "Kort"}], [])
+    short = chain_layout(
+        [{"id": 1, "node_type": "effekt", "title": "Kort"}, {"id": 2, "node_type": "nytta", "title": "Kort"}], []
+    )
     h = {n["id"]: n["h"] for n in short["nodes"]}
     assert h[2] > h[1]
 

@@ -13,10 +13,15 @@ from pydantic import Field
 from workshop.activities import InputError, all_kinds
 from workshop.activities.base import ActivityKind, Row, Schema
 
-MC = ("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})
+MC = (
+    "multiple_choice",
+    "Använder ni metoden?",
+    {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1},
+)
 
 
 # --- a minimal append-mode kind, so the core is tested apart from the real kinds ---------------
+
 
 class _NoteConfig(Schema):
     limit: int = 2
@@ -95,6 +100,7 @@ def _count_outside_session(ctx) -> int:
 
 # --- submit ------------------------------------------------------------------------------
 
+
 def test_submit_is_committed_before_it_returns(ctx):
     from workshop.inputs import submit
 
@@ -106,8 +112,8 @@ def test_submit_is_committed_before_it_returns(ctx):
 
 
 def test_same_client_id_is_stored_once(ctx):
-    from workshop.responses import load_rows
     from workshop.inputs import submit
+    from workshop.responses import load_rows
 
     ws, (act,) = _ws(ctx)
     p = _participant(ctx, ws)
@@ -119,8 +125,8 @@ def test_same_client_id_is_stored_once(ctx):
 
 
 def test_replace_mode_keeps_one_current_answer_per_participant(ctx):
-    from workshop.responses import load_rows, own_responses
     from workshop.inputs import submit
+    from workshop.responses import load_rows, own_responses
 
     ws, (act,) = _ws(ctx)
     p, q = _participant(ctx, ws), _participant(ctx, ws)
@@ -134,8 +140,8 @@ def test_replace_mode_keeps_one_current_answer_per_participant(ctx):
 
 
 def test_append_mode_adds_entries_up_to_the_limit(ctx):
-    from workshop.responses import load_rows, moderate, own_responses
     from workshop.inputs import submit
+    from workshop.responses import load_rows, moderate, own_responses
 
     ws, (act,) = _ws(ctx, activities=(("test_note", "Idéer", {"limit": 2, "moderated": False}),))
     p = _participant(ctx, ws)
@@ -154,8 +160,8 @@ def test_append_mode_adds_entries_up_to_the_limit(ctx):
 
 
 def test_moderated_input_waits_for_approval(ctx):
-    from workshop.responses import load_rows, moderate
     from workshop.inputs import submit
+    from workshop.responses import load_rows, moderate
 
     ws, (act,) = _ws(ctx, activities=(("test_note", "Frågor", {"limit": 5, "moderated": True}),))
     p = _participant(ctx, ws)
@@ -180,8 +186,8 @@ def test_submit_refuses_bad_client_ids(ctx, client_id):
 def test_submit_checks_the_activity_is_open(ctx):
     from datetime import timedelta
 
-    from workshop.models import utcnow
     from workshop.inputs import submit
+    from workshop.models import utcnow
 
     ws, (a, b) = _ws(ctx, activities=(MC, MC))
     other_ws, (foreign,) = _ws(ctx, title="Annan")
@@ -213,10 +219,11 @@ def test_submit_checks_the_activity_is_open(ctx):
 
 # --- reset ---------------------------------------------------------------------------------
 
+
 def test_reset_starts_a_new_generation(ctx):
     from workshop import live
-    from workshop.responses import load_rows, own_responses
     from workshop.inputs import submit
+    from workshop.responses import load_rows, own_responses
     from workshop.workshops import workshop_counts
 
     ws, (act,) = _ws(ctx)
@@ -246,6 +253,7 @@ def test_reset_starts_a_new_generation(ctx):
 
 
 # --- moderation --------------------------------------------------------------------------------
+
 
 def _notes(ctx, n, activities=None):
     from workshop.inputs import submit
@@ -302,7 +310,9 @@ def test_moderation_refusals(ctx):
             moderate(*args)
         assert err.value.code == code, args
         ctx["db"].session.rollback()
-    assert [(r.status, r.merged_into_id) for r in (_row(ctx, a), _row(ctx, b), _row(ctx, foreign))] == [("visible", None)] * 3
+    assert [(r.status, r.merged_into_id) for r in (_row(ctx, a), _row(ctx, b), _row(ctx, foreign))] == [
+        ("visible", None)
+    ] * 3
 
 
 def test_merge_redirects_to_the_final_target(ctx):
@@ -347,13 +357,16 @@ def test_merge_chains_never_form(ctx):
 
 # --- workshops -------------------------------------------------------------------------------
 
+
 def test_duplicate_copies_activities_but_no_people_or_answers(ctx):
     from workshop import live
     from workshop import workshops as core
-    from workshop.models import Participant, Response
     from workshop.inputs import submit
+    from workshop.models import Participant, Response
 
-    ws, acts = _ws(ctx, activities=(MC, ("multiple_choice", "Två", {"options": ["A", "B"], "multiple": True, "max_choices": 2})))
+    ws, acts = _ws(
+        ctx, activities=(MC, ("multiple_choice", "Två", {"options": ["A", "B"], "multiple": True, "max_choices": 2}))
+    )
     ws.ask_perspective, ws.perspectives = True, ["Brukare", "Kommun"]
     acts[1].results_hidden, acts[1].timer_seconds = True, 120
     ctx["db"].session.commit()
@@ -368,9 +381,15 @@ def test_duplicate_copies_activities_but_no_people_or_answers(ctx):
     assert copy.id != ws.id and copy.owner_id == ctx["user"].id and copy.status == "open"
     assert "Användarforum" in copy.title
     assert copy.join_code != ws.join_code and copy.presenter_key != ws.presenter_key
-    assert (copy.mode, copy.language, copy.ask_perspective, copy.perspectives) == (ws.mode, ws.language, True, ["Brukare", "Kommun"])
-    assert [(a.kind, a.title, a.config, a.position, a.results_hidden, a.timer_seconds) for a in copy.activities] == \
-        [(a.kind, a.title, a.config, a.position, a.results_hidden, a.timer_seconds) for a in ws.activities]
+    assert (copy.mode, copy.language, copy.ask_perspective, copy.perspectives) == (
+        ws.mode,
+        ws.language,
+        True,
+        ["Brukare", "Kommun"],
+    )
+    assert [(a.kind, a.title, a.config, a.position, a.results_hidden, a.timer_seconds) for a in copy.activities] == [
+        (a.kind, a.title, a.config, a.position, a.results_hidden, a.timer_seconds) for a in ws.activities
+    ]
     assert not {a.id for a in copy.activities} & {a.id for a in ws.activities}
     assert all(a.generation == 0 and not a.locked and not a.revealed for a in copy.activities)
     assert copy.current_activity_id == copy.activities[0].id
@@ -448,8 +467,8 @@ def test_move_keeps_positions_contiguous(ctx):
 
 def test_delete_keeps_positions_contiguous_and_moves_current(ctx):
     import workshop.workshops as core
-    from workshop.models import Response
     from workshop.inputs import submit
+    from workshop.models import Response
 
     ws, acts = _ws(ctx, activities=(MC, MC, MC, MC))
     a, b, c, d = (x.id for x in acts)

@@ -36,12 +36,42 @@ def test_method_fixture_through_the_stored_draft(draft):
     from workshop.draft.serialize import analysis_dict
 
     ws, a = draft
-    n1 = op(ws, "node.add", data={"node_type": "nytta", "title": "N1", "category": "omfordelning", "valuation": "money",
-                                   "direct_value": {"likely": 30000}})["id"]
-    op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K1", "category": "finansiell", "valuation": "money",
-                             "cost_kind": "one_off", "direct_value": {"likely": 100000}, "year_profile": [1, 0]})
-    op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K2", "category": "finansiell", "valuation": "money",
-                             "cost_kind": "running", "direct_value": {"likely": 5000}})
+    n1 = op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "nytta",
+            "title": "N1",
+            "category": "omfordelning",
+            "valuation": "money",
+            "direct_value": {"likely": 30000},
+        },
+    )["id"]
+    op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "genomforandekostnad",
+            "title": "K1",
+            "category": "finansiell",
+            "valuation": "money",
+            "cost_kind": "one_off",
+            "direct_value": {"likely": 100000},
+            "year_profile": [1, 0],
+        },
+    )
+    op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "genomforandekostnad",
+            "title": "K2",
+            "category": "finansiell",
+            "valuation": "money",
+            "cost_kind": "running",
+            "direct_value": {"likely": 5000},
+        },
+    )
     result = analysis_dict(a)["result"]
     und, disc = result["undiscounted"], result["discounted"]
     assert round(und["benefits"], 2) == 180000 and round(und["costs"], 2) == 130000
@@ -53,8 +83,19 @@ def test_method_fixture_through_the_stored_draft(draft):
     assert round(disc_b["benefits"], 2) == 162515.74 and round(disc_b["nettonytta"], 2) == 38342.41
     # The same N1 as a block over a row and a shared factor counts the same.
     op(ws, "frame.update", data={"convention": "A"})
-    op(ws, "row.add", node_id=n1, data={"name": "timmar", "label": "Hur många timmar frigörs per år?", "unit": "h",
-                                         "low": 40, "likely": 50, "high": 60})
+    op(
+        ws,
+        "row.add",
+        node_id=n1,
+        data={
+            "name": "timmar",
+            "label": "Hur många timmar frigörs per år?",
+            "unit": "h",
+            "low": 40,
+            "likely": 50,
+            "high": 60,
+        },
+    )
     op(ws, "factor.add", data={"name": "timkostnad", "label": "Timkostnad", "unit": "kr/h", "likely": 600})
     op(ws, "block.set", node_id=n1, data={"formula": "timmar * timkostnad", "hours_formula": "timmar"})
     res = analysis_dict(a)["result"]
@@ -67,7 +108,11 @@ def test_method_fixture_through_the_stored_draft(draft):
 def test_only_finansiell_and_omfordelning_can_be_valued_in_money(draft):
     ws, a = draft
     with pytest.raises(InputError) as err:
-        op(ws, "node.add", data={"node_type": "nytta", "title": "Tryggare brukare", "category": "kvalitet", "valuation": "money"})
+        op(
+            ws,
+            "node.add",
+            data={"node_type": "nytta", "title": "Tryggare brukare", "category": "kvalitet", "valuation": "money"},
+        )
     assert "Finansiell" in err.value.message
     assert not [n for n in a.nodes if n.title == "Tryggare brukare"]
 
@@ -76,7 +121,16 @@ def test_risks_take_no_category_and_opportunities_never_count(draft):
     from workshop.draft.compute import counted_nodes
 
     ws, a = draft
-    rid = op(ws, "node.add", data={"node_type": "risk", "title": "Batterier tar slut", "category": "finansiell", "perspective": "Solstad kommun"})["id"]
+    rid = op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "risk",
+            "title": "Batterier tar slut",
+            "category": "finansiell",
+            "perspective": "Solstad kommun",
+        },
+    )["id"]
     op(ws, "node.add", data={"node_type": "mojlighet", "title": "Nya tjänster", "category": "finansiell"})
     risk = next(n for n in a.nodes if n.id == rid)
     assert risk.category is None and risk.perspective == ""
@@ -85,7 +139,9 @@ def test_risks_take_no_category_and_opportunities_never_count(draft):
 
 def test_formula_with_unknown_name_is_refused_and_nothing_changes(draft):
     ws, a = draft
-    nid = op(ws, "node.add", data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"})["id"]
+    nid = op(
+        ws, "node.add", data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"}
+    )["id"]
     op(ws, "block.set", node_id=nid, data={"formula": "1 + 2"})
     with pytest.raises(InputError) as err:
         op(ws, "block.set", node_id=nid, data={"formula": "antal * okand"})
@@ -96,7 +152,9 @@ def test_formula_with_unknown_name_is_refused_and_nothing_changes(draft):
 
 def test_renaming_a_row_keeps_the_formula_working(draft):
     ws, a = draft
-    nid = op(ws, "node.add", data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"})["id"]
+    nid = op(
+        ws, "node.add", data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"}
+    )["id"]
     rid = op(ws, "row.add", node_id=nid, data={"name": "antal", "likely": 10})["id"]
     op(ws, "block.set", node_id=nid, data={"formula": "antal * 2"})
     op(ws, "row.update", id=rid, data={"name": "besok"})

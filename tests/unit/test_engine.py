@@ -95,15 +95,30 @@ def test_fixture_lowest_and_highest() -> None:
 
 def test_fixture_as_calculation_blocks() -> None:
     """The same figures through formulas and a shared factor."""
-    n1 = Item("N1", "benefit", "Frigjord tid", "omfordelning", block=Block(
-        rows=(Row("arenden", "Ärenden per år", "st", likely=400),
-              Row("minuter", "Minuter sparade per ärende", "min", likely=10)),
-        formula="arenden * minuter / 60 * timkostnad",
-    ))
-    k1 = Item("K1", "cost", "Införande", "finansiell", year_profile=(1, 0), block=Block(
-        rows=(Row("licenser", likely=20), Row("pris", likely=5_000)), formula="licenser × pris"))
-    k2 = Item("K2", "cost", "Drift", "finansiell", block=Block(
-        rows=(Row("manad", likely=5_000 / 12),), formula="manad * 12"))
+    n1 = Item(
+        "N1",
+        "benefit",
+        "Frigjord tid",
+        "omfordelning",
+        block=Block(
+            rows=(
+                Row("arenden", "Ärenden per år", "st", likely=400),
+                Row("minuter", "Minuter sparade per ärende", "min", likely=10),
+            ),
+            formula="arenden * minuter / 60 * timkostnad",
+        ),
+    )
+    k1 = Item(
+        "K1",
+        "cost",
+        "Införande",
+        "finansiell",
+        year_profile=(1, 0),
+        block=Block(rows=(Row("licenser", likely=20), Row("pris", likely=5_000)), formula="licenser × pris"),
+    )
+    k2 = Item(
+        "K2", "cost", "Drift", "finansiell", block=Block(rows=(Row("manad", likely=5_000 / 12),), formula="manad * 12")
+    )
     result = compute([n1, k1, k2], {"timkostnad": 450})
     assert result.errors == ()
     assert r2(result.undiscounted.nettonytta) == 50_000.00
@@ -167,8 +182,16 @@ def test_horizon_out_of_range(horizon: int) -> None:
         Settings(horizon=horizon)
 
 
-@pytest.mark.parametrize("kwargs", [{"convention": "C"}, {"discount_rate": -0.01}, {"discount_rate": float("nan")},
-                                    {"horizon": 6.0}, {"horizon": True}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"convention": "C"},
+        {"discount_rate": -0.01},
+        {"discount_rate": float("nan")},
+        {"horizon": 6.0},
+        {"horizon": True},
+    ],
+)
 def test_invalid_settings(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         Settings(**kwargs)
@@ -223,8 +246,18 @@ def test_break_even_later_year() -> None:
     assert result.undiscounted.break_even_year == 4
 
 
-@pytest.mark.parametrize(("value", "expected"), [(-0.01, "negative"), (0.0, "zero"), (0.0001, "small_margin"),
-                                                 (0.4999, "small_margin"), (0.5, "good"), (3.0, "good"), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-0.01, "negative"),
+        (0.0, "zero"),
+        (0.0001, "small_margin"),
+        (0.4999, "small_margin"),
+        (0.5, "good"),
+        (3.0, "good"),
+        (None, None),
+    ],
+)
 def test_reading_buckets(value: float | None, expected: str | None) -> None:
     assert reading(value) == expected
 
@@ -235,13 +268,19 @@ def test_good_reading() -> None:
 
 
 def test_mixed_shares_and_category_breakdown() -> None:
-    items = [benefit("F", 100, "finansiell"), benefit("O", 300, "omfordelning"),
-             cost("KF", 50, "finansiell"), cost("KO", 150, "omfordelning")]
+    items = [
+        benefit("F", 100, "finansiell"),
+        benefit("O", 300, "omfordelning"),
+        cost("KF", 50, "finansiell"),
+        cost("KO", 150, "omfordelning"),
+    ]
     m = compute(items, settings=Settings(horizon=2)).undiscounted
     assert m.benefit_shares == {"finansiell": 0.25, "omfordelning": 0.75}
     assert m.cost_shares == {"finansiell": 0.25, "omfordelning": 0.75}
-    assert m.by_category == {"benefit": {"finansiell": 200, "omfordelning": 600},
-                             "cost": {"finansiell": 100, "omfordelning": 300}}
+    assert m.by_category == {
+        "benefit": {"finansiell": 200, "omfordelning": 600},
+        "cost": {"finansiell": 100, "omfordelning": 300},
+    }
 
 
 def test_breakdown_by_perspective() -> None:
@@ -303,9 +342,18 @@ def hours_item(id: str = "N", kind: str = "benefit", profile: tuple = (), **bloc
 def test_omfordelning_hours_and_arsarbetare() -> None:
     items = [
         hours_item("N", profile=(0.5, 1)),  # 200 h/yr at full effect
-        Item("K", "cost", "Utbildning", "omfordelning", year_profile=one_off(), block=Block(
-            rows=(Row("deltagare", likely=17), Row("timmar", likely=2)),
-            formula="deltagare * timmar * timkostnad", hours_formula="deltagare * timmar")),
+        Item(
+            "K",
+            "cost",
+            "Utbildning",
+            "omfordelning",
+            year_profile=one_off(),
+            block=Block(
+                rows=(Row("deltagare", likely=17), Row("timmar", likely=2)),
+                formula="deltagare * timmar * timkostnad",
+                hours_formula="deltagare * timmar",
+            ),
+        ),
         hours_item("F", category="finansiell"),  # hours of a Finansiell item are not Omfördelning
         benefit("O", 1_000),  # Omfördelning without hours
     ]
@@ -351,8 +399,14 @@ def test_items_not_valued_in_money_are_listed_not_counted() -> None:
         *method_fixture(),
         Item("Q1", "benefit", "Ökad trygghet", "kvalitet", "Invånare", valued_in_money=False, size_score=3),
         Item("M1", "cost", "Mer elförbrukning", "miljo", valued_in_money=False, size_score=1),
-        Item("O2", "benefit", "Ej värderad tid", "omfordelning", valued_in_money=False,
-             block=Block((Row("x", likely=1e9),), "x")),
+        Item(
+            "O2",
+            "benefit",
+            "Ej värderad tid",
+            "omfordelning",
+            valued_in_money=False,
+            block=Block((Row("x", likely=1e9),), "x"),
+        ),
         Item("Q2", "benefit", "Ej bedömd", "kvalitet", valued_in_money=False),
     ]
     result = compute(items)
@@ -370,8 +424,14 @@ def test_quality_and_environment_cannot_be_valued_in_money(category: str) -> Non
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"kind": "gain"}, {"category": "Finansiell"}, {"size_score": 4}, {"year_profile": (1, -1)},
-     {"year_profile": (float("nan"),)}, {"block": Block((), "1")}],
+    [
+        {"kind": "gain"},
+        {"category": "Finansiell"},
+        {"size_score": 4},
+        {"year_profile": (1, -1)},
+        {"year_profile": (float("nan"),)},
+        {"block": Block((), "1")},
+    ],
 )
 def test_structural_mistakes_raise(kwargs: dict) -> None:
     base = {"id": "X", "kind": "benefit", "title": "X", "category": "finansiell", "direct": Estimate.fixed(1)}
@@ -426,8 +486,9 @@ def test_block_error_counts_as_zero_and_is_listed(formula: str, rows: tuple, cod
 )
 def test_an_item_too_large_for_the_calculation_is_an_error_naming_it(item: Item, profile: tuple) -> None:
     """Finite or not, a yearly value that would make a total inf counts as 0, with the item named."""
-    item = Item(item.id, item.kind, item.title, item.category, block=item.block, direct=item.direct,
-                year_profile=profile)
+    item = Item(
+        item.id, item.kind, item.title, item.category, block=item.block, direct=item.direct, year_profile=profile
+    )
     result = compute([benefit("OK", 1_000, "finansiell"), item, cost("K", 100)], settings=Settings(horizon=30))
     assert [(e.item_id, e.code) for e in result.errors if e.scenario in (None, "likely")] == [("BIG", "not_finite")]
     assert result.undiscounted.benefits == 30_000
@@ -478,10 +539,19 @@ def test_invalid_factor_id_raises() -> None:
 
 
 def test_sensitivity_one_at_a_time_sorted_by_swing() -> None:
-    n = Item("N", "benefit", "Tid", "omfordelning", block=Block(
-        rows=(Row("antal", "Ärenden", "st", low=300, likely=400, high=600),
-              Row("minuter", "Minuter", "min", low=10, likely=10, high=10)),
-        formula="antal * minuter / 60 * tim"))
+    n = Item(
+        "N",
+        "benefit",
+        "Tid",
+        "omfordelning",
+        block=Block(
+            rows=(
+                Row("antal", "Ärenden", "st", low=300, likely=400, high=600),
+                Row("minuter", "Minuter", "min", low=10, likely=10, high=10),
+            ),
+            formula="antal * minuter / 60 * tim",
+        ),
+    )
     k = cost("K", Estimate(4_000, 5_000, 5_500), title="Drift")
     result = compute([n, k], {"tim": Estimate(400, 450, 500)}, Settings(horizon=2))
     # Likely: benefits 2 × 30 000, costs 2 × 5 000 → 50 000.
@@ -506,16 +576,21 @@ def test_sensitivity_discounted_values() -> None:
 
 
 def test_shared_factor_moves_every_item_that_uses_it() -> None:
-    items = [block_item("A", "10 * tim", ()), block_item("B", "5 * tim", ()),
-             block_item("C", "tim * 2", (Row("tim", likely=1),))]  # C shadows the factor
+    items = [
+        block_item("A", "10 * tim", ()),
+        block_item("B", "5 * tim", ()),
+        block_item("C", "tim * 2", (Row("tim", likely=1),)),
+    ]  # C shadows the factor
     result = compute(items, {"tim": Estimate(1, 2, 4)}, Settings(horizon=1))
     [entry] = result.sensitivity
     assert (entry.nettonytta_low, entry.nettonytta_high) == (15 + 2, 60 + 2)
 
 
 def test_sensitivity_skips_fixed_unused_and_broken_inputs() -> None:
-    items = [block_item("A", "x", (Row("x", likely=1), Row("unused", low=0, likely=1, high=9))),
-             block_item("B", "y * nope", (Row("y", low=1, likely=2, high=3),))]
+    items = [
+        block_item("A", "x", (Row("x", likely=1), Row("unused", low=0, likely=1, high=9))),
+        block_item("B", "y * nope", (Row("y", low=1, likely=2, high=3),)),
+    ]
     result = compute(items, {"tim": Estimate(1, 2, 3)})
     assert result.sensitivity == ()
 
@@ -535,8 +610,12 @@ def test_sensitivity_can_be_skipped() -> None:
 
 
 def test_to_dict_is_json_ready() -> None:
-    result = compute([*method_fixture(Estimate(24_000, 30_000, 36_000)),
-                      Item("Q", "benefit", "Q", "kvalitet", valued_in_money=False, size_score=2)])
+    result = compute(
+        [
+            *method_fixture(Estimate(24_000, 30_000, 36_000)),
+            Item("Q", "benefit", "Q", "kvalitet", valued_in_money=False, size_score=2),
+        ]
+    )
     assert isinstance(result, Result)
     data = json.loads(json.dumps(result.to_dict()))
     assert data["undiscounted"]["nettonytta"] == 50_000
@@ -584,10 +663,24 @@ def test_tornado_shortcut_matches_full_recomputation() -> None:
     from dataclasses import replace
 
     blocks = [
-        Item("A", "benefit", "A", "omfordelning", year_profile=(0.5, 1), block=Block(
-            (Row("n", low=80, likely=100, high=150), Row("m", low=5, likely=6, high=9)), "n * m / 60 * tim")),
-        Item("B", "cost", "B", "finansiell", year_profile=one_off(2), block=Block(
-            (Row("p", low=900, likely=1_000, high=1_400),), "p * 12 + tim")),
+        Item(
+            "A",
+            "benefit",
+            "A",
+            "omfordelning",
+            year_profile=(0.5, 1),
+            block=Block(
+                (Row("n", low=80, likely=100, high=150), Row("m", low=5, likely=6, high=9)), "n * m / 60 * tim"
+            ),
+        ),
+        Item(
+            "B",
+            "cost",
+            "B",
+            "finansiell",
+            year_profile=one_off(2),
+            block=Block((Row("p", low=900, likely=1_000, high=1_400),), "p * 12 + tim"),
+        ),
         cost("C", Estimate(300, 400, 700)),
     ]
     factors = {"tim": Estimate(400, 453, 520)}
@@ -604,8 +697,10 @@ def test_tornado_shortcut_matches_full_recomputation() -> None:
             if item.id == entry.item_id and entry.source == "direct":
                 item = replace(item, direct=Estimate.fixed(item.direct.pick(side)))
             elif item.id == entry.item_id:
-                rows = tuple(replace(r, low=None, high=None, likely=r.estimate.pick(side)) if r.name == entry.name
-                             else r for r in item.block.rows)
+                rows = tuple(
+                    replace(r, low=None, high=None, likely=r.estimate.pick(side)) if r.name == entry.name else r
+                    for r in item.block.rows
+                )
                 item = replace(item, block=replace(item.block, rows=rows))
             items.append(item)
         return compute(items, factors, settings, sensitivity=False)

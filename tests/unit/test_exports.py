@@ -8,7 +8,6 @@ import re
 
 import pytest
 from lxml import etree
-
 from test_exports_xlsx import INJECTION, NICKNAME, injection_workshop, method_fixture
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -47,12 +46,16 @@ def add_participants(ws, per_perspective: dict[str, int]) -> None:
     for perspective, count in per_perspective.items():
         for _ in range(count):
             n += 1
-            db.session.add(Participant(workshop_id=ws.id, token=f"p-{ws.id}-{n}", nickname=f"{NICKNAME} {n}",
-                                       perspective=perspective))
+            db.session.add(
+                Participant(
+                    workshop_id=ws.id, token=f"p-{ws.id}-{n}", nickname=f"{NICKNAME} {n}", perspective=perspective
+                )
+            )
     db.session.commit()
 
 
 # --- figures ----------------------------------------------------------------------------------
+
 
 def test_the_chain_is_drawn_from_the_presenters_layout(user):
     from workshop.activities.effect_chain import EffectChain
@@ -77,8 +80,10 @@ def test_huge_chains_are_capped_and_mathtext_is_never_parsed():
     from workshop.draft.layout import chain_layout
     from workshop.exports import figures
 
-    nodes = [{"id": i, "node_type": ("effekt", "nytta", "forandring")[i % 3], "title": t}
-             for i, t in enumerate(["$\\alpha$ och $", "$x^2$", "\\frac{a}{b} $$", "=1+1"] * 80)]
+    nodes = [
+        {"id": i, "node_type": ("effekt", "nytta", "forandring")[i % 3], "title": t}
+        for i, t in enumerate(["$\\alpha$ och $", "$x^2$", "\\frac{a}{b} $$", "=1+1"] * 80)
+    ]
     links = [{"from": i, "to": i + 1} for i in range(0, 300, 2)]
     layout = chain_layout(nodes, links)
     png = figures.draw_chain(layout, {}, fmt="png")
@@ -104,6 +109,7 @@ def test_result_and_tornado_charts(user):
 
 # --- the Word report ----------------------------------------------------------------------------
 
+
 def open_docx(data: bytes):
     import docx
 
@@ -125,11 +131,29 @@ def test_docx_follows_the_report_layout(user):
     add_participants(ws, {"Hemtjänsten": 3, "Biståndshandläggare": 2, "": 1})
     doc = open_docx(render(ws, "docx"))
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert h1 == ["Facts about the analysis", "Result in brief", "1 Introduction", "2 Method", "3 Starting points",
-                  "4 Analysis", "5 Valuation", "6 Uncertainty assessment", "7 Summary"]
+    assert h1 == [
+        "Facts about the analysis",
+        "Result in brief",
+        "1 Introduction",
+        "2 Method",
+        "3 Starting points",
+        "4 Analysis",
+        "5 Valuation",
+        "6 Uncertainty assessment",
+        "7 Summary",
+    ]
     h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    for heading in ("Alternatives", "Frame", "Effect chain", "Benefits", "Consequence costs", "Implementation costs",
-                    "Risks", "Obstacles", "Opportunities"):
+    for heading in (
+        "Alternatives",
+        "Frame",
+        "Effect chain",
+        "Benefits",
+        "Consequence costs",
+        "Implementation costs",
+        "Risks",
+        "Obstacles",
+        "Opportunities",
+    ):
         assert heading in h2
     h3 = [p.text for p in doc.paragraphs if p.style.name == "Heading 3"]
     assert "Frigjord arbetstid för undersköterskor" in h3  # one calculation block per money-valued item
@@ -143,8 +167,11 @@ def test_docx_follows_the_report_layout(user):
     # Who took part: counts per perspective, never identities.
     assert "6 participants took part." in text
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Perspective")
-    assert [[c.text for c in row.cells] for row in table.rows[1:]] == [["Hemtjänsten", "3"], ["Biståndshandläggare", "2"],
-                                                                       ["Not stated", "1"]]
+    assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
+        ["Hemtjänsten", "3"],
+        ["Biståndshandläggare", "2"],
+        ["Not stated", "1"],
+    ]
     assert NICKNAME not in text
     # The wide effect chain gets a landscape page of its own, then the report is portrait again.
     from docx.enum.section import WD_ORIENT
@@ -210,6 +237,7 @@ def test_docx_and_pptx_keep_participant_text_as_text(app, make_workshop):
 
 # --- the presentation ---------------------------------------------------------------------------
 
+
 def open_pptx(data: bytes):
     import pptx
 
@@ -234,8 +262,14 @@ def test_pptx_has_the_slides_and_they_are_legible(user):
     assert round(deck.slide_width / deck.slide_height, 2) == round(16 / 9, 2)
     slides = list(deck.slides)
     titles = [slide_texts(s)[0] for s in slides[1:]]
-    assert titles == ["Alternatives", "Effect chain", "Benefits and costs by category", "Result", "Uncertainty",
-                      "Next steps"]
+    assert titles == [
+        "Alternatives",
+        "Effect chain",
+        "Benefits and costs by category",
+        "Result",
+        "Uncertainty",
+        "Next steps",
+    ]
     assert "Digitala nyckellås i hemtjänsten" in slide_texts(slides[0])[1]
     kinds = [[shape.shape_type for shape in s.shapes] for s in slides]
     from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -258,6 +292,7 @@ def test_pptx_has_the_slides_and_they_are_legible(user):
 
 
 # --- downloads and the CLI ----------------------------------------------------------------------
+
 
 def test_downloads_from_the_draft_page(app, make_workshop, other_facilitator):
     from workshop.extensions import db

@@ -72,13 +72,43 @@ def draft(app, make_workshop):
 
 def method_fixture(ws) -> dict[str, int]:
     """method.md: H=6, r=3 %, N1 Omfördelning 30 000/yr, K1 one-off 100 000 in year 1, K2 5 000/yr."""
-    n1 = op(ws, "node.add", data={"node_type": "nytta", "title": "N1", "category": "omfordelning", "valuation": "money",
-                                   "perspective": "Solstad kommun", "direct_value": {"likely": 30000}})["id"]
-    k1 = op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K1", "category": "finansiell",
-                                   "valuation": "money", "cost_kind": "one_off", "direct_value": {"likely": 100000},
-                                   "year_profile": [1, 0]})["id"]
-    k2 = op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K2", "category": "finansiell",
-                                   "valuation": "money", "cost_kind": "running", "direct_value": {"likely": 5000}})["id"]
+    n1 = op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "nytta",
+            "title": "N1",
+            "category": "omfordelning",
+            "valuation": "money",
+            "perspective": "Solstad kommun",
+            "direct_value": {"likely": 30000},
+        },
+    )["id"]
+    k1 = op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "genomforandekostnad",
+            "title": "K1",
+            "category": "finansiell",
+            "valuation": "money",
+            "cost_kind": "one_off",
+            "direct_value": {"likely": 100000},
+            "year_profile": [1, 0],
+        },
+    )["id"]
+    k2 = op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "genomforandekostnad",
+            "title": "K2",
+            "category": "finansiell",
+            "valuation": "money",
+            "cost_kind": "running",
+            "direct_value": {"likely": 5000},
+        },
+    )["id"]
     return {"N1": n1, "K1": k1, "K2": k2}
 
 
@@ -126,18 +156,22 @@ def assert_measures_equal(sheet, result: dict) -> None:
 
 # --- the formula language in Excel ------------------------------------------------------------
 
-@pytest.mark.parametrize("text, excel", [
-    ("antal * (min_A - min_B) / 60 * timkostnad", "antal*(min_A-min_B)/60*timkostnad"),
-    ("a - (b - c)", "a-(b-c)"),
-    ("a / (b * c)", "a/(b*c)"),
-    ("-(a + b) * c", "-(a+b)*c"),
-    ("a * -b", "a*(-b)"),
-    ("-5 + a", "(-5)+a"),
-    ("1 700 * a", "1700*a"),
-    (".5 * a ÷ b", "0.5*a/b"),
-    ("min(a, b) + max(a; b; 3) - round(c, 2) + round(c)", "MIN(a,b)+MAX(a,b,3)-ROUND(c,2)+ROUND(c,0)"),
-    ("a × b − c", "a*b-c"),
-])
+
+@pytest.mark.parametrize(
+    "text, excel",
+    [
+        ("antal * (min_A - min_B) / 60 * timkostnad", "antal*(min_A-min_B)/60*timkostnad"),
+        ("a - (b - c)", "a-(b-c)"),
+        ("a / (b * c)", "a/(b*c)"),
+        ("-(a + b) * c", "-(a+b)*c"),
+        ("a * -b", "a*(-b)"),
+        ("-5 + a", "(-5)+a"),
+        ("1 700 * a", "1700*a"),
+        (".5 * a ÷ b", "0.5*a/b"),
+        ("min(a, b) + max(a; b; 3) - round(c, 2) + round(c)", "MIN(a,b)+MAX(a,b,3)-ROUND(c,2)+ROUND(c,0)"),
+        ("a × b − c", "a*b-c"),
+    ],
+)
 def test_formulas_become_excel_formulas(text, excel):
     assert xlsx.to_excel(xlsx.formula_tree(text), lambda name: name) == excel
 
@@ -154,8 +188,18 @@ def _excel_eval(expr: str, env: dict[str, float]) -> float:
 
 def test_translated_formulas_compute_what_the_engine_computes():
     formulas = [
-        "a * (b - c) / 60 * d", "a - b - c", "a - (b - c)", "a / b / c", "a / (b / c)", "-a * -b", "-(a - b) - -c",
-        "min(a, b * c, d) - max(a - b, 0)", "round(a / 7, 2) * b", "a * b / c + d / (a + 1)", "((a))", "-(-(a))",
+        "a * (b - c) / 60 * d",
+        "a - b - c",
+        "a - (b - c)",
+        "a / b / c",
+        "a / (b / c)",
+        "-a * -b",
+        "-(a - b) - -c",
+        "min(a, b * c, d) - max(a - b, 0)",
+        "round(a / 7, 2) * b",
+        "a * b / c + d / (a + 1)",
+        "((a))",
+        "-(-(a))",
     ]
     rng = random.Random(7)
     for text in formulas:
@@ -175,6 +219,7 @@ def test_only_divisions_by_something_variable_are_guarded():
 
 
 # --- cached values: method.md's fixture -------------------------------------------------------
+
 
 @pytest.mark.parametrize("convention", ["A", "B"])
 def test_method_fixture_cached_values(draft, convention):
@@ -221,8 +266,17 @@ def test_method_fixture_uncertainty(draft):
 
 def test_without_costs_per_krona_cannot_be_computed(draft):
     ws, _a = draft
-    op(ws, "node.add", data={"node_type": "nytta", "title": "N", "category": "finansiell", "valuation": "money",
-                             "direct_value": {"likely": 1000}})
+    op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "nytta",
+            "title": "N",
+            "category": "finansiell",
+            "valuation": "money",
+            "direct_value": {"likely": 1000},
+        },
+    )
     data = render_xlsx(ws)
     cached = workbook(data)["Resultat"]
     formulas = workbook(data, data_only=False)["Resultat"]
@@ -232,6 +286,7 @@ def test_without_costs_per_krona_cannot_be_computed(draft):
 
 
 # --- cached values and live formulas: the worked example ---------------------------------------
+
 
 @pytest.fixture
 def example(user):
@@ -259,8 +314,9 @@ def test_worked_example_cached_values_equal_the_engine(example):
             for cell in row:
                 if cell.data_type == "f":
                     count += 1
-                    assert book[sheet.title][cell.coordinate].value is not None or cell.coordinate.startswith(("M", "N")), \
-                        (sheet.title, cell.coordinate, cell.value)
+                    assert book[sheet.title][cell.coordinate].value is not None or cell.coordinate.startswith(
+                        ("M", "N")
+                    ), (sheet.title, cell.coordinate, cell.value)
     assert count > 100
     # Not valued in money: listed with their size.
     not_valued = [c.value for c in book["Ej värderade"]["A"] if c.value]
@@ -274,13 +330,17 @@ def test_worked_example_formulas_reference_the_input_cells(example):
     rows = {sheet.cell(r, xlsx.C_NAME).value: r for r in range(1, sheet.max_row + 1)}
     r_pass, r_a, r_b = rows["antal_pass"], rows["minuter_a"], rows["minuter_b"]
     factor_sheet = book["Faktorer"]
-    f_row = next(r for r in range(1, factor_sheet.max_row + 1)
-                 if factor_sheet.cell(r, xlsx.C_NAME).value == "underskoterska_hemtjanst")
+    f_row = next(
+        r
+        for r in range(1, factor_sheet.max_row + 1)
+        if factor_sheet.cell(r, xlsx.C_NAME).value == "underskoterska_hemtjanst"
+    )
     value_rows = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, xlsx.C_TYPE).value == xlsx.M_VALUE]
     formula_row = next(r for r in value_rows if r > r_b)
     for col, letter in ((xlsx.C_LOW, "D"), (xlsx.C_LIKELY, "E"), (xlsx.C_HIGH, "F")):
         assert sheet.cell(formula_row, col).value == (
-            f"={letter}{r_pass}*({letter}{r_a}-{letter}{r_b})/60*Faktorer!{letter}{f_row}")
+            f"={letter}{r_pass}*({letter}{r_a}-{letter}{r_b})/60*Faktorer!{letter}{f_row}"
+        )
     # Inputs are plain numbers; the result is a formula over the blocks.
     assert sheet.cell(r_pass, xlsx.C_LIKELY).value == 40000
     res = book["Resultat"]
@@ -313,11 +373,15 @@ def test_missing_values_and_division_by_zero_count_as_zero_like_the_engine(draft
     from workshop.draft.compute import compute
 
     ws, a = draft
-    n = op(ws, "node.add", data={"node_type": "nytta", "title": "Delar", "category": "finansiell", "valuation": "money"})["id"]
+    n = op(
+        ws, "node.add", data={"node_type": "nytta", "title": "Delar", "category": "finansiell", "valuation": "money"}
+    )["id"]
     op(ws, "row.add", node_id=n, data={"name": "summa", "likely": 1000})
     op(ws, "row.add", node_id=n, data={"name": "delare", "low": 0, "likely": 4, "high": 5})
     op(ws, "block.set", node_id=n, data={"formula": "summa / delare"})
-    m = op(ws, "node.add", data={"node_type": "nytta", "title": "Saknas", "category": "finansiell", "valuation": "money"})["id"]
+    m = op(
+        ws, "node.add", data={"node_type": "nytta", "title": "Saknas", "category": "finansiell", "valuation": "money"}
+    )["id"]
     op(ws, "row.add", node_id=m, data={"name": "x", "label": "Okänt"})
     op(ws, "block.set", node_id=m, data={"formula": "x * 2"})
     result = compute(a).to_dict()
@@ -350,16 +414,24 @@ def assert_no_infinity(data: bytes) -> None:
                         assert math.isfinite(float(v.text)), (name, c.get("r"), v.text)
 
 
-@pytest.mark.parametrize("formula", [f"a / {HUGE}", f"min({HUGE}, a)", "1 / (a * a * a * a * a * a * a * a * a * a * a"
-                                     " * a * a * a * a * a * a * a * a * a * a)", "a * a * a * a * a * a * a * a * a"
-                                     " * a * a * a * a * a * a * a * a * a * a * a * a"])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        f"a / {HUGE}",
+        f"min({HUGE}, a)",
+        "1 / (a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a)",
+        "a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a * a",
+    ],
+)
 def test_an_overflowing_formula_counts_as_zero_and_the_file_never_says_inf(draft, formula):
     """A formula stored before numbers were checked (or imported) that overflows: 0 with the reason."""
     from workshop.draft.compute import compute
     from workshop.extensions import db
 
     ws, a = draft
-    n = op(ws, "node.add", data={"node_type": "nytta", "title": "Stor", "category": "finansiell", "valuation": "money"})["id"]
+    n = op(
+        ws, "node.add", data={"node_type": "nytta", "title": "Stor", "category": "finansiell", "valuation": "money"}
+    )["id"]
     op(ws, "row.add", node_id=n, data={"name": "a", "likely": 1e15})
     op(ws, "block.set", node_id=n, data={"formula": "a"})
     node = next(x for x in a.nodes if x.id == n)
@@ -373,8 +445,10 @@ def test_an_overflowing_formula_counts_as_zero_and_the_file_never_says_inf(draft
     row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, xlsx.C_LABEL).value == "Värde per år (kr)")
     assert [sheet.cell(row, c).value for c in (xlsx.C_LOW, xlsx.C_LIKELY, xlsx.C_HIGH)] == [0, 0, 0]
     assert sheet.cell(row, xlsx.C_SOURCE).value == "Räknas som 0: resultatet är inte ett ändligt tal"
-    cells = [workbook(data, data_only=False)["Värde nyttor"].cell(row, c).value
-             for c in (xlsx.C_LOW, xlsx.C_LIKELY, xlsx.C_HIGH)]
+    cells = [
+        workbook(data, data_only=False)["Värde nyttor"].cell(row, c).value
+        for c in (xlsx.C_LOW, xlsx.C_LIKELY, xlsx.C_HIGH)
+    ]
     if HUGE in formula:  # cannot be parsed: plain zeros
         assert cells == [0, 0, 0]
     else:  # Excel says #NUM! where the engine says 0
@@ -385,10 +459,28 @@ def test_a_per_krona_too_large_for_a_float_cannot_be_computed_in_the_file(draft)
     from workshop.draft.compute import compute
 
     ws, a = draft
-    op(ws, "node.add", data={"node_type": "nytta", "title": "N", "category": "finansiell", "valuation": "money",
-                             "direct_value": {"likely": 1e15}})
-    op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K", "category": "finansiell",
-                             "valuation": "money", "direct_value": {"likely": 1e-300}})
+    op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "nytta",
+            "title": "N",
+            "category": "finansiell",
+            "valuation": "money",
+            "direct_value": {"likely": 1e15},
+        },
+    )
+    op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "genomforandekostnad",
+            "title": "K",
+            "category": "finansiell",
+            "valuation": "money",
+            "direct_value": {"likely": 1e-300},
+        },
+    )
     assert compute(a).undiscounted.per_krona is None
     data = render_xlsx(ws)
     assert_no_infinity(data)
@@ -396,6 +488,7 @@ def test_a_per_krona_too_large_for_a_float_cannot_be_computed_in_the_file(draft)
 
 
 # --- participant text never becomes a formula -------------------------------------------------
+
 
 def injection_workshop(ws, a):
     """Every text field participants or the facilitator can fill, with the corpus."""
@@ -405,28 +498,64 @@ def injection_workshop(ws, a):
 
     for i, text in enumerate(INJECTION):
         db.session.add(Participant(workshop_id=ws.id, token=f"tok-{i}", nickname=NICKNAME, perspective=text[:60]))
-    service.update_frame(a, {
-        "organisation": INJECTION[0], "area": INJECTION[2], "name_of_change": INJECTION[1][:300],
-        "purpose": "\n".join(INJECTION), "alternative_a": INJECTION[3], "alternative_b": INJECTION[4],
-        "method_notes": INJECTION[5], "valuation_notes": INJECTION[6], "contact_role": INJECTION[8],
-        "comparison": [{"aspect": t[:200], "a": t, "b": t} for t in INJECTION[:5]],
-        "perspectives": [{"kind": "invanare", "label": t[:200]} for t in INJECTION[:3]],
-    })
+    service.update_frame(
+        a,
+        {
+            "organisation": INJECTION[0],
+            "area": INJECTION[2],
+            "name_of_change": INJECTION[1][:300],
+            "purpose": "\n".join(INJECTION),
+            "alternative_a": INJECTION[3],
+            "alternative_b": INJECTION[4],
+            "method_notes": INJECTION[5],
+            "valuation_notes": INJECTION[6],
+            "contact_role": INJECTION[8],
+            "comparison": [{"aspect": t[:200], "a": t, "b": t} for t in INJECTION[:5]],
+            "perspectives": [{"kind": "invanare", "label": t[:200]} for t in INJECTION[:3]],
+        },
+    )
     ids = []
     for i, text in enumerate(INJECTION):
-        node = op(ws, "node.add", data={
-            "node_type": "nytta" if i % 2 else "genomforandekostnad", "title": text or "x", "description": text,
-            "category": "finansiell", "valuation": "money", "perspective": text[:200], "cause": text})
+        node = op(
+            ws,
+            "node.add",
+            data={
+                "node_type": "nytta" if i % 2 else "genomforandekostnad",
+                "title": text or "x",
+                "description": text,
+                "category": "finansiell",
+                "valuation": "money",
+                "perspective": text[:200],
+                "cause": text,
+            },
+        )
         ids.append(node["id"])
-        op(ws, "row.add", node_id=node["id"], data={"name": "antal", "label": text, "unit": text[:40], "source": text,
-                                                    "low": 1, "likely": 2, "high": 3})
+        op(
+            ws,
+            "row.add",
+            node_id=node["id"],
+            data={"name": "antal", "label": text, "unit": text[:40], "source": text, "low": 1, "likely": 2, "high": 3},
+        )
         op(ws, "block.set", node_id=node["id"], data={"formula": "antal * 100"})
-    op(ws, "node.add", data={"node_type": "nytta", "title": INJECTION[0], "category": "kvalitet", "valuation": "size",
-                             "size_score": 2, "description": INJECTION[1]})
+    op(
+        ws,
+        "node.add",
+        data={
+            "node_type": "nytta",
+            "title": INJECTION[0],
+            "category": "kvalitet",
+            "valuation": "size",
+            "size_score": 2,
+            "description": INJECTION[1],
+        },
+    )
     op(ws, "node.add", data={"node_type": "effekt", "title": INJECTION[11]})
     op(ws, "link.add", **{"from": ids[0], "to": ids[1]})
-    op(ws, "factor.add", data={"name": "f_inj", "label": INJECTION[0], "unit": INJECTION[2][:40], "likely": 1,
-                               "source": INJECTION[6]})
+    op(
+        ws,
+        "factor.add",
+        data={"name": "f_inj", "label": INJECTION[0], "unit": INJECTION[2][:40], "likely": 1, "source": INJECTION[6]},
+    )
     db.session.commit()
     return ids
 
@@ -472,6 +601,7 @@ def test_text_cells_are_always_strings(text):
 
 # --- one-line bugs the cached values cannot show (they come from the engine) ---------------------
 
+
 def _year_table(sheet):
     """(row, year) of the per-year table on Resultat, and the columns of the table by key."""
     from openpyxl.utils import get_column_letter
@@ -479,8 +609,11 @@ def _year_table(sheet):
     from workshop.exports.xlsx.sheets.result import YC
 
     cols = {k: get_column_letter(i) for k, i in YC.items()}
-    rows = [(r, sheet[f"{cols['year']}{r}"].value) for r in range(1, sheet.max_row + 1)
-            if isinstance(sheet[f"{cols['year']}{r}"].value, int)]
+    rows = [
+        (r, sheet[f"{cols['year']}{r}"].value)
+        for r in range(1, sheet.max_row + 1)
+        if isinstance(sheet[f"{cols['year']}{r}"].value, int)
+    ]
     return rows, cols
 
 
@@ -496,7 +629,8 @@ def test_discount_factor_formulas_follow_the_convention_cell(draft):
     assert [t for _r, t in rows] == [1, 2, 3, 4, 5, 6]
     for r, t in rows:
         assert sheet[f"{cols['disc']}{r}"].value == (
-            f'=IF({CONV_REF}="B",1/(1+{RATE_REF})^{t},1/(1+{RATE_REF})^{t - 1})')
+            f'=IF({CONV_REF}="B",1/(1+{RATE_REF})^{t},1/(1+{RATE_REF})^{t - 1})'
+        )
 
 
 def test_the_break_even_year_needs_benefits_strictly_above_costs(draft):
@@ -510,4 +644,5 @@ def test_the_break_even_year_needs_benefits_strictly_above_costs(draft):
         for acc_b, acc_c, over in (("acc_b", "acc_c", "over"), ("acc_b_d", "acc_c_d", "over_d")):
             a, c = f"{cols[acc_b]}{r}", f"{cols[acc_c]}{r}"
             assert sheet[f"{cols[over]}{r}"].value == (
-                f'=IF({a}-{c}>1E-9*MAX(ABS({a}),ABS({c}),1),{cols["year"]}{r},"")')
+                f'=IF({a}-{c}>1E-9*MAX(ABS({a}),ABS({c}),1),{cols["year"]}{r},"")'
+            )

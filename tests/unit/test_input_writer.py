@@ -22,7 +22,11 @@ from workshop.inputs import InputWriter, Item, Stored, submit, write_batch
 from workshop.models import Activity, Participant, Response, User, Workshop, utcnow
 from workshop.responses import load_rows
 
-MC = ("multiple_choice", "Använder ni metoden?", {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1})
+MC = (
+    "multiple_choice",
+    "Använder ni metoden?",
+    {"options": ["Ja", "Nej", "Vet inte"], "multiple": False, "max_choices": 1},
+)
 MC2 = ("multiple_choice", "Andra frågan", {"options": ["A", "B"], "multiple": False, "max_choices": 1})
 WORDS = ("word_cloud", "Ett ord", {"max_entries": 2, "max_length": 25})
 TEXTS = ("open_text", "Tankar", {"max_entries": 1, "max_length": 280, "premoderate": True})
@@ -30,6 +34,7 @@ EFFECTS = ("effects", "Hitta effekterna", {})
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def user(db_session, facilitator):
@@ -66,8 +71,9 @@ def _stored() -> list[Any]:
     r = Response.__table__.c
     with db.engine.connect() as conn:
         return conn.execute(
-            select(r.id, r.activity_id, r.participant_id, r.client_id, r.generation, r.data, r.current, r.status)
-            .order_by(r.id)
+            select(
+                r.id, r.activity_id, r.participant_id, r.client_id, r.generation, r.data, r.current, r.status
+            ).order_by(r.id)
         ).all()
 
 
@@ -84,13 +90,16 @@ def _update(model, row_id: int, **values: Any) -> None:
 
 # --- write_batch: storing ----------------------------------------------------------------------
 
+
 def test_a_batch_stores_every_input_and_returns_the_stored_ids(user):
     ws, (act,) = _ws(user)
     ps = [_participant(ws) for _ in range(3)]
     outcomes = _write(*[_item(p, act, f"c{i}", {"choices": [i]}) for i, p in enumerate(ps)])
 
     rows = _stored()
-    assert [(r.activity_id, r.participant_id, r.client_id, r.generation, r.data, r.current, r.status) for r in rows] == [
+    assert [
+        (r.activity_id, r.participant_id, r.client_id, r.generation, r.data, r.current, r.status) for r in rows
+    ] == [
         (act.id, ps[0].id, "c0", 0, {"choices": [0]}, True, "visible"),
         (act.id, ps[1].id, "c1", 0, {"choices": [1]}, True, "visible"),
         (act.id, ps[2].id, "c2", 0, {"choices": [2]}, True, "visible"),
@@ -110,9 +119,13 @@ def test_an_input_already_stored_is_answered_with_the_stored_one(user):
 
     rows = _stored()
     assert [(r.participant_id, r.client_id, r.data, r.current) for r in rows] == [
-        (p.id, "c1", {"choices": [1]}, True), (q.id, "c1", {"choices": [2]}, True)]
-    assert outcomes == [Stored(first.response_id, True, {"choices": [1]}, "visible", act.id),
-                        Stored(rows[1].id, False, {"choices": [2]}, "visible", act.id, False)]
+        (p.id, "c1", {"choices": [1]}, True),
+        (q.id, "c1", {"choices": [2]}, True),
+    ]
+    assert outcomes == [
+        Stored(first.response_id, True, {"choices": [1]}, "visible", act.id),
+        Stored(rows[1].id, False, {"choices": [2]}, "visible", act.id, False),
+    ]
 
     # A phone whose ack was lost resends after the activity was locked: still its stored answer.
     _update(Activity, act.id, locked=True)
@@ -128,8 +141,10 @@ def test_the_same_input_twice_in_one_batch_is_stored_once(user):
 
     (row,) = _stored()
     assert (row.client_id, row.data, row.current) == ("c1", {"choices": [0]}, True)
-    assert outcomes == [Stored(row.id, False, {"choices": [0]}, "visible", act.id, False),
-                        Stored(row.id, True, {"choices": [0]}, "visible", act.id)]
+    assert outcomes == [
+        Stored(row.id, False, {"choices": [0]}, "visible", act.id, False),
+        Stored(row.id, True, {"choices": [0]}, "visible", act.id),
+    ]
 
 
 def test_several_answers_of_one_phone_in_one_batch_only_the_last_is_current(user):
@@ -144,7 +159,11 @@ def test_several_answers_of_one_phone_in_one_batch_only_the_last_is_current(user
 
     rows = _stored()
     assert [(r.participant_id, r.client_id, r.current) for r in rows] == [
-        (p.id, "p1", False), (q.id, "q1", True), (p.id, "p2", False), (p.id, "p3", True)]
+        (p.id, "p1", False),
+        (q.id, "q1", True),
+        (p.id, "p2", False),
+        (p.id, "p3", True),
+    ]
     # Every one of them was stored (the history is whole) and acknowledged as new.
     assert [(o.response_id, o.duplicate, o.data) for o in outcomes] == [(r.id, False, r.data) for r in rows]
     assert [(r.participant_id, r.data) for r in load_rows(act)] == [(q.id, {"choices": [1]}), (p.id, {"choices": [2]})]
@@ -164,8 +183,12 @@ def test_a_replace_answer_supersedes_the_stored_current_one(user):
 
     rows = _stored()
     assert [(r.activity_id, r.participant_id, r.client_id, r.current) for r in rows] == [
-        (a.id, p.id, "s1", False), (a.id, q.id, "q1", True), (b.id, p.id, "pb", True),
-        (a.id, p.id, "b1", False), (a.id, p.id, "b2", True)]
+        (a.id, p.id, "s1", False),
+        (a.id, q.id, "q1", True),
+        (b.id, p.id, "pb", True),
+        (a.id, p.id, "b1", False),
+        (a.id, p.id, "b2", True),
+    ]
     assert _current_per_slot() == Counter({(a.id, p.id, 0): 1, (a.id, q.id, 0): 1, (b.id, p.id, 0): 1})
 
     # After a reset the new generation has its own current answer; the old generation is left as it was.
@@ -173,7 +196,9 @@ def test_a_replace_answer_supersedes_the_stored_current_one(user):
     (new,) = _write(_item(p, a, "g1", {"choices": [0]}))
     rows = _stored()
     assert (rows[-1].id, rows[-1].generation, rows[-1].current) == (new.response_id, 1, True)
-    assert _current_per_slot() == Counter({(a.id, p.id, 0): 1, (a.id, q.id, 0): 1, (b.id, p.id, 0): 1, (a.id, p.id, 1): 1})
+    assert _current_per_slot() == Counter(
+        {(a.id, p.id, 0): 1, (a.id, q.id, 0): 1, (b.id, p.id, 0): 1, (a.id, p.id, 1): 1}
+    )
     assert [(r.participant_id, r.data) for r in load_rows(a)] == [(p.id, {"choices": [0]})]
 
 
@@ -192,10 +217,18 @@ def test_append_stops_at_the_entry_limit(user):
     )
     rows = _stored()
     assert [(r.participant_id, r.client_id, r.current) for r in rows] == [
-        (p.id, "w0", True), (p.id, "w1", True), (q.id, "q1", True), (q.id, "q2", True)]
-    assert outcomes == [Stored(rows[1].id, False, {"text": "Tid"}, "visible", act.id, False), "limit",
-                        Stored(rows[2].id, False, {"text": "Mod"}, "visible", act.id, False),
-                        Stored(rows[3].id, False, {"text": "Tempo"}, "visible", act.id, False), "limit"]
+        (p.id, "w0", True),
+        (p.id, "w1", True),
+        (q.id, "q1", True),
+        (q.id, "q2", True),
+    ]
+    assert outcomes == [
+        Stored(rows[1].id, False, {"text": "Tid"}, "visible", act.id, False),
+        "limit",
+        Stored(rows[2].id, False, {"text": "Mod"}, "visible", act.id, False),
+        Stored(rows[3].id, False, {"text": "Tempo"}, "visible", act.id, False),
+        "limit",
+    ]
 
     # A deleted entry frees its place.
     moderate(db.session.get(Activity, act.id), w0.response_id, "delete")
@@ -218,6 +251,7 @@ def test_premoderated_entries_are_pending_and_count_toward_the_limit(user):
 
 
 # --- write_batch: refusals (answered with their code, nothing stored) ----------------------------
+
 
 def _close(s):
     _update(Workshop, s["ws"].id, status="archived")
@@ -283,8 +317,13 @@ def test_settings_changed_since_the_last_batch_are_the_ones_applied(user):
     ws, (act,) = _ws(user)
     p = _participant(ws)
     assert isinstance(_write(_item(p, act, "c1", {"choices": [2]}))[0], Stored)
-    core.update_activity(db.session.get(Activity, act.id), "Använder ni metoden?",
-                         {"options": ["Ja", "Nej"], "multiple": False, "max_choices": 1}, False, None)
+    core.update_activity(
+        db.session.get(Activity, act.id),
+        "Använder ni metoden?",
+        {"options": ["Ja", "Nej"], "multiple": False, "max_choices": 1},
+        False,
+        None,
+    )
     assert _write(_item(p, act, "c2", {"choices": [2]})) == ["invalid"]  # option 3 is gone
     assert isinstance(_write(_item(p, act, "c3", {"choices": [1]}))[0], Stored)
     assert [(r.client_id, r.current) for r in _stored()] == [("c1", False), ("c3", True)]
@@ -301,7 +340,10 @@ def test_self_paced_accepts_an_activity_that_is_not_current(user):
 def test_a_refused_batch_commits_nothing(user):
     ws, (a, b) = _ws(user, activities=(MC, MC2))
     p = _participant(ws)
-    assert _write(_item(p, b, "n1", {"choices": [0]}), _item(p, b, "n2", {"choices": [1]})) == ["not_current", "not_current"]
+    assert _write(_item(p, b, "n1", {"choices": [0]}), _item(p, b, "n2", {"choices": [1]})) == [
+        "not_current",
+        "not_current",
+    ]
     assert _stored() == []
 
 
@@ -323,6 +365,7 @@ def test_bad_client_ids_and_activity_ids_are_refused_before_any_read(user):
 
 # --- the two behaviours every road keeps (protocol §7) -------------------------------------------
 
+
 def _resend_after(s, how):
     if how == "locked":
         _update(Activity, s["act"].id, locked=True)
@@ -331,8 +374,13 @@ def _resend_after(s, how):
     elif how == "settings changed":
         from workshop import workshops as core
 
-        core.update_activity(db.session.get(Activity, s["act"].id), "Ny fråga",
-                             {"options": ["X", "Y"], "multiple": False, "max_choices": 1}, False, None)
+        core.update_activity(
+            db.session.get(Activity, s["act"].id),
+            "Ny fråga",
+            {"options": ["X", "Y"], "multiple": False, "max_choices": 1},
+            False,
+            None,
+        )
     elif how == "limit reached":
         pass  # one answer per phone: the stored one is the phone's whole allowance
 
@@ -375,6 +423,7 @@ def test_single_choice_refuses_two_choices_and_no_kind_counts_an_option_twice(us
 
 # --- method kinds on the same road ---------------------------------------------------------------
 
+
 def test_an_effect_and_its_card_on_the_wall_are_stored_in_one_batch_with_votes(user):
     from workshop.draft.models import Analysis
 
@@ -415,6 +464,7 @@ def test_a_draft_change_refused_in_a_batch_refuses_only_that_input(app, user, mo
 
 
 # --- the writer ----------------------------------------------------------------------------------
+
 
 def test_a_database_error_stores_each_input_of_the_batch_on_its_own(app, user, monkeypatch):
     from sqlalchemy.exc import OperationalError
@@ -482,8 +532,11 @@ def test_the_background_writer_keeps_its_connection_and_replaces_it_after_a_fail
         assert [a.outcome, b.outcome] == [Stored(r.id, False, r.data, "visible", act.id, False) for r in rows]
 
         real = writer_module.write_batch
-        monkeypatch.setattr(writer_module, "write_batch", lambda *args: (_ for _ in ()).throw(
-            OperationalError("SELECT", {}, Exception("connection lost"))))
+        monkeypatch.setattr(
+            writer_module,
+            "write_batch",
+            lambda *args: (_ for _ in ()).throw(OperationalError("SELECT", {}, Exception("connection lost"))),
+        )
         ghost = _item(p, act, "g1", {"choices": [2]})
         with app.app_context():
             writer._run([ghost], writer._session())
@@ -501,6 +554,7 @@ def test_the_background_writer_keeps_its_connection_and_replaces_it_after_a_fail
 
 
 # --- through the socket handler ------------------------------------------------------------------
+
 
 def _helpers():
     name = "nyttoverkstad_integration_helpers"
@@ -524,13 +578,25 @@ def test_a_socket_vote_and_a_method_input_are_acknowledged_after_the_writer(app,
 
     ack = h.vote(tc, ids[0], "v1", (2,))
     rows = h.response_rows(app)
-    assert ack == {"ok": True, "response_id": rows[0][0], "duplicate": False, "data": {"choices": [2]}, "status": "visible"}
+    assert ack == {
+        "ok": True,
+        "response_id": rows[0][0],
+        "duplicate": False,
+        "data": {"choices": [2]},
+        "status": "visible",
+    }
     assert writer.stats() == {"batches": 1, "items": 1, "alone": 0}
     assert broadcaster.stats()["dirty"] == 1
     h.flush(app)
 
     again = h.vote(tc, ids[0], "v1", (0,))
-    assert again == {"ok": True, "response_id": rows[0][0], "duplicate": True, "data": {"choices": [2]}, "status": "visible"}
+    assert again == {
+        "ok": True,
+        "response_id": rows[0][0],
+        "duplicate": True,
+        "data": {"choices": [2]},
+        "status": "visible",
+    }
     # A resend changes no result, but the results are sent again: the process that stored it
     # may have died before sending them.
     assert broadcaster.stats()["dirty"] == 1

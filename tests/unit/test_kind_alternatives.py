@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from workshop.activities import InputError, get_kind
-from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
+from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, moderate
-from workshop.inputs import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND = get_kind("alternatives")
@@ -35,10 +35,19 @@ def ctx(app):
 @pytest.fixture
 def make_alt(app, make_workshop):
     def make(rows=ROWS, **config):
-        ws_id, _code, ids = make_workshop(activities=[("alternatives", "Formulera alternativen", config)], mode="self_paced")
+        ws_id, _code, ids = make_workshop(
+            activities=[("alternatives", "Formulera alternativen", config)], mode="self_paced"
+        )
         with app.test_request_context():
-            op(ws_id, "frame.update", data={"alternative_a": "Fysiska nycklar (nollalternativet)",
-                                            "alternative_b": "Digitala lås", "comparison": rows})
+            op(
+                ws_id,
+                "frame.update",
+                data={
+                    "alternative_a": "Fysiska nycklar (nollalternativet)",
+                    "alternative_b": "Digitala lås",
+                    "comparison": rows,
+                },
+            )
         return ws_id, ids[0]
 
     return make
@@ -70,6 +79,7 @@ def flags(act_id: int) -> list[int]:
 
 
 # --- settings and validation -----------------------------------------------------------------
+
 
 def test_defaults(ctx):
     assert KIND.default_config() == {"allow_comments": True, "max_comments": 10, "show_frame": True}
@@ -113,11 +123,20 @@ def test_row_out_of_range_is_refused(app, make_alt):
 
 # --- phone content ---------------------------------------------------------------------------
 
+
 def test_phones_get_a_b_the_table_and_the_frame(app, make_alt):
     ws_id, act_id = make_alt()
     with app.test_request_context():
-        op(ws_id, "frame.update", data={"perspectives": [{"kind": "egen_organisation", "label": "Solstad kommun"}],
-                                        "horizon": 10, "discount_rate": 0.035, "convention": "B"})
+        op(
+            ws_id,
+            "frame.update",
+            data={
+                "perspectives": [{"kind": "egen_organisation", "label": "Solstad kommun"}],
+                "horizon": 10,
+                "discount_rate": 0.035,
+                "convention": "B",
+            },
+        )
         res = results_for(db.session.get(Activity, act_id))
         phone = res["phone"]
         assert phone["visible"] is False and phone["aggregate"] is None
@@ -127,10 +146,13 @@ def test_phones_get_a_b_the_table_and_the_frame(app, make_alt):
         assert c["frame"]["perspectives"] == [{"kind": "egen_organisation", "label": "Solstad kommun"}]
         assert (c["frame"]["horizon"], c["frame"]["discount_rate"], c["frame"]["convention"]) == (10, 0.035, "B")
         act = db.session.get(Activity, act_id)
-        assert "frame" not in KIND.phone_content(act, KIND.config({"show_frame": False}), draft_snapshot(act.workshop_id))
+        assert "frame" not in KIND.phone_content(
+            act, KIND.config({"show_frame": False}), draft_snapshot(act.workshop_id)
+        )
 
 
 # --- flags and comments ----------------------------------------------------------------------
+
 
 def test_one_current_flag_per_participant_and_row(app, make_alt):
     ws_id, act_id = make_alt()
@@ -157,7 +179,10 @@ def test_comments_stay_and_the_latest_input_decides_the_flag(app, make_alt):
         a = agg(act_id)
         row = a["rows"][1]
         assert row["flags"] == 0
-        assert [c["text"] for c in row["comments"]] == ["Fast det gäller bara nattpatrullen", "Nycklar finns kvar för reservrutiner"]
+        assert [c["text"] for c in row["comments"]] == [
+            "Fast det gäller bara nattpatrullen",
+            "Nycklar finns kvar för reservrutiner",
+        ]
         assert row["comment_count"] == 2
         send(p, act_id, 1, flag=True)
         assert agg(act_id)["rows"][1]["flags"] == 1

@@ -8,9 +8,9 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.inputs import submit
 
 KIND = get_kind("calculate")
 PRESENT = get_kind("present")
@@ -25,16 +25,48 @@ def op(ws, name, **args):
 @pytest.fixture
 def fixture_room(app, make_workshop):
     """method.md's fixture entered through the draft ops: N1, K1, K2; H = 6, r = 3 %, A."""
-    ws_id, _code, ids = make_workshop(activities=[("estimates", "Samla data", None), ("calculate", "Räkna", None),
-                                                  ("present", "Presentera", None)])
+    ws_id, _code, ids = make_workshop(
+        activities=[("estimates", "Samla data", None), ("calculate", "Räkna", None), ("present", "Presentera", None)]
+    )
     with app.test_request_context():
         ws = db.session.get(Workshop, ws_id)
-        n1 = op(ws, "node.add", data={"node_type": "nytta", "title": "N1", "category": "omfordelning", "valuation": "money",
-                                       "perspective": "Solstad kommun", "direct_value": {"likely": 30000}})["id"]
-        op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K1", "category": "finansiell", "valuation": "money",
-                                 "cost_kind": "one_off", "direct_value": {"likely": 100000}, "year_profile": [1, 0]})
-        op(ws, "node.add", data={"node_type": "genomforandekostnad", "title": "K2", "category": "finansiell", "valuation": "money",
-                                 "cost_kind": "running", "direct_value": {"likely": 5000}})
+        n1 = op(
+            ws,
+            "node.add",
+            data={
+                "node_type": "nytta",
+                "title": "N1",
+                "category": "omfordelning",
+                "valuation": "money",
+                "perspective": "Solstad kommun",
+                "direct_value": {"likely": 30000},
+            },
+        )["id"]
+        op(
+            ws,
+            "node.add",
+            data={
+                "node_type": "genomforandekostnad",
+                "title": "K1",
+                "category": "finansiell",
+                "valuation": "money",
+                "cost_kind": "one_off",
+                "direct_value": {"likely": 100000},
+                "year_profile": [1, 0],
+            },
+        )
+        op(
+            ws,
+            "node.add",
+            data={
+                "node_type": "genomforandekostnad",
+                "title": "K2",
+                "category": "finansiell",
+                "valuation": "money",
+                "cost_kind": "running",
+                "direct_value": {"likely": 5000},
+            },
+        )
         yield {"ws": ws, "estimates": ids[0], "calculate": ids[1], "present": ids[2], "n1": n1}
 
 
@@ -93,9 +125,28 @@ def test_per_krona_cannot_be_computed_without_costs(app, make_workshop):
     ws_id, _c, ids = make_workshop(activities=[("calculate", "Räkna", None)])
     with app.test_request_context():
         ws = db.session.get(Workshop, ws_id)
-        op(ws, "node.add", data={"node_type": "nytta", "title": "N", "category": "finansiell", "valuation": "money",
-                                 "direct_value": {"likely": 1000}})
-        op(ws, "node.add", data={"node_type": "nytta", "title": "Tryggare", "category": "kvalitet", "valuation": "size", "size_score": 2})
+        op(
+            ws,
+            "node.add",
+            data={
+                "node_type": "nytta",
+                "title": "N",
+                "category": "finansiell",
+                "valuation": "money",
+                "direct_value": {"likely": 1000},
+            },
+        )
+        op(
+            ws,
+            "node.add",
+            data={
+                "node_type": "nytta",
+                "title": "Tryggare",
+                "category": "kvalitet",
+                "valuation": "size",
+                "size_score": 2,
+            },
+        )
         a = calc(ids[0])
         assert a["discounted"]["per_krona"] is None and a["discounted"]["reading"] is None
         assert a["discounted"]["break_even_year"] == 1
@@ -104,19 +155,31 @@ def test_per_krona_cannot_be_computed_without_costs(app, make_workshop):
 
 def test_formula_problems_are_listed_per_item(fixture_room):
     ws = fixture_room["ws"]
-    nid = op(ws, "node.add", data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"})["id"]
+    nid = op(
+        ws, "node.add", data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"}
+    )["id"]
     op(ws, "row.add", node_id=nid, data={"name": "antal", "label": "Antal?"})
     op(ws, "block.set", node_id=nid, data={"formula": "antal * 10"})
     errors = calc(fixture_room["calculate"])["errors"]
-    assert errors == [{"item_id": str(nid), "title": "Tid", "field": "value", "code": "missing_value", "names": ["antal"],
-                       "scenarios": []}]
+    assert errors == [
+        {
+            "item_id": str(nid),
+            "title": "Tid",
+            "field": "value",
+            "code": "missing_value",
+            "names": ["antal"],
+            "scenarios": [],
+        }
+    ]
 
 
 def test_a_figure_saved_in_step_7_changes_the_result(fixture_room):
     """The facilitator saves the likely value of a row (from the estimates console): Räkna follows."""
     ws = fixture_room["ws"]
     n1 = fixture_room["n1"]
-    row = op(ws, "row.add", node_id=n1, data={"name": "timmar", "label": "Hur många timmar frigörs per år?", "unit": "h"})["id"]
+    row = op(
+        ws, "row.add", node_id=n1, data={"name": "timmar", "label": "Hur många timmar frigörs per år?", "unit": "h"}
+    )["id"]
     op(ws, "block.set", node_id=n1, data={"formula": "timmar * 600", "hours_formula": "timmar"})
     before = calc(fixture_room["calculate"])
     assert before["errors"] and before["undiscounted"]["benefits"] == 0
@@ -168,10 +231,21 @@ def test_phones_see_the_result_only_when_revealed(fixture_room):
 
 def test_presentation_sections_and_phone_summary(fixture_room):
     ws = fixture_room["ws"]
-    op(ws, "frame.update", data={"alternative_a": "Fysiska nycklar", "alternative_b": "Digitala lås",
-                                 "comparison": [{"aspect": "Nycklar", "a": "Hämtas", "b": "I appen"}]})
+    op(
+        ws,
+        "frame.update",
+        data={
+            "alternative_a": "Fysiska nycklar",
+            "alternative_b": "Digitala lås",
+            "comparison": [{"aspect": "Nycklar", "a": "Hämtas", "b": "I appen"}],
+        },
+    )
     op(ws, "node.add", data={"node_type": "risk", "title": "Batterier tar slut"})
-    op(ws, "node.add", data={"node_type": "nytta", "title": "Tryggare", "category": "kvalitet", "valuation": "size", "size_score": 1})
+    op(
+        ws,
+        "node.add",
+        data={"node_type": "nytta", "title": "Tryggare", "category": "kvalitet", "valuation": "size", "size_score": 1},
+    )
     act = db.session.get(Activity, fixture_room["present"])
     act.config = PRESENT.validate_config({"section": 2, "next_steps": "Beslut i nämnden\n\nUppföljning 2026"})
     db.session.commit()

@@ -8,12 +8,12 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.activities.describe import assemble, heading, see_also, sentence
-from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
+from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows
-from workshop.inputs import submit
 
 KIND = get_kind("describe")
 
@@ -28,6 +28,7 @@ FULL = {
 
 # --- the sentence --------------------------------------------------------------------------
 
+
 def test_the_full_pattern_in_swedish():
     assert assemble(FULL) == (
         "Mer tid för brukarna. Genom att införa digitala tillsynsbesök händer färre resor görs och restiden minskar "
@@ -38,24 +39,42 @@ def test_the_full_pattern_in_swedish():
 
 def test_an_empty_och_part_is_left_out_gracefully():
     p = {**FULL, "och": "   "}
-    assert sentence(p) == ("Genom att införa digitala tillsynsbesök händer färre resor görs, vilket leder till att "
-                           "personalen får mer tid med brukarna.")
+    assert sentence(p) == (
+        "Genom att införa digitala tillsynsbesök händer färre resor görs, vilket leder till att "
+        "personalen får mer tid med brukarna."
+    )
     assert " och " not in sentence(p) and "  " not in assemble(p)
 
 
 def test_other_gaps_left_empty():
-    assert sentence({"hander": "färre resor", "leder_till": "mer tid"}) == "Det händer färre resor, vilket leder till att mer tid."
-    assert sentence({"genom_att": "digitalisera", "leder_till": "mer tid"}) == "Genom att digitalisera leder det till att mer tid."
-    assert sentence({"genom_att": "digitalisera", "hander": "A", "och": "B"}) == "Genom att digitalisera händer A och B."
+    assert (
+        sentence({"hander": "färre resor", "leder_till": "mer tid"})
+        == "Det händer färre resor, vilket leder till att mer tid."
+    )
+    assert (
+        sentence({"genom_att": "digitalisera", "leder_till": "mer tid"})
+        == "Genom att digitalisera leder det till att mer tid."
+    )
+    assert (
+        sentence({"genom_att": "digitalisera", "hander": "A", "och": "B"}) == "Genom att digitalisera händer A och B."
+    )
     # "och" without "händer" moves up into the first gap.
-    assert sentence({"genom_att": "digitalisera", "och": "B", "leder_till": "C"}) == "Genom att digitalisera händer B, vilket leder till att C."
+    assert (
+        sentence({"genom_att": "digitalisera", "och": "B", "leder_till": "C"})
+        == "Genom att digitalisera händer B, vilket leder till att C."
+    )
     assert sentence({"leder_till": "C"}) == "Det leder till att C."
     assert sentence({"rubrik": "Bara rubrik"}) == ""
     assert assemble({"rubrik": "Bara rubrik"}) == "Bara rubrik."
 
 
 def test_full_stops_and_spaces_are_tidied():
-    p = {"rubrik": " Färre  resor. ", "genom_att": "digitalisera.", "hander": "färre\nresor", "leder_till": "mer tid..."}
+    p = {
+        "rubrik": " Färre  resor. ",
+        "genom_att": "digitalisera.",
+        "hander": "färre\nresor",
+        "leder_till": "mer tid...",
+    }
     assert assemble(p) == "Färre resor. Genom att digitalisera händer färre resor, vilket leder till att mer tid."
     assert heading({"rubrik": "Tryggare?"}) == "Tryggare?"
     assert heading({"rubrik": ""}) == ""
@@ -67,6 +86,7 @@ def test_see_also():
 
 
 # --- the activity --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ctx(app):
@@ -83,11 +103,17 @@ def op(ws, name, **args):
 @pytest.fixture
 def setup(ctx, make_workshop):
     def make(config=None, title="Trygg hemtjänst"):
-        ws_id, _code, ids = make_workshop(activities=[("describe", "Beskriv", config or {})], mode="self_paced", title=title)
+        ws_id, _code, ids = make_workshop(
+            activities=[("describe", "Beskriv", config or {})], mode="self_paced", title=title
+        )
         ws = db.session.get(Workshop, ws_id)
         nodes = {}
-        for key, node_type, t in [("n1", "nytta", "Mer tid för brukarna"), ("n2", "nytta", "Färre resor"),
-                                  ("k1", "konsekvenskostnad", "Mer support"), ("r1", "risk", "Dålig täckning")]:
+        for key, node_type, t in [
+            ("n1", "nytta", "Mer tid för brukarna"),
+            ("n2", "nytta", "Färre resor"),
+            ("k1", "konsekvenskostnad", "Mer support"),
+            ("r1", "risk", "Dålig täckning"),
+        ]:
             nodes[key] = op(ws, "node.add", data={"node_type": node_type, "title": t})["id"]
         return ws, ids[0], nodes
 
@@ -117,19 +143,22 @@ def test_defaults(ctx):
         KIND.validate_config({"include_costs": "ja"})
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"node": 1, "genom_att": "x"}, "rubrik"),
-    ({"node": 1, "rubrik": "   ", "genom_att": "x"}, "rubrik"),
-    ({"node": 1, "rubrik": "Rubrik"}, "genom_att"),
-    ({"node": 1, "rubrik": "Rubrik", "hander": "  "}, "genom_att"),
-    ({"node": 1, "rubrik": "x" * 301, "hander": "y"}, "rubrik"),
-    ({"node": 1, "rubrik": "Rubrik", "leder_till": "y" * 301}, "leder_till"),
-    ({"node": 1, "rubrik": "Rubrik", "hander": "y", "refs": "2"}, "refs"),
-    ({"node": 1, "rubrik": "Rubrik", "hander": "y", "refs": list(range(1, 13))}, "refs"),
-    ({"node": 1, "rubrik": "Rubrik", "hander": "y", "author": "Anna"}, "author"),
-    ({"node": "1", "rubrik": "Rubrik", "hander": "y"}, "node"),
-    ({"node": 1, "rubrik": "Rubrik", "hander": "y", "och": "a\x00b"}, "och"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"node": 1, "genom_att": "x"}, "rubrik"),
+        ({"node": 1, "rubrik": "   ", "genom_att": "x"}, "rubrik"),
+        ({"node": 1, "rubrik": "Rubrik"}, "genom_att"),
+        ({"node": 1, "rubrik": "Rubrik", "hander": "  "}, "genom_att"),
+        ({"node": 1, "rubrik": "x" * 301, "hander": "y"}, "rubrik"),
+        ({"node": 1, "rubrik": "Rubrik", "leder_till": "y" * 301}, "leder_till"),
+        ({"node": 1, "rubrik": "Rubrik", "hander": "y", "refs": "2"}, "refs"),
+        ({"node": 1, "rubrik": "Rubrik", "hander": "y", "refs": list(range(1, 13))}, "refs"),
+        ({"node": 1, "rubrik": "Rubrik", "hander": "y", "author": "Anna"}, "author"),
+        ({"node": "1", "rubrik": "Rubrik", "hander": "y"}, "node"),
+        ({"node": 1, "rubrik": "Rubrik", "hander": "y", "och": "a\x00b"}, "och"),
+    ],
+)
 def test_bad_inputs_are_refused_with_a_field_message(setup, payload, field):
     ws, act_id, _nodes = setup()
     with pytest.raises(InputError) as err:
@@ -141,10 +170,24 @@ def test_bad_inputs_are_refused_with_a_field_message(setup, payload, field):
 
 def test_a_draft_is_stored_cleaned(setup):
     ws, act_id, nodes = setup()
-    stored = send(join(ws.id), act_id, nodes["n1"], rubrik=" Mer  tid ", hander="färre\nresor",
-                  refs=[nodes["n2"], nodes["n2"], nodes["n1"]])
-    assert stored.data == {"node": nodes["n1"], "title": "Mer tid för brukarna", "rubrik": "Mer tid", "genom_att": "",
-                           "hander": "färre resor", "och": "", "leder_till": "", "refs": [nodes["n2"]]}
+    stored = send(
+        join(ws.id),
+        act_id,
+        nodes["n1"],
+        rubrik=" Mer  tid ",
+        hander="färre\nresor",
+        refs=[nodes["n2"], nodes["n2"], nodes["n1"]],
+    )
+    assert stored.data == {
+        "node": nodes["n1"],
+        "title": "Mer tid för brukarna",
+        "rubrik": "Mer tid",
+        "genom_att": "",
+        "hander": "färre resor",
+        "och": "",
+        "leder_till": "",
+        "refs": [nodes["n2"]],
+    }
 
 
 def test_foreign_hidden_and_unlisted_items_are_refused(setup):
@@ -196,7 +239,10 @@ def test_chosen_description_and_references_in_the_aggregate(setup):
     op(ws, "node.update", id=nodes["n1"], data={"pattern": pattern, "description": assemble(pattern)})
     agg = aggregate(act_id)
     n1 = agg["items"][0]
-    assert n1["chosen"] == {"pattern": pattern, "description": "Mer tid. Genom att digitalisera händer färre resor, vilket leder till att mer tid."}
+    assert n1["chosen"] == {
+        "pattern": pattern,
+        "description": "Mer tid. Genom att digitalisera händer färre resor, vilket leder till att mer tid.",
+    }
     assert n1["drafts"][0]["refs"] == [{"id": nodes["n2"], "title": "Färre resor"}]
     assert n1["drafts"][0]["text"].endswith("Se även: Färre resor.")
     assert agg["items"][1]["chosen"] is None
@@ -220,6 +266,25 @@ def test_csv(setup):
     send(join(ws.id), act_id, nodes["n1"], rubrik="R", hander="h", refs=[nodes["n2"]])
     act = db.session.get(Activity, act_id)
     cfg = KIND.config(act.config)
-    assert KIND.csv_header(cfg) == ["node", "title", "rubrik", "genom_att", "hander", "och", "leder_till", "refs", "text"]
-    assert KIND.csv_cells(cfg, load_rows(act)[0]) == [nodes["n1"], "Mer tid för brukarna", "R", "", "h", "", "", str(nodes["n2"]),
-                                                     "R. Det händer h."]
+    assert KIND.csv_header(cfg) == [
+        "node",
+        "title",
+        "rubrik",
+        "genom_att",
+        "hander",
+        "och",
+        "leder_till",
+        "refs",
+        "text",
+    ]
+    assert KIND.csv_cells(cfg, load_rows(act)[0]) == [
+        nodes["n1"],
+        "Mer tid för brukarna",
+        "R",
+        "",
+        "h",
+        "",
+        "",
+        str(nodes["n2"]),
+        "R. Det händer h.",
+    ]

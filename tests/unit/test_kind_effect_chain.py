@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from workshop.activities import InputError, get_kind
-from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
+from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, moderate
-from workshop.inputs import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND = get_kind("effect_chain")
@@ -29,13 +29,21 @@ def ctx(app):
 @pytest.fixture
 def make_chain(app, make_workshop):
     """A workshop with a small chain: change → two effects → a benefit; returns ids."""
+
     def make(**config):
-        ws_id, _code, ids = make_workshop(activities=[("effect_chain", "Rita en effektkedja", config)], mode="self_paced")
+        ws_id, _code, ids = make_workshop(
+            activities=[("effect_chain", "Rita en effektkedja", config)], mode="self_paced"
+        )
         with app.test_request_context():
             n = {}
-            for key, kind, title in [("change", "forandring", "Digitala lås"), ("e1", "effekt", "Färre nyckelhämtningar"),
-                                     ("e2", "effekt", "Snabbare insatser"), ("b1", "nytta", "Frigjord arbetstid"),
-                                     ("k1", "konsekvenskostnad", "Mer support"), ("g1", "genomforandekostnad", "Inköp av lås")]:
+            for key, kind, title in [
+                ("change", "forandring", "Digitala lås"),
+                ("e1", "effekt", "Färre nyckelhämtningar"),
+                ("e2", "effekt", "Snabbare insatser"),
+                ("b1", "nytta", "Frigjord arbetstid"),
+                ("k1", "konsekvenskostnad", "Mer support"),
+                ("g1", "genomforandekostnad", "Inköp av lås"),
+            ]:
                 n[key] = op(ws_id, "node.add", data={"node_type": kind, "title": title})["id"]
             op(ws_id, "link.add", **{"from": n["change"], "to": n["e1"]})
             op(ws_id, "link.add", **{"from": n["e1"], "to": n["b1"]})
@@ -67,13 +75,23 @@ def agg(act_id: int) -> dict:
 
 # --- settings and validation -----------------------------------------------------------------
 
+
 def test_defaults(ctx):
     assert KIND.default_config() == {"max_proposals": 15, "show_chain": True}
     assert KIND.answer_mode == "custom" and KIND.uses_draft is True and KIND.results_hidden_default is False
 
 
-@pytest.mark.parametrize("payload", [{"from": 1}, {"from": "1", "to": 2}, {"from": 1, "to": 2, "x": 1}, {"from_": 1, "to": 2},
-                                     {"from": 0, "to": 2}, [1, 2]])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"from": 1},
+        {"from": "1", "to": 2},
+        {"from": 1, "to": 2, "x": 1},
+        {"from_": 1, "to": 2},
+        {"from": 0, "to": 2},
+        [1, 2],
+    ],
+)
 def test_invalid_inputs_are_refused(ctx, payload):
     with pytest.raises(InputError):
         KIND.validate_input(KIND.config({}), payload)
@@ -84,6 +102,7 @@ def test_valid_input(ctx):
 
 
 # --- the chain in the aggregate --------------------------------------------------------------
+
 
 def test_aggregate_has_nodes_links_layout_and_checks(app, make_chain):
     ws_id, act_id, n = make_chain()
@@ -125,10 +144,13 @@ def test_phone_content_lists_items_and_links(app, make_chain):
         assert {x["id"]: x["node_type"] for x in c["nodes"]}[n["e1"]] == "effekt"
         assert {(lk["from"], lk["to"]) for lk in c["links"]} == {(n["change"], n["e1"]), (n["e1"], n["b1"])}
         act = db.session.get(Activity, act_id)
-        assert KIND.phone_content(act, KIND.config({"show_chain": False}), draft_snapshot(act.workshop_id))["links"] == []
+        assert (
+            KIND.phone_content(act, KIND.config({"show_chain": False}), draft_snapshot(act.workshop_id))["links"] == []
+        )
 
 
 # --- proposals -------------------------------------------------------------------------------
+
 
 def test_proposals_are_counted_per_link_and_accepted_ones_disappear(app, make_chain):
     ws_id, act_id, n = make_chain()

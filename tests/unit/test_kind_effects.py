@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from workshop.activities import InputError, get_kind
-from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
+from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
-from workshop.inputs import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 KIND = get_kind("effects")
@@ -74,6 +74,7 @@ def agg(act_id: int) -> dict:
 
 # --- settings ------------------------------------------------------------------------------
 
+
 def test_defaults(ctx):
     assert KIND.default_config() == {"max_entries": 10, "ask_cause": True, "group_by": "polarity", "dot_votes": 0}
     assert KIND.answer_mode == "custom" and KIND.uses_draft is True
@@ -81,7 +82,9 @@ def test_defaults(ctx):
     assert {f.name for f in KIND.config_fields} == {"max_entries", "ask_cause", "group_by", "dot_votes"}
 
 
-@pytest.mark.parametrize("bad", [{"max_entries": 0}, {"dot_votes": 11}, {"dot_votes": -1}, {"group_by": "colour"}, {"extra": 1}])
+@pytest.mark.parametrize(
+    "bad", [{"max_entries": 0}, {"dot_votes": 11}, {"dot_votes": -1}, {"group_by": "colour"}, {"extra": 1}]
+)
 def test_bad_settings_are_refused(ctx, bad):
     with pytest.raises(InputError):
         KIND.validate_config(bad)
@@ -93,6 +96,7 @@ def test_group_by_accepts_the_swedish_words_from_the_settings_form(ctx):
 
 
 # --- input validation ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "payload",
@@ -117,25 +121,44 @@ def test_invalid_inputs_are_refused(ctx, payload):
 
 
 def test_valid_input_is_cleaned(ctx):
-    data = KIND.validate_input(KIND.config({}), {"text": "  Färre\n resor ", "cause": " Digitala möten ", "polarity": "negative"})
-    assert data == {"action": "add", "text": "Färre resor", "cause": "Digitala möten", "perspective": "", "polarity": "negative"}
+    data = KIND.validate_input(
+        KIND.config({}), {"text": "  Färre\n resor ", "cause": " Digitala möten ", "polarity": "negative"}
+    )
+    assert data == {
+        "action": "add",
+        "text": "Färre resor",
+        "cause": "Digitala möten",
+        "perspective": "",
+        "polarity": "negative",
+    }
 
 
 # --- into the draft -------------------------------------------------------------------------
+
 
 def test_an_effect_from_a_phone_becomes_a_node_with_its_fields(app, make_effects):
     ws_id, act_id = make_effects()
     with app.test_request_context():
         op(ws_id, "frame.update", data={"perspectives": [{"kind": "invanare", "label": "Brukare i hemtjänsten"}]})
         p = join(ws_id, "Anna")
-        stored = add(p, act_id, "Brukaren behöver inte lämna ut nyckel", cause="Digitala lås",
-                     perspective="Brukare i hemtjänsten", polarity="positive")
+        stored = add(
+            p,
+            act_id,
+            "Brukaren behöver inte lämna ut nyckel",
+            cause="Digitala lås",
+            perspective="Brukare i hemtjänsten",
+            polarity="positive",
+        )
         assert not stored.duplicate
         nodes = [n for n in draft(ws_id)["nodes"] if n["node_type"] == "effekt"]
         assert len(nodes) == 1
         n = nodes[0]
         assert (n["title"], n["cause"], n["perspective"], n["polarity"]) == (
-            "Brukaren behöver inte lämna ut nyckel", "Digitala lås", "Brukare i hemtjänsten", "positive")
+            "Brukaren behöver inte lämna ut nyckel",
+            "Digitala lås",
+            "Brukare i hemtjänsten",
+            "positive",
+        )
         node = analysis(ws_id).nodes[0]
         assert node.source_response_id == stored.response_id
         assert stored.changed_draft is True
@@ -190,6 +213,7 @@ def test_refused_effect_stores_nothing(app, make_effects):
 
 # --- the wall ---------------------------------------------------------------------------------
 
+
 def test_aggregate_reads_the_draft_with_facilitator_edits(app, make_effects):
     ws_id, act_id = make_effects()
     with app.test_request_context():
@@ -198,13 +222,18 @@ def test_aggregate_reads_the_draft_with_facilitator_edits(app, make_effects):
         add(p, act_id, "Färre resor!")
         add(p, act_id, "Mer stress", polarity="negative")
         ids = [n.id for n in analysis(ws_id).nodes]
-        own = op(ws_id, "node.add", data={"node_type": "effekt", "title": "Lägre bränslekostnad", "polarity": "positive"})["id"]
+        own = op(
+            ws_id, "node.add", data={"node_type": "effekt", "title": "Lägre bränslekostnad", "polarity": "positive"}
+        )["id"]
         op(ws_id, "node.add", data={"node_type": "nytta", "title": "Inte en effekt"})
         op(ws_id, "node.update", id=ids[0], data={"title": "Färre resor med bil", "perspective": ""})
         op(ws_id, "node.merge", id=ids[1], target=ids[0])
         op(ws_id, "node.update", id=ids[2], data={"status": "hidden"})
         a = agg(act_id)
-        assert [(e["id"], e["title"]) for e in a["effects"]] == [(ids[0], "Färre resor med bil"), (own, "Lägre bränslekostnad")]
+        assert [(e["id"], e["title"]) for e in a["effects"]] == [
+            (ids[0], "Färre resor med bil"),
+            (own, "Lägre bränslekostnad"),
+        ]
         assert a["effects"][0]["response_id"] is not None and a["effects"][1]["response_id"] is None
         assert a["total"] == 2 and a["group_by"] == "polarity"
 
@@ -231,11 +260,16 @@ def test_phone_content_lists_effects_only_with_dots_on(app, make_effects):
     with app.test_request_context():
         op(ws_id, "frame.update", data={"perspectives": [{"kind": "egen_organisation", "label": "Solstad kommun"}]})
         add(join(ws_id), act_id, "Färre resor")
-        content = KIND.phone_content(db.session.get(Activity, act_id), KIND.config({}), draft_snapshot(db.session.get(Activity, act_id).workshop_id))
+        content = KIND.phone_content(
+            db.session.get(Activity, act_id),
+            KIND.config({}),
+            draft_snapshot(db.session.get(Activity, act_id).workshop_id),
+        )
         assert content == {"perspectives": ["Solstad kommun"], "effects": []}
 
 
 # --- dot voting ------------------------------------------------------------------------------
+
 
 def test_dots_are_off_by_default(app, make_effects):
     ws_id, act_id = make_effects()
@@ -319,6 +353,7 @@ def test_responders_count_effects_and_placed_dots(app, make_effects):
 
 
 # --- CSV, strings ----------------------------------------------------------------------------
+
 
 def test_csv(app, make_effects):
     from workshop.responses import load_rows

@@ -8,10 +8,10 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, own_responses
-from workshop.inputs import submit
 
 KIND = get_kind("estimates")
 
@@ -28,10 +28,20 @@ def room(app, make_workshop):
     ws_id, _code, ids = make_workshop(activities=[("estimates", "Samla data", None)])
     with app.test_request_context():
         ws = db.session.get(Workshop, ws_id)
-        node = op(ws, "node.add", data={"node_type": "nytta", "title": "Färre resor", "category": "omfordelning",
-                                         "valuation": "money"})["id"]
-        visits = op(ws, "row.add", node_id=node, data={"name": "besok", "label": "Hur många hembesök per dag?", "unit": "besök/dag"})["id"]
-        minutes = op(ws, "row.add", node_id=node, data={"name": "minuter", "label": "Minuter sparade per besök?", "unit": "min"})["id"]
+        node = op(
+            ws,
+            "node.add",
+            data={"node_type": "nytta", "title": "Färre resor", "category": "omfordelning", "valuation": "money"},
+        )["id"]
+        visits = op(
+            ws,
+            "row.add",
+            node_id=node,
+            data={"name": "besok", "label": "Hur många hembesök per dag?", "unit": "besök/dag"},
+        )["id"]
+        minutes = op(
+            ws, "row.add", node_id=node, data={"name": "minuter", "label": "Minuter sparade per besök?", "unit": "min"}
+        )["id"]
         yield {"ws": ws, "act_id": ids[0], "node": node, "visits": visits, "minutes": minutes}
 
 
@@ -63,6 +73,7 @@ def configure(act_id: int, **patch):
 
 # --- settings ------------------------------------------------------------------------------
 
+
 def test_defaults(room):
     assert KIND.default_config() == {"rows": [], "round": 1, "focus": None, "suggest_range": False}
     assert KIND.answer_mode == "custom" and KIND.uses_draft
@@ -79,17 +90,48 @@ def test_bad_settings_are_refused(room, bad):
 
 # --- validation ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw,expected", [
-    ("1 700,5", 1700.5), ("0,5", 0.5), ("1\u00a0700", 1700), ("1\u202f700", 1700), (" 400 ", 400),
-    ("-30", -30), ("\u221230", -30), (400, 400), (2.5, 2.5), (-12, -12), ("1.5", 1.5),
-])
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("1 700,5", 1700.5),
+        ("0,5", 0.5),
+        ("1\u00a0700", 1700),
+        ("1\u202f700", 1700),
+        (" 400 ", 400),
+        ("-30", -30),
+        ("\u221230", -30),
+        (400, 400),
+        (2.5, 2.5),
+        (-12, -12),
+        ("1.5", 1.5),
+    ],
+)
 def test_numbers_the_swedish_way(room, raw, expected):
     data = KIND.validate_input(KIND.config({}), {"row": 1, "accept": False, "value": raw})
     assert data["value"] == expected
 
 
-@pytest.mark.parametrize("raw", ["", "  ", "fyra", "1,5,5", "nan", "inf", "1e400", "0x10", "1e3", "--1", 1e13, -1e13,
-                                 float("nan"), float("inf"), True])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "  ",
+        "fyra",
+        "1,5,5",
+        "nan",
+        "inf",
+        "1e400",
+        "0x10",
+        "1e3",
+        "--1",
+        1e13,
+        -1e13,
+        float("nan"),
+        float("inf"),
+        True,
+    ],
+)
 def test_bad_numbers_are_refused(room, raw):
     with pytest.raises(InputError) as err:
         KIND.validate_input(KIND.config({}), {"row": 1, "accept": False, "value": raw})
@@ -120,6 +162,7 @@ def test_accepting_takes_no_own_value_and_texts_are_limited(room):
 
 
 # --- storing -------------------------------------------------------------------------------
+
 
 def test_one_current_estimate_per_row_and_round(room):
     p = join(room["ws"].id)
@@ -162,7 +205,9 @@ def test_accepted_proposal_counts_as_its_value(room):
 def test_a_row_of_another_analysis_is_refused(room, make_workshop, app):
     other_id, _c, _ids = make_workshop(activities=[("estimates", "Andra", None)])
     other = db.session.get(Workshop, other_id)
-    node = op(other, "node.add", data={"node_type": "nytta", "title": "Annat", "category": "finansiell", "valuation": "money"})["id"]
+    node = op(
+        other, "node.add", data={"node_type": "nytta", "title": "Annat", "category": "finansiell", "valuation": "money"}
+    )["id"]
     foreign = op(other, "row.add", node_id=node, data={"name": "antal", "label": "Antal?"})["id"]
     p = join(room["ws"].id)
     with pytest.raises(InputError) as err:
@@ -215,8 +260,16 @@ def test_phone_content_has_questions_units_and_proposals(room):
     act = db.session.get(Activity, room["act_id"])
     content = results_for(act)["phone"]["content"]
     first = content["rows"][0]
-    assert first == {"id": room["visits"], "node_id": room["node"], "item": "Färre resor", "item_type": "nytta",
-                     "label": "Hur många hembesök per dag?", "unit": "besök/dag", "proposal": 400, "previous": None}
+    assert first == {
+        "id": room["visits"],
+        "node_id": room["node"],
+        "item": "Färre resor",
+        "item_type": "nytta",
+        "label": "Hur många hembesök per dag?",
+        "unit": "besök/dag",
+        "proposal": 400,
+        "previous": None,
+    }
     assert content["round"] == 1 and content["focus"] is None
 
 
@@ -252,13 +305,20 @@ def test_hidden_figures_do_not_count_and_the_aggregate_has_no_names(room):
 
 def test_facilitator_saves_values_from_the_console(room):
     """The console's form: lowest/likely/highest + source saved on the row through the draft."""
-    op(room["ws"], "row.update", id=room["visits"], data={"low": "300", "likely": "400", "high": "1 200,5", "source": "Workshop"})
+    op(
+        room["ws"],
+        "row.update",
+        id=room["visits"],
+        data={"low": "300", "likely": "400", "high": "1 200,5", "source": "Workshop"},
+    )
     r = row_of(agg(room["act_id"]), room["visits"])
     assert (r["low"], r["likely"], r["high"], r["source"]) == (300, 400, 1200.5, "Workshop")
 
 
 def test_no_draft_or_no_blocks_gives_an_empty_aggregate(app, make_workshop):
-    ws_id, _c, ids = make_workshop(activities=[("multiple_choice", "Fråga", {"options": ["Ja", "Nej"], "multiple": False, "max_choices": 1})])
+    ws_id, _c, ids = make_workshop(
+        activities=[("multiple_choice", "Fråga", {"options": ["Ja", "Nej"], "multiple": False, "max_choices": 1})]
+    )
     with app.test_request_context():
         from workshop import workshops as core
 

@@ -15,8 +15,11 @@ def test_every_kind_has_a_js_module_with_phone_presenter_and_console():
     for key in sorted(all_kinds()):
         path = KINDS_JS / f"{key}.js"
         source = path.read_text() if path.exists() else ""
-        lacks = [name for name in ("phone", "presenter", "console")
-                 if not re.search(rf"export\s+(?:async\s+)?(?:function|const|let)\s+{name}\b", source)]
+        lacks = [
+            name
+            for name in ("phone", "presenter", "console")
+            if not re.search(rf"export\s+(?:async\s+)?(?:function|const|let)\s+{name}\b", source)
+        ]
         if lacks:
             missing[key] = lacks
     assert missing == {}

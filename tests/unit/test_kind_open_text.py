@@ -9,10 +9,10 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, moderate, own_responses
-from workshop.inputs import submit
 
 KIND = get_kind("open_text")
 
@@ -26,7 +26,9 @@ def ctx(app):
 @pytest.fixture
 def make_text(make_workshop):
     def make(**config):
-        ws_id, _code, (act_id,) = make_workshop(activities=[("open_text", "Vad ska vi tänka på?", {"max_length": 60, **config})])
+        ws_id, _code, (act_id,) = make_workshop(
+            activities=[("open_text", "Vad ska vi tänka på?", {"max_length": 60, **config})]
+        )
         return ws_id, act_id
 
     return make
@@ -50,17 +52,29 @@ def aggregate(act_id: int) -> dict:
 
 # --- settings ------------------------------------------------------------------------------
 
+
 def test_defaults(ctx):
     assert KIND.default_config() == {"max_entries": 3, "max_length": 280, "premoderate": False}
     assert KIND.answer_mode == "append"
     assert KIND.results_hidden_default is False
     assert KIND.moderated is True
-    assert {f.name: f.type for f in KIND.config_fields} == {"max_entries": "int", "max_length": "int", "premoderate": "bool"}
+    assert {f.name: f.type for f in KIND.config_fields} == {
+        "max_entries": "int",
+        "max_length": "int",
+        "premoderate": "bool",
+    }
 
 
 @pytest.mark.parametrize(
     "bad",
-    [{"max_length": 1001}, {"max_length": 5}, {"max_entries": 21}, {"max_entries": 0}, {"premoderate": "yes"}, {"max_entries": 2, "wall": True}],
+    [
+        {"max_length": 1001},
+        {"max_length": 5},
+        {"max_entries": 21},
+        {"max_entries": 0},
+        {"premoderate": "yes"},
+        {"max_entries": 2, "wall": True},
+    ],
 )
 def test_settings_out_of_range_or_unknown_are_refused(ctx, bad):
     with pytest.raises(InputError):
@@ -76,6 +90,7 @@ def test_settings_at_the_limits_are_accepted(ctx):
 
 
 # --- input ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "payload, field",
@@ -131,10 +146,15 @@ def test_the_same_input_sent_twice_counts_once(ctx, make_text):
     first = submit(p, act_id, "same", {"text": "Bättre belysning"})
     again = submit(p, act_id, "same", {"text": "Bättre belysning"})
     assert again.duplicate and again.response_id == first.response_id
-    assert aggregate(act_id) == {"entries": [{"id": first.response_id, "text": "Bättre belysning", "count": 1}], "total": 1, "answers": 1}
+    assert aggregate(act_id) == {
+        "entries": [{"id": first.response_id, "text": "Bättre belysning", "count": 1}],
+        "total": 1,
+        "answers": 1,
+    }
 
 
 # --- premoderation -------------------------------------------------------------------------
+
 
 def test_premoderated_answers_wait_for_approval_and_show_only_in_the_console(ctx, make_text):
     ws_id, act_id = make_text(premoderate=True)
@@ -171,6 +191,7 @@ def test_console_lists_pending_first_then_newest(ctx, make_text):
 
 
 # --- aggregation ---------------------------------------------------------------------------
+
 
 def test_cards_are_newest_first_and_hidden_or_deleted_ones_are_left_out(ctx, make_text):
     ws_id, act_id = make_text()
@@ -229,7 +250,9 @@ def test_every_js_string_the_module_uses_exists(ctx):
 
     from workshop.i18n import BASE_JS_STRINGS
 
-    source = (Path(__file__).resolve().parents[2] / "static" / "js" / "kinds" / "open_text.js").read_text(encoding="utf-8")
+    source = (Path(__file__).resolve().parents[2] / "static" / "js" / "kinds" / "open_text.js").read_text(
+        encoding="utf-8"
+    )
     used = set(re.findall(r'\bt\("([a-z_.]+)"', source))
     assert {k for k in used if k.startswith("open_text.")}
     for key in used:

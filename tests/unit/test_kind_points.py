@@ -11,9 +11,9 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
-from workshop.inputs import submit
 
 KIND = get_kind("points")
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +57,7 @@ def console_aggregate(act_id: int) -> dict:
 
 
 # --- settings ------------------------------------------------------------------------------
+
 
 def test_kind_rules(ctx):
     assert KIND.answer_mode == "replace"
@@ -112,6 +113,7 @@ def test_config_refuses_the_same_option_twice(ctx):
 
 
 # --- input ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("points", [[50, 30, 20], [100, 0, 0], [0, 0, 1], [10, 5, 0]])
 def test_input_accepts_allocations_within_the_budget(ctx, points):
@@ -173,6 +175,7 @@ def test_messages_name_the_problem(ctx):
 
 # --- aggregation ---------------------------------------------------------------------------
 
+
 def test_totals_means_and_shares(ctx):
     agg = KIND.aggregate(cfg(), rows([50, 30, 20], [100, 0, 0], [0, 60, 40], [10, 0, 0]))
     assert agg["totals"] == [160, 90, 60]
@@ -212,6 +215,7 @@ def test_csv(ctx):
 
 
 # --- through submit -----------------------------------------------------------------------
+
 
 def test_changed_allocation_replaces_the_earlier_one(app, make_points):
     ws_id, act_id = make_points()

@@ -10,10 +10,10 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, moderate, own_responses, reset_activity
-from workshop.inputs import submit
 
 KIND = get_kind("qna")
 
@@ -64,12 +64,17 @@ def votes(act_id: int) -> dict[int, int]:
 
 # --- settings ------------------------------------------------------------------------------
 
+
 def test_defaults(ctx):
     assert KIND.default_config() == {"max_questions": 5, "max_length": 280, "premoderate": False}
     assert KIND.answer_mode == "custom"
     assert KIND.phone_results == "always"
     assert KIND.results_hidden_default is False
-    assert {f.name: f.type for f in KIND.config_fields} == {"max_questions": "int", "max_length": "int", "premoderate": "bool"}
+    assert {f.name: f.type for f in KIND.config_fields} == {
+        "max_questions": "int",
+        "max_length": "int",
+        "premoderate": "bool",
+    }
 
 
 @pytest.mark.parametrize("bad", [{"max_questions": 0}, {"max_questions": 21}, {"max_length": 501}, {"anonymous": True}])
@@ -79,6 +84,7 @@ def test_settings_out_of_range_or_unknown_are_refused(ctx, bad):
 
 
 # --- input ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "payload, field",
@@ -145,6 +151,7 @@ def test_the_same_question_sent_twice_counts_once(ctx, make_qna):
 
 
 # --- upvotes -------------------------------------------------------------------------------
+
 
 def test_an_upvote_toggles_and_only_the_latest_row_is_current(ctx, make_qna):
     ws_id, act_id = make_qna()
@@ -244,6 +251,7 @@ def test_the_phone_learns_its_own_votes_from_its_rows(ctx, make_qna):
 
 # --- aggregation ---------------------------------------------------------------------------
 
+
 def test_questions_are_sorted_by_votes_then_oldest_first_and_answered_ones_move_aside(ctx, make_qna):
     ws_id, act_id = make_qna()
     asker = join(ws_id)
@@ -285,7 +293,11 @@ def test_hidden_deleted_and_pending_questions_are_left_out(ctx, make_qna):
     assert [q["id"] for q in agg["questions"]] == [keep]
     assert agg["answered"] == []
     items = KIND.console_items(KIND.config(act.config), load_rows(act, include_hidden=True))
-    assert [(i["id"], i["status"]) for i in items] == [(pending.response_id, "pending"), (keep, "visible"), (hidden, "hidden")]
+    assert [(i["id"], i["status"]) for i in items] == [
+        (pending.response_id, "pending"),
+        (keep, "visible"),
+        (hidden, "hidden"),
+    ]
     moderate(act, pending.response_id, "approve")
     assert {q["id"] for q in aggregate(act_id)["questions"]} == {keep, pending.response_id}
 

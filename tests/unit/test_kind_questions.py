@@ -10,29 +10,33 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.questions import fold, formula_tokens, readable_formula, suggest_name
 from workshop.calculation.formula import is_valid_name
-from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
+from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, moderate
-from workshop.inputs import submit
 
 KIND = get_kind("questions")
 
 
 # --- names and formulas (pure) -------------------------------------------------------------
 
-@pytest.mark.parametrize("text, name", [
-    ("Hur många besök görs per år?", "antal_besok_ar"),
-    ("Hur lång tid tar ett besök?", "tid_besok"),
-    ("Vad kostar en licens per månad?", "kostnad_licens_manad"),
-    ("Minuter per besök idag", "minuter_besok_idag"),
-    ("Antal mil per år", "antal_mil_ar"),
-    ("Hur många Ärenden är det?", "antal_arenden"),
-    ("  ", "rad"),
-    ("???", "rad"),
-    ("24 timmar", "v_24_timmar"),
-])
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Hur många besök görs per år?", "antal_besok_ar"),
+        ("Hur lång tid tar ett besök?", "tid_besok"),
+        ("Vad kostar en licens per månad?", "kostnad_licens_manad"),
+        ("Minuter per besök idag", "minuter_besok_idag"),
+        ("Antal mil per år", "antal_mil_ar"),
+        ("Hur många Ärenden är det?", "antal_arenden"),
+        ("  ", "rad"),
+        ("???", "rad"),
+        ("24 timmar", "v_24_timmar"),
+    ],
+)
 def test_suggested_names(text, name):
     assert suggest_name(text) == name
     assert is_valid_name(name)
@@ -61,7 +65,14 @@ def test_formula_tokens_carry_labels():
     assert [t["t"] for t in toks] == ["name", "op", "name", "op", "num", "op", "name"]
     assert toks[0] == {"t": "name", "v": "antal", "label": "Hur många besök per år?", "unit": "st/år", "kind": "row"}
     assert [t["v"] for t in toks if t["t"] == "op"] == ["×", "÷", "×"]
-    assert toks[-1] == {"t": "name", "v": "sjukskoterska", "label": "Sjuksköterska", "unit": "kr/timme", "kind": "factor", "value": 453}
+    assert toks[-1] == {
+        "t": "name",
+        "v": "sjukskoterska",
+        "label": "Sjuksköterska",
+        "unit": "kr/timme",
+        "kind": "factor",
+        "value": 453,
+    }
     toks = formula_tokens("max(1 700, okand) - 2", NAMES)
     assert toks[0] == {"t": "func", "v": "max"} and toks[2] == {"t": "num", "v": "1 700"}
     assert toks[4]["kind"] == "unknown" and toks[6]["v"] == "−"
@@ -70,11 +81,13 @@ def test_formula_tokens_carry_labels():
 
 def test_readable_formula():
     assert readable_formula("antal * (minuter - 5) / 60 * sjukskoterska", NAMES) == (
-        "[Hur många besök per år?] × ([Minuter per besök] − 5) ÷ 60 × [Sjuksköterska]")
+        "[Hur många besök per år?] × ([Minuter per besök] − 5) ÷ 60 × [Sjuksköterska]"
+    )
     assert readable_formula("pris * 12", {}) == "pris × 12"
 
 
 # --- the activity --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ctx(app):
@@ -91,15 +104,34 @@ def op(ws, name, **args):
 @pytest.fixture
 def setup(ctx, make_workshop):
     def make(config=None, title="Trygg hemtjänst"):
-        ws_id, _code, ids = make_workshop(activities=[("questions", "Frågor", config or {})], mode="self_paced", title=title)
+        ws_id, _code, ids = make_workshop(
+            activities=[("questions", "Frågor", config or {})], mode="self_paced", title=title
+        )
         ws = db.session.get(Workshop, ws_id)
         nodes = {}
         for key, data in [
             ("n1", {"node_type": "nytta", "title": "Färre resor", "category": "omfordelning", "valuation": "money"}),
             ("n2", {"node_type": "nytta", "title": "Mindre porto", "category": "finansiell", "valuation": "money"}),
-            ("q1", {"node_type": "nytta", "title": "Tryggare brukare", "category": "kvalitet", "valuation": "size", "size_score": 2}),
+            (
+                "q1",
+                {
+                    "node_type": "nytta",
+                    "title": "Tryggare brukare",
+                    "category": "kvalitet",
+                    "valuation": "size",
+                    "size_score": 2,
+                },
+            ),
             ("s1", {"node_type": "nytta", "title": "Kortare köer", "category": "omfordelning", "valuation": "size"}),
-            ("k1", {"node_type": "genomforandekostnad", "title": "Licenser", "category": "finansiell", "valuation": "money"}),
+            (
+                "k1",
+                {
+                    "node_type": "genomforandekostnad",
+                    "title": "Licenser",
+                    "category": "finansiell",
+                    "valuation": "money",
+                },
+            ),
         ]:
             nodes[key] = op(ws, "node.add", data=data)["id"]
         return ws, ids[0], nodes
@@ -126,22 +158,30 @@ def aggregate(act_id: int) -> dict:
 def test_defaults(ctx):
     assert KIND.default_config() == {"include_benefits": True, "include_costs": True, "max_suggestions": 10}
     assert KIND.answer_mode == "custom" and KIND.uses_draft and KIND.phone_results == "never"
-    for bad in ({"max_suggestions": 0}, {"max_suggestions": 51}, {"include_benefits": False, "include_costs": False}, {"x": 1}):
+    for bad in (
+        {"max_suggestions": 0},
+        {"max_suggestions": 51},
+        {"include_benefits": False, "include_costs": False},
+        {"x": 1},
+    ):
         with pytest.raises(InputError):
             KIND.validate_config(bad)
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"node": 1, "text": ""}, "text"),
-    ({"node": 1, "text": "   "}, "text"),
-    ({"node": 1, "text": "x" * 201}, "text"),
-    ({"node": 1, "text": "Hur många?", "unit": "x" * 31}, "unit"),
-    ({"node": 1, "text": "Hur många?", "name": "antal"}, "name"),
-    ({"node": 1.0, "text": "Hur många?"}, "node"),
-    ({"text": "Hur många?"}, "node"),
-    ({"node": 1, "text": "Hur många?", "unit": "st\x07"}, "unit"),
-    ({"node": 1, "text": "Hur\x1bmånga?"}, "text"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"node": 1, "text": ""}, "text"),
+        ({"node": 1, "text": "   "}, "text"),
+        ({"node": 1, "text": "x" * 201}, "text"),
+        ({"node": 1, "text": "Hur många?", "unit": "x" * 31}, "unit"),
+        ({"node": 1, "text": "Hur många?", "name": "antal"}, "name"),
+        ({"node": 1.0, "text": "Hur många?"}, "node"),
+        ({"text": "Hur många?"}, "node"),
+        ({"node": 1, "text": "Hur många?", "unit": "st\x07"}, "unit"),
+        ({"node": 1, "text": "Hur\x1bmånga?"}, "text"),
+    ],
+)
 def test_bad_inputs_are_refused_with_a_field_message(setup, payload, field):
     ws, act_id, _nodes = setup()
     with pytest.raises(InputError) as err:
@@ -197,10 +237,22 @@ def test_limit_and_duplicates(setup):
 def test_aggregate_rows_formula_suggestions_and_names(setup):
     ws, act_id, nodes = setup()
     p = join(ws.id, "Anna")
-    op(ws, "row.add", node_id=nodes["n1"], data={"name": "antal_resor_ar", "label": "Hur många resor per år?", "unit": "st/år"})
+    op(
+        ws,
+        "row.add",
+        node_id=nodes["n1"],
+        data={"name": "antal_resor_ar", "label": "Hur många resor per år?", "unit": "st/år"},
+    )
     op(ws, "row.add", node_id=nodes["n1"], data={"name": "minuter", "label": "Minuter per resa", "unit": "min"})
-    op(ws, "block.set", node_id=nodes["n1"], data={"formula": "antal_resor_ar * minuter / 60 * sjukskoterska",
-                                                   "hours_formula": "antal_resor_ar * minuter / 60"})
+    op(
+        ws,
+        "block.set",
+        node_id=nodes["n1"],
+        data={
+            "formula": "antal_resor_ar * minuter / 60 * sjukskoterska",
+            "hours_formula": "antal_resor_ar * minuter / 60",
+        },
+    )
     a = suggest(p, act_id, nodes["n1"], "Hur många resor blir det per år?", "st/år")
     b = suggest(p, act_id, nodes["n1"], "Hur många resor görs per år?", "st/år")
     suggest(p, act_id, nodes["n2"], "Vad kostar ett brev?", "kr")
@@ -217,12 +269,18 @@ def test_aggregate_rows_formula_suggestions_and_names(setup):
     assert [s["id"] for s in n1["suggestions"]] == [a.response_id, b.response_id]
     assert all(not s["added"] for s in n1["suggestions"])
     assert {"name": "sjukskoterska", "label": "Sjuksköterska", "unit": "kr/timme", "value": 453} in [
-        {k: f[k] for k in ("name", "label", "unit", "value")} for f in agg["factors"]]
+        {k: f[k] for k in ("name", "label", "unit", "value")} for f in agg["factors"]
+    ]
     assert agg["summary"] == {"items": 3, "rows": 2, "formulas": 1, "suggestions": 3}
     assert "Anna" not in str(agg)
     # Added as a row: the facilitator marks the suggestion answered.
     act = db.session.get(Activity, act_id)
-    op(ws, "row.add", node_id=nodes["n1"], data={"name": "antal_resor_ar_2", "label": "Hur många resor blir det per år?", "unit": "st/år"})
+    op(
+        ws,
+        "row.add",
+        node_id=nodes["n1"],
+        data={"name": "antal_resor_ar_2", "label": "Hur många resor blir det per år?", "unit": "st/år"},
+    )
     moderate(act, a.response_id, "answered")
     agg = aggregate(act_id)
     n1 = agg["items"][0]

@@ -11,9 +11,9 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
-from workshop.inputs import submit
 
 KIND = get_kind("ranking")
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,9 @@ def ctx(app):
 @pytest.fixture
 def make_ranking(make_workshop):
     def make(options=OPTIONS):
-        ws_id, _code, (act_id,) = make_workshop(activities=[("ranking", "Vad är viktigast?", {"options": list(options)})])
+        ws_id, _code, (act_id,) = make_workshop(
+            activities=[("ranking", "Vad är viktigast?", {"options": list(options)})]
+        )
         return ws_id, act_id
 
     return make
@@ -59,6 +61,7 @@ def by_option(agg: dict) -> dict:
 
 
 # --- settings ------------------------------------------------------------------------------
+
 
 def test_kind_rules(ctx):
     assert KIND.answer_mode == "replace"
@@ -106,6 +109,7 @@ def test_config_refuses_the_same_option_twice(ctx):
 
 
 # --- input ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("order", [[0, 1, 2], [2, 0, 1], [1, 2, 0]])
 def test_input_accepts_permutations(ctx, order):
@@ -158,6 +162,7 @@ def test_bool_is_not_an_index(ctx):
 
 # --- aggregation ---------------------------------------------------------------------------
 
+
 def test_borda_scores_and_average_ranks(ctx):
     # n = 3: first place 3 points, second 2, third 1.
     agg = KIND.aggregate(cfg(), rows([0, 1, 2], [1, 0, 2], [0, 2, 1]))
@@ -193,7 +198,9 @@ def test_aggregate_without_rankings(ctx):
     agg = KIND.aggregate(cfg(), [])
     assert agg["rankings"] == 0 and agg["max_score"] == 0
     assert [(i["index"], i["score"], i["average_rank"], i["first"]) for i in agg["items"]] == [
-        (0, 0, None, 0), (1, 0, None, 0), (2, 0, None, 0)
+        (0, 0, None, 0),
+        (1, 0, None, 0),
+        (2, 0, None, 0),
     ]
 
 
@@ -212,6 +219,7 @@ def test_csv(ctx):
 
 # --- through submit -----------------------------------------------------------------------
 
+
 def test_changed_ranking_replaces_the_earlier_one(app, make_ranking):
     ws_id, act_id = make_ranking()
     with app.test_request_context("/?lang=en"):
@@ -221,7 +229,11 @@ def test_changed_ranking_replaces_the_earlier_one(app, make_ranking):
         submit(p, act_id, "r2", {"order": [2, 1, 0]})
         agg = console_aggregate(act_id)
         assert agg["rankings"] == 1
-        assert [(i["option"], i["score"]) for i in agg["items"]] == [("Miljö", 3), ("Tillgänglighet", 2), ("Trygghet", 1)]
+        assert [(i["option"], i["score"]) for i in agg["items"]] == [
+            ("Miljö", 3),
+            ("Tillgänglighet", 2),
+            ("Trygghet", 1),
+        ]
 
 
 def test_two_participants_add_up(app, make_ranking):

@@ -11,9 +11,9 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
-from workshop.inputs import submit
 from workshop.workshops import add_activity
 
 KIND = get_kind("scale")
@@ -56,6 +56,7 @@ def console_aggregate(act_id: int) -> dict:
 
 
 # --- settings ------------------------------------------------------------------------------
+
 
 def test_kind_rules(ctx):
     assert KIND.answer_mode == "replace"
@@ -112,6 +113,7 @@ def test_config_refuses_bad_settings(ctx, payload, field):
 
 
 # --- input ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", [1, 3, 5])
 def test_input_accepts_values_on_the_scale(ctx, value):
@@ -172,6 +174,7 @@ def test_messages_name_the_problem(ctx):
 
 # --- aggregation ---------------------------------------------------------------------------
 
+
 def test_aggregate_even_count(ctx):
     agg = KIND.aggregate(cfg(), rows(1, 2, 2, 5))
     assert agg["distribution"] == [1, 2, 0, 0, 1]
@@ -200,8 +203,15 @@ def test_median_between_two_middle_values(ctx):
 
 def test_aggregate_without_answers(ctx):
     agg = KIND.aggregate(cfg(max=4), [])
-    assert agg == {"max": 4, "label_low": "Låg", "label_high": "Hög", "distribution": [0, 0, 0, 0],
-                   "count": 0, "mean": None, "median": None}
+    assert agg == {
+        "max": 4,
+        "label_low": "Låg",
+        "label_high": "Hög",
+        "distribution": [0, 0, 0, 0],
+        "count": 0,
+        "mean": None,
+        "median": None,
+    }
 
 
 def test_answers_outside_a_shortened_scale_are_left_out(ctx):
@@ -218,6 +228,7 @@ def test_csv(ctx):
 
 
 # --- through submit -----------------------------------------------------------------------
+
 
 def test_changed_answer_replaces_the_earlier_one(app, make_scale):
     ws_id, act_id = make_scale()

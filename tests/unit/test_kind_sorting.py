@@ -9,12 +9,12 @@ import pytest
 
 from workshop.activities import InputError, get_kind
 from workshop.activities.sorting import agreement_level, tally
-from workshop.extensions import db
 from workshop.draft.snapshot import draft_snapshot
+from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows
-from workshop.inputs import submit
 
 KIND = get_kind("sorting")
 
@@ -36,10 +36,20 @@ def setup(ctx, make_workshop):
     """A workshop with a sorting activity and a draft: 3 nyttor, 1 cost, a risk and a möjlighet."""
 
     def make(config=None, title="Trygg hemtjänst"):
-        ws_id, _code, ids = make_workshop(activities=[("sorting", "Sortera", config or {})], mode="self_paced", title=title)
+        ws_id, _code, ids = make_workshop(
+            activities=[("sorting", "Sortera", config or {})], mode="self_paced", title=title
+        )
         ws = db.session.get(Workshop, ws_id)
-        op(ws, "frame.update", data={"perspectives": [{"kind": "egen_organisation", "label": "Solstad kommun"},
-                                                      {"kind": "invanare", "label": "Brukare"}]})
+        op(
+            ws,
+            "frame.update",
+            data={
+                "perspectives": [
+                    {"kind": "egen_organisation", "label": "Solstad kommun"},
+                    {"kind": "invanare", "label": "Brukare"},
+                ]
+            },
+        )
         nodes = {}
         for key, node_type, title_ in [
             ("n1", "nytta", "Färre resor"),
@@ -49,7 +59,9 @@ def setup(ctx, make_workshop):
             ("r1", "risk", "Batterier tar slut"),
             ("m1", "mojlighet", "Nya tjänster"),
         ]:
-            nodes[key] = op(ws, "node.add", data={"node_type": node_type, "title": title_, "description": f"Om {title_}"})["id"]
+            nodes[key] = op(
+                ws, "node.add", data={"node_type": node_type, "title": title_, "description": f"Om {title_}"}
+            )["id"]
         return ws, ids[0], nodes
 
     return make
@@ -63,8 +75,12 @@ def join(ws_id: int, nickname: str = "") -> Participant:
 
 
 def vote(p, act_id, node, category="finansiell", money=False, perspective=None, client_id=None):
-    return submit(p, act_id, client_id or secrets.token_hex(8),
-                  {"node": node, "category": category, "money": money, "perspective": perspective})
+    return submit(
+        p,
+        act_id,
+        client_id or secrets.token_hex(8),
+        {"node": node, "category": category, "money": money, "perspective": perspective},
+    )
 
 
 def aggregate(act_id: int) -> dict:
@@ -78,19 +94,28 @@ def item(agg: dict, node_id: int) -> dict:
 
 # --- settings ------------------------------------------------------------------------------
 
+
 def test_defaults(ctx):
-    assert KIND.default_config() == {"include_nytta": True, "include_konsekvenskostnad": True,
-                                     "include_genomforandekostnad": True, "ask_money": True, "ask_perspective": True}
+    assert KIND.default_config() == {
+        "include_nytta": True,
+        "include_konsekvenskostnad": True,
+        "include_genomforandekostnad": True,
+        "ask_money": True,
+        "ask_perspective": True,
+    }
     assert KIND.answer_mode == "custom" and KIND.uses_draft
     assert KIND.results_hidden_default is True and KIND.phone_results == "on_reveal"
     assert all(f.type == "bool" for f in KIND.config_fields)
 
 
-@pytest.mark.parametrize("bad", [
-    {"include_nytta": False, "include_konsekvenskostnad": False, "include_genomforandekostnad": False},
-    {"include_risk": True},
-    {"ask_money": "yes"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"include_nytta": False, "include_konsekvenskostnad": False, "include_genomforandekostnad": False},
+        {"include_risk": True},
+        {"ask_money": "yes"},
+    ],
+)
 def test_bad_settings_are_refused(ctx, bad):
     with pytest.raises(InputError):
         KIND.validate_config(bad)
@@ -98,16 +123,20 @@ def test_bad_settings_are_refused(ctx, bad):
 
 # --- input ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("payload, field", [
-    ({"node": 1, "category": "Finansiell", "money": False}, "category"),
-    ({"node": 1, "category": "risk", "money": False}, "category"),
-    ({"node": 1, "money": False}, "category"),
-    ({"node": "1", "category": "finansiell", "money": False}, "node"),
-    ({"node": True, "category": "finansiell", "money": False}, "node"),
-    ({"node": 1, "category": "finansiell", "money": "yes"}, "money"),
-    ({"node": 1, "category": "finansiell", "money": False, "perspective": "x" * 201}, "perspective"),
-    ({"node": 1, "category": "finansiell", "money": False, "weight": 2}, "weight"),
-])
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"node": 1, "category": "Finansiell", "money": False}, "category"),
+        ({"node": 1, "category": "risk", "money": False}, "category"),
+        ({"node": 1, "money": False}, "category"),
+        ({"node": "1", "category": "finansiell", "money": False}, "node"),
+        ({"node": True, "category": "finansiell", "money": False}, "node"),
+        ({"node": 1, "category": "finansiell", "money": "yes"}, "money"),
+        ({"node": 1, "category": "finansiell", "money": False, "perspective": "x" * 201}, "perspective"),
+        ({"node": 1, "category": "finansiell", "money": False, "weight": 2}, "weight"),
+    ],
+)
 def test_bad_inputs_are_refused_with_a_field_message(setup, payload, field):
     ws, act_id, _nodes = setup()
     with pytest.raises(InputError) as err:
@@ -191,7 +220,8 @@ def test_a_changed_vote_replaces_the_earlier_one_per_item(setup):
     assert db.session.get(Response, second.response_id).current is True
     current = [r for r in db.session.query(Response).all() if r.current]
     assert sorted((r.participant_id, r.data["node"]) for r in current) == sorted(
-        [(p.id, nodes["n1"]), (p.id, nodes["n2"]), (q.id, nodes["n1"])])
+        [(p.id, nodes["n1"]), (p.id, nodes["n2"]), (q.id, nodes["n1"])]
+    )
     n1 = item(aggregate(act_id), nodes["n1"])
     assert n1["n"] == 2 and n1["categories"]["finansiell"] == 1 and n1["categories"]["kvalitet"] == 1
     assert n1["money"] == {"yes": 1, "no": 1}
@@ -209,8 +239,13 @@ def test_a_resent_vote_counts_once(setup):
 def test_stored_vote_carries_the_title_for_the_csv(setup):
     ws, act_id, nodes = setup()
     stored = vote(join(ws.id), act_id, nodes["n1"], "omfordelning", money=True, perspective="Solstad kommun")
-    assert stored.data == {"node": nodes["n1"], "category": "omfordelning", "money": True,
-                           "perspective": "Solstad kommun", "title": "Färre resor"}
+    assert stored.data == {
+        "node": nodes["n1"],
+        "category": "omfordelning",
+        "money": True,
+        "perspective": "Solstad kommun",
+        "title": "Färre resor",
+    }
     act = db.session.get(Activity, act_id)
     row = load_rows(act)[0]
     cfg = KIND.config(act.config)
@@ -219,6 +254,7 @@ def test_stored_vote_carries_the_title_for_the_csv(setup):
 
 
 # --- aggregates ----------------------------------------------------------------------------
+
 
 def test_distribution_agreement_and_grey_zone_by_hand(setup):
     ws, act_id, nodes = setup()
@@ -281,13 +317,28 @@ def test_tally_thresholds():
 
 def test_the_facilitators_decision_is_in_the_aggregate(setup):
     ws, act_id, nodes = setup()
-    op(ws, "node.update", id=nodes["n2"], data={"category": "kvalitet", "valuation": "size", "size_score": 2,
-                                                "perspective": "Brukare", "motivation": "Gråzon: trygghet är kvalitet."})
+    op(
+        ws,
+        "node.update",
+        id=nodes["n2"],
+        data={
+            "category": "kvalitet",
+            "valuation": "size",
+            "size_score": 2,
+            "perspective": "Brukare",
+            "motivation": "Gråzon: trygghet är kvalitet.",
+        },
+    )
     agg = aggregate(act_id)
     n2 = item(agg, nodes["n2"])
     assert n2["decided"] is True
-    assert n2["decision"] == {"category": "kvalitet", "valuation": "size", "size_score": 2, "perspective": "Brukare",
-                              "motivation": "Gråzon: trygghet är kvalitet."}
+    assert n2["decision"] == {
+        "category": "kvalitet",
+        "valuation": "size",
+        "size_score": 2,
+        "perspective": "Brukare",
+        "motivation": "Gråzon: trygghet är kvalitet.",
+    }
     assert item(agg, nodes["n1"])["decided"] is False
     assert agg["summary"]["decided"] == 1
     # The console saves through the draft service, which refuses money for Kvalitet.
@@ -314,7 +365,12 @@ def test_phone_content_lists_benefits_and_costs_only(setup):
     act = db.session.get(Activity, act_id)
     content = KIND.phone_content(act, KIND.config(act.config), draft_snapshot(act.workshop_id))
     assert [i["id"] for i in content["items"]] == [nodes["n1"], nodes["n2"], nodes["n3"], nodes["k1"]]
-    assert content["items"][0] == {"id": nodes["n1"], "title": "Färre resor", "description": "Om Färre resor", "type": "nytta"}
+    assert content["items"][0] == {
+        "id": nodes["n1"],
+        "title": "Färre resor",
+        "description": "Om Färre resor",
+        "type": "nytta",
+    }
     assert content["perspectives"] == ["Solstad kommun", "Brukare"]
     assert content["money_categories"] == ["finansiell", "omfordelning"]
 

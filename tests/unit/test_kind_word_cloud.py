@@ -9,10 +9,10 @@ import pytest
 from workshop.activities import InputError, get_kind
 from workshop.activities.base import Row
 from workshop.extensions import db
+from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, moderate
-from workshop.inputs import submit
 
 KIND = get_kind("word_cloud")
 
@@ -26,7 +26,9 @@ def ctx(app):
 @pytest.fixture
 def cloud(app, make_workshop):
     """A live workshop with one word cloud (2 words each, at most 12 characters)."""
-    ws_id, _code, (act_id,) = make_workshop(activities=[("word_cloud", "Ett ord om tryggheten", {"max_entries": 2, "max_length": 12})])
+    ws_id, _code, (act_id,) = make_workshop(
+        activities=[("word_cloud", "Ett ord om tryggheten", {"max_entries": 2, "max_length": 12})]
+    )
     return ws_id, act_id
 
 
@@ -47,6 +49,7 @@ def send(p: Participant, act_id: int, text) -> int:
 
 
 # --- settings ------------------------------------------------------------------------------
+
 
 def test_defaults_are_three_words_of_25_characters_and_results_shown(ctx):
     assert KIND.default_config() == {"max_entries": 3, "max_length": 25}
@@ -76,6 +79,7 @@ def test_settings_at_the_limits_are_accepted(ctx):
 
 
 # --- input ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "payload, field",
@@ -155,6 +159,7 @@ def test_the_same_input_sent_twice_counts_once(ctx, cloud):
 
 
 # --- aggregation ---------------------------------------------------------------------------
+
 
 def test_case_and_spacing_do_not_split_a_word_and_the_most_common_spelling_is_shown(ctx, cloud):
     ws_id, act_id = cloud

@@ -18,7 +18,13 @@ def user(app, facilitator):
 
 def test_every_template_in_the_library_loads(user):
     keys = [t["key"] for t in portable.library()]
-    assert {"forum_poll_deck", "effect_workshop_30min", "effect_workshop_week", "nine_steps", "example_digital_locks"} <= set(keys)
+    assert {
+        "forum_poll_deck",
+        "effect_workshop_30min",
+        "effect_workshop_week",
+        "nine_steps",
+        "example_digital_locks",
+    } <= set(keys)
     for key in keys:
         ws = portable.import_document(user, portable.load_template(key))
         assert ws.activities, key

@@ -55,7 +55,7 @@ def test_a_malformed_connect_is_refused_on_the_engineio_road_too(guarded):
     for deliver in (server._handle_eio_message, server.eio.handlers["message"]):
         sent.clear()
         deliver("sid", "0/phone,0.0")
-        (sid, pkt), = sent
+        ((sid, pkt),) = sent
         assert sid == "sid" and pkt.packet_type == packet.CONNECT_ERROR and pkt.namespace == "/phone"
         assert pkt.data["data"] == {"code": "invalid", "message": "Malformed Socket.IO packet."}
 
@@ -71,6 +71,6 @@ def test_an_undecodable_packet_of_another_type_is_still_the_library_s_error(guar
 def test_a_reserved_event_name_is_refused(guarded, data):
     server, sent = guarded
     server._handle_event("sid", "/phone", 5, data)
-    (sid, pkt), = sent
+    ((sid, pkt),) = sent
     assert pkt.packet_type == packet.ACK and pkt.id == 5 and pkt.namespace == "/phone"
     assert pkt.data == [{"ok": False, "error": {"code": "forbidden", "message": "Not allowed."}}]

@@ -48,6 +48,7 @@ STATUSES = st.sampled_from(["visible", "visible", "visible", "hidden", "pending"
 
 # --- the registry --------------------------------------------------------------------------------
 
+
 def test_every_tally_kind_keeps_one_answer_per_phone():
     tally = {key for key, kind in all_kinds().items() if kind.tally}
     assert set(TALLY_KINDS) <= tally
@@ -79,6 +80,7 @@ def test_a_weighted_row_counts_as_that_many_answers(app, key):
 
 # --- against the database --------------------------------------------------------------------------
 
+
 def _setup(user, key):
     from workshop import workshops as core
 
@@ -102,9 +104,16 @@ def _write(act, kind, config, answers):
 def _set_status(act, pid, status):
     t = Response.__table__.c
     with db.engine.begin() as conn:
-        conn.execute(update(Response.__table__).where(
-            t.activity_id == act.id, t.generation == act.generation, t.current.is_(True), t.participant_id == pid,
-        ).values(status=status))
+        conn.execute(
+            update(Response.__table__)
+            .where(
+                t.activity_id == act.id,
+                t.generation == act.generation,
+                t.current.is_(True),
+                t.participant_id == pid,
+            )
+            .values(status=status)
+        )
 
 
 @pytest.mark.parametrize("key", TALLY_KINDS)
@@ -117,12 +126,15 @@ def test_tally_aggregate_equals_the_row_aggregate(db_session, facilitator, key):
 
     # Answers drawn from a small pool per example, so that phones often give the same answer.
     answer_lists = st.lists(payload, min_size=1, max_size=4).flatmap(
-        lambda pool: st.lists(st.tuples(st.integers(0, PHONES - 1), st.sampled_from(pool)), max_size=14))
+        lambda pool: st.lists(st.tuples(st.integers(0, PHONES - 1), st.sampled_from(pool)), max_size=14)
+    )
 
     @settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(answers=answer_lists,
-           cuts=st.lists(st.booleans(), min_size=14, max_size=14),
-           statuses=st.lists(STATUSES, min_size=PHONES, max_size=PHONES))
+    @given(
+        answers=answer_lists,
+        cuts=st.lists(st.booleans(), min_size=14, max_size=14),
+        statuses=st.lists(STATUSES, min_size=PHONES, max_size=PHONES),
+    )
     def check(answers, cuts, statuses):
         reset_activity(act)  # a new generation: the earlier examples' answers no longer count
         answers = [(pids[i], kind.validate_input(config, p)) for i, p in answers]
@@ -177,10 +189,19 @@ def test_the_same_answer_by_either_road_is_one_group(db_session, facilitator):
     ws, act, pids = _setup(db_session.get(User, facilitator), "multiple_choice")
     config = kind.config(act.config)
     submit(db.session.get(Participant, pids[0]), act.id, "s1", {"choices": [2, 0]})
-    _write(act, kind, config, [(pids[1], kind.validate_input(config, {"choices": [0, 2]})),
-                               (pids[2], kind.validate_input(config, {"choices": [1]}))])
+    _write(
+        act,
+        kind,
+        config,
+        [
+            (pids[1], kind.validate_input(config, {"choices": [0, 2]})),
+            (pids[2], kind.validate_input(config, {"choices": [1]})),
+        ],
+    )
     tally = load_tally(act)
-    assert [(t.status, t.data, t.weight) for t in tally] == [("visible", {"choices": [0, 2]}, 2),
-                                                              ("visible", {"choices": [1]}, 1)]
+    assert [(t.status, t.data, t.weight) for t in tally] == [
+        ("visible", {"choices": [0, 2]}, 2),
+        ("visible", {"choices": [1]}, 1),
+    ]
     assert kind.aggregate(config, tally)["counts"] == [2, 1, 2, 0]
     assert kind.responders(tally) == 3

@@ -12,7 +12,7 @@ with the list of what is missing. To fix it (see the Makefile's ``translations``
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ def po_path(locale: str) -> Path:
     return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_po(locale: str):
     with po_path(locale).open("rb") as fh:
         return read_po(fh, locale=locale)
@@ -86,9 +86,24 @@ def extracted(tmp_path_factory):
     here = os.getcwd()
     os.chdir(ROOT)
     try:
-        CommandLineInterface().run([
-            "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "_pl:1,2", "-o", str(pot), ".",
-        ])
+        CommandLineInterface().run(
+            [
+                "pybabel",
+                "-q",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "-k",
+                "lazy_gettext",
+                "-k",
+                "_pl:1,2",
+                "-o",
+                str(pot),
+                ".",
+            ]
+        )
     finally:
         os.chdir(here)
     with pot.open("rb") as fh:
@@ -101,9 +116,7 @@ def test_catalogue_covers_the_source(extracted):
     for locale in LOCALES:
         have = {key(m) for m in messages(load_po(locale))}
         missing = [source[k] for k in source if k not in have]
-        listing = "\n".join(
-            f"  {ids(m)[0]!r}  ({', '.join(f'{f}:{n}' for f, n in m.locations[:2])})" for m in missing
-        )
+        listing = "\n".join(f"  {ids(m)[0]!r}  ({', '.join(f'{f}:{n}' for f, n in m.locations[:2])})" for m in missing)
         assert not missing, (
             f"{len(missing)} strings in the source are not in the {locale} catalogue "
             f"(run extract + update, then translate):\n{listing}"
@@ -146,8 +159,10 @@ def test_placeholders_match():
 def test_leading_and_trailing_spaces_are_kept():
     """Sentence starters such as "Hur många " are inserted in front of typed text."""
     wrong = [
-        ids(m)[0] for m in messages(load_po("sv"))
-        if strings(m)[0] and (ids(m)[0][:1].isspace(), ids(m)[0][-1:].isspace())
+        ids(m)[0]
+        for m in messages(load_po("sv"))
+        if strings(m)[0]
+        and (ids(m)[0][:1].isspace(), ids(m)[0][-1:].isspace())
         != (strings(m)[0][:1].isspace(), strings(m)[0][-1:].isspace())
     ]
     assert not wrong, wrong
@@ -183,8 +198,7 @@ METHOD_TERMS = {
     "Large": "Stor",
     "Total net benefit": "Sammanlagd nettonytta",
     "Net benefit per krona invested": "Nettonytta per satsad krona",
-    "The year accumulated benefits exceed accumulated costs":
-        "Året då de ackumulerade nyttorna överstiger de ackumulerade kostnaderna",
+    "The year accumulated benefits exceed accumulated costs": "Året då de ackumulerade nyttorna överstiger de ackumulerade kostnaderna",
     "cannot be computed": "kan inte beräknas",
     "never": "aldrig",
     "full-time equivalents": "årsarbetare",
@@ -284,7 +298,8 @@ def test_browser_strings_are_swedish_by_default(web):
     assert sv["join_code"] == "Kod" and en["join_code"] == "Code"
     assert sv["vocab.measure.nettonytta"] == "Sammanlagd nettonytta"
     assert sv["vocab.category.omfordelning"] == "Omfördelning"
-    untranslated = sorted(k for k, v in sv.items() if v == en[k] and re.search(r"[a-z]{3} [a-z]{3}", v)
-                          and not re.search(r"[åäöÅÄÖ]", v))
+    untranslated = sorted(
+        k for k, v in sv.items() if v == en[k] and re.search(r"[a-z]{3} [a-z]{3}", v) and not re.search(r"[åäöÅÄÖ]", v)
+    )
     # Strings that are the same in both languages are method words or symbols, never English sentences.
     assert not [k for k in untranslated if " the " in f" {sv[k]} " or " and " in f" {sv[k]} "], untranslated

@@ -12,17 +12,36 @@ PASSWORD = "hemligt-lösen-1"
 
 # --- the Swedish number reader ----------------------------------------------------------------
 
-@pytest.mark.parametrize("text,expected", [
-    # Swedish: space between thousands (plain, non-breaking, narrow, thin), decimal comma.
-    ("1 234,5", "1234.5"), ("1\u00a0234,5", "1234.5"), ("1\u202f234,5", "1234.5"), ("1\u2009234", "1234"),
-    ("1 234", "1234"), ("12 345 678,25", "12345678.25"), ("0,5", "0.5"), (",5", "0.5"), ("400", "400"),
-    # English: decimal point, no grouping; a point with Swedish grouping is read too.
-    ("1234.5", "1234.5"), ("0.25", "0.25"), (".5", "0.5"), ("1 234.5", "1234.5"),
-    # Negatives: hyphen-minus and the minus sign U+2212, also with a space after it.
-    ("-30", "-30"), ("\u221230", "-30"), ("\u22121 234,5", "-1234.5"), ("- 12", "-12"), ("+7", "7"),
-    # Spaces around, and the apostrophe some people group with.
-    ("  400 ", "400"), ("1'000", "1000"),
-])
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # Swedish: space between thousands (plain, non-breaking, narrow, thin), decimal comma.
+        ("1 234,5", "1234.5"),
+        ("1\u00a0234,5", "1234.5"),
+        ("1\u202f234,5", "1234.5"),
+        ("1\u2009234", "1234"),
+        ("1 234", "1234"),
+        ("12 345 678,25", "12345678.25"),
+        ("0,5", "0.5"),
+        (",5", "0.5"),
+        ("400", "400"),
+        # English: decimal point, no grouping; a point with Swedish grouping is read too.
+        ("1234.5", "1234.5"),
+        ("0.25", "0.25"),
+        (".5", "0.5"),
+        ("1 234.5", "1234.5"),
+        # Negatives: hyphen-minus and the minus sign U+2212, also with a space after it.
+        ("-30", "-30"),
+        ("\u221230", "-30"),
+        ("\u22121 234,5", "-1234.5"),
+        ("- 12", "-12"),
+        ("+7", "7"),
+        # Spaces around, and the apostrophe some people group with.
+        ("  400 ", "400"),
+        ("1'000", "1000"),
+    ],
+)
 def test_swedish_number_reads_swedish_and_english_figures(text, expected):
     assert swedish_number(text) == Decimal(expected)
 
@@ -34,13 +53,29 @@ def test_a_period_is_always_a_decimal_point():
     assert swedish_number("1,234") == Decimal("1.234")
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("", "empty"), ("   ", "empty"), ("\u00a0", "empty"),
-    ("1,2,3", "format"), ("12abc", "format"), ("1,234.5", "format"), ("1.2.3", "format"),
-    ("1 2 3", "format"), ("1 23", "format"), ("1234 567", "format"),  # thousands come in threes
-    ("nan", "format"), ("inf", "format"), ("1e5", "format"), ("0x10", "format"), ("--1", "format"),
-    ("-", "format"), ("\u0661\u0662", "format"), ("fyra", "format"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("\u00a0", "empty"),
+        ("1,2,3", "format"),
+        ("12abc", "format"),
+        ("1,234.5", "format"),
+        ("1.2.3", "format"),
+        ("1 2 3", "format"),
+        ("1 23", "format"),
+        ("1234 567", "format"),  # thousands come in threes
+        ("nan", "format"),
+        ("inf", "format"),
+        ("1e5", "format"),
+        ("0x10", "format"),
+        ("--1", "format"),
+        ("-", "format"),
+        ("\u0661\u0662", "format"),
+        ("fyra", "format"),
+    ],
+)
 def test_swedish_number_refuses_what_is_not_a_figure(text, reason):
     with pytest.raises(NumberTextError) as err:
         swedish_number(text)
@@ -53,10 +88,16 @@ def test_number_value_refuses_with_swedish_sentences(app):
     with app.test_request_context():
         assert number_value("1 700,5", "low") == 1700.5
         assert number_value("", "low", required=False) is None
-        assert number_value("2,0", "max", integral=True) == 2 and isinstance(number_value("2", "max", integral=True), int)
-        cases = {"12abc": "Skriv ett tal, till exempel 400 eller 0,5.", "": "Fältet måste fyllas i.",
-                 "2e20": "Skriv ett tal, till exempel 400 eller 0,5.", 1e16: "Talet är för stort.",
-                 True: "Måste vara ett tal."}
+        assert number_value("2,0", "max", integral=True) == 2 and isinstance(
+            number_value("2", "max", integral=True), int
+        )
+        cases = {
+            "12abc": "Skriv ett tal, till exempel 400 eller 0,5.",
+            "": "Fältet måste fyllas i.",
+            "2e20": "Skriv ett tal, till exempel 400 eller 0,5.",
+            1e16: "Talet är för stort.",
+            True: "Måste vara ett tal.",
+        }
         for raw, message in cases.items():
             with pytest.raises(InputError) as err:
                 number_value(raw, "low")
@@ -64,6 +105,7 @@ def test_number_value_refuses_with_swedish_sentences(app):
 
 
 # --- forms --------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def client(app, facilitator):
@@ -89,8 +131,15 @@ def test_workshop_form_reads_perspectives_and_closing_time(app, client):
     from workshop.extensions import db
     from workshop.models import Workshop
 
-    r = client.post("/f/new", data={"title": " Forum ", "open_until": "2030-05-04T16:00", "ask_perspective": "1",
-                                    "perspectives": "Solstad kommun\n\n  Brukare \n"})
+    r = client.post(
+        "/f/new",
+        data={
+            "title": " Forum ",
+            "open_until": "2030-05-04T16:00",
+            "ask_perspective": "1",
+            "perspectives": "Solstad kommun\n\n  Brukare \n",
+        },
+    )
     assert r.status_code == 302
     with app.app_context():
         ws = db.session.query(Workshop).one()
@@ -111,7 +160,9 @@ def test_activity_form_reads_the_timer_the_swedish_way(app, client, make_worksho
     from workshop.models import Activity
 
     ws_id, _code, (act_id,) = make_workshop(activities=(("scale", "Hur nöjd är du?", None),))
-    r = client.post(f"/f/w/{ws_id}/a/{act_id}", data={"title": "Hur nöjd är du?", "cfg_max": "5", "timer_minutes": "1,5"})
+    r = client.post(
+        f"/f/w/{ws_id}/a/{act_id}", data={"title": "Hur nöjd är du?", "cfg_max": "5", "timer_minutes": "1,5"}
+    )
     assert r.status_code == 302
     with app.app_context():
         act = db.session.get(Activity, act_id)
@@ -119,6 +170,7 @@ def test_activity_form_reads_the_timer_the_swedish_way(app, client, make_worksho
 
 
 # --- draft operations ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def draft(app, make_workshop):
@@ -136,13 +188,21 @@ def test_draft_ops_refuse_through_the_toolkit_in_swedish(draft):
     from workshop.draft.ops import apply
 
     ws, a = draft
-    nid = apply(ws, "node.add", {"data": {"node_type": "nytta", "title": "Frigjord tid", "category": "omfordelning",
-                                          "valuation": "money"}})["id"]
+    nid = apply(
+        ws,
+        "node.add",
+        {"data": {"node_type": "nytta", "title": "Frigjord tid", "category": "omfordelning", "valuation": "money"}},
+    )["id"]
     rid = apply(ws, "row.add", {"node_id": nid, "data": {"name": "timmar", "likely": "1 700,5"}})["id"]
     row = next(r for r in a.nodes[0].block.rows if r.id == rid)
     assert row.likely == 1700.5
     refusals = [
-        ("node.update", {"id": nid, "data": {"size_score": "stor"}}, "size_score", "Värdet är inte ett av de tillåtna."),
+        (
+            "node.update",
+            {"id": nid, "data": {"size_score": "stor"}},
+            "size_score",
+            "Värdet är inte ett av de tillåtna.",
+        ),
         ("node.update", {"id": nid, "data": {"title": ""}}, "title", "Fältet får inte vara tomt."),
         ("row.update", {"id": rid, "data": {"low": "12abc"}}, "low", "Skriv ett tal, till exempel 400 eller 0,5."),
         ("node.update", {"id": nid}, "data", "Fältet måste fyllas i."),
@@ -167,8 +227,9 @@ def test_each_draft_op_is_a_named_function_with_an_args_schema():
 
 # --- one definition per vocabulary, every column documented ---------------------------------
 
+
 def test_each_vocabulary_is_defined_once():
-    from workshop.calculation import engine
+    from workshop.calculation import model as engine
     from workshop.draft import models, vocabulary
     from workshop.exports import common
 
@@ -176,9 +237,14 @@ def test_each_vocabulary_is_defined_once():
     assert models.MONEY_CATEGORIES is vocabulary.MONEY_CATEGORIES is engine.MONEY_CATEGORIES
     assert tuple(vocabulary.CATEGORY_LABELS) == tuple(vocabulary.CATEGORY_TERMS) == vocabulary.CATEGORIES
     assert all(common.WORDS[c] is vocabulary.CATEGORY_TERMS[c] for c in vocabulary.CATEGORIES)
-    for keys, labels in [(vocabulary.NODE_TYPES, vocabulary.NODE_TYPE_LABELS), (vocabulary.VALUATIONS, vocabulary.VALUATION_LABELS),
-                         (vocabulary.SIZE_SCORES, vocabulary.SIZE_LABELS), (vocabulary.PERSPECTIVE_KINDS, vocabulary.PERSPECTIVE_KIND_LABELS),
-                         (vocabulary.COST_KINDS, vocabulary.COST_KIND_LABELS), (vocabulary.POLARITIES, vocabulary.POLARITY_LABELS)]:
+    for keys, labels in [
+        (vocabulary.NODE_TYPES, vocabulary.NODE_TYPE_LABELS),
+        (vocabulary.VALUATIONS, vocabulary.VALUATION_LABELS),
+        (vocabulary.SIZE_SCORES, vocabulary.SIZE_LABELS),
+        (vocabulary.PERSPECTIVE_KINDS, vocabulary.PERSPECTIVE_KIND_LABELS),
+        (vocabulary.COST_KINDS, vocabulary.COST_KIND_LABELS),
+        (vocabulary.POLARITIES, vocabulary.POLARITY_LABELS),
+    ]:
         assert keys == tuple(labels)
     assert set(vocabulary.ITEM_TYPES) | set(vocabulary.UNCATEGORISED_TYPES) == set(vocabulary.NODE_TYPES)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Literal
+from collections.abc import Iterable
+from typing import Any, ClassVar, Literal
 
 from flask_babel import gettext
 
@@ -71,7 +72,6 @@ def perspective_labels(analysis: Any) -> list[str]:
     if analysis is None:
         return []
     return [p.get("label", "") for p in (analysis.perspectives or []) if isinstance(p, dict) and p.get("label")]
-
 
 
 class NoInput:

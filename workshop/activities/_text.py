@@ -40,7 +40,9 @@ def _collapse(value: Any) -> Any:
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def text_model(name: str, max_length: int, single_line: bool = False, extra: dict[str, Any] | None = None) -> type[Schema]:
+def text_model(
+    name: str, max_length: int, single_line: bool = False, extra: dict[str, Any] | None = None
+) -> type[Schema]:
     """An input schema ``{"text": str}`` whose length limit follows the activity's settings.
 
     ``single_line`` collapses whitespace before the length is checked, so stray spaces or a
@@ -60,7 +62,6 @@ def _text_model(name: str, max_length: int, single_line: bool, extra: tuple) -> 
 def sort_console_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Awaiting approval first (the facilitator acts on those), then newest first."""
     return sorted(items, key=lambda i: (i["status"] != "pending", -i["id"]))
-
 
 
 def clean_part(value: str, field: str) -> str:

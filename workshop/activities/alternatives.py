@@ -21,9 +21,22 @@ from typing import Any
 from flask_babel import gettext
 from pydantic import Field
 
-from ._text import clean_paragraphs
 from ._draft import analysis_of
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, normalise_text, parse
+from ._text import clean_paragraphs
+from .base import (
+    ActivityKind,
+    ConfigField,
+    Context,
+    Entry,
+    InputError,
+    Limit,
+    Row,
+    Schema,
+    _l,
+    _pl,
+    normalise_text,
+    parse,
+)
 
 COMMENT_MAX = 500
 COMMENTS_SHOWN = 5
@@ -51,11 +64,12 @@ def row_for(rows: list[dict[str, Any]], data: dict[str, Any]) -> int | None:
     return index if index in same else same[0]
 
 
-
 def _comparison(analysis: Any) -> list[dict[str, Any]]:
     if analysis is None:
         return []
-    return [{"aspect": r.get("aspect", ""), "a": r.get("a", ""), "b": r.get("b", "")} for r in (analysis.comparison or [])]
+    return [
+        {"aspect": r.get("aspect", ""), "a": r.get("a", ""), "b": r.get("b", "")} for r in (analysis.comparison or [])
+    ]
 
 
 def frame_of(analysis: Any) -> dict[str, Any]:
@@ -161,18 +175,26 @@ class Alternatives(ActivityKind):
         comment = clean_paragraphs(data["comment"])
         rows = _comparison(ctx.analysis())
         if data["row"] >= len(rows):
-            raise InputError("unknown_row", gettext("That row does not exist."), {"row": gettext("That row does not exist.")})
+            raise InputError(
+                "unknown_row", gettext("That row does not exist."), {"row": gettext("That row does not exist.")}
+            )
         if comment and not config.allow_comments:
-            raise InputError("invalid", gettext("Comments are turned off."), {"comment": gettext("Comments are turned off.")})
+            raise InputError(
+                "invalid", gettext("Comments are turned off."), {"comment": gettext("Comments are turned off.")}
+            )
         aspect = rows[data["row"]]["aspect"]
         stored = {"row": data["row"], "aspect": aspect, "flag": data["flag"], "comment": comment}
         # One current flag per participant and row: earlier bare flags for this row step back.
-        earlier = [r.id for r in ctx.mine if not (r.data or {}).get("comment") and row_for(rows, r.data or {}) == data["row"]]
+        earlier = [
+            r.id for r in ctx.mine if not (r.data or {}).get("comment") and row_for(rows, r.data or {}) == data["row"]
+        ]
         limit = None
         if comment:
-            limit = Limit(config.max_comments,
-                          gettext("You have already written %(n)s comments, the most allowed here.", n=config.max_comments),
-                          counts=lambda r: r.id if (r.data or {}).get("comment") else None)
+            limit = Limit(
+                config.max_comments,
+                gettext("You have already written %(n)s comments, the most allowed here.", n=config.max_comments),
+                counts=lambda r: r.id if (r.data or {}).get("comment") else None,
+            )
         return Entry(stored, supersedes=earlier, limit=limit)
 
     # --- results --------------------------------------------------------------------------
@@ -198,7 +220,9 @@ class Alternatives(ActivityKind):
         # Flags count whatever happened to a comment; hidden comments are not shown.
         return self._aggregate(config, analysis_of(draft), rows, load_rows(act, include_hidden=True))
 
-    def _aggregate(self, config: AlternativesConfig, analysis: Any, visible: list[Row], every: list[Row]) -> dict[str, Any]:
+    def _aggregate(
+        self, config: AlternativesConfig, analysis: Any, visible: list[Row], every: list[Row]
+    ) -> dict[str, Any]:
         table = _comparison(analysis)
         latest: dict[tuple[int, int], Row] = {}
         for r in every:
@@ -228,7 +252,13 @@ class Alternatives(ActivityKind):
             "a": analysis.alternative_a if analysis else "",
             "b": analysis.alternative_b if analysis else "",
             "rows": [
-                {**row, "index": i, "flags": flags[i], "comment_count": len(comments[i]), "comments": comments[i][:COMMENTS_SHOWN]}
+                {
+                    **row,
+                    "index": i,
+                    "flags": flags[i],
+                    "comment_count": len(comments[i]),
+                    "comments": comments[i][:COMMENTS_SHOWN],
+                }
                 for i, row in enumerate(table)
             ],
             "frame": frame_of(analysis),
@@ -243,10 +273,18 @@ class Alternatives(ActivityKind):
         for r in sorted(rows, key=lambda r: -r.id):
             if r.status == "deleted" or not r.data.get("comment"):
                 continue
-            items.append({
-                "id": r.id, "text": r.data["comment"], "row": r.data.get("row"), "aspect": r.data.get("aspect", ""),
-                "flag": bool(r.data.get("flag")), "status": r.status, "nickname": r.nickname, "perspective": r.perspective,
-            })
+            items.append(
+                {
+                    "id": r.id,
+                    "text": r.data["comment"],
+                    "row": r.data.get("row"),
+                    "aspect": r.data.get("aspect", ""),
+                    "flag": bool(r.data.get("flag")),
+                    "status": r.status,
+                    "nickname": r.nickname,
+                    "perspective": r.perspective,
+                }
+            )
         return items
 
     # --- CSV ------------------------------------------------------------------------------

@@ -8,13 +8,15 @@ view. Nothing else needs editing to add a kind: the registry discovers the modul
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from ..i18n import _pl
+
 # The validation toolkit is shared with draft operations and forms; kinds import it from here.
 from ..validation import InputError, Schema, parse, validation_error
 from ..validation.messages import field_message as _field_message

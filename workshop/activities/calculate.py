@@ -14,18 +14,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from pydantic import Field
 
 from ._draft import NoInput
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
+from .base import ActivityKind, ConfigField, Row, Schema, _l, _pl
 
 #: Uppskattad storlek for items not valued in money (method.md).
 SIZE_NAMES = {0: "Ingen", 1: "Liten", 2: "Måttlig", 3: "Stor"}
 
 HEADLINE_KEYS = ("benefits", "costs", "nettonytta", "per_krona", "reading", "break_even_year")
-SERIES_KEYS = ("benefits_by_year", "costs_by_year", "accumulated_benefits", "accumulated_costs",
-               "benefit_shares", "cost_shares", "by_category", "by_perspective")
+SERIES_KEYS = (
+    "benefits_by_year",
+    "costs_by_year",
+    "accumulated_benefits",
+    "accumulated_costs",
+    "benefit_shares",
+    "cost_shares",
+    "by_category",
+    "by_perspective",
+)
 
 
 class CalculateConfig(Schema):
@@ -74,10 +81,17 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
     errors: dict[tuple, dict[str, Any]] = {}
     for e in res["errors"]:
         key = (e["item_id"], e["field"], e["code"], tuple(e["names"]))
-        entry = errors.setdefault(key, {
-            "item_id": e["item_id"], "title": titles.get(e["item_id"], ""), "field": e["field"],
-            "code": e["code"], "names": list(e["names"]), "scenarios": [],
-        })
+        entry = errors.setdefault(
+            key,
+            {
+                "item_id": e["item_id"],
+                "title": titles.get(e["item_id"], ""),
+                "field": e["field"],
+                "code": e["code"],
+                "names": list(e["names"]),
+                "scenarios": [],
+            },
+        )
         if e["scenario"] and e["scenario"] not in entry["scenarios"]:
             entry["scenarios"].append(e["scenario"])
     tornado = list(res["sensitivity"] or [])
@@ -108,7 +122,20 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
         "not_valued": [{**nv, "size": SIZE_NAMES.get(nv["size_score"])} for nv in res["not_valued"]],
         "errors": list(errors.values()),
         "items": [
-            {k: i[k] for k in ("id", "kind", "title", "category", "perspective", "yearly_value", "total", "total_discounted", "error")}
+            {
+                k: i[k]
+                for k in (
+                    "id",
+                    "kind",
+                    "title",
+                    "category",
+                    "perspective",
+                    "yearly_value",
+                    "total",
+                    "total_discounted",
+                    "error",
+                )
+            }
             for i in res["items"]
         ],
         "tornado": [{**e, "item": titles.get(e["item_id"] or "", "")} for e in tornado[:top]],
@@ -129,8 +156,12 @@ class Calculate(NoInput, ActivityKind):
     uses_draft = True
     Config = CalculateConfig
     config_fields = [
-        ConfigField("discounted", _l("Show discounted figures (nuvärde)"), "bool",
-                    help=_l("Undiscounted figures are shown beside them in the console.")),
+        ConfigField(
+            "discounted",
+            _l("Show discounted figures (nuvärde)"),
+            "bool",
+            help=_l("Undiscounted figures are shown beside them in the console."),
+        ),
         ConfigField("top", _l("Inputs shown in the sensitivity chart"), "int", min=1, max=15),
     ]
     js_strings = {

@@ -17,13 +17,14 @@ edits it and saves it to the draft analysis (``node.update`` with ``pattern`` an
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Iterable
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
 from ._draft import about, analysis_of, item_error, item_of, latest_per_item, live_items
-from ._text import clean_line, clean_part
+from ._text import clean_part
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
 
 PART_MAX = 300
@@ -35,6 +36,7 @@ LATEST_DRAFTS = 12
 
 
 # --- the sentence (mirrored in describe.js: keep the two in step) -------------------------
+
 
 def _part(value: Any) -> str:
     """One filled-in gap: one line, no trailing full stop (the pattern adds its own)."""
@@ -63,7 +65,7 @@ def sentence(pattern: dict[str, Any]) -> str:
     effects = [e for e in (h, o) if e]
     text = ""
     if effects:
-        text = (f"Genom att {g} händer {effects[0]}" if g else f"Det händer {effects[0]}")
+        text = f"Genom att {g} händer {effects[0]}" if g else f"Det händer {effects[0]}"
         if len(effects) == 2:
             text += f" och {effects[1]}"
             if lt:
@@ -96,6 +98,7 @@ def assemble(pattern: dict[str, Any], refs: Iterable[str] = (), bold: bool = Fal
 
 
 # --- the kind ------------------------------------------------------------------------------
+
 
 class DescribeConfig(Schema):
     include_costs: bool = False
@@ -136,8 +139,12 @@ class Describe(ActivityKind):
     uses_draft = True
     Config = DescribeConfig
     config_fields = [
-        ConfigField("include_costs", _l("Describe the kostnader too"), "bool",
-                    help=_l("Konsekvenskostnader and genomförandekostnader are described with the same pattern.")),
+        ConfigField(
+            "include_costs",
+            _l("Describe the kostnader too"),
+            "bool",
+            help=_l("Konsekvenskostnader and genomförandekostnader are described with the same pattern."),
+        ),
     ]
     js_strings = {
         "w_rubrik": _l("Rubrik på nyttan"),
@@ -225,12 +232,18 @@ class Describe(ActivityKind):
         analysis = analysis_of(draft)
         return {
             "items": [
-                {"id": n.id, "title": n.title, "type": n.node_type, "description": n.description or "",
-                 "pattern": n.pattern or {}}
+                {
+                    "id": n.id,
+                    "title": n.title,
+                    "type": n.node_type,
+                    "description": n.description or "",
+                    "pattern": n.pattern or {},
+                }
                 for n in live_items(analysis, item_types(config))
             ],
-            "referable": [{"id": n.id, "title": n.title, "type": n.node_type}
-                          for n in live_items(analysis, REFERABLE_TYPES)],
+            "referable": [
+                {"id": n.id, "title": n.title, "type": n.node_type} for n in live_items(analysis, REFERABLE_TYPES)
+            ],
         }
 
     def aggregate(self, config: DescribeConfig, rows: list[Row]) -> dict[str, Any]:
@@ -250,17 +263,25 @@ class Describe(ActivityKind):
             for r in drafts[:LATEST_DRAFTS]:
                 refs = [{"id": i, "title": titles[i]} for i in r.data.get("refs") or [] if i in titles]
                 pattern = pattern_of(r.data)
-                listed.append({"id": r.id, "pattern": pattern, "refs": refs,
-                               "text": assemble(pattern, [x["title"] for x in refs])})
+                listed.append(
+                    {
+                        "id": r.id,
+                        "pattern": pattern,
+                        "refs": refs,
+                        "text": assemble(pattern, [x["title"] for x in refs]),
+                    }
+                )
             pattern = {k: v for k, v in (n.pattern or {}).items() if k in PARTS}
-            out.append({
-                "id": n.id,
-                "title": n.title,
-                "type": n.node_type,
-                "chosen": {"pattern": pattern, "description": n.description or ""} if pattern else None,
-                "drafts": listed,
-                "n": len(drafts),
-            })
+            out.append(
+                {
+                    "id": n.id,
+                    "title": n.title,
+                    "type": n.node_type,
+                    "chosen": {"pattern": pattern, "description": n.description or ""} if pattern else None,
+                    "drafts": listed,
+                    "n": len(drafts),
+                }
+            )
         return {
             "ready": True,
             "items": out,
@@ -275,9 +296,15 @@ class Describe(ActivityKind):
     def console_items(self, config: DescribeConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Who wrote which draft (the console only; the aggregate carries no names)."""
         return [
-            {"id": r.id, "node": (r.data or {}).get("node"), "nickname": r.nickname, "perspective": r.perspective,
-             "status": r.status}
-            for r in rows if r.status != "deleted"
+            {
+                "id": r.id,
+                "node": (r.data or {}).get("node"),
+                "nickname": r.nickname,
+                "perspective": r.perspective,
+                "status": r.status,
+            }
+            for r in rows
+            if r.status != "deleted"
         ]
 
     # --- CSV ------------------------------------------------------------------------------
@@ -286,8 +313,13 @@ class Describe(ActivityKind):
 
     def csv_cells(self, config: DescribeConfig, row: Row) -> list[Any]:
         d = row.data or {}
-        return [d.get("node", ""), d.get("title", ""), *(d.get(k, "") for k in PARTS),
-                " ".join(str(r) for r in d.get("refs") or []), assemble(pattern_of(d))]
+        return [
+            d.get("node", ""),
+            d.get("title", ""),
+            *(d.get(k, "") for k in PARTS),
+            " ".join(str(r) for r in d.get("refs") or []),
+            assemble(pattern_of(d)),
+        ]
 
 
 KIND = Describe()

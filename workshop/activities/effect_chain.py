@@ -36,7 +36,6 @@ class Proposal(Schema):
     to: int = Field(ge=1)
 
 
-
 def _resolve(nodes: dict[int, Any], node_id: Any) -> Any:
     node = nodes.get(node_id)
     for _ in range(20):
@@ -178,9 +177,14 @@ class EffectChain(ActivityKind):
             raise InputError("exists", gettext("That link is already in the chain."))
         # Proposing the same link again replaces the earlier proposal (and is not counted twice).
         again = [r.id for r in ctx.mine if (r.data or {}).get("from") == a.id and (r.data or {}).get("to") == b.id]
-        return Entry({"from": a.id, "to": b.id}, supersedes=again, limit=Limit(
-            config.max_proposals,
-            gettext("You have already proposed %(n)s links, the most allowed here.", n=config.max_proposals)))
+        return Entry(
+            {"from": a.id, "to": b.id},
+            supersedes=again,
+            limit=Limit(
+                config.max_proposals,
+                gettext("You have already proposed %(n)s links, the most allowed here.", n=config.max_proposals),
+            ),
+        )
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: EffectChainConfig, rows: list[Row]) -> dict[str, Any]:
@@ -190,8 +194,8 @@ class EffectChain(ActivityKind):
         return self._aggregate(analysis_of(draft), rows)
 
     def _aggregate(self, analysis: Any, rows: list[Row]) -> dict[str, Any]:
-        from ..draft.layout import chain_layout
         from ..draft.checks import chain_checks
+        from ..draft.layout import chain_layout
 
         standing = chain_nodes(analysis)
         ids = {n.id for n in standing}
@@ -204,11 +208,16 @@ class EffectChain(ActivityKind):
             a, b = _resolve(every, r.data.get("from")), _resolve(every, r.data.get("to"))
             if not _standing(a) or not _standing(b) or a.id == b.id or (a.id, b.id) in linked:
                 continue
-            g = groups.setdefault((a.id, b.id), {"from": a.id, "to": b.id, "count": 0, "voters": set(), "response_ids": []})
+            g = groups.setdefault(
+                (a.id, b.id), {"from": a.id, "to": b.id, "count": 0, "voters": set(), "response_ids": []}
+            )
             g["voters"].add(r.participant_id)
             g["response_ids"].append(r.id)
         proposals = sorted(
-            ({"from": g["from"], "to": g["to"], "count": len(g["voters"]), "response_ids": g["response_ids"]} for g in groups.values()),
+            (
+                {"from": g["from"], "to": g["to"], "count": len(g["voters"]), "response_ids": g["response_ids"]}
+                for g in groups.values()
+            ),
             key=lambda p: (-p["count"], min(p["response_ids"])),
         )
         return {

@@ -23,16 +23,20 @@ from pydantic import Field, field_validator
 
 from ..models import Response
 from ._draft import analysis_of
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
 from ._text import clean_line, clean_paragraphs
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
 
 TEXT_MAX = 200
 CAUSE_MAX = 300
 MAX_LISTED = 500
 
 GROUP_ALIASES = {
-    "polarity": "polarity", "polaritet": "polarity", "positiv/negativ": "polarity", "positive/negative": "polarity",
-    "perspective": "perspective", "perspektiv": "perspective",
+    "polarity": "polarity",
+    "polaritet": "polarity",
+    "positiv/negativ": "polarity",
+    "positive/negative": "polarity",
+    "perspective": "perspective",
+    "perspektiv": "perspective",
 }
 
 
@@ -71,7 +75,6 @@ def is_effect(row: Row | Response) -> bool:
 
 def is_dot(row: Row | Response) -> bool:
     return "node" in (row.data or {})
-
 
 
 def resolve(nodes: dict[int, Any], node_id: Any) -> Any:
@@ -124,10 +127,20 @@ class Effects(ActivityKind):
     config_fields = [
         ConfigField("max_entries", _l("Effects per participant"), "int", min=1, max=50),
         ConfigField("ask_cause", _l("Ask what causes the effect"), "bool"),
-        ConfigField("group_by", _l("Group the wall by"), "choice",
-                    choices=(("polarity", _l("Positive and negative")), ("perspective", _l("Perspective")))),
-        ConfigField("dot_votes", _l("Dots per participant for prioritising (0 = off)"), "int", min=0, max=10,
-                    help=_l("With dots on, phones see the effects and place their dots, one per effect.")),
+        ConfigField(
+            "group_by",
+            _l("Group the wall by"),
+            "choice",
+            choices=(("polarity", _l("Positive and negative")), ("perspective", _l("Perspective"))),
+        ),
+        ConfigField(
+            "dot_votes",
+            _l("Dots per participant for prioritising (0 = off)"),
+            "int",
+            min=0,
+            max=10,
+            help=_l("With dots on, phones see the effects and place their dots, one per effect."),
+        ),
     ]
     js_strings = {
         # phone: adding
@@ -202,13 +215,22 @@ class Effects(ActivityKind):
         if action == "dot":
             return parse(Dot, payload).model_dump()
         if action not in (None, "add"):
-            raise InputError("invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")})
+            raise InputError(
+                "invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")}
+            )
         data = parse(Effect, payload).model_dump()
         text = clean_line(data["text"])
         if not text:
-            raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
-        return {"action": "add", "text": text, "cause": clean_paragraphs(data["cause"]),
-                "perspective": " ".join(data["perspective"].split()), "polarity": data["polarity"]}
+            raise InputError(
+                "invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")}
+            )
+        return {
+            "action": "add",
+            "text": text,
+            "cause": clean_paragraphs(data["cause"]),
+            "perspective": " ".join(data["perspective"].split()),
+            "polarity": data["polarity"],
+        }
 
     def prepare(self, config: EffectsConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
@@ -219,13 +241,22 @@ class Effects(ActivityKind):
                 msg = gettext("Choose one of the analysis's perspectives.")
                 raise InputError("invalid", msg, {"perspective": msg})
             stored = {k: data[k] for k in ("text", "cause", "perspective", "polarity")}
-            return Entry(stored, limit=Limit(
-                config.max_entries,
-                gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries),
-                counts=lambda r: r.id if is_effect(r) else None),
+            return Entry(
+                stored,
+                limit=Limit(
+                    config.max_entries,
+                    gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries),
+                    counts=lambda r: r.id if is_effect(r) else None,
+                ),
                 # The effect is a card of the draft analysis at once (made on the first one).
-                draft_node={"node_type": "effekt", "title": stored["text"], "cause": stored["cause"],
-                            "perspective": stored["perspective"], "polarity": stored["polarity"]})
+                draft_node={
+                    "node_type": "effekt",
+                    "title": stored["text"],
+                    "cause": stored["cause"],
+                    "perspective": stored["perspective"],
+                    "polarity": stored["polarity"],
+                },
+            )
         # A dot.
         if config.dot_votes <= 0:
             raise InputError("dots_off", gettext("Dot voting is not open."))
@@ -246,8 +277,11 @@ class Effects(ActivityKind):
         earlier = [r.id for r in ctx.mine if is_dot(r) and _resolved_id(nodes, r.data.get("node")) == final]
         limit = None
         if data["on"]:
-            limit = Limit(config.dot_votes, gettext("You have placed all your %(n)s dots. Take one back to move it.",
-                                                    n=config.dot_votes), counts=dotted)
+            limit = Limit(
+                config.dot_votes,
+                gettext("You have placed all your %(n)s dots. Take one back to move it.", n=config.dot_votes),
+                counts=dotted,
+            )
         return Entry({"node": final, "on": data["on"]}, ref_id=final, supersedes=earlier, limit=limit)
 
     # --- results --------------------------------------------------------------------------
@@ -283,8 +317,15 @@ class Effects(ActivityKind):
     def _aggregate(self, config: EffectsConfig, analysis: Any, rows: list[Row]) -> dict[str, Any]:
         counts, voters = self._dots(analysis, rows) if config.dot_votes > 0 else ({}, 0)
         effects = [
-            {"id": n.id, "title": n.title, "cause": n.cause, "perspective": n.perspective, "polarity": n.polarity,
-             "dots": counts.get(n.id, 0), "response_id": n.source_response_id}
+            {
+                "id": n.id,
+                "title": n.title,
+                "cause": n.cause,
+                "perspective": n.perspective,
+                "polarity": n.polarity,
+                "dots": counts.get(n.id, 0),
+                "response_id": n.source_response_id,
+            }
             for n in effect_nodes(analysis)
         ]
         return {
@@ -302,8 +343,13 @@ class Effects(ActivityKind):
         out: dict[str, Any] = {"perspectives": perspective_labels(analysis), "effects": []}
         if config.dot_votes > 0:
             out["effects"] = [
-                {"id": n.id, "title": n.title, "polarity": n.polarity, "perspective": n.perspective,
-                 "merged": sorted(m.id for m in analysis.nodes if m.merged_into_id == n.id)}
+                {
+                    "id": n.id,
+                    "title": n.title,
+                    "polarity": n.polarity,
+                    "perspective": n.perspective,
+                    "merged": sorted(m.id for m in analysis.nodes if m.merged_into_id == n.id),
+                }
                 for n in effect_nodes(analysis)
             ][:MAX_LISTED]
         return out
@@ -312,12 +358,18 @@ class Effects(ActivityKind):
         """Who sent which effect, for the console (the aggregate names no one)."""
         return [
             {"id": r.id, "nickname": r.nickname, "perspective": r.perspective, "status": r.status}
-            for r in rows if is_effect(r)
+            for r in rows
+            if is_effect(r)
         ]
 
     def responders(self, rows: list[Row]) -> int:
-        return len({r.participant_id for r in rows
-                    if r.status != "deleted" and (is_effect(r) or (is_dot(r) and r.data.get("on") is True))})
+        return len(
+            {
+                r.participant_id
+                for r in rows
+                if r.status != "deleted" and (is_effect(r) or (is_dot(r) and r.data.get("on") is True))
+            }
+        )
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: EffectsConfig) -> list[str]:
@@ -327,7 +379,15 @@ class Effects(ActivityKind):
         d = row.data
         if is_dot(row):
             return ["dot", "", "", "", "", d.get("node", ""), "yes" if d.get("on") else "no"]
-        return ["effect", d.get("text", ""), d.get("cause", ""), d.get("perspective", ""), d.get("polarity", ""), "", ""]
+        return [
+            "effect",
+            d.get("text", ""),
+            d.get("cause", ""),
+            d.get("perspective", ""),
+            d.get("polarity", ""),
+            "",
+            "",
+        ]
 
 
 KIND = Effects()

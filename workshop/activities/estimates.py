@@ -58,7 +58,6 @@ class Estimate(Schema):
     reason: str = Field(default="", max_length=TEXT_MAX)
 
 
-
 def asked_rows(analysis: Any, config: EstimatesConfig) -> list[tuple[Any, Any]]:
     """(node, row) pairs to ask, in the draft's order: visible items with a calculation block.
 
@@ -66,8 +65,13 @@ def asked_rows(analysis: Any, config: EstimatesConfig) -> list[tuple[Any, Any]]:
     if analysis is None:
         return []
     wanted = set(config.rows or ())
-    return [(node, row) for node in analysis.nodes if node.status == "visible" and node.block is not None
-            for row in node.block.rows if not wanted or row.id in wanted]
+    return [
+        (node, row)
+        for node in analysis.nodes
+        if node.status == "visible" and node.block is not None
+        for row in node.block.rows
+        if not wanted or row.id in wanted
+    ]
 
 
 def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
@@ -237,19 +241,27 @@ class Estimates(ActivityKind):
         value = data["value"]
         if data["accept"]:
             if row.proposal is None:
-                raise InputError("no_proposal", gettext("There is no proposal for this question yet: give your own figure."))
+                raise InputError(
+                    "no_proposal", gettext("There is no proposal for this question yet: give your own figure.")
+                )
             value = float(row.proposal)
-        earlier = [r.id for r in ctx.mine
-                   if (r.data or {}).get("row") == row.id and int((r.data or {}).get("round") or 1) == config.round]
-        return Entry({
-            "row": row.id,
-            "round": config.round,
-            "value": value,
-            "accepted": data["accept"],
-            "proposal": row.proposal,
-            "source": data["source"],
-            "reason": data["reason"],
-        }, supersedes=earlier)
+        earlier = [
+            r.id
+            for r in ctx.mine
+            if (r.data or {}).get("row") == row.id and int((r.data or {}).get("round") or 1) == config.round
+        ]
+        return Entry(
+            {
+                "row": row.id,
+                "round": config.round,
+                "value": value,
+                "accepted": data["accept"],
+                "proposal": row.proposal,
+                "source": data["source"],
+                "reason": data["reason"],
+            },
+            supersedes=earlier,
+        )
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: EstimatesConfig, rows: list[Row]) -> dict[str, Any]:
@@ -271,16 +283,18 @@ class Estimates(ActivityKind):
             previous = figs.get((row.id, 1), []) if config.round == 2 else []
             basis = current or previous
             sug = stats.suggest([f.data["value"] for f in basis], method)
-            out_rows.append({
-                **_row_base(node, row),
-                "low": row.low,
-                "likely": row.likely,
-                "high": row.high,
-                "source": row.source,
-                "spread": _spread(current),
-                "previous": _spread(previous),
-                "suggestion": {**sug.as_dict(), "round": config.round if current else 1} if sug else None,
-            })
+            out_rows.append(
+                {
+                    **_row_base(node, row),
+                    "low": row.low,
+                    "likely": row.likely,
+                    "high": row.high,
+                    "source": row.source,
+                    "spread": _spread(current),
+                    "previous": _spread(previous),
+                    "suggestion": {**sug.as_dict(), "round": config.round if current else 1} if sug else None,
+                }
+            )
         focus = config.focus if any(r["id"] == config.focus for r in out_rows) else None
         return {
             "round": config.round,
@@ -317,24 +331,37 @@ class Estimates(ActivityKind):
             d = r.data or {}
             if r.status == "deleted" or "row" not in d:
                 continue
-            items.append({
-                "id": r.id,
-                "row": d.get("row"),
-                "round": int(d.get("round") or 1),
-                "value": d.get("value"),
-                "accepted": bool(d.get("accepted")),
-                "proposal": d.get("proposal"),
-                "source": d.get("source", ""),
-                "reason": d.get("reason", ""),
-                "status": r.status,
-                "nickname": r.nickname,
-                "perspective": r.perspective,
-            })
+            items.append(
+                {
+                    "id": r.id,
+                    "row": d.get("row"),
+                    "round": int(d.get("round") or 1),
+                    "value": d.get("value"),
+                    "accepted": bool(d.get("accepted")),
+                    "proposal": d.get("proposal"),
+                    "source": d.get("source", ""),
+                    "reason": d.get("reason", ""),
+                    "status": r.status,
+                    "nickname": r.nickname,
+                    "perspective": r.perspective,
+                }
+            )
         return items
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: EstimatesConfig) -> list[str]:
-        return ["row_id", "row_name", "question", "unit", "round", "value", "accepted_proposal", "proposal", "source", "reason"]
+        return [
+            "row_id",
+            "row_name",
+            "question",
+            "unit",
+            "round",
+            "value",
+            "accepted_proposal",
+            "proposal",
+            "source",
+            "reason",
+        ]
 
     def csv_cells(self, config: EstimatesConfig, row: Row) -> list[Any]:
         from ..draft.models import BlockRow

@@ -42,7 +42,11 @@ class MultipleChoice(ActivityKind):
     ]
 
     def default_config(self) -> dict[str, Any]:
-        return {"options": [gettext("Option %(n)s", n=1), gettext("Option %(n)s", n=2)], "multiple": False, "max_choices": 2}
+        return {
+            "options": [gettext("Option %(n)s", n=1), gettext("Option %(n)s", n=2)],
+            "multiple": False,
+            "max_choices": 2,
+        }
 
     def validate_config(self, payload: Any) -> dict[str, Any]:
         cfg = super().validate_config(payload)

@@ -7,15 +7,12 @@ as a card of its own.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
 from flask_babel import gettext
-from pydantic import BeforeValidator, Field, StringConstraints, create_model
+from pydantic import Field
 
-from ._text import clean_line, clean_paragraphs, sort_console_items, text_model
+from ._text import clean_paragraphs, sort_console_items, text_model
 from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, text_items
 
 MAX_CARDS = 200
@@ -38,6 +35,7 @@ def fold_merged(rows: list[Row]) -> tuple[list[Row], dict[int, int]]:
 
 
 # --- the kind ------------------------------------------------------------------------------
+
 
 class OpenTextConfig(Schema):
     max_entries: int = Field(default=3, ge=1, le=20)
@@ -88,7 +86,9 @@ class OpenText(ActivityKind):
     def check_input(self, config: OpenTextConfig, data: dict[str, Any]) -> dict[str, Any]:
         text = clean_paragraphs(data["text"])
         if not text:
-            raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
+            raise InputError(
+                "invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")}
+            )
         return {"text": text}
 
     def max_entries(self, config: OpenTextConfig) -> int | None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, normalise_text, check_unique
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 12
@@ -73,8 +73,17 @@ class Points(ActivityKind):
         "results": _l("Results"),
     }
     config_fields = [
-        ConfigField("options", _l("Options (one per line)"), "lines", help=_l("From 2 to 12 options."), min=MIN_OPTIONS, max=MAX_OPTIONS),
-        ConfigField("budget", _l("Points per participant"), "int", help=_l("From 10 to 1000."), min=MIN_BUDGET, max=MAX_BUDGET),
+        ConfigField(
+            "options",
+            _l("Options (one per line)"),
+            "lines",
+            help=_l("From 2 to 12 options."),
+            min=MIN_OPTIONS,
+            max=MAX_OPTIONS,
+        ),
+        ConfigField(
+            "budget", _l("Points per participant"), "int", help=_l("From 10 to 1000."), min=MIN_BUDGET, max=MAX_BUDGET
+        ),
     ]
 
     def default_config(self) -> dict[str, Any]:
@@ -96,7 +105,9 @@ class Points(ActivityKind):
             raise InputError("invalid", message, {"points": message})
         used = sum(points)
         if used > config.budget:
-            message = gettext("You have given %(used)s points but only %(budget)s are available.", used=used, budget=config.budget)
+            message = gettext(
+                "You have given %(used)s points but only %(budget)s are available.", used=used, budget=config.budget
+            )
             raise InputError("over_budget", message, {"points": message})
         if used == 0:
             message = gettext("Give at least one point.")

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import Field
 
 from ..draft.models import BENEFIT_TYPES, COST_TYPES
-from .base import ActivityKind, ConfigField, Row, Schema, _l
 from ._draft import NoInput
+from .base import ActivityKind, ConfigField, Row, Schema, _l
 from .calculate import SIZE_NAMES, result_summary
 
 #: The slides, in order.
@@ -49,7 +49,9 @@ def presentation(draft: Any, next_steps: str = "") -> dict[str, Any]:
     def of(*types: str) -> list[dict[str, Any]]:
         return [_node(n) for n in visible if n.node_type in types][:LIST_MAX]
 
-    benefits_by_category: dict[str, list[dict[str, Any]]] = {c: [] for c in ("finansiell", "omfordelning", "kvalitet", "miljo")}
+    benefits_by_category: dict[str, list[dict[str, Any]]] = {
+        c: [] for c in ("finansiell", "omfordelning", "kvalitet", "miljo")
+    }
     uncategorised: list[dict[str, Any]] = []
     for n in visible:
         if n.node_type in BENEFIT_TYPES:
@@ -103,8 +105,12 @@ class Present(NoInput, ActivityKind):
     uses_draft = True
     Config = PresentConfig
     config_fields = [
-        ConfigField("next_steps", _l("Next steps (one per line)"), "textarea",
-                    help=_l("Shown on the last part, beside the risks, obstacles and opportunities to follow up.")),
+        ConfigField(
+            "next_steps",
+            _l("Next steps (one per line)"),
+            "textarea",
+            help=_l("Shown on the last part, beside the risks, obstacles and opportunities to follow up."),
+        ),
     ]
     js_strings = {
         "section.title": _l("The change"),

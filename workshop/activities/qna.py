@@ -20,9 +20,10 @@ from typing import Any, Literal
 
 from flask_babel import gettext
 from pydantic import Field
+
 from ..models import Response
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse, text_items
 from ._text import clean_line, text_model
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse, text_items
 
 MAX_LISTED = 300
 
@@ -123,7 +124,9 @@ class QnA(ActivityKind):
             data = parse(self.ask_model(config), payload).model_dump()
             text = clean_line(data["text"])
             if not text:
-                raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
+                raise InputError(
+                    "invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")}
+                )
             return {"action": "ask", "text": text}
         if action == "upvote":
             return parse(Upvote, payload).model_dump()
@@ -137,9 +140,11 @@ class QnA(ActivityKind):
             return Entry(
                 {"text": data["text"]},
                 status="pending" if config.premoderate else "visible",
-                limit=Limit(config.max_questions,
-                            gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
-                            counts=lambda r: r.id if is_question(r) else None),
+                limit=Limit(
+                    config.max_questions,
+                    gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
+                    counts=lambda r: r.id if is_question(r) else None,
+                ),
             )
         question = _question(ctx, data["question"])
         if question is None:
@@ -180,7 +185,9 @@ class QnA(ActivityKind):
         for item in items:
             item["votes"] = len(voters.get(item["id"], ()))
         order = {"pending": 0, "visible": 1, "hidden": 2}
-        items.sort(key=lambda i: (order.get(i["status"], 3), bool(i["merged_into"]), i["answered"], -i["votes"], i["id"]))
+        items.sort(
+            key=lambda i: (order.get(i["status"], 3), bool(i["merged_into"]), i["answered"], -i["votes"], i["id"])
+        )
         return items
 
     def responders(self, rows: list[Row]) -> int:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Iterable
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
@@ -66,7 +67,7 @@ def suggest_name(text: str, taken: Iterable[str] = (), max_words: int = 3) -> st
     for lead, name in LEADS:
         if tuple(words[: len(lead)]) == lead:
             prefix = name
-            words = words[len(lead):]
+            words = words[len(lead) :]
             break
     content = []
     for w in words:
@@ -124,8 +125,13 @@ def formula_tokens(formula: str, names: dict[str, dict[str, Any]]) -> list[dict[
                 out.append({"t": "func", "v": name.lower()})
             else:
                 info = names.get(name) or {}
-                tok = {"t": "name", "v": name, "label": info.get("label") or "", "unit": info.get("unit") or "",
-                       "kind": info.get("kind", "unknown")}
+                tok = {
+                    "t": "name",
+                    "v": name,
+                    "label": info.get("label") or "",
+                    "unit": info.get("unit") or "",
+                    "kind": info.get("kind", "unknown"),
+                }
                 if info.get("kind") == "factor":
                     tok["value"] = info.get("value")
                 out.append(tok)
@@ -139,7 +145,7 @@ def formula_tokens(formula: str, names: dict[str, dict[str, Any]]) -> list[dict[
 
 
 def readable_formula(formula: str, names: dict[str, dict[str, Any]]) -> str:
-    """"antal * minuter / 60 * sjukskoterska" -> "[Antal besök] × [Minuter per besök] ÷ 60 × [Sjuksköterska]"."""
+    """ "antal * minuter / 60 * sjukskoterska" -> "[Antal besök] × [Minuter per besök] ÷ 60 × [Sjuksköterska]"."""
     parts: list[str] = []
     for tok in formula_tokens(formula, names):
         if tok["t"] == "name":
@@ -154,6 +160,7 @@ def readable_formula(formula: str, names: dict[str, dict[str, Any]]) -> str:
 
 
 # --- the kind ------------------------------------------------------------------------------
+
 
 class QuestionsConfig(Schema):
     include_benefits: bool = True
@@ -177,8 +184,9 @@ def item_types(config: QuestionsConfig) -> tuple[str, ...]:
 
 
 def money_items(analysis: Any, config: QuestionsConfig) -> list[Node]:
-    return [n for n in live_items(analysis, item_types(config))
-            if n.valuation == "money" and n.category in MONEY_CATEGORIES]
+    return [
+        n for n in live_items(analysis, item_types(config)) if n.valuation == "money" and n.category in MONEY_CATEGORIES
+    ]
 
 
 def factor_names(analysis: Any) -> dict[str, dict[str, Any]]:
@@ -215,7 +223,9 @@ class Questions(ActivityKind):
         "no_questions": _l("No questions yet."),
         "suggest": _l("Suggest a question"),
         "question": _l("Question"),
-        "question_help": _l("For example: Hur många besök görs per år? Hur lång tid tar ett besök? Vad kostar en licens?"),
+        "question_help": _l(
+            "For example: Hur många besök görs per år? Hur lång tid tar ett besök? Vad kostar en licens?"
+        ),
         "unit": _l("Unit"),
         "unit_help": _l("For example: st/år, minuter, kr, kr/timme, mil"),
         "send": _l("Suggest"),
@@ -263,7 +273,9 @@ class Questions(ActivityKind):
         "t_travel": _l("Travel"),
         "no_formula": _l("No formula yet"),
         "yearly_value": _l("Yearly value ="),
-        "summary": _l("%(items)s items valued in money · %(rows)s questions · %(formulas)s with a formula · %(suggestions)s new suggestions"),
+        "summary": _l(
+            "%(items)s items valued in money · %(rows)s questions · %(formulas)s with a formula · %(suggestions)s new suggestions"
+        ),
         "n_suggestions": _l("%(n)s new"),
         "n_rows": _l("Questions: %(n)s"),
         "has_formula": _l("formula ✓"),
@@ -310,9 +322,14 @@ class Questions(ActivityKind):
         if key in existing:
             message = gettext("That question is already there.")
             raise InputError("duplicate", message, {"text": message})
-        return Entry({**data, "title": node.title}, ref_id=node.id, limit=Limit(
-            config.max_suggestions,
-            gettext("You have already suggested %(n)s questions, the most allowed here.", n=config.max_suggestions)))
+        return Entry(
+            {**data, "title": node.title},
+            ref_id=node.id,
+            limit=Limit(
+                config.max_suggestions,
+                gettext("You have already suggested %(n)s questions, the most allowed here.", n=config.max_suggestions),
+            ),
+        )
 
     # --- results --------------------------------------------------------------------------
     def phone_content(self, act: Any, config: QuestionsConfig, draft: Any = None) -> dict[str, Any]:
@@ -333,16 +350,21 @@ class Questions(ActivityKind):
                     "type": n.node_type,
                     "category": n.category,
                     "rows": [{"label": r.label or r.name, "unit": r.unit} for r in (n.block.rows if n.block else [])],
-                    "suggestions": [{"text": r.data.get("text", ""), "unit": r.data.get("unit", "")}
-                                    for r in per_item.get(n.id, [])],
+                    "suggestions": [
+                        {"text": r.data.get("text", ""), "unit": r.data.get("unit", "")} for r in per_item.get(n.id, [])
+                    ],
                 }
                 for n in items
             ],
         }
 
     def aggregate(self, config: QuestionsConfig, rows: list[Row]) -> dict[str, Any]:
-        return {"ready": False, "items": [], "factors": [],
-                "summary": {"items": 0, "rows": 0, "formulas": 0, "suggestions": 0}}
+        return {
+            "ready": False,
+            "items": [],
+            "factors": [],
+            "summary": {"items": 0, "rows": 0, "formulas": 0, "suggestions": 0},
+        }
 
     def aggregate_for(self, act: Any, config: QuestionsConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
@@ -366,27 +388,35 @@ class Questions(ActivityKind):
                 name = suggest_name(text, taken)
                 if not r.answered:
                     taken.add(name)
-                suggestions.append({"id": r.id, "text": text, "unit": r.data.get("unit", ""), "added": bool(r.answered),
-                                    "name": name})
+                suggestions.append(
+                    {"id": r.id, "text": text, "unit": r.data.get("unit", ""), "added": bool(r.answered), "name": name}
+                )
             formula = block.formula if block else ""
             hours = block.hours_formula if block else ""
-            out.append({
-                "id": n.id,
-                "title": n.title,
-                "type": n.node_type,
-                "category": n.category,
-                "rows": [{"id": r.id, "name": r.name, "label": r.label, "unit": r.unit} for r in (block.rows if block else [])],
-                "formula": formula,
-                "hours_formula": hours,
-                "formula_tokens": formula_tokens(formula, names),
-                "hours_tokens": formula_tokens(hours, names),
-                "readable": readable_formula(formula, names),
-                "suggestions": suggestions,
-            })
+            out.append(
+                {
+                    "id": n.id,
+                    "title": n.title,
+                    "type": n.node_type,
+                    "category": n.category,
+                    "rows": [
+                        {"id": r.id, "name": r.name, "label": r.label, "unit": r.unit}
+                        for r in (block.rows if block else [])
+                    ],
+                    "formula": formula,
+                    "hours_formula": hours,
+                    "formula_tokens": formula_tokens(formula, names),
+                    "hours_tokens": formula_tokens(hours, names),
+                    "readable": readable_formula(formula, names),
+                    "suggestions": suggestions,
+                }
+            )
         return {
             "ready": True,
             "items": out,
-            "factors": [{"name": f.name, "label": f.label, "unit": f.unit, "value": f.likely} for f in analysis.factors],
+            "factors": [
+                {"name": f.name, "label": f.label, "unit": f.unit, "value": f.likely} for f in analysis.factors
+            ],
             "summary": {
                 "items": len(out),
                 "rows": sum(len(i["rows"]) for i in out),
@@ -401,7 +431,13 @@ class Questions(ActivityKind):
 
     def csv_cells(self, config: QuestionsConfig, row: Row) -> list[Any]:
         d = row.data or {}
-        return [d.get("node", ""), d.get("title", ""), d.get("text", ""), d.get("unit", ""), "yes" if row.answered else "no"]
+        return [
+            d.get("node", ""),
+            d.get("title", ""),
+            d.get("text", ""),
+            d.get("unit", ""),
+            "yes" if row.answered else "no",
+        ]
 
 
 KIND = Questions()

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, check_unique
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
@@ -67,7 +67,14 @@ class Ranking(ActivityKind):
         "results": _l("Results"),
     }
     config_fields = [
-        ConfigField("options", _l("Options to rank (one per line)"), "lines", help=_l("From 2 to 10 options."), min=MIN_OPTIONS, max=MAX_OPTIONS),
+        ConfigField(
+            "options",
+            _l("Options to rank (one per line)"),
+            "lines",
+            help=_l("From 2 to 10 options."),
+            min=MIN_OPTIONS,
+            max=MAX_OPTIONS,
+        ),
     ]
 
     def default_config(self) -> dict[str, Any]:

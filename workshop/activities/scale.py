@@ -61,9 +61,20 @@ class Scale(ActivityKind):
         "results": _l("Results"),
     }
     config_fields = [
-        ConfigField("max", _l("Highest value on the scale"), "int", help=_l("From 2 to 10. The scale starts at 1."), min=2, max=MAX_STEPS),
-        ConfigField("label_low", _l("Label for the lowest value"), "text", help=_l("At most 60 characters."), max=LABEL_MAX),
-        ConfigField("label_high", _l("Label for the highest value"), "text", help=_l("At most 60 characters."), max=LABEL_MAX),
+        ConfigField(
+            "max",
+            _l("Highest value on the scale"),
+            "int",
+            help=_l("From 2 to 10. The scale starts at 1."),
+            min=2,
+            max=MAX_STEPS,
+        ),
+        ConfigField(
+            "label_low", _l("Label for the lowest value"), "text", help=_l("At most 60 characters."), max=LABEL_MAX
+        ),
+        ConfigField(
+            "label_high", _l("Label for the highest value"), "text", help=_l("At most 60 characters."), max=LABEL_MAX
+        ),
     ]
 
     def default_config(self) -> dict[str, Any]:

@@ -21,12 +21,13 @@ The helpers it shares with the other method kinds of steps 5 and 6 are in ``_dra
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Iterable, Literal
+from typing import Annotated, Any, Literal
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
+
 from ..draft.models import CATEGORIES, MONEY_CATEGORIES, Node
-from ._draft import about, analysis_of, final_node, item_error, item_of, latest_per_item, live_items, perspective_labels
+from ._draft import about, analysis_of, item_of, latest_per_item, live_items, perspective_labels
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
 
 # Agreement level from the share of the most voted category.
@@ -36,6 +37,7 @@ ITEM_TYPES = ("nytta", "konsekvenskostnad", "genomforandekostnad")
 
 
 # --- tallying (pure, tested directly) -----------------------------------------------------
+
 
 def agreement_level(top_share: float | None) -> str | None:
     if top_share is None:
@@ -101,6 +103,7 @@ def tally(votes: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
 
 # --- the kind ------------------------------------------------------------------------------
 
+
 class SortingConfig(Schema):
     include_nytta: bool = True
     include_konsekvenskostnad: bool = True
@@ -150,8 +153,12 @@ class Sorting(ActivityKind):
         ConfigField("include_nytta", _l("Include nyttor"), "bool"),
         ConfigField("include_konsekvenskostnad", _l("Include konsekvenskostnader"), "bool"),
         ConfigField("include_genomforandekostnad", _l("Include genomförandekostnader"), "bool"),
-        ConfigField("ask_money", _l("Ask whether to value each item in money"), "bool",
-                    help=_l("Only Finansiell and Omfördelning can be valued in money.")),
+        ConfigField(
+            "ask_money",
+            _l("Ask whether to value each item in money"),
+            "bool",
+            help=_l("Only Finansiell and Omfördelning can be valued in money."),
+        ),
         ConfigField("ask_perspective", _l("Ask for the perspektiv (who gets the nytta or bears the cost)"), "bool"),
     ]
     js_strings = {
@@ -304,27 +311,31 @@ class Sorting(ActivityKind):
         for n in items:
             mine = votes.get(n.id, {})
             voters |= set(mine)
-            out.append({
-                "id": n.id,
-                "title": n.title,
-                "description": n.description or "",
-                "type": n.node_type,
-                **tally([r.data for r in mine.values()], labels),
-                "decision": decision_of(n),
-                "decided": n.category is not None,
-            })
+            out.append(
+                {
+                    "id": n.id,
+                    "title": n.title,
+                    "description": n.description or "",
+                    "type": n.node_type,
+                    **tally([r.data for r in mine.values()], labels),
+                    "decision": decision_of(n),
+                    "decided": n.category is not None,
+                }
+            )
         agg = self.empty(True)
-        agg.update({
-            "items": out,
-            "perspectives": labels,
-            "summary": {
-                "items": len(out),
-                "voted": sum(1 for i in out if i["n"]),
-                "grey": sum(1 for i in out if i["grey_zone"]),
-                "decided": sum(1 for i in out if i["decided"]),
-                "voters": len(voters),
-            },
-        })
+        agg.update(
+            {
+                "items": out,
+                "perspectives": labels,
+                "summary": {
+                    "items": len(out),
+                    "voted": sum(1 for i in out if i["n"]),
+                    "grey": sum(1 for i in out if i["grey_zone"]),
+                    "decided": sum(1 for i in out if i["decided"]),
+                    "voters": len(voters),
+                },
+            }
+        )
         return agg
 
     # --- CSV ------------------------------------------------------------------------------
@@ -333,8 +344,13 @@ class Sorting(ActivityKind):
 
     def csv_cells(self, config: SortingConfig, row: Row) -> list[Any]:
         d = row.data or {}
-        return [d.get("node", ""), d.get("title", ""), d.get("category", ""), "yes" if d.get("money") else "no",
-                d.get("perspective") or ""]
+        return [
+            d.get("node", ""),
+            d.get("title", ""),
+            d.get("category", ""),
+            "yes" if d.get("money") else "no",
+            d.get("perspective") or "",
+        ]
 
 
 KIND = Sorting()

@@ -13,8 +13,8 @@ from typing import Any
 from flask_babel import gettext
 from pydantic import Field
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, text_items
 from ._text import clean_line, sort_console_items, text_model
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, normalise_text, text_items
 
 TOP_WORDS = 100
 LONGEST = 40
@@ -66,7 +66,9 @@ class WordCloud(ActivityKind):
     def check_input(self, config: WordCloudConfig, data: dict[str, Any]) -> dict[str, Any]:
         text = clean_line(data["text"])
         if not text:
-            raise InputError("invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")})
+            raise InputError(
+                "invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")}
+            )
         return {"text": text}
 
     def max_entries(self, config: WordCloudConfig) -> int | None:

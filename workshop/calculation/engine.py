@@ -36,31 +36,31 @@ from itertools import accumulate
 from ..draft.vocabulary import MONEY_CATEGORIES
 from .formula import Formula, FormulaError, is_valid_name, parse
 from .model import (  # noqa: F401  (the engine's vocabulary, re-exported: ``engine.Item`` …)
-    Block,
-    Estimate,
+    _REL_TOL,
     HOURS_PER_MONTH,
     HOURS_PER_YEAR,
+    KINDS,
+    MAX_AMOUNT,
+    MAX_HORIZON,
+    SALARY_OVERHEAD,
+    SCENARIOS,
+    Block,
+    Estimate,
     Headline,
     Item,
     ItemError,
     ItemResult,
-    KINDS,
     Kind,
-    MAX_AMOUNT,
-    MAX_HORIZON,
     Measures,
     NotValuedItem,
     OmfordelningHours,
     Reading,
     Result,
     Row,
-    SALARY_OVERHEAD,
-    SCENARIOS,
     Scenario,
     ScenarioSummary,
     SensitivityEntry,
     Settings,
-    _REL_TOL,
     _finite,
     _greater,
     _plain,
@@ -152,7 +152,9 @@ def _prepare(index: int, item: Item, factors: Mapping[str, Estimate], weights: t
     if item.block is None:
         if item.direct is None or not item.direct.complete:
             calc.error = _item_error(item, "missing_value", "the item has no usable yearly value")
-        elif any(v is not None and abs(v) > MAX_AMOUNT for v in (item.direct.low, item.direct.likely, item.direct.high)):
+        elif any(
+            v is not None and abs(v) > MAX_AMOUNT for v in (item.direct.low, item.direct.likely, item.direct.high)
+        ):
             calc.error = _item_error(item, "not_finite", "the yearly value is too large")
         return calc
     block = item.block
@@ -307,9 +309,7 @@ def _shares(by_category: Mapping[str, float], total: float) -> dict[str, float |
     return {cat: _ratio(by_category.get(cat, 0.0), total) for cat in MONEY_CATEGORIES}
 
 
-def _measures(
-    calcs: Sequence[_Calc], values: Sequence[float], weights: Sequence[float], discounted: bool
-) -> Measures:
+def _measures(calcs: Sequence[_Calc], values: Sequence[float], weights: Sequence[float], discounted: bool) -> Measures:
     head, by_b, by_c = _headline_from(calcs, values, weights, discounted)
     totals = _item_totals(calcs, values, discounted)
     by_category = _grouped(calcs, totals, "category", MONEY_CATEGORIES)
@@ -362,16 +362,22 @@ def _item_results(calcs: Sequence[_Calc], run: _Pass) -> tuple[ItemResult, ...]:
     out = []
     for calc, value, hours in zip(calcs, run.values, run.hours):
         item = calc.item
-        out.append(ItemResult(
-            id=item.id, kind=item.kind, title=item.title, category=item.category,
-            perspective=item.perspective, yearly_value=value,
-            by_year=tuple(value * f for f in calc.profile),
-            total=value * calc.weight,
-            total_discounted=value * calc.weight_discounted,
-            hours_per_year=hours,
-            hours_total=None if hours is None else hours * calc.weight,
-            error=calc.error.code if calc.error else scenario_errors.get(item.id),
-        ))
+        out.append(
+            ItemResult(
+                id=item.id,
+                kind=item.kind,
+                title=item.title,
+                category=item.category,
+                perspective=item.perspective,
+                yearly_value=value,
+                by_year=tuple(value * f for f in calc.profile),
+                total=value * calc.weight,
+                total_discounted=value * calc.weight_discounted,
+                hours_per_year=hours,
+                hours_total=None if hours is None else hours * calc.weight,
+                error=calc.error.code if calc.error else scenario_errors.get(item.id),
+            )
+        )
     return tuple(out)
 
 

@@ -39,8 +39,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 __all__ = [
-    "MAX_DEPTH", "MAX_LENGTH", "Call", "Formula", "FormulaError", "Name", "Neg", "Node", "Num", "Prod",
-    "Sum", "children", "evaluate", "is_valid_name", "names_in", "parse",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "Call",
+    "Formula",
+    "FormulaError",
+    "Name",
+    "Neg",
+    "Node",
+    "Num",
+    "Prod",
+    "Sum",
+    "children",
+    "evaluate",
+    "is_valid_name",
+    "names_in",
+    "parse",
 ]
 
 MAX_LENGTH = 500
@@ -51,9 +65,16 @@ _NAME_CHARS = _NAME_START | frozenset("0123456789")
 _DIGITS = frozenset("0123456789")
 _GROUP_SEPARATORS = frozenset(" \u00a0\u202f\u2009")
 _OPERATORS = {
-    "+": "+", "-": "-", "\u2212": "-", "\u2013": "-",  # − minus sign, – en dash
-    "*": "*", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",  # × · ⋅
-    "/": "/", "\u00f7": "/",  # ÷
+    "+": "+",
+    "-": "-",
+    "\u2212": "-",
+    "\u2013": "-",  # − minus sign, – en dash
+    "*": "*",
+    "\u00d7": "*",
+    "\u00b7": "*",
+    "\u22c5": "*",  # × · ⋅
+    "/": "/",
+    "\u00f7": "/",  # ÷
 }
 _FORBIDDEN = {
     **dict.fromkeys("'\"", "strings are not allowed"),
@@ -147,8 +168,13 @@ def _read_number(text: str, i: int) -> tuple[float, int]:
         i += 1
     parts.append(text[start:i])
     # Thousands groups: separator + exactly three digits, not followed by a digit.
-    while (i + 3 < n and text[i] in _GROUP_SEPARATORS and 1 <= len(parts[0]) <= 3
-           and all(c in _DIGITS for c in text[i + 1 : i + 4]) and (i + 4 >= n or text[i + 4] not in _DIGITS)):
+    while (
+        i + 3 < n
+        and text[i] in _GROUP_SEPARATORS
+        and 1 <= len(parts[0]) <= 3
+        and all(c in _DIGITS for c in text[i + 1 : i + 4])
+        and (i + 4 >= n or text[i + 4] not in _DIGITS)
+    ):
         parts.append(text[i + 1 : i + 4])
         i += 4
     if i < n and text[i] == ".":
@@ -165,36 +191,42 @@ def _read_number(text: str, i: int) -> tuple[float, int]:
 @dataclass(frozen=True, slots=True)
 class Num:
     """A number (``-3`` is folded into ``Num(-3.0)``)."""
+
     value: float
 
 
 @dataclass(frozen=True, slots=True)
 class Name:
     """A row name or shared-factor id."""
+
     name: str
 
 
 @dataclass(frozen=True, slots=True)
 class Neg:
     """Unary minus of anything but a number."""
+
     operand: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Sum:
     """``a + b - c``: two or more ``(sign, node)`` terms, sign "+" or "-" (the first is "+")."""
+
     terms: tuple[tuple[str, Node], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Prod:
     """``a * b / c``: two or more ``(op, node)`` factors, op "*" or "/" (the first is "*")."""
+
     factors: tuple[tuple[str, Node], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     """``min``/``max`` (one or more arguments) or ``round`` (always two: x and a whole ``Num``)."""
+
     function: str
     args: tuple[Node, ...]
 
@@ -317,8 +349,7 @@ class _Parser:
         if len(args) != 2:
             raise FormulaError("syntax", "round takes one or two arguments", position)
         digits = args[1]
-        if not (isinstance(digits, Num) and digits.value == int(digits.value)
-                and int(digits.value) in _ROUND_DIGITS):
+        if not (isinstance(digits, Num) and digits.value == int(digits.value) and int(digits.value) in _ROUND_DIGITS):
             raise FormulaError("syntax", "round(x, n): n must be a whole number from -15 to 10", position)
         return Call("round", tuple(args))
 
@@ -429,7 +460,7 @@ def _round_half_away(x: float, digits: int) -> float:
     if abs(x) >= 1e15:
         if digits >= 0:
             return x  # already whole at float precision
-        scale = 10.0 ** -digits
+        scale = 10.0**-digits
         return math.copysign(math.floor(abs(x) / scale + 0.5) * scale, x)
     quantum = Decimal(1).scaleb(-digits)
     return float(Decimal(repr(x)).quantize(quantum, rounding=ROUND_HALF_UP))
@@ -468,8 +499,9 @@ class Formula:
             raise FormulaError("unknown_name", f"unknown name(s): {', '.join(missing)}", names=missing)
 
 
-def parse(text: str, known: Iterable[str] | None = None, *, max_length: int = MAX_LENGTH,
-          max_depth: int = MAX_DEPTH) -> Formula:
+def parse(
+    text: str, known: Iterable[str] | None = None, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
+) -> Formula:
     """Parse ``text`` into a :class:`Formula`; with ``known``, also check its names.
 
     Results are cached by text, so re-parsing the same blocks on every incoming

@@ -2,7 +2,6 @@
 the result the engine returns (``engine.compute``), with the method's constants (1 700 hours a
 year, 142 hours a month, 1.54 for holiday pay and employer fees). Pure: no I/O."""
 
-
 from __future__ import annotations
 
 import math
@@ -223,9 +222,7 @@ class Item:
         if self.category not in CATEGORIES:
             raise ValueError(f"item {self.id!r}: category must be one of {CATEGORIES}")
         if self.valued_in_money and self.category not in MONEY_CATEGORIES:
-            raise ValueError(
-                f"item {self.id!r}: only Finansiell and Omfördelning can be valued in money"
-            )
+            raise ValueError(f"item {self.id!r}: only Finansiell and Omfördelning can be valued in money")
         if self.size_score is not None and self.size_score not in SIZE_SCORES:
             raise ValueError(f"item {self.id!r}: size_score must be 0..3 or None")
         if self.block is not None and self.direct is not None:
@@ -309,7 +306,11 @@ class Measures:
 
     def headline(self) -> Headline:
         return Headline(
-            self.benefits, self.costs, self.nettonytta, self.per_krona, self.reading,
+            self.benefits,
+            self.costs,
+            self.nettonytta,
+            self.per_krona,
+            self.reading,
             self.break_even_year,
         )
 
@@ -394,5 +395,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     return value
-
-

@@ -31,14 +31,35 @@ def chain_checks(analysis: Analysis) -> list[dict[str, Any]]:
     for n in nodes.values():
         if n.node_type in ("nytta", "konsekvenskostnad"):
             if n.id not in reached:
-                hints.append({"code": "no_effect", "node_id": n.id,
-                              "message": gettext("“%(title)s” does not trace back to an effect.", title=n.title)})
+                hints.append(
+                    {
+                        "code": "no_effect",
+                        "node_id": n.id,
+                        "message": gettext("“%(title)s” does not trace back to an effect.", title=n.title),
+                    }
+                )
             if any(nodes[s].node_type == "forandring" for s in incoming.get(n.id, [])):
-                hints.append({"code": "jump", "node_id": n.id,
-                              "message": gettext("“%(title)s” follows straight from the change: is an effect missing in between?", title=n.title)})
+                hints.append(
+                    {
+                        "code": "jump",
+                        "node_id": n.id,
+                        "message": gettext(
+                            "“%(title)s” follows straight from the change: is an effect missing in between?",
+                            title=n.title,
+                        ),
+                    }
+                )
         if n.node_type == "mojlighet" and n.valuation == "money":
-            hints.append({"code": "opportunity", "node_id": n.id,
-                          "message": gettext("“%(title)s” is an opportunity: it needs a further decision and is never counted.", title=n.title)})
+            hints.append(
+                {
+                    "code": "opportunity",
+                    "node_id": n.id,
+                    "message": gettext(
+                        "“%(title)s” is an opportunity: it needs a further decision and is never counted.",
+                        title=n.title,
+                    ),
+                }
+            )
     return hints
 
 

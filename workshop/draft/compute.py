@@ -10,14 +10,17 @@ from .vocabulary import CATEGORIES
 
 
 def settings_of(analysis: Analysis) -> engine.Settings:
-    return engine.Settings(horizon=analysis.horizon, discount_rate=analysis.discount_rate, convention=cast(Literal["A", "B"], analysis.convention))
+    return engine.Settings(
+        horizon=analysis.horizon,
+        discount_rate=analysis.discount_rate,
+        convention=cast(Literal["A", "B"], analysis.convention),
+    )
 
 
 def counted_nodes(analysis: Analysis) -> list[Node]:
     """Benefits and costs that take part in the result (visible, sorted into a category)."""
     return [
-        n for n in analysis.nodes
-        if n.status == "visible" and n.node_type in BENEFIT_TYPES + COST_TYPES and n.category
+        n for n in analysis.nodes if n.status == "visible" and n.node_type in BENEFIT_TYPES + COST_TYPES and n.category
     ]
 
 
@@ -29,7 +32,15 @@ def engine_item(node: Node) -> engine.Item:
         if node.block is not None and (node.block.formula or "").strip():
             block = engine.Block(
                 rows=tuple(
-                    engine.Row(name=r.name, label=r.label, unit=r.unit, low=r.low, likely=r.likely, high=r.high, source=r.source)
+                    engine.Row(
+                        name=r.name,
+                        label=r.label,
+                        unit=r.unit,
+                        low=r.low,
+                        likely=r.likely,
+                        high=r.high,
+                        source=r.source,
+                    )
                     for r in node.block.rows
                 ),
                 formula=node.block.formula,

@@ -17,7 +17,8 @@ arrow that skips a column runs through it level, in a gap between boxes.
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # (key, node types in the column, aside?). Chain first, then the lane, then the aside.
 COLUMNS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
@@ -43,20 +44,20 @@ DEFAULT_LABELS = {
     "genomforandekostnad": "Genomförandekostnad",
 }
 
-BOX_W = 280          # width of a box (and of its column)
-COL_GAP = 96         # room for arrows between columns
-ASIDE_GAP = 150      # a wider gap sets the aside column apart
+BOX_W = 280  # width of a box (and of its column)
+COL_GAP = 96  # room for arrows between columns
+ASIDE_GAP = 150  # a wider gap sets the aside column apart
 MARGIN = 24
-LOOP = 56            # how far an arrow within one column bulges out to the right
-PAD_Y = 9            # inner padding above and below the text of a box
-TAG_H = 20           # the small kind label at the top of a box in a column of several kinds
-LINE_H = 25          # one line of title
-BOX_GAP = 16         # vertical space between boxes
-TITLE_CHARS = 19     # characters per title line (bold 20px type in a 280px box, badge corner)
+LOOP = 56  # how far an arrow within one column bulges out to the right
+PAD_Y = 9  # inner padding above and below the text of a box
+TAG_H = 20  # the small kind label at the top of a box in a column of several kinds
+LINE_H = 25  # one line of title
+BOX_GAP = 16  # vertical space between boxes
+TITLE_CHARS = 19  # characters per title line (bold 20px type in a 280px box, badge corner)
 MAX_LINES = 4
-HEADER_LINE_H = 26   # one line of a column heading
+HEADER_LINE_H = 26  # one line of a column heading
 HEADER_CHARS = 24
-HEADER_GAP = 18      # between the heading and the first box
+HEADER_GAP = 18  # between the heading and the first box
 SWEEPS = 4
 # Nodes plus arrows visited by all sweeps together at most, so a huge chain is laid out in
 # bounded time (fewer sweeps, a little more crossing) instead of stalling the server.
@@ -76,7 +77,7 @@ def wrap(text: str, width: int = TITLE_CHARS, max_lines: int = MAX_LINES) -> lis
                 lines.append(line)
                 line = ""
             lines.append(word[: width - 1] + "-")
-            word = word[width - 1:]
+            word = word[width - 1 :]
         if not line:
             line = word
         elif len(line) + 1 + len(word) <= width:
@@ -114,7 +115,9 @@ def _link_pair(link: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _crossings(order: dict[str, list[Any]], col_index: dict[Any, int], edges: list[tuple[Any, Any]], keys: list[str]) -> int:
+def _crossings(
+    order: dict[str, list[Any]], col_index: dict[Any, int], edges: list[tuple[Any, Any]], keys: list[str]
+) -> int:
     """Pairs of arrows between the same two columns whose ends swap order.
 
     Counted as inversions with a Fenwick tree: O(E log E), where comparing every pair of
@@ -158,7 +161,9 @@ def _sweeps(n_nodes: int, n_edges: int) -> int:
     return max(1, min(SWEEPS, SWEEP_WORK // max(1, n_nodes + n_edges)))
 
 
-def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any, Any]], types: dict[Any, str]) -> dict[str, list[Any]]:
+def _order(
+    columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any, Any]], types: dict[Any, str]
+) -> dict[str, list[Any]]:
     """Barycentre sweeps (left to right, then right to left), keeping the best order seen."""
     col_index = {nid: ci for ci, k in enumerate(keys) for nid in columns[k]}
     neighbours: dict[Any, list[Any]] = {nid: [] for nid in col_index}
@@ -200,7 +205,9 @@ def _order(columns: dict[str, list[Any]], keys: list[str], edges: list[tuple[Any
     return best
 
 
-def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+def chain_layout(
+    nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Lay out an effect chain.
 
     ``nodes``: dicts with ``id``, ``node_type`` and ``title`` (in the order they should
@@ -251,7 +258,9 @@ def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], label
         if i:
             x += ASIDE_GAP if aside[key] else COL_GAP
         lines = wrap(heading.get(key, key), HEADER_CHARS, 3)
-        col_out.append({"key": key, "label": heading.get(key, key), "label_lines": lines, "x": x, "w": BOX_W, "aside": aside[key]})
+        col_out.append(
+            {"key": key, "label": heading.get(key, key), "label_lines": lines, "x": x, "w": BOX_W, "aside": aside[key]}
+        )
         x += BOX_W
     has_loop = any(column_of(types[a]) == column_of(types[b]) for a, b in edges)
     width = x + MARGIN + (LOOP if has_loop else 0)
@@ -270,8 +279,17 @@ def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], label
         key = col["key"]
         y = top + (body_h - col_h[key]) // 2
         for nid in order[key]:
-            box = {"id": nid, "x": col["x"], "y": y, "w": BOX_W, "h": box_h[nid], "title_lines": title_lines[nid],
-                   "node_type": types[nid], "column": key, "tag": tagged[nid]}
+            box = {
+                "id": nid,
+                "x": col["x"],
+                "y": y,
+                "w": BOX_W,
+                "h": box_h[nid],
+                "title_lines": title_lines[nid],
+                "node_type": types[nid],
+                "column": key,
+                "tag": tagged[nid],
+            }
             boxes[nid] = box
             node_out.append(box)
             y += box_h[nid] + BOX_GAP
@@ -319,7 +337,7 @@ def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], label
         """The free height closest to ``want`` (the upper one on a tie): a binary search."""
         heights = free[key]
         i = bisect_left(heights, want)
-        return min(heights[max(0, i - 1):i + 1], key=lambda g: (abs(g - want), g))
+        return min(heights[max(0, i - 1) : i + 1], key=lambda g: (abs(g - want), g))
 
     def curve(p: list[int], q: list[int]) -> list[list[int]]:
         """Two control points and the end of a cubic Bézier from p to q, level at both ends."""
@@ -355,9 +373,22 @@ def chain_layout(nodes: Iterable[Mapping[str, Any]], links: Iterable[Any], label
             points += curve(current, [x3, y3])
         edge_out.append({"from": a, "to": b, "points": points})
 
-    metrics = {"margin": MARGIN, "pad_y": PAD_Y, "tag_h": TAG_H, "line_h": LINE_H, "header_line_h": HEADER_LINE_H,
-               "header_h": header_h}
-    return {"width": width, "height": height, "columns": col_out, "nodes": node_out, "edges": edge_out, "metrics": metrics}
+    metrics = {
+        "margin": MARGIN,
+        "pad_y": PAD_Y,
+        "tag_h": TAG_H,
+        "line_h": LINE_H,
+        "header_line_h": HEADER_LINE_H,
+        "header_h": header_h,
+    }
+    return {
+        "width": width,
+        "height": height,
+        "columns": col_out,
+        "nodes": node_out,
+        "edges": edge_out,
+        "metrics": metrics,
+    }
 
 
 __all__ = ["COLUMNS", "DEFAULT_LABELS", "chain_layout", "column_of", "wrap"]

@@ -38,7 +38,8 @@ SECTION_TYPES = (
 def participation(ws: Workshop) -> dict[str, Any]:
     """Who took part, as counts only, and which activities ran when."""
     per = Counter(
-        p or "" for (p,) in db.session.execute(select(Participant.perspective).where(Participant.workshop_id == ws.id)).all()
+        p or ""
+        for (p,) in db.session.execute(select(Participant.perspective).where(Participant.workshop_id == ws.id)).all()
     )
     inputs = dict(
         db.session.execute(
@@ -83,12 +84,19 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
     sections = {key: [_item(n, by_id) for n in visible if n.node_type == t] for t, key in SECTION_TYPES}
     titles = {n.id: n.title for n in analysis.nodes}
     blocks = [
-        {"item": _item(n, by_id), "formula": n.block.formula, "hours_formula": n.block.hours_formula,
-         "rows": node_dict(n)["block"]["rows"]}
-        for n in visible if n.block is not None and n.valuation == "money"
+        {
+            "item": _item(n, by_id),
+            "formula": n.block.formula,
+            "hours_formula": n.block.hours_formula,
+            "rows": node_dict(n)["block"]["rows"],
+        }
+        for n in visible
+        if n.block is not None and n.valuation == "money"
     ]
-    sources = sorted({r["source"] for b in blocks for r in b["rows"] if r["source"]}
-                     | {(n.direct_value or {}).get("source", "") for n in visible if (n.direct_value or {}).get("source")})
+    sources = sorted(
+        {r["source"] for b in blocks for r in b["rows"] if r["source"]}
+        | {(n.direct_value or {}).get("source", "") for n in visible if (n.direct_value or {}).get("source")}
+    )
     used_names = set()
     for b in blocks:
         for text in (b["formula"], b["hours_formula"]):
@@ -98,9 +106,14 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
         "workshop": ws,
         "analysis": analysis,
         "facts": {
-            "organisation": analysis.organisation, "area": analysis.area, "name_of_change": analysis.name_of_change,
-            "geography": analysis.geography, "status": analysis.status_text, "date": analysis.updated_at,
-            "version": analysis.version, "contact_role": analysis.contact_role,
+            "organisation": analysis.organisation,
+            "area": analysis.area,
+            "name_of_change": analysis.name_of_change,
+            "geography": analysis.geography,
+            "status": analysis.status_text,
+            "date": analysis.updated_at,
+            "version": analysis.version,
+            "contact_role": analysis.contact_role,
         },
         "perspectives": [
             {"label": p.get("label", ""), "kind": str(PERSPECTIVE_KIND_LABELS.get(p.get("kind", ""), ""))}
@@ -111,8 +124,11 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
         "changes": [_item(n, by_id) for n in visible if n.node_type == "forandring"],
         "effects": [_item(n, by_id) for n in visible if n.node_type == "effekt"],
         "goals": [_item(n, by_id) for n in visible if n.node_type == "verksamhetsmal"],
-        "links": [{"from": titles.get(link.from_id, "?"), "to": titles.get(link.to_id, "?")} for link in analysis.links
-                  if link.from_id in titles and link.to_id in titles],
+        "links": [
+            {"from": titles.get(link.from_id, "?"), "to": titles.get(link.to_id, "?")}
+            for link in analysis.links
+            if link.from_id in titles and link.to_id in titles
+        ],
         "blocks": blocks,
         "factors": factors,
         "sources": sources,

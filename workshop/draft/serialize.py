@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checks import chain_checks
 from .compute import compute
 from .models import Analysis, Node
-from .checks import chain_checks
 
 SCHEMA_VERSION = 1
 
@@ -39,15 +39,27 @@ def node_dict(n: Node) -> dict[str, Any]:
             "hours_formula": n.block.hours_formula,
             "notes": n.block.notes,
             "rows": [
-                {"id": r.id, "name": r.name, "label": r.label, "unit": r.unit, "low": r.low, "likely": r.likely,
-                 "high": r.high, "source": r.source, "proposal": r.proposal, "position": r.position}
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "label": r.label,
+                    "unit": r.unit,
+                    "low": r.low,
+                    "likely": r.likely,
+                    "high": r.high,
+                    "source": r.source,
+                    "proposal": r.proposal,
+                    "position": r.position,
+                }
                 for r in n.block.rows
             ],
         }
     return out
 
 
-def analysis_dict(a: Analysis, with_result: bool = True, sensitivity: bool = True, result: Any = None) -> dict[str, Any]:
+def analysis_dict(
+    a: Analysis, with_result: bool = True, sensitivity: bool = True, result: Any = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "id": a.id,
@@ -74,8 +86,18 @@ def analysis_dict(a: Analysis, with_result: bool = True, sensitivity: bool = Tru
         "nodes": [node_dict(n) for n in a.nodes],
         "links": [{"from": link.from_id, "to": link.to_id} for link in a.links],
         "factors": [
-            {"id": f.id, "name": f.name, "label": f.label, "unit": f.unit, "low": f.low, "likely": f.likely,
-             "high": f.high, "source": f.source, "year": f.year, "from_library": f.from_library}
+            {
+                "id": f.id,
+                "name": f.name,
+                "label": f.label,
+                "unit": f.unit,
+                "low": f.low,
+                "likely": f.likely,
+                "high": f.high,
+                "source": f.source,
+                "year": f.year,
+                "from_library": f.from_library,
+            }
             for f in a.factors
         ],
         "checks": chain_checks(a),

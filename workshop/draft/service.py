@@ -14,12 +14,12 @@ from typing import Any, Literal, TypeVar, overload
 from flask_babel import gettext
 from sqlalchemy import select
 
-from ..validation import InputError, Text, check, number_value
 from ..calculation.factors import load_factors
 from ..calculation.formula import FormulaError, is_valid_name, parse
 from ..extensions import db
-from ..responses import db_id
 from ..models import Workshop
+from ..responses import db_id
+from ..validation import InputError, Text, check, number_value
 from .models import Analysis, Block, BlockRow, Factor, Link, Node
 from .vocabulary import (
     BENEFIT_TYPES,
@@ -48,6 +48,7 @@ LONG_TEXT_MAX = 5000
 # on its own, with the validation toolkit's types and sentences (the same a form or a phone's
 # payload gets for the same mistake).
 
+
 def _text(value: Any, limit: int = TEXT_MAX, required: bool = False, field: str = "title") -> str:
     """Text trimmed, at most ``limit`` characters; ``None`` is empty text."""
     return check(Text(limit, required), "" if value is None else value, field)
@@ -71,6 +72,7 @@ def _choice(value: Any, allowed: tuple, field: str, allow_none: bool = True):
 
 
 # --- the analysis -------------------------------------------------------------------------
+
 
 @overload
 def analysis_for(ws: Workshop, create: Literal[True] = True) -> Analysis: ...
@@ -97,12 +99,25 @@ def analysis_to_show(ws: Workshop) -> Analysis:
 def new_analysis(ws: Workshop) -> Analysis:
     """A draft as a workshop starts it: the workshop's title as the name of the change, the
     shipped factor library. Not in the session: the caller adds it to store it."""
-    analysis = _unsaved(Analysis, workshop_id=ws.id, name_of_change=ws.title[:300],
-                        review_key=secrets.token_urlsafe(24))
+    analysis = _unsaved(
+        Analysis, workshop_id=ws.id, name_of_change=ws.title[:300], review_key=secrets.token_urlsafe(24)
+    )
     for pos, f in enumerate(load_factors()):
-        analysis.factors.append(_unsaved(
-            Factor, name=f.id, label=f.label, unit=f.unit, likely=f.value, low=f.value, high=f.value,
-            source=f.source, year=f.year, from_library=True, position=pos))
+        analysis.factors.append(
+            _unsaved(
+                Factor,
+                name=f.id,
+                label=f.label,
+                unit=f.unit,
+                likely=f.value,
+                low=f.value,
+                high=f.value,
+                source=f.source,
+                year=f.year,
+                from_library=True,
+                position=pos,
+            )
+        )
     return analysis
 
 
@@ -136,7 +151,11 @@ def update_frame(analysis: Analysis, data: Any) -> None:
     """Facts, alternatives and frame (step 1). Only the keys given change."""
     if not isinstance(data, dict):
         raise InputError("invalid", gettext("The input must be an object."))
-    unknown = set(data) - set(FRAME_TEXT) - {"start_year", "horizon", "discount_rate", "convention", "comparison", "perspectives"}
+    unknown = (
+        set(data)
+        - set(FRAME_TEXT)
+        - {"start_year", "horizon", "discount_rate", "convention", "comparison", "perspectives"}
+    )
     if unknown:
         raise InputError("invalid", gettext("Unknown field."), {k: gettext("Unknown field.") for k in unknown})
     for key, limit in FRAME_TEXT.items():
@@ -145,17 +164,29 @@ def update_frame(analysis: Analysis, data: Any) -> None:
     if "start_year" in data:
         year = _number(data["start_year"], "start_year")
         if year is not None and not (1990 <= year <= 2100 and year == int(year)):
-            raise InputError("invalid", gettext("Give a year between 1990 and 2100."), {"start_year": gettext("Give a year between 1990 and 2100.")})
+            raise InputError(
+                "invalid",
+                gettext("Give a year between 1990 and 2100."),
+                {"start_year": gettext("Give a year between 1990 and 2100.")},
+            )
         analysis.start_year = int(year) if year is not None else None
     if "horizon" in data:
         h = _number(data["horizon"], "horizon", allow_none=False)
         if not (1 <= h <= 30 and h == int(h)):
-            raise InputError("invalid", gettext("The horizon must be 1 to 30 years."), {"horizon": gettext("The horizon must be 1 to 30 years.")})
+            raise InputError(
+                "invalid",
+                gettext("The horizon must be 1 to 30 years."),
+                {"horizon": gettext("The horizon must be 1 to 30 years.")},
+            )
         analysis.horizon = int(h)
     if "discount_rate" in data:
         r = _number(data["discount_rate"], "discount_rate", allow_none=False)
         if not 0 <= r <= 0.5:
-            raise InputError("invalid", gettext("The discount rate must be between 0 and 50 %."), {"discount_rate": gettext("The discount rate must be between 0 and 50 %.")})
+            raise InputError(
+                "invalid",
+                gettext("The discount rate must be between 0 and 50 %."),
+                {"discount_rate": gettext("The discount rate must be between 0 and 50 %.")},
+            )
         analysis.discount_rate = r
     if "convention" in data:
         analysis.convention = _choice(data["convention"], CONVENTIONS, "convention", allow_none=False)
@@ -164,23 +195,48 @@ def update_frame(analysis: Analysis, data: Any) -> None:
         if not isinstance(rows, list) or len(rows) > 50:
             raise InputError("invalid", gettext("Must be a list."))
         analysis.comparison = [
-            {"aspect": _text(r.get("aspect"), 200, field="aspect"), "a": _text(r.get("a"), 1000, field="a"), "b": _text(r.get("b"), 1000, field="b")}
-            for r in rows if isinstance(r, dict)
+            {
+                "aspect": _text(r.get("aspect"), 200, field="aspect"),
+                "a": _text(r.get("a"), 1000, field="a"),
+                "b": _text(r.get("b"), 1000, field="b"),
+            }
+            for r in rows
+            if isinstance(r, dict)
         ]
     if "perspectives" in data:
         rows = data["perspectives"]
         if not isinstance(rows, list) or len(rows) > 30:
             raise InputError("invalid", gettext("Must be a list."))
         analysis.perspectives = [
-            {"kind": _choice(r.get("kind"), PERSPECTIVE_KINDS, "kind", allow_none=False), "label": _text(r.get("label"), 200, required=True, field="label")}
-            for r in rows if isinstance(r, dict)
+            {
+                "kind": _choice(r.get("kind"), PERSPECTIVE_KINDS, "kind", allow_none=False),
+                "label": _text(r.get("label"), 200, required=True, field="label"),
+            }
+            for r in rows
+            if isinstance(r, dict)
         ]
 
 
 # --- nodes --------------------------------------------------------------------------------
 
-NODE_FIELDS = ("node_type", "title", "description", "cause", "perspective", "polarity", "category", "valuation",
-               "size_score", "cost_kind", "motivation", "pattern", "direct_value", "year_profile", "status", "position")
+NODE_FIELDS = (
+    "node_type",
+    "title",
+    "description",
+    "cause",
+    "perspective",
+    "polarity",
+    "category",
+    "valuation",
+    "size_score",
+    "cost_kind",
+    "motivation",
+    "pattern",
+    "direct_value",
+    "year_profile",
+    "status",
+    "position",
+)
 PATTERN_KEYS = ("rubrik", "genom_att", "hander", "och", "leder_till")
 
 
@@ -242,19 +298,27 @@ def set_node_fields(node: Node, data: dict[str, Any]) -> None:
         d = data["direct_value"] or {}
         if not isinstance(d, dict) or set(d) - {"low", "likely", "high", "source"}:
             raise InputError("invalid", gettext("Unknown field."))
-        node.direct_value = {} if not d else {
-            "low": _number(d.get("low"), "low"),
-            "likely": _number(d.get("likely"), "likely"),
-            "high": _number(d.get("high"), "high"),
-            "source": _text(d.get("source"), LONG_TEXT_MAX, field="source"),
-        }
+        node.direct_value = (
+            {}
+            if not d
+            else {
+                "low": _number(d.get("low"), "low"),
+                "likely": _number(d.get("likely"), "likely"),
+                "high": _number(d.get("high"), "high"),
+                "source": _text(d.get("source"), LONG_TEXT_MAX, field="source"),
+            }
+        )
     if "year_profile" in data:
         prof = data["year_profile"] or []
         if not isinstance(prof, list) or len(prof) > 30:
             raise InputError("invalid", gettext("Must be a list."), {"year_profile": gettext("Must be a list.")})
         values = [_number(v, "year_profile", allow_none=False) for v in prof]
         if any(v < 0 or v > 100 for v in values):
-            raise InputError("invalid", gettext("Year factors must be between 0 and 100."), {"year_profile": gettext("Year factors must be between 0 and 100.")})
+            raise InputError(
+                "invalid",
+                gettext("Year factors must be between 0 and 100."),
+                {"year_profile": gettext("Year factors must be between 0 and 100.")},
+            )
         node.year_profile = values
     _apply_rules(node)
 
@@ -266,8 +330,13 @@ def add_node(analysis: Analysis, data: dict[str, Any], source_response_id: int |
 
     # Phones' items stop well before the analysis is full: the facilitator can always add.
     check_draft_room(analysis, source_response_id)
-    node = Node(node_type="effekt", title="", valuation="none", source_response_id=source_response_id,
-                position=max((n.position for n in analysis.nodes), default=-1) + 1)
+    node = Node(
+        node_type="effekt",
+        title="",
+        valuation="none",
+        source_response_id=source_response_id,
+        position=max((n.position for n in analysis.nodes), default=-1) + 1,
+    )
     set_node_fields(node, {"node_type": "effekt", **data})
     analysis.nodes.append(node)
     db.session.flush()
@@ -292,7 +361,10 @@ def merge_nodes(analysis: Analysis, node_id: Any, target_id: Any) -> Node:
     pairs = {(link.from_id, link.to_id) for link in kept}
     for link in analysis.links:
         if node.id in (link.from_id, link.to_id):
-            pair = (final.id if link.from_id == node.id else link.from_id, final.id if link.to_id == node.id else link.to_id)
+            pair = (
+                final.id if link.from_id == node.id else link.from_id,
+                final.id if link.to_id == node.id else link.to_id,
+            )
             if pair[0] != pair[1] and pair not in pairs:
                 pairs.add(pair)
                 kept.append(Link(from_id=pair[0], to_id=pair[1]))
@@ -314,6 +386,7 @@ def delete_node(analysis: Analysis, node_id: Any) -> None:
 
 
 # --- links --------------------------------------------------------------------------------
+
 
 def _link_exists(analysis: Analysis, a: int, b: int) -> bool:
     return any(link.from_id == a and link.to_id == b for link in analysis.links)
@@ -340,6 +413,7 @@ def delete_link(analysis: Analysis, from_id: Any, to_id: Any) -> None:
 
 
 # --- calculation blocks --------------------------------------------------------------------
+
 
 def block_for(analysis: Analysis, node_id: Any) -> Block:
     node = node_of(analysis, node_id)
@@ -490,6 +564,7 @@ def delete_row(analysis: Analysis, row_id: Any) -> None:
 
 # --- shared factors -----------------------------------------------------------------------
 
+
 def factor_of(analysis: Analysis, factor_id: Any) -> Factor:
     f = db.session.get(Factor, factor_id) if db_id(factor_id) is not None else None
     if f is None or f.analysis_id != analysis.id:
@@ -498,7 +573,9 @@ def factor_of(analysis: Analysis, factor_id: Any) -> Factor:
 
 
 def add_factor(analysis: Analysis, data: dict[str, Any]) -> Factor:
-    f = new_factor(data, {x.name for x in analysis.factors}, max((x.position for x in analysis.factors), default=-1) + 1)
+    f = new_factor(
+        data, {x.name for x in analysis.factors}, max((x.position for x in analysis.factors), default=-1) + 1
+    )
     analysis.factors.append(f)
     db.session.flush()
     return f
@@ -531,7 +608,11 @@ def update_factor(analysis: Analysis, factor_id: Any, data: dict[str, Any]) -> F
 
 def delete_factor(analysis: Analysis, factor_id: Any) -> None:
     f = factor_of(analysis, factor_id)
-    used = [n.title for n in analysis.nodes if n.block and f.name in (_names(n.block.formula) | _names(n.block.hours_formula))]
+    used = [
+        n.title
+        for n in analysis.nodes
+        if n.block and f.name in (_names(n.block.formula) | _names(n.block.hours_formula))
+    ]
     if used:
         raise InputError("in_use", gettext("The factor is used by: %(items)s", items=", ".join(used[:5])))
     analysis.factors.remove(f)

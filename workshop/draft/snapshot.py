@@ -56,15 +56,22 @@ def draft_snapshot(workshop_id: int) -> DraftSnapshot | None:
     if row is None:
         return None
     cached = _cache.get(workshop_id)
-    if cached is not None and (cached.analysis.id, cached.revision, cached.key) == (row.id, row.revision, row.review_key):
+    if cached is not None and (cached.analysis.id, cached.revision, cached.key) == (
+        row.id,
+        row.revision,
+        row.review_key,
+    ):
         return cached
     snap = _load(row.id)
     if snap is None:
         return None
     with _cache_lock:
         current = _cache.get(workshop_id)
-        if (current is None or (current.analysis.id, current.key) != (snap.analysis.id, snap.key)
-                or current.revision <= snap.revision):
+        if (
+            current is None
+            or (current.analysis.id, current.key) != (snap.analysis.id, snap.key)
+            or current.revision <= snap.revision
+        ):
             _cache[workshop_id] = snap
     return snap
 
@@ -73,7 +80,9 @@ def _load(analysis_id: int) -> DraftSnapshot | None:
     """Read the analysis and everything screens read of it in a session of its own, then detach."""
     with Session(db.engine, expire_on_commit=False) as session:
         analysis = session.scalars(
-            select(Analysis).where(Analysis.id == analysis_id).options(
+            select(Analysis)
+            .where(Analysis.id == analysis_id)
+            .options(
                 selectinload(Analysis.nodes).selectinload(Node.block).selectinload(Block.rows),
                 selectinload(Analysis.links),
                 selectinload(Analysis.factors),
@@ -96,6 +105,7 @@ def forget(workshop_id: int | None = None) -> None:
 
 
 # --- the revision follows every change ------------------------------------------------------
+
 
 def _analysis_id(obj: Any, session: Session) -> int | None:
     if isinstance(obj, Analysis):
@@ -124,8 +134,12 @@ def _bump_revision(session: Session, _ctx: Any, _instances: Any) -> None:
             if aid is not None:
                 touched.add(aid)
     for aid in sorted(touched):
-        session.execute(update(Analysis).where(Analysis.id == aid).values(revision=Analysis.revision + 1)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Analysis)
+            .where(Analysis.id == aid)
+            .values(revision=Analysis.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 __all__ = ["DraftSnapshot", "draft_snapshot", "forget"]

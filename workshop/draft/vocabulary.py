@@ -113,9 +113,15 @@ def js_strings() -> dict[str, str]:
     """The same words for the browser, keyed as ``vocab.<group>.<key>``."""
     out: dict[str, str] = {}
     groups: dict[str, Mapping[Any, object]] = {
-        "node_type": NODE_TYPE_LABELS, "category": CATEGORY_LABELS, "perspective_kind": PERSPECTIVE_KIND_LABELS,
-        "valuation": VALUATION_LABELS, "size": SIZE_LABELS, "cost_kind": COST_KIND_LABELS,
-        "polarity": POLARITY_LABELS, "measure": MEASURE_LABELS, "reading": READING_LABELS,
+        "node_type": NODE_TYPE_LABELS,
+        "category": CATEGORY_LABELS,
+        "perspective_kind": PERSPECTIVE_KIND_LABELS,
+        "valuation": VALUATION_LABELS,
+        "size": SIZE_LABELS,
+        "cost_kind": COST_KIND_LABELS,
+        "polarity": POLARITY_LABELS,
+        "measure": MEASURE_LABELS,
+        "reading": READING_LABELS,
     }
     for group, labels in groups.items():
         for key, label in labels.items():

@@ -42,9 +42,9 @@ def render(ws: Workshop, fmt: str) -> bytes:
         return dumps(export_document(ws)).encode("utf-8")
     if fmt not in ("xlsx", "docx", "pptx"):
         raise LookupError(f"unknown export format: {fmt}")
-    from flask_babel import force_locale
-
     from importlib import import_module
+
+    from flask_babel import force_locale
 
     module = import_module(f".{fmt}", __name__)
     analysis = _analysis(ws)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from ..draft.vocabulary import CATEGORIES, CATEGORY_TERMS
 from ..formatting import money, number, percent
@@ -107,5 +108,17 @@ def filename(ws: Any, ext: str) -> str:
     return f"nyttoverkstad-{code}.{ext}"
 
 
-__all__ = ["READINGS", "WORDS", "category_word", "clean", "filename", "gettext", "kr", "kr_short", "pct",
-           "per_krona_text", "word", "year_text"]
+__all__ = [
+    "READINGS",
+    "WORDS",
+    "category_word",
+    "clean",
+    "filename",
+    "gettext",
+    "kr",
+    "kr_short",
+    "pct",
+    "per_krona_text",
+    "word",
+    "year_text",
+]

@@ -84,6 +84,7 @@ def _heading(doc, text: str, level: int):
     p._p.style = _style_id(doc.part, "Title" if level == 0 else f"Heading {level}")
     return p
 
+
 def _shade(cell, fill: str) -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -100,8 +101,17 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
-def _para(container, text: Any = "", style: str | None = None, bold: bool = False, italic: bool = False,
-          size: float | None = None, colour: RGBColor | None = None, align=None, space_after: float | None = None):
+def _para(
+    container,
+    text: Any = "",
+    style: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    size: float | None = None,
+    colour: RGBColor | None = None,
+    align=None,
+    space_after: float | None = None,
+):
     p = container.add_paragraph()
     if text not in ("", None):
         run = _run(p, clean(text))
@@ -120,8 +130,15 @@ def _para(container, text: Any = "", style: str | None = None, bold: bool = Fals
     return p
 
 
-def _table(doc, headers: list[str], rows: list[list[Any]], widths: list[float] | None = None,
-           numeric: AbstractSet[int] = frozenset(), caption: str | None = None, first_col_bold: bool = False):
+def _table(
+    doc,
+    headers: list[str],
+    rows: list[list[Any]],
+    widths: list[float] | None = None,
+    numeric: AbstractSet[int] = frozenset(),
+    caption: str | None = None,
+    first_col_bold: bool = False,
+):
     """A table with a shaded header row that repeats on every page; numbers right-aligned.
 
     Built in one pass (all rows at once, each cell touched once): python-docx's cell access is
@@ -178,8 +195,7 @@ def _widths(table, widths: list[float]) -> None:
             row.cells[i].width = Cm(w)
 
 
-def _picture(doc, png: bytes, caption: str | None = None, width: int | None = None,
-             text_width: int = TEXT_W) -> int:
+def _picture(doc, png: bytes, caption: str | None = None, width: int | None = None, text_width: int = TEXT_W) -> int:
     """Add a PNG at most ``text_width`` wide (and not taller than the page allows); its width in EMU."""
     w_px, h_px = figures.png_size(png)
     width = width or text_width
@@ -268,6 +284,7 @@ def _setup(doc, language: str, title: str) -> None:
 
 # --- the report -----------------------------------------------------------------------------
 
+
 def render(ws: Workshop, analysis: Analysis) -> bytes:
     r = build(ws, analysis)
     a = r["analysis"]
@@ -286,9 +303,13 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, _("Facts about the analysis"), 1)
     f = r["facts"]
     facts = [
-        (_("Organisation"), f["organisation"]), (_("Area"), f["area"]), (_("Change"), f["name_of_change"]),
-        (_("Geography"), f["geography"]), (_("Status"), f["status"]),
-        (_("Date"), f["date"].strftime("%Y-%m-%d") if f["date"] else ""), (_("Version"), f["version"]),
+        (_("Organisation"), f["organisation"]),
+        (_("Area"), f["area"]),
+        (_("Change"), f["name_of_change"]),
+        (_("Geography"), f["geography"]),
+        (_("Status"), f["status"]),
+        (_("Date"), f["date"].strftime("%Y-%m-%d") if f["date"] else ""),
+        (_("Version"), f["version"]),
         (_("Contact (role)"), f["contact_role"]),
     ]
     table = doc.add_table(rows=0, cols=2)
@@ -306,7 +327,11 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     measures = doc.add_table(rows=2, cols=3)
     measures._tbl.tblStyle_val = _style_id(doc.part, "Table Grid", WD_STYLE_TYPE.TABLE)
     heads = [f"{word('nettonytta')} ({_('discounted')})", word("per_krona"), word("break_even")]
-    values = [kr(disc["nettonytta"]), per_krona_text(disc["per_krona"]), year_text(und["break_even_year"], a.start_year)]
+    values = [
+        kr(disc["nettonytta"]),
+        per_krona_text(disc["per_krona"]),
+        year_text(und["break_even_year"], a.start_year),
+    ]
     for i, (head, value) in enumerate(zip(heads, values)):
         top, bottom = measures.rows[0].cells[i], measures.rows[1].cells[i]
         _shade(top, "EEF3FA")
@@ -319,16 +344,35 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         run.font.size = Pt(17)
     _widths(measures, [5.53, 5.53, 5.54])
     doc.add_paragraph()
-    _para(doc, _("Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
-                 "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
-                 h=a.horizon, b=kr(und["benefits"]), c=kr(und["costs"]), r=percent(a.discount_rate, 1),
-                 conv=a.convention, bd=kr(disc["benefits"]), cd=kr(disc["costs"])))
+    _para(
+        doc,
+        _(
+            "Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+            "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
+            h=a.horizon,
+            b=kr(und["benefits"]),
+            c=kr(und["costs"]),
+            r=percent(a.discount_rate, 1),
+            conv=a.convention,
+            bd=kr(disc["benefits"]),
+            cd=kr(disc["costs"]),
+        ),
+    )
     if res["not_valued"]:
-        _para(doc, _("%(n)s benefits or costs are not valued in money; they are listed with their estimated size in section 4.",
-                     n=len(res["not_valued"])))
+        _para(
+            doc,
+            _(
+                "%(n)s benefits or costs are not valued in money; they are listed with their estimated size in section 4.",
+                n=len(res["not_valued"]),
+            ),
+        )
     if res["items"]:
-        _picture(doc, figures.accumulated_chart(res, start_year=a.start_year), width=Cm(14.5), caption=
-                 f"{_('Accumulated benefits and costs per year')} ({word('undiscounted').lower()})")
+        _picture(
+            doc,
+            figures.accumulated_chart(res, start_year=a.start_year),
+            width=Cm(14.5),
+            caption=f"{_('Accumulated benefits and costs per year')} ({word('undiscounted').lower()})",
+        )
 
     # 1 Introduction.
     _heading(doc, f"1 {_('Introduction')}", 1)
@@ -340,22 +384,44 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         _para(doc, a.method_notes)
     p = r["participation"]
     mode = _("led live") if p["mode"] == "live" else _("open for contributions over time")
-    text = _("The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
-             "Nyttoverkstad, %(mode)s.", mode=mode)
+    text = _(
+        "The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
+        "Nyttoverkstad, %(mode)s.",
+        mode=mode,
+    )
     if p["first_input"]:
-        text += " " + _("Inputs were collected from %(a)s to %(b)s.", a=p["first_input"].strftime("%Y-%m-%d"),
-                        b=p["last_input"].strftime("%Y-%m-%d"))
+        text += " " + _(
+            "Inputs were collected from %(a)s to %(b)s.",
+            a=p["first_input"].strftime("%Y-%m-%d"),
+            b=p["last_input"].strftime("%Y-%m-%d"),
+        )
     _para(doc, text)
     _para(doc, _("%(n)s participants took part.", n=p["participants"]))
     if p["per_perspective"]:
-        _table(doc, [_("Perspective"), _("Participants")],
-               [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
-               widths=[12.6, 4.0], numeric={1}, caption=_("Participants per perspective"))
+        _table(
+            doc,
+            [_("Perspective"), _("Participants")],
+            [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
+            widths=[12.6, 4.0],
+            numeric={1},
+            caption=_("Participants per perspective"),
+        )
     if p["activities"]:
-        _table(doc, [_("Activity"), _("Inputs")], [[act["title"], str(act["inputs"])] for act in p["activities"]],
-               widths=[12.6, 4.0], numeric={1}, caption=_("Steps and activities"))
-    _para(doc, _("Benefits and costs are sorted into the categories Financial (changes real payments), Redistribution "
-                 "(resources such as working time, valued in money but not taken home as money), Quality and Environment."))
+        _table(
+            doc,
+            [_("Activity"), _("Inputs")],
+            [[act["title"], str(act["inputs"])] for act in p["activities"]],
+            widths=[12.6, 4.0],
+            numeric={1},
+            caption=_("Steps and activities"),
+        )
+    _para(
+        doc,
+        _(
+            "Benefits and costs are sorted into the categories Financial (changes real payments), Redistribution "
+            "(resources such as working time, valued in money but not taken home as money), Quality and Environment."
+        ),
+    )
 
     # 3 Starting points.
     _heading(doc, f"3 {_('Starting points')}", 1)
@@ -365,17 +431,27 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _para(doc, _("Alternative B (the change)"), bold=True, space_after=2)
     _para(doc, a.alternative_b or "–")
     if a.comparison:
-        _table(doc, [_("Aspect"), _("Alternative A"), _("Alternative B")],
-               [[row.get("aspect"), row.get("a"), row.get("b")] for row in a.comparison],
-               widths=[4.6, 6.0, 6.0], caption=_("Comparison of the alternatives"), first_col_bold=True)
+        _table(
+            doc,
+            [_("Aspect"), _("Alternative A"), _("Alternative B")],
+            [[row.get("aspect"), row.get("a"), row.get("b")] for row in a.comparison],
+            widths=[4.6, 6.0, 6.0],
+            caption=_("Comparison of the alternatives"),
+            first_col_bold=True,
+        )
     _heading(doc, _("Frame"), 2)
-    perspectives = ", ".join(f"{clean(x['label'])} ({x['kind']})" if x["kind"] else clean(x["label"])
-                             for x in r["perspectives"]) or "–"
+    perspectives = (
+        ", ".join(f"{clean(x['label'])} ({x['kind']})" if x["kind"] else clean(x["label"]) for x in r["perspectives"])
+        or "–"
+    )
     horizon = _("%(n)s years", n=a.horizon) + (f", {_('from %(y)s', y=a.start_year)}" if a.start_year else "")
-    for line in (f"{_('Perspectives')}: {perspectives}", f"{_('Geography')}: {clean(a.geography) or '–'}",
-                 f"{_('Horizon')}: {horizon}",
-                 f"{_('Discount rate')}: {percent(a.discount_rate, 1)} ({_('convention %(c)s', c=a.convention)}); "
-                 f"{_('all amounts in today’s prices')}"):
+    for line in (
+        f"{_('Perspectives')}: {perspectives}",
+        f"{_('Geography')}: {clean(a.geography) or '–'}",
+        f"{_('Horizon')}: {horizon}",
+        f"{_('Discount rate')}: {percent(a.discount_rate, 1)} ({_('convention %(c)s', c=a.convention)}); "
+        f"{_('all amounts in today’s prices')}",
+    ):
         _para(doc, line, style="List Bullet", space_after=2)
 
     # 4 Analysis (on a landscape page when the effect chain is wide, so its titles stay legible).
@@ -390,19 +466,34 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, f"4 {_('Analysis')}", 1)
     if has_chain:
         _heading(doc, _("Effect chain"), 2)
-        shown = _picture(doc, figures.draw_chain(layout, polarity, kinds), text_width=LANDSCAPE_TEXT_W if wide else TEXT_W)
+        shown = _picture(
+            doc, figures.draw_chain(layout, polarity, kinds), text_width=LANDSCAPE_TEXT_W if wide else TEXT_W
+        )
         if TITLE_PT * shown / Emu(Pt(layout["width"])) < MIN_LEGIBLE_PT:
-            _para(doc, _("The effect chain is large: download it as a picture (SVG) from the draft analysis page to zoom "
-                         "in. Its links are listed below."), italic=True, size=9, colour=MUTED)
+            _para(
+                doc,
+                _(
+                    "The effect chain is large: download it as a picture (SVG) from the draft analysis page to zoom "
+                    "in. Its links are listed below."
+                ),
+                italic=True,
+                size=9,
+                colour=MUTED,
+            )
         for link in r["links"][:60]:
             _para(doc, f"{clean(link['from'])} → {clean(link['to'])}", style="List Bullet", space_after=0, size=9)
         if len(r["links"]) > 60:
             _para(doc, _("… and %(n)s more links.", n=len(r["links"]) - 60), italic=True, size=9)
     if wide:
         _landscape(doc, False)
-    for key, heading in (("benefits", _("Benefits")), ("consequence_costs", _("Consequence costs")),
-                         ("implementation_costs", _("Implementation costs")), ("risks", _("Risks")),
-                         ("obstacles", _("Obstacles")), ("opportunities", _("Opportunities"))):
+    for key, heading in (
+        ("benefits", _("Benefits")),
+        ("consequence_costs", _("Consequence costs")),
+        ("implementation_costs", _("Implementation costs")),
+        ("risks", _("Risks")),
+        ("obstacles", _("Obstacles")),
+        ("opportunities", _("Opportunities")),
+    ):
         _heading(doc, heading, 2)
         items = r["sections"][key]
         if not items:
@@ -419,10 +510,22 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 valuation = it["valuation_label"] + (f": {it['size_label']}" if it["size_label"] else "")
                 if it["cost_kind"]:
                     valuation += f" ({_('one-off') if it['cost_kind'] == 'one_off' else _('recurring')})"
-                rows.append([(it["title"], it["description"]), it["category_label"] or "–", it["perspective"] or "–",
-                             valuation, kr(it["yearly_value"]) if it["yearly_value"] is not None else ""])
-            _table(doc, [_("Title"), _("Category"), _("Perspective"), _("Valuation"), _("Per year")], rows,
-                   widths=[5.6, 2.6, 2.9, 3.1, 2.4], numeric={4})
+                rows.append(
+                    [
+                        (it["title"], it["description"]),
+                        it["category_label"] or "–",
+                        it["perspective"] or "–",
+                        valuation,
+                        kr(it["yearly_value"]) if it["yearly_value"] is not None else "",
+                    ]
+                )
+            _table(
+                doc,
+                [_("Title"), _("Category"), _("Perspective"), _("Valuation"), _("Per year")],
+                rows,
+                widths=[5.6, 2.6, 2.9, 3.1, 2.4],
+                numeric={4},
+            )
 
     # 5 Valuation.
     _heading(doc, f"5 {_('Valuation')}", 1)
@@ -436,15 +539,41 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         code.font.name = "Consolas"
         if blk["item"]["yearly_value"] is not None:
             _run(para, f" = {kr(blk['item']['yearly_value'])} {_('per year')}")
-        _table(doc, [_("Question"), _("Name"), _("Unit"), _("Lowest"), _("Likely"), _("Highest"), _("Source")],
-               [[row["label"], row["name"], row["unit"], number(row["low"]), number(row["likely"]), number(row["high"]),
-                 row["source"]] for row in blk["rows"]],
-               widths=[4.2, 2.4, 1.7, 1.7, 1.7, 1.7, 3.2], numeric={3, 4, 5})
+        _table(
+            doc,
+            [_("Question"), _("Name"), _("Unit"), _("Lowest"), _("Likely"), _("Highest"), _("Source")],
+            [
+                [
+                    row["label"],
+                    row["name"],
+                    row["unit"],
+                    number(row["low"]),
+                    number(row["likely"]),
+                    number(row["high"]),
+                    row["source"],
+                ]
+                for row in blk["rows"]
+            ],
+            widths=[4.2, 2.4, 1.7, 1.7, 1.7, 1.7, 3.2],
+            numeric={3, 4, 5},
+        )
     if r["factors"]:
-        _table(doc, [_("Factor"), _("Value"), _("Unit"), _("Source")],
-               [[f"{clean(fa.label)} ({clean(fa.name)})", number(fa.likely), fa.unit,
-                 clean(fa.source) + (f", {fa.year}" if fa.year else "")] for fa in r["factors"]],
-               widths=[5.6, 2.2, 2.0, 6.8], numeric={1}, caption=_("Shared factors used"))
+        _table(
+            doc,
+            [_("Factor"), _("Value"), _("Unit"), _("Source")],
+            [
+                [
+                    f"{clean(fa.label)} ({clean(fa.name)})",
+                    number(fa.likely),
+                    fa.unit,
+                    clean(fa.source) + (f", {fa.year}" if fa.year else ""),
+                ]
+                for fa in r["factors"]
+            ],
+            widths=[5.6, 2.2, 2.0, 6.8],
+            numeric={1},
+            caption=_("Shared factors used"),
+        )
     if r["sources"]:
         _para(doc, _("Sources"), bold=True, space_after=2)
         for source in r["sources"]:
@@ -453,38 +582,74 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     # 6 Uncertainty assessment.
     _heading(doc, f"6 {_('Uncertainty assessment')}", 1)
     u = res["uncertainty"]
-    _table(doc, ["", word("all_low"), word("all_likely"), word("all_high")],
-           [[f"{label} ({_('discounted')})"] + [kr(u[s]["discounted"][key]) for s in ("low", "likely", "high")]
-            for key, label in (("benefits", _("Benefits")), ("costs", _("Costs")), ("nettonytta", _("Total net benefit")))],
-           widths=[6.2, 3.5, 3.5, 3.4], numeric={1, 2, 3},
-           caption=_("The result with all lowest, all likely and all highest values"), first_col_bold=True)
+    _table(
+        doc,
+        ["", word("all_low"), word("all_likely"), word("all_high")],
+        [
+            [f"{label} ({_('discounted')})"] + [kr(u[s]["discounted"][key]) for s in ("low", "likely", "high")]
+            for key, label in (
+                ("benefits", _("Benefits")),
+                ("costs", _("Costs")),
+                ("nettonytta", _("Total net benefit")),
+            )
+        ],
+        widths=[6.2, 3.5, 3.5, 3.4],
+        numeric={1, 2, 3},
+        caption=_("The result with all lowest, all likely and all highest values"),
+        first_col_bold=True,
+    )
     if res["sensitivity"]:
-        caption = (f'{_("The inputs that move the net benefit most (one at a time, lowest to highest)")} '
-                   f'({word("undiscounted").lower()})')
+        caption = (
+            f"{_('The inputs that move the net benefit most (one at a time, lowest to highest)')} "
+            f"({word('undiscounted').lower()})"
+        )
         tornado = figures.tornado_chart(res)
         if tornado:
             _picture(doc, tornado, caption)
-        _table(doc, [_("Input"), _("Net benefit at lowest"), _("Net benefit at highest")],
-               [[e["display"], kr(e["nettonytta_low"]), kr(e["nettonytta_high"])] for e in figures.tornado_entries(res)],
-               widths=[9.6, 3.5, 3.5], numeric={1, 2})
+        _table(
+            doc,
+            [_("Input"), _("Net benefit at lowest"), _("Net benefit at highest")],
+            [[e["display"], kr(e["nettonytta_low"]), kr(e["nettonytta_high"])] for e in figures.tornado_entries(res)],
+            widths=[9.6, 3.5, 3.5],
+            numeric={1, 2},
+        )
     if res["not_valued"]:
         from ..draft.vocabulary import CATEGORY_LABELS, SIZE_LABELS
 
-        _table(doc, [_("Title"), _("Category"), _("Estimated size")],
-               [[nv["title"], str(CATEGORY_LABELS.get(nv["category"], "")),
-                 str(SIZE_LABELS[nv["size_score"]]) if nv["size_score"] is not None else "–"] for nv in res["not_valued"]],
-               widths=[9.6, 3.5, 3.5], caption=_("Benefits and costs not valued in money"))
+        _table(
+            doc,
+            [_("Title"), _("Category"), _("Estimated size")],
+            [
+                [
+                    nv["title"],
+                    str(CATEGORY_LABELS.get(nv["category"], "")),
+                    str(SIZE_LABELS[nv["size_score"]]) if nv["size_score"] is not None else "–",
+                ]
+                for nv in res["not_valued"]
+            ],
+            widths=[9.6, 3.5, 3.5],
+            caption=_("Benefits and costs not valued in money"),
+        )
 
     # 7 Summary.
     _heading(doc, f"7 {_('Summary')}", 1)
-    text = _("The total net benefit over %(h)s years is %(n)s undiscounted and %(d)s discounted.",
-             h=a.horizon, n=kr(und["nettonytta"]), d=kr(disc["nettonytta"]))
+    text = _(
+        "The total net benefit over %(h)s years is %(n)s undiscounted and %(d)s discounted.",
+        h=a.horizon,
+        n=kr(und["nettonytta"]),
+        d=kr(disc["nettonytta"]),
+    )
     if und["break_even_year"]:
-        text += " " + _("The accumulated benefits exceed the accumulated costs in year %(y)s.", y=und["break_even_year"])
+        text += " " + _(
+            "The accumulated benefits exceed the accumulated costs in year %(y)s.", y=und["break_even_year"]
+        )
     else:
         text += " " + _("The accumulated benefits never exceed the accumulated costs within the horizon.")
-    text += " " + _("With all lowest values the net benefit is %(l)s, with all highest %(hi)s (discounted).",
-                    l=kr(u["low"]["discounted"]["nettonytta"]), hi=kr(u["high"]["discounted"]["nettonytta"]))
+    text += " " + _(
+        "With all lowest values the net benefit is %(l)s, with all highest %(hi)s (discounted).",
+        l=kr(u["low"]["discounted"]["nettonytta"]),
+        hi=kr(u["high"]["discounted"]["nettonytta"]),
+    )
     _para(doc, text)
 
     buf = io.BytesIO()

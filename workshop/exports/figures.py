@@ -112,6 +112,7 @@ def _check_fmt(fmt: str) -> None:
 
 # --- the effect chain ---------------------------------------------------------------------
 
+
 def chain_data(analysis: Any) -> tuple[dict[str, Any], dict[Any, str | None], dict[Any, str]]:
     """Layout, polarity per node and kind labels: what the presenter's diagram is drawn from."""
     from ..activities.effect_chain import chain_links, chain_nodes, column_labels
@@ -154,8 +155,13 @@ def _add(ax: Any, patch: Any) -> None:
     ax.add_artist(patch)
 
 
-def draw_chain(layout: Mapping[str, Any], polarity: Mapping[Any, str | None] | None = None,
-               kind_labels: Mapping[str, str] | None = None, fmt: str = "png", scale: float = 2.0) -> bytes:
+def draw_chain(
+    layout: Mapping[str, Any],
+    polarity: Mapping[Any, str | None] | None = None,
+    kind_labels: Mapping[str, str] | None = None,
+    fmt: str = "png",
+    scale: float = 2.0,
+) -> bytes:
     """The chain as PNG or SVG; ``scale`` is pixels per layout unit for PNG (capped for huge chains)."""
     _check_fmt(fmt)
     polarity = polarity or {}
@@ -171,33 +177,75 @@ def draw_chain(layout: Mapping[str, Any], polarity: Mapping[Any, str | None] | N
 
         for col in layout["columns"]:
             for i, line in enumerate(col["label_lines"]):
-                ax.text(col["x"], m["margin"] + (i + 1) * m["header_line_h"] - 6, clean(line), fontsize=22,
-                        fontweight="bold", color=INK, va="baseline", ha="left", parse_math=False)
+                ax.text(
+                    col["x"],
+                    m["margin"] + (i + 1) * m["header_line_h"] - 6,
+                    clean(line),
+                    fontsize=22,
+                    fontweight="bold",
+                    color=INK,
+                    va="baseline",
+                    ha="left",
+                    parse_math=False,
+                )
             if col.get("aside"):
                 x = col["x"] - 75
-                ax.plot([x, x], [m["margin"], height - m["margin"]], color=ASIDE_LINE, linewidth=2,
-                        linestyle=(0, (8, 8)), solid_capstyle="butt")
+                ax.plot(
+                    [x, x],
+                    [m["margin"], height - m["margin"]],
+                    color=ASIDE_LINE,
+                    linewidth=2,
+                    linestyle=(0, (8, 8)),
+                    solid_capstyle="butt",
+                )
 
         for e in layout["edges"]:
             pts = e["points"]
             if len(pts) < 4:
                 continue
-            _add(ax, PathPatch(_edge_path(pts), fill=False, edgecolor=EDGE, linewidth=3, capstyle="butt",
-                                   joinstyle="round", zorder=1))
+            _add(
+                ax,
+                PathPatch(
+                    _edge_path(pts),
+                    fill=False,
+                    edgecolor=EDGE,
+                    linewidth=3,
+                    capstyle="butt",
+                    joinstyle="round",
+                    zorder=1,
+                ),
+            )
             _add(ax, Polygon(_arrow_head(pts), closed=True, facecolor=EDGE, edgecolor="none", zorder=1))
 
         for b in layout["nodes"]:
             stroke, fill, lw, dashes = NODE_STYLE.get(b["node_type"], DEFAULT_STYLE)
             x, y, w, h = b["x"], b["y"], b["w"], b["h"]
-            box = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=10", facecolor=fill,
-                                 edgecolor=stroke, linewidth=lw, zorder=2,
-                                 linestyle=(0, dashes) if dashes else "solid")
+            box = FancyBboxPatch(
+                (x, y),
+                w,
+                h,
+                boxstyle="round,pad=0,rounding_size=10",
+                facecolor=fill,
+                edgecolor=stroke,
+                linewidth=lw,
+                zorder=2,
+                linestyle=(0, dashes) if dashes else "solid",
+            )
             _add(ax, box)
             tag_h = m["tag_h"] if b.get("tag") else 0
             if b.get("tag"):
-                ax.text(x + TEXT_X, y + m["pad_y"] + 14, clean(kind_labels.get(b["node_type"], b["node_type"])).upper(),
-                        fontsize=13, fontweight="bold", color=stroke, va="baseline", ha="left", zorder=3,
-                        parse_math=False)
+                ax.text(
+                    x + TEXT_X,
+                    y + m["pad_y"] + 14,
+                    clean(kind_labels.get(b["node_type"], b["node_type"])).upper(),
+                    fontsize=13,
+                    fontweight="bold",
+                    color=stroke,
+                    va="baseline",
+                    ha="left",
+                    zorder=3,
+                    parse_math=False,
+                )
             lines = [clean(s) for s in b["title_lines"]]
             size = float(TITLE_PX)
             room = w - TEXT_X - 8
@@ -205,14 +253,42 @@ def draw_chain(layout: Mapping[str, Any], polarity: Mapping[Any, str | None] | N
             if widest > room:
                 size = max(MIN_TITLE_PX, size * room / widest)
             for i, line in enumerate(lines):
-                ax.text(x + TEXT_X, y + m["pad_y"] + tag_h + (i + 1) * m["line_h"] - 7, line, fontsize=size,
-                        color=INK, va="baseline", ha="left", zorder=3, parse_math=False)
+                ax.text(
+                    x + TEXT_X,
+                    y + m["pad_y"] + tag_h + (i + 1) * m["line_h"] - 7,
+                    line,
+                    fontsize=size,
+                    color=INK,
+                    va="baseline",
+                    ha="left",
+                    zorder=3,
+                    parse_math=False,
+                )
             pol = polarity.get(b["id"]) if b["node_type"] == "effekt" else None
             if pol in ("positive", "negative"):
-                _add(ax, Circle((x + w - 4, y + 4), 13, facecolor=POSITIVE if pol == "positive" else NEGATIVE,
-                                    edgecolor="white", linewidth=2, zorder=4))
-                ax.text(x + w - 4, y + 11, "+" if pol == "positive" else "\u2212", fontsize=20, fontweight="bold",
-                        color="white", ha="center", va="baseline", zorder=5, parse_math=False)
+                _add(
+                    ax,
+                    Circle(
+                        (x + w - 4, y + 4),
+                        13,
+                        facecolor=POSITIVE if pol == "positive" else NEGATIVE,
+                        edgecolor="white",
+                        linewidth=2,
+                        zorder=4,
+                    ),
+                )
+                ax.text(
+                    x + w - 4,
+                    y + 11,
+                    "+" if pol == "positive" else "\u2212",
+                    fontsize=20,
+                    fontweight="bold",
+                    color="white",
+                    ha="center",
+                    va="baseline",
+                    zorder=5,
+                    parse_math=False,
+                )
 
         dpi = 72.0
         if fmt == "png":
@@ -234,8 +310,16 @@ def chain_aspect(analysis: Any) -> float:
 
 # --- accumulated benefits and costs -------------------------------------------------------
 
-def accumulated_chart(result: Mapping[str, Any], discounted: bool = False, start_year: int | None = None,
-                      fmt: str = "png", size: tuple[float, float] = (9.0, 4.6), font: float = 12, dpi: float = 200) -> bytes:
+
+def accumulated_chart(
+    result: Mapping[str, Any],
+    discounted: bool = False,
+    start_year: int | None = None,
+    fmt: str = "png",
+    size: tuple[float, float] = (9.0, 4.6),
+    font: float = 12,
+    dpi: float = 200,
+) -> bytes:
     """Accumulated benefits and costs for year 1..H (two lines) with the break-even year marked."""
     _check_fmt(fmt)
     m = result["discounted" if discounted else "undiscounted"]
@@ -246,10 +330,28 @@ def accumulated_chart(result: Mapping[str, Any], discounted: bool = False, start
     with rc_context({**RC, "font.size": font}):
         fig = Figure(figsize=size, dpi=dpi)
         ax = fig.add_axes((0.13, 0.15, 0.84, 0.68))
-        ax.plot(years, benefits, color=C_BENEFIT, linewidth=3.2, marker="o", markersize=font * 0.5,
-                label=word("acc_benefits"), solid_capstyle="round", zorder=3)
-        ax.plot(years, costs, color=C_COST, linewidth=3.2, linestyle=(0, (5, 3)), marker="o", markersize=font * 0.5,
-                label=word("acc_costs"), zorder=3)
+        ax.plot(
+            years,
+            benefits,
+            color=C_BENEFIT,
+            linewidth=3.2,
+            marker="o",
+            markersize=font * 0.5,
+            label=word("acc_benefits"),
+            solid_capstyle="round",
+            zorder=3,
+        )
+        ax.plot(
+            years,
+            costs,
+            color=C_COST,
+            linewidth=3.2,
+            linestyle=(0, (5, 3)),
+            marker="o",
+            markersize=font * 0.5,
+            label=word("acc_costs"),
+            zorder=3,
+        )
         lo = min([0.0, *benefits, *costs])
         hi = max([0.0, *benefits, *costs]) or 1.0
         pad = (hi - lo) * 0.08
@@ -273,14 +375,24 @@ def accumulated_chart(result: Mapping[str, Any], discounted: bool = False, start
         be = m.get("break_even_year")
         if be:
             ax.axvline(be, color=C_EVEN, linewidth=2.2, linestyle=(0, (4, 3)), zorder=2)
-            ax.annotate(year_text(be), (be, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 4),
-                        textcoords="offset points", ha="center", va="bottom", color=C_EVEN, fontweight="bold",
-                        annotation_clip=False)
+            ax.annotate(
+                year_text(be),
+                (be, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                color=C_EVEN,
+                fontweight="bold",
+                annotation_clip=False,
+            )
         fig.legend(loc="upper left", bbox_to_anchor=(0.12, 0.995), ncols=2, frameon=False)
         return _save(fig, fmt, dpi)
 
 
 # --- tornado ------------------------------------------------------------------------------
+
 
 def tornado_entries(result: Mapping[str, Any], top: int = 8) -> list[dict[str, Any]]:
     titles = {i["id"]: i["title"] for i in result.get("items", [])}
@@ -292,8 +404,15 @@ def tornado_entries(result: Mapping[str, Any], top: int = 8) -> list[dict[str, A
     return out
 
 
-def tornado_chart(result: Mapping[str, Any], top: int = 8, discounted: bool = False, fmt: str = "png",
-                  width: float = 9.0, font: float = 11, dpi: float = 200) -> bytes | None:
+def tornado_chart(
+    result: Mapping[str, Any],
+    top: int = 8,
+    discounted: bool = False,
+    fmt: str = "png",
+    width: float = 9.0,
+    font: float = 11,
+    dpi: float = 200,
+) -> bytes | None:
     """Nettonytta with one input at its lowest and highest value (all others likely); None if none vary."""
     _check_fmt(fmt)
     entries = tornado_entries(result, top)
@@ -312,12 +431,22 @@ def tornado_chart(result: Mapping[str, Any], top: int = 8, discounted: bool = Fa
             for value, colour in ((e[low_key], C_COST), (e[high_key], C_BENEFIT)):
                 a, b = sorted((value, likely))
                 ax.barh(y, max(b - a, 0.0), left=a, height=0.62, color=colour, zorder=2)
-            ax.text(1.02, y, f"{kr_short(e[low_key])} – {kr_short(e[high_key])}", transform=ax.get_yaxis_transform(),
-                    va="center", ha="left", color=INK, fontsize=font * 0.9, parse_math=False)
+            ax.text(
+                1.02,
+                y,
+                f"{kr_short(e[low_key])} – {kr_short(e[high_key])}",
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                ha="left",
+                color=INK,
+                fontsize=font * 0.9,
+                parse_math=False,
+            )
         ax.axvline(likely, color=INK, linewidth=2.4, zorder=3)
         ax.set_yticks(ys)
-        ax.set_yticklabels(["\n".join(textwrap.wrap(e["display"], 38, max_lines=2, placeholder=" …")) or "–"
-                            for e in entries])
+        ax.set_yticklabels(
+            ["\n".join(textwrap.wrap(e["display"], 38, max_lines=2, placeholder=" …")) or "–" for e in entries]
+        )
         ax.invert_yaxis()
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: kr_short(v)))
         ax.tick_params(axis="y", length=0)
@@ -327,10 +456,14 @@ def tornado_chart(result: Mapping[str, Any], top: int = 8, discounted: bool = Fa
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
-        handles = [Patch(color=C_COST, label=word("at_lowest")), Patch(color=C_BENEFIT, label=word("at_highest")),
-                   Line2D([0], [0], color=INK, linewidth=2.4, label=word("tornado_likely", v=kr_short(likely)))]
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncols=3, frameon=False,
-                   fontsize=font * 0.9)
+        handles = [
+            Patch(color=C_COST, label=word("at_lowest")),
+            Patch(color=C_BENEFIT, label=word("at_highest")),
+            Line2D([0], [0], color=INK, linewidth=2.4, label=word("tornado_likely", v=kr_short(likely))),
+        ]
+        fig.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncols=3, frameon=False, fontsize=font * 0.9
+        )
         return _save(fig, fmt, dpi)
 
 
@@ -355,9 +488,9 @@ def figure(analysis: Any, name: str, fmt: str = "png") -> bytes | None:
 def _iter_png_chunks(data: bytes) -> Iterable[tuple[bytes, bytes]]:
     pos = 8
     while pos + 8 <= len(data):
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
-        yield kind, data[pos + 8:pos + 8 + length]
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        yield kind, data[pos + 8 : pos + 8 + length]
         pos += 12 + length
 
 

@@ -44,9 +44,25 @@ def _short(text: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _box(slide, x, y, w, h, text: Any = "", size: float = 24, bold: bool = False, colour: RGBColor = INK,
-         align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP, fill: RGBColor | None = None):
-    shape = slide.shapes.add_textbox(x, y, w, h) if fill is None else slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, x, y, w, h)
+def _box(
+    slide,
+    x,
+    y,
+    w,
+    h,
+    text: Any = "",
+    size: float = 24,
+    bold: bool = False,
+    colour: RGBColor = INK,
+    align=PP_ALIGN.LEFT,
+    anchor=MSO_ANCHOR.TOP,
+    fill: RGBColor | None = None,
+):
+    shape = (
+        slide.shapes.add_textbox(x, y, w, h)
+        if fill is None
+        else slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, x, y, w, h)
+    )
     if fill is not None:
         shape.fill.solid()
         shape.fill.fore_color.rgb = fill
@@ -67,8 +83,15 @@ def _box(slide, x, y, w, h, text: Any = "", size: float = 24, bold: bool = False
     return shape
 
 
-def _add_line(shape, text: Any, size: float, bold: bool = False, colour: RGBColor = INK, space_before: float = 6,
-              align=PP_ALIGN.LEFT):
+def _add_line(
+    shape,
+    text: Any,
+    size: float,
+    bold: bool = False,
+    colour: RGBColor = INK,
+    space_before: float = 6,
+    align=PP_ALIGN.LEFT,
+):
     p = shape.text_frame.add_paragraph()
     p.alignment = align
     p.space_before = Pt(space_before)
@@ -86,8 +109,18 @@ def _slide(prs, title: str, notes: str = ""):
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    _box(slide, MARGIN, Inches(0.42), W - 2 * MARGIN, Inches(0.95), title, size=38, bold=True, colour=ACCENT,
-         anchor=MSO_ANCHOR.MIDDLE)
+    _box(
+        slide,
+        MARGIN,
+        Inches(0.42),
+        W - 2 * MARGIN,
+        Inches(0.95),
+        title,
+        size=38,
+        bold=True,
+        colour=ACCENT,
+        anchor=MSO_ANCHOR.MIDDLE,
+    )
     if notes:
         slide.notes_slide.notes_text_frame.text = clean(notes)
     return slide
@@ -98,7 +131,9 @@ def _picture(slide, png: bytes, x, y, w, h) -> None:
     pw, ph = figures.png_size(png)
     scale = min(w / pw, h / ph)
     width, height = int(pw * scale), int(ph * scale)
-    slide.shapes.add_picture(io.BytesIO(png), Emu(x + (w - width) // 2), Emu(y + (h - height) // 2), Emu(width), Emu(height))
+    slide.shapes.add_picture(
+        io.BytesIO(png), Emu(x + (w - width) // 2), Emu(y + (h - height) // 2), Emu(width), Emu(height)
+    )
 
 
 def _figure(slide, label: str, value: str, note: str, x, y, w, h, colour: RGBColor = INK) -> None:
@@ -133,9 +168,20 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     bg.fill.solid()
     bg.fill.fore_color.rgb = ACCENT
     bg.line.fill.background()
-    _box(slide, Inches(0.9), Inches(1.6), Inches(11.5), Inches(0.6), _("Benefit analysis").upper(), size=22, bold=True,
-         colour=RGBColor(0xC9, 0xD8, 0xF0))
-    _box(slide, Inches(0.9), Inches(2.25), Inches(11.5), Inches(2.2), _short(title, 90), size=52, bold=True, colour=WHITE)
+    _box(
+        slide,
+        Inches(0.9),
+        Inches(1.6),
+        Inches(11.5),
+        Inches(0.6),
+        _("Benefit analysis").upper(),
+        size=22,
+        bold=True,
+        colour=RGBColor(0xC9, 0xD8, 0xF0),
+    )
+    _box(
+        slide, Inches(0.9), Inches(2.25), Inches(11.5), Inches(2.2), _short(title, 90), size=52, bold=True, colour=WHITE
+    )
     facts = " · ".join(x for x in (clean(a.organisation), clean(a.area)) if x)
     _box(slide, Inches(0.9), Inches(4.6), Inches(11.5), Inches(0.7), _short(facts, 110), size=24, colour=WHITE)
     status = _("Draft") if a.status_text in ("", "Utkast") else a.status_text
@@ -148,10 +194,21 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     slide = _slide(prs, _("Alternatives"), notes)
     col_w = (content_w - Inches(0.4)) // 2
     top_h = Inches(2.3) if a.comparison else content_h
-    for i, (head, text) in enumerate(((_("Alternative A (reference)"), a.alternative_a),
-                                      (_("Alternative B (the change)"), a.alternative_b))):
-        shape = _box(slide, MARGIN + i * (col_w + Inches(0.4)), CONTENT_TOP, col_w, top_h, head, size=22, bold=True,
-                     colour=ACCENT, fill=PANEL)
+    for i, (head, text) in enumerate(
+        ((_("Alternative A (reference)"), a.alternative_a), (_("Alternative B (the change)"), a.alternative_b))
+    ):
+        shape = _box(
+            slide,
+            MARGIN + i * (col_w + Inches(0.4)),
+            CONTENT_TOP,
+            col_w,
+            top_h,
+            head,
+            size=22,
+            bold=True,
+            colour=ACCENT,
+            fill=PANEL,
+        )
         shape.text_frame.margin_top = Inches(0.12)
         _add_line(shape, _short(text, 160 if a.comparison else 420) or "–", size=20, space_before=6)
     if a.comparison:
@@ -173,8 +230,9 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                         run.font.bold = i == 0 or c == 0 or None
 
     # 3 The effect chain.
-    slide = _slide(prs, _("Effect chain"),
-                   "\n".join(f"{clean(lk['from'])} → {clean(lk['to'])}" for lk in r["links"][:80]))
+    slide = _slide(
+        prs, _("Effect chain"), "\n".join(f"{clean(lk['from'])} → {clean(lk['to'])}" for lk in r["links"][:80])
+    )
     if r["changes"] or r["effects"] or r["links"]:
         _picture(slide, figures.chain_image(analysis), MARGIN, CONTENT_TOP, content_w, content_h)
     else:
@@ -189,8 +247,9 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         data.categories = [word(c) for c in cats]
         data.add_series(word("benefits"), [round(disc["by_category"]["benefit"].get(c, 0.0)) for c in cats])
         data.add_series(word("costs"), [round(disc["by_category"]["cost"].get(c, 0.0)) for c in cats])
-        chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, CONTENT_TOP, chart_w, content_h - Inches(0.5),
-                                       data).chart
+        chart = slide.shapes.add_chart(
+            XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, CONTENT_TOP, chart_w, content_h - Inches(0.5), data
+        ).chart
         chart.has_legend = True
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
@@ -209,55 +268,113 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         for series, colour in zip(chart.series, (ACCENT, COST)):
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = colour
-        _box(slide, MARGIN, H - Inches(0.85), chart_w, Inches(0.4),
-             f"{word('discounted')} · {_('%(n)s years', n=a.horizon)}", size=14, colour=MUTED)
+        _box(
+            slide,
+            MARGIN,
+            H - Inches(0.85),
+            chart_w,
+            Inches(0.4),
+            f"{word('discounted')} · {_('%(n)s years', n=a.horizon)}",
+            size=14,
+            colour=MUTED,
+        )
     else:
         _box(slide, MARGIN, CONTENT_TOP, chart_w, Inches(1), _("Nothing valued in money yet."), size=24, colour=MUTED)
     if res["not_valued"]:
         x = MARGIN + chart_w + Inches(0.4)
-        shape = _box(slide, x, CONTENT_TOP, W - MARGIN - x, content_h, _("Not valued in money"), size=22, bold=True,
-                     colour=ACCENT, fill=PANEL)
+        shape = _box(
+            slide,
+            x,
+            CONTENT_TOP,
+            W - MARGIN - x,
+            content_h,
+            _("Not valued in money"),
+            size=22,
+            bold=True,
+            colour=ACCENT,
+            fill=PANEL,
+        )
         for nv in res["not_valued"][:6]:
             size = str(SIZE_LABELS[nv["size_score"]]) if nv["size_score"] is not None else "–"
             _add_line(shape, _short(nv["title"], 46), size=18, space_before=10)
-            _add_line(shape, f"{word(nv['category']) if nv['category'] else ''} · {size}", size=15, colour=MUTED,
-                      space_before=0)
+            _add_line(
+                shape,
+                f"{word(nv['category']) if nv['category'] else ''} · {size}",
+                size=15,
+                colour=MUTED,
+                space_before=0,
+            )
         if len(res["not_valued"]) > 6:
             _add_line(shape, _("… and %(n)s more.", n=len(res["not_valued"]) - 6), size=15, colour=MUTED)
 
     # 5 The result.
-    summary = _("Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
-                "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
-                h=a.horizon, b=kr(und["benefits"]), c=kr(und["costs"]), r=f"{a.discount_rate * 100:.1f} %",
-                conv=a.convention, bd=kr(disc["benefits"]), cd=kr(disc["costs"]))
+    summary = _(
+        "Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+        "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
+        h=a.horizon,
+        b=kr(und["benefits"]),
+        c=kr(und["costs"]),
+        r=f"{a.discount_rate * 100:.1f} %",
+        conv=a.convention,
+        bd=kr(disc["benefits"]),
+        cd=kr(disc["costs"]),
+    )
     slide = _slide(prs, _("Result"), summary)
     fig_w = (content_w - 2 * Inches(0.3)) // 3
     fig_h = Inches(1.85)
-    reading = {"negative": _("Below 0: the costs are larger than the benefits."),
-               "zero": _("0: the benefits just cover the costs."),
-               "small_margin": _("Above 0 but under 0,5: positive with a small margin."),
-               "good": _("0,5 or more: the benefits clearly exceed the costs.")}
+    reading = {
+        "negative": _("Below 0: the costs are larger than the benefits."),
+        "zero": _("0: the benefits just cover the costs."),
+        "small_margin": _("Above 0 but under 0,5: positive with a small margin."),
+        "good": _("0,5 or more: the benefits clearly exceed the costs."),
+    }
     figures_row = (
         (word("nettonytta"), kr(disc["nettonytta"]), word("discounted"), COST if disc["nettonytta"] < 0 else INK),
         (word("per_krona"), per_krona_text(disc["per_krona"]), reading.get(disc["reading"] or "", ""), INK),
-        (_("Nyttorna överstiger kostnaderna"), year_text(und["break_even_year"]),
-         str(und["break_even_year"] + a.start_year - 1) if und["break_even_year"] and a.start_year else "", INK),
+        (
+            _("Nyttorna överstiger kostnaderna"),
+            year_text(und["break_even_year"]),
+            str(und["break_even_year"] + a.start_year - 1) if und["break_even_year"] and a.start_year else "",
+            INK,
+        ),
     )
     for i, (label, value, note, colour) in enumerate(figures_row):
         _figure(slide, label, value, note, MARGIN + i * (fig_w + Inches(0.3)), CONTENT_TOP, fig_w, fig_h, colour)
     if res["items"]:
         top = CONTENT_TOP + fig_h + Inches(0.2)
-        _picture(slide, figures.accumulated_chart(res, start_year=a.start_year, size=(11.0, 4.0), font=15),
-                 MARGIN, top, content_w, H - top - Inches(0.3))
+        _picture(
+            slide,
+            figures.accumulated_chart(res, start_year=a.start_year, size=(11.0, 4.0), font=15),
+            MARGIN,
+            top,
+            content_w,
+            H - top - Inches(0.3),
+        )
 
     # 6 Uncertainty.
     u = res["uncertainty"]
-    slide = _slide(prs, _("Uncertainty"), _("With all lowest values the net benefit is %(l)s, with all highest %(hi)s (discounted).",
-                                            l=kr(u["low"]["discounted"]["nettonytta"]), hi=kr(u["high"]["discounted"]["nettonytta"])))
+    slide = _slide(
+        prs,
+        _("Uncertainty"),
+        _(
+            "With all lowest values the net benefit is %(l)s, with all highest %(hi)s (discounted).",
+            l=kr(u["low"]["discounted"]["nettonytta"]),
+            hi=kr(u["high"]["discounted"]["nettonytta"]),
+        ),
+    )
     for i, (s, key) in enumerate((("low", "all_low"), ("likely", "all_likely"), ("high", "all_high"))):
         value = u[s]["discounted"]["nettonytta"]
-        _figure(slide, word(key), kr(value), f"{word('nettonytta')}, {word('discounted').lower()}",
-                MARGIN + i * (fig_w + Inches(0.3)), CONTENT_TOP, fig_w, fig_h, COST if value < 0 else INK)
+        _figure(
+            slide,
+            word(key),
+            kr(value),
+            f"{word('nettonytta')}, {word('discounted').lower()}",
+            MARGIN + i * (fig_w + Inches(0.3)),
+            CONTENT_TOP,
+            fig_w,
+            fig_h,
+            COST if value < 0 else INK,
+        )
     tornado = figures.tornado_chart(res, top=5, discounted=True, font=14, width=11.0)
     if tornado:
         top = CONTENT_TOP + fig_h + Inches(0.2)
@@ -276,8 +393,15 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     if sections["opportunities"]:
         steps.append(_("Decide on the opportunities (%(n)s) separately", n=len(sections["opportunities"])))
     steps.append(_("Follow up the benefits after the change"))
-    shape = _box(slide, MARGIN + Inches(0.2), CONTENT_TOP + Inches(0.2), content_w - Inches(0.4), content_h,
-                 f"1  {steps[0]}", size=30)
+    shape = _box(
+        slide,
+        MARGIN + Inches(0.2),
+        CONTENT_TOP + Inches(0.2),
+        content_w - Inches(0.4),
+        content_h,
+        f"1  {steps[0]}",
+        size=30,
+    )
     for i, step in enumerate(steps[1:], start=2):
         _add_line(shape, f"{i}  {step}", size=30, space_before=22)
 

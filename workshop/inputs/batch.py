@@ -16,8 +16,8 @@ first, with its draft change, in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -65,48 +65,90 @@ class DraftRefused(Exception):
 # Built once: constructing a statement costs more than running it on a small batch.
 _T = cast(Table, Response.__table__)  # a declarative class mapped to one table
 _ACTIVITIES = (
-    select(Activity.id, Activity.workshop_id, Activity.kind, Activity.config, Activity.generation, Activity.locked,
-           Workshop.status, Workshop.open_until, Workshop.mode, Workshop.current_activity_id)
+    select(
+        Activity.id,
+        Activity.workshop_id,
+        Activity.kind,
+        Activity.config,
+        Activity.generation,
+        Activity.locked,
+        Workshop.status,
+        Workshop.open_until,
+        Workshop.mode,
+        Workshop.current_activity_id,
+    )
     .join(Workshop, Workshop.id == Activity.workshop_id)
     .where(Activity.id.in_(bindparam("ids", expanding=True)))
 )
-_PARTICIPANTS = select(Participant.id).where(Participant.id.in_(bindparam("ids", expanding=True))).order_by(Participant.id)
+_PARTICIPANTS = (
+    select(Participant.id).where(Participant.id.in_(bindparam("ids", expanding=True))).order_by(Participant.id)
+)
 _LOCK_PARTICIPANTS = _PARTICIPANTS.with_for_update()
 # Inputs already stored are looked up by participant only and matched on client id here:
 # "participant IN (…) AND client_id IN (…)" made SQLite probe every pair, quadratic in the
 # batch, while a phone has only its own few inputs.
 _PRIOR_KEYS = select(_T.c.participant_id, _T.c.client_id, _T.c.id).where(
-    _T.c.participant_id.in_(bindparam("pids", expanding=True)))
+    _T.c.participant_id.in_(bindparam("pids", expanding=True))
+)
 _PRIORS = select(_T.c.id, _T.c.data, _T.c.status, _T.c.activity_id).where(_T.c.id.in_(bindparam("ids", expanding=True)))
 _MINE = (
-    select(_T.c.id, _T.c.activity_id, _T.c.participant_id, _T.c.generation, _T.c.data, _T.c.status, _T.c.ref_id,
-           _T.c.merged_into_id, _T.c.answered, _T.c.created_at)
-    .where(_T.c.activity_id.in_(bindparam("aids", expanding=True)), _T.c.participant_id.in_(bindparam("pids", expanding=True)),
-           _T.c.current.is_(True))
+    select(
+        _T.c.id,
+        _T.c.activity_id,
+        _T.c.participant_id,
+        _T.c.generation,
+        _T.c.data,
+        _T.c.status,
+        _T.c.ref_id,
+        _T.c.merged_into_id,
+        _T.c.answered,
+        _T.c.created_at,
+    )
+    .where(
+        _T.c.activity_id.in_(bindparam("aids", expanding=True)),
+        _T.c.participant_id.in_(bindparam("pids", expanding=True)),
+        _T.c.current.is_(True),
+    )
     .order_by(_T.c.id)
 )
 _ENTRY = select(_T.c.id, _T.c.participant_id, _T.c.data, _T.c.status, _T.c.ref_id).where(
-    _T.c.id == bindparam("id"), _T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"),
-    _T.c.current.is_(True), _T.c.status != "deleted")
+    _T.c.id == bindparam("id"),
+    _T.c.activity_id == bindparam("aid"),
+    _T.c.generation == bindparam("gen"),
+    _T.c.current.is_(True),
+    _T.c.status != "deleted",
+)
 _ABOUT = (
     select(_T.c.id, _T.c.participant_id, _T.c.data, _T.c.status, _T.c.ref_id)
-    .where(_T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"), _T.c.ref_id == bindparam("ref"),
-           _T.c.current.is_(True), _T.c.status != "deleted")
+    .where(
+        _T.c.activity_id == bindparam("aid"),
+        _T.c.generation == bindparam("gen"),
+        _T.c.ref_id == bindparam("ref"),
+        _T.c.current.is_(True),
+        _T.c.status != "deleted",
+    )
     .order_by(_T.c.id)
 )
 # One statement per activity, not per phone (an index covers all four columns).
 _SUPERSEDE_ALL = (
     update(_T)
-    .where(_T.c.activity_id == bindparam("aid"), _T.c.generation == bindparam("gen"), _T.c.current.is_(True),
-           _T.c.participant_id.in_(bindparam("who", expanding=True)))
+    .where(
+        _T.c.activity_id == bindparam("aid"),
+        _T.c.generation == bindparam("gen"),
+        _T.c.current.is_(True),
+        _T.c.participant_id.in_(bindparam("who", expanding=True)),
+    )
     .values(current=False)
 )
 # Current entries of the activities' present generation: the per-activity cap (``caps``).
 _ENTRIES = (
     select(_T.c.activity_id, func.count())
     .join(Activity, Activity.id == _T.c.activity_id)
-    .where(_T.c.activity_id.in_(bindparam("aids", expanding=True)), _T.c.generation == Activity.generation,
-           _T.c.current.is_(True))
+    .where(
+        _T.c.activity_id.in_(bindparam("aids", expanding=True)),
+        _T.c.generation == Activity.generation,
+        _T.c.current.is_(True),
+    )
     .group_by(_T.c.activity_id)
 )
 _SUPERSEDE_IDS = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(current=False)
@@ -137,16 +179,26 @@ class _Context:
 
     def current_about(self, ref_id: int) -> list[Row]:
         rows = self._batch.conn.execute(_ABOUT, {"aid": self.activity_id, "gen": self.generation, "ref": ref_id})
-        out = [Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id) for r in rows]
+        out = [
+            Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id) for r in rows
+        ]
         # Entries of this batch not yet inserted count too.
-        out += [p.row for p in self._batch.pending
-                if p.row.ref_id == ref_id and p.item.activity_id == self.activity_id and p.current and p.row.status != "deleted"]
+        out += [
+            p.row
+            for p in self._batch.pending
+            if p.row.ref_id == ref_id
+            and p.item.activity_id == self.activity_id
+            and p.current
+            and p.row.status != "deleted"
+        ]
         return out
 
     def entry(self, response_id: Any) -> Row | None:
         if db_id(response_id) is None:
             return None
-        r = self._batch.conn.execute(_ENTRY, {"id": response_id, "aid": self.activity_id, "gen": self.generation}).first()
+        r = self._batch.conn.execute(
+            _ENTRY, {"id": response_id, "aid": self.activity_id, "gen": self.generation}
+        ).first()
         if r is None:
             return None
         return Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id)
@@ -191,8 +243,17 @@ class _Batch:
         for r in rows:
             key = (r.activity_id, r.participant_id, r.generation)
             self._mine.setdefault(key, []).append(
-                Row(id=r.id, participant_id=r.participant_id, data=r.data, status=r.status, ref_id=r.ref_id,
-                    merged_into_id=r.merged_into_id, answered=r.answered, created_at=r.created_at))
+                Row(
+                    id=r.id,
+                    participant_id=r.participant_id,
+                    data=r.data,
+                    status=r.status,
+                    ref_id=r.ref_id,
+                    merged_into_id=r.merged_into_id,
+                    answered=r.answered,
+                    created_at=r.created_at,
+                )
+            )
 
     def analysis(self, workshop_id: int) -> Any:
         """The draft as screens read it (``DraftSnapshot``: one read per draft revision)."""
@@ -207,11 +268,27 @@ class _Batch:
     def add(self, item: Item, act: Any, entry: Entry) -> _Pending:
         key = (act.id, item.participant_id, act.generation)
         mine = self._mine.get(key)
-        values = {"activity_id": act.id, "participant_id": item.participant_id, "client_id": item.client_id,
-                  "generation": act.generation, "data": entry.data, "status": entry.status, "current": True,
-                  "ref_id": entry.ref_id, "merged_into_id": None, "answered": False, "created_at": self.now}
-        row = Row(id=self._next_placeholder, participant_id=item.participant_id, data=entry.data, status=entry.status,
-                  ref_id=entry.ref_id, created_at=self.now)
+        values = {
+            "activity_id": act.id,
+            "participant_id": item.participant_id,
+            "client_id": item.client_id,
+            "generation": act.generation,
+            "data": entry.data,
+            "status": entry.status,
+            "current": True,
+            "ref_id": entry.ref_id,
+            "merged_into_id": None,
+            "answered": False,
+            "created_at": self.now,
+        }
+        row = Row(
+            id=self._next_placeholder,
+            participant_id=item.participant_id,
+            data=entry.data,
+            status=entry.status,
+            ref_id=entry.ref_id,
+            created_at=self.now,
+        )
         self._next_placeholder -= 1
         if entry.supersedes == SUPERSEDE_ALL:
             for p in self.pending:
@@ -267,8 +344,13 @@ def _limit_reached(entry: Entry, mine: list[Row]) -> bool:
     if entry.supersedes == SUPERSEDE_ALL:  # the phone keeps only this one
         return limit.most <= 0
     gone = set(entry.supersedes)
-    used = {key for r in mine if r.status != "deleted" and r.id not in gone
-            for key in [r.id if limit.counts is None else limit.counts(r)] if key is not None}
+    used = {
+        key
+        for r in mine
+        if r.status != "deleted" and r.id not in gone
+        for key in [r.id if limit.counts is None else limit.counts(r)]
+        if key is not None
+    }
     return len(used) >= limit.most
 
 
@@ -355,8 +437,15 @@ def write_batch(session: DbSession, items: list[Item]) -> None:
         if a is None or a.workshop_id != item.workshop_id or a.id not in kinds:
             item.error = unknown_activity()
             continue
-        reason = closed_reason(status=a.status, open_until=a.open_until, mode=a.mode,
-                               current_activity_id=a.current_activity_id, activity_id=a.id, locked=a.locked, now=b.now)
+        reason = closed_reason(
+            status=a.status,
+            open_until=a.open_until,
+            mode=a.mode,
+            current_activity_id=a.current_activity_id,
+            activity_id=a.id,
+            locked=a.locked,
+            now=b.now,
+        )
         if reason is not None:
             item.error = closed_error(reason)
             continue

@@ -53,8 +53,16 @@ def unknown_participant() -> InputError:
     return InputError("unknown_participant", gettext("Join the workshop with its code first."))
 
 
-def closed_reason(*, status: str, open_until: datetime | None, mode: str, current_activity_id: int | None,
-                  activity_id: int, locked: bool, now: datetime | None = None) -> str | None:
+def closed_reason(
+    *,
+    status: str,
+    open_until: datetime | None,
+    mode: str,
+    current_activity_id: int | None,
+    activity_id: int,
+    locked: bool,
+    now: datetime | None = None,
+) -> str | None:
     """Why phones may not answer the activity right now (an error code), or None if they may."""
     if not Workshop.open_for_input(status, open_until, now):
         return "closed"
@@ -75,7 +83,13 @@ def closed_error(reason: str) -> InputError:
 
 def activity_open_for(ws: Workshop, act: Activity) -> None:
     """Raise unless phones may answer ``act`` right now."""
-    reason = closed_reason(status=ws.status, open_until=ws.open_until, mode=ws.mode,
-                           current_activity_id=ws.current_activity_id, activity_id=act.id, locked=act.locked)
+    reason = closed_reason(
+        status=ws.status,
+        open_until=ws.open_until,
+        mode=ws.mode,
+        current_activity_id=ws.current_activity_id,
+        activity_id=act.id,
+        locked=act.locked,
+    )
     if reason is not None:
         raise closed_error(reason)

@@ -168,8 +168,9 @@ class Broadcaster:
                 version = fresh_version()
                 act = db.session.get(Activity, aid)
                 if act is not None:
-                    self._send_results(act, to_screens=aid in dirty, to_phones=aid in phone_ready, now=now,
-                                       version=version)
+                    self._send_results(
+                        act, to_screens=aid in dirty, to_phones=aid in phone_ready, now=now, version=version
+                    )
                     recomputed += 1
                 if self._queue_failures() == failures:
                     pending_acts.discard(aid)
@@ -179,8 +180,9 @@ class Broadcaster:
                 if ws is not None:
                     delta = participants_changed(wid, changed)
                     self.socketio.emit("participants_changed", delta, to=room(wid), namespace=CONSOLE)
-                    self.socketio.emit("presence", {"participants": delta["participants"]}, to=room(wid),
-                                       namespace=SCREEN)
+                    self.socketio.emit(
+                        "presence", {"participants": delta["participants"]}, to=room(wid), namespace=SCREEN
+                    )
                 if self._queue_failures() == failures:
                     pending_presence.pop(wid, None)
         finally:
@@ -213,8 +215,9 @@ class Broadcaster:
         with self._lock:
             self._states |= ids
 
-    def _send_results(self, act: Activity, to_screens: bool, to_phones: bool, now: float,
-                      version: str | None = None) -> None:
+    def _send_results(
+        self, act: Activity, to_screens: bool, to_phones: bool, now: float, version: str | None = None
+    ) -> None:
         res = results_for(act, version)
         self._remember_phone(act, res["phone"])
         r = room(act.workshop_id)
@@ -231,8 +234,13 @@ class Broadcaster:
     @staticmethod
     def _phone_state(act: Activity) -> tuple:
         """What besides the stored inputs decides the phones' payload."""
-        return (act.generation, act.revealed, act.results_hidden, act.locked,
-                json.dumps(act.config, sort_keys=True, default=str))
+        return (
+            act.generation,
+            act.revealed,
+            act.results_hidden,
+            act.locked,
+            json.dumps(act.config, sort_keys=True, default=str),
+        )
 
     def phone_results(self, act: Activity, version: str) -> dict[str, Any] | None:
         """The phones' results payload of ``act`` for a snapshot. Computed at most once per
@@ -284,8 +292,9 @@ class Broadcaster:
         # The same snapshot (and calculation) the method activities read in this round.
         draft = draft_snapshot(workshop_id)
         if draft is not None:
-            self.socketio.emit("draft", analysis_dict(draft.analysis, result=draft.result()), to=room(workshop_id),
-                               namespace=CONSOLE)
+            self.socketio.emit(
+                "draft", analysis_dict(draft.analysis, result=draft.result()), to=room(workshop_id), namespace=CONSOLE
+            )
         return {a.id for a in ws.activities if get_kind(a.kind).uses_draft}
 
     # --- facilitator changes: rare, sent at once ------------------------------------------
@@ -316,5 +325,9 @@ class Broadcaster:
 
     def stats(self) -> dict[str, Any]:
         q = self._queue()
-        return {"flushes": self.flushes, "dirty": len(self._dirty), "failures": self.failures,
-                "queue": q.status() if q is not None else None}
+        return {
+            "flushes": self.flushes,
+            "dirty": len(self._dirty),
+            "failures": self.failures,
+            "queue": q.status() if q is not None else None,
+        }

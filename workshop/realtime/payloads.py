@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import func, select, text
 
 from ..activities import get_kind
+from ..draft.snapshot import draft_snapshot
 from ..extensions import db
 from ..models import Activity, Participant, Workshop, utcnow
-from ..draft.snapshot import draft_snapshot
 from ..responses import load_rows, load_tally, own_responses
-
 
 # --- versions ------------------------------------------------------------------------------
 #
@@ -160,8 +160,11 @@ def participant_count(ws_id: int) -> int:
 
 
 def _people(ws_id: int, ids: set[int] | None = None) -> list[dict[str, Any]]:
-    stmt = (select(Participant.id, Participant.nickname, Participant.perspective)
-            .where(Participant.workshop_id == ws_id).order_by(Participant.id))
+    stmt = (
+        select(Participant.id, Participant.nickname, Participant.perspective)
+        .where(Participant.workshop_id == ws_id)
+        .order_by(Participant.id)
+    )
     if ids is not None:
         stmt = stmt.where(Participant.id.in_(sorted(ids)))
     return [{"id": i, "nickname": n, "perspective": p} for i, n, p in db.session.execute(stmt)]
@@ -169,7 +172,8 @@ def _people(ws_id: int, ids: set[int] | None = None) -> list[dict[str, Any]]:
 
 def per_perspective(ws_id: int) -> dict[str, int]:
     rows = db.session.execute(
-        select(Participant.perspective, func.count()).where(Participant.workshop_id == ws_id)
+        select(Participant.perspective, func.count())
+        .where(Participant.workshop_id == ws_id)
         .group_by(Participant.perspective)
     ).all()
     per: dict[str, int] = {}
@@ -192,12 +196,18 @@ def participants_changed(ws_id: int, changed: set[int]) -> dict[str, Any]:
     """For the console after joins: only the participants who joined or changed their
     nickname or perspective since the last message, and the totals. A room of thousands
     costs the console one row per join, not the whole list per join."""
-    return {"participants": participant_count(ws_id), "per_perspective": per_perspective(ws_id),
-            "changed": _people(ws_id, changed) if changed else []}
+    return {
+        "participants": participant_count(ws_id),
+        "per_perspective": per_perspective(ws_id),
+        "changed": _people(ws_id, changed) if changed else [],
+    }
 
 
-def phone_snapshot(ws: Workshop, participant: Participant,
-                   phone_results: Callable[[Activity, str], dict[str, Any] | None] | None = None) -> dict[str, Any]:
+def phone_snapshot(
+    ws: Workshop,
+    participant: Participant,
+    phone_results: Callable[[Activity, str], dict[str, Any] | None] | None = None,
+) -> dict[str, Any]:
     """``phone_results(act, version)`` gives the phones' results payload of one activity; the
     broadcaster passes its recent one (``Broadcaster.phone_results``) so that a snapshot does
     not read every stored input again. Activities whose phones are sent nothing cost nothing."""
@@ -225,8 +235,8 @@ def screen_snapshot(ws: Workshop) -> dict[str, Any]:
 
 
 def console_snapshot(ws: Workshop) -> dict[str, Any]:
-    from ..draft.service import analysis_for
     from ..draft.serialize import analysis_dict
+    from ..draft.service import analysis_for
 
     version = fresh_version()
     analysis = analysis_for(ws, create=False)

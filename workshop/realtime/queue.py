@@ -112,8 +112,7 @@ class QueueManager(socketio.RedisManager):
                 backoff = min(backoff * 2, MAX_BACKOFF)
 
     def status(self) -> dict:
-        return {"listening": self.listening, "publish_failures": self.publish_failures,
-                "reconnects": self.reconnects}
+        return {"listening": self.listening, "publish_failures": self.publish_failures, "reconnects": self.reconnects}
 
 
 def make_manager(url: str | None, channel: str, timeout: float):

@@ -42,9 +42,15 @@ def refuse_reserved_events(server: Server) -> None:
     def guarded(eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         if not data or not isinstance(data[0], str) or data[0] in RESERVED_EVENTS:
             if id is not None:
-                server._send_packet(eio_sid, server.packet_class(
-                    packet.ACK, namespace=namespace or "/", id=id,
-                    data=[{"ok": False, "error": {"code": "forbidden", "message": "Not allowed."}}]))
+                server._send_packet(
+                    eio_sid,
+                    server.packet_class(
+                        packet.ACK,
+                        namespace=namespace or "/",
+                        id=id,
+                        data=[{"ok": False, "error": {"code": "forbidden", "message": "Not allowed."}}],
+                    ),
+                )
             return None
         return handle(eio_sid, namespace, id, data)
 
@@ -63,9 +69,14 @@ def refuse_malformed_connects(server: Server) -> None:
                 raise
             namespace = data[1:].split(",", 1)[0] if data[1:2] == "/" else "/"
             message = "Malformed Socket.IO packet."
-            server._send_packet(eio_sid, server.packet_class(
-                packet.CONNECT_ERROR, namespace=namespace,
-                data={"message": message, "data": {"code": "invalid", "message": message}}))
+            server._send_packet(
+                eio_sid,
+                server.packet_class(
+                    packet.CONNECT_ERROR,
+                    namespace=namespace,
+                    data={"message": message, "data": {"code": "invalid", "message": message}},
+                ),
+            )
             return None
 
     server._handle_eio_message = guarded  # Flask-SocketIO's test client

@@ -18,11 +18,11 @@ A package rather than one module because its parts have different reach:
 
 from __future__ import annotations
 
+from .forms import form_data
 from .messages import InputError, field_message, validation_error
 from .number import NumberTextError, number_value, swedish_number
 from .schema import Schema, check, parse
 from .types import Figure, Text, refuse
-from .forms import form_data
 
 __all__ = [
     "Figure",

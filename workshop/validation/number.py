@@ -71,8 +71,9 @@ def swedish_number(text: str) -> Decimal:
     return -value if negative else value
 
 
-def number_value(value: Any, field: str = "value", *, required: bool = True, limit: float = MAX_FIGURE,
-                 integral: bool = False) -> float | int | None:
+def number_value(
+    value: Any, field: str = "value", *, required: bool = True, limit: float = MAX_FIGURE, integral: bool = False
+) -> float | int | None:
     """A figure from JSON or a form field: numbers as they are, text read by
     :func:`swedish_number` (through the :data:`~workshop.validation.types.Figure` type, so the
     sentences are those of any schema field). Empty text and ``None`` are ``None`` unless

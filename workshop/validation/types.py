@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
@@ -19,12 +19,13 @@ def refuse(message: Any) -> PydanticCustomError:
     return PydanticCustomError(REFUSED, "{message}", {"message": str(message)})
 
 
-
-@lru_cache(maxsize=None)
+@cache
 def Text(limit: int, required: bool = False) -> Any:  # noqa: N802 - used like a type
     """Text trimmed of surrounding spaces, at most ``limit`` characters (and not empty if
     ``required``)."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=limit, min_length=1 if required else None)]
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=limit, min_length=1 if required else None)
+    ]
 
 
 def _read_figure(value: Any) -> Any:

@@ -28,8 +28,10 @@ def _scenario_results(analysis: Analysis, items: list[engine.Item]) -> dict[str,
     """The engine's result with every scenario's values behind the main figures."""
     factors = factor_values(analysis)
     settings = settings_of(analysis)
-    return {s: engine.compute(items, factors, settings, scenario=cast(Scenario, s), sensitivity=(s == "likely"))
-            for s in engine.SCENARIOS}
+    return {
+        s: engine.compute(items, factors, settings, scenario=cast(Scenario, s), sensitivity=(s == "likely"))
+        for s in engine.SCENARIOS
+    }
 
 
 def error_text(error: engine.ItemError | None) -> str:
@@ -75,8 +77,9 @@ class Context:
             if e.scenario is None:
                 self.errors.setdefault((e.item_id, e.field), e)
         # (item id, field) -> the error of a scenario whose figures overflowed (the sheet would say #NUM!)
-        self.overflows = {(e.item_id, e.field): e for e in self.result.errors
-                          if e.scenario is not None and e.code == "not_finite"}
+        self.overflows = {
+            (e.item_id, e.field): e for e in self.result.errors if e.scenario is not None and e.code == "not_finite"
+        }
         self.last_row: dict[str, int] = {}  # value sheet title -> last row the SUMIFs on Resultat read
 
     def year_col(self, t: int) -> int:
@@ -91,8 +94,9 @@ class Context:
         """The discount factor of year t, from the rate and convention cells on Start."""
         return f'IF({CONV_REF}="B",1/(1+{RATE_REF})^{t},1/(1+{RATE_REF})^{t - 1})'
 
-    def estimate_cells(self, ws: Worksheet, row: int, low: float | None, likely: float | None,
-                       high: float | None) -> None:
+    def estimate_cells(
+        self, ws: Worksheet, row: int, low: float | None, likely: float | None, high: float | None
+    ) -> None:
         """Lowest, likely, highest: inputs; a missing lowest/highest reads the likely cell."""
         b = self.book
         b.num(ws, row, C_LIKELY, likely, input_cell=True)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 # Sheet names users know from the method's spreadsheet (fixed, in Swedish).
 START, BENEFITS, COSTS, NOT_VALUED, RESULT, FACTORS = (
-    "Start", "Värde nyttor", "Värde kostnader", "Ej värderade", "Resultat", "Faktorer")
+    "Start",
+    "Värde nyttor",
+    "Värde kostnader",
+    "Ej värderade",
+    "Resultat",
+    "Faktorer",
+)
 
 # Columns of the value sheets (and Faktorer, so a name resolves to the same columns).
 C_LABEL, C_NAME, C_UNIT, C_LOW, C_LIKELY, C_HIGH, C_SOURCE, C_TYPE, C_CAT, C_PERSP, C_Y1 = range(1, 12)
@@ -18,7 +24,13 @@ FIRST_BLOCK_ROW = 5
 YEAR_ROW, DISCOUNT_ROW = 2, 3
 # Row markers in column H (ASCII codes, the criteria of SUMIF on Resultat).
 M_VALUE, M_YEARLY, M_SUM, M_SUM_DISC, M_HOURS, M_HOURS_SUM = (
-    "varde", "arsvarde", "summa", "summa_disk", "timmar", "timmar_summa")
+    "varde",
+    "arsvarde",
+    "summa",
+    "summa_disk",
+    "timmar",
+    "timmar_summa",
+)
 
 # Start: where the frame's input cells are.
 START_RATE_ROW, START_CONV_ROW = 19, 20
@@ -27,22 +39,31 @@ CONV_REF = f"{START}!$B${START_CONV_ROW}"
 
 # Where the result measures are on Resultat.
 MEASURE_CELLS = {  # key of engine.Measures -> (undiscounted, discounted)
-    "benefits": ("B5", "C5"), "costs": ("B6", "C6"), "nettonytta": ("B7", "C7"), "per_krona": ("B8", "C8"),
-    "reading": ("B9", "C9"), "break_even_year": ("B10", "C10"),
+    "benefits": ("B5", "C5"),
+    "costs": ("B6", "C6"),
+    "nettonytta": ("B7", "C7"),
+    "per_krona": ("B8", "C8"),
+    "reading": ("B9", "C9"),
+    "break_even_year": ("B10", "C10"),
 }
 SHARE_CELLS = {  # (kind, category) -> (undiscounted, discounted)
-    ("benefit", "finansiell"): ("B13", "C13"), ("benefit", "omfordelning"): ("B14", "C14"),
-    ("cost", "finansiell"): ("B15", "C15"), ("cost", "omfordelning"): ("B16", "C16"),
+    ("benefit", "finansiell"): ("B13", "C13"),
+    ("benefit", "omfordelning"): ("B14", "C14"),
+    ("cost", "finansiell"): ("B15", "C15"),
+    ("cost", "omfordelning"): ("B16", "C16"),
 }
 HOURS_CELLS = {"benefit_hours": "B19", "benefit_arsarbetare": "C19", "cost_hours": "B20", "cost_arsarbetare": "C20"}
 UNCERTAINTY_CELLS = {  # (scenario, discounted, key) -> cell
     (s, d, key): f"{'BCD'[i]}{23 + 4 * d + j}"
-    for i, s in enumerate(("low", "likely", "high")) for d in (0, 1)
+    for i, s in enumerate(("low", "likely", "high"))
+    for d in (0, 1)
     for j, key in enumerate(("benefits", "costs", "nettonytta", "per_krona"))
 }
 CATEGORY_CELLS = {  # (kind, category, discounted) -> cell
     (kind, cat, d): f"{'BCDE'[2 * (kind == 'cost') + d]}{33 + j}"
-    for kind in ("benefit", "cost") for d in (0, 1) for j, cat in enumerate(("finansiell", "omfordelning"))
+    for kind in ("benefit", "cost")
+    for d in (0, 1)
+    for j, cat in enumerate(("finansiell", "omfordelning"))
 }
 
 # Number formats.

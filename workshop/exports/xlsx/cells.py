@@ -58,8 +58,15 @@ class Book:
         return self.wb.create_sheet(title)
 
     @staticmethod
-    def text(ws: Worksheet, row: int, col: int, value: Any, font: Font | None = None,
-             fill: PatternFill | None = None, wrap: bool = False) -> Cell:
+    def text(
+        ws: Worksheet,
+        row: int,
+        col: int,
+        value: Any,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        wrap: bool = False,
+    ) -> Cell:
         """A string cell, whatever the text looks like."""
         cell = ws.cell(row=row, column=col)
         text = clean(value)
@@ -77,8 +84,9 @@ class Book:
         return cell
 
     @staticmethod
-    def num(ws: Worksheet, row: int, col: int, value: float | int | None, fmt: str | None = None,
-            input_cell: bool = False) -> Cell:
+    def num(
+        ws: Worksheet, row: int, col: int, value: float | int | None, fmt: str | None = None, input_cell: bool = False
+    ) -> Cell:
         """A number cell (empty for None, inf or NaN); ``input_cell`` paints it as an input."""
         cell = ws.cell(row=row, column=col)
         if value is not None and not (isinstance(value, float) and not math.isfinite(value)):

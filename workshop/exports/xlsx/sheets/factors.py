@@ -15,8 +15,16 @@ def write(ctx: Context) -> None:
     ws = b.sheet(FACTORS)
     b.text(ws, 1, 1, gettext("Shared factors"), F_TITLE)
     b.text(ws, 2, 1, gettext("Values used by many blocks; the blocks' formulas refer to these cells."), F_MUTED)
-    heads = [gettext("Factor"), gettext("Name"), gettext("Unit"), gettext("Lowest"), gettext("Likely"),
-             gettext("Highest"), gettext("Source"), gettext("Year")]
+    heads = [
+        gettext("Factor"),
+        gettext("Name"),
+        gettext("Unit"),
+        gettext("Lowest"),
+        gettext("Likely"),
+        gettext("Highest"),
+        gettext("Source"),
+        gettext("Year"),
+    ]
     for col, heading in enumerate(heads, start=1):
         b.text(ws, 4, col, heading, F_BOLD, FILL_HEAD)
     row = 5

@@ -16,10 +16,25 @@ def write(ctx: Context) -> None:
     b = ctx.book
     ws = b.sheet(NOT_VALUED)
     b.text(ws, 1, 1, NOT_VALUED, F_TITLE)
-    b.text(ws, 2, 1, gettext("Benefits and costs not valued in money, with their estimated size "
-                             "(Ingen 0, Liten 1, Måttlig 2, Stor 3)."), F_MUTED)
-    heads = [gettext("Title"), gettext("Kind"), gettext("Category"), gettext("Perspective"), gettext("Valuation"),
-             gettext("Estimated size"), gettext("Score (0–3)"), gettext("Description")]
+    b.text(
+        ws,
+        2,
+        1,
+        gettext(
+            "Benefits and costs not valued in money, with their estimated size (Ingen 0, Liten 1, Måttlig 2, Stor 3)."
+        ),
+        F_MUTED,
+    )
+    heads = [
+        gettext("Title"),
+        gettext("Kind"),
+        gettext("Category"),
+        gettext("Perspective"),
+        gettext("Valuation"),
+        gettext("Estimated size"),
+        gettext("Score (0–3)"),
+        gettext("Description"),
+    ]
     for col, heading in enumerate(heads, start=1):
         b.text(ws, 4, col, heading, F_BOLD, FILL_HEAD)
     row = 5
@@ -38,8 +53,7 @@ def write(ctx: Context) -> None:
         b.text(ws, row, 1, gettext("None recorded."), F_MUTED)
         row += 1
     counted = {n.id for n in counted_nodes(ctx.a)}
-    unsorted = [n for n in ctx.a.nodes if n.status == "visible" and n.id not in counted
-                and (n.is_benefit or n.is_cost)]
+    unsorted = [n for n in ctx.a.nodes if n.status == "visible" and n.id not in counted and (n.is_benefit or n.is_cost)]
     if unsorted:
         row += 1
         b.text(ws, row, 1, gettext("Not sorted into a category yet (not counted)"), F_HEAD)

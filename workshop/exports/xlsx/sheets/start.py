@@ -3,7 +3,7 @@ cells every discount factor reads), perspectives, alternatives and how the file 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import gettext
 from openpyxl.styles import Alignment
@@ -23,15 +23,23 @@ def write(ctx: Context) -> None:
     ws.column_dimensions["B"].width = 62
     ws.column_dimensions["C"].width = 48
     b.text(ws, 1, 1, gettext("Nyttokalkyl: %(name)s", name=clean(a.name_of_change or ctx.workshop.title)), F_TITLE)
-    b.text(ws, 2, 1, gettext("Exported from Nyttoverkstad on %(date)s.",
-                             date=datetime.now(timezone.utc).strftime("%Y-%m-%d")), F_MUTED)
+    b.text(
+        ws,
+        2,
+        1,
+        gettext("Exported from Nyttoverkstad on %(date)s.", date=datetime.now(UTC).strftime("%Y-%m-%d")),
+        F_MUTED,
+    )
     b.text(ws, 4, 1, gettext("Facts about the analysis"), F_HEAD)
     facts = [
-        (gettext("Organisation"), a.organisation), (gettext("Area"), a.area),
-        (gettext("Change"), a.name_of_change), (gettext("Geography"), a.geography),
+        (gettext("Organisation"), a.organisation),
+        (gettext("Area"), a.area),
+        (gettext("Change"), a.name_of_change),
+        (gettext("Geography"), a.geography),
         (gettext("Status"), a.status_text),
         (gettext("Date"), a.updated_at.strftime("%Y-%m-%d") if a.updated_at else ""),
-        (gettext("Version"), a.version), (gettext("Contact (role)"), a.contact_role),
+        (gettext("Version"), a.version),
+        (gettext("Contact (role)"), a.contact_role),
     ]
     for i, (heading, value) in enumerate(facts):
         b.text(ws, 5 + i, 1, heading, F_BOLD)
@@ -53,8 +61,14 @@ def write(ctx: Context) -> None:
     dv = DataValidation(type="list", formula1='"A,B"', allow_blank=False)
     ws.add_data_validation(dv)
     dv.add(f"B{START_CONV_ROW}")
-    b.text(ws, START_CONV_ROW, 3, gettext("A: year 1 is not discounted, year t is divided by (1+r)^(t−1). "
-                                          "B: year t is divided by (1+r)^t."), F_MUTED, wrap=True)
+    b.text(
+        ws,
+        START_CONV_ROW,
+        3,
+        gettext("A: year 1 is not discounted, year t is divided by (1+r)^(t−1). B: year t is divided by (1+r)^t."),
+        F_MUTED,
+        wrap=True,
+    )
     b.text(ws, 21, 1, gettext("All amounts in today’s prices (no inflation)."), F_MUTED)
 
     row = 23
@@ -78,8 +92,7 @@ def write(ctx: Context) -> None:
     row += 1
     if a.comparison:
         row += 1
-        for col, heading in enumerate((gettext("Aspect"), gettext("Alternative A"), gettext("Alternative B")),
-                                      start=1):
+        for col, heading in enumerate((gettext("Aspect"), gettext("Alternative A"), gettext("Alternative B")), start=1):
             b.text(ws, row, col, heading, F_BOLD, FILL_HEAD)
         row += 1
         for r in a.comparison:
@@ -96,12 +109,18 @@ def write(ctx: Context) -> None:
     row += 1
     b.text(ws, row, 1, gettext("How this file works"), F_HEAD)
     for line in (
-        gettext("Yellow cells are inputs: change a value and every result follows (Excel and LibreOffice recalculate)."),
-        gettext("Each benefit and cost valued in money has a block on “Värde nyttor” or “Värde kostnader”: its questions "
-                "with lowest, likely and highest value (columns D–F), its formula as a spreadsheet formula over those "
-                "cells and the shared factors on “Faktorer”, its year profile and its value per year."),
-        gettext("“Resultat” adds up the blocks with SUMIF over column H (what a row is), I (category) and J "
-                "(perspective code)."),
+        gettext(
+            "Yellow cells are inputs: change a value and every result follows (Excel and LibreOffice recalculate)."
+        ),
+        gettext(
+            "Each benefit and cost valued in money has a block on “Värde nyttor” or “Värde kostnader”: its questions "
+            "with lowest, likely and highest value (columns D–F), its formula as a spreadsheet formula over those "
+            "cells and the shared factors on “Faktorer”, its year profile and its value per year."
+        ),
+        gettext(
+            "“Resultat” adds up the blocks with SUMIF over column H (what a row is), I (category) and J "
+            "(perspective code)."
+        ),
         gettext("The sensitivity table on “Resultat” was computed when the file was exported and does not change."),
     ):
         row += 1

@@ -24,8 +24,29 @@ from ....draft.vocabulary import CATEGORY_LABELS, NODE_TYPE_LABELS
 from ...common import clean
 from .._context import Context, error_text, label
 from .._layout import (
-    C_CAT, C_HIGH, C_LABEL, C_LIKELY, C_LOW, C_NAME, C_PERSP, C_SOURCE, C_TYPE, C_UNIT, DISCOUNT_ROW, FACTOR,
-    FACTORS, FIRST_BLOCK_ROW, HOURS, M_HOURS, M_HOURS_SUM, M_SUM, M_SUM_DISC, M_VALUE, M_YEARLY, MONEY, SCENARIO_COL,
+    C_CAT,
+    C_HIGH,
+    C_LABEL,
+    C_LIKELY,
+    C_LOW,
+    C_NAME,
+    C_PERSP,
+    C_SOURCE,
+    C_TYPE,
+    C_UNIT,
+    DISCOUNT_ROW,
+    FACTOR,
+    FACTORS,
+    FIRST_BLOCK_ROW,
+    HOURS,
+    M_HOURS,
+    M_HOURS_SUM,
+    M_SUM,
+    M_SUM_DISC,
+    M_VALUE,
+    M_YEARLY,
+    MONEY,
+    SCENARIO_COL,
     YEAR_ROW,
 )
 from ..cells import F_BOLD, F_HEAD, F_HELPER, F_MUTED, F_TITLE, FILL_HEAD, FILL_RESULT
@@ -42,8 +63,13 @@ def write(ctx: Context, title: str, kind: str) -> None:
     for t in range(1, H + 1):
         b.text(ws, YEAR_ROW, ctx.year_col(t), ctx.year_label(t), F_BOLD, FILL_HEAD)
         b.formula(ws, DISCOUNT_ROW, ctx.year_col(t), ctx.disc_expr(t), ctx.result.discount_factors[t - 1], FACTOR)
-    b.text(ws, DISCOUNT_ROW, 1, gettext("Discount factor per year (from the discount rate and convention on Start)"),
-           F_MUTED)
+    b.text(
+        ws,
+        DISCOUNT_ROW,
+        1,
+        gettext("Discount factor per year (from the discount rate and convention on Start)"),
+        F_MUTED,
+    )
     for col, heading in ((C_TYPE, gettext("Row")), (C_CAT, gettext("Category")), (C_PERSP, gettext("Persp."))):
         b.text(ws, YEAR_ROW, col, heading, F_HELPER)
     row = FIRST_BLOCK_ROW
@@ -54,8 +80,18 @@ def write(ctx: Context, title: str, kind: str) -> None:
     for item in items:
         row = _block(ctx, ws, item, row) + 1
     ctx.last_row[title] = max(row, FIRST_BLOCK_ROW + 1)
-    widths = {C_LABEL: 46, C_NAME: 18, C_UNIT: 9, C_LOW: 13, C_LIKELY: 13, C_HIGH: 13, C_SOURCE: 34,
-              C_TYPE: 11, C_CAT: 11, C_PERSP: 7}
+    widths = {
+        C_LABEL: 46,
+        C_NAME: 18,
+        C_UNIT: 9,
+        C_LOW: 13,
+        C_LIKELY: 13,
+        C_HIGH: 13,
+        C_SOURCE: 34,
+        C_TYPE: 11,
+        C_CAT: 11,
+        C_PERSP: 7,
+    }
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     for t in range(1, H + 1):
@@ -80,14 +116,24 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
     node = ctx.nodes.get(item.id)
     H = ctx.horizon
     b.text(ws, row, 1, item.title, F_HEAD)
-    meta = [label(NODE_TYPE_LABELS, node.node_type) if node is not None else "",
-            label(CATEGORY_LABELS, item.category), item.perspective]
+    meta = [
+        label(NODE_TYPE_LABELS, node.node_type) if node is not None else "",
+        label(CATEGORY_LABELS, item.category),
+        item.perspective,
+    ]
     if node is not None and node.cost_kind:
         meta.append(gettext("one-off") if node.cost_kind == "one_off" else gettext("recurring"))
     b.text(ws, row + 1, 1, " · ".join(clean(m) for m in meta if m), F_MUTED)
     row += 2
-    heads = [gettext("Question"), gettext("Name"), gettext("Unit"), gettext("Lowest"), gettext("Likely"),
-             gettext("Highest"), gettext("Source")]
+    heads = [
+        gettext("Question"),
+        gettext("Name"),
+        gettext("Unit"),
+        gettext("Lowest"),
+        gettext("Likely"),
+        gettext("Highest"),
+        gettext("Source"),
+    ]
     for col, heading in enumerate(heads, start=1):
         b.text(ws, row, col, heading, F_BOLD, FILL_HEAD)
     row += 1
@@ -121,8 +167,16 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
         b.text(ws, row, C_NAME, item.block.formula, F_MUTED)
         row += 1
         value_row = row
-        _formula_row(ctx, ws, row, item, item.block.formula, rows_at, "value",
-                     {s: (res.yearly_value if (res := results[s]) else 0.0) for s in results})
+        _formula_row(
+            ctx,
+            ws,
+            row,
+            item,
+            item.block.formula,
+            rows_at,
+            "value",
+            {s: (res.yearly_value if (res := results[s]) else 0.0) for s in results},
+        )
     else:
         value_row = row
         likely_ref = f"{get_column_letter(C_LIKELY)}{direct_row}"
@@ -145,8 +199,17 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
         b.text(ws, row, C_NAME, item.block.hours_formula, F_MUTED)
         row += 1
         hours_row = row
-        _formula_row(ctx, ws, row, item, item.block.hours_formula, rows_at, "hours",
-                     {s: (res.hours_per_year or 0.0) if (res := results[s]) else 0.0 for s in results}, fmt=HOURS)
+        _formula_row(
+            ctx,
+            ws,
+            row,
+            item,
+            item.block.hours_formula,
+            rows_at,
+            "hours",
+            {s: (res.hours_per_year or 0.0) if (res := results[s]) else 0.0 for s in results},
+            fmt=HOURS,
+        )
         b.text(ws, row, C_LABEL, gettext("Hours per year"), F_BOLD)
         _markers(ctx, ws, row, M_HOURS, item)
         row += 1
@@ -163,8 +226,9 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
     value_ref = f"${get_column_letter(C_LIKELY)}${value_row}"
     for t in range(1, H + 1):
         col = get_column_letter(ctx.year_col(t))
-        b.formula(ws, row, ctx.year_col(t), f"{value_ref}*{col}{profile_row}",
-                  likely.by_year[t - 1] if likely else 0.0, MONEY)
+        b.formula(
+            ws, row, ctx.year_col(t), f"{value_ref}*{col}{profile_row}", likely.by_year[t - 1] if likely else 0.0, MONEY
+        )
     _markers(ctx, ws, row, M_YEARLY, item)
     row += 1
     profile = f"${first}${profile_row}:${last}${profile_row}"
@@ -178,21 +242,42 @@ def _block(ctx: Context, ws: Worksheet, item: engine.Item, row: int) -> int:
     b.text(ws, row, C_LABEL, gettext("Total over the horizon, discounted (kr)"))
     for s, col in SCENARIO_COL.items():
         letter = get_column_letter(col)
-        b.formula(ws, row, col, f"{letter}{value_row}*SUMPRODUCT({profile},{discount})",
-                  res.total_discounted if (res := results[s]) else 0.0, MONEY)
+        b.formula(
+            ws,
+            row,
+            col,
+            f"{letter}{value_row}*SUMPRODUCT({profile},{discount})",
+            res.total_discounted if (res := results[s]) else 0.0,
+            MONEY,
+        )
     _markers(ctx, ws, row, M_SUM_DISC, item)
     row += 1
     if hours_row is not None:
         b.text(ws, row, C_LABEL, gettext("Hours over the horizon"))
-        b.formula(ws, row, C_LIKELY, f"{get_column_letter(C_LIKELY)}{hours_row}*SUM({profile})",
-                  (likely.hours_total or 0.0) if likely else 0.0, HOURS)
+        b.formula(
+            ws,
+            row,
+            C_LIKELY,
+            f"{get_column_letter(C_LIKELY)}{hours_row}*SUM({profile})",
+            (likely.hours_total or 0.0) if likely else 0.0,
+            HOURS,
+        )
         _markers(ctx, ws, row, M_HOURS_SUM, item)
         row += 1
     return row
 
 
-def _formula_row(ctx: Context, ws: Worksheet, row: int, item: engine.Item, text: str, rows_at: dict[str, int],
-                 fld: Literal["value", "hours"], cached: dict[str, float], fmt: str = MONEY) -> None:
+def _formula_row(
+    ctx: Context,
+    ws: Worksheet,
+    row: int,
+    item: engine.Item,
+    text: str,
+    rows_at: dict[str, int],
+    fld: Literal["value", "hours"],
+    cached: dict[str, float],
+    fmt: str = MONEY,
+) -> None:
     """Three cells (D, E, F) with the block's formula over the scenario's column."""
     b = ctx.book
     error = ctx.errors.get((item.id, fld))
