@@ -20,6 +20,7 @@ from typing import Any, cast
 from flask_babel import gettext
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
+from . import caps
 from .activities import InputError, get_kind
 from .calculation.factors import load_factors
 from .draft import service
@@ -33,23 +34,8 @@ SCHEMA_VERSION = 1
 LIBRARY = Path(__file__).parent / "template_library"
 
 FACT_KEYS = ("name_of_change", "organisation", "area", "purpose", "geography", "status_text", "version", "contact_role")
-NODE_KEYS = (
-    "node_type",
-    "title",
-    "description",
-    "cause",
-    "perspective",
-    "polarity",
-    "category",
-    "valuation",
-    "size_score",
-    "cost_kind",
-    "motivation",
-    "pattern",
-    "direct_value",
-    "year_profile",
-    "status",
-)
+# What a document carries of a node: its fields, less the position (the order in the list says it).
+NODE_KEYS = tuple(f for f in service.NODE_FIELDS if f != "position")
 ROW_KEYS = ("name", "label", "unit", "low", "likely", "high", "source", "proposal")
 FACTOR_KEYS = ("name", "label", "unit", "low", "likely", "high", "source", "year")
 
@@ -144,7 +130,7 @@ LIMITS: dict[str, int] = {
     "activities": 100,  # = workshops.MAX_ACTIVITIES
     "workshop_perspectives": 20,  # perspectives a participant picks from when joining
     "workshop_perspective_chars": 120,
-    "nodes": 2000,  # = the draft's own cap on items
+    "nodes": caps.ANALYSIS_ITEMS_MAX,  # the draft's own cap on items
     "links": 5000,
     "factors": 1000,
     "rows": 5000,  # questions in all calculation blocks together
