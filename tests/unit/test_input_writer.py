@@ -424,16 +424,25 @@ def test_single_choice_refuses_two_choices_and_no_kind_counts_an_option_twice(us
 # --- method kinds on the same road ---------------------------------------------------------------
 
 
-def test_an_effect_and_its_card_on_the_wall_are_stored_in_one_batch_with_votes(user):
+@pytest.mark.parametrize("road", ["session", "writer's connection"])
+def test_an_effect_and_its_card_on_the_wall_are_stored_in_one_batch_with_votes(user, road):
     from workshop.draft.models import Analysis
 
     ws, (eff, mc) = _ws(user, activities=(EFFECTS, MC), mode="self_paced")
     p, q = _participant(ws), _participant(ws)
-    outcomes = _write(
+    items = [
         _item(q, mc, "v1", {"choices": [0]}),
         _item(p, eff, "e1", {"text": "Kortare väntetid", "polarity": "positive"}),
         _item(q, mc, "v2", {"choices": [1]}),
-    )
+    ]
+    if road == "session":
+        outcomes = _write(*items)
+    else:  # the background writer's own connection: an ORM session joins it for the card only
+        with db.engine.connect() as conn:
+            write_batch(conn, items)
+            assert conn.in_transaction() is False
+        outcomes = [i.outcome if i.error is None else i.error.code for i in items]
+        db.session.expire_all()
     assert all(isinstance(o, Stored) for o in outcomes), outcomes
     assert [o.changed_draft for o in outcomes] == [False, True, False]
     rows = _stored()
@@ -523,10 +532,10 @@ def test_the_background_writer_keeps_its_connection_and_replaces_it_after_a_fail
     try:
         a, b = _item(p, act, "b1", {"choices": [0]}), _item(q, act, "b2", {"choices": [1]})
         with app.app_context():
-            writer._run([a], writer._session())
+            writer._run([a], writer._connection())
         conn = writer._conn
         with app.app_context():
-            writer._run([b], writer._session())
+            writer._run([b], writer._connection())
         assert writer._conn is conn and conn.in_transaction() is False
         rows = _stored()
         assert [a.outcome, b.outcome] == [Stored(r.id, False, r.data, "visible", act.id, False) for r in rows]
@@ -539,13 +548,13 @@ def test_the_background_writer_keeps_its_connection_and_replaces_it_after_a_fail
         )
         ghost = _item(p, act, "g1", {"choices": [2]})
         with app.app_context():
-            writer._run([ghost], writer._session())
+            writer._run([ghost], writer._connection())
         assert ghost.outcome is None and ghost.error.code == "unavailable" and writer._conn is None
         monkeypatch.setattr(writer_module, "write_batch", real)
 
         c = _item(p, act, "b3", {"choices": [2]})
         with app.app_context():
-            writer._run([c], writer._session())
+            writer._run([c], writer._connection())
         assert c.outcome is not None and c.outcome.duplicate is False
         assert writer._conn is not None and writer._conn is not conn
         assert [(r.client_id, r.current) for r in _stored()] == [("b1", False), ("b2", True), ("b3", True)]

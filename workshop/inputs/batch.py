@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
 from .. import caps
@@ -41,6 +42,9 @@ from .rules import (
 # What a batch is written with: the writer's own plain session, or the app's ``db.session``
 # (a scoped session that passes every call used here on to the session of the context).
 DbSession: TypeAlias = "Session | scoped_session[Any]"
+# What a batch is written through: the app's session (threaded servers, scripts, tests), or
+# the background writer's own connection, which needs no ORM session unless a draft node comes.
+Target: TypeAlias = "Session | scoped_session[Any] | Connection"
 
 
 @dataclass
@@ -214,11 +218,11 @@ class _Pending:
 
 
 class _Batch:
-    def __init__(self, session: DbSession, items: list[Item]):
-        self.session = session
-        # Core statements run on the session's connection, not through the ORM session: an
-        # ORM-enabled execute costs several times more, and these read plain columns.
-        self.conn = session.connection()
+    def __init__(self, target: Target, items: list[Item]):
+        # Core statements run on a connection, not through the ORM session: an ORM-enabled
+        # execute costs several times more, and these read plain columns.
+        self.session: DbSession | None = None if isinstance(target, Connection) else target
+        self.conn = target if isinstance(target, Connection) else target.connection()
         self.items = items
         self.now = utcnow()
         self._mine: dict[tuple[int, int, int], list[Row]] = {}
@@ -319,6 +323,29 @@ class _Batch:
             mine.append(row)
         return pending
 
+    def commit(self) -> None:
+        (self.session or self.conn).commit()
+
+    def rollback(self) -> None:
+        (self.session or self.conn).rollback()
+
+    def add_to_draft(self, workshop_id: int, fields: dict[str, Any], response_id: int) -> None:
+        """Add the node in this transaction. On the writer's own connection an ORM session joins
+        the connection's transaction for it (and is the app's ``db.session`` meanwhile, which
+        the draft service uses); it neither commits nor rolls back: the batch does."""
+        if self.session is not None:
+            _add_to_draft(self.session, workshop_id, fields, response_id)
+            return
+        from ..extensions import db
+
+        session = Session(bind=self.conn)  # joins the open transaction: never commits it, close() leaves it
+        db.session.registry.set(session)  # type: ignore[arg-type]  # a plain Session on purpose
+        try:
+            _add_to_draft(session, workshop_id, fields, response_id)
+        finally:
+            session.close()
+            db.session.registry.clear()
+
     def flush(self) -> None:
         """Write what is pending: supersede first (it targets stored rows only), then insert."""
         for (aid, gen), who in self._supersede_all.items():
@@ -367,7 +394,7 @@ def _add_to_draft(session: DbSession, workshop_id: int, fields: dict[str, Any], 
     session.flush()
 
 
-def write_batch(session: DbSession, items: list[Item]) -> None:
+def write_batch(session: Target, items: list[Item]) -> None:
     """Store ``items`` in one transaction and set each one's ``outcome`` or ``error``.
 
     Raises on a database error, and ``DraftRefused`` when a draft change refused one input of
@@ -383,7 +410,7 @@ def write_batch(session: DbSession, items: list[Item]) -> None:
         else:
             live.append(item)
     if not live:
-        session.rollback()
+        b.rollback()
         return
     pids = sorted({i.participant_id for i in live})
     if conn.dialect.name == "postgresql":
@@ -472,11 +499,11 @@ def write_batch(session: DbSession, items: list[Item]) -> None:
         pending = b.add(item, a, entry)
         b.flush()
         try:
-            _add_to_draft(session, a.workshop_id, entry.draft_node, pending.row.id)
+            b.add_to_draft(a.workshop_id, entry.draft_node, pending.row.id)
         except InputError as err:
             if len(items) > 1:
                 raise DraftRefused() from err
-            session.rollback()
+            b.rollback()
             item.error = err
             item.outcome = None
             return
@@ -484,11 +511,11 @@ def write_batch(session: DbSession, items: list[Item]) -> None:
         b.written.append((item, pending))
     if b.written:
         b.flush()
-        session.commit()
+        b.commit()
         for item, p in b.written:
             item.outcome = Stored(p.row.id, False, p.values["data"], p.values["status"], item.activity_id, p.draft)
     else:
-        session.rollback()  # nothing to write: end the reads' transaction
+        b.rollback()  # nothing to write: end the reads' transaction
     for item, original in copies:
         if original.outcome is not None:
             o = original.outcome

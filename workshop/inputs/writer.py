@@ -18,13 +18,13 @@ import threading
 import time
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from ..activities import InputError
 from ..db_errors import unavailable, unavailable_error, warn_throttled
 from ..extensions import db
-from .batch import DbSession, Item, write_batch
+from .batch import DbSession, Item, Target, write_batch
 from .rules import Stored
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,6 @@ class InputWriter:
         self._lock = threading.Lock()
         self._queue: Any = None
         self._conn: Any = None
-        self._own_session: Session | None = None
         self.batches = 0
         self.items = 0
         self.alone = 0
@@ -157,7 +156,7 @@ class InputWriter:
                     except self._empty:
                         break
                 with self.app.app_context():
-                    self._run(batch, self._session())
+                    self._run(batch, self._connection())
             except Exception:  # never leave a phone waiting
                 log.exception("input writer: batch of %d failed", len(batch))
                 for item in batch:
@@ -168,29 +167,25 @@ class InputWriter:
                     item.done.set()
                 last_batch = time.monotonic()
 
-    def _session(self) -> Session:
+    def _connection(self) -> Connection:
         """The writer keeps its own connection: SQLite's page cache stays warm only on the
-        connection that made the last change (a pooled one would be another). The app
-        context's ``db.session`` is bound to it for the batch, so a kind's draft change
-        (``Entry.draft_node``) is added in the batch's transaction."""
+        connection that made the last change (a pooled one would be another). A batch is
+        written on it with Core statements; an ORM session joins it only for a draft node."""
         if self._conn is None:
             self._conn = db.engine.connect()
-            self._own_session = Session(bind=self._conn, expire_on_commit=False)
-        session = self._own_session
-        assert session is not None
-        # The registry is typed for Flask-SQLAlchemy's Session subclass, whose addition is picking
-        # a bind per model; the writer's plain Session has its one connection instead.
-        db.session.registry.set(session)  # type: ignore[arg-type]
-        return session
+        return self._conn
 
-    def _run(self, items: list[Item], session: DbSession) -> None:
+    def _run(self, items: list[Item], target: Target) -> None:
         self.batches += 1
         self.items += len(items)
         try:
-            write_batch(session, items)
+            write_batch(target, items)
             return
         except Exception as exc:
-            session.rollback()
+            try:
+                target.rollback()
+            except Exception:  # a dead connection: dropped below
+                pass
             if self.background:
                 self._drop_connection()
             if unavailable(exc) and not _locked(exc):
