@@ -431,11 +431,14 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
     memory: linear in the document (names in sets, no search per entry)."""
     if not isinstance(data, dict):
         raise _bad(gettext("Invalid value."))
+    facts = data.get("facts") or {}
     frame = data.get("frame") or {}
     alternatives = data.get("alternatives") or {}
+    if not all(isinstance(part, dict) for part in (facts, frame, alternatives)):
+        raise _bad(gettext("Invalid value."))
     plan = _AnalysisPlan(
         frame={
-            **{k: v for k, v in (data.get("facts") or {}).items() if k in FACT_KEYS},
+            **{k: v for k, v in facts.items() if k in FACT_KEYS},
             **{
                 k: frame[k]
                 for k in ("start_year", "horizon", "discount_rate", "convention", "perspectives")

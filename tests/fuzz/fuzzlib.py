@@ -120,7 +120,17 @@ def make_app(folder: Path, migrated: Path | None = None, **overrides):
     if migrated is not None:
         migrated_copy(folder, migrated)
     settings = Settings.from_env(
-        folder, testing=True, **{"rate_limit_submit": "100000/second", "rate_limit_join": "100000/second", **overrides}
+        folder,
+        testing=True,
+        **{
+            # The fuzzer is one client hammering every route: the limits are tested elsewhere.
+            "rate_limit_submit": "100000/second",
+            "rate_limit_join": "100000/second",
+            "rate_limit_join_new": "100000/second",
+            "rate_limit_phone_connect": "100000/second",
+            "rate_limit_phone_snapshot": "100000/second",
+            **overrides,
+        },
     )
     app = create_app(settings, async_mode="threading", migrate=migrated is None)
     app.config["WTF_CSRF_ENABLED"] = False
@@ -1511,10 +1521,10 @@ def decoder_refusal(detail: str) -> bool:
     packet; the connection stays. (Empty or non-string event names are caught this way only
     in the library: see finding F6's patch, which refuses them with an ack.)"""
     ours = ("/workshop/", "/participant/", "/facilitator/")
-    # The app's pass-through guards around the library's dispatch (workshop/app.py: refused
+    # The app's pass-through guards around the library's dispatch (workshop/realtime/socketio_patches.py: refused
     # reserved event names, refused undecodable CONNECTs) are on every such traceback; they
     # hand other packets on unchanged, so they do not make the failure ours.
-    detail = re.sub(r'File "[^"]*/workshop/app\.py", line \d+, in guarded\n[^\n]*\n', "", detail)
+    detail = re.sub(r'File "[^"]*/workshop/realtime/socketio_patches\.py", line \d+, in guarded\n[^\n]*\n', "", detail)
     return ("site-packages/socketio/" in detail or "site-packages/engineio/" in detail) and not any(
         o in detail for o in ours
     )
