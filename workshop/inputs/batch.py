@@ -218,12 +218,11 @@ class _Pending:
 
 
 class _Batch:
-    def __init__(self, target: Target, items: list[Item]):
+    def __init__(self, target: Target):
         # Core statements run on a connection, not through the ORM session: an ORM-enabled
         # execute costs several times more, and these read plain columns.
         self.session: DbSession | None = None if isinstance(target, Connection) else target
         self.conn = target if isinstance(target, Connection) else target.connection()
-        self.items = items
         self.now = utcnow()
         self._mine: dict[tuple[int, int, int], list[Row]] = {}
         self._analyses: dict[int, Any] = {}
@@ -399,7 +398,7 @@ def write_batch(session: Target, items: list[Item]) -> None:
 
     Raises on a database error, and ``DraftRefused`` when a draft change refused one input of
     several (nothing is committed then; the caller stores each input on its own)."""
-    b = _Batch(session, items)
+    b = _Batch(session)
     conn = b.conn
     live: list[Item] = []
     for item in items:
