@@ -213,22 +213,23 @@ def _csrf(html: str) -> str:
 
 
 async def setup_workshop(url: str, email: str, password: str, options: int) -> tuple[int, int, str, str]:
-    """Log in (or create the first account on a fresh install), create a workshop with one
-    multiple-choice activity. Returns (workshop_id, activity_id, join_code, presenter_key)."""
+    """Log in, create a workshop with one multiple-choice activity. Returns (workshop_id,
+    activity_id, join_code, presenter_key). A fresh install's first account needs the one-time
+    code ``workshop serve`` printed: create it there (or with ``workshop create-user``) first."""
     import aiohttp
 
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for a bare IP address
     async with aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=30)) as s:
         async with s.get(url + "/login") as r:
             html, where = await r.text(), str(r.url)
-        if where.endswith("/setup"):
-            form = {"csrf_token": _csrf(html), "email": email, "password": password, "name": "Bench"}
-            async with s.post(url + "/setup", data=form) as r:
-                where = str(r.url)
-        else:
-            form = {"csrf_token": _csrf(html), "email": email, "password": password}
-            async with s.post(url + "/login", data=form) as r:
-                where = str(r.url)
+        if urlsplit(where).path.endswith("/setup"):
+            raise RuntimeError(
+                f"{url} has no account yet: open the setup address its `workshop serve` printed, "
+                "or run `workshop create-user` there, then pass --email/--password"
+            )
+        form = {"csrf_token": _csrf(html), "email": email, "password": password}
+        async with s.post(url + "/login", data=form) as r:
+            where = str(r.url)
         if not where.rstrip("/").endswith("/f"):
             raise RuntimeError(f"login as {email} failed (ended on {where})")
         async with s.get(url + "/f/new") as r:
@@ -1005,7 +1006,7 @@ def parse_args(argv: list[str] | None = None):
     ap.add_argument(
         "--email",
         default=os.environ.get("BENCH_EMAIL", BENCH_EMAIL),
-        help="with --target: facilitator account (created through /setup on a fresh install)",
+        help="with --target: facilitator account (create it with the setup code `workshop serve` prints)",
     )
     ap.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", BENCH_PASSWORD))
     ap.add_argument("--options", type=int, default=4, help="options in the multiple-choice activity")

@@ -13,9 +13,10 @@ from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from workshop import live
+from workshop import live, login_sessions
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
+from workshop.login_sessions import token_hash
 from workshop.models import Workshop
 from workshop.ratelimit import mark_reached
 from workshop.realtime import CONSOLE, SCREEN, connections, room
@@ -50,10 +51,24 @@ def console_connect(auth=None):
     lang = session.get("lang") if session.get("lang") in ("sv", "en") else "sv"
     # The room's phones are usually on the same network as the console and the screen.
     mark_reached(limits(), request.remote_addr or "?", ws.id)
-    connections.register(CONSOLE, request.sid, Conn("console", ws.id, user_id=current_user.id, language=lang))
+    login = token_hash(current_user.login_token)
+    connections.register(
+        CONSOLE,
+        request.sid,
+        Conn("console", ws.id, user_id=current_user.id, language=lang, login=login),
+        owner=f"login:{login}",
+    )
     join_room(room(ws.id))
     socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE, ignore_queue=True)
     db.session.remove()
+
+
+def end_console_sockets(logins: list[str]) -> None:
+    """Disconnect this process's console sockets of ended logins (other processes refuse their
+    next event: ``_ws`` checks the login)."""
+    for login in logins:
+        for namespace, sid in connections.sids_of(f"login:{login}"):
+            socketio.server.disconnect(sid, namespace=namespace)
 
 
 @socketio.on("disconnect", namespace=CONSOLE)
@@ -62,6 +77,11 @@ def console_disconnect(*_args):
 
 
 def _ws(conn: Conn) -> Workshop:
+    # The login is checked on every event: logged out (here or on another process), timed out,
+    # or ended by a password change, the console stops at once.
+    if not login_sessions.alive(conn.login):
+        socketio.server.disconnect(request.sid, namespace=CONSOLE)  # type: ignore[attr-defined]
+        raise InputError("session_ended", gettext("You are logged out. Log in again."))
     ws = db.session.get(Workshop, conn.workshop_id)
     # Ownership is checked again: the account could have lost the workshop since connecting.
     if ws is None or ws.owner_id != conn.user_id:

@@ -7,14 +7,22 @@ import io
 from functools import wraps
 
 from flask import Response as FlaskResponse
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workshop import portable
+from workshop import login_sessions, portable
 from workshop import workshops as core
-from workshop.accounts import AccountError, authenticate, create_user, has_accounts
+from workshop.accounts import (
+    AccountError,
+    authenticate,
+    change_password,
+    create_user,
+    forget_setup_code,
+    has_accounts,
+    setup_code_matches,
+)
 from workshop.activities import InputError, all_kinds, get_kind
 from workshop.csvout import safe_cell
 from workshop.extensions import db
@@ -23,26 +31,35 @@ from workshop.responses import load_rows
 from workshop.runtime import broadcaster
 
 from . import bp, login_guard
+from .sockets import end_console_sockets
 
 # --- accounts ---------------------------------------------------------------------------
 
 
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
-    """First visit on a fresh install: create the first facilitator. Closed once one exists."""
+    """First visit on a fresh install: create the first facilitator, with the one-time code that
+    ``workshop serve`` printed. Closed once an account exists."""
     if has_accounts():
         return redirect(url_for("facilitator.login"))
     error = None
     if request.method == "POST":
         try:
+            # 96 random bits: guessing is infeasible without a limit of its own.
+            if not setup_code_matches(request.form.get("code", "")):
+                raise AccountError(
+                    gettext("Wrong setup code. It is printed where the server was started (workshop serve).")
+                )
             user = create_user(
                 request.form.get("email", ""), request.form.get("password", ""), request.form.get("name", "")
             )
-            login_user(user)
+            forget_setup_code()
+            login_sessions.start(user)
             return redirect(url_for("facilitator.dashboard"))
         except AccountError as exc:
             error = str(exc)
-    return render_template("facilitator/setup.html", error=error, form=request.form)
+    form = {**request.form} if request.method == "POST" else {"code": request.args.get("code", "")}
+    return render_template("facilitator/setup.html", error=error, form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -61,11 +78,18 @@ def login():
         else:
             user = authenticate(email, request.form.get("password", ""))
             if user is not None:
-                login_user(user, remember=bool(request.form.get("remember")))
+                login_sessions.purge_expired()
+                remember = bool(request.form.get("remember")) and current_app.extensions["settings"].remember_days > 0
+                login_sessions.start(user, remember=remember)
                 return login_guard.remember_device(redirect(_local_next(request.args.get("next", ""))), email)
             login_guard.failed(email)
             error = gettext("Wrong e-mail or password.")
-    return render_template("facilitator/login.html", error=error, email=request.form.get("email", ""))
+    return render_template(
+        "facilitator/login.html",
+        error=error,
+        email=request.form.get("email", ""),
+        remember_days=current_app.extensions["settings"].remember_days,
+    )
 
 
 def _local_next(nxt: str) -> str:
@@ -83,8 +107,30 @@ def _local_next(nxt: str) -> str:
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    ended = login_sessions.end(current_user if current_user.is_authenticated else None)
+    if ended:
+        end_console_sockets([ended])
     return redirect(url_for("participant.start"))
+
+
+@bp.route("/f/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The facilitator's own account: change the password (which ends every other login)."""
+    error = done = None
+    if request.method == "POST":
+        try:
+            change_password(
+                current_user,
+                request.form.get("current", ""),
+                request.form.get("new", ""),
+                request.form.get("repeat", ""),
+            )
+            end_console_sockets(login_sessions.end_others(current_user))
+            done = gettext("The password is changed. You are logged out everywhere else.")
+        except AccountError as exc:
+            error = str(exc)
+    return render_template("facilitator/account.html", error=error, done=done)
 
 
 # --- workshops --------------------------------------------------------------------------

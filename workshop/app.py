@@ -9,19 +9,19 @@ writer, rate limits — (``runtime``), and the guards on python-socketio
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_compress import Compress
 
-from . import database, errors, routing, security
+from . import database, errors, login_sessions, routing, security
 from .browser_strings import js_strings
 from .config import Settings
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
-from .extensions import babel, csrf, db, login_manager, socketio
+from .extensions import babel, csrf, login_manager, socketio
 from .i18n import select_locale
-from .models import User
 from .realtime import socketio_patches
 from .runtime import broadcaster, input_writer, limits
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
+        REMEMBER_COOKIE_DURATION=timedelta(days=max(settings.remember_days, 1)),
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="sv",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
@@ -94,7 +95,8 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     login_manager.init_app(app)
     login_manager.login_view = "facilitator.login"
     login_manager.login_message = None
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(login_sessions.load)
+    app.after_request(_touch_login)
 
     _init_sockets(app, settings, async_mode)
     limits.init_app(app)
@@ -160,8 +162,9 @@ def _init_sockets(app: Flask, settings: Settings, async_mode: str) -> None:
     socketio_patches.install(socketio.server)
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _touch_login(response):
+    login_sessions.touch()
+    return response
 
 
 def _template_globals() -> dict[str, object]:

@@ -52,8 +52,15 @@ data_dir_option = click.option(
 @click.option("--port", default=5000, show_default=True, type=int, envvar="WORKSHOP_PORT")
 @data_dir_option
 def serve(host: str, port: int, data_dir: str | None) -> None:
-    from .config import default_data_dir
+    from .config import Settings, default_data_dir, secret_key_problem
 
+    problem = secret_key_problem(Settings.from_env(data_dir).secret_key)
+    if problem and not _bool_env("WORKSHOP_DEBUG"):
+        raise click.ClickException(
+            f"{problem}: it signs the facilitators' logins. Set a random one, e.g. "
+            "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), or leave "
+            "SECRET_KEY unset to use the one generated in the data folder (WORKSHOP_DEBUG=1 starts anyway)."
+        )
     app = _app(data_dir, async_mode="gevent")  # the factory starts the broadcaster loop
     from .extensions import socketio
     from .gc_policy import GcPolicy
@@ -66,10 +73,23 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     settings = app.extensions["settings"]
     click.echo(f"Nyttoverkstad is running: open http://{shown_host}:{port}/")
-    click.echo(f"  facilitators: http://{shown_host}:{port}/f/   (first visit creates the first account)")
+    with app.app_context():
+        from .accounts import has_accounts, setup_code
+
+        fresh = not has_accounts()
+        code = setup_code(settings.data_dir) if fresh else None
+    if code:
+        click.echo(f"  first account: http://{shown_host}:{port}/setup?code={code}")
+        click.echo("                 (a one-time code: only someone who sees this output can create the first account)")
+    else:
+        click.echo(f"  facilitators: http://{shown_host}:{port}/f/")
     click.echo(f"  data folder:  {settings.data_dir if data_dir else default_data_dir()}")
     sys.stdout.flush()
     socketio.run(app, host=host, port=port, log_output=bool(os.environ.get("WORKSHOP_ACCESS_LOG")))
+
+
+def _bool_env(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @cli.command("create-user", help="Create a facilitator account (non-interactive with --password or WORKSHOP_PASSWORD).")

@@ -39,6 +39,19 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "dev", "development", "test", "xxx"}
+MIN_SECRET_LENGTH = 32
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` must not sign a served deployment's cookies, or None when it is fit."""
+    if key.strip().lower() in PLACEHOLDER_SECRETS or "change" in key.lower():
+        return "SECRET_KEY is a placeholder"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters"
+    return None
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:
@@ -99,6 +112,11 @@ class Settings:
     sqlite_busy_timeout: float = 10.0
     # Number of reverse proxies in front of the server whose X-Forwarded-* headers are trusted.
     trusted_proxies: int = 0
+    # Facilitator logins (workshop/login_sessions.py): idle and absolute timeouts; a login with
+    # "Kom ihåg mig" lasts remember_days (0 turns remember-me off).
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    remember_days: int = 14
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -140,6 +158,9 @@ class Settings:
             db_connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
             sqlite_busy_timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10")),
             trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
+            session_idle_minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+            session_absolute_hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+            remember_days=int(os.environ.get("REMEMBER_DAYS", "14")),
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

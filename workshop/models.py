@@ -64,6 +64,39 @@ class User(UserMixin, Model):
 
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
 
+    # The login this object was loaded for (a transient attribute, never stored): Flask-Login keeps
+    # ``get_id()`` in the session and the remember-me cookie, so both name a login, not the account.
+    __allow_unmapped__ = True
+    login_token: str | None = None
+
+    def get_id(self) -> str:
+        if not self.login_token:
+            raise AttributeError("a facilitator is logged in through workshop.login_sessions.start")
+        return self.login_token
+
+
+class LoginSession(Model):
+    """One login of a facilitator: what the session cookie and the remember-me cookie name.
+
+    Logging out deletes the row, so a copied cookie stops working at once; the random token is
+    stored only as its SHA-256."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, doc="The account logged in."
+    )
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, doc="SHA-256 (hex) of the random token in the cookies; never the token."
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, doc="When the password was given (UTC); the absolute timeout counts from it."
+    )
+    remember: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="'Kom ihåg mig' was ticked: the longer absolute timeout applies."
+    )
+
 
 class Workshop(Model):
     __tablename__ = "workshops"

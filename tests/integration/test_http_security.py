@@ -353,27 +353,55 @@ def test_presenter_page_needs_the_key(app, make_workshop):
     assert c.get(f"/present/{ws_id + 1}/{key}").status_code == 404
 
 
+def _setup_code(app):
+    from workshop.accounts import setup_code
+
+    return setup_code(app.extensions["settings"].data_dir)
+
+
 def test_setup_only_while_no_account_exists(app):
     c = app.test_client()
     assert urlsplit(c.get("/login").headers["Location"]).path == "/setup"
     assert c.get("/setup").status_code == 200
-    r = c.post("/setup", data={"email": "forsta@solstad.se", "password": "ett-langt-losen", "name": "Första"})
+    code = _setup_code(app)
+    r = c.post(
+        "/setup", data={"email": "forsta@solstad.se", "password": "ett-langt-losen", "name": "Första", "code": code}
+    )
     assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/f/"
     assert c.get("/f/").status_code == 200  # logged in as the new account
     assert _counts(app)["User"] == 1
 
     other = app.test_client()
     assert urlsplit(other.get("/setup").headers["Location"]).path == "/login"
-    r = other.post("/setup", data={"email": "inkraktare@evil.example", "password": "ett-langt-losen", "name": "X"})
+    r = other.post(
+        "/setup", data={"email": "inkraktare@evil.example", "password": "ett-langt-losen", "name": "X", "code": code}
+    )
     assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/login"
     assert _counts(app)["User"] == 1
     assert other.get("/f/").status_code == 302
 
 
+def test_setup_needs_the_code_the_server_printed(app):
+    c = app.test_client()
+    path = app.extensions["settings"].data_dir / "setup_code"
+    code = _setup_code(app)
+    assert path.stat().st_mode & 0o777 == 0o600
+    form = {"email": "forsta@solstad.se", "password": "ett-langt-losen", "name": "Första"}
+    for wrong in ("", code[:-1], code + "x", "x" * len(code)):
+        r = c.post("/setup", data={**form, "code": wrong})
+        assert r.status_code == 200 and "Fel startkod" in r.get_data(as_text=True)
+    assert _counts(app)["User"] == 0
+    # The printed address fills the code in.
+    assert f'value="{code}"' in c.get(f"/setup?code={code}").get_data(as_text=True)
+    assert c.post("/setup", data={**form, "code": code}).status_code == 302
+    assert _counts(app)["User"] == 1 and not path.exists()
+
+
 def test_setup_validates_the_first_account(app):
     c = app.test_client()
+    code = _setup_code(app)
     for data in ({"email": "not-an-email", "password": "ett-langt-losen"}, {"email": "a@b.se", "password": "kort"}):
-        r = c.post("/setup", data=data)
+        r = c.post("/setup", data={**data, "code": code})
         assert r.status_code == 200 and 'class="error"' in r.get_data(as_text=True)
     assert _counts(app)["User"] == 0
 

@@ -16,6 +16,7 @@ class Conn:
     participant_id: int | None = None
     user_id: int | None = None
     language: str = "sv"
+    login: str | None = None  # a console's login (token hash): its socket ends with the login
 
 
 _conns: dict[tuple[str, str], Conn] = {}
@@ -45,6 +46,11 @@ def drop(namespace: str, sid: str) -> Conn | None:
             if not socks:
                 del _sockets_of[owner]
     return _conns.pop((namespace, sid), None)
+
+
+def sids_of(owner: str) -> list[tuple[str, str]]:
+    """(namespace, sid) of the sockets ``owner`` holds open in this process."""
+    return sorted(_sockets_of.get(owner, ()))
 
 
 def sockets_of(owner: str) -> int:
