@@ -71,6 +71,13 @@ def end_console_sockets(logins: list[str]) -> None:
             socketio.server.disconnect(sid, namespace=namespace)
 
 
+def end_screen_sockets(workshop_id: int) -> None:
+    """Disconnect this process's presenter screens of a workshop whose presenter address was
+    replaced or closed; they cannot reconnect with the old key."""
+    for namespace, sid in connections.sids_of(f"screen:{workshop_id}"):
+        socketio.server.disconnect(sid, namespace=namespace)
+
+
 @socketio.on("disconnect", namespace=CONSOLE)
 def console_disconnect(*_args):
     connections.drop(CONSOLE, request.sid)
@@ -182,10 +189,15 @@ def screen_connect(auth=None):
     wid = _workshop_id(auth)
     key = auth.get("key") if isinstance(auth, dict) else None
     ws = db.session.get(Workshop, wid) if wid is not None else None
-    if ws is None or not isinstance(key, str) or not hmac.compare_digest(ws.presenter_key.encode(), key.encode()):
+    if (
+        ws is None
+        or ws.status != "open"
+        or not isinstance(key, str)
+        or not hmac.compare_digest(ws.presenter_key.encode(), key.encode())
+    ):
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     mark_reached(limits(), request.remote_addr or "?", ws.id)
-    connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language))
+    connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language), owner=f"screen:{ws.id}")
     join_room(room(ws.id))
     socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN, ignore_queue=True)
     db.session.remove()

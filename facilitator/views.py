@@ -31,7 +31,7 @@ from workshop.responses import load_rows
 from workshop.runtime import broadcaster
 
 from . import bp, login_guard
-from .sockets import end_console_sockets
+from .sockets import end_console_sockets, end_screen_sockets
 
 # --- accounts ---------------------------------------------------------------------------
 
@@ -241,6 +241,7 @@ def duplicate(ws: Workshop):
 def archive(ws: Workshop):
     core.archive_workshop(ws)
     broadcaster().push_state(ws)
+    end_screen_sockets(ws.id)
     flash(gettext("Workshop archived."))
     return redirect(url_for("facilitator.dashboard"))
 
@@ -251,6 +252,27 @@ def reopen(ws: Workshop):
     core.reopen_workshop(ws)
     flash(gettext("Workshop reopened."))
     return redirect(url_for("facilitator.edit", ws_id=ws.id))
+
+
+@bp.post("/f/w/<int:ws_id>/keys")
+@own_workshop
+def rotate_keys(ws: Workshop):
+    """New presenter address or review link; the old one stops working at once."""
+    which = request.form.get("which")
+    if which not in ("presenter", "review"):
+        abort(400)
+    core.rotate_keys(ws, presenter=which == "presenter", review=which == "review")
+    if which == "presenter":
+        end_screen_sockets(ws.id)
+        flash(gettext("New presenter address made. The old one no longer works."))
+    else:
+        flash(gettext("New review link made. The old one no longer works."))
+    return redirect(request.referrer if _local_referrer() else url_for("facilitator.edit", ws_id=ws.id))
+
+
+def _local_referrer() -> bool:
+    ref = request.referrer or ""
+    return ref.startswith(request.host_url)
 
 
 # --- activities -------------------------------------------------------------------------
@@ -369,7 +391,7 @@ def console(ws: Workshop):
 def presenter(ws_id: int, key: str):
     """Read-only projector view. The key in the address is the only credential it needs."""
     ws = db.session.get(Workshop, ws_id)
-    if ws is None or not _same(ws.presenter_key, key):
+    if ws is None or ws.status != "open" or not _same(ws.presenter_key, key):
         abort(404)
     g.locale = ws.language
     return render_template("facilitator/presenter.html", ws=ws)
@@ -407,7 +429,7 @@ def review(ws_id: int, key: str):
 
     ws = db.session.get(Workshop, ws_id)
     analysis = analysis_for(ws, create=False) if ws is not None else None
-    if ws is None or analysis is None or not _same(analysis.review_key, key):
+    if ws is None or ws.status != "open" or analysis is None or not _same(analysis.review_key, key):
         abort(404)
     g.locale = ws.language
     return _report_page(ws, review=True)

@@ -132,7 +132,7 @@ def create_workshop(
             owner=owner,
             **settings.model_dump(),
             join_code=new_join_code(),
-            presenter_key=secrets.token_urlsafe(24),
+            presenter_key=new_presenter_key(),
             status="open",
         )
         db.session.add(ws)
@@ -290,9 +290,28 @@ def duplicate_workshop(ws: Workshop, owner: User) -> Workshop:
     return copy
 
 
-def archive_workshop(ws: Workshop) -> None:
-    ws.status = "archived"
+def new_presenter_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def rotate_keys(ws: Workshop, presenter: bool = True, review: bool = True) -> None:
+    """New secrets for the presenter address and/or the review link: the old ones stop working."""
+    from .draft.models import Analysis
+
+    if presenter:
+        ws.presenter_key = new_presenter_key()
+    if review:
+        analysis = db.session.scalar(select(Analysis).where(Analysis.workshop_id == ws.id))
+        if analysis is not None:
+            analysis.review_key = secrets.token_urlsafe(24)
     db.session.commit()
+
+
+def archive_workshop(ws: Workshop) -> None:
+    """Archive: phones can no longer join, and the presenter address and review link close
+    (their keys are replaced, so reopening does not bring the old links back)."""
+    ws.status = "archived"
+    rotate_keys(ws)
 
 
 def reopen_workshop(ws: Workshop) -> None:

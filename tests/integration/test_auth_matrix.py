@@ -64,6 +64,9 @@ def _routes(w):
         ("POST", f"/f/w/{ws}/duplicate", {}),
         ("POST", f"/f/w/{ws}/archive", {}),
         ("POST", f"/f/w/{ws}/reopen", {}),
+        ("POST", f"/f/w/{ws}/keys", {"which": "presenter"}),
+        ("GET", "/f/account", None),
+        ("POST", "/f/account", {"current": "x", "new": "ett-kapat-lösen", "repeat": "ett-kapat-lösen"}),
         ("POST", f"/f/w/{ws}/activities", form),
         ("GET", f"/f/w/{ws}/a/{a}", None),
         ("POST", f"/f/w/{ws}/a/{a}", form),
@@ -168,7 +171,7 @@ def test_another_facilitator_gets_404_for_every_workshop_route(world):
     before = fl.fingerprint(world.app)
     for method, path, data in _routes(world):
         if not path.startswith(f"/f/w/{world.ws}"):
-            continue  # /f/, /f/new, /f/import act on Bertil's own account
+            continue  # /f/, /f/new, /f/import, /f/account act on Bertil's own account
         r = _send(c, method, path, data)
         assert r.status_code == 404, (method, path, r.status_code)
         body = r.get_data(as_text=True)
