@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -10,7 +11,9 @@ from flask_babel import gettext
 from workshop.extensions import csrf, db
 from workshop.models import Participant, Workshop
 from workshop.ratelimit import has_reached, mark_reached
+from workshop.routing import public_url_for
 from workshop.runtime import broadcaster, limits
+from workshop.validation.types import has_lone_surrogate
 from workshop.workshops import find_open_workshop
 
 from . import bp
@@ -99,6 +102,10 @@ def phone(code: str):
     return render_template("participant/phone.html", ws=ws)
 
 
+class _Unstorable(ValueError):
+    pass
+
+
 def _clean(value, limit: int) -> str:
     if value is None:
         return ""
@@ -107,6 +114,8 @@ def _clean(value, limit: int) -> str:
     value = " ".join(value.split())
     if len(value) > limit:
         raise ValueError
+    if has_lone_surrogate(value) or any(unicodedata.category(c) == "Cc" for c in value):
+        raise _Unstorable
     return value
 
 
@@ -133,6 +142,9 @@ def api_join():
     try:
         nickname = _clean(body.get("nickname"), NICK_MAX)
         perspective = _clean(body.get("perspective"), 120)
+    except _Unstorable:
+        message = gettext("The text contains characters that are not allowed.")
+        return jsonify(ok=False, error={"code": "invalid", "message": message}), 400
     except ValueError:
         return jsonify(
             ok=False, error={"code": "invalid", "message": gettext("Too long: at most %(n)s characters.", n=NICK_MAX)}
@@ -190,5 +202,5 @@ def qr(code: str):
     ws, reason = lookup(code)
     if ws is None:
         abort(429 if reason == "rate_limited" else 404)
-    svg = qr_svg(url_for("participant.join_link", code=ws.join_code, _external=True))
+    svg = qr_svg(public_url_for("participant.join_link", code=ws.join_code))
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=3600"}

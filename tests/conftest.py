@@ -187,6 +187,22 @@ def csrf_from(html: str) -> str:
 
 
 @pytest.fixture
+def live_server_with(tmp_path):
+    """Start ``workshop serve`` with extra environment: ``live_server_with({"X": "1"})``."""
+    started: list[LiveServer] = []
+
+    def start(env: dict[str, str]) -> LiveServer:
+        server = LiveServer(tmp_path / f"s{len(started)}", env=env)
+        server.data_dir.mkdir()
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
 def live_server(tmp_path):
     server = LiveServer(tmp_path)
     server.create_user()

@@ -85,7 +85,13 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
         click.echo(f"  facilitators: http://{shown_host}:{port}/f/")
     click.echo(f"  data folder:  {settings.data_dir if data_dir else default_data_dir()}")
     sys.stdout.flush()
-    socketio.run(app, host=host, port=port, log_output=bool(os.environ.get("WORKSHOP_ACCESS_LOG")))
+    from .serving import TimedHandler
+
+    TimedHandler.request_line_timeout = settings.request_line_timeout
+    TimedHandler.header_timeout = settings.header_timeout
+    socketio.run(
+        app, host=host, port=port, log_output=bool(os.environ.get("WORKSHOP_ACCESS_LOG")), handler_class=TimedHandler
+    )
 
 
 def _bool_env(name: str) -> bool:

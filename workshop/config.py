@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
@@ -50,6 +51,15 @@ def secret_key_problem(key: str) -> str | None:
     if len(key) < MIN_SECRET_LENGTH:
         return f"SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters"
     return None
+
+
+def _public_url(raw: str | None) -> str | None:
+    if not raw or not raw.strip():
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"PUBLIC_URL must be an http(s) address such as https://nytta.example.se, not {raw!r}")
+    return raw.strip().rstrip("/")
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -112,6 +122,13 @@ class Settings:
     sqlite_busy_timeout: float = 10.0
     # Number of reverse proxies in front of the server whose X-Forwarded-* headers are trusted.
     trusted_proxies: int = 0
+    # The address people use, e.g. https://nytta.region.se (QR code, "Gå med på", links); when
+    # unset, the address a request came in on.
+    public_url: str | None = None
+    # workshop serve: seconds a client has to send its request line (also the idle time of a
+    # kept-alive connection) and then its headers (workshop/serving.py).
+    request_line_timeout: float = 30.0
+    header_timeout: float = 10.0
     # Facilitator logins (workshop/login_sessions.py): idle and absolute timeouts; a login with
     # "Kom ihåg mig" lasts remember_days (0 turns remember-me off).
     session_idle_minutes: int = 60
@@ -123,7 +140,7 @@ class Settings:
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, **overrides) -> Settings:
         ddir = Path(data_dir) if data_dir else default_data_dir()
-        ddir.mkdir(parents=True, exist_ok=True)
+        ddir.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder is the owner's alone
         db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{ddir / 'nyttoverkstad.sqlite3'}"
         if db_url.startswith("postgres://"):
             db_url = "postgresql+psycopg://" + db_url[len("postgres://") :]
@@ -158,6 +175,9 @@ class Settings:
             db_connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
             sqlite_busy_timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10")),
             trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
+            public_url=_public_url(os.environ.get("PUBLIC_URL")),
+            request_line_timeout=float(os.environ.get("REQUEST_LINE_TIMEOUT", "30")),
+            header_timeout=float(os.environ.get("HEADER_TIMEOUT", "10")),
             session_idle_minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
             session_absolute_hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
             remember_days=int(os.environ.get("REMEMBER_DAYS", "14")),

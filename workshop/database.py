@@ -4,6 +4,7 @@ start when several processes may start at once."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -40,10 +41,24 @@ def engine_options(settings: Settings) -> dict[str, Any]:
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Bind ``db`` to the app (its URI and engine options are in ``app.config``)."""
+    _private_sqlite_file(settings.database_url)
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(settings.sqlite_busy_timeout * 1000))
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create a new SQLite file readable by its owner only (0600); SQLite gives its -wal and
+    -shm files the same permissions. An existing file is left as its owner set it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    try:
+        fd = os.open(parsed.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except (FileExistsError, FileNotFoundError):
+        return
+    os.close(fd)
 
 
 def _sqlite_pragmas(busy_ms: float) -> Callable[[Any, Any], None]:

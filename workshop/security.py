@@ -1,11 +1,17 @@
-"""Security headers on every response: those Flask makes and those Engine.IO answers below it."""
+"""Security headers on every response: those Flask makes and those Engine.IO answers below it.
+
+Pages behind a facilitator's login, the first-run setup, the read-only links and every
+download are sent with ``Cache-Control: no-store``: a shared computer's cache or a proxy must
+not keep an analysis or a participant's answers. Over https, HSTS tells the browser to use
+nothing else for a year.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 CSP = "; ".join(
     [
@@ -32,9 +38,18 @@ SECURITY_HEADERS = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+# Paths whose answers must never be stored by a browser or proxy cache.
+PRIVATE_PREFIXES = ("/f/", "/login", "/setup", "/review/", "/present/")
+
+
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.path.startswith(PRIVATE_PREFIXES) or "attachment" in response.headers.get("Content-Disposition", ""):
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -14,7 +14,8 @@ from .base import InputError, Schema
 
 
 def _refuse_control(text: str) -> str:
-    if any(unicodedata.category(c) == "Cc" and c != "\n" for c in text):
+    # Cc: control characters; Cs: a lone surrogate, which no database can store.
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c != "\n" for c in text):
         raise InputError(
             "invalid",
             gettext("The text contains characters that are not allowed."),

@@ -19,12 +19,28 @@ def refuse(message: Any) -> PydanticCustomError:
     return PydanticCustomError(REFUSED, "{message}", {"message": str(message)})
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """A UTF-16 surrogate left alone (JSON's "\\ud800"): not a character, and no database or
+    file can store it. A proper pair arrives as one character, so any surrogate here is alone."""
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _storable(text: str) -> str:
+    if has_lone_surrogate(text):
+        from flask_babel import gettext
+
+        raise refuse(gettext("The text contains characters that are not allowed."))
+    return text
+
+
 @cache
 def Text(limit: int, required: bool = False) -> Any:  # noqa: N802 - used like a type
     """Text trimmed of surrounding spaces, at most ``limit`` characters (and not empty if
-    ``required``)."""
+    ``required``); text that cannot be stored (a lone surrogate) is refused."""
     return Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=limit, min_length=1 if required else None)
+        str,
+        StringConstraints(strip_whitespace=True, max_length=limit, min_length=1 if required else None),
+        AfterValidator(_storable),
     ]
 
 
