@@ -46,11 +46,11 @@ function retrySoon() {
 
 function sendOne(item) {
   return new Promise((resolve) => {
-    if (!socket || !socket.connected) return resolve({ ok: false, pending: true });
+    if (!socket || !socket.connected) return resolve({ ok: false, pending: true, client_id: item.client_id });
     socket.timeout(10000).emit("submit", item, (err, ack) => {
       if (err || (ack && !ack.ok && RETRY_CODES.has(ack.error?.code))) {
         retrySoon(); // stays in the outbox; the same client id makes a resend count once
-        return resolve({ ok: false, pending: true, error: ack?.error });
+        return resolve({ ok: false, pending: true, client_id: item.client_id, error: ack?.error });
       }
       saveOutbox(outbox().filter((i) => i.client_id !== item.client_id));
       if (ack && ack.ok) applyAck(item, ack);

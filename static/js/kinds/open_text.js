@@ -128,7 +128,7 @@ export function textEntryPhone(ctx, opts) {
       status.textContent = ack.status === "pending" ? `${t("sent")} · ${t("pending")}` : t("sent");
     } else if (ack.pending) {
       // Kept in the outbox and sent when the connection is back.
-      queued.push({ id: null, data: { text }, status: "queued" });
+      queued.push({ id: null, client_id: ack.client_id, data: { text }, status: "queued" });
       field.value = "";
       field.dispatchEvent(new Event("input"));
       status.textContent = t("offline");
@@ -142,7 +142,12 @@ export function textEntryPhone(ctx, opts) {
   });
 
   const update = (results, mine) => {
-    if (mine) own = [...mine];
+    if (mine) {
+      own = [...mine];
+      // An answer kept in the outbox and stored since is now one of `mine`: show it once.
+      const stored = new Set(own.map((e) => e.client_id));
+      for (let i = queued.length - 1; i >= 0; i--) if (stored.has(queued[i].client_id)) queued.splice(i, 1);
+    }
     shown = new Set(results?.aggregate && shownIds ? shownIds(results.aggregate) : []);
     refresh();
     if (results && results.aggregate) renderResults(resultBox, results.aggregate);
