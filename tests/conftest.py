@@ -133,7 +133,7 @@ class LiveServer:
         }
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20) -> LiveServer:
+    def start(self, timeout: float = 60) -> LiveServer:
         log = open(self.data_dir / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port)],

@@ -128,3 +128,67 @@ def test_accessibility_every_kind(open_page, ui):
         f"--- {name}\n{ui.describe(v)}" for name, v in bad.items()
     )
     assert len(found) == 3 * len(kinds) >= 3
+
+
+def test_accessibility_pages_around_the_analysis(open_page, ui, live_server, browser, live_server_with, js_errors):
+    """The draft analysis, its report and review link, the account page, error pages and the
+    first-run setup page (on a fresh install of its own)."""
+    session = live_server.facilitator_session()
+    token = ui.csrf_from(session.get(live_server.url + "/f/new").text)
+    r = session.post(
+        live_server.url + "/f/new",
+        data={"csrf_token": token, "title": "", "language": "sv", "mode": "live", "template": "example_digital_locks"},
+    )
+    ws_id = int(re.search(r"/f/w/(\d+)$", r.url).group(1))
+    found: dict[str, list[dict]] = {}
+
+    def check(page, name: str) -> None:
+        found[name] = ui.axe(page)
+
+    f = open_page("facilitator", bypass_csp=True)
+    ui.login(f)
+    f.goto(f"/f/w/{ws_id}/analysis")
+    expect(f.locator("main h1")).to_be_visible()
+    check(f, "draft analysis")
+    review = f.locator("a", has_text=re.compile("Granskningslänk|Review link")).get_attribute("href")
+    f.goto(f"/f/w/{ws_id}/report")
+    check(f, "report")
+    f.goto("/f/account")
+    check(f, "account")
+    f.locator("#current").fill("fel")
+    f.locator("#new").fill("kort")
+    f.locator("#repeat").fill("kort")
+    f.locator("main form button[type=submit]").click()
+    expect(f.locator("main .error")).to_be_visible()
+    check(f, "account: error")
+
+    js_errors.allow(r"status of 404 .*/(no-such-page|present/\d+/fel-nyckel)")
+    anyone = open_page("reviewer", bypass_csp=True)
+    anyone.goto(review)
+    check(anyone, "review link")
+    anyone.goto("/no-such-page")
+    check(anyone, "error page 404")
+    anyone.goto(f"/present/{ws_id}/fel-nyckel")
+    check(anyone, "error page: wrong presenter key")
+
+    fresh = live_server_with({})
+    code = (fresh.data_dir / "setup_code").read_text().strip()
+    ctx = browser.new_context(base_url=fresh.url, locale="sv-SE", bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"/setup?code={code}")
+        expect(page.locator("#code")).to_have_value(code)
+        check(page, "setup")
+        page.locator("#email").fill("forsta@solstad.se")
+        page.locator("#password").fill("kort")
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator("main .error")).to_be_visible()
+        check(page, "setup: error")
+    finally:
+        ctx.close()
+
+    bad = {name: v for name, v in found.items() if v}
+    assert not bad, "axe found serious or critical violations:\n" + "\n".join(
+        f"--- {name}\n{ui.describe(v)}" for name, v in bad.items()
+    )
+    assert len(found) == 9
