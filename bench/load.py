@@ -402,6 +402,7 @@ class WorkerCfg:
     connect_timeout: float
     concurrency: int
     seed: int
+    client: str = "raw"
 
 
 class Phone:
@@ -469,6 +470,8 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
     async def connect(p: Phone) -> None:
         if p.token is None:
             return
+        if cfg.client == "raw":
+            return await connect_raw(p)
         async with sem:
             sio = socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False)
 
@@ -497,6 +500,29 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
                     await sio.disconnect()
                 except Exception:
                     pass
+
+    async def connect_raw(p: Phone) -> None:
+        from rawsio import RawSocketIO
+
+        async with sem:
+            sio = RawSocketIO(p.url, "/phone")
+
+            def on_snapshot(_data, p=p):
+                p.snapshot = True
+
+            def on_disconnect(p=p):
+                if not p.dropped:
+                    p.dropped = time.monotonic()
+
+            sio.on("snapshot", on_snapshot)
+            sio.on_disconnect = on_disconnect
+            t = time.monotonic()
+            try:
+                await sio.connect({"token": p.token}, timeout=cfg.connect_timeout)
+                p.sio, p.connect_s = sio, time.monotonic() - t
+            except Exception as exc:
+                p.error = f"connect:{type(exc).__name__}"
+                await sio.disconnect()
 
     await asyncio.gather(*(join(p) for p in phones))
     await asyncio.gather(*(connect(p) for p in phones))
@@ -559,7 +585,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
                 namespace="/phone",
                 timeout=cfg.ack_timeout,
             )
-        except socketio.exceptions.TimeoutError:
+        except (socketio.exceptions.TimeoutError, asyncio.TimeoutError):
             st["timeouts"] += 1
             p.unsure = True
             return
@@ -749,6 +775,7 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             args.connect_timeout,
             max(1, args.concurrency // workers),
             args.seed * 1000 + w,
+            args.client,
         )
         proc = ctx.Process(target=worker_entry, args=(child, cfg), daemon=True)
         proc.start()
@@ -972,6 +999,13 @@ def parse_args(argv: list[str] | None = None):
     ap.add_argument("--votes", type=int, default=5, help="votes per phone")
     ap.add_argument("--seconds", type=float, default=10, help="spread the votes evenly over this many seconds")
     ap.add_argument("--burst", action="store_true", help="send every vote at the same instant instead")
+    ap.add_argument(
+        "--client",
+        choices=("raw", "python-socketio"),
+        default="raw",
+        help="phones' socket client: the minimal one in bench/rawsio.py (default; cheap enough that the "
+        "server is the bottleneck) or python-socketio's AsyncClient (the old generator, for comparison)",
+    )
     ap.add_argument("--skip-bare", action="store_true", help="do not run the bare reference server")
     ap.add_argument("--skip-ours", action="store_true", help="run only the bare reference server")
     ap.add_argument(

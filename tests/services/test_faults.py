@@ -114,7 +114,12 @@ def test_kill_9_in_a_burst_loses_nothing_acknowledged_and_counts_resends_once(ki
         # The presenter (reconnected too, on SQLite) counts every answer once.
         if survivor is None:
             assert svc.wait_for(lambda: screen.connects >= 2, 30)
-        assert svc.wait_for(lambda: (screen.aggregate(act) or {}).get("answers") == len(stored), 30), screen.latest(act)
+        assert svc.wait_for(lambda: (screen.aggregate(act) or {}).get("answers") == len(stored), 30), (
+            screen.latest(act),
+            {"received": [(r.get("version"), (r.get("aggregate") or {}).get("answers")) for r in screen.received]},
+            {"dropped": screen.dropped, "connects": screen.connects},
+            [(n.name, n.log_tail(3000)) for n in dep.nodes],
+        )
         assert restarted.proc.poll() is None
     finally:
         svc.close_all([screen, *phones])
