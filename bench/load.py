@@ -585,7 +585,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
                 namespace="/phone",
                 timeout=cfg.ack_timeout,
             )
-        except (socketio.exceptions.TimeoutError, asyncio.TimeoutError):
+        except (TimeoutError, socketio.exceptions.TimeoutError):
             st["timeouts"] += 1
             p.unsure = True
             return

@@ -89,8 +89,9 @@ class RawSocketIO:
         if self._writer is not None and not self._writer.is_closing():
             self._writer.write(_frame(text))
 
-    async def call(self, event: str, data: Any, timeout: float = 30) -> Any:
-        """Emit ``event`` with ``data`` and wait for its ack; raises asyncio.TimeoutError."""
+    async def call(self, event: str, data: Any, namespace: str | None = None, timeout: float = 30) -> Any:
+        """Emit ``event`` with ``data`` and wait for its ack; raises asyncio.TimeoutError. (``namespace``
+        is accepted for python-socketio's signature; the connection has one.)"""
         if not self.connected:
             raise ConnectionError("not connected")
         self._next_id += 1
