@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import wraps
 
 from flask import Response as FlaskResponse
@@ -16,10 +14,8 @@ from workshop import portable
 from workshop import workshops as core
 from workshop.accounts import AccountError, authenticate, create_user, has_accounts
 from workshop.activities import InputError, all_kinds, get_kind
-from workshop.csvout import safe_cell
 from workshop.extensions import db
 from workshop.models import Activity, Workshop
-from workshop.responses import load_rows
 from workshop.runtime import broadcaster
 
 from . import bp, login_guard
@@ -277,36 +273,26 @@ def delete_activity(ws: Workshop, act_id: int):
 @bp.get("/f/w/<int:ws_id>/a/<int:act_id>.csv")
 @own_workshop
 def activity_csv(ws: Workshop, act_id: int):
+    """Every input of one activity, every round, for Swedish Excel (``exports.results``)."""
+    from workshop.exports import results
+
     act = _activity(ws, act_id)
-    kind = get_kind(act.kind)
-    config = kind.config(act.config)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(
-        ["response_id", "created_at", "participant", "nickname", "perspective", "status", *kind.csv_header(config)]
-    )
-    for row in load_rows(act, include_hidden=True):
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in [
-                    row.id,
-                    row.created_at.isoformat() if row.created_at else "",
-                    row.participant_id,
-                    row.nickname,
-                    row.perspective,
-                    row.status,
-                    *kind.csv_cells(config, row),
-                ]
-            ]
-        )
     name = f"{ws.join_code}-{act.position + 1}-{act.kind}.csv"
-    # BOM so Excel opens Swedish characters correctly.
     return FlaskResponse(
-        "\ufeff" + buf.getvalue(),
+        results.activity_csv(act),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/f/w/<int:ws_id>/results.xlsx")
+@own_workshop
+def results_xlsx(ws: Workshop):
+    """The workshop's results in one spreadsheet: totals per activity and every input."""
+    from workshop.exports import results
+    from workshop.exports.common import filename
+
+    return _download(results.workbook(ws), "xlsx", filename(ws, "xlsx").replace(".xlsx", "-results.xlsx"))
 
 
 # --- live screens -----------------------------------------------------------------------

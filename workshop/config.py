@@ -99,6 +99,8 @@ class Settings:
     sqlite_busy_timeout: float = 10.0
     # Number of reverse proxies in front of the server whose X-Forwarded-* headers are trusted.
     trusted_proxies: int = 0
+    # Times in exported results (CSV, spreadsheet) are written in this zone, without an offset.
+    timezone: str = "Europe/Stockholm"
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -140,6 +142,7 @@ class Settings:
             db_connect_timeout=int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
             sqlite_busy_timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10")),
             trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
+            timezone=os.environ.get("WORKSHOP_TIMEZONE") or "Europe/Stockholm",
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

@@ -54,6 +54,8 @@ class Row:
     # How many identical answers this row stands for (a tally read groups them; see
     # ``ActivityKind.tally``).
     weight: int = 1
+    # The activity's generation (round) the input was given in; a reset starts a new one.
+    generation: int = 0
 
 
 # --- the kind contract for inputs ------------------------------------------------------------
@@ -229,6 +231,11 @@ class ActivityKind:
             # One current answer per phone: the answers are the responders.
             return sum(r.weight for r in rows if r.status != "deleted")
         return len({r.participant_id for r in rows if r.status != "deleted"})
+
+    def summary(self, config: Any, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        """The totals the screens show, as (label, value) lines for the exported results,
+        read from ``aggregate`` (this kind's own) so the file says what the screen said."""
+        return []
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: Any) -> list[str]:

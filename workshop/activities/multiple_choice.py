@@ -75,6 +75,9 @@ class MultipleChoice(ActivityKind):
                     counts[c] += row.weight
         return {"options": list(config.options), "counts": counts, "voters": sum(r.weight for r in rows)}
 
+    def summary(self, config: MultipleChoiceConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return list(zip(aggregate["options"], aggregate["counts"], strict=True))
+
     def csv_header(self, config: MultipleChoiceConfig) -> list[str]:
         return ["choices"]
 

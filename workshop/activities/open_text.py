@@ -113,6 +113,9 @@ class OpenText(ActivityKind):
     def console_items(self, config: OpenTextConfig, rows: list[Row]) -> list[dict[str, Any]]:
         return sort_console_items(text_items(rows))
 
+    def summary(self, config: OpenTextConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(c["text"], c["count"]) for c in aggregate["entries"]]
+
     def csv_header(self, config: OpenTextConfig) -> list[str]:
         return ["text", "merged_into"]
 

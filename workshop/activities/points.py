@@ -138,6 +138,12 @@ class Points(ActivityKind):
             "participants": participants,
         }
 
+    def summary(self, config: PointsConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [
+            (gettext("%(option)s (%(share)s %% of the points)", option=o, share=s), t)
+            for o, t, s in zip(aggregate["options"], aggregate["totals"], aggregate["shares"], strict=True)
+        ]
+
     def csv_header(self, config: PointsConfig) -> list[str]:
         return [f"points: {option}" for option in config.options]
 

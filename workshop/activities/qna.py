@@ -200,6 +200,12 @@ class QnA(ActivityKind):
             }
         )
 
+    def summary(self, config: QnAConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        answered = gettext("(answered)")
+        return [(q["text"], q["votes"]) for q in aggregate["questions"]] + [
+            (f"{q['text']} {answered}", q["votes"]) for q in aggregate["answered"]
+        ]
+
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: QnAConfig) -> list[str]:
         return ["type", "text", "question", "upvote", "answered", "merged_into"]

@@ -130,6 +130,16 @@ class Ranking(ActivityKind):
         items.sort(key=lambda item: (-item["score"], item["index"]))
         return {"items": items, "rankings": rankings, "max_score": n * rankings}
 
+    def summary(self, config: RankingConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        """Options best first, each with its score (n points for a first place, 1 for the last)."""
+        return [
+            (
+                gettext("%(option)s (average rank %(rank)s)", option=i["option"], rank=i["average_rank"] or "–"),
+                i["score"],
+            )
+            for i in aggregate["items"]
+        ]
+
     def csv_header(self, config: RankingConfig) -> list[str]:
         return ["order", *[f"rank: {option}" for option in config.options]]
 

@@ -111,6 +111,17 @@ class Scale(ActivityKind):
             "median": float(statistics.median(values)) if count else None,
         }
 
+    def summary(self, config: ScaleConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        lines: list[tuple[str, Any]] = [(gettext("Mean"), aggregate["mean"]), (gettext("Median"), aggregate["median"])]
+        for value, count in enumerate(aggregate["distribution"], start=1):
+            label = str(value)
+            if value == 1 and aggregate["label_low"]:
+                label = f"1 ({aggregate['label_low']})"
+            elif value == aggregate["max"] and aggregate["label_high"]:
+                label = f"{value} ({aggregate['label_high']})"
+            lines.append((label, count))
+        return lines
+
     def csv_header(self, config: ScaleConfig) -> list[str]:
         return ["value"]
 

@@ -112,6 +112,9 @@ class WordCloud(ActivityKind):
             item["group"] = normalise_text(texts.get(source, item["text"]))
         return items
 
+    def summary(self, config: WordCloudConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(w["text"], w["count"]) for w in aggregate["words"]]
+
     def csv_header(self, config: WordCloudConfig) -> list[str]:
         return ["text", "normalised", "merged_into"]
 
