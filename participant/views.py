@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from workshop.extensions import csrf, db
 from workshop.models import Participant, Workshop
@@ -135,7 +135,13 @@ def api_join():
         perspective = _clean(body.get("perspective"), 120)
     except ValueError:
         return jsonify(
-            ok=False, error={"code": "invalid", "message": gettext("Too long: at most %(n)s characters.", n=NICK_MAX)}
+            ok=False,
+            error={
+                "code": "invalid",
+                "message": ngettext(
+                    "Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", NICK_MAX, n=NICK_MAX
+                ),
+            },
         ), 400
     if perspective and perspective not in (ws.perspectives or []):
         return jsonify(ok=False, error={"code": "invalid", "message": gettext("Not one of the allowed values.")}), 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,9 +28,18 @@ def create_user(email: str, password: str, name: str = "") -> User:
     if not EMAIL.match(email) or len(email) > 254:
         raise AccountError(gettext("Give a valid e-mail address."))
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(gettext("The password needs at least %(n)s characters.", n=MIN_PASSWORD))
+        raise AccountError(
+            ngettext(
+                "The password needs at least %(n)s character.",
+                "The password needs at least %(n)s characters.",
+                MIN_PASSWORD,
+                n=MIN_PASSWORD,
+            )
+        )
     if len(password) > 200:
-        raise AccountError(gettext("Too long: at most %(n)s characters.", n=200))
+        raise AccountError(
+            ngettext("Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", 200, n=200)
+        )
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(gettext("An account with that e-mail address already exists."))
     user = User(email=email, name=(name or "").strip()[:120], password_hash=generate_password_hash(password))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from . import caps
@@ -216,7 +216,14 @@ def check_limits(doc: Any) -> None:
         "workshop_perspectives": len(_list(w.get("perspectives"))),
     }
     if any(isinstance(p, str) and len(p) > LIMITS["workshop_perspective_chars"] for p in _list(w.get("perspectives"))):
-        raise _bad(gettext("Too long: at most %(n)s characters.", n=LIMITS["workshop_perspective_chars"]))
+        raise _bad(
+            ngettext(
+                "Too long: at most %(n)s character.",
+                "Too long: at most %(n)s characters.",
+                LIMITS["workshop_perspective_chars"],
+                n=LIMITS["workshop_perspective_chars"],
+            )
+        )
     a = doc.get("analysis")
     if a is not None:
         a = _dict(a)

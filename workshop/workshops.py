@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
@@ -174,7 +174,15 @@ def add_activity(
 ) -> Activity:
     kind = get_kind(kind_key)
     if len(ws.activities) >= MAX_ACTIVITIES:
-        raise InputError("invalid", gettext("A workshop holds at most %(n)s activities.", n=MAX_ACTIVITIES))
+        raise InputError(
+            "invalid",
+            ngettext(
+                "A workshop holds at most %(n)s activity.",
+                "A workshop holds at most %(n)s activities.",
+                MAX_ACTIVITIES,
+                n=MAX_ACTIVITIES,
+            ),
+        )
     cfg = kind.validate_config(config) if config is not None else kind.default_config()
     position = (max((a.position for a in ws.activities), default=-1)) + 1
     act = Activity(
@@ -207,11 +215,8 @@ def _clean_title(title: str) -> str:
             "invalid", gettext("Write a question or a title."), {"title": gettext("This field cannot be empty.")}
         )
     if len(title) > 300:
-        raise InputError(
-            "invalid",
-            gettext("Too long: at most %(n)s characters.", n=300),
-            {"title": gettext("Too long: at most %(n)s characters.", n=300)},
-        )
+        message = ngettext("Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", 300, n=300)
+        raise InputError("invalid", message, {"title": message})
     return title
 
 

@@ -41,7 +41,7 @@ function renderNav() {
         },
         el("span", { class: "nav-kind", text: t(`kind.${act.kind}`) }),
         el("span", { class: "nav-title", text: act.title }),
-        el("span", { class: "nav-count", text: `${fmt(res?.responders || 0)} ${t("responses")}` }),
+        el("span", { class: "nav-count", text: t("n_responses", { n: fmt(res?.responders || 0) }) }),
         act.locked ? el("span", { class: "badge", role: "img", text: "🔒", "aria-label": t("locked") }) : null))
     );
   }
@@ -59,7 +59,7 @@ async function renderCurrent() {
   }
   $("current-title").textContent = act.title;
   const res = state.results[act.id] || { aggregate: null, items: null, responders: 0 };
-  $("current-meta").textContent = `${t(`kind.${act.kind}`)} · ${fmt(res.responders || 0)} ${t("responses")}` +
+  $("current-meta").textContent = `${t(`kind.${act.kind}`)} · ${t("n_responses", { n: fmt(res.responders || 0) })}` +
     (act.results_hidden && !act.revealed ? ` · ${t("results_hidden")}` : "");
   $("lock").setAttribute("aria-pressed", String(act.locked));
   $("lock").textContent = act.locked ? t("console.unlock") : t("console.lock");

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import _pl
@@ -199,7 +199,13 @@ class ActivityKind:
         most = self.max_entries(config)
         limit = None
         if most is not None:
-            limit = Limit(most, gettext("You have already sent %(n)s answers, the most allowed here.", n=most))
+            message = ngettext(
+                "You have already sent %(n)s answer, the most allowed here.",
+                "You have already sent %(n)s answers, the most allowed here.",
+                most,
+                n=most,
+            )
+            limit = Limit(most, message)
         return Entry(data, status=status, limit=limit)
 
     # The method's activities show the workshop's draft analysis: the broadcaster recomputes

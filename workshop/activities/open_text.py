@@ -13,7 +13,7 @@ from flask_babel import gettext
 from pydantic import Field
 
 from ._text import clean_paragraphs, sort_console_items, text_model
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, text_items
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, text_items
 
 MAX_CARDS = 200
 
@@ -66,17 +66,17 @@ class OpenText(ActivityKind):
     js_strings = {
         "label": _l("Your answer"),
         "placeholder": _l("Write your answer here"),
-        "chars": _l("%(n)s of %(max)s characters"),
-        "left": _l("You can send %(n)s more."),
+        "chars": _pl("%(used)s of %(n)s character", "%(used)s of %(n)s characters"),
+        "left": _l("You can send %(left)s more."),
         "limit_reached": _l("You have sent all your answers. Thank you!"),
         "empty": _l("Write something first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews answers before they are shown."),
         "showing": _l("Showing %(n)s of %(total)s"),
         "no_answers": _l("No answers yet."),
         "merged_into": _l("Merged into: %(text)s"),
         "same_as": _l("same answer"),
-        "pending_count": _l("%(n)s awaiting approval"),
+        "pending_count": _pl("%(n)s awaiting approval", "%(n)s awaiting approval"),
         "all_answers": _l("Everyone's answers"),
     }
 

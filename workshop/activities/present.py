@@ -14,7 +14,7 @@ from pydantic import Field
 
 from ..draft.models import BENEFIT_TYPES, COST_TYPES
 from ._draft import NoInput
-from .base import ActivityKind, ConfigField, Row, Schema, _l
+from .base import ActivityKind, ConfigField, Row, Schema, _l, _pl
 from .calculate import SIZE_NAMES, result_summary
 
 #: The slides, in order.
@@ -127,7 +127,7 @@ class Present(NoInput, ActivityKind):
         "alt_b": _l("Alternativ B (the change)"),
         "aspect": _l("Aspect"),
         "not_written": _l("Not written yet."),
-        "effects_n": _l("%(n)s effekter found"),
+        "effects_n": _pl("%(n)s effekt found", "%(n)s effekter found"),
         "costs": _l("Kostnader"),
         "no_items": _l("None yet."),
         "valued_money": _l("valued in money"),
@@ -135,8 +135,8 @@ class Present(NoInput, ActivityKind):
         "organisation": _l("Organisation"),
         "purpose": _l("Purpose"),
         "geography": _l("Geography"),
-        "horizon": _l("%(h)s years from %(y)s"),
-        "horizon_plain": _l("%(h)s years"),
+        "horizon": _pl("%(n)s year from %(y)s", "%(n)s years from %(y)s"),
+        "horizon_plain": _pl("%(n)s year", "%(n)s years"),
         "risks": _l("Risker"),
         "obstacles": _l("Hinder"),
         "opportunities": _l("Möjligheter (need a further decision)"),
@@ -145,7 +145,7 @@ class Present(NoInput, ActivityKind):
         "thanks": _l("Thank you for taking part!"),
         "phone_summary": _l("This is where the analysis stands now."),
         "no_draft": _l("The draft analysis is empty so far."),
-        "benefits_n": _l("%(n)s nyttor"),
+        "benefits_n": _pl("%(n)s nytta", "%(n)s nyttor"),
     }
 
     def aggregate(self, config: PresentConfig, rows: list[Row]) -> dict[str, Any]:

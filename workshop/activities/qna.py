@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field
 
 from ..models import Response
@@ -94,11 +94,11 @@ class QnA(ActivityKind):
         "label": _l("Your question"),
         "placeholder": _l("Write your question here"),
         "ask": _l("Ask"),
-        "chars": _l("%(n)s of %(max)s characters"),
+        "chars": _pl("%(used)s of %(n)s character", "%(used)s of %(n)s characters"),
         "left": _pl("You can ask %(n)s more question.", "You can ask %(n)s more questions."),
         "limit_reached": _l("You have asked as many questions as allowed here."),
         "empty": _l("Write your question first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews questions before they are shown."),
         "questions": _l("Questions"),
         "answered_heading": _l("Answered"),
@@ -107,7 +107,7 @@ class QnA(ActivityKind):
         "upvote_label": _pl("Upvote this question, %(n)s vote now", "Upvote this question, %(n)s votes now"),
         "own": _l("Your question"),
         "your_pending": _l("Your questions awaiting approval"),
-        "n_answered": _l("%(n)s answered"),
+        "n_answered": _pl("%(n)s answered", "%(n)s answered"),
         "n_more": _l("More questions: %(n)s"),
         "mark_answered": _l("Mark answered"),
         "mark_unanswered": _l("Not answered yet"),
@@ -142,7 +142,12 @@ class QnA(ActivityKind):
                 status="pending" if config.premoderate else "visible",
                 limit=Limit(
                     config.max_questions,
-                    gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
+                    ngettext(
+                        "You have already asked %(n)s question, the most allowed here.",
+                        "You have already asked %(n)s questions, the most allowed here.",
+                        config.max_questions,
+                        n=config.max_questions,
+                    ),
                     counts=lambda r: r.id if is_question(r) else None,
                 ),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, TypeGuard
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field, StringConstraints
 
 from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, check_unique
@@ -92,7 +92,7 @@ class Ranking(ActivityKind):
         order = data["order"]
         n = len(config.options)
         if len(order) != n:
-            message = gettext("Rank all %(n)s options.", n=n)
+            message = ngettext("Rank the %(n)s option.", "Rank all %(n)s options.", n, n=n)
             raise InputError("invalid", message, {"order": message})
         if not is_permutation(order, n):
             message = gettext("Each option must appear exactly once in the ranking.")

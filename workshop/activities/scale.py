@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
 
 MAX_STEPS = 10
 LABEL_MAX = 60
@@ -56,8 +56,8 @@ class Scale(ActivityKind):
         "your_choice": _l("Your choice: %(v)s"),
         "mean": _l("Mean"),
         "median": _l("Median"),
-        "answers": _l("%(n)s answers"),
-        "value_count": _l("%(v)s: %(n)s answers"),
+        "answers": _pl("%(n)s answer", "%(n)s answers"),
+        "value_count": _pl("%(v)s: %(n)s answer", "%(v)s: %(n)s answers"),
         "results": _l("Results"),
     }
     config_fields = [
