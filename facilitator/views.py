@@ -124,7 +124,7 @@ def new_workshop():
             # From a template the title may stay empty: the template's own is used then.
             fields = core.workshop_form(request.form, title_optional=bool(key))
             if key:
-                doc = portable.load_template(key)
+                doc = portable.load_template(key, fields.get("language") or "sv")
                 w = doc["workshop"]
                 # The form's choices win over the template's where the facilitator made them.
                 w.update({k: fields[k] for k in ("language", "ask_nickname") if k in fields})
