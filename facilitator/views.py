@@ -121,13 +121,19 @@ def new_workshop():
     if request.method == "POST":
         try:
             key = request.form.get("template", "")
+            form = request.form.to_dict()
+            # No mode chosen: the template's, or live for an empty workshop.
+            chosen_mode = form.get("mode") or ""
+            form["mode"] = chosen_mode or "live"
             # From a template the title may stay empty: the template's own is used then.
-            fields = core.workshop_form(request.form, title_optional=bool(key))
+            fields = core.workshop_form(form, title_optional=bool(key))
             if key:
                 doc = portable.load_template(key, fields.get("language") or "sv")
                 w = doc["workshop"]
                 # The form's choices win over the template's where the facilitator made them.
                 w.update({k: fields[k] for k in ("language", "ask_nickname") if k in fields})
+                if chosen_mode:
+                    w["mode"] = fields["mode"]
                 if fields["ask_perspective"]:
                     w.update(ask_perspective=True, perspectives=fields["perspectives"])
                 ws = portable.import_document(current_user, doc, title=fields["title"] or None)

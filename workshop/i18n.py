@@ -65,6 +65,7 @@ BASE_JS_STRINGS = {
     "change_answer": _l("Change answer"),
     "locked": _l("The facilitator has locked this activity."),
     "closed": _l("The workshop is closed for answers."),
+    "open_until": _l("Open for answers until %(date)s."),
     "waiting": _l("Waiting for the facilitator to start…"),
     "no_activities": _l("There is nothing to answer right now."),
     "results_hidden": _l("Results are shown when the facilitator reveals them."),

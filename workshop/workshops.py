@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask_babel import gettext, ngettext
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .activities import get_kind
 from .extensions import db
+from .formatting import from_local
 from .models import Activity, Participant, Response, User, Workshop
 from .validation import InputError, Schema, form_data, number_value, parse, refuse
 from .validation.forms import Widget
@@ -60,7 +61,8 @@ class WorkshopForm(WorkshopSettings):
     @field_validator("open_until", mode="before")
     @classmethod
     def _local_time(cls, value: Any) -> Any:
-        # <input type="datetime-local"> sends "2026-05-04T16:00"; read as UTC, as stored.
+        # <input type="datetime-local"> sends "2026-05-04T16:00": local time (``WORKSHOP_TIMEZONE``),
+        # stored as UTC.
         if not isinstance(value, str):
             return value
         if not value.strip():
@@ -69,7 +71,7 @@ class WorkshopForm(WorkshopSettings):
             when = datetime.fromisoformat(value.strip())
         except ValueError:
             raise refuse(_l("Give the closing time as a date and time.")) from None
-        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return from_local(when)
 
 
 class TemplateWorkshopForm(WorkshopForm):

@@ -1,6 +1,6 @@
 // Facilitator console: move between activities, lock/reveal/reset/timer, see every answer
 // live and moderate texts. All commands go over /console and are acknowledged.
-import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t, watchClosing } from "./core.js";
 
 const root = document.getElementById("console");
 const state = { workshop: null, results: {}, presence: { participants: 0, list: [] } };
@@ -130,6 +130,7 @@ socket.on("snapshot", (snap) => {
   state.presence = snap.presence || state.presence;
   syncClock(snap.workshop.server_now);
   renderAll();
+  showClosed();
 });
 socket.on("state", (ws) => {
   if (isOlder(ws, state.workshop)) return;
@@ -137,7 +138,17 @@ socket.on("state", (ws) => {
   syncClock(ws.server_now);
   renderNav();
   renderCurrent();
+  showClosed();
 });
+
+/** The notice that the closing time has passed: shown from that second, without a reload. */
+function showClosed() {
+  const ws = state.workshop;
+  const notice = $("ws-closed");
+  if (!ws || !notice) return;
+  notice.hidden = ws.accepts_input || ws.status !== "open";
+  watchClosing(ws, showClosed);
+}
 socket.on("results", (res) => {
   const old = state.results[res.activity_id];
   if (isOlder(res, old)) return;

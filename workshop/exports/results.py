@@ -15,9 +15,7 @@ import csv
 import io
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -27,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from ..activities import get_kind
 from ..activities.base import Row
 from ..csvout import safe_cell
+from ..formatting import local_time
 from ..models import Activity, Workshop, utcnow
 from ..responses import load_history
 from .xlsx.cells import Book
@@ -107,17 +106,6 @@ def column_label(key: str) -> str:
         if key.startswith(prefix):
             return str(label) % {"option": key[len(prefix) :]}
     raise KeyError(f"no label for the CSV column {key!r}")
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.extensions["settings"].timezone)
-
-
-def local_time(moment: datetime | None) -> datetime | None:
-    """A stored UTC moment in the configured zone, to the second, without an offset."""
-    if moment is None:
-        return None
-    return moment.astimezone(_zone()).replace(tzinfo=None, microsecond=0)
 
 
 def _round_note(act: Activity, generation: int) -> str:
