@@ -181,7 +181,10 @@ def edit(ws: Workshop):
         except InputError as exc:
             db.session.rollback()
             error = exc.message
-    return render_template("facilitator/edit.html", ws=ws, kinds=all_kinds(), error=error)
+    menu, default_kind = core.activity_menu(ws)
+    return render_template(
+        "facilitator/edit.html", ws=ws, kinds=all_kinds(), menu=menu, default_kind=default_kind, error=error
+    )
 
 
 @bp.post("/f/w/<int:ws_id>/duplicate")

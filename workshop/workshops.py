@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .activities import get_kind
+from .activities import all_kinds, get_kind
 from .extensions import db
 from .formatting import from_local
 from .models import Activity, Participant, Response, User, Workshop
@@ -164,6 +164,26 @@ def activity_form(kind: Any, form: Mapping[str, str]) -> dict[str, Any]:
         "results_hidden": bool(form.get("results_hidden")),
         "timer_seconds": None if minutes is None else int(round(minutes * 60)),
     }
+
+
+def activity_menu(ws: Workshop) -> tuple[list[tuple[str, list[Any]]], str]:
+    """The editor's "Add an activity" list: (group label, kinds) pairs — the polls in their
+    order, then the method's steps by number — and the kind chosen by default: the step after
+    the last one the workshop has, or the first poll for a workshop without method steps."""
+    registry = all_kinds()
+    kinds = list(registry.values())
+    polls = sorted((k for k in kinds if k.step is None), key=lambda k: (k.order, k.key))
+    steps = sorted((k for k in kinds if k.step is not None), key=lambda k: (k.step, k.key))
+    groups = [(gettext("Polls"), polls), (gettext("The method's steps"), steps)]
+    done: list[int] = [
+        step for a in ws.activities if a.kind in registry and (step := registry[a.kind].step) is not None
+    ]
+    default = polls[0].key if polls else kinds[0].key
+    if done:
+        later = [k for k in steps if k.step is not None and k.step > max(done)]
+        missing = [k for k in steps if k.step not in done]
+        default = (later or missing or steps)[0].key
+    return groups, default
 
 
 def add_activity(

@@ -86,6 +86,8 @@ def frame_of(analysis: Any) -> dict[str, Any]:
 
 class Alternatives(ActivityKind):
     key = "alternatives"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 1
     label = _l("Step 1 · Formulera alternativen")
     description = _l(
         "Compare Alternativ A (nollalternativet, the reference point) with Alternativ B (the change) in a table, "

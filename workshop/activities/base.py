@@ -133,6 +133,10 @@ class ActivityKind:
 
     key: ClassVar[str]
     label: ClassVar[Any]
+    # The method's step (1–9) a kind carries out; None for the polls. The editor groups the
+    # kinds by it: polls first (in ``order``), then the method's steps by number.
+    step: ClassVar[int | None] = None
+    order: ClassVar[int] = 100
     description: ClassVar[Any] = ""
     # replace: one current answer per participant (a change replaces it);
     # append: several entries per participant up to ``max_entries``.

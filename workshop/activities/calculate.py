@@ -145,6 +145,8 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
 
 class Calculate(NoInput, ActivityKind):
     key = "calculate"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 8
     label = _l("Räkna (result)")
     description = _l(
         "Step 8: the draft computed — Sammanlagd nettonytta, Nettonytta per satsad krona, the year the "

@@ -127,6 +127,8 @@ def pattern_of(data: dict[str, Any]) -> dict[str, str]:
 
 class Describe(ActivityKind):
     key = "describe"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 5
     label = _l("Step 5: Beskriv")
     description = _l(
         "Everyone describes the nyttor with the sentence pattern “Rubrik. Genom att … händer … och … leder till att …”. "

@@ -76,6 +76,8 @@ def column_labels() -> dict[str, str]:
 
 class EffectChain(ActivityKind):
     key = "effect_chain"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 3
     label = _l("Step 3 · Rita en effektkedja")
     description = _l(
         "Link förändring → effekt → nytta (and negative effects → konsekvenskostnad or risk). A table first, then the "

@@ -111,6 +111,8 @@ def perspective_labels(analysis: Any) -> list[str]:
 
 class Effects(ActivityKind):
     key = "effects"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 2
     label = _l("Step 2 · Hitta effekterna")
     description = _l(
         "Brainstorm the differences between A and B: what is the effect, what causes it, for whom, positive or negative. "

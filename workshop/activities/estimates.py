@@ -110,6 +110,8 @@ def _row_base(node: Any, row: Any) -> dict[str, Any]:
 
 class Estimates(ActivityKind):
     key = "estimates"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 7
     label = _l("Samla data (estimates)")
     description = _l(
         "Step 7: the room estimates the figures of the calculation blocks. Put a figure to the room "

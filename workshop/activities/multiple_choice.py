@@ -24,6 +24,8 @@ class Answer(Schema):
 
 class MultipleChoice(ActivityKind):
     key = "multiple_choice"
+    # Place among the polls in the editor's list.
+    order = 1
     label = _l("Multiple choice")
     description = _l("Vote on options; one answer or several.")
     default_title = _l("What do you think?")

@@ -45,6 +45,8 @@ class OpenTextConfig(Schema):
 
 class OpenText(ActivityKind):
     key = "open_text"
+    # Place among the polls in the editor's list.
+    order = 4
     label = _l("Open text")
     description = _l("Free-text answers shown as cards; you can approve them before they are shown.")
     default_title = _l("What should we keep in mind?")

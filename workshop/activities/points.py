@@ -48,6 +48,8 @@ def fits(points: Any, n: int) -> TypeGuard[list[int]]:
 
 class Points(ActivityKind):
     key = "points"
+    # Place among the polls in the editor's list.
+    order = 6
     label = _l("100 points")
     description = _l("Share a budget of points among the options to show what matters most.")
     default_title = _l("Share 100 points among the options")

@@ -94,6 +94,8 @@ def presentation(draft: Any, next_steps: str = "") -> dict[str, Any]:
 
 class Present(NoInput, ActivityKind):
     key = "present"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 9
     label = _l("Dokumentera och presentera")
     description = _l(
         "Step 9: the analysis as a short presentation — the change, the alternatives, benefits by category, "

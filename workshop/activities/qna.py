@@ -72,6 +72,8 @@ def _tally(rows: list[Row]) -> tuple[list[Row], dict[int, set[int]]]:
 
 class QnA(ActivityKind):
     key = "qna"
+    # Place among the polls in the editor's list.
+    order = 7
     label = _l("Q&A")
     description = _l("Participants ask questions and upvote the ones they want answered.")
     default_title = _l("Questions to the panel")

@@ -200,6 +200,8 @@ def row_names(node: Node) -> dict[str, dict[str, Any]]:
 
 class Questions(ActivityKind):
     key = "questions"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 6
     label = _l("Step 6: Formulera frågor")
     description = _l(
         "Break each nytta and kostnad valued in money into questions (Hur många…? Hur lång tid…? Vad kostar…?). "

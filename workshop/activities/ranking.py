@@ -45,6 +45,8 @@ def is_permutation(order: Any, n: int) -> TypeGuard[list[int]]:
 
 class Ranking(ActivityKind):
     key = "ranking"
+    # Place among the polls in the editor's list.
+    order = 5
     label = _l("Ranking")
     description = _l("Put all options in order of importance; the results show the common order.")
     default_title = _l("What matters most?")

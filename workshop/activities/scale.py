@@ -43,6 +43,8 @@ def _valid_value(value: Any, top: int) -> TypeGuard[int]:
 
 class Scale(ActivityKind):
     key = "scale"
+    # Place among the polls in the editor's list.
+    order = 2
     label = _l("Scale")
     description = _l("Answer on a scale from 1 to N, for example how much you agree.")
     default_title = _l("How much do you agree?")

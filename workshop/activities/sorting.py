@@ -138,6 +138,8 @@ def decision_of(node: Node) -> dict[str, Any]:
 
 class Sorting(ActivityKind):
     key = "sorting"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 4
     label = _l("Step 4: Sortera")
     description = _l(
         "Everyone sorts each nytta and kostnad of the draft: category, valued in money or not, perspektiv. "

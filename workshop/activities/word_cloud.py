@@ -27,6 +27,8 @@ class WordCloudConfig(Schema):
 
 class WordCloud(ActivityKind):
     key = "word_cloud"
+    # Place among the polls in the editor's list.
+    order = 3
     label = _l("Word cloud")
     description = _l("Short words or phrases; the most common ones grow largest.")
     default_title = _l("Describe it in one word")
