@@ -159,7 +159,7 @@ class Estimates(ActivityKind):
         "need_number": _l("Write a number, for example 400 or 0,5."),
         "no_rows": _l("There are no questions to answer yet."),
         "all_done": _l("You have answered every question. Thank you! You can still change your figures."),
-        "answered": _l("answered"),
+        "n_answered": _l("Answered: %(n)s of %(total)s"),
         "not_answered": _l("not answered"),
         # spread (all screens)
         "n": _pl("%(n)s answer", "%(n)s answers"),

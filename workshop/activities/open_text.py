@@ -77,7 +77,7 @@ class OpenText(ActivityKind):
         "showing": _l("Showing %(n)s of %(total)s"),
         "no_answers": _l("No answers yet."),
         "merged_into": _l("Merged into: %(text)s"),
-        "same_as": _l("same answer"),
+        "same_as": _l("%(n)s with the same answer"),
         "pending_count": _pl("%(n)s awaiting approval", "%(n)s awaiting approval"),
         "all_answers": _l("Everyone's answers"),
     }

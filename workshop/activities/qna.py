@@ -103,6 +103,7 @@ class QnA(ActivityKind):
         "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews questions before they are shown."),
         "questions": _l("Questions"),
+        "n_questions": _pl("%(n)s question", "%(n)s questions"),
         "answered_heading": _l("Answered"),
         "no_questions": _l("No questions yet."),
         "be_first": _l("No questions yet. Ask the first one!"),

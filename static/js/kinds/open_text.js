@@ -321,7 +321,7 @@ export function presenter({ root, activity, results, t, el }) {
   const cards = el("ul", { class: `cards ${sizes[size]}` });
   for (const e of agg.entries) {
     cards.append(el("li", {}, e.text,
-      e.count > 1 ? el("span", { class: "ot-count", "aria-label": `${fmt(e.count)} ${t("open_text.same_as")}`, text: `×${fmt(e.count)}` }) : null));
+      e.count > 1 ? el("span", { class: "ot-count", "aria-label": t("open_text.same_as", { n: fmt(e.count) }), text: `×${fmt(e.count)}` }) : null));
   }
   const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
   const node = el("div", { class: "ot-pres" }, cards, more);

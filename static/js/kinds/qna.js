@@ -254,7 +254,7 @@ export function console({ root, activity, results, moderate, t, el }) {
   const items = results.items || [];
   const agg = results.aggregate || { questions: [], answered: [] };
   const pending = items.filter((i) => i.status === "pending").length;
-  const bits = [`${fmt(agg.questions.length)} ${t("qna.questions").toLowerCase()}`];
+  const bits = [t("qna.n_questions", { n: fmt(agg.questions.length) })];
   if (agg.answered.length) bits.push(t("qna.n_answered", { n: fmt(agg.answered.length) }));
   if (pending) bits.push(t("open_text.pending_count", { n: fmt(pending) }));
   parts.summary.textContent = bits.join(" · ");
