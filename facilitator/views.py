@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import wraps
 
 from flask import Response as FlaskResponse
@@ -24,10 +22,8 @@ from workshop.accounts import (
     setup_code_matches,
 )
 from workshop.activities import InputError, all_kinds, get_kind
-from workshop.csvout import safe_cell
 from workshop.extensions import db
 from workshop.models import Activity, Workshop
-from workshop.responses import load_rows
 from workshop.runtime import broadcaster
 
 from . import bp, login_guard
@@ -171,13 +167,19 @@ def new_workshop():
     if request.method == "POST":
         try:
             key = request.form.get("template", "")
+            form = request.form.to_dict()
+            # No mode chosen: the template's, or live for an empty workshop.
+            chosen_mode = form.get("mode") or ""
+            form["mode"] = chosen_mode or "live"
             # From a template the title may stay empty: the template's own is used then.
-            fields = core.workshop_form(request.form, title_optional=bool(key))
+            fields = core.workshop_form(form, title_optional=bool(key))
             if key:
-                doc = portable.load_template(key)
+                doc = portable.load_template(key, fields.get("language") or "sv")
                 w = doc["workshop"]
                 # The form's choices win over the template's where the facilitator made them.
                 w.update({k: fields[k] for k in ("language", "ask_nickname") if k in fields})
+                if chosen_mode:
+                    w["mode"] = fields["mode"]
                 if fields["ask_perspective"]:
                     w.update(ask_perspective=True, perspectives=fields["perspectives"])
                 ws = portable.import_document(current_user, doc, title=fields["title"] or None)
@@ -225,7 +227,10 @@ def edit(ws: Workshop):
         except InputError as exc:
             db.session.rollback()
             error = exc.message
-    return render_template("facilitator/edit.html", ws=ws, kinds=all_kinds(), error=error)
+    menu, default_kind = core.activity_menu(ws)
+    return render_template(
+        "facilitator/edit.html", ws=ws, kinds=all_kinds(), menu=menu, default_kind=default_kind, error=error
+    )
 
 
 @bp.post("/f/w/<int:ws_id>/duplicate")
@@ -345,36 +350,26 @@ def delete_activity(ws: Workshop, act_id: int):
 @bp.get("/f/w/<int:ws_id>/a/<int:act_id>.csv")
 @own_workshop
 def activity_csv(ws: Workshop, act_id: int):
+    """Every input of one activity, every round, for Swedish Excel (``exports.results``)."""
+    from workshop.exports import results
+
     act = _activity(ws, act_id)
-    kind = get_kind(act.kind)
-    config = kind.config(act.config)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(
-        ["response_id", "created_at", "participant", "nickname", "perspective", "status", *kind.csv_header(config)]
-    )
-    for row in load_rows(act, include_hidden=True):
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in [
-                    row.id,
-                    row.created_at.isoformat() if row.created_at else "",
-                    row.participant_id,
-                    row.nickname,
-                    row.perspective,
-                    row.status,
-                    *kind.csv_cells(config, row),
-                ]
-            ]
-        )
     name = f"{ws.join_code}-{act.position + 1}-{act.kind}.csv"
-    # BOM so Excel opens Swedish characters correctly.
     return FlaskResponse(
-        "\ufeff" + buf.getvalue(),
+        results.activity_csv(act),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/f/w/<int:ws_id>/results.xlsx")
+@own_workshop
+def results_xlsx(ws: Workshop):
+    """The workshop's results in one spreadsheet: totals per activity and every input."""
+    from workshop.exports import results
+    from workshop.exports.common import filename
+
+    return _download(results.workbook(ws), "xlsx", filename(ws, "xlsx").replace(".xlsx", "-results.xlsx"))
 
 
 # --- live screens -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import secrets
 import unicodedata
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from workshop.extensions import csrf, db
 from workshop.models import Participant, Workshop
@@ -147,7 +147,13 @@ def api_join():
         return jsonify(ok=False, error={"code": "invalid", "message": message}), 400
     except ValueError:
         return jsonify(
-            ok=False, error={"code": "invalid", "message": gettext("Too long: at most %(n)s characters.", n=NICK_MAX)}
+            ok=False,
+            error={
+                "code": "invalid",
+                "message": ngettext(
+                    "Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", NICK_MAX, n=NICK_MAX
+                ),
+            },
         ), 400
     if perspective and perspective not in (ws.perspectives or []):
         return jsonify(ok=False, error={"code": "invalid", "message": gettext("Not one of the allowed values.")}), 400

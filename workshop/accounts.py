@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,9 +36,18 @@ def has_accounts() -> bool:
 
 def _check_new_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise AccountError(gettext("The password needs at least %(n)s characters.", n=MIN_PASSWORD))
+        raise AccountError(
+            ngettext(
+                "The password needs at least %(n)s character.",
+                "The password needs at least %(n)s characters.",
+                MIN_PASSWORD,
+                n=MIN_PASSWORD,
+            )
+        )
     if len(password) > 200:
-        raise AccountError(gettext("Too long: at most %(n)s characters.", n=200))
+        raise AccountError(
+            ngettext("Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", 200, n=200)
+        )
 
 
 def create_user(email: str, password: str, name: str = "") -> User:

@@ -16,7 +16,9 @@ from .i18n import BASE_JS_STRINGS, DRAFT_JS_STRINGS, Plural
 
 
 def js_strings() -> dict[str, str]:
-    out = {k: str(v) for k, v in BASE_JS_STRINGS.items()}
+    out: dict[str, str] = {}
+    for key, value in BASE_JS_STRINGS.items():
+        _add(out, key, value)
     out.update(vocabulary.js_strings())
     out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
     for kind in all_kinds().values():

@@ -11,7 +11,7 @@ each kind's ``max_entries`` caps one participant's.
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from .activities.base import InputError
@@ -31,7 +31,15 @@ def check_draft_room(analysis, source_response_id: int | None) -> None:
     Raises ``InputError("full", …)``."""
     nodes = analysis.nodes
     if len(nodes) >= ANALYSIS_ITEMS_MAX:
-        raise InputError("full", gettext("The analysis holds at most %(n)s items.", n=ANALYSIS_ITEMS_MAX))
+        raise InputError(
+            "full",
+            ngettext(
+                "The analysis holds at most %(n)s item.",
+                "The analysis holds at most %(n)s items.",
+                ANALYSIS_ITEMS_MAX,
+                n=ANALYSIS_ITEMS_MAX,
+            ),
+        )
     if source_response_id is None:
         return
     if sum(1 for n in nodes if n.source_response_id is not None) >= PHONE_ITEMS_MAX:
@@ -52,7 +60,13 @@ def check_draft_room(analysis, source_response_id: int | None) -> None:
     )
     if mine >= PHONE_ITEMS_EACH:
         raise InputError(
-            "full", gettext("You have added %(n)s items to the analysis, the most allowed.", n=PHONE_ITEMS_EACH)
+            "full",
+            ngettext(
+                "You have added %(n)s item to the analysis, the most allowed.",
+                "You have added %(n)s items to the analysis, the most allowed.",
+                PHONE_ITEMS_EACH,
+                n=PHONE_ITEMS_EACH,
+            ),
         )
 
 

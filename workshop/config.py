@@ -134,6 +134,8 @@ class Settings:
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
     remember_days: int = 14
+    # Times in exported results (CSV, spreadsheet) are written in this zone, without an offset.
+    timezone: str = "Europe/Stockholm"
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -181,6 +183,7 @@ class Settings:
             session_idle_minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
             session_absolute_hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
             remember_days=int(os.environ.get("REMEMBER_DAYS", "14")),
+            timezone=os.environ.get("WORKSHOP_TIMEZONE") or "Europe/Stockholm",
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

@@ -34,6 +34,26 @@ def select_locale() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
+class Plural:
+    """A browser string with a singular and a plural form ("%(n)s effect" / "%(n)s effects").
+
+    Sent to the page as two keys, ``key`` (other) and ``key#one``; ``t(key, {n})`` in
+    static/js/core.js picks the form for ``n`` (Swedish and English both have two forms:
+    one for 1, the other for the rest)."""
+
+    def __init__(self, singular: str, plural: str):
+        self.singular, self.plural = singular, plural
+
+    def forms(self) -> tuple[str, str]:
+        t = get_translations()
+        return t.ngettext(self.singular, self.plural, 1), t.ngettext(self.singular, self.plural, 2)
+
+
+def _pl(singular: str, plural: str) -> Plural:
+    """Mark a plural browser string for extraction (``pybabel extract -k _pl:1,2``)."""
+    return Plural(singular, plural)
+
+
 BASE_JS_STRINGS = {
     "connecting": _l("Connecting…"),
     "connected": _l("Connected"),
@@ -45,10 +65,13 @@ BASE_JS_STRINGS = {
     "change_answer": _l("Change answer"),
     "locked": _l("The facilitator has locked this activity."),
     "closed": _l("The workshop is closed for answers."),
+    "open_until": _l("Open for answers until %(date)s."),
     "waiting": _l("Waiting for the facilitator to start…"),
     "no_activities": _l("There is nothing to answer right now."),
     "results_hidden": _l("Results are shown when the facilitator reveals them."),
     "responses": _l("responses"),
+    "n_responses": _pl("%(n)s response", "%(n)s responses"),
+    "vote_word": _pl("vote", "votes"),
     "participants": _l("participants"),
     "votes": _l("votes"),
     "time_left": _l("Time left"),
@@ -143,23 +166,3 @@ DRAFT_JS_STRINGS = {
     "draft.add": _l("Add"),
     "draft.calc_problems": _l("Problems in the calculation"),
 }
-
-
-class Plural:
-    """A browser string with a singular and a plural form ("%(n)s effect" / "%(n)s effects").
-
-    Sent to the page as two keys, ``key`` (other) and ``key#one``; ``t(key, {n})`` in
-    static/js/core.js picks the form for ``n`` (Swedish and English both have two forms:
-    one for 1, the other for the rest)."""
-
-    def __init__(self, singular: str, plural: str):
-        self.singular, self.plural = singular, plural
-
-    def forms(self) -> tuple[str, str]:
-        t = get_translations()
-        return t.ngettext(self.singular, self.plural, 1), t.ngettext(self.singular, self.plural, 2)
-
-
-def _pl(singular: str, plural: str) -> Plural:
-    """Mark a plural browser string for extraction (``pybabel extract -k _pl:1,2``)."""
-    return Plural(singular, plural)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from . import caps
@@ -32,6 +32,8 @@ from .workshops import add_activity, create_workshop
 FORMAT = "nyttoverkstad"
 SCHEMA_VERSION = 1
 LIBRARY = Path(__file__).parent / "template_library"
+# Languages a library template gives its texts in (``{"sv": …, "en": …}``).
+TEMPLATE_LANGUAGES = ("sv", "en")
 
 FACT_KEYS = ("name_of_change", "organisation", "area", "purpose", "geography", "status_text", "version", "contact_role")
 # What a document carries of a node: its fields, less the position (the order in the list says it).
@@ -216,7 +218,14 @@ def check_limits(doc: Any) -> None:
         "workshop_perspectives": len(_list(w.get("perspectives"))),
     }
     if any(isinstance(p, str) and len(p) > LIMITS["workshop_perspective_chars"] for p in _list(w.get("perspectives"))):
-        raise _bad(gettext("Too long: at most %(n)s characters.", n=LIMITS["workshop_perspective_chars"]))
+        raise _bad(
+            ngettext(
+                "Too long: at most %(n)s character.",
+                "Too long: at most %(n)s characters.",
+                LIMITS["workshop_perspective_chars"],
+                n=LIMITS["workshop_perspective_chars"],
+            )
+        )
     a = doc.get("analysis")
     if a is not None:
         a = _dict(a)
@@ -550,10 +559,27 @@ def library() -> list[dict[str, Any]]:
     return sorted(out, key=lambda t: (t["order"], t["key"]))
 
 
-def load_template(key: str) -> dict[str, Any]:
+def load_template(key: str, language: str = "sv") -> dict[str, Any]:
+    """A template as an importable document in ``language``: every text of the workshop that
+    the template gives per language (``{"sv": …, "en": …}``) is taken in that language."""
     if not key or len(key) > 100 or not key.replace("_", "").replace("-", "").isalnum():
         raise _bad(gettext("Unknown template."))
     path = LIBRARY / f"{key}.json"
     if not path.is_file():
         raise _bad(gettext("Unknown template."))
-    return json.loads(path.read_text(encoding="utf-8"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(doc.get("workshop"), dict):
+        doc["workshop"] = in_language(doc["workshop"], language)
+        doc["workshop"]["language"] = language
+    return doc
+
+
+def in_language(value: Any, language: str) -> Any:
+    """``value`` with each ``{"sv": …, "en": …}`` text replaced by the one in ``language``."""
+    if isinstance(value, dict):
+        if value and set(value) <= set(TEMPLATE_LANGUAGES) and all(isinstance(v, str) for v in value.values()):
+            return value.get(language) or value.get("sv", "")
+        return {k: in_language(v, language) for k, v in value.items()}
+    if isinstance(value, list):
+        return [in_language(v, language) for v in value]
+    return value

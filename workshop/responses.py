@@ -57,6 +57,46 @@ def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
     ]
 
 
+def load_history(act: Activity) -> list[Row]:
+    """Every round's standing inputs (each phone's latest in each round, every status), by
+    round and then oldest first: what an export lists. Rounds before a reset are kept here
+    although they no longer count (``Row.generation`` says which round)."""
+    stmt = (
+        select(
+            Response.id,
+            Response.participant_id,
+            Response.data,
+            Response.status,
+            Response.ref_id,
+            Response.merged_into_id,
+            Response.answered,
+            Response.created_at,
+            Participant.nickname,
+            Participant.perspective,
+            Response.generation,
+        )
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.activity_id == act.id, Response.current.is_(True))
+        .order_by(Response.generation, Response.id)
+    )
+    return [
+        Row(
+            id=r[0],
+            participant_id=r[1],
+            data=r[2],
+            status=r[3],
+            ref_id=r[4],
+            merged_into_id=r[5],
+            answered=r[6],
+            created_at=r[7],
+            nickname=r[8],
+            perspective=r[9],
+            generation=r[10],
+        )
+        for r in db.session.execute(stmt)
+    ]
+
+
 def load_tally(act: Activity) -> list[Row]:
     """The current answers of a tally kind grouped by (status, answer), with their counts as
     ``weight``: the database counts, Python sees a handful of rows however many voted.
@@ -136,4 +176,4 @@ def reset_activity(act: Activity) -> None:
     db.session.commit()
 
 
-__all__ = ["db_id", "load_rows", "load_tally", "moderate", "own_responses", "reset_activity"]
+__all__ = ["db_id", "load_history", "load_rows", "load_tally", "moderate", "own_responses", "reset_activity"]

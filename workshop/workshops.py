@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .activities import get_kind
+from .activities import all_kinds, get_kind
 from .extensions import db
+from .formatting import from_local
 from .models import Activity, Participant, Response, User, Workshop
 from .validation import InputError, Schema, form_data, number_value, parse, refuse
 from .validation.forms import Widget
@@ -60,7 +61,8 @@ class WorkshopForm(WorkshopSettings):
     @field_validator("open_until", mode="before")
     @classmethod
     def _local_time(cls, value: Any) -> Any:
-        # <input type="datetime-local"> sends "2026-05-04T16:00"; read as UTC, as stored.
+        # <input type="datetime-local"> sends "2026-05-04T16:00": local time (``WORKSHOP_TIMEZONE``),
+        # stored as UTC.
         if not isinstance(value, str):
             return value
         if not value.strip():
@@ -69,7 +71,7 @@ class WorkshopForm(WorkshopSettings):
             when = datetime.fromisoformat(value.strip())
         except ValueError:
             raise refuse(_l("Give the closing time as a date and time.")) from None
-        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return from_local(when)
 
 
 class TemplateWorkshopForm(WorkshopForm):
@@ -164,6 +166,26 @@ def activity_form(kind: Any, form: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def activity_menu(ws: Workshop) -> tuple[list[tuple[str, list[Any]]], str]:
+    """The editor's "Add an activity" list: (group label, kinds) pairs — the polls in their
+    order, then the method's steps by number — and the kind chosen by default: the step after
+    the last one the workshop has, or the first poll for a workshop without method steps."""
+    registry = all_kinds()
+    kinds = list(registry.values())
+    polls = sorted((k for k in kinds if k.step is None), key=lambda k: (k.order, k.key))
+    steps = sorted((k for k in kinds if k.step is not None), key=lambda k: (k.step, k.key))
+    groups = [(gettext("Polls"), polls), (gettext("The method's steps"), steps)]
+    done: list[int] = [
+        step for a in ws.activities if a.kind in registry and (step := registry[a.kind].step) is not None
+    ]
+    default = polls[0].key if polls else kinds[0].key
+    if done:
+        later = [k for k in steps if k.step is not None and k.step > max(done)]
+        missing = [k for k in steps if k.step not in done]
+        default = (later or missing or steps)[0].key
+    return groups, default
+
+
 def add_activity(
     ws: Workshop,
     kind_key: str,
@@ -174,7 +196,15 @@ def add_activity(
 ) -> Activity:
     kind = get_kind(kind_key)
     if len(ws.activities) >= MAX_ACTIVITIES:
-        raise InputError("invalid", gettext("A workshop holds at most %(n)s activities.", n=MAX_ACTIVITIES))
+        raise InputError(
+            "invalid",
+            ngettext(
+                "A workshop holds at most %(n)s activity.",
+                "A workshop holds at most %(n)s activities.",
+                MAX_ACTIVITIES,
+                n=MAX_ACTIVITIES,
+            ),
+        )
     cfg = kind.validate_config(config) if config is not None else kind.default_config()
     position = (max((a.position for a in ws.activities), default=-1)) + 1
     act = Activity(
@@ -207,11 +237,8 @@ def _clean_title(title: str) -> str:
             "invalid", gettext("Write a question or a title."), {"title": gettext("This field cannot be empty.")}
         )
     if len(title) > 300:
-        raise InputError(
-            "invalid",
-            gettext("Too long: at most %(n)s characters.", n=300),
-            {"title": gettext("Too long: at most %(n)s characters.", n=300)},
-        )
+        message = ngettext("Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", 300, n=300)
+        raise InputError("invalid", message, {"title": message})
     return title
 
 

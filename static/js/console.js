@@ -1,6 +1,6 @@
 // Facilitator console: move between activities, lock/reveal/reset/timer, see every answer
 // live and moderate texts. All commands go over /console and are acknowledged.
-import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t, watchClosing } from "./core.js";
 
 const root = document.getElementById("console");
 const state = { workshop: null, results: {}, presence: { participants: 0, list: [] } };
@@ -41,7 +41,7 @@ function renderNav() {
         },
         el("span", { class: "nav-kind", text: t(`kind.${act.kind}`) }),
         el("span", { class: "nav-title", text: act.title }),
-        el("span", { class: "nav-count", text: `${fmt(res?.responders || 0)} ${t("responses")}` }),
+        el("span", { class: "nav-count", text: t("n_responses", { n: fmt(res?.responders || 0) }) }),
         act.locked ? el("span", { class: "badge", role: "img", text: "🔒", "aria-label": t("locked") }) : null))
     );
   }
@@ -59,7 +59,7 @@ async function renderCurrent() {
   }
   $("current-title").textContent = act.title;
   const res = state.results[act.id] || { aggregate: null, items: null, responders: 0 };
-  $("current-meta").textContent = `${t(`kind.${act.kind}`)} · ${fmt(res.responders || 0)} ${t("responses")}` +
+  $("current-meta").textContent = `${t(`kind.${act.kind}`)} · ${t("n_responses", { n: fmt(res.responders || 0) })}` +
     (act.results_hidden && !act.revealed ? ` · ${t("results_hidden")}` : "");
   $("lock").setAttribute("aria-pressed", String(act.locked));
   $("lock").textContent = act.locked ? t("console.unlock") : t("console.lock");
@@ -130,6 +130,7 @@ socket.on("snapshot", (snap) => {
   state.presence = snap.presence || state.presence;
   syncClock(snap.workshop.server_now);
   renderAll();
+  showClosed();
 });
 socket.on("state", (ws) => {
   if (isOlder(ws, state.workshop)) return;
@@ -137,7 +138,17 @@ socket.on("state", (ws) => {
   syncClock(ws.server_now);
   renderNav();
   renderCurrent();
+  showClosed();
 });
+
+/** The notice that the closing time has passed: shown from that second, without a reload. */
+function showClosed() {
+  const ws = state.workshop;
+  const notice = $("ws-closed");
+  if (!ws || !notice) return;
+  notice.hidden = ws.accepts_input || ws.status !== "open";
+  watchClosing(ws, showClosed);
+}
 socket.on("results", (res) => {
   const old = state.results[res.activity_id];
   if (isOlder(res, old)) return;

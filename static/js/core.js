@@ -115,6 +115,33 @@ export function syncClock(serverNowIso) {
   if (serverNowIso) clockOffset = Date.parse(serverNowIso) - Date.now();
 }
 
+/** A closing time ("Öppen till") the way the workshop's language writes it, in the server's zone. */
+export function formatDateTime(iso, lang, timeZone) {
+  if (!iso) return "";
+  const opts = { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  try {
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "sv-SE", { ...opts, timeZone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "sv-SE", opts).format(new Date(iso));
+  }
+}
+
+/** When the workshop's closing time passes while a page is open, mark it closed and call
+ * `onClose` (the server refuses answers from that moment; no message need arrive). */
+let closingTimer = null;
+export function watchClosing(ws, onClose) {
+  if (closingTimer) clearTimeout(closingTimer);
+  closingTimer = null;
+  if (!ws?.open_until || !ws.accepts_input) return;
+  const ms = Date.parse(ws.open_until) - (Date.now() + clockOffset);
+  // Timers longer than ~24.8 days overflow; a page open that long gets a new state anyway.
+  if (ms > 2 ** 31 - 1) return;
+  closingTimer = setTimeout(() => {
+    ws.accepts_input = false;
+    onClose();
+  }, Math.max(0, ms) + 250);
+}
+
 export function secondsLeft(endsIso) {
   if (!endsIso) return null;
   return Math.max(0, Math.round((Date.parse(endsIso) - (Date.now() + clockOffset)) / 1000));

@@ -1,7 +1,7 @@
 // The participant's phone: join, follow the facilitator (live) or pick activities
 // (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
 // acknowledges them, so a reload or a dropped network never loses an answer.
-import { clear, clientId, connectionBadge, el, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, loadKind, openSocket, runTimer, syncClock, t, watchClosing } from "./core.js";
 
 const root = document.getElementById("phone");
 const stage = document.getElementById("stage");
@@ -138,6 +138,7 @@ function connect() {
     state.mine = snap.mine || {};
     state.results = snap.results || {};
     syncClock(snap.workshop.server_now);
+    watchClosing(state.workshop, () => render(true));
     flushOutbox();
   });
   socket.on("state", (ws) => {
@@ -145,6 +146,7 @@ function connect() {
     const before = state.workshop;
     state.workshop = ws;
     syncClock(ws.server_now);
+    watchClosing(ws, () => render(true));
     // A reset starts a new generation: earlier answers no longer count.
     for (const act of ws.activities) {
       const old = before?.activities.find((a) => a.id === act.id);
@@ -245,6 +247,7 @@ async function render(force = false) {
   stopTimer = runTimer(timer, () => currentActivity());
   const closed = act.locked || !ws.accepts_input;
   if (closed) card.append(el("p", { class: "notice", role: "status", text: act.locked ? t("locked") : t("closed") }));
+  else if (ws.mode === "self_paced" && ws.open_until) card.append(closingNote(ws));
   const body = el("div", { class: "activity-body" });
   card.append(body);
   clear(stage).append(card);
@@ -277,6 +280,11 @@ function renderResultsOnly() {
   }
 }
 
+/** "Open for answers until 10 June 2026 at 16:00", in the workshop's language; nothing without a closing time. */
+function closingNote(ws) {
+  return el("p", { class: "closing-time", text: t("open_until", { date: formatDateTime(ws.open_until, ws.language, ws.timezone) }) });
+}
+
 function renderList() {
   renderSeq++;
   state.rendered = "";
@@ -293,6 +301,8 @@ function renderList() {
     );
   }
   const card = el("section", { class: "card" }, el("h1", { text: t("open_list") }));
+  if (!ws.accepts_input) card.append(el("p", { class: "notice", role: "status", text: t("closed") }));
+  else if (ws.open_until) card.append(closingNote(ws));
   card.append(ws.activities.length ? list : el("p", { text: t("no_activities") }));
   clear(stage).append(card);
 }

@@ -204,7 +204,7 @@ export function accumulatedChart(el, { benefits, costs, breakEven = null, startY
 
   const years = benefits.map((_, i) => i + 1);
   const label = [
-    t("calculate.chart_summary", { h: H, b: kr(benefits[H - 1] || 0), c: kr(costs[H - 1] || 0) }),
+    t("calculate.chart_summary", { n: H, b: kr(benefits[H - 1] || 0), c: kr(costs[H - 1] || 0) }),
     breakEven ? t("calculate.chart_break_even", { n: breakEven }) : t("calculate.chart_never"),
   ].join(" ");
   const svg = el("svg", { class: `acc-chart size-${size}`, viewBox: `0 0 ${W} ${Hh}`, role: "img", "aria-label": label });

@@ -89,7 +89,7 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     expect(greta.locator(".eff-dot-title")).to_have_text([G1, G2])
     dot_button(greta, G1).click()
     expect(dot_button(greta, G1)).to_have_attribute("aria-pressed", "true")
-    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], n="2", max="3"))
+    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], left="2", n="3"))
     back_to_list(greta)
     expect(greta.locator("ul.activity-pick li", has_text=step2).locator(".badge")).to_have_text(s["answered"])
     kept = greta.context.storage_state()
@@ -139,16 +139,16 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     open_activity(greta, step2)
     # Her own effects, newest first; the count; Hassan's effect among the ones to prioritise.
     expect(greta.locator(".eff-yours li")).to_have_text([re.compile(re.escape(G2)), re.compile(re.escape(G1))])
-    expect(greta.locator(".eff-counter")).to_have_text(fmt(s["effects.count"], n="2", max="10"))
+    expect(greta.locator(".eff-counter")).to_have_text(fmt(s["effects.count"], used="2", n="10"))
     expect(greta.locator(".eff-dot-title")).to_have_text([G1, G2, H1])
     # Her Monday dot is still hers (Hassan's dot on the same effect does not make it two of hers).
     expect(dot_button(greta, G1)).to_have_attribute("aria-pressed", "true")
     expect(dot_button(greta, G2)).to_have_attribute("aria-pressed", "false")
-    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], n="2", max="3"))
+    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], left="2", n="3"))
     add_effect(greta, G3, "positive")
-    expect(greta.locator(".eff-counter")).to_have_text(fmt(s["effects.count"], n="3", max="10"))
+    expect(greta.locator(".eff-counter")).to_have_text(fmt(s["effects.count"], used="3", n="10"))
     dot_button(greta, H1).click()
-    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], n="1", max="3"))
+    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], left="1", n="3"))
     back_to_list(greta)
 
     # The benefit the facilitator added on Wednesday is there to sort.

@@ -149,7 +149,7 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
     add_effect(phones["Omar"], E_NET, "negative", cause="Inga reservnycklar")
     add_effect(phones["Kalle"], E_SAFE, "positive")
     ps = strings(phones["Kalle"])
-    expect(phones["Kalle"].locator(".eff-counter")).to_have_text(fmt(ps["effects.count"], n="2", max="10"))
+    expect(phones["Kalle"].locator(".eff-counter")).to_have_text(fmt(ps["effects.count"], used="2", n="10"))
     expect(phones["Kalle"].locator(".eff-yours li")).to_have_count(2)
 
     # The wall on the projector: grouped positive / negative, the card texts as sent.
@@ -327,7 +327,14 @@ def test_thirty_minute_template_steps_2_to_4(open_page, ui):
 
     # The console holds the same tally.
     expect(f.locator("#current-view .mk-summary")).to_have_text(
-        fmt(s["sorting.summary"], items="3", voted="3", grey="1", decided="0")
+        " · ".join(
+            [
+                fmt(s["sorting.summary_items"], n="3"),
+                fmt(s["sorting.summary_voted"], n="3"),
+                fmt(s["sorting.summary_grey"], n="1"),
+                fmt(s["sorting.summary_decided"], n="0"),
+            ]
+        )
     )
     assert screen.evaluate("window.__sameScreen") is True, "the presenter page reloaded"
 

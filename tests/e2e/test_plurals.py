@@ -9,7 +9,10 @@ pytestmark = pytest.mark.e2e
 PROBE = """async () => {
   const { t } = await import('/static/js/core.js');
   return [1, '1', 2, '1\u00a0000', 0].map((n) => t('effects.n_effects', { n }))
-    .concat([t('word_cloud.times', { n: '1' }), t('qna.upvote_label', { n: 1 }), t('qna.upvote_label', { n: 4 })]);
+    .concat([t('word_cloud.times', { n: '1' }), t('qna.upvote_label', { n: 1 }), t('qna.upvote_label', { n: 4 })])
+    .concat([0, 1, 2].map((n) => t('n_responses', { n })))
+    .concat([0, 1, 2].map((n) => t('qna.n_answered', { n })))
+    .concat([0, 1, 2].map((n) => t('qna.chars', { used: 5, n })));
 }"""
 
 
@@ -27,6 +30,15 @@ PROBE = """async () => {
                 "1 gång",
                 "Rösta upp frågan, 1 röst nu",
                 "Rösta upp frågan, 4 röster nu",
+                "0 svar",
+                "1 svar",
+                "2 svar",
+                "0 besvarade",
+                "1 besvarad",
+                "2 besvarade",
+                "5 av 0 tecken",
+                "5 av 1 tecken",
+                "5 av 2 tecken",
             ],
         ),
         (
@@ -40,6 +52,15 @@ PROBE = """async () => {
                 "1 time",
                 "Upvote this question, 1 vote now",
                 "Upvote this question, 4 votes now",
+                "0 responses",
+                "1 response",
+                "2 responses",
+                "0 answered",
+                "1 answered",
+                "2 answered",
+                "5 of 0 characters",
+                "5 of 1 character",
+                "5 of 2 characters",
             ],
         ),
     ],

@@ -653,12 +653,22 @@ def test_csv_has_header_and_neutralises_formulas(app, make_workshop):
     )
     text = r.get_data(as_text=True)
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["response_id", "created_at", "participant", "nickname", "perspective", "status", "choices"]
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows[0] == [
+        "Svars-id",
+        "Omgång",
+        "Omgångens status",
+        "Tid",
+        "Deltagare",
+        "Smeknamn",
+        "Perspektiv",
+        "Status",
+        "Val",
+    ]
     body = rows[1:]
     assert len(body) == len(NASTY)
-    assert [row[3] for row in body] == ["'" + n for n in NASTY]
-    assert all(row[6] == "'=1+1" for row in body)
+    assert [row[5] for row in body] == ["'" + n for n in NASTY]
+    assert all(row[8] == "'=1+1" for row in body)
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")), cell

@@ -198,8 +198,8 @@ def _current_answers(server, ws_id: int, act: int) -> dict[int, int]:
     session = server.facilitator_session()
     r = session.get(f"{server.url}/f/w/{ws_id}/a/{act}.csv", timeout=10)
     r.raise_for_status()
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
-    return {int(row["participant"]): OPTIONS.index(row["choices"]) for row in rows}
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    return {int(row["Deltagare"]): OPTIONS.index(row["Val"]) for row in rows if row["Omgång"] == "1"}
 
 
 def test_acknowledged_votes_survive_kill_9(live_server, workshop):

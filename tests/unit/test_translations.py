@@ -303,3 +303,127 @@ def test_browser_strings_are_swedish_by_default(web):
     )
     # Strings that are the same in both languages are method words or symbols, never English sentences.
     assert not [k for k in untranslated if " the " in f" {sv[k]} " or " and " in f" {sv[k]} "], untranslated
+
+
+# --- (f) counted strings have plural forms, and the right one is picked ------------------------------
+
+# A placeholder followed by one of these is not counting a noun ("%(n)s of %(max)s", "%(n)s kr").
+# ("%(n)s more." stands alone; "%(n)s more links" counts links.) Units and verbs that do not
+# change with the number (in both languages) are here too.
+NOT_A_NOUN = {
+    "of", "to", "and", "or", "with", "more", "up", "down", "is", "in", "gives", "chose", "yes", "no", "undiscounted",
+    "kr", "tkr", "mnkr", "p", "MB", "av", "till", "och", "från", "from",
+}  # fmt: skip
+PLACEHOLDER_WORD = re.compile(r"%\((\w+)\)[sd]\s+(?:more\s+|new\s+|different\s+)?([^\W\d][\w-]*)")
+
+
+def counted_placeholders(text: str) -> list[str]:
+    """Placeholders a word follows: "%(n)s effects", "%(n)s answered" — the word must agree."""
+    return [name for name, word in PLACEHOLDER_WORD.findall(text) if word not in NOT_A_NOUN]
+
+
+def test_every_counted_string_has_plural_forms(extracted):
+    """Discovered, not listed: a new "%(n)s things" written with gettext/_l fails here."""
+    en = load_po("en")
+    singular_counted = []
+    for m in messages(extracted):
+        if isinstance(m.id, (list, tuple)):
+            continue
+        english = (en.get(m.id).string if en.get(m.id) is not None else "") or m.id
+        if counted_placeholders(m.id) or counted_placeholders(english):
+            where = ", ".join(f"{f}:{n}" for f, n in m.locations[:1])
+            singular_counted.append(f"{m.id!r} ({where})")
+    assert not singular_counted, (
+        f"{len(singular_counted)} counted strings without plural forms (use ngettext / _pl / lazy_ngettext):\n"
+        + "\n".join(singular_counted)
+    )
+
+
+# Words after a count that English does not change (Swedish does: "1 besvarad", "2 besvarade").
+SAME_IN_ENGLISH = {"answered", "awaiting", "decided", "described", "new", "proposed", "voted"}
+
+
+def fill(text: str, n: int) -> str:
+    """Every placeholder as ``n``, the way both the server and ``t()`` in the browser fill them."""
+    return PLACEHOLDER.sub(str(n), text).replace("%%", "%")
+
+
+def plural_messages():
+    return [m for m in messages(load_po("sv")) if isinstance(m.id, (list, tuple))]
+
+
+def test_there_are_plural_messages_to_check():
+    assert len(plural_messages()) > 40
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_each_plural_string_renders_the_right_form_for_0_1_2(locale):
+    """Every plural message through the compiled catalogue, as the app renders it: the form
+    for one at 1, the other at 0 and 2, with the number in it; in English the forms differ."""
+    from babel.support import Translations
+
+    translations = Translations.load(str(TRANSLATIONS), [locale])
+    catalog = load_po(locale)
+    wrong = []
+    for m in plural_messages():
+        singular, plural = m.id
+        forms = strings(catalog.get(singular)) if locale == "sv" else strings(catalog.get(singular))
+        if locale == "en" and not all(forms):
+            forms = (singular, plural)
+        for n in (0, 1, 2):
+            names = {a for a in PLACEHOLDER.findall(singular + plural)}
+            rendered = fill(translations.ngettext(singular, plural, n), n)
+            expected = fill(forms[0] if n == 1 else forms[1], n)
+            if rendered != expected or (names and str(n) not in rendered):
+                wrong.append(f"{singular!r} n={n}: {rendered!r}, want {expected!r}")
+        if locale == "en" and forms[0] == forms[1] and not set(re.findall(r"\w+", singular)) & SAME_IN_ENGLISH:
+            wrong.append(f"{singular!r}: the English forms are the same")
+        for form in forms:
+            if (
+                counted_placeholders(form)
+                and "n" in PLACEHOLDER.findall(singular)
+                and "n" not in counted_placeholders(form)
+            ):
+                wrong.append(f"{form!r}: the counted placeholder must be %(n)s (the browser picks the form by n)")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "locale, n, expected",
+    [
+        ("sv", 1, "Du har redan ställt 1 fråga, vilket är det högsta antalet här."),
+        ("sv", 2, "Du har redan ställt 2 frågor, vilket är det högsta antalet här."),
+        ("en", 1, "You have already asked 1 question, the most allowed here."),
+        ("en", 2, "You have already asked 2 questions, the most allowed here."),
+    ],
+)
+def test_server_messages_take_the_plural_form(web, locale, n, expected):
+    """A refusal as the phone gets it: the Q&A limit, from the kind itself."""
+    from workshop.activities import get_kind
+
+    kind = get_kind("qna")
+    with web.test_request_context(f"/?lang={locale}"):
+        entry = kind.prepare(kind.config({"max_questions": n}), {"action": "ask", "text": "Varför?"}, None)
+        assert entry.limit is not None
+        assert entry.limit.message == expected
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_counted_browser_strings_come_with_both_forms(web, locale):
+    """``t(key, {n})`` picks ``key#one`` for 1: every counted browser string must send it, and
+    the one-form must differ from the other in English."""
+    from workshop.browser_strings import js_strings
+
+    with web.test_request_context("/?lang=en"):
+        english = js_strings()
+    with web.test_request_context(f"/?lang={locale}"):
+        out = js_strings()
+    counted = [k for k, v in english.items() if "#" not in k and counted_placeholders(v)]
+    missing = [k for k in counted if f"{k}#one" not in out]
+    assert not missing, missing
+    if locale == "en":
+        assert out["qna.n_answered#one"] == "%(n)s answered"
+        assert (out["n_responses#one"], out["n_responses"]) == ("%(n)s response", "%(n)s responses")
+    else:
+        assert (out["qna.n_answered#one"], out["qna.n_answered"]) == ("%(n)s besvarad", "%(n)s besvarade")
+        assert (out["vote_word#one"], out["vote_word"]) == ("röst", "röster")

@@ -144,7 +144,8 @@ def test_workshop_form_reads_perspectives_and_closing_time(app, client):
     with app.app_context():
         ws = db.session.query(Workshop).one()
         assert ws.title == "Forum" and ws.perspectives == ["Solstad kommun", "Brukare"] and ws.ask_perspective
-        assert ws.open_until.isoformat() == "2030-05-04T16:00:00+00:00"
+        # Typed in local time (Europe/Stockholm, summer time), stored in UTC.
+        assert ws.open_until.isoformat() == "2030-05-04T14:00:00+00:00"
 
 
 def test_activity_form_shows_a_number_error_beside_its_field_in_swedish(client, make_workshop):

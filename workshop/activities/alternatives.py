@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field
 
 from ._draft import analysis_of
@@ -86,6 +86,8 @@ def frame_of(analysis: Any) -> dict[str, Any]:
 
 class Alternatives(ActivityKind):
     key = "alternatives"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 1
     label = _l("Step 1 · Formulera alternativen")
     description = _l(
         "Compare Alternativ A (nollalternativet, the reference point) with Alternativ B (the change) in a table, "
@@ -125,18 +127,18 @@ class Alternatives(ActivityKind):
         "comments_left": _pl("You can write %(n)s more comment.", "You can write %(n)s more comments."),
         "comments_off": _l("Comments are turned off."),
         "empty_comment": _l("Write your comment first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "frame": _l("The frame of the analysis"),
         "perspectives": _l("Perspectives"),
         "horizon": _l("Horizon"),
-        "horizon_years": _l("%(n)s years"),
+        "horizon_years": _pl("%(n)s year", "%(n)s years"),
         "discount_rate": _l("Discount rate"),
         "convention": _l("Discounting convention"),
         "convention_a": _l("A: year 1 is not discounted, year t divided by (1+r)^(t−1)"),
         "convention_b": _l("B: year t divided by (1+r)^t"),
         # presenter and console
         "flags": _l("Är detta verkligen olika?"),
-        "n_flags": _l("%(n)s question it"),
+        "n_flags": _pl("%(n)s questions it", "%(n)s question it"),
         "n_comments": _pl("%(n)s comment", "%(n)s comments"),
         "latest_comments": _l("Latest comments"),
         "no_comparison": _l("Add the comparison rows in the console."),
@@ -192,7 +194,12 @@ class Alternatives(ActivityKind):
         if comment:
             limit = Limit(
                 config.max_comments,
-                gettext("You have already written %(n)s comments, the most allowed here.", n=config.max_comments),
+                ngettext(
+                    "You have already written %(n)s comment, the most allowed here.",
+                    "You have already written %(n)s comments, the most allowed here.",
+                    config.max_comments,
+                    n=config.max_comments,
+                ),
                 counts=lambda r: r.id if (r.data or {}).get("comment") else None,
             )
         return Entry(stored, supersedes=earlier, limit=limit)

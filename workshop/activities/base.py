@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import _pl
@@ -54,6 +54,8 @@ class Row:
     # How many identical answers this row stands for (a tally read groups them; see
     # ``ActivityKind.tally``).
     weight: int = 1
+    # The activity's generation (round) the input was given in; a reset starts a new one.
+    generation: int = 0
 
 
 # --- the kind contract for inputs ------------------------------------------------------------
@@ -131,6 +133,10 @@ class ActivityKind:
 
     key: ClassVar[str]
     label: ClassVar[Any]
+    # The method's step (1–9) a kind carries out; None for the polls. The editor groups the
+    # kinds by it: polls first (in ``order``), then the method's steps by number.
+    step: ClassVar[int | None] = None
+    order: ClassVar[int] = 100
     description: ClassVar[Any] = ""
     # replace: one current answer per participant (a change replaces it);
     # append: several entries per participant up to ``max_entries``.
@@ -197,7 +203,13 @@ class ActivityKind:
         most = self.max_entries(config)
         limit = None
         if most is not None:
-            limit = Limit(most, gettext("You have already sent %(n)s answers, the most allowed here.", n=most))
+            message = ngettext(
+                "You have already sent %(n)s answer, the most allowed here.",
+                "You have already sent %(n)s answers, the most allowed here.",
+                most,
+                n=most,
+            )
+            limit = Limit(most, message)
         return Entry(data, status=status, limit=limit)
 
     # The method's activities show the workshop's draft analysis: the broadcaster recomputes
@@ -229,6 +241,11 @@ class ActivityKind:
             # One current answer per phone: the answers are the responders.
             return sum(r.weight for r in rows if r.status != "deleted")
         return len({r.participant_id for r in rows if r.status != "deleted"})
+
+    def summary(self, config: Any, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        """The totals the screens show, as (label, value) lines for the exported results,
+        read from ``aggregate`` (this kind's own) so the file says what the screen said."""
+        return []
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: Any) -> list[str]:

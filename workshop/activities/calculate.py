@@ -145,6 +145,8 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
 
 class Calculate(NoInput, ActivityKind):
     key = "calculate"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 8
     label = _l("Räkna (result)")
     description = _l(
         "Step 8: the draft computed — Sammanlagd nettonytta, Nettonytta per satsad krona, the year the "
@@ -188,7 +190,10 @@ class Calculate(NoInput, ActivityKind):
         "convention": _l("Convention"),
         "convention_a": _l("A: year 1 not discounted"),
         "convention_b": _l("B: year 1 discounted too"),
-        "settings": _l("%(h)s years · discount rate %(r)s % · convention %(c)s"),
+        "settings": _pl(
+            "%(n)s year · discount rate %(r)s % · convention %(c)s",
+            "%(n)s years · discount rate %(r)s % · convention %(c)s",
+        ),
         "settings_heading": _l("Settings"),
         "horizon": _l("Horizon"),
         "rate": _l("Discount rate"),
@@ -196,7 +201,10 @@ class Calculate(NoInput, ActivityKind):
         "acc_benefits": _l("Ackumulerade nyttor"),
         "acc_costs": _l("Ackumulerade kostnader"),
         "year": _l("Year"),
-        "chart_summary": _l("Over %(h)s years the accumulated benefits reach %(b)s and the accumulated costs %(c)s."),
+        "chart_summary": _pl(
+            "Over %(n)s year the accumulated benefits reach %(b)s and the accumulated costs %(c)s.",
+            "Over %(n)s years the accumulated benefits reach %(b)s and the accumulated costs %(c)s.",
+        ),
         "chart_break_even": _l("The benefits exceed the costs in year %(n)s."),
         "chart_never": _l("The benefits never exceed the costs within the horizon."),
         "tornado": _l("What moves the nettonytta most"),
@@ -223,8 +231,8 @@ class Calculate(NoInput, ActivityKind):
         "category.kvalitet": _l("Kvalitet"),
         "category.miljo": _l("Miljö"),
         "omfordelning": _l("Omfördelning in time"),
-        "hours_freed": _l("Freed: %(h)s hours = %(a)s årsarbetare"),
-        "hours_used": _l("Consumed: %(h)s hours = %(a)s årsarbetare"),
+        "hours_freed": _pl("Freed: %(n)s hour = %(a)s årsarbetare", "Freed: %(n)s hours = %(a)s årsarbetare"),
+        "hours_used": _pl("Consumed: %(n)s hour = %(a)s årsarbetare", "Consumed: %(n)s hours = %(a)s årsarbetare"),
         "hours_missing": _l("Without an hours formula: %(items)s"),
         "not_valued": _l("Not valued in money"),
         "size": _l("Uppskattad storlek"),

@@ -127,6 +127,8 @@ def pattern_of(data: dict[str, Any]) -> dict[str, str]:
 
 class Describe(ActivityKind):
     key = "describe"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 5
     label = _l("Step 5: Beskriv")
     description = _l(
         "Everyone describes the nyttor with the sentence pattern “Rubrik. Genom att … händer … och … leder till att …”. "
@@ -168,7 +170,7 @@ class Describe(ActivityKind):
         "update": _l("Send a new version"),
         "sent": _l("Your description is sent. You can describe another item."),
         "need_more": _l("Write the heading and at least one more part."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "described_by_you": _l("You have sent a description"),
         "chosen": _l("Chosen description"),
         "no_items": _l("There are no nyttor to describe yet."),
@@ -184,7 +186,8 @@ class Describe(ActivityKind):
         "anonymous": _l("anonymous"),
         "not_described": _l("Not described yet"),
         "described": _l("Described"),
-        "summary": _l("%(described)s of %(items)s described · %(drafts)s drafts"),
+        "summary_described": _pl("%(described)s of %(n)s described", "%(described)s of %(n)s described"),
+        "summary_drafts": _pl("%(n)s draft", "%(n)s drafts"),
         "latest_drafts": _l("Latest drafts"),
         "draft_count": _l("Draft · %(n)s in all"),
         "no_analysis": _l("The workshop has no draft analysis yet."),

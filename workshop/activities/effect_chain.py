@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field
 
 from ._draft import analysis_of
@@ -76,6 +76,8 @@ def column_labels() -> dict[str, str]:
 
 class EffectChain(ActivityKind):
     key = "effect_chain"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 3
     label = _l("Step 3 · Rita en effektkedja")
     description = _l(
         "Link förändring → effekt → nytta (and negative effects → konsekvenskostnad or risk). A table first, then the "
@@ -142,7 +144,7 @@ class EffectChain(ActivityKind):
         "checks_ok": _l("No remarks: every nytta and konsekvenskostnad traces back to an effekt."),
         "proposals_heading": _l("Proposals from the room"),
         "no_proposals": _l("No open proposals."),
-        "n_proposed": _l("%(n)s proposed"),
+        "n_proposed": _pl("%(n)s proposed", "%(n)s proposed"),
         "accept": _l("Accept"),
         "dismiss": _l("Dismiss"),
         "accept_label": _l("Accept %(from)s → %(to)s"),
@@ -182,7 +184,12 @@ class EffectChain(ActivityKind):
             supersedes=again,
             limit=Limit(
                 config.max_proposals,
-                gettext("You have already proposed %(n)s links, the most allowed here.", n=config.max_proposals),
+                ngettext(
+                    "You have already proposed %(n)s link, the most allowed here.",
+                    "You have already proposed %(n)s links, the most allowed here.",
+                    config.max_proposals,
+                    n=config.max_proposals,
+                ),
             ),
         )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field, field_validator
 
 from ..models import Response
@@ -111,6 +111,8 @@ def perspective_labels(analysis: Any) -> list[str]:
 
 class Effects(ActivityKind):
     key = "effects"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 2
     label = _l("Step 2 · Hitta effekterna")
     description = _l(
         "Brainstorm the differences between A and B: what is the effect, what causes it, for whom, positive or negative. "
@@ -156,16 +158,18 @@ class Effects(ActivityKind):
         "negative_hint": _l("leads to a kostnad or risk"),
         "add": _l("Add effect"),
         "added": _l("Added: %(text)s"),
-        "count": _l("You have added %(n)s of at most %(max)s effects."),
-        "count_none": _l("You can add up to %(max)s effects."),
+        "count": _pl(
+            "You have added %(used)s of at most %(n)s effect.", "You have added %(used)s of at most %(n)s effects."
+        ),
+        "count_none": _pl("You can add up to %(n)s effect.", "You can add up to %(n)s effects."),
         "limit_reached": _l("You have added as many effects as allowed here. Thank you!"),
         "need_text": _l("Write the effect first."),
         "need_polarity": _l("Choose positive or negative."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "yours": _l("Your effects"),
         # phone: dots
         "dots_heading": _l("Prioritise with dots"),
-        "dots_left": _l("You have %(n)s of %(max)s dots left."),
+        "dots_left": _pl("You have %(left)s of %(n)s dot left.", "You have %(left)s of %(n)s dots left."),
         "dots_none_left": _l("All your dots are placed. Take one back to move it."),
         "dot_add": _l("Place a dot on: %(text)s"),
         "dot_remove": _l("Take back your dot from: %(text)s"),
@@ -245,7 +249,12 @@ class Effects(ActivityKind):
                 stored,
                 limit=Limit(
                     config.max_entries,
-                    gettext("You have already added %(n)s effects, the most allowed here.", n=config.max_entries),
+                    ngettext(
+                        "You have already added %(n)s effect, the most allowed here.",
+                        "You have already added %(n)s effects, the most allowed here.",
+                        config.max_entries,
+                        n=config.max_entries,
+                    ),
                     counts=lambda r: r.id if is_effect(r) else None,
                 ),
                 # The effect is a card of the draft analysis at once (made on the first one).
@@ -279,7 +288,12 @@ class Effects(ActivityKind):
         if data["on"]:
             limit = Limit(
                 config.dot_votes,
-                gettext("You have placed all your %(n)s dots. Take one back to move it.", n=config.dot_votes),
+                ngettext(
+                    "You have placed your %(n)s dot. Take it back to move it.",
+                    "You have placed all your %(n)s dots. Take one back to move it.",
+                    config.dot_votes,
+                    n=config.dot_votes,
+                ),
                 counts=dotted,
             )
         return Entry({"node": final, "on": data["on"]}, ref_id=final, supersedes=earlier, limit=limit)

@@ -110,6 +110,8 @@ def _row_base(node: Any, row: Any) -> dict[str, Any]:
 
 class Estimates(ActivityKind):
     key = "estimates"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 7
     label = _l("Samla data (estimates)")
     description = _l(
         "Step 7: the room estimates the figures of the calculation blocks. Put a figure to the room "
@@ -135,7 +137,10 @@ class Estimates(ActivityKind):
         "progress": _l("Question %(i)s of %(n)s"),
         "round": _l("Round %(n)s"),
         "round2_help": _l("Second round: here is how the room answered the first time. Answer again."),
-        "first_round": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s (%(n)s answers)"),
+        "first_round": _pl(
+            "First round: median %(median)s, middle half %(q1)s–%(q3)s (%(n)s answer)",
+            "First round: median %(median)s, middle half %(q1)s–%(q3)s (%(n)s answers)",
+        ),
         "your_first": _l("Your first figure: %(v)s"),
         "take": _l("Yes, let's take %(v)s"),
         "proposal_is": _l("The proposal is %(v)s"),
@@ -154,18 +159,21 @@ class Estimates(ActivityKind):
         "need_number": _l("Write a number, for example 400 or 0,5."),
         "no_rows": _l("There are no questions to answer yet."),
         "all_done": _l("You have answered every question. Thank you! You can still change your figures."),
-        "answered": _l("answered"),
+        "n_answered": _l("Answered: %(n)s of %(total)s"),
         "not_answered": _l("not answered"),
         # spread (all screens)
-        "n": _l("%(n)s answers"),
+        "n": _pl("%(n)s answer", "%(n)s answers"),
         "median": _l("Median"),
         "quartiles": _l("Middle half (Q1–Q3)"),
         "min_max": _l("Lowest–highest"),
         "proposal": _l("Proposal"),
         "no_figures": _l("No figures yet."),
-        "rows_answered": _l("%(a)s of %(n)s questions have answers"),
+        "rows_answered": _pl("%(a)s of %(n)s question has answers", "%(a)s of %(n)s questions have answers"),
         "more_rows": _pl("+ %(n)s more question", "+ %(n)s more questions"),
-        "chart_label": _l("%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s."),
+        "chart_label": _pl(
+            "%(n)s figure between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s.",
+            "%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s.",
+        ),
         "chart_proposal": _l("Proposal %(v)s."),
         "chart_previous": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s."),
         "round1": _l("Round 1"),
@@ -193,7 +201,10 @@ class Estimates(ActivityKind):
         "row_source": _l("Source"),
         "save_values": _l("Save values"),
         "fill_suggestion": _l("Fill in from the spread (%(low)s / %(likely)s / %(high)s)"),
-        "auto_source": _l("Estimated in the workshop: %(n)s answers, round %(round)s, %(method)s"),
+        "auto_source": _pl(
+            "Estimated in the workshop: %(n)s answer, round %(round)s, %(method)s",
+            "Estimated in the workshop: %(n)s answers, round %(round)s, %(method)s",
+        ),
         "saved": _l("Saved."),
         "prefilled": _l("Filled in from the spread (%(method)s): not saved yet."),
         "order_error": _l("Lowest must not be above likely, nor likely above highest."),

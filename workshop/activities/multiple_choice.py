@@ -24,6 +24,8 @@ class Answer(Schema):
 
 class MultipleChoice(ActivityKind):
     key = "multiple_choice"
+    # Place among the polls in the editor's list.
+    order = 1
     label = _l("Multiple choice")
     description = _l("Vote on options; one answer or several.")
     default_title = _l("What do you think?")
@@ -74,6 +76,9 @@ class MultipleChoice(ActivityKind):
                 if 0 <= c < len(counts):
                     counts[c] += row.weight
         return {"options": list(config.options), "counts": counts, "voters": sum(r.weight for r in rows)}
+
+    def summary(self, config: MultipleChoiceConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return list(zip(aggregate["options"], aggregate["counts"], strict=True))
 
     def csv_header(self, config: MultipleChoiceConfig) -> list[str]:
         return ["choices"]

@@ -13,7 +13,7 @@ from flask_babel import gettext
 from pydantic import Field
 
 from ._text import clean_paragraphs, sort_console_items, text_model
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, text_items
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, text_items
 
 MAX_CARDS = 200
 
@@ -45,6 +45,8 @@ class OpenTextConfig(Schema):
 
 class OpenText(ActivityKind):
     key = "open_text"
+    # Place among the polls in the editor's list.
+    order = 4
     label = _l("Open text")
     description = _l("Free-text answers shown as cards; you can approve them before they are shown.")
     default_title = _l("What should we keep in mind?")
@@ -66,17 +68,17 @@ class OpenText(ActivityKind):
     js_strings = {
         "label": _l("Your answer"),
         "placeholder": _l("Write your answer here"),
-        "chars": _l("%(n)s of %(max)s characters"),
-        "left": _l("You can send %(n)s more."),
+        "chars": _pl("%(used)s of %(n)s character", "%(used)s of %(n)s characters"),
+        "left": _l("You can send %(left)s more."),
         "limit_reached": _l("You have sent all your answers. Thank you!"),
         "empty": _l("Write something first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews answers before they are shown."),
         "showing": _l("Showing %(n)s of %(total)s"),
         "no_answers": _l("No answers yet."),
         "merged_into": _l("Merged into: %(text)s"),
-        "same_as": _l("same answer"),
-        "pending_count": _l("%(n)s awaiting approval"),
+        "same_as": _l("%(n)s with the same answer"),
+        "pending_count": _pl("%(n)s awaiting approval", "%(n)s awaiting approval"),
         "all_answers": _l("Everyone's answers"),
     }
 
@@ -112,6 +114,9 @@ class OpenText(ActivityKind):
 
     def console_items(self, config: OpenTextConfig, rows: list[Row]) -> list[dict[str, Any]]:
         return sort_console_items(text_items(rows))
+
+    def summary(self, config: OpenTextConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(c["text"], c["count"]) for c in aggregate["entries"]]
 
     def csv_header(self, config: OpenTextConfig) -> list[str]:
         return ["text", "merged_into"]

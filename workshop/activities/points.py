@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, TypeGuard
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, check_unique
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 12
@@ -48,6 +48,8 @@ def fits(points: Any, n: int) -> TypeGuard[list[int]]:
 
 class Points(ActivityKind):
     key = "points"
+    # Place among the polls in the editor's list.
+    order = 6
     label = _l("100 points")
     description = _l("Share a budget of points among the options to show what matters most.")
     default_title = _l("Share 100 points among the options")
@@ -57,9 +59,12 @@ class Points(ActivityKind):
     phone_results = "on_reveal"
     Config = PointsConfig
     js_strings = {
-        "help": _l("Share up to %(budget)s points among the options. You need not use them all."),
-        "left": _l("%(n)s of %(budget)s points left"),
-        "over": _l("%(n)s points too many"),
+        "help": _pl(
+            "Share up to %(n)s point among the options. You need not use it.",
+            "Share up to %(n)s points among the options. You need not use them all.",
+        ),
+        "left": _pl("%(left)s of %(n)s point left", "%(left)s of %(n)s points left"),
+        "over": _pl("%(n)s point too many", "%(n)s points too many"),
         "over_hint": _l("Take away points before you send."),
         "none": _l("Give at least one point before you send."),
         "bad_number": _l("Use whole numbers of 0 or more."),
@@ -69,7 +74,7 @@ class Points(ActivityKind):
         "points_for": _l("Points for “%(item)s”"),
         "total": _l("%(n)s p"),
         "mean": _l("mean %(n)s"),
-        "note": _l("%(n)s participants · %(budget)s points each"),
+        "note": _pl("%(n)s participant · %(budget)s points each", "%(n)s participants · %(budget)s points each"),
         "results": _l("Results"),
     }
     config_fields = [
@@ -101,12 +106,18 @@ class Points(ActivityKind):
         points = data["points"]
         n = len(config.options)
         if len(points) != n:
-            message = gettext("Give one number for each of the %(n)s options.", n=n)
+            message = ngettext(
+                "Give one number for the %(n)s option.", "Give one number for each of the %(n)s options.", n, n=n
+            )
             raise InputError("invalid", message, {"points": message})
         used = sum(points)
         if used > config.budget:
-            message = gettext(
-                "You have given %(used)s points but only %(budget)s are available.", used=used, budget=config.budget
+            message = ngettext(
+                "You have given %(n)s point but only %(budget)s are available.",
+                "You have given %(n)s points but only %(budget)s are available.",
+                used,
+                n=used,
+                budget=config.budget,
             )
             raise InputError("over_budget", message, {"points": message})
         if used == 0:
@@ -137,6 +148,12 @@ class Points(ActivityKind):
             "given": given,
             "participants": participants,
         }
+
+    def summary(self, config: PointsConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [
+            (gettext("%(option)s (%(share)s %% of the points)", option=o, share=s), t)
+            for o, t, s in zip(aggregate["options"], aggregate["totals"], aggregate["shares"], strict=True)
+        ]
 
     def csv_header(self, config: PointsConfig) -> list[str]:
         return [f"points: {option}" for option in config.options]

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from ..draft.models import BENEFIT_TYPES, COST_TYPES
 from ._draft import NoInput
-from .base import ActivityKind, ConfigField, Row, Schema, _l
+from .base import ActivityKind, ConfigField, Row, Schema, _l, _pl
 from .calculate import SIZE_NAMES, result_summary
 
 #: The slides, in order.
@@ -94,6 +94,8 @@ def presentation(draft: Any, next_steps: str = "") -> dict[str, Any]:
 
 class Present(NoInput, ActivityKind):
     key = "present"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 9
     label = _l("Dokumentera och presentera")
     description = _l(
         "Step 9: the analysis as a short presentation — the change, the alternatives, benefits by category, "
@@ -127,7 +129,7 @@ class Present(NoInput, ActivityKind):
         "alt_b": _l("Alternativ B (the change)"),
         "aspect": _l("Aspect"),
         "not_written": _l("Not written yet."),
-        "effects_n": _l("%(n)s effekter found"),
+        "effects_n": _pl("%(n)s effekt found", "%(n)s effekter found"),
         "costs": _l("Kostnader"),
         "no_items": _l("None yet."),
         "valued_money": _l("valued in money"),
@@ -135,8 +137,8 @@ class Present(NoInput, ActivityKind):
         "organisation": _l("Organisation"),
         "purpose": _l("Purpose"),
         "geography": _l("Geography"),
-        "horizon": _l("%(h)s years from %(y)s"),
-        "horizon_plain": _l("%(h)s years"),
+        "horizon": _pl("%(n)s year from %(y)s", "%(n)s years from %(y)s"),
+        "horizon_plain": _pl("%(n)s year", "%(n)s years"),
         "risks": _l("Risker"),
         "obstacles": _l("Hinder"),
         "opportunities": _l("Möjligheter (need a further decision)"),
@@ -145,7 +147,7 @@ class Present(NoInput, ActivityKind):
         "thanks": _l("Thank you for taking part!"),
         "phone_summary": _l("This is where the analysis stands now."),
         "no_draft": _l("The draft analysis is empty so far."),
-        "benefits_n": _l("%(n)s nyttor"),
+        "benefits_n": _pl("%(n)s nytta", "%(n)s nyttor"),
     }
 
     def aggregate(self, config: PresentConfig, rows: list[Row]) -> dict[str, Any]:

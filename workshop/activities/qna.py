@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field
 
 from ..models import Response
@@ -72,6 +72,8 @@ def _tally(rows: list[Row]) -> tuple[list[Row], dict[int, set[int]]]:
 
 class QnA(ActivityKind):
     key = "qna"
+    # Place among the polls in the editor's list.
+    order = 7
     label = _l("Q&A")
     description = _l("Participants ask questions and upvote the ones they want answered.")
     default_title = _l("Questions to the panel")
@@ -94,20 +96,21 @@ class QnA(ActivityKind):
         "label": _l("Your question"),
         "placeholder": _l("Write your question here"),
         "ask": _l("Ask"),
-        "chars": _l("%(n)s of %(max)s characters"),
+        "chars": _pl("%(used)s of %(n)s character", "%(used)s of %(n)s characters"),
         "left": _pl("You can ask %(n)s more question.", "You can ask %(n)s more questions."),
         "limit_reached": _l("You have asked as many questions as allowed here."),
         "empty": _l("Write your question first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews questions before they are shown."),
         "questions": _l("Questions"),
+        "n_questions": _pl("%(n)s question", "%(n)s questions"),
         "answered_heading": _l("Answered"),
         "no_questions": _l("No questions yet."),
         "be_first": _l("No questions yet. Ask the first one!"),
         "upvote_label": _pl("Upvote this question, %(n)s vote now", "Upvote this question, %(n)s votes now"),
         "own": _l("Your question"),
         "your_pending": _l("Your questions awaiting approval"),
-        "n_answered": _l("%(n)s answered"),
+        "n_answered": _pl("%(n)s answered", "%(n)s answered"),
         "n_more": _l("More questions: %(n)s"),
         "mark_answered": _l("Mark answered"),
         "mark_unanswered": _l("Not answered yet"),
@@ -142,7 +145,12 @@ class QnA(ActivityKind):
                 status="pending" if config.premoderate else "visible",
                 limit=Limit(
                     config.max_questions,
-                    gettext("You have already asked %(n)s questions, the most allowed here.", n=config.max_questions),
+                    ngettext(
+                        "You have already asked %(n)s question, the most allowed here.",
+                        "You have already asked %(n)s questions, the most allowed here.",
+                        config.max_questions,
+                        n=config.max_questions,
+                    ),
                     counts=lambda r: r.id if is_question(r) else None,
                 ),
             )
@@ -199,6 +207,12 @@ class QnA(ActivityKind):
                 if r.status != "deleted" and (is_question(r) or (is_upvote(r) and r.data.get("upvote") is True))
             }
         )
+
+    def summary(self, config: QnAConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        answered = gettext("(answered)")
+        return [(q["text"], q["votes"]) for q in aggregate["questions"]] + [
+            (f"{q['text']} {answered}", q["votes"]) for q in aggregate["answered"]
+        ]
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: QnAConfig) -> list[str]:

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field, StringConstraints
 
 from ..draft.models import MONEY_CATEGORIES, Node
@@ -200,6 +200,8 @@ def row_names(node: Node) -> dict[str, dict[str, Any]]:
 
 class Questions(ActivityKind):
     key = "questions"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 6
     label = _l("Step 6: Formulera frågor")
     description = _l(
         "Break each nytta and kostnad valued in money into questions (Hur många…? Hur lång tid…? Vad kostar…?). "
@@ -236,7 +238,7 @@ class Questions(ActivityKind):
         "s_cost": _l("Vad kostar "),
         "s_often": _l("Hur ofta "),
         "empty": _l("Write your question first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "duplicate": _l("That question is already there."),
         "left": _l("You can suggest %(n)s more."),
         "limit": _l("You have suggested as many questions as allowed here."),
@@ -273,10 +275,11 @@ class Questions(ActivityKind):
         "t_travel": _l("Travel"),
         "no_formula": _l("No formula yet"),
         "yearly_value": _l("Yearly value ="),
-        "summary": _l(
-            "%(items)s items valued in money · %(rows)s questions · %(formulas)s with a formula · %(suggestions)s new suggestions"
-        ),
-        "n_suggestions": _l("%(n)s new"),
+        "summary_items": _pl("%(n)s item valued in money", "%(n)s items valued in money"),
+        "summary_rows": _pl("%(n)s question", "%(n)s questions"),
+        "summary_formulas": _l("%(n)s with a formula"),
+        "summary_suggestions": _pl("%(n)s new suggestion", "%(n)s new suggestions"),
+        "n_suggestions": _pl("%(n)s new", "%(n)s new"),
         "n_rows": _l("Questions: %(n)s"),
         "has_formula": _l("formula ✓"),
         "pick_item": _l("Items valued in money"),
@@ -327,7 +330,12 @@ class Questions(ActivityKind):
             ref_id=node.id,
             limit=Limit(
                 config.max_suggestions,
-                gettext("You have already suggested %(n)s questions, the most allowed here.", n=config.max_suggestions),
+                ngettext(
+                    "You have already suggested %(n)s question, the most allowed here.",
+                    "You have already suggested %(n)s questions, the most allowed here.",
+                    config.max_suggestions,
+                    n=config.max_suggestions,
+                ),
             ),
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, TypeGuard
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import Field, StringConstraints
 
 from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, check_unique
@@ -45,6 +45,8 @@ def is_permutation(order: Any, n: int) -> TypeGuard[list[int]]:
 
 class Ranking(ActivityKind):
     key = "ranking"
+    # Place among the polls in the editor's list.
+    order = 5
     label = _l("Ranking")
     description = _l("Put all options in order of importance; the results show the common order.")
     default_title = _l("What matters most?")
@@ -92,7 +94,7 @@ class Ranking(ActivityKind):
         order = data["order"]
         n = len(config.options)
         if len(order) != n:
-            message = gettext("Rank all %(n)s options.", n=n)
+            message = ngettext("Rank the %(n)s option.", "Rank all %(n)s options.", n, n=n)
             raise InputError("invalid", message, {"order": message})
         if not is_permutation(order, n):
             message = gettext("Each option must appear exactly once in the ranking.")
@@ -129,6 +131,16 @@ class Ranking(ActivityKind):
         ]
         items.sort(key=lambda item: (-item["score"], item["index"]))
         return {"items": items, "rankings": rankings, "max_score": n * rankings}
+
+    def summary(self, config: RankingConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        """Options best first, each with its score (n points for a first place, 1 for the last)."""
+        return [
+            (
+                gettext("%(option)s (average rank %(rank)s)", option=i["option"], rank=i["average_rank"] or "–"),
+                i["score"],
+            )
+            for i in aggregate["items"]
+        ]
 
     def csv_header(self, config: RankingConfig) -> list[str]:
         return ["order", *[f"rank: {option}" for option in config.options]]

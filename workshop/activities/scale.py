@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
 
 MAX_STEPS = 10
 LABEL_MAX = 60
@@ -43,6 +43,8 @@ def _valid_value(value: Any, top: int) -> TypeGuard[int]:
 
 class Scale(ActivityKind):
     key = "scale"
+    # Place among the polls in the editor's list.
+    order = 2
     label = _l("Scale")
     description = _l("Answer on a scale from 1 to N, for example how much you agree.")
     default_title = _l("How much do you agree?")
@@ -56,8 +58,8 @@ class Scale(ActivityKind):
         "your_choice": _l("Your choice: %(v)s"),
         "mean": _l("Mean"),
         "median": _l("Median"),
-        "answers": _l("%(n)s answers"),
-        "value_count": _l("%(v)s: %(n)s answers"),
+        "answers": _pl("%(n)s answer", "%(n)s answers"),
+        "value_count": _pl("%(v)s: %(n)s answer", "%(v)s: %(n)s answers"),
         "results": _l("Results"),
     }
     config_fields = [
@@ -110,6 +112,17 @@ class Scale(ActivityKind):
             "mean": round2(sum(values), count) if count else None,
             "median": float(statistics.median(values)) if count else None,
         }
+
+    def summary(self, config: ScaleConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        lines: list[tuple[str, Any]] = [(gettext("Mean"), aggregate["mean"]), (gettext("Median"), aggregate["median"])]
+        for value, count in enumerate(aggregate["distribution"], start=1):
+            label = str(value)
+            if value == 1 and aggregate["label_low"]:
+                label = f"1 ({aggregate['label_low']})"
+            elif value == aggregate["max"] and aggregate["label_high"]:
+                label = f"{value} ({aggregate['label_high']})"
+            lines.append((label, count))
+        return lines
 
     def csv_header(self, config: ScaleConfig) -> list[str]:
         return ["value"]

@@ -138,6 +138,8 @@ def decision_of(node: Node) -> dict[str, Any]:
 
 class Sorting(ActivityKind):
     key = "sorting"
+    # The method's step this kind carries out (the editor lists the steps in order).
+    step = 4
     label = _l("Step 4: Sortera")
     description = _l(
         "Everyone sorts each nytta and kostnad of the draft: category, valued in money or not, perspektiv. "
@@ -200,7 +202,7 @@ class Sorting(ActivityKind):
         "group_votes": _l("The group's votes"),
         "in_money": _l("in money"),
         "not_money": _l("not in money"),
-        "voters": _l("%(n)s voted"),
+        "voters": _pl("%(n)s voted", "%(n)s voted"),
         "agreement_high": _l("High agreement"),
         "agreement_medium": _l("Medium agreement"),
         "agreement_low": _l("Low agreement"),
@@ -209,7 +211,10 @@ class Sorting(ActivityKind):
         "grey_short": _l("Gråzon"),
         "tie": _l("tie"),
         "no_votes": _l("No votes yet"),
-        "summary": _l("%(items)s items · %(voted)s with votes · %(grey)s in the gråzon · %(decided)s decided"),
+        "summary_items": _pl("%(n)s item", "%(n)s items"),
+        "summary_voted": _l("%(n)s with votes"),
+        "summary_grey": _l("%(n)s in the gråzon"),
+        "summary_decided": _pl("%(n)s decided", "%(n)s decided"),
         "grey_first": _l("Gråzon first"),
         "decision": _l("Decision"),
         "decided": _l("Decided"),

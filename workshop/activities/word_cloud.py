@@ -27,6 +27,8 @@ class WordCloudConfig(Schema):
 
 class WordCloud(ActivityKind):
     key = "word_cloud"
+    # Place among the polls in the editor's list.
+    order = 3
     label = _l("Word cloud")
     description = _l("Short words or phrases; the most common ones grow largest.")
     default_title = _l("Describe it in one word")
@@ -42,18 +44,19 @@ class WordCloud(ActivityKind):
     js_strings = {
         "label": _l("Your word"),
         "placeholder": _l("A word or a short phrase"),
-        "left": _l("%(n)s of %(max)s words left"),
+        "left": _pl("%(left)s of %(n)s word left", "%(left)s of %(n)s words left"),
         "limit_reached": _l("You have sent all your words. Thank you!"),
         "your_words": _l("Your words"),
         "top_words": _l("Most common words"),
-        "cloud_label": _l("Word cloud with %(n)s different words"),
+        "cloud_label": _pl("Word cloud with %(n)s word", "Word cloud with %(n)s different words"),
         "words_list": _l("The words and how many wrote them"),
         "no_words": _l("No words yet."),
         "times": _pl("%(n)s time", "%(n)s times"),
         "empty": _l("Write a word first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
+        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "words": _l("Words"),
-        "entries": _l("%(n)s entries"),
+        "entries": _pl("%(n)s entry", "%(n)s entries"),
+        "n_words": _pl("%(n)s word", "%(n)s words"),
         "merged_here": _l("merged here: %(words)s"),
         "hide_all": _l("Hide"),
         "show_all": _l("Show"),
@@ -111,6 +114,9 @@ class WordCloud(ActivityKind):
             source = item["merged_into"] if item["merged_into"] in texts else item["id"]
             item["group"] = normalise_text(texts.get(source, item["text"]))
         return items
+
+    def summary(self, config: WordCloudConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(w["text"], w["count"]) for w in aggregate["words"]]
 
     def csv_header(self, config: WordCloudConfig) -> list[str]:
         return ["text", "normalised", "merged_into"]

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Collection
 from typing import Any, Literal, TypeVar, overload
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from ..calculation.factors import load_factors
@@ -514,7 +514,9 @@ def add_row(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> BlockRow:
     if not isinstance(data, dict) or set(data) - set(ROW_FIELDS):
         raise InputError("invalid", gettext("Unknown field."))
     if len(block.rows) >= 50:
-        raise InputError("invalid", gettext("A block holds at most %(n)s rows.", n=50))
+        raise InputError(
+            "invalid", ngettext("A block holds at most %(n)s row.", "A block holds at most %(n)s rows.", 50, n=50)
+        )
     row = new_row(data, {r.name for r in block.rows}, max((r.position for r in block.rows), default=-1) + 1)
     block.rows.append(row)
     db.session.flush()

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.run import Run
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..draft.models import Analysis
 from ..draft.report import build
@@ -346,10 +347,13 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     doc.add_paragraph()
     _para(
         doc,
-        _(
-            "Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+        ngettext(
+            "Over %(n)s year the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
             "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
-            h=a.horizon,
+            "Over %(n)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+            "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
+            a.horizon,
+            n=a.horizon,
             b=kr(und["benefits"]),
             c=kr(und["costs"]),
             r=percent(a.discount_rate, 1),
@@ -361,8 +365,10 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     if res["not_valued"]:
         _para(
             doc,
-            _(
+            ngettext(
+                "%(n)s benefit or cost is not valued in money; it is listed with its estimated size in section 4.",
                 "%(n)s benefits or costs are not valued in money; they are listed with their estimated size in section 4.",
+                len(res["not_valued"]),
                 n=len(res["not_valued"]),
             ),
         )
@@ -396,7 +402,12 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             b=p["last_input"].strftime("%Y-%m-%d"),
         )
     _para(doc, text)
-    _para(doc, _("%(n)s participants took part.", n=p["participants"]))
+    _para(
+        doc,
+        ngettext(
+            "%(n)s participant took part.", "%(n)s participants took part.", p["participants"], n=p["participants"]
+        ),
+    )
     if p["per_perspective"]:
         _table(
             doc,
@@ -444,7 +455,9 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         ", ".join(f"{clean(x['label'])} ({x['kind']})" if x["kind"] else clean(x["label"]) for x in r["perspectives"])
         or "–"
     )
-    horizon = _("%(n)s years", n=a.horizon) + (f", {_('from %(y)s', y=a.start_year)}" if a.start_year else "")
+    horizon = ngettext("%(n)s year", "%(n)s years", a.horizon, n=a.horizon) + (
+        f", {_('from %(y)s', y=a.start_year)}" if a.start_year else ""
+    )
     for line in (
         f"{_('Perspectives')}: {perspectives}",
         f"{_('Geography')}: {clean(a.geography) or '–'}",
@@ -483,7 +496,14 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         for link in r["links"][:60]:
             _para(doc, f"{clean(link['from'])} → {clean(link['to'])}", style="List Bullet", space_after=0, size=9)
         if len(r["links"]) > 60:
-            _para(doc, _("… and %(n)s more links.", n=len(r["links"]) - 60), italic=True, size=9)
+            _para(
+                doc,
+                ngettext(
+                    "… and %(n)s more link.", "… and %(n)s more links.", len(r["links"]) - 60, n=len(r["links"]) - 60
+                ),
+                italic=True,
+                size=9,
+            )
     if wide:
         _landscape(doc, False)
     for key, heading in (
@@ -633,10 +653,12 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
 
     # 7 Summary.
     _heading(doc, f"7 {_('Summary')}", 1)
-    text = _(
-        "The total net benefit over %(h)s years is %(n)s undiscounted and %(d)s discounted.",
-        h=a.horizon,
-        n=kr(und["nettonytta"]),
+    text = ngettext(
+        "The total net benefit over %(n)s year is %(v)s undiscounted and %(d)s discounted.",
+        "The total net benefit over %(n)s years is %(v)s undiscounted and %(d)s discounted.",
+        a.horizon,
+        n=a.horizon,
+        v=kr(und["nettonytta"]),
         d=kr(disc["nettonytta"]),
     )
     if und["break_even_year"]:

@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -308,10 +309,13 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             _add_line(shape, _("… and %(n)s more.", n=len(res["not_valued"]) - 6), size=15, colour=MUTED)
 
     # 5 The result.
-    summary = _(
-        "Over %(h)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+    summary = ngettext(
+        "Over %(n)s year the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
         "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
-        h=a.horizon,
+        "Over %(n)s years the benefits valued in money amount to %(b)s and the costs to %(c)s (undiscounted); "
+        "discounted at %(r)s (convention %(conv)s): %(bd)s and %(cd)s.",
+        a.horizon,
+        n=a.horizon,
         b=kr(und["benefits"]),
         c=kr(und["costs"]),
         r=f"{a.discount_rate * 100:.1f} %",
@@ -386,7 +390,14 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     sections = r["sections"]
     missing = {e["item_id"] for e in res["errors"]}
     if missing:
-        steps.append(_("Complete the figures of %(n)s items", n=len(missing)))
+        steps.append(
+            ngettext(
+                "Complete the figures of %(n)s item",
+                "Complete the figures of %(n)s items",
+                len(missing),
+                n=len(missing),
+            )
+        )
     risks, obstacles = len(sections["risks"]), len(sections["obstacles"])
     if risks or obstacles:
         steps.append(_("Handle the risks (%(r)s) and obstacles (%(o)s)", r=risks, o=obstacles))

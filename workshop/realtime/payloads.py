@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from ..activities import get_kind
 from ..draft.snapshot import draft_snapshot
 from ..extensions import db
+from ..formatting import local_zone
 from ..models import Activity, Participant, Workshop, utcnow
 from ..responses import load_rows, load_tally, own_responses
 
@@ -101,6 +102,7 @@ def workshop_state(ws: Workshop, role: str, version: str | None = None) -> dict[
         "mode": ws.mode,
         "status": ws.status,
         "open_until": _iso(ws.open_until),
+        "timezone": local_zone().key,
         "accepts_input": ws.accepts_input(),
         "join_code": ws.join_code,
         "ask_nickname": ws.ask_nickname,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from pydantic import ValidationError
 
 #: Error type of :func:`workshop.validation.types.refuse`: the sentence travels in ``ctx``.
@@ -60,9 +60,19 @@ def field_message(err: Mapping[str, Any]) -> str:
     if kind == "string_too_short":
         if ctx.get("min_length", 1) <= 1:
             return gettext("This field cannot be empty.")
-        return gettext("Too short: at least %(n)s characters.", n=ctx.get("min_length"))
+        return ngettext(
+            "Too short: at least %(n)s character.",
+            "Too short: at least %(n)s characters.",
+            ctx.get("min_length") or 0,
+            n=ctx.get("min_length"),
+        )
     if kind == "string_too_long":
-        return gettext("Too long: at most %(n)s characters.", n=ctx.get("max_length"))
+        return ngettext(
+            "Too long: at most %(n)s character.",
+            "Too long: at most %(n)s characters.",
+            ctx.get("max_length") or 0,
+            n=ctx.get("max_length"),
+        )
     if kind in {"too_short"}:
         return gettext("Give at least %(n)s.", n=ctx.get("min_length"))
     if kind in {"too_long"}:

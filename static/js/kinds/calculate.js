@@ -24,7 +24,7 @@ function yearText(year, settings, t) {
 
 export function settingsText(settings, t) {
   return t("calculate.settings", {
-    h: settings.horizon,
+    n: settings.horizon,
     r: fmt(settings.discount_rate * 100, 1),
     c: settings.convention,
   });
@@ -224,8 +224,8 @@ function breakdowns(el, t, agg, discounted) {
 function omfordelning(el, t, agg) {
   const o = agg.omfordelning;
   const lines = [
-    t("calculate.hours_freed", { h: fmt(o.benefit_hours, 0), a: fmt(o.benefit_arsarbetare, 2) }),
-    t("calculate.hours_used", { h: fmt(o.cost_hours, 0), a: fmt(o.cost_arsarbetare, 2) }),
+    t("calculate.hours_freed", { n: fmt(o.benefit_hours, 0), a: fmt(o.benefit_arsarbetare, 2) }),
+    t("calculate.hours_used", { n: fmt(o.cost_hours, 0), a: fmt(o.cost_arsarbetare, 2) }),
   ];
   if (o.missing_hours.length) lines.push(t("calculate.hours_missing", { items: o.missing_hours.join(", ") }));
   return el("section", { class: "calc-section" }, el("h3", { text: t("calculate.omfordelning") }),

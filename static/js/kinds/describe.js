@@ -304,7 +304,7 @@ export function console(ctx) {
     }
     const s = agg.summary;
     root.append(el("div", { class: "mk-console-head" },
-      el("p", { class: "mk-summary", text: t("describe.summary", { described: fmt(s.described), items: fmt(s.items), drafts: fmt(s.drafts) }) })));
+      el("p", { class: "mk-summary", text: `${t("describe.summary_described", { described: fmt(s.described), n: fmt(s.items) })} · ${t("describe.summary_drafts", { n: fmt(s.drafts) })}` })));
     if (!agg.items.length) {
       root.append(el("p", { class: "empty", text: t("describe.no_items") }));
       return;

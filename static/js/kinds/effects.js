@@ -164,7 +164,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
 
   function drawCount() {
     const n = ownEffects().length;
-    const text = n ? t("effects.count", { n: fmt(n), max: fmt(max) }) : t("effects.count_none", { max: fmt(max) });
+    const text = n ? t("effects.count", { used: fmt(n), n: fmt(max) }) : t("effects.count_none", { n: fmt(max) });
     if (counter.textContent !== text) counter.textContent = text;
     const full = n >= max;
     form.hidden = full;
@@ -185,7 +185,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     redraw(dotsList, () => {
       const mineNow = myDots();
       const left = Math.max(0, dotsMax - mineNow.size);
-      dotsLeft.textContent = left ? t("effects.dots_left", { n: fmt(left), max: fmt(dotsMax) }) : t("effects.dots_none_left");
+      dotsLeft.textContent = left ? t("effects.dots_left", { left: fmt(left), n: fmt(dotsMax) }) : t("effects.dots_none_left");
       clear(dotsList);
       const effects = content.effects || [];
       if (!effects.length) dotsList.append(el("li", { class: "empty", text: t("effects.no_effects") }));

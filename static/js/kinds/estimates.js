@@ -195,7 +195,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       el("span", { text: t("estimates.progress", { i: pos.index + 1, n: list.length }) }),
       round() === 2 ? el("span", { class: "est-round-tag", text: t("estimates.round", { n: 2 }) }) : null,
       meter,
-      el("span", { class: "sr-only", text: `${done} / ${list.length} ${t("estimates.answered")}` })));
+      el("span", { class: "sr-only", text: t("estimates.n_answered", { n: done, total: list.length }) })));
 
     const qid = `est-q-${activity.id}-${row.id}`;
     const heading = el("h2", { class: "est-question", id: qid, tabindex: "-1", text: row.label });

@@ -24,7 +24,7 @@ export function charCounter(field, max, { el, t, key }) {
   const counter = el("p", { class: "char-count", id: nextId("count") });
   const tick = () => {
     const n = field.value.length;
-    counter.textContent = t(key, { n: fmt(n), max: fmt(max) });
+    counter.textContent = t(key, { used: fmt(n), n: fmt(max) });
     counter.dataset.near = n >= max * 0.9 ? "true" : "false";
   };
   field.addEventListener("input", tick);
@@ -88,7 +88,7 @@ export function textEntryPhone(ctx, opts) {
     remaining.className = isFull ? "limit-reached" : "remaining";
     remaining.textContent = isFull
       ? t(`${key}.limit_reached`)
-      : t(`${key}.left`, { n: fmt(maxEntries - used()), max: fmt(maxEntries) });
+      : t(`${key}.left`, { left: fmt(maxEntries - used()), n: fmt(maxEntries) });
     const all = [...own, ...queued];
     ownBlock.hidden = all.length === 0;
     clear(ownList);
@@ -326,7 +326,7 @@ export function presenter({ root, activity, results, t, el }) {
   const cards = el("ul", { class: `cards ${sizes[size]}` });
   for (const e of agg.entries) {
     cards.append(el("li", {}, e.text,
-      e.count > 1 ? el("span", { class: "ot-count", "aria-label": `${fmt(e.count)} ${t("open_text.same_as")}`, text: `×${fmt(e.count)}` }) : null));
+      e.count > 1 ? el("span", { class: "ot-count", "aria-label": t("open_text.same_as", { n: fmt(e.count) }), text: `×${fmt(e.count)}` }) : null));
   }
   const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
   const node = el("div", { class: "ot-pres" }, cards, more);
@@ -352,7 +352,7 @@ export function console({ root, activity, results, moderate, t, el }) {
   const items = results.items || [];
   const texts = new Map(items.map((i) => [i.id, i.text]));
   const pending = items.filter((i) => i.status === "pending").length;
-  parts.summary.textContent = `${fmt(results.aggregate?.answers ?? 0)} ${t("responses")}` +
+  parts.summary.textContent = t("n_responses", { n: fmt(results.aggregate?.answers ?? 0) }) +
     (pending ? ` · ${t("open_text.pending_count", { n: fmt(pending) })}` : "");
   const short = (s) => (s.length > 70 ? `${s.slice(0, 69)}…` : s);
   const standing = items.filter((i) => !i.merged_into && i.status !== "pending");

@@ -27,7 +27,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
   const form = el("form", { class: "answer-form points-form", novalidate: true });
   const helpId = `points-help-${activity.id}`;
   const problemId = `points-problem-${activity.id}`;
-  const help = el("p", { class: "help", id: helpId, text: t("points.help", { budget: fmt(budget) }) });
+  const help = el("p", { class: "help", id: helpId, text: t("points.help", { n: fmt(budget) }) });
   const list = el("ul", { class: "points-list", role: "list" });
   const counter = el("p", { class: "points-left", role: "status", "aria-live": "polite" });
   const meterFill = el("span", { class: "points-meter-fill" });
@@ -83,7 +83,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       for (const b of [minusBig, minus]) if (b) b.setAttribute("aria-disabled", String(closed || !(vals[i] > 0)));
       for (const b of [plus, plusBig]) if (b) b.setAttribute("aria-disabled", String(closed || left <= 0));
     });
-    const text = left > 0 ? t("points.left", { n: fmt(left), budget: fmt(budget) })
+    const text = left > 0 ? t("points.left", { left: fmt(left), n: fmt(budget) })
       : left === 0 ? t("points.all_used") : t("points.over", { n: fmt(-left), budget: fmt(budget) });
     if (counter.textContent !== text) counter.textContent = text;
     counter.dataset.state = left < 0 ? "over" : left === 0 ? "full" : "ok";

@@ -36,7 +36,7 @@ function titleSection(el, t, agg) {
   if (where) out.append(el("p", { class: "present-where", text: where }));
   if (f.purpose) out.append(el("p", { class: "present-purpose", text: f.purpose }));
   out.append(el("p", { class: "present-frame muted", text: s.start_year
-    ? t("present.horizon", { h: s.horizon, y: s.start_year }) : t("present.horizon_plain", { h: s.horizon }) }));
+    ? t("present.horizon", { n: s.horizon, y: s.start_year }) : t("present.horizon_plain", { n: s.horizon }) }));
   if (agg.perspectives.length) {
     out.append(el("ul", { class: "present-chips", "aria-label": t("present.perspectives") },
       agg.perspectives.map((p) => el("li", { text: p.label }))));

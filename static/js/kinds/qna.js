@@ -23,7 +23,7 @@ function ownState(mine) {
 
 function staticVotes(n, { el, t }) {
   return el("span", { class: "qna-votes-static" },
-    el("span", { class: "n", text: fmt(n) }), el("span", { class: "lbl", text: t("votes") }));
+    el("span", { class: "n", text: fmt(n) }), el("span", { class: "lbl", text: t("vote_word", { n }) }));
 }
 
 // --- phone ---------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ export function presenter({ root, activity, results, t, el }) {
     const list = el("ol", { class: "qna-pres-list" });
     for (const q of agg.questions.slice(0, 12)) {
       list.append(el("li", {},
-        el("span", { class: "qna-pres-votes" }, el("strong", { text: fmt(q.votes) }), el("span", { text: t("votes") })),
+        el("span", { class: "qna-pres-votes" }, el("strong", { text: fmt(q.votes) }), el("span", { text: t("vote_word", { n: q.votes }) })),
         el("p", { class: "q-text", text: q.text })));
     }
     const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
@@ -254,7 +254,7 @@ export function console({ root, activity, results, moderate, t, el }) {
   const items = results.items || [];
   const agg = results.aggregate || { questions: [], answered: [] };
   const pending = items.filter((i) => i.status === "pending").length;
-  const bits = [`${fmt(agg.questions.length)} ${t("qna.questions").toLowerCase()}`];
+  const bits = [t("qna.n_questions", { n: fmt(agg.questions.length) })];
   if (agg.answered.length) bits.push(t("qna.n_answered", { n: fmt(agg.answered.length) }));
   if (pending) bits.push(t("open_text.pending_count", { n: fmt(pending) }));
   parts.summary.textContent = bits.join(" · ");

@@ -261,7 +261,7 @@ export function console(ctx) {
     }
     const s = agg.summary;
     root.append(el("div", { class: "mk-console-head" },
-      el("p", { class: "mk-summary", text: t("questions.summary", { items: fmt(s.items), rows: fmt(s.rows), formulas: fmt(s.formulas), suggestions: fmt(s.suggestions) }) })));
+      el("p", { class: "mk-summary", text: [t("questions.summary_items", { n: fmt(s.items) }), t("questions.summary_rows", { n: fmt(s.rows) }), t("questions.summary_formulas", { n: fmt(s.formulas) }), t("questions.summary_suggestions", { n: fmt(s.suggestions) })].join(" · ") })));
     if (!agg.items.length) {
       root.append(el("p", { class: "empty", text: t("questions.no_items") }));
       return;

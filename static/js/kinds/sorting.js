@@ -474,7 +474,7 @@ export function console(ctx) {
     });
     root.append(
       el("div", { class: "mk-console-head" },
-        el("p", { class: "mk-summary", text: t("sorting.summary", { items: fmt(s.items), voted: fmt(s.voted), grey: fmt(s.grey), decided: fmt(s.decided) }) }),
+        el("p", { class: "mk-summary", text: [t("sorting.summary_items", { n: fmt(s.items) }), t("sorting.summary_voted", { n: fmt(s.voted) }), t("sorting.summary_grey", { n: fmt(s.grey) }), t("sorting.summary_decided", { n: fmt(s.decided) })].join(" · ") }),
         el("label", { class: "check", for: greyToggle.id }, greyToggle, t("sorting.grey_first")),
         legend({ t, el })));
     if (!agg.items.length) {

@@ -220,7 +220,7 @@ export function console({ root, activity, results, moderate, t, el }) {
   });
   const agg = results.aggregate;
   drawCloud(parts.cloud, agg.words, { el, t });
-  parts.summary.textContent = `${t("word_cloud.entries", { n: fmt(agg.entries) })} · ${fmt(agg.distinct ?? agg.words.length)} ${t("word_cloud.words").toLowerCase()}`;
+  parts.summary.textContent = `${t("word_cloud.entries", { n: fmt(agg.entries) })} · ${t("word_cloud.n_words", { n: fmt(agg.distinct ?? agg.words.length) })}`;
 
   const groups = groupItems(results.items || []);
   const each = async (entries, action) => {

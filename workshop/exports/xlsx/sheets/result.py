@@ -9,7 +9,7 @@ figures are is fixed in ``_layout`` (``MEASURE_CELLS`` and the like).
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -113,7 +113,12 @@ class _Result:
             ws,
             2,
             1,
-            gettext("%(h)s years; discount rate and convention are set on the sheet Start.", h=self.ctx.horizon),
+            ngettext(
+                "%(n)s year; discount rate and convention are set on the sheet Start.",
+                "%(n)s years; discount rate and convention are set on the sheet Start.",
+                self.ctx.horizon,
+                n=self.ctx.horizon,
+            ),
             F_MUTED,
         )
         self.measures()
