@@ -75,6 +75,7 @@ BASE_JS_STRINGS = {
     "mean": _l("Mean"),
     "remaining": _l("left"),
     "of": _l("of"),
+    "page_of": _l("Page %(n)s of %(of)s"),
     "console.lock": _l("Lock input"),
     "console.unlock": _l("Unlock input"),
     "console.reveal": _l("Reveal results"),

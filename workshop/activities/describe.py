@@ -25,7 +25,7 @@ from pydantic import Field, StringConstraints
 
 from ._draft import about, analysis_of, item_error, item_of, latest_per_item, live_items
 from ._text import clean_part
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l
 
 PART_MAX = 300
 MAX_REFS = 10
@@ -190,7 +190,6 @@ class Describe(ActivityKind):
         "no_analysis": _l("The workshop has no draft analysis yet."),
         "back": _l("All items"),
         "unsaved": _l("Unsaved changes"),
-        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
         "type_nytta": _l("Nytta"),
         "type_konsekvenskostnad": _l("Konsekvenskostnad"),
         "type_genomforandekostnad": _l("Genomförandekostnad"),

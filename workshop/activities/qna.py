@@ -108,7 +108,6 @@ class QnA(ActivityKind):
         "own": _l("Your question"),
         "your_pending": _l("Your questions awaiting approval"),
         "n_answered": _l("%(n)s answered"),
-        "n_more": _l("More questions: %(n)s"),
         "mark_answered": _l("Mark answered"),
         "mark_unanswered": _l("Not answered yet"),
         "asked": _l("Your question is sent."),

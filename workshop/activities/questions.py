@@ -26,7 +26,7 @@ from pydantic import Field, StringConstraints
 from ..draft.models import MONEY_CATEGORIES, Node
 from ._draft import analysis_of, item_of, live_items
 from ._text import clean_line, clean_part
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, normalise_text
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, normalise_text
 
 TEXT_MAX = 200
 UNIT_MAX = 30
@@ -280,8 +280,6 @@ class Questions(ActivityKind):
         "n_rows": _l("Questions: %(n)s"),
         "has_formula": _l("formula ✓"),
         "pick_item": _l("Items valued in money"),
-        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
-        "more_questions": _pl("+ %(n)s more question", "+ %(n)s more questions"),
         "insert_template": _l("Insert template"),
         "cat_finansiell": _l("Finansiell"),
         "cat_omfordelning": _l("Omfördelning"),

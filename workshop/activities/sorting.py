@@ -28,7 +28,7 @@ from pydantic import Field, StringConstraints
 
 from ..draft.models import CATEGORIES, MONEY_CATEGORIES, Node
 from ._draft import about, analysis_of, item_of, latest_per_item, live_items, perspective_labels
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l
 
 # Agreement level from the share of the most voted category.
 HIGH_AGREEMENT = 0.75
@@ -233,7 +233,6 @@ class Sorting(ActivityKind):
         "majority": _l("Majority"),
         "money_votes": _l("Money: %(yes)s yes, %(no)s no"),
         "no_analysis": _l("The workshop has no draft analysis yet."),
-        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
         "your_vote": _l("Your vote"),
         "change": _l("Change"),
     }

@@ -252,7 +252,6 @@ export function phone(ctx) {
 
 // --- presenter ----------------------------------------------------------------------------
 
-const PRESENTER_MAX = 6;
 
 export function presenter({ root, results, t, el }) {
   const agg = results.aggregate || {};
@@ -264,10 +263,9 @@ export function presenter({ root, results, t, el }) {
   }
   // Items with a description or a draft first (in the draft's order), the empty ones after.
   const items = [...all.filter((i) => i.chosen || i.drafts.length), ...all.filter((i) => !i.chosen && !i.drafts.length)];
-  const shown = items.slice(0, PRESENTER_MAX);
-  const cols = shown.length > 4 ? " three-col" : shown.length > 1 ? " two-col" : "";
+  const cols = items.length > 4 ? " three-col" : items.length > 1 ? " two-col" : "";
   const list = el("ul", { class: "desc-pres-list" + cols });
-  for (const it of shown) {
+  for (const it of items) {
     const card = el("li", { class: "desc-pres-item" + (it.chosen ? " chosen" : "") },
       el("p", { class: "desc-pres-title", text: it.title }));
     if (it.chosen) {
@@ -285,7 +283,6 @@ export function presenter({ root, results, t, el }) {
     list.append(card);
   }
   root.append(list);
-  if (items.length > shown.length) root.append(el("p", { class: "sort-pres-more", text: t("describe.more_items", { n: items.length - shown.length }) }));
 }
 
 // --- console ------------------------------------------------------------------------------

@@ -32,16 +32,6 @@ export function charCounter(field, max, { el, t, key }) {
   return counter;
 }
 
-/** Keep what fits in `box` (no scrolling on a projector); returns how many were left out. */
-export function fitChildren(list, box = list) {
-  let dropped = 0;
-  while (list.children.length > 1 && box.scrollHeight > box.clientHeight + 1) {
-    list.lastElementChild.remove();
-    dropped += 1;
-  }
-  return dropped;
-}
-
 // --- shared: the phone's "write, send, see your entries" block ------------------------------
 
 /**
@@ -323,7 +313,7 @@ export function presenter({ root, activity, results, t, el }) {
     cards.append(el("li", {}, e.text,
       e.count > 1 ? el("span", { class: "ot-count", "aria-label": `${fmt(e.count)} ${t("open_text.same_as")}`, text: `×${fmt(e.count)}` }) : null));
   }
-  const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
+  const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while sizing
   const node = el("div", { class: "ot-pres" }, cards, more);
   clear(root).append(node);
   // Smaller type before leaving cards out.
@@ -331,7 +321,7 @@ export function presenter({ root, activity, results, t, el }) {
     cards.classList.replace(sizes[size], sizes[size + 1]);
     size += 1;
   }
-  fitChildren(cards);
+  // What still does not fit is paged by the presenter (kinds/_fit.js), never left out.
   const shown = cards.children.length;
   if (shown < agg.total) more.textContent = t("open_text.showing", { n: fmt(shown), total: fmt(agg.total) });
   else more.remove();

@@ -5,7 +5,7 @@
 // are its own (data.text) and how it voted (data.question + data.upvote; the row with the
 // highest id per question is the current one). Results carry no identities.
 import { clear, fmt } from "../core.js";
-import { charCounter, consoleView, fitChildren, moderationList, nextId, whoMeta } from "./open_text.js";
+import { charCounter, consoleView, moderationList, nextId, whoMeta } from "./open_text.js";
 
 function ownState(mine) {
   const questions = new Map(); // id -> {text, status}
@@ -224,7 +224,7 @@ export function presenter({ root, activity, results, t, el }) {
     clear(root).append(node);
   } else {
     const list = el("ol", { class: "qna-pres-list" });
-    for (const q of agg.questions.slice(0, 12)) {
+    for (const q of agg.questions) {
       list.append(el("li", {},
         el("span", { class: "qna-pres-votes" }, el("strong", { text: fmt(q.votes) }), el("span", { text: t("votes") })),
         el("p", { class: "q-text", text: q.text })));
@@ -232,10 +232,8 @@ export function presenter({ root, activity, results, t, el }) {
     const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
     node = el("div", { class: "qna-pres" }, list, more);
     clear(root).append(node);
-    fitChildren(list);
-    const hiddenCount = agg.questions.length - list.children.length;
+    // A long list is paged by the presenter (kinds/_fit.js), never cut.
     const bits = [];
-    if (hiddenCount > 0) bits.push(t("qna.n_more", { n: fmt(hiddenCount) }));
     if (agg.answered.length) bits.push(t("qna.n_answered", { n: fmt(agg.answered.length) }));
     if (bits.length) more.textContent = bits.join(" · ");
     else more.remove();

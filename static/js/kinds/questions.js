@@ -213,7 +213,6 @@ export function phone(ctx) {
 
 // --- presenter ----------------------------------------------------------------------------
 
-const PRESENTER_MAX = 6;
 
 export function presenter({ root, results, t, el }) {
   const agg = results.aggregate || {};
@@ -223,16 +222,13 @@ export function presenter({ root, results, t, el }) {
     root.append(el("p", { class: "pres-hidden", text: agg.ready ? t("questions.no_items") : t("questions.no_analysis") }));
     return;
   }
-  const shown = items.slice(0, PRESENTER_MAX);
-  const cols = shown.length >= 3 ? " three-col" : shown.length === 2 ? " two-col" : "";
+  const cols = items.length >= 3 ? " three-col" : items.length === 2 ? " two-col" : "";
   const list = el("ul", { class: "q-pres-list" + cols });
-  for (const it of shown) {
+  for (const it of items) {
     // The questions are numbered; the formula's chips carry the same numbers.
     const numbers = new Map(it.rows.map((r, i) => [r.name, i + 1]));
     const qs = el("ol", { class: "q-pres-questions" });
-    const room = cols === " three-col" && it.rows.length > 5 ? 4 : it.rows.length;
-    for (const r of it.rows.slice(0, room)) qs.append(el("li", {}, el("span", { text: r.label || r.name }), r.unit ? el("span", { class: "q-unit", text: r.unit }) : null));
-    if (room < it.rows.length) qs.append(el("li", { class: "q-more" }, t("questions.more_questions", { n: it.rows.length - room })));
+    for (const r of it.rows) qs.append(el("li", {}, el("span", { text: r.label || r.name }), r.unit ? el("span", { class: "q-unit", text: r.unit }) : null));
     list.append(el("li", { class: "q-pres-item" },
       el("p", { class: "q-pres-title" }, el("span", { text: it.title }), " ",
         el("span", { class: `kind-tag cat-tag cat-${it.category}`, text: catLabel(t, it.category) })),
@@ -243,7 +239,6 @@ export function presenter({ root, results, t, el }) {
       it.rows.length ? qs : el("p", { class: "muted", text: t("questions.no_questions") })));
   }
   root.append(list);
-  if (items.length > shown.length) root.append(el("p", { class: "sort-pres-more", text: t("questions.more_items", { n: items.length - shown.length }) }));
 }
 
 // --- console ------------------------------------------------------------------------------
