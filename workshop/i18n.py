@@ -76,6 +76,8 @@ BASE_JS_STRINGS = {
     "remaining": _l("left"),
     "of": _l("of"),
     "page_of": _l("Page %(n)s of %(of)s"),
+    "chars": _l("%(n)s/%(max)s characters"),
+    "chars_over": _l("%(n)s/%(max)s characters — too long"),
     "console.lock": _l("Lock input"),
     "console.unlock": _l("Unlock input"),
     "console.reveal": _l("Reveal results"),

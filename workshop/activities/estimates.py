@@ -28,7 +28,7 @@ from pydantic import Field, StringConstraints
 from ..draft import spread as stats
 from ..validation import number_value
 from ._draft import analysis_of
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, parse
 
 TEXT_MAX = 300
 #: Largest figure a phone may send (absolute value): beyond any count or amount a
@@ -164,7 +164,6 @@ class Estimates(ActivityKind):
         "proposal": _l("Proposal"),
         "no_figures": _l("No figures yet."),
         "rows_answered": _l("%(a)s of %(n)s questions have answers"),
-        "more_rows": _pl("+ %(n)s more question", "+ %(n)s more questions"),
         "chart_label": _l("%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s."),
         "chart_proposal": _l("Proposal %(v)s."),
         "chart_previous": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s."),

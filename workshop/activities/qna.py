@@ -94,11 +94,9 @@ class QnA(ActivityKind):
         "label": _l("Your question"),
         "placeholder": _l("Write your question here"),
         "ask": _l("Ask"),
-        "chars": _l("%(n)s of %(max)s characters"),
         "left": _pl("You can ask %(n)s more question.", "You can ask %(n)s more questions."),
         "limit_reached": _l("You have asked as many questions as allowed here."),
         "empty": _l("Write your question first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews questions before they are shown."),
         "questions": _l("Questions"),
         "answered_heading": _l("Answered"),
@@ -116,6 +114,9 @@ class QnA(ActivityKind):
     # --- input ----------------------------------------------------------------------------
     def ask_model(self, config: QnAConfig) -> type[Schema]:
         return text_model("QnAQuestion", config.max_length, single_line=True, extra={"action": (Literal["ask"], ...)})
+
+    def text_models(self, config: QnAConfig) -> list[type[Schema]]:
+        return [self.ask_model(config)]
 
     def validate_input(self, config: QnAConfig, payload: Any) -> dict[str, Any]:
         action = payload.get("action") if isinstance(payload, dict) else None

@@ -236,7 +236,6 @@ class Questions(ActivityKind):
         "s_cost": _l("Vad kostar "),
         "s_often": _l("Hur ofta "),
         "empty": _l("Write your question first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
         "duplicate": _l("That question is already there."),
         "left": _l("You can suggest %(n)s more."),
         "limit": _l("You have suggested as many questions as allowed here."),

@@ -51,7 +51,6 @@ class WordCloud(ActivityKind):
         "no_words": _l("No words yet."),
         "times": _pl("%(n)s time", "%(n)s times"),
         "empty": _l("Write a word first."),
-        "too_long": _l("Too long: at most %(n)s characters."),
         "words": _l("Words"),
         "entries": _l("%(n)s entries"),
         "merged_here": _l("merged here: %(words)s"),

@@ -8,7 +8,8 @@
 
 const DENSITIES = [0, 1, 2];
 const SCALES = [1, 0.93, 0.86, 0.8, 0.74, 0.68, 0.64, 0.6];
-const PAGED_SCALE = 0.8;
+// Paged content keeps larger type, unless a page would then hold a single item.
+const PAGED_SCALES = [0.8, 0.7, 0.6];
 export const PAGE_MS = 9000;
 
 /** Elements whose own overflow clips (overflow not visible): their content must fit them. */
@@ -80,7 +81,6 @@ export function createFitter({ main, body, view, box, indicator, label }) {
     const pages = [];
     let start = 0;
     while (start < items.length) {
-      items.forEach((e, i) => e.toggleAttribute("data-fit-off", i < start));
       let end = start + 1;
       // Grow the page one item at a time until the next one would not fit.
       items.forEach((e, i) => e.toggleAttribute("data-fit-off", i < start || i >= end));
@@ -100,6 +100,15 @@ export function createFitter({ main, body, view, box, indicator, label }) {
     items.forEach((e, i) => e.toggleAttribute("data-fit-off", i < a || i >= b));
     if (pages.length > 1) showPage(n, pages.length);
     return pages.length;
+  }
+
+  /** Do the first two items of `list` fit on one page at the current scale? */
+  function holdsTwo(list) {
+    const items = [...list.children];
+    items.forEach((e, i) => e.toggleAttribute("data-fit-off", i > 1));
+    const fits = !overflowing(body, box);
+    for (const e of items) e.removeAttribute("data-fit-off");
+    return fits;
   }
 
   /** No list to page: turn the box a screen at a time. */
@@ -142,11 +151,17 @@ export function createFitter({ main, body, view, box, indicator, label }) {
         }
       }
       if (!done) {
-        scale(PAGED_SCALE);
-        const list = longestList(box);
+        let list = null;
+        for (const s of PAGED_SCALES) {
+          scale(s);
+          list = longestList(box);
+          if (!list || holdsTwo(list)) break;
+        }
         if (list) pageList(list, clippers(box));
         if (!list || overflowing(body, box)) {
-          if (list) scale(SCALES[SCALES.length - 1]);
+          // An item taller than the screen: turn the whole view instead, at the smallest type.
+          for (const e of box.querySelectorAll("[data-fit-off]")) e.removeAttribute("data-fit-off");
+          scale(SCALES[SCALES.length - 1]);
           pageScroll();
         }
       }

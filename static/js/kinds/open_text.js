@@ -6,6 +6,7 @@
 // the phone's write-and-list form, the console's moderation list, and fitting a list to
 // the projector.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 
 // --- shared: small pieces ----------------------------------------------------------------
 
@@ -17,19 +18,6 @@ export function statusBadge(status, { el, t }) {
   if (status === "hidden") return el("span", { class: "badge hidden", text: t("hidden") });
   if (status === "queued") return el("span", { class: "badge queued", text: t("sending") });
   return null;
-}
-
-/** "12 of 280 characters" under a field; counts as the browser's maxlength does. */
-export function charCounter(field, max, { el, t, key }) {
-  const counter = el("p", { class: "char-count", id: nextId("count") });
-  const tick = () => {
-    const n = field.value.length;
-    counter.textContent = t(key, { n: fmt(n), max: fmt(max) });
-    counter.dataset.near = n >= max * 0.9 ? "true" : "false";
-  };
-  field.addEventListener("input", tick);
-  tick();
-  return counter;
 }
 
 // --- shared: the phone's "write, send, see your entries" block ------------------------------
@@ -48,15 +36,15 @@ export function textEntryPhone(ctx, opts) {
 
   const fieldId = nextId(key);
   const field = multiline
-    ? el("textarea", { id: fieldId, name: "text", rows: 4, maxlength: maxLength, placeholder: t(`${key}.placeholder`) })
-    : el("input", { id: fieldId, name: "text", type: "text", maxlength: maxLength, placeholder: t(`${key}.placeholder`),
+    ? el("textarea", { id: fieldId, name: "text", rows: 4, placeholder: t(`${key}.placeholder`) })
+    : el("input", { id: fieldId, name: "text", type: "text", placeholder: t(`${key}.placeholder`),
       autocomplete: "off", autocapitalize: "sentences", enterkeyhint: "send" });
-  const counter = multiline ? charCounter(field, maxLength, { el, t, key: `${key}.chars` }) : null;
+  const counter = limitText(field, maxLength, { el, single: !multiline });
   const error = el("p", { class: "error", role: "alert", id: nextId("err") });
   const status = el("p", { class: "status", role: "status" });
   const remaining = el("p", { class: "remaining", id: nextId("left") });
   const button = el("button", { type: "submit", class: "primary big", text: t("send") });
-  field.setAttribute("aria-describedby", [counter?.id, remaining.id, error.id].filter(Boolean).join(" "));
+  field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), remaining.id, error.id].filter(Boolean).join(" "));
   const form = el("form", { class: "text-form", novalidate: true },
     el("label", { for: fieldId, text: t(`${key}.label`) }), field, counter, error, button, status, remaining);
   const note = premoderated ? el("p", { class: "help", text: t(`${key}.premoderated`) }) : null;
@@ -99,11 +87,6 @@ export function textEntryPhone(ctx, opts) {
       error.textContent = t(`${key}.empty`);
       field.setAttribute("aria-invalid", "true");
       field.focus();
-      return;
-    }
-    if (text.length > maxLength) {
-      error.textContent = t(`${key}.too_long`, { n: maxLength });
-      field.setAttribute("aria-invalid", "true");
       return;
     }
     sending = true;
@@ -276,7 +259,7 @@ export function phone(ctx) {
   return textEntryPhone(ctx, {
     key: "open_text",
     multiline: true,
-    maxLength: cfg.max_length || 280,
+    maxLength: activity.limits?.text,
     maxEntries: cfg.max_entries || 3,
     premoderated: !!cfg.premoderate,
     ownHeading: t("your_answers"),

@@ -3,10 +3,9 @@
 // and writes the formula over the rows and the shared factors; the screen shows the questions
 // and the formula with the names replaced by their labels.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 import { catLabel, draftNode, memory, rebuild, typeTag } from "./sorting.js";
 
-const TEXT_MAX = 200;
-const UNIT_MAX = 30;
 const UNITS = ["st/år", "st/månad", "st/vecka", "minuter", "timmar", "personer", "kr", "kr/st", "kr/timme", "kr/månad", "mil", "kr/mil", "%"];
 // Typical formulas from the method (method.md, "Calculation").
 const TEMPLATES = [
@@ -131,10 +130,10 @@ export function phone(ctx) {
     const v = phoneState.get(mk, { text: "", unit: "" });
     const tid = `q-text-${activity.id}-${it.id}`;
     const uid = `q-unit-${activity.id}-${it.id}`;
-    const text = el("textarea", { id: tid, rows: "2", maxlength: String(TEXT_MAX), disabled: closed || !left, "aria-describedby": `${tid}-help`,
+    const text = el("textarea", { id: tid, rows: "2", disabled: closed || !left, "aria-describedby": `${tid}-help`,
       dataset: { focusKey: `text:${it.id}` } });
     text.value = v.text;
-    const unit = el("input", { id: uid, type: "text", maxlength: String(UNIT_MAX), list: `q-units-${activity.id}`, disabled: closed || !left,
+    const unit = el("input", { id: uid, type: "text", list: `q-units-${activity.id}`, disabled: closed || !left,
       autocomplete: "off", "aria-describedby": `${uid}-help`, value: v.unit, dataset: { focusKey: `unit:${it.id}` } });
     const starters = el("div", { class: "q-starters", role: "group", "aria-label": t("questions.starters") },
       ["s_many", "s_time", "s_cost", "s_often"].map((s) => el("button", { type: "button", class: "q-starter", disabled: closed || !left,
@@ -150,9 +149,9 @@ export function phone(ctx) {
     const form = el("form", { class: "answer-form q-form", novalidate: true },
       el("h3", { text: t("questions.suggest") }),
       el("p", { class: "help q-starters-label", text: t("questions.starters") }), starters,
-      el("label", { for: tid, text: t("questions.question") }), text,
+      el("label", { for: tid, text: t("questions.question") }), text, limitText(text, activity.limits?.text, { el, single: true }),
       el("p", { class: "help", id: `${tid}-help`, text: t("questions.question_help") }),
-      el("label", { for: uid, text: t("questions.unit") }), unit,
+      el("label", { for: uid, text: t("questions.unit") }), unit, limitText(unit, activity.limits?.unit, { el }),
       el("p", { class: "help", id: `${uid}-help`, text: t("questions.unit_help") }),
       error, button, status);
     form.addEventListener("input", () => {
@@ -167,10 +166,6 @@ export function phone(ctx) {
       if (!q) {
         error.textContent = t("questions.empty");
         text.focus();
-        return;
-      }
-      if (q.length > TEXT_MAX) {
-        error.textContent = t("questions.too_long", { n: TEXT_MAX });
         return;
       }
       const taken = new Set([...(it.rows || []).map((r) => norm(r.label)), ...(it.suggestions || []).map((s) => norm(s.text)), ...ownKeys]);
