@@ -78,7 +78,17 @@ POLLS = [
     ("word_cloud", {"cfg_max_entries": "10", "cfg_max_length": "25"}),
     ("qna", {"cfg_max_questions": "20", "cfg_max_length": "280"}),
 ]
-METHOD = ["alternatives", "effects", "effect_chain", "sorting", "describe", "questions", "estimates", "calculate", "present"]
+METHOD = [
+    "alternatives",
+    "effects",
+    "effect_chain",
+    "sorting",
+    "describe",
+    "questions",
+    "estimates",
+    "calculate",
+    "present",
+]
 
 
 class Phone:
@@ -156,7 +166,10 @@ def fill_polls(url: str, code: str, console: Console, ids: dict[str, int]) -> No
                         p.submit(act, {"text": f"{WORDS[(i + j) % len(WORDS)]}{(i * 10 + j) % 40}"})
                 elif kind == "qna" and i < 10:  # 10 phones × 5 = 50 questions
                     for j in range(5):
-                        p.submit(act, {"action": "ask", "text": f"Fråga {i * 5 + j + 1}: {sentence(80 + j * 30, i * 5 + j)}?"})
+                        p.submit(
+                            act,
+                            {"action": "ask", "text": f"Fråga {i * 5 + j + 1}: {sentence(80 + j * 30, i * 5 + j)}?"},
+                        )
     finally:
         for p in phones:
             p.sio.disconnect()
@@ -288,6 +301,30 @@ MEASURE = r"""
     if (!e.closest('.pres-foot') && r.bottom > foot.top + 1 && !(inBox && pages > 1 && r.top >= view.bottom))
       problems.push(`over the footer: ${name(e)}`);
   }
+  // Text drawn over other text: the line boxes of different elements must not cross.
+  const lines = [];
+  for (const e of [document.getElementById('pres-title'), ...box.querySelectorAll('*')]) {
+    if (e instanceof SVGElement || e.closest('.sr-only') || e.closest('[data-fit-off]')) continue;
+    for (const n of e.childNodes) {
+      if (n.nodeType !== 3 || !n.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) {
+        if (r.width > 1 && r.height > 1 && r.bottom > view.top && r.top < view.bottom) lines.push([e, r]);
+      }
+    }
+  }
+  const overlaps = new Set();
+  for (let i = 0; i < lines.length; i++) {
+    for (let j = i + 1; j < lines.length; j++) {
+      const [a, ra] = lines[i], [b, rb] = lines[j];
+      if (a === b || a.contains(b) || b.contains(a)) continue;
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 2 && h > Math.min(ra.height, rb.height) * 0.3) overlaps.add(`text over text: ${name(a)} / ${name(b)}`);
+    }
+  }
+  problems.push(...overlaps);
   const ind = document.getElementById('pres-pages');
   if (pages > 1 && (ind.hidden || !/^\d+\/\d+$/.test(ind.textContent.trim()) || !ind.getClientRects().length))
     problems.push(`paged (${pages}) without a visible indicator: «${ind.textContent}»`);
