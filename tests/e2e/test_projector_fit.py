@@ -326,7 +326,8 @@ MEASURE = r"""
   }
   problems.push(...overlaps);
   const ind = document.getElementById('pres-pages');
-  if (pages > 1 && (ind.hidden || !/^\d+\/\d+$/.test(ind.textContent.trim()) || !ind.getClientRects().length))
+  const shownPage = ind.querySelector('[aria-hidden="true"]');
+  if (pages > 1 && (ind.hidden || !shownPage || !/^\d+\/\d+$/.test(shownPage.textContent.trim()) || !ind.getClientRects().length))
     problems.push(`paged (${pages}) without a visible indicator: «${ind.textContent}»`);
   const labels = [...box.querySelectorAll('.bar-label')].map((e) => {
     const r = e.getBoundingClientRect();

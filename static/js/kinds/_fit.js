@@ -69,8 +69,14 @@ export function createFitter({ main, body, view, box, indicator, label }) {
 
   function showPage(n, of) {
     indicator.hidden = false;
-    indicator.textContent = `${n + 1}/${of}`;
-    indicator.setAttribute("aria-label", label(n + 1, of));
+    // "2/3" for the room, "Page 2 of 3" for a screen reader.
+    const shown = document.createElement("span");
+    shown.setAttribute("aria-hidden", "true");
+    shown.textContent = `${n + 1}/${of}`;
+    const said = document.createElement("span");
+    said.className = "sr-only";
+    said.textContent = label(n + 1, of);
+    indicator.replaceChildren(shown, said);
     view.dataset.pages = String(of);
     st.paged = true;
   }
