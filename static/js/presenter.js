@@ -2,10 +2,32 @@
 // Everything arrives over the /screen namespace; a snapshot on every (re)connect means the
 // screen never needs a reload.
 import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { createFitter } from "./kinds/_fit.js";
 
 const root = document.getElementById("presenter");
-const view = document.getElementById("pres-view");
 const title = document.getElementById("pres-title");
+// Kinds draw into the fit box; the fitter scales and pages it inside #pres-view.
+const view = document.getElementById("pres-fit");
+const fitter = createFitter({
+  main: root,
+  body: document.querySelector(".pres-body"),
+  view: document.getElementById("pres-view"),
+  box: view,
+  indicator: document.getElementById("pres-pages"),
+  label: (n, of) => t("page_of", { n: fmt(n), of: fmt(of) }),
+});
+const fitKey = () => String(current()?.id ?? "");
+let refit = 0;
+/** Fit again after the kind finished drawing (charts and the word cloud draw a frame later). */
+function fitSoon() {
+  cancelAnimationFrame(refit);
+  refit = requestAnimationFrame(() => fitter.fit(fitKey()));
+}
+new MutationObserver(() => {
+  if (!fitter.busy) fitSoon();
+}).observe(view, { childList: true, subtree: true, characterData: true });
+new ResizeObserver(fitSoon).observe(document.getElementById("pres-view"));
+window.addEventListener("resize", fitSoon);
 const state = { workshop: null, results: {}, presence: { participants: 0 } };
 
 function current() {
@@ -21,6 +43,7 @@ async function draw() {
   if (!act) {
     title.textContent = state.workshop ? state.workshop.title : "";
     clear(view);
+    fitter.fit("");
     document.getElementById("pres-responses").textContent = "0";
     return;
   }
@@ -37,6 +60,7 @@ async function draw() {
   if (seq !== drawSeq) return; // a newer update already drew
   if (!res.visible || !res.aggregate) {
     clear(view).append(el("p", { class: "pres-hidden", text: t("results_hidden") }));
+    fitter.fit(fitKey());
     return;
   }
   try {
@@ -45,6 +69,7 @@ async function draw() {
     console.error(err); // keep the title and counts on the screen; the room sees no stack trace
     clear(view);
   }
+  fitter.fit(fitKey());
 }
 
 const socket = openSocket("/screen", { workshop_id: Number(root.dataset.workshopId), key: root.dataset.key });

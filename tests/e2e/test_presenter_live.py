@@ -76,7 +76,7 @@ def test_no_reload_presenter(open_page, live_server, ui, js_errors, request):
     screen.evaluate("""() => {
         document.getElementById('pres-title').textContent = '?';
         document.getElementById('pres-responses').textContent = '?';
-        document.getElementById('pres-view').replaceChildren();
+        document.getElementById('pres-fit').replaceChildren();
     }""")
 
     restarted = ui.LiveServer(live_server.data_dir, port=live_server.port).start()

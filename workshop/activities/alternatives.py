@@ -127,7 +127,6 @@ class Alternatives(ActivityKind):
         "comments_left": _pl("You can write %(n)s more comment.", "You can write %(n)s more comments."),
         "comments_off": _l("Comments are turned off."),
         "empty_comment": _l("Write your comment first."),
-        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "frame": _l("The frame of the analysis"),
         "perspectives": _l("Perspectives"),
         "horizon": _l("Horizon"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, get_args
 
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,18 @@ from ..i18n import _pl
 # The validation toolkit is shared with draft operations and forms; kinds import it from here.
 from ..validation import InputError, Schema, parse, validation_error
 from ..validation.messages import field_message as _field_message
+
+
+def _string_limits(model: type[Schema], out: dict[str, int]) -> None:
+    """``max_length`` of every text field of ``model`` and of the models it nests."""
+    for name, f in model.model_fields.items():
+        if f.annotation is str:
+            for meta in f.metadata:
+                if isinstance(getattr(meta, "max_length", None), int):
+                    out[name] = meta.max_length
+        for inner in (f.annotation, *get_args(f.annotation)):
+            if isinstance(inner, type) and issubclass(inner, Schema):
+                _string_limits(inner, out)
 
 
 @dataclass(frozen=True)
@@ -173,6 +185,22 @@ class ActivityKind:
     # --- input ----------------------------------------------------------------------------
     def input_model(self, config: Any) -> type[Schema]:
         raise NotImplementedError
+
+    def text_models(self, config: Any) -> list[type[Schema]]:
+        """The input schemas that hold the phone's text fields (default: ``input_model``)."""
+        try:
+            return [self.input_model(config)]
+        except (NotImplementedError, InputError):
+            return []
+
+    def text_limits(self, config: Any) -> dict[str, int]:
+        """The longest text each phone field takes, by field name, read from the input schemas
+        themselves: sent with the activity, so the phone's counter and the server's refusal
+        always agree."""
+        out: dict[str, int] = {}
+        for model in self.text_models(config):
+            _string_limits(model, out)
+        return out
 
     def validate_input(self, config: Any, payload: Any) -> dict[str, Any]:
         data = parse(self.input_model(config), payload)

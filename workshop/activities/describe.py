@@ -193,7 +193,6 @@ class Describe(ActivityKind):
         "no_analysis": _l("The workshop has no draft analysis yet."),
         "back": _l("All items"),
         "unsaved": _l("Unsaved changes"),
-        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
         "type_nytta": _l("Nytta"),
         "type_konsekvenskostnad": _l("Konsekvenskostnad"),
         "type_genomforandekostnad": _l("Genomförandekostnad"),

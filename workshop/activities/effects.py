@@ -165,7 +165,6 @@ class Effects(ActivityKind):
         "limit_reached": _l("You have added as many effects as allowed here. Thank you!"),
         "need_text": _l("Write the effect first."),
         "need_polarity": _l("Choose positive or negative."),
-        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "yours": _l("Your effects"),
         # phone: dots
         "dots_heading": _l("Prioritise with dots"),
@@ -214,6 +213,9 @@ class Effects(ActivityKind):
     }
 
     # --- input ----------------------------------------------------------------------------
+    def text_models(self, config: EffectsConfig) -> list[type[Schema]]:
+        return [Effect]
+
     def validate_input(self, config: EffectsConfig, payload: Any) -> dict[str, Any]:
         action = payload.get("action") if isinstance(payload, dict) else None
         if action == "dot":

@@ -169,7 +169,6 @@ class Estimates(ActivityKind):
         "proposal": _l("Proposal"),
         "no_figures": _l("No figures yet."),
         "rows_answered": _pl("%(a)s of %(n)s question has answers", "%(a)s of %(n)s questions have answers"),
-        "more_rows": _pl("+ %(n)s more question", "+ %(n)s more questions"),
         "chart_label": _pl(
             "%(n)s figure between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s.",
             "%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s.",

@@ -68,11 +68,9 @@ class OpenText(ActivityKind):
     js_strings = {
         "label": _l("Your answer"),
         "placeholder": _l("Write your answer here"),
-        "chars": _pl("%(used)s of %(n)s character", "%(used)s of %(n)s characters"),
         "left": _l("You can send %(left)s more."),
         "limit_reached": _l("You have sent all your answers. Thank you!"),
         "empty": _l("Write something first."),
-        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews answers before they are shown."),
         "showing": _l("Showing %(n)s of %(total)s"),
         "no_answers": _l("No answers yet."),

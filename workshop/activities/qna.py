@@ -96,11 +96,9 @@ class QnA(ActivityKind):
         "label": _l("Your question"),
         "placeholder": _l("Write your question here"),
         "ask": _l("Ask"),
-        "chars": _pl("%(used)s of %(n)s character", "%(used)s of %(n)s characters"),
         "left": _pl("You can ask %(n)s more question.", "You can ask %(n)s more questions."),
         "limit_reached": _l("You have asked as many questions as allowed here."),
         "empty": _l("Write your question first."),
-        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "premoderated": _l("The facilitator reviews questions before they are shown."),
         "questions": _l("Questions"),
         "n_questions": _pl("%(n)s question", "%(n)s questions"),
@@ -111,7 +109,6 @@ class QnA(ActivityKind):
         "own": _l("Your question"),
         "your_pending": _l("Your questions awaiting approval"),
         "n_answered": _pl("%(n)s answered", "%(n)s answered"),
-        "n_more": _l("More questions: %(n)s"),
         "mark_answered": _l("Mark answered"),
         "mark_unanswered": _l("Not answered yet"),
         "asked": _l("Your question is sent."),
@@ -120,6 +117,9 @@ class QnA(ActivityKind):
     # --- input ----------------------------------------------------------------------------
     def ask_model(self, config: QnAConfig) -> type[Schema]:
         return text_model("QnAQuestion", config.max_length, single_line=True, extra={"action": (Literal["ask"], ...)})
+
+    def text_models(self, config: QnAConfig) -> list[type[Schema]]:
+        return [self.ask_model(config)]
 
     def validate_input(self, config: QnAConfig, payload: Any) -> dict[str, Any]:
         action = payload.get("action") if isinstance(payload, dict) else None

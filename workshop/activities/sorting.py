@@ -238,7 +238,6 @@ class Sorting(ActivityKind):
         "majority": _l("Majority"),
         "money_votes": _l("Money: %(yes)s yes, %(no)s no"),
         "no_analysis": _l("The workshop has no draft analysis yet."),
-        "more_items": _pl("+ %(n)s more item", "+ %(n)s more items"),
         "your_vote": _l("Your vote"),
         "change": _l("Change"),
     }

@@ -53,7 +53,6 @@ class WordCloud(ActivityKind):
         "no_words": _l("No words yet."),
         "times": _pl("%(n)s time", "%(n)s times"),
         "empty": _l("Write a word first."),
-        "too_long": _pl("Too long: at most %(n)s character.", "Too long: at most %(n)s characters."),
         "words": _l("Words"),
         "entries": _pl("%(n)s entry", "%(n)s entries"),
         "n_words": _pl("%(n)s word", "%(n)s words"),

@@ -64,6 +64,7 @@ def _iso(dt) -> str | None:
 
 
 def activity_public(act: Activity) -> dict[str, Any]:
+    kind = get_kind(act.kind)
     return {
         "id": act.id,
         "kind": act.kind,
@@ -77,8 +78,10 @@ def activity_public(act: Activity) -> dict[str, Any]:
         "timer_seconds": act.timer_seconds,
         "timer_ends_at": _iso(act.timer_ends_at),
         "generation": act.generation,
-        "phone_results": get_kind(act.kind).phone_results,
-        "answer_mode": get_kind(act.kind).answer_mode,
+        "phone_results": kind.phone_results,
+        "answer_mode": kind.answer_mode,
+        # The longest text each phone field takes (the kind's input schema says).
+        "limits": kind.text_limits(kind.config(act.config)),
     }
 
 

@@ -3,6 +3,7 @@
 // and question a row ("Är detta verkligen olika?") or comment on it; the screen shows the
 // A/B table large with how many question each row and the latest comments.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 import { busy, keepView, redraw, whenIdle } from "./_live.js";
 
 // --- small helpers ------------------------------------------------------------------------
@@ -144,22 +145,18 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
           });
           actions.append(toggle);
           card.append(actions);
-          const area = el("textarea", { id: `alt-ct-${id}-${i}`, maxlength: "500", rows: "3", disabled: closed || remaining === 0 });
+          const area = el("textarea", { id: `alt-ct-${id}-${i}`, rows: "3", disabled: closed || remaining === 0 });
           const err = el("p", { class: "error", role: "alert" });
           const send = el("button", { type: "submit", class: "primary", disabled: closed || remaining === 0, text: t("alternatives.send_comment") });
           const form = el("form", { class: "alt-comment-form", id: `alt-c-${id}-${i}`, hidden: !open, novalidate: true },
             el("label", { for: area.id, text: t("alternatives.comment_label", { aspect: r.aspect || t("alternatives.row_n", { n: i + 1 }) }) }),
-            area, err, send);
+            area, limitText(area, activity.limits?.comment, { el }), err, send);
           form.addEventListener("submit", async (ev) => {
             ev.preventDefault();
             const text = area.value.trim();
             err.textContent = "";
             if (!text) {
               err.textContent = t("alternatives.empty_comment");
-              return area.focus();
-            }
-            if (text.length > 500) {
-              err.textContent = t("alternatives.too_long", { n: 500 });
               return area.focus();
             }
             send.disabled = true;

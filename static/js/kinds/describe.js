@@ -3,10 +3,10 @@
 // Drafts from several people stand side by side in the console; the facilitator picks one,
 // edits it and saves it to the draft analysis. The screen shows the chosen descriptions.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 import { draftNode, latestPerNode, memory, put, rebuild, typeTag } from "./sorting.js";
 
 export const PARTS = ["rubrik", "genom_att", "hander", "och", "leder_till"];
-const PART_MAX = 300;
 
 // --- the sentence: mirrors workshop/activities/describe.py (keep the two in step) ---------
 
@@ -77,19 +77,19 @@ const HELP = { rubrik: "h_rubrik", genom_att: "h_genom_att", hander: "h_hander",
  * The five gaps with the pattern's fixed words between them, a "se även" list and a live
  * preview. `values` {parts..., refs: [ids]}; `onChange(values)` after every edit.
  */
-function patternFields({ t, el }, { idBase, values, referable, selfId, onChange, multiline, disabled, focusBase }) {
+function patternFields({ t, el }, { idBase, values, referable, selfId, onChange, multiline, disabled, focusBase, limits = {} }) {
   const wrap = el("div", { class: "desc-pattern" });
   const inputs = {};
   for (const k of PARTS) {
     const id = `${idBase}-${k}`;
-    const attrs = { id, name: k, maxlength: String(PART_MAX), disabled, "aria-describedby": `${id}-help`,
+    const attrs = { id, name: k, disabled, "aria-describedby": `${id}-help`,
       autocomplete: "off", dataset: { focusKey: `${focusBase}:${k}` } };
     const input = multiline && k !== "rubrik" ? el("textarea", { ...attrs, rows: "2" }) : el("input", { ...attrs, type: "text" });
     input.value = values[k] || "";
     inputs[k] = input;
     wrap.append(el("div", { class: `desc-gap desc-gap-${k}` },
       el("label", { for: id, class: k === "rubrik" ? "desc-word desc-word-rubrik" : "desc-word", text: t(`describe.${WORDS[k]}`) }),
-      input,
+      input, limitText(input, limits[k], { el }),
       el("span", { class: "help desc-help", id: `${id}-help`, text: t(`describe.${HELP[k]}`) })));
   }
   const others = (referable || []).filter((r) => r.id !== selfId);
@@ -201,7 +201,7 @@ export function phone(ctx) {
       : null;
     const form = el("form", { class: "answer-form desc-form", novalidate: true });
     const f = patternFields(ctx, { idBase: `desc-${activity.id}-${it.id}`, values: start, referable: content().referable,
-      selfId: it.id, multiline: true, disabled: closed, focusBase: memKey,
+      selfId: it.id, multiline: true, disabled: closed, focusBase: memKey, limits: activity.limits,
       onChange: (v) => {
         phoneState.set(memKey, v);
         error.textContent = "";
@@ -252,7 +252,6 @@ export function phone(ctx) {
 
 // --- presenter ----------------------------------------------------------------------------
 
-const PRESENTER_MAX = 6;
 
 export function presenter({ root, results, t, el }) {
   const agg = results.aggregate || {};
@@ -264,10 +263,9 @@ export function presenter({ root, results, t, el }) {
   }
   // Items with a description or a draft first (in the draft's order), the empty ones after.
   const items = [...all.filter((i) => i.chosen || i.drafts.length), ...all.filter((i) => !i.chosen && !i.drafts.length)];
-  const shown = items.slice(0, PRESENTER_MAX);
-  const cols = shown.length > 4 ? " three-col" : shown.length > 1 ? " two-col" : "";
+  const cols = items.length > 4 ? " three-col" : items.length > 1 ? " two-col" : "";
   const list = el("ul", { class: "desc-pres-list" + cols });
-  for (const it of shown) {
+  for (const it of items) {
     const card = el("li", { class: "desc-pres-item" + (it.chosen ? " chosen" : "") },
       el("p", { class: "desc-pres-title", text: it.title }));
     if (it.chosen) {
@@ -285,7 +283,6 @@ export function presenter({ root, results, t, el }) {
     list.append(card);
   }
   root.append(list);
-  if (items.length > shown.length) root.append(el("p", { class: "sort-pres-more", text: t("describe.more_items", { n: items.length - shown.length }) }));
 }
 
 // --- console ------------------------------------------------------------------------------
@@ -362,7 +359,7 @@ function consoleItem(ctx, it, ik, referable, authors) {
   const status = el("p", { class: "status", role: "status", text: consoleState.get(`${ik}:status`, "") });
   const note = el("p", { class: "help", text: consoleState.has(`${ik}:v`) ? t("describe.unsaved") : "" });
   const f = patternFields(ctx, { idBase: `desc-c-${ik.replace(/:/g, "-")}`, values: start, referable, selfId: it.id,
-    multiline: false, focusBase: ik, onChange: (v) => {
+    multiline: false, focusBase: ik, limits: ctx.activity?.limits, onChange: (v) => {
       consoleState.set(`${ik}:v`, v);
       consoleState.set(`${ik}:status`, "");
       status.textContent = "";

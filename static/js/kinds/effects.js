@@ -3,6 +3,7 @@
 // effect cards in columns (positive/negative or by perspektiv); the console is the same wall
 // with curation: edit, merge duplicates, hide and show — all edits of the draft analysis.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 import { busy, keepView, redraw, whenIdle } from "./_live.js";
 
 // --- small helpers ------------------------------------------------------------------------
@@ -95,11 +96,13 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
   let content = results?.content || { perspectives: [], effects: [] };
   let own = mine.slice();
 
-  const textIn = el("input", { id: `eff-text-${id}`, name: "text", maxlength: "200", autocomplete: "off", disabled: closed,
+  const textIn = el("input", { id: `eff-text-${id}`, name: "text", autocomplete: "off", disabled: closed,
     enterkeyhint: "done", "aria-describedby": `eff-text-help-${id}` });
   const causeIn = cfg.ask_cause
-    ? el("textarea", { id: `eff-cause-${id}`, name: "cause", maxlength: "300", rows: "2", disabled: closed })
+    ? el("textarea", { id: `eff-cause-${id}`, name: "cause", rows: "2", disabled: closed })
     : null;
+  const textCount = limitText(textIn, activity.limits?.text, { el });
+  const causeCount = causeIn ? limitText(causeIn, activity.limits?.cause, { el }) : null;
   const perspSel = el("select", { id: `eff-persp-${id}`, name: "perspective", disabled: closed });
   const perspBox = el("div", { class: "eff-persp" }, el("label", { for: perspSel.id, text: t("effects.perspective") }), perspSel);
   const radio = (value) => el("label", { class: `choice eff-pol pol-${value}` },
@@ -115,9 +118,9 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
   const form = el("form", { class: "answer-form eff-form", novalidate: true },
     el("label", { for: textIn.id, text: t("effects.what") }),
     el("p", { class: "help", id: `eff-text-help-${id}`, text: t("effects.what_help") }),
-    textIn,
+    textIn, textCount,
     causeIn ? el("label", { for: causeIn.id, text: t("effects.cause") }) : null,
-    causeIn,
+    causeIn, causeCount,
     perspBox, polarity, error, button, status);
   const limitNote = el("p", { class: "notice", role: "status" });
   const yoursList = el("ol", { class: "entries eff-yours", reversed: true });
@@ -226,11 +229,6 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     const pol = form.querySelector(`input[name="polarity-${id}"]:checked`)?.value;
     if (!text) {
       error.textContent = t("effects.need_text");
-      textIn.focus();
-      return;
-    }
-    if (text.length > 200) {
-      error.textContent = t("effects.too_long", { n: 200 });
       textIn.focus();
       return;
     }

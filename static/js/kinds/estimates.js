@@ -6,6 +6,7 @@
 // the values into the draft analysis (prefilled from the spread).
 import { clear, fmt } from "../core.js";
 import { num, spreadChart } from "../result_charts.js";
+import { limitText } from "./_limit.js";
 
 // Where each phone is in the list of questions, kept across redraws of the activity.
 const phonePos = new Map();
@@ -144,6 +145,12 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     const typed = pos.typed[row.id] || {};
     const error = card.querySelector(".error");
     error.textContent = "";
+    // Source and reason sit outside the answer's form: a text over its limit stops either send.
+    const over = card.querySelector("[data-over='true']");
+    if (over) {
+      over.focus();
+      return;
+    }
     button.disabled = true;
     const status = card.querySelector(".est-status");
     status.textContent = t("sending");
@@ -223,16 +230,16 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     // Optional source and reason: they go with either answer.
     const srcId = `est-src-${row.id}`;
     const whyId = `est-why-${row.id}`;
-    const source = el("input", { id: srcId, maxlength: "300", autocomplete: "off", value: typed.source, disabled: closed, "aria-describedby": `${srcId}-h` });
-    const reason = el("textarea", { id: whyId, maxlength: "300", rows: "2", disabled: closed, "aria-describedby": `${whyId}-h` });
+    const source = el("input", { id: srcId, autocomplete: "off", value: typed.source, disabled: closed, "aria-describedby": `${srcId}-h` });
+    const reason = el("textarea", { id: whyId, rows: "2", disabled: closed, "aria-describedby": `${whyId}-h` });
     reason.value = typed.reason;
     source.addEventListener("input", () => { typed.source = source.value; });
     reason.addEventListener("input", () => { typed.reason = reason.value; });
     const more = el("details", { class: "est-more", open: Boolean(typed.source || typed.reason) },
       el("summary", { text: t("estimates.more") }),
-      el("label", { for: srcId, text: t("estimates.source") }), source,
+      el("label", { for: srcId, text: t("estimates.source") }), source, limitText(source, activity.limits?.source, { el }),
       el("p", { class: "help", id: `${srcId}-h`, text: t("estimates.source_help") }),
-      el("label", { for: whyId, text: t("estimates.reason") }), reason,
+      el("label", { for: whyId, text: t("estimates.reason") }), reason, limitText(reason, activity.limits?.reason, { el }),
       el("p", { class: "help", id: `${whyId}-h`, text: t("estimates.reason_help") }));
 
     const error = el("p", { class: "error", role: "alert", id: `est-err-${activity.id}-${row.id}` });
@@ -336,7 +343,7 @@ export function presenter({ root, results, t, el }) {
     return;
   }
   // Every question as one line: the question, a strip of dots and the median.
-  const shown = agg.rows.slice(0, 3);
+  const shown = agg.rows; // all of them: the presenter pages a long list (kinds/_fit.js)
   const slots = [];
   const list = el("ol", { class: "est-pres-list" }, shown.map((r) => {
     const slot = el("div", { class: "est-strip" });
@@ -350,8 +357,7 @@ export function presenter({ root, results, t, el }) {
         ? [el("span", { class: "est-pres-median", text: num(s.median) }), el("span", { class: "est-pres-n", text: t("estimates.n", { n: s.n }) })]
         : el("span", { class: "est-pres-n", text: t("estimates.no_figures") })));
   }));
-  const more = agg.rows.length > shown.length ? el("p", { class: "est-more-rows", text: t("estimates.more_rows", { n: agg.rows.length - shown.length }) }) : null;
-  clear(root).append(el("div", { class: "est-pres" }, meta, list, more, liveResult(el, t, agg.result)));
+  clear(root).append(el("div", { class: "est-pres" }, meta, list, liveResult(el, t, agg.result)));
   for (const [slot, r] of slots) {
     if (!r.spread && !r.previous) continue;
     const svg = spreadChart(el, {

@@ -6,6 +6,7 @@
 // the phone's write-and-list form, the console's moderation list, and fitting a list to
 // the projector.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 
 // --- shared: small pieces ----------------------------------------------------------------
 
@@ -17,29 +18,6 @@ export function statusBadge(status, { el, t }) {
   if (status === "hidden") return el("span", { class: "badge hidden", text: t("hidden") });
   if (status === "queued") return el("span", { class: "badge queued", text: t("sending") });
   return null;
-}
-
-/** "12 of 280 characters" under a field; counts as the browser's maxlength does. */
-export function charCounter(field, max, { el, t, key }) {
-  const counter = el("p", { class: "char-count", id: nextId("count") });
-  const tick = () => {
-    const n = field.value.length;
-    counter.textContent = t(key, { used: fmt(n), n: fmt(max) });
-    counter.dataset.near = n >= max * 0.9 ? "true" : "false";
-  };
-  field.addEventListener("input", tick);
-  tick();
-  return counter;
-}
-
-/** Keep what fits in `box` (no scrolling on a projector); returns how many were left out. */
-export function fitChildren(list, box = list) {
-  let dropped = 0;
-  while (list.children.length > 1 && box.scrollHeight > box.clientHeight + 1) {
-    list.lastElementChild.remove();
-    dropped += 1;
-  }
-  return dropped;
 }
 
 // --- shared: the phone's "write, send, see your entries" block ------------------------------
@@ -58,15 +36,15 @@ export function textEntryPhone(ctx, opts) {
 
   const fieldId = nextId(key);
   const field = multiline
-    ? el("textarea", { id: fieldId, name: "text", rows: 4, maxlength: maxLength, placeholder: t(`${key}.placeholder`) })
-    : el("input", { id: fieldId, name: "text", type: "text", maxlength: maxLength, placeholder: t(`${key}.placeholder`),
+    ? el("textarea", { id: fieldId, name: "text", rows: 4, placeholder: t(`${key}.placeholder`) })
+    : el("input", { id: fieldId, name: "text", type: "text", placeholder: t(`${key}.placeholder`),
       autocomplete: "off", autocapitalize: "sentences", enterkeyhint: "send" });
-  const counter = multiline ? charCounter(field, maxLength, { el, t, key: `${key}.chars` }) : null;
+  const counter = limitText(field, maxLength, { el, single: !multiline });
   const error = el("p", { class: "error", role: "alert", id: nextId("err") });
   const status = el("p", { class: "status", role: "status" });
   const remaining = el("p", { class: "remaining", id: nextId("left") });
   const button = el("button", { type: "submit", class: "primary big", text: t("send") });
-  field.setAttribute("aria-describedby", [counter?.id, remaining.id, error.id].filter(Boolean).join(" "));
+  field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), remaining.id, error.id].filter(Boolean).join(" "));
   const form = el("form", { class: "text-form", novalidate: true },
     el("label", { for: fieldId, text: t(`${key}.label`) }), field, counter, error, button, status, remaining);
   const note = premoderated ? el("p", { class: "help", text: t(`${key}.premoderated`) }) : null;
@@ -109,11 +87,6 @@ export function textEntryPhone(ctx, opts) {
       error.textContent = t(`${key}.empty`);
       field.setAttribute("aria-invalid", "true");
       field.focus();
-      return;
-    }
-    if (text.length > maxLength) {
-      error.textContent = t(`${key}.too_long`, { n: maxLength });
-      field.setAttribute("aria-invalid", "true");
       return;
     }
     sending = true;
@@ -291,7 +264,7 @@ export function phone(ctx) {
   return textEntryPhone(ctx, {
     key: "open_text",
     multiline: true,
-    maxLength: cfg.max_length || 280,
+    maxLength: activity.limits?.text,
     maxEntries: cfg.max_entries || 3,
     premoderated: !!cfg.premoderate,
     ownHeading: t("your_answers"),
@@ -328,7 +301,7 @@ export function presenter({ root, activity, results, t, el }) {
     cards.append(el("li", {}, e.text,
       e.count > 1 ? el("span", { class: "ot-count", "aria-label": t("open_text.same_as", { n: fmt(e.count) }), text: `×${fmt(e.count)}` }) : null));
   }
-  const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
+  const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while sizing
   const node = el("div", { class: "ot-pres" }, cards, more);
   clear(root).append(node);
   // Smaller type before leaving cards out.
@@ -336,7 +309,7 @@ export function presenter({ root, activity, results, t, el }) {
     cards.classList.replace(sizes[size], sizes[size + 1]);
     size += 1;
   }
-  fitChildren(cards);
+  // What still does not fit is paged by the presenter (kinds/_fit.js), never left out.
   const shown = cards.children.length;
   if (shown < agg.total) more.textContent = t("open_text.showing", { n: fmt(shown), total: fmt(agg.total) });
   else more.remove();

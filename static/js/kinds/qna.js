@@ -5,7 +5,8 @@
 // are its own (data.text) and how it voted (data.question + data.upvote; the row with the
 // highest id per question is the current one). Results carry no identities.
 import { clear, fmt } from "../core.js";
-import { charCounter, consoleView, fitChildren, moderationList, nextId, whoMeta } from "./open_text.js";
+import { limitText } from "./_limit.js";
+import { consoleView, moderationList, nextId, whoMeta } from "./open_text.js";
 
 function ownState(mine) {
   const questions = new Map(); // id -> {text, status}
@@ -31,7 +32,7 @@ function staticVotes(n, { el, t }) {
 export function phone(ctx) {
   const { root, activity, closed, submit, t, el } = ctx;
   const cfg = activity.config;
-  const maxLength = cfg.max_length || 280;
+  const maxLength = activity.limits?.text;
   const maxQuestions = cfg.max_questions || 5;
   let mine = [...(ctx.mine || [])];
   let results = ctx.results;
@@ -40,8 +41,8 @@ export function phone(ctx) {
 
   // Ask form (never rebuilt, so typing survives every live update).
   const fieldId = nextId("qna");
-  const field = el("textarea", { id: fieldId, name: "text", rows: 3, maxlength: maxLength, placeholder: t("qna.placeholder") });
-  const counter = charCounter(field, maxLength, { el, t, key: "qna.chars" });
+  const field = el("textarea", { id: fieldId, name: "text", rows: 3, placeholder: t("qna.placeholder") });
+  const counter = limitText(field, maxLength, { el, single: true });
   const error = el("p", { class: "error", role: "alert", id: nextId("err") });
   const status = el("p", { class: "status", role: "status" });
   const remaining = el("p", { class: "remaining", id: nextId("left") });
@@ -161,11 +162,6 @@ export function phone(ctx) {
       field.focus();
       return;
     }
-    if (text.length > maxLength) {
-      error.textContent = t("qna.too_long", { n: maxLength });
-      field.setAttribute("aria-invalid", "true");
-      return;
-    }
     sending = true;
     button.disabled = true;
     status.textContent = t("sending");
@@ -224,7 +220,7 @@ export function presenter({ root, activity, results, t, el }) {
     clear(root).append(node);
   } else {
     const list = el("ol", { class: "qna-pres-list" });
-    for (const q of agg.questions.slice(0, 12)) {
+    for (const q of agg.questions) {
       list.append(el("li", {},
         el("span", { class: "qna-pres-votes" }, el("strong", { text: fmt(q.votes) }), el("span", { text: t("vote_word", { n: q.votes }) })),
         el("p", { class: "q-text", text: q.text })));
@@ -232,10 +228,8 @@ export function presenter({ root, activity, results, t, el }) {
     const more = el("p", { class: "pres-more", text: "\u00a0" }); // holds its line while fitting
     node = el("div", { class: "qna-pres" }, list, more);
     clear(root).append(node);
-    fitChildren(list);
-    const hiddenCount = agg.questions.length - list.children.length;
+    // A long list is paged by the presenter (kinds/_fit.js), never cut.
     const bits = [];
-    if (hiddenCount > 0) bits.push(t("qna.n_more", { n: fmt(hiddenCount) }));
     if (agg.answered.length) bits.push(t("qna.n_answered", { n: fmt(agg.answered.length) }));
     if (bits.length) more.textContent = bits.join(" · ");
     else more.remove();

@@ -3,10 +3,9 @@
 // and writes the formula over the rows and the shared factors; the screen shows the questions
 // and the formula with the names replaced by their labels.
 import { clear, fmt } from "../core.js";
+import { limitText } from "./_limit.js";
 import { catLabel, draftNode, memory, rebuild, typeTag } from "./sorting.js";
 
-const TEXT_MAX = 200;
-const UNIT_MAX = 30;
 const UNITS = ["st/år", "st/månad", "st/vecka", "minuter", "timmar", "personer", "kr", "kr/st", "kr/timme", "kr/månad", "mil", "kr/mil", "%"];
 // Typical formulas from the method (method.md, "Calculation").
 const TEMPLATES = [
@@ -131,10 +130,10 @@ export function phone(ctx) {
     const v = phoneState.get(mk, { text: "", unit: "" });
     const tid = `q-text-${activity.id}-${it.id}`;
     const uid = `q-unit-${activity.id}-${it.id}`;
-    const text = el("textarea", { id: tid, rows: "2", maxlength: String(TEXT_MAX), disabled: closed || !left, "aria-describedby": `${tid}-help`,
+    const text = el("textarea", { id: tid, rows: "2", disabled: closed || !left, "aria-describedby": `${tid}-help`,
       dataset: { focusKey: `text:${it.id}` } });
     text.value = v.text;
-    const unit = el("input", { id: uid, type: "text", maxlength: String(UNIT_MAX), list: `q-units-${activity.id}`, disabled: closed || !left,
+    const unit = el("input", { id: uid, type: "text", list: `q-units-${activity.id}`, disabled: closed || !left,
       autocomplete: "off", "aria-describedby": `${uid}-help`, value: v.unit, dataset: { focusKey: `unit:${it.id}` } });
     const starters = el("div", { class: "q-starters", role: "group", "aria-label": t("questions.starters") },
       ["s_many", "s_time", "s_cost", "s_often"].map((s) => el("button", { type: "button", class: "q-starter", disabled: closed || !left,
@@ -150,9 +149,9 @@ export function phone(ctx) {
     const form = el("form", { class: "answer-form q-form", novalidate: true },
       el("h3", { text: t("questions.suggest") }),
       el("p", { class: "help q-starters-label", text: t("questions.starters") }), starters,
-      el("label", { for: tid, text: t("questions.question") }), text,
+      el("label", { for: tid, text: t("questions.question") }), text, limitText(text, activity.limits?.text, { el, single: true }),
       el("p", { class: "help", id: `${tid}-help`, text: t("questions.question_help") }),
-      el("label", { for: uid, text: t("questions.unit") }), unit,
+      el("label", { for: uid, text: t("questions.unit") }), unit, limitText(unit, activity.limits?.unit, { el }),
       el("p", { class: "help", id: `${uid}-help`, text: t("questions.unit_help") }),
       error, button, status);
     form.addEventListener("input", () => {
@@ -167,10 +166,6 @@ export function phone(ctx) {
       if (!q) {
         error.textContent = t("questions.empty");
         text.focus();
-        return;
-      }
-      if (q.length > TEXT_MAX) {
-        error.textContent = t("questions.too_long", { n: TEXT_MAX });
         return;
       }
       const taken = new Set([...(it.rows || []).map((r) => norm(r.label)), ...(it.suggestions || []).map((s) => norm(s.text)), ...ownKeys]);
@@ -213,7 +208,6 @@ export function phone(ctx) {
 
 // --- presenter ----------------------------------------------------------------------------
 
-const PRESENTER_MAX = 6;
 
 export function presenter({ root, results, t, el }) {
   const agg = results.aggregate || {};
@@ -223,16 +217,13 @@ export function presenter({ root, results, t, el }) {
     root.append(el("p", { class: "pres-hidden", text: agg.ready ? t("questions.no_items") : t("questions.no_analysis") }));
     return;
   }
-  const shown = items.slice(0, PRESENTER_MAX);
-  const cols = shown.length >= 3 ? " three-col" : shown.length === 2 ? " two-col" : "";
+  const cols = items.length >= 3 ? " three-col" : items.length === 2 ? " two-col" : "";
   const list = el("ul", { class: "q-pres-list" + cols });
-  for (const it of shown) {
+  for (const it of items) {
     // The questions are numbered; the formula's chips carry the same numbers.
     const numbers = new Map(it.rows.map((r, i) => [r.name, i + 1]));
     const qs = el("ol", { class: "q-pres-questions" });
-    const room = cols === " three-col" && it.rows.length > 5 ? 4 : it.rows.length;
-    for (const r of it.rows.slice(0, room)) qs.append(el("li", {}, el("span", { text: r.label || r.name }), r.unit ? el("span", { class: "q-unit", text: r.unit }) : null));
-    if (room < it.rows.length) qs.append(el("li", { class: "q-more" }, t("questions.more_questions", { n: it.rows.length - room })));
+    for (const r of it.rows) qs.append(el("li", {}, el("span", { text: r.label || r.name }), r.unit ? el("span", { class: "q-unit", text: r.unit }) : null));
     list.append(el("li", { class: "q-pres-item" },
       el("p", { class: "q-pres-title" }, el("span", { text: it.title }), " ",
         el("span", { class: `kind-tag cat-tag cat-${it.category}`, text: catLabel(t, it.category) })),
@@ -243,7 +234,6 @@ export function presenter({ root, results, t, el }) {
       it.rows.length ? qs : el("p", { class: "muted", text: t("questions.no_questions") })));
   }
   root.append(list);
-  if (items.length > shown.length) root.append(el("p", { class: "sort-pres-more", text: t("questions.more_items", { n: items.length - shown.length }) }));
 }
 
 // --- console ------------------------------------------------------------------------------

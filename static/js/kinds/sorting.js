@@ -408,7 +408,6 @@ export function phone(ctx) {
 
 // --- presenter ----------------------------------------------------------------------------
 
-const PRESENTER_MAX = 12;
 
 export function presenter({ root, results, t, el }) {
   const agg = results.aggregate || {};
@@ -421,12 +420,11 @@ export function presenter({ root, results, t, el }) {
   const s = agg.summary;
   const head = el("div", { class: "sort-pres-head" }, legend({ t, el }),
     s.grey ? el("p", { class: "sort-pres-grey" }, greyBadge({ t, el }, true), ` ${fmt(s.grey)}`) : null);
-  const shown = items.slice(0, PRESENTER_MAX);
-  const cols = shown.length > 8 ? " three-col" : shown.length > 4 ? " two-col" : "";
+  const cols = items.length > 8 ? " three-col" : items.length > 4 ? " two-col" : "";
   const list = el("ol", { class: "sort-pres-list" + cols });
   // Three columns leave no room beside the title: the agreement moves to the line below the bar.
   const agreeOnTop = !cols.includes("three");
-  for (const it of shown) {
+  for (const it of items) {
     const decision = it.decided ? `✓ ${t("sorting.decided")}: ${decisionText({ ...it.decision, perspective: "" }, t)}` : "";
     const agree = it.n ? el("span", { class: `sort-pres-agree mk-agree mk-agree-${it.agreement || "none"}`, text: agreementText(it, t) }) : null;
     const meta = [agreeOnTop ? null : agree, topText(it, t) ? el("span", { text: topText(it, t) }) : null,
@@ -440,7 +438,6 @@ export function presenter({ root, results, t, el }) {
       meta.length ? el("p", { class: "sort-pres-meta" }, meta.flatMap((m, i) => (i ? [" · ", m] : [m]))) : null));
   }
   root.append(head, list);
-  if (items.length > shown.length) root.append(el("p", { class: "sort-pres-more", text: t("sorting.more_items", { n: items.length - shown.length }) }));
 }
 
 // --- console ------------------------------------------------------------------------------

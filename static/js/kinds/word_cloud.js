@@ -152,7 +152,7 @@ export function phone(ctx) {
   return textEntryPhone(ctx, {
     key: "word_cloud",
     multiline: false,
-    maxLength: cfg.max_length || 25,
+    maxLength: activity.limits?.text,
     maxEntries: cfg.max_entries || 3,
     ownHeading: t("word_cloud.your_words"),
     renderResults: (box, agg) => {
