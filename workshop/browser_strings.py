@@ -12,13 +12,15 @@ from typing import Any
 
 from .activities import all_kinds
 from .draft import vocabulary
-from .i18n import BASE_JS_STRINGS, DRAFT_JS_STRINGS, Plural
+from .i18n import BASE_JS_STRINGS, COUNT_JS_STRINGS, DRAFT_JS_STRINGS, Plural
 
 
 def js_strings() -> dict[str, str]:
     out = {k: str(v) for k, v in BASE_JS_STRINGS.items()}
     out.update(vocabulary.js_strings())
     out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
+    for key, value in COUNT_JS_STRINGS.items():
+        _add(out, key, value)
     for kind in all_kinds().values():
         out[f"kind.{kind.key}"] = str(kind.label)
         for key, value in getattr(kind, "js_strings", {}).items():

@@ -81,6 +81,18 @@ BASE_JS_STRINGS = {
     "console.unreveal": _l("Hide results"),
     "console.start_timer": _l("Start timer"),
     "console.stop_timer": _l("Stop timer"),
+    "console.timer_ended": _l("Time is up: the phones no longer take answers."),
+    "console.results_off": _l("results hidden from the presenter and the phones"),
+    "keys.title": _l("Keyboard shortcuts"),
+    "keys.note": _l("The keys work in the console and in the presenter window, but not while typing or on a button."),
+    "keys.next": _l("Next activity"),
+    "keys.prev": _l("Previous activity"),
+    "keys.results": _l("Show or hide the results"),
+    "keys.lock": _l("Lock or unlock input"),
+    "keys.timer": _l("Start or stop the timer"),
+    "keys.help": _l("Show this help"),
+    "keys.space": _l("Space"),
+    "keys.close": _l("Close"),
 }
 
 
@@ -163,3 +175,11 @@ class Plural:
 def _pl(singular: str, plural: str) -> Plural:
     """Mark a plural browser string for extraction (``pybabel extract -k _pl:1,2``)."""
     return Plural(singular, plural)
+
+
+# Counts, the same words on the console, the presenter and the phones (see countText in
+# static/js/core.js).
+COUNT_JS_STRINGS = {
+    "count.answers": _pl("%(n)s answer", "%(n)s answers"),
+    "count.pending": _pl("%(n)s awaiting review", "%(n)s awaiting review"),
+}
