@@ -72,7 +72,7 @@ export function helpDialog(handlers) {
   const build = () => {
     const rows = KEY_MAP.filter((k) => k.action === "help" || handlers[k.action]).map((k) =>
       el("tr", {},
-        el("th", { scope: "row" }, k.names.map((n, i) => [i ? " " : "", el("kbd", { text: n.startsWith("keys.") ? t(n) : n })])),
+        el("th", { scope: "row" }, k.names.flatMap((n, i) => [i ? " " : "", el("kbd", { text: n.startsWith("keys.") ? t(n) : n })])),
         el("td", { text: t(`keys.${k.action}`) })));
     const close = el("button", { type: "button", class: "keys-close", text: t("keys.close") });
     dialog = el("dialog", { class: "keys-help", "aria-labelledby": "keys-title" },

@@ -1032,7 +1032,17 @@ def console_events(world: World) -> dict[str, st.SearchStrategy]:
             {
                 "activity_id": act,
                 "flag": st.sampled_from(
-                    ["locked", "revealed", "results_hidden", "generation", "workshop_id", "__class__", "id"]
+                    [
+                        "locked",
+                        "revealed",
+                        "results_visible",
+                        "timer_closes",
+                        "results_hidden",
+                        "generation",
+                        "workshop_id",
+                        "__class__",
+                        "id",
+                    ]
                 ),
                 "value": st.one_of(st.booleans(), st.sampled_from([0, 1, "true", None, 2])),
             },

@@ -76,7 +76,6 @@ class OpenText(ActivityKind):
         "no_answers": _l("No answers yet."),
         "merged_into": _l("Merged into: %(text)s"),
         "same_as": _l("same answer"),
-        "pending_count": _l("%(n)s awaiting approval"),
         "all_answers": _l("Everyone's answers"),
     }
 
