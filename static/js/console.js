@@ -246,5 +246,4 @@ const keys = bindKeys({
   timer: toggleTimer,
 });
 $("keys-help").addEventListener("click", () => keys.open());
-releaseAfterClick(root.querySelector(".controls"));
-releaseAfterClick($("activity-nav"));
+releaseAfterClick(root);

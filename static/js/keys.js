@@ -61,7 +61,7 @@ export function bindKeys(handlers) {
 export function releaseAfterClick(root) {
   root.addEventListener("click", (ev) => {
     const button = ev.target.closest && ev.target.closest("button");
-    if (button && ev.detail > 0) button.blur();
+    if (button && ev.detail > 0 && document.activeElement === button) button.blur();
   });
 }
 

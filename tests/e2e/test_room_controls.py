@@ -174,6 +174,17 @@ def test_the_timer_closes_input_and_more_time_opens_it(open_page, live_server, u
 
 # --- 2. show and hide results on every poll kind ------------------------------------------------------
 
+# What each kind draws on a phone from the figures (absent while hidden).
+PHONE_FIGURES = {
+    "multiple_choice": ".phone-results .bar",
+    "word_cloud": ".top-words li",
+    "open_text": ".phone-results > *",
+    "scale": ".phone-results > *",
+    "ranking": ".phone-results > *",
+    "points": ".phone-results > *",
+    "qna": ".qna-item",
+}
+
 POLLS = {
     "multiple_choice": ({"cfg_options": "Ja\nNej"}, {"choices": [0]}),
     "word_cloud": ({}, {"text": "trygghet"}),
@@ -202,11 +213,14 @@ def test_show_and_hide_results_on_every_poll_kind(open_page, live_server, ui, js
     def shown(visible: bool) -> None:
         expect(reveal).to_have_attribute("aria-pressed", "true" if visible else "false")
         expect(reveal).to_have_text(s["console.unreveal"] if visible else s["console.reveal"])
+        figures = phone.locator(PHONE_FIGURES[kind])
         if visible:
             expect(screen.locator("#pres-view .pres-hidden")).to_have_count(0)
             expect(screen.locator("#pres-view > *").first).to_be_visible()
+            expect(figures.first).to_be_attached()
         else:
             expect(screen.locator("#pres-view .pres-hidden")).to_have_text(s["results_hidden"])
+            expect(figures).to_have_count(0)
         # What the presenter and the phone were sent: no figures while hidden.
         for page in (screen, phone):
             page.wait_for_function(
