@@ -93,6 +93,7 @@ BASE_JS_STRINGS = {
     "keys.help": _l("Show this help"),
     "keys.space": _l("Space"),
     "keys.close": _l("Close"),
+    "keys.readonly": _l("This window only shows: to steer from it, open it from the console while signed in."),
 }
 
 

@@ -38,8 +38,8 @@ export function actionOf(ev) {
  * Listen for the facilitator's keys. ``handlers``: {next, prev, results, lock, timer} functions;
  * an action without a handler is not taken (and not listed in the help).
  */
-export function bindKeys(handlers) {
-  const help = helpDialog(handlers);
+export function bindKeys(handlers, { note = null } = {}) {
+  const help = helpDialog(handlers, note);
   document.addEventListener("keydown", (ev) => {
     const action = actionOf(ev);
     if (!action) return;
@@ -65,8 +65,9 @@ export function releaseAfterClick(root) {
   });
 }
 
-/** The help dialog: a modal <dialog> (focus moves in, Escape closes, focus returns). */
-export function helpDialog(handlers) {
+/** The help dialog: a modal <dialog> (focus moves in, Escape closes, focus returns).
+ *  ``note()``: an extra line to show when it opens (e.g. why this window does not steer). */
+export function helpDialog(handlers, note = null) {
   let dialog = null;
   let returnTo = null;
   const build = () => {
@@ -78,6 +79,7 @@ export function helpDialog(handlers) {
     dialog = el("dialog", { class: "keys-help", "aria-labelledby": "keys-title" },
       el("h2", { id: "keys-title", text: t("keys.title") }),
       el("p", { class: "help", text: t("keys.note") }),
+      el("p", { class: "keys-extra", hidden: true }),
       el("table", {}, el("tbody", {}, rows)),
       el("p", {}, close));
     close.addEventListener("click", () => dialog.close());
@@ -92,6 +94,9 @@ export function helpDialog(handlers) {
       if (!dialog) build();
       if (dialog.open) return;
       returnTo = document.activeElement;
+      const extra = dialog.querySelector(".keys-extra");
+      extra.textContent = note ? note() : "";
+      extra.hidden = !extra.textContent;
       dialog.showModal();
       dialog.querySelector(".keys-close").focus();
     },

@@ -111,4 +111,4 @@ bindKeys({
     act.timer_ends_at
       ? steer("timer_stop", { activity_id: act.id })
       : steer("timer_start", { activity_id: act.id, seconds: act.timer_seconds || 60 })),
-});
+}, { note: () => (state.maySteer ? "" : t("keys.readonly")) });

@@ -334,7 +334,10 @@ def test_presenter_keys_steer_and_help_lists_them(open_page, live_server, ui, js
     expect(watcher.locator("#pres-title")).to_have_text("Andra")
     watcher.keyboard.press("PageUp")
     watcher.keyboard.press("l")
-    watcher.wait_for_timeout(500)
+    watcher.keyboard.press("?")
+    expect(watcher.locator("dialog.keys-help .keys-extra")).to_have_text(s["keys.readonly"])
+    watcher.keyboard.press("Escape")
+    watcher.wait_for_timeout(300)
     expect(f.locator("#current-title")).to_have_text("Andra")
     expect(f.locator("#lock")).to_have_attribute("aria-pressed", "false")
     assert screen.evaluate("window.__sameScreen") is True
