@@ -1,7 +1,9 @@
 """``/console`` (facilitator) and ``/screen`` (presenter) socket namespaces.
 
 The console namespace accepts a connection only from the logged-in owner of the workshop;
-every event re-checks that through ``event("console")``. The screen namespace is read-only.
+every event re-checks that through ``event("console")``. The screen namespace is read-only,
+except that the presenter window opened by the signed-in owner may steer (next/previous,
+show/hide results, lock, timer): ownership is re-checked on every such event.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from workshop.realtime import CONSOLE, SCREEN, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import console_snapshot, screen_snapshot
-from workshop.responses import moderate
+from workshop.responses import approve_all, moderate
 from workshop.runtime import broadcaster, limits
 
 
@@ -91,53 +93,68 @@ def _ws(conn: Conn) -> Workshop:
         raise InputError("session_ended", gettext("You are logged out. Log in again."))
     ws = db.session.get(Workshop, conn.workshop_id)
     # Ownership is checked again: the account could have lost the workshop since connecting.
-    if ws is None or ws.owner_id != conn.user_id:
+    if ws is None or conn.user_id is None or ws.owner_id != conn.user_id:
         raise InputError("forbidden", gettext("Not allowed."))
     return ws
 
 
-@socketio.on("goto", namespace=CONSOLE)
-@event("console")
-def on_goto(conn: Conn, payload):
-    ws = _ws(conn)
-    act = live.goto(ws, field(payload, "activity_id"))
-    broadcaster().push_state(ws, act)
+# --- steering: the console, and the presenter window of the signed-in owner --------------
+#
+# A presentation clicker sends its keys to whichever window has focus, so the presenter
+# window may steer too, with the same events, but only when the facilitator who may run the
+# console opened it while signed in (``screen_connect`` records the account); a presenter
+# opened with the link alone stays read-only.
 
 
-@socketio.on("step", namespace=CONSOLE)
-@event("console")
-def on_step(conn: Conn, payload):
+def _steer(name: str):
+    """Register ``fn(ws, payload) -> Activity | None`` as event ``name`` on both namespaces."""
+
+    def wrap(fn):
+        def run(conn: Conn, payload):
+            ws = _ws(conn)
+            act = fn(ws, payload)
+            broadcaster().push_state(ws, act)
+
+        run.__name__ = f"on_{name}"
+        socketio.on(name, namespace=CONSOLE)(event("console")(run))
+        socketio.on(name, namespace=SCREEN)(event("screen")(run))
+        return fn
+
+    return wrap
+
+
+@_steer("goto")
+def _goto(ws: Workshop, payload):
+    return live.goto(ws, field(payload, "activity_id"))
+
+
+@_steer("step")
+def _step(ws: Workshop, payload):
     delta = field(payload, "delta")
     if type(delta) is not int or delta not in (-1, 1):
         raise InputError("invalid", gettext("Invalid value."))
-    ws = _ws(conn)
-    act = live.step(ws, delta)
-    broadcaster().push_state(ws, act)
+    return live.step(ws, delta)
 
 
-@socketio.on("set", namespace=CONSOLE)
-@event("console")
-def on_set(conn: Conn, payload):
-    """Lock/unlock input, reveal/hide results, or change whether results start hidden."""
-    ws = _ws(conn)
-    act = live.set_flag(ws, field(payload, "activity_id"), field(payload, "flag"), field(payload, "value"))
-    broadcaster().push_state(ws, act)
+@_steer("set")
+def _set(ws: Workshop, payload):
+    """Lock/unlock input, show/hide results, whether results start hidden, whether the timer closes input."""
+    return live.set_flag(ws, field(payload, "activity_id"), field(payload, "flag"), field(payload, "value"))
 
 
-@socketio.on("timer_start", namespace=CONSOLE)
-@event("console")
-def on_timer_start(conn: Conn, payload):
-    ws = _ws(conn)
-    act = live.start_timer(ws, field(payload, "activity_id"), field(payload, "seconds"))
-    broadcaster().push_state(ws, act)
+@_steer("timer_start")
+def _timer_start(ws: Workshop, payload):
+    return live.start_timer(ws, field(payload, "activity_id"), field(payload, "seconds"), field(payload, "closes"))
 
 
-@socketio.on("timer_stop", namespace=CONSOLE)
-@event("console")
-def on_timer_stop(conn: Conn, payload):
-    ws = _ws(conn)
-    act = live.stop_timer(ws, field(payload, "activity_id"))
-    broadcaster().push_state(ws, act)
+@_steer("timer_extend")
+def _timer_extend(ws: Workshop, payload):
+    return live.extend_timer(ws, field(payload, "activity_id"), field(payload, "seconds", 30))
+
+
+@_steer("timer_stop")
+def _timer_stop(ws: Workshop, payload):
+    return live.stop_timer(ws, field(payload, "activity_id"))
 
 
 @socketio.on("reset", namespace=CONSOLE)
@@ -155,6 +172,17 @@ def on_moderate(conn: Conn, payload):
     act = live.activity_of(ws, field(payload, "activity_id"))
     moderate(act, field(payload, "response_id"), field(payload, "action"), field(payload, "target_id"))
     broadcaster().mark(act.id)
+
+
+@socketio.on("approve_all", namespace=CONSOLE)
+@event("console")
+def on_approve_all(conn: Conn, payload):
+    """Approve every answer of the activity awaiting review, as one operation."""
+    ws = _ws(conn)
+    act = live.activity_of(ws, field(payload, "activity_id"))
+    approved = approve_all(act)
+    broadcaster().mark(act.id)
+    return ok(approved=approved)
 
 
 @socketio.on("configure", namespace=CONSOLE)
@@ -197,9 +225,14 @@ def screen_connect(auth=None):
     ):
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     mark_reached(limits(), request.remote_addr or "?", ws.id)
-    connections.register(SCREEN, request.sid, Conn("screen", ws.id, language=ws.language), owner=f"screen:{ws.id}")
+    # The owner signed in on this browser may steer from the presenter window (see above).
+    owner = current_user.id if current_user.is_authenticated and ws.owner_id == current_user.id else None
+    connections.register(
+        SCREEN, request.sid, Conn("screen", ws.id, user_id=owner, language=ws.language), owner=f"screen:{ws.id}"
+    )
     join_room(room(ws.id))
-    socketio.emit("snapshot", screen_snapshot(ws), to=request.sid, namespace=SCREEN, ignore_queue=True)
+    snap = {**screen_snapshot(ws), "may_steer": owner is not None}
+    socketio.emit("snapshot", snap, to=request.sid, namespace=SCREEN, ignore_queue=True)
     db.session.remove()
 
 
@@ -219,7 +252,7 @@ def on_screen_snapshot(conn: Conn, _payload):
 
 @socketio.on("*", namespace=SCREEN)
 def on_screen_unknown(event_name, *_args):
-    """The presenter screen is read-only: every other event is refused."""
+    """Every other event is refused on the presenter screen."""
     return {"ok": False, "error": {"code": "forbidden", "message": gettext("Not allowed.")}}
 
 

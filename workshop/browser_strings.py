@@ -12,7 +12,7 @@ from typing import Any
 
 from .activities import all_kinds
 from .draft import vocabulary
-from .i18n import BASE_JS_STRINGS, DRAFT_JS_STRINGS, Plural
+from .i18n import BASE_JS_STRINGS, COUNT_JS_STRINGS, DRAFT_JS_STRINGS, Plural
 
 
 def js_strings() -> dict[str, str]:
@@ -21,6 +21,8 @@ def js_strings() -> dict[str, str]:
         _add(out, key, value)
     out.update(vocabulary.js_strings())
     out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
+    for key, value in COUNT_JS_STRINGS.items():
+        _add(out, key, value)
     for kind in all_kinds().values():
         out[f"kind.{kind.key}"] = str(kind.label)
         for key, value in getattr(kind, "js_strings", {}).items():

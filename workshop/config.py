@@ -84,7 +84,7 @@ class Settings:
     secure_cookies: bool = False
     # Seconds between two aggregate sends for one activity (coalescing window).
     broadcast_interval: float = 0.25
-    # Phones get revealed results at most this often.
+    # Phones get results (the counts, and the figures once shown) at most this often.
     phone_broadcast_interval: float = 1.0
     # Failed join-code lookups per address (wrong code on /api/join, /w/, /j/, /qr/). An address
     # over it still reaches a workshop it has already reached (or whose screen or console it

@@ -107,6 +107,19 @@ BASE_JS_STRINGS = {
     "console.unreveal": _l("Hide results"),
     "console.start_timer": _l("Start timer"),
     "console.stop_timer": _l("Stop timer"),
+    "console.timer_ended": _l("Time is up: the phones no longer take answers."),
+    "console.results_off": _l("results hidden from the presenter and the phones"),
+    "keys.title": _l("Keyboard shortcuts"),
+    "keys.note": _l("The keys work in the console and in the presenter window, but not while typing or on a button."),
+    "keys.next": _l("Next activity"),
+    "keys.prev": _l("Previous activity"),
+    "keys.results": _l("Show or hide the results"),
+    "keys.lock": _l("Lock or unlock input"),
+    "keys.timer": _l("Start or stop the timer"),
+    "keys.help": _l("Show this help"),
+    "keys.space": _l("Space"),
+    "keys.close": _l("Close"),
+    "keys.readonly": _l("This window only shows: to steer from it, open it from the console while signed in."),
 }
 
 
@@ -168,4 +181,12 @@ DRAFT_JS_STRINGS = {
     "draft.new_factor": _l("New shared factor (name)"),
     "draft.add": _l("Add"),
     "draft.calc_problems": _l("Problems in the calculation"),
+}
+
+
+# Counts, the same words on the console, the presenter and the phones (see countText in
+# static/js/core.js).
+COUNT_JS_STRINGS = {
+    "count.answers": _pl("%(n)s answer", "%(n)s answers"),
+    "count.pending": _pl("%(n)s awaiting review", "%(n)s awaiting review"),
 }

@@ -44,27 +44,62 @@ def step(ws: Workshop, delta: int) -> Activity | None:
     return acts[idx]
 
 
+FLAGS = ("locked", "results_visible", "results_hidden", "timer_closes")
+TIMER_MIN, TIMER_MAX = 10, 7 * 24 * 3600
+
+
 def set_flag(ws: Workshop, activity_id: Any, flag: str, value: Any) -> Activity:
+    """Lock input, show or hide the results (presenter and phones alike, every kind), change
+    whether results start hidden, or whether the countdown closes input."""
     act = activity_of(ws, activity_id)
-    if flag not in ("locked", "revealed", "results_hidden") or not isinstance(value, bool):
+    if flag not in FLAGS or not isinstance(value, bool):
         raise InputError("invalid", gettext("Invalid value."))
-    setattr(act, flag, value)
+    if flag == "results_visible":
+        act.revealed = value  # the facilitator's choice; a reset returns to the setting
+    else:
+        setattr(act, flag, value)
     db.session.commit()
     return act
 
 
-def start_timer(ws: Workshop, activity_id: Any, seconds: Any) -> Activity:
+def _seconds(seconds: Any) -> int:
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not TIMER_MIN <= seconds <= TIMER_MAX:
+        raise InputError("invalid", gettext("The timer must be between 10 seconds and 7 days."))
+    return seconds
+
+
+def start_timer(ws: Workshop, activity_id: Any, seconds: Any, closes: Any = None) -> Activity:
+    """Count down from now. ``closes`` (True/False, None keeps the activity's setting): when
+    the time is up phones may no longer answer, or the timer is only a signal."""
     act = activity_of(ws, activity_id)
     if seconds is None:
         seconds = act.timer_seconds or 60
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 10 <= seconds <= 7 * 24 * 3600:
-        raise InputError("invalid", gettext("The timer must be between 10 seconds and 7 days."))
+    seconds = _seconds(seconds)
+    if closes is not None:
+        if not isinstance(closes, bool):
+            raise InputError("invalid", gettext("Invalid value."))
+        act.timer_closes = closes
     act.timer_ends_at = utcnow() + timedelta(seconds=seconds)
     db.session.commit()
     return act
 
 
+def extend_timer(ws: Workshop, activity_id: Any, seconds: Any) -> Activity:
+    """Add time: to a running countdown, or from now to one that has ended (which reopens
+    input) or was not running."""
+    act = activity_of(ws, activity_id)
+    seconds = _seconds(seconds)
+    now = utcnow()
+    base = act.timer_ends_at if act.timer_ends_at is not None and act.timer_ends_at > now else now
+    if base + timedelta(seconds=seconds) > now + timedelta(seconds=TIMER_MAX):
+        raise InputError("invalid", gettext("The timer must be between 10 seconds and 7 days."))
+    act.timer_ends_at = base + timedelta(seconds=seconds)
+    db.session.commit()
+    return act
+
+
 def stop_timer(ws: Workshop, activity_id: Any) -> Activity:
+    """Stop the countdown, running or ended: input is open again (unless locked)."""
     act = activity_of(ws, activity_id)
     act.timer_ends_at = None
     db.session.commit()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,11 @@ from .extensions import Model
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def timer_closed(ends_at: datetime | None, closes: bool | None, now: datetime | None = None) -> bool:
+    """A countdown that closes input has ended (``closes`` None counts as the default, True)."""
+    return ends_at is not None and closes is not False and (now or utcnow()) >= ends_at
 
 
 class UTCDateTime(TypeDecorator):
@@ -230,7 +236,16 @@ class Activity(Model):
         default=False,
         doc="Results stay off the presenter and phones until revealed.",
     )
-    revealed: Mapped[bool] = mapped_column(Boolean, default=False, doc="The facilitator revealed hidden results.")
+    revealed: Mapped[bool | None] = mapped_column(
+        Boolean,
+        nullable=True,
+        default=None,
+        doc=(
+            "The facilitator's live choice: True = results shown (presenter and phones), False = hidden "
+            "from both, None = not chosen (the presenter follows ``results_hidden``; phones see nothing "
+            "until shown, except kinds whose phones always see the list)."
+        ),
+    )
     timer_seconds: Mapped[int | None] = mapped_column(
         Integer,
         nullable=True,
@@ -240,6 +255,12 @@ class Activity(Model):
         UTCDateTime,
         nullable=True,
         doc="When a running countdown ends (UTC); None = not running.",
+    )
+    timer_closes: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=true(),
+        doc="When the countdown ends, phones may no longer answer (False: the timer is only a signal).",
     )
     generation: Mapped[int] = mapped_column(
         Integer,
@@ -252,7 +273,14 @@ class Activity(Model):
 
     @property
     def results_visible(self) -> bool:
-        return not self.results_hidden or self.revealed
+        """Whether the presenter shows the results: the facilitator's live choice, else the setting."""
+        if self.revealed is not None:
+            return self.revealed
+        return not self.results_hidden
+
+    def time_up(self, now: datetime | None = None) -> bool:
+        """The countdown ended and closes input (see ``timer_closes``)."""
+        return timer_closed(self.timer_ends_at, self.timer_closes, now)
 
 
 class Participant(Model):

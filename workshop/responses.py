@@ -168,12 +168,37 @@ def moderate(act: Activity, response_id: Any, action: str, target_id: Any = None
     db.session.commit()
 
 
+def approve_all(act: Activity) -> int:
+    """Approve every answer of this activity (this generation) awaiting review, in one
+    statement. Returns how many were approved."""
+    result = db.session.execute(
+        update(Response)
+        .where(
+            Response.activity_id == act.id,
+            Response.generation == act.generation,
+            Response.status == "pending",
+        )
+        .values(status="visible")
+    )
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def reset_activity(act: Activity) -> None:
     """Start over: earlier answers stay stored but no longer count (a new generation)."""
     act.generation += 1
-    act.revealed = False
+    act.revealed = None
     act.timer_ends_at = None
     db.session.commit()
 
 
-__all__ = ["db_id", "load_history", "load_rows", "load_tally", "moderate", "own_responses", "reset_activity"]
+__all__ = [
+    "approve_all",
+    "db_id",
+    "load_history",
+    "load_rows",
+    "load_tally",
+    "moderate",
+    "own_responses",
+    "reset_activity",
+]

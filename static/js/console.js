@@ -1,6 +1,7 @@
 // Facilitator console: move between activities, lock/reveal/reset/timer, see every answer
 // live and moderate texts. All commands go over /console and are acknowledged.
-import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t, watchClosing } from "./core.js";
+import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
+import { bindKeys, releaseAfterClick } from "./keys.js";
 
 const root = document.getElementById("console");
 const state = { workshop: null, results: {}, presence: { participants: 0, list: [] } };
@@ -42,6 +43,7 @@ function renderNav() {
         el("span", { class: "nav-kind", text: t(`kind.${act.kind}`) }),
         el("span", { class: "nav-title", text: act.title }),
         el("span", { class: "nav-count", text: t("n_responses", { n: fmt(res?.responders || 0) }) }),
+        res?.pending ? el("span", { class: "badge pending", text: t("count.pending", { n: fmt(res.pending) }) }) : null,
         act.locked ? el("span", { class: "badge", role: "img", text: "🔒", "aria-label": t("locked") }) : null))
     );
   }
@@ -59,13 +61,16 @@ async function renderCurrent() {
   }
   $("current-title").textContent = act.title;
   const res = state.results[act.id] || { aggregate: null, items: null, responders: 0 };
-  $("current-meta").textContent = `${t(`kind.${act.kind}`)} · ${t("n_responses", { n: fmt(res.responders || 0) })}` +
-    (act.results_hidden && !act.revealed ? ` · ${t("results_hidden")}` : "");
+  $("current-meta").textContent = `${t(`kind.${act.kind}`)}` +
+    (act.results_visible ? "" : ` · ${t("console.results_off")}`);
+  showCount($("current-count"), res);
+  $("approve-all").hidden = !res.pending;
   $("lock").setAttribute("aria-pressed", String(act.locked));
   $("lock").textContent = act.locked ? t("console.unlock") : t("console.lock");
-  $("reveal").setAttribute("aria-pressed", String(act.revealed));
-  $("reveal").textContent = act.revealed ? t("console.unreveal") : t("console.reveal");
-  $("timer").textContent = act.timer_ends_at ? t("console.stop_timer") : t("console.start_timer");
+  // One switch for every kind: what the presenter and the phones are sent.
+  $("reveal").setAttribute("aria-pressed", String(act.results_visible));
+  $("reveal").textContent = act.results_visible ? t("console.unreveal") : t("console.reveal");
+  renderTimer();
   $("csv").href = root.dataset.csvUrl.replace("/a/0.csv", `/a/${act.id}.csv`);
   let mod;
   try {
@@ -177,40 +182,79 @@ socket.on("participants_changed", (d) => {
 // --- controls ------------------------------------------------------------------------
 $("prev").addEventListener("click", () => command("step", { delta: -1 }));
 $("next").addEventListener("click", () => command("step", { delta: 1 }));
-$("lock").addEventListener("click", () => {
+$("lock").addEventListener("click", toggleLock);
+function toggleLock() {
   const act = current();
   if (act) command("set", { activity_id: act.id, flag: "locked", value: !act.locked });
-});
-$("reveal").addEventListener("click", () => {
+}
+function toggleResults() {
   const act = current();
-  if (act) command("set", { activity_id: act.id, flag: "revealed", value: !act.revealed });
-});
-$("timer").addEventListener("click", () => {
+  if (act) command("set", { activity_id: act.id, flag: "results_visible", value: !act.results_visible });
+}
+
+/** The length chosen in the console: 30 s, 1, 2, 5 min or a custom number of seconds. */
+function timerLength() {
+  const pick = $("timer-length").value;
+  if (pick !== "custom") return Number(pick);
+  const n = Number($("timer-custom").value);
+  return Number.isInteger(n) ? n : NaN;
+}
+function toggleTimer() {
   const act = current();
   if (!act) return;
   if (act.timer_ends_at) command("timer_stop", { activity_id: act.id });
-  else command("timer_start", { activity_id: act.id, seconds: act.timer_seconds || 60 });
+  else command("timer_start", { activity_id: act.id, seconds: timerLength(), closes: !$("timer-signal").checked });
+}
+
+/** The timer controls follow the current activity: ended → "+30 s" and "Reopen". */
+function renderTimer() {
+  const act = current();
+  const running = Boolean(act && act.timer_ends_at);
+  const ended = running && timeUp(act);
+  $("timer").textContent = running ? t("console.stop_timer") : t("console.start_timer");
+  $("timer-add").hidden = !running;
+  $("timer-reopen").hidden = !ended;
+  $("timer-signal").checked = Boolean(act && act.timer_closes === false);
+  const status = $("timer-status");
+  status.hidden = !(running && ended);
+  status.textContent = ended ? t("console.timer_ended") : "";
+  $("timer-display").dataset.closed = String(ended);
+}
+$("timer-length").addEventListener("change", () => {
+  $("timer-custom-wrap").hidden = $("timer-length").value !== "custom";
+});
+$("timer-signal").addEventListener("change", () => {
+  const act = current();
+  if (act) command("set", { activity_id: act.id, flag: "timer_closes", value: !$("timer-signal").checked });
+});
+$("reveal").addEventListener("click", toggleResults);
+$("timer").addEventListener("click", toggleTimer);
+$("timer-add").addEventListener("click", () => {
+  const act = current();
+  if (act) command("timer_extend", { activity_id: act.id, seconds: 30 });
+});
+$("timer-reopen").addEventListener("click", () => {
+  const act = current();
+  if (act) command("timer_stop", { activity_id: act.id });
+});
+$("approve-all").addEventListener("click", () => {
+  const act = current();
+  if (act) command("approve_all", { activity_id: act.id });
 });
 $("reset").addEventListener("click", () => {
   const act = current();
   if (act && window.confirm(t("confirm_reset"))) command("reset", { activity_id: act.id });
 });
-runTimer($("timer-display"), current);
+runTimer($("timer-display"), current, renderTimer);
 
-// Arrow keys, Page Up/Down (what presentation clickers send) and space move between
-// activities, unless the facilitator is typing. On a focused button or link space keeps
-// its usual meaning, but the arrows still move on: after clicking "Reveal" with the
-// mouse, the clicker must go on working.
-document.addEventListener("keydown", (ev) => {
-  const tag = (ev.target.tagName || "").toLowerCase();
-  if (["input", "textarea", "select"].includes(tag) || ev.target.isContentEditable) return;
-  if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
-  if (ev.key === " " && ["button", "a", "summary"].includes(tag)) return;
-  if (ev.key === "ArrowRight" || ev.key === " " || ev.key === "PageDown") {
-    ev.preventDefault();
-    command("step", { delta: 1 });
-  } else if (ev.key === "ArrowLeft" || ev.key === "PageUp") {
-    ev.preventDefault();
-    command("step", { delta: -1 });
-  }
+// The facilitator's keys (static/js/keys.js, shared with the presenter window); never while
+// typing or on a control. A mouse click leaves focus on the page so a clicker keeps working.
+const keys = bindKeys({
+  next: () => command("step", { delta: 1 }),
+  prev: () => command("step", { delta: -1 }),
+  results: toggleResults,
+  lock: toggleLock,
+  timer: toggleTimer,
 });
+$("keys-help").addEventListener("click", () => keys.open());
+releaseAfterClick(root);

@@ -155,23 +155,52 @@ export function formatSeconds(s) {
   return (h ? `${h}:` : "") + `${mm}:${String(sec).padStart(2, "0")}`;
 }
 
-/** Keep `node` showing the countdown for `activity`; returns a stop function. */
-export function runTimer(node, getActivity) {
+/** The activity's countdown has ended and closes input (on this device's clock, set to the
+ *  server's by syncClock). The server refuses inputs from then on with the code time_up. */
+export function timeUp(activity) {
+  return Boolean(activity && activity.timer_closes !== false && secondsLeft(activity.timer_ends_at) === 0);
+}
+
+/** Keep `node` showing the countdown for `activity`; returns a stop function. `onChange(ended)`
+ *  is called whenever the countdown ends or stops having ended (more time, reopened). */
+export function runTimer(node, getActivity, onChange = null) {
+  let wasEnded = null;
   const tick = () => {
     const act = getActivity();
     const left = act ? secondsLeft(act.timer_ends_at) : null;
+    const ended = left === 0;
+    if (onChange && wasEnded !== null && ended !== wasEnded) onChange(ended);
+    wasEnded = ended;
     if (left === null) {
       node.hidden = true;
       node.textContent = "";
+      delete node.dataset.done;
       return;
     }
     node.hidden = false;
-    node.dataset.done = left === 0 ? "true" : "false";
-    node.textContent = left === 0 ? t("time_up") : `${t("time_left")} ${formatSeconds(left)}`;
+    node.dataset.done = ended ? "true" : "false";
+    node.textContent = ended ? t("time_up") : `${t("time_left")} ${formatSeconds(left)}`;
   };
   tick();
   const id = setInterval(tick, 500);
   return () => clearInterval(id);
+}
+
+/** "5 answers · 2 awaiting review": the same words on the console, the presenter and the
+ *  phones, from the results payload every audience gets (responders, pending). */
+export function countText(res) {
+  const n = res?.responders || 0;
+  const pending = res?.pending || 0;
+  const answers = t("count.answers", { n: fmt(n) });
+  return pending ? `${answers} · ${t("count.pending", { n: fmt(pending) })}` : answers;
+}
+
+/** Write countText into `node`, with the figures as data attributes. */
+export function showCount(node, res) {
+  if (!node) return;
+  node.textContent = countText(res);
+  node.dataset.responders = String(res?.responders || 0);
+  node.dataset.pending = String(res?.pending || 0);
 }
 
 export function csrfToken() {

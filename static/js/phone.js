@@ -1,7 +1,7 @@
 // The participant's phone: join, follow the facilitator (live) or pick activities
 // (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
 // acknowledges them, so a reload or a dropped network never loses an answer.
-import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, loadKind, openSocket, runTimer, syncClock, t, watchClosing } from "./core.js";
+import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
 
 const root = document.getElementById("phone");
 const stage = document.getElementById("stage");
@@ -158,9 +158,13 @@ function connect() {
     render();
   });
   socket.on("results", (res) => {
-    if (isOlder(res, state.results[res.activity_id])) return;
+    const old = state.results[res.activity_id];
+    if (isOlder(res, old)) return;
     state.results[res.activity_id] = res;
-    renderResultsOnly();
+    // Shown or hidden by the facilitator: the card is drawn again, so that hidden results
+    // leave the phone whatever the kind drew them from (the payload holds none).
+    if (Boolean(old?.visible) !== Boolean(res.visible) && currentActivity()?.id === res.activity_id) render(true);
+    else renderResultsOnly();
   });
   socket.on("connect_error", async (err) => {
     if (err?.data?.code === "unknown_participant") {
@@ -218,7 +222,8 @@ async function render(force = false) {
   // Kinds that collect entries keep their list live through update(), and revealed results
   // arrive the same way: redrawing the card for those would throw away what is being typed.
   const mineSig = act.answer_mode === "replace" ? (state.mine[act.id] || []).map((m) => m.id) : null;
-  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig]);
+  const ended = timeUp(act);
+  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig, ended]);
   if (!force && sig === state.rendered) return;
   state.rendered = sig;
   // The previous kind must not draw this activity's results while the new module loads.
@@ -241,15 +246,31 @@ async function render(force = false) {
     card.append(el("button", { class: "link back", type: "button", onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
   }
   card.append(el("h1", { id: "act-title", text: act.title }));
-  const timer = el("p", { class: "timer", role: "timer" });
-  card.append(timer);
+  const count = el("p", { class: "count-line" });
+  showCount(count, state.results[act.id]);
+  card.append(count);
   if (stopTimer) stopTimer();
-  stopTimer = runTimer(timer, () => currentActivity());
-  const closed = act.locked || !ws.accepts_input;
-  if (closed) card.append(el("p", { class: "notice", role: "status", text: act.locked ? t("locked") : t("closed") }));
+  stopTimer = null;
+  if (!ended) {
+    // The countdown ends on this phone's clock (set to the server's): draw the card closed
+    // (the notice below says "Time is up"); more time or a reopen arrives as a new state and
+    // draws it open again.
+    const timer = el("p", { class: "timer", role: "timer" });
+    card.append(timer);
+    stopTimer = runTimer(timer, () => currentActivity(), () => render());
+  }
+  const closed = act.locked || !ws.accepts_input || ended;
+  if (closed) {
+    const why = act.locked ? t("locked") : !ws.accepts_input ? t("closed") : t("time_up");
+    card.append(el("p", { class: "notice", role: "status", text: why }));
+  }
   else if (ws.mode === "self_paced" && ws.open_until) card.append(closingNote(ws));
+  // One switch for every kind: a closed activity's controls are disabled through the
+  // fieldset, whatever the kind draws (and adds later).
+  const inputs = el("fieldset", { class: "activity-inputs", disabled: closed });
   const body = el("div", { class: "activity-body" });
-  card.append(body);
+  inputs.append(body);
+  card.append(inputs);
   clear(stage).append(card);
   try {
     kindApi = mod.phone({
@@ -272,7 +293,9 @@ async function render(force = false) {
 
 function renderResultsOnly() {
   const act = currentActivity();
-  if (!act || !kindApi || !kindApi.update) return;
+  if (!act) return;
+  showCount(stage.querySelector(".activity .count-line"), state.results[act.id]);
+  if (!kindApi || !kindApi.update) return;
   try {
     kindApi.update(state.results[act.id] || null, state.mine[act.id] || []);
   } catch (err) {

@@ -1,8 +1,10 @@
-// Presenter screen (projector, read-only): join code, counts, the current activity live.
-// Everything arrives over the /screen namespace; a snapshot on every (re)connect means the
-// screen never needs a reload.
-import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+// Presenter screen (projector): join code, counts, the current activity live. Everything
+// arrives over the /screen namespace; a snapshot on every (re)connect means the screen never
+// needs a reload. Opened by the signed-in facilitator (snapshot.may_steer), it also takes the
+// facilitator's keys (static/js/keys.js): a clicker steers whichever window has focus.
+import { clear, connectionBadge, countText, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
 import { createFitter } from "./kinds/_fit.js";
+import { bindKeys } from "./keys.js";
 
 const root = document.getElementById("presenter");
 const title = document.getElementById("pres-title");
@@ -28,11 +30,22 @@ new MutationObserver(() => {
 }).observe(view, { childList: true, subtree: true, characterData: true });
 new ResizeObserver(fitSoon).observe(document.getElementById("pres-view"));
 window.addEventListener("resize", fitSoon);
-const state = { workshop: null, results: {}, presence: { participants: 0 } };
+const state = { workshop: null, results: {}, presence: { participants: 0 }, maySteer: false };
 
 function current() {
   const ws = state.workshop;
   return ws ? ws.activities.find((a) => a.id === ws.current_activity_id) || null : null;
+}
+
+/** The count in the footer, in the words the console and the phones use. */
+function showCounts(res) {
+  const line = document.getElementById("pres-count");
+  const text = countText(res);
+  const num = fmt(res?.responders || 0);
+  const at = Math.max(0, text.indexOf(num));
+  clear(line).append(text.slice(0, at), el("strong", { id: "pres-responses", text: num }), text.slice(at + num.length));
+  line.dataset.responders = String(res?.responders || 0);
+  line.dataset.pending = String(res?.pending || 0);
 }
 
 let drawSeq = 0;
@@ -44,11 +57,11 @@ async function draw() {
     title.textContent = state.workshop ? state.workshop.title : "";
     clear(view);
     fitter.fit("");
-    document.getElementById("pres-responses").textContent = "0";
+    showCounts(null);
     return;
   }
   const res = state.results[act.id] || { visible: act.results_visible, aggregate: null, responders: 0 };
-  document.getElementById("pres-responses").textContent = fmt(res.responders || 0);
+  showCounts(res);
   title.textContent = act.title;
   let mod;
   try {
@@ -75,6 +88,7 @@ async function draw() {
 const socket = openSocket("/screen", { workshop_id: Number(root.dataset.workshopId), key: root.dataset.key });
 connectionBadge(socket);
 socket.on("snapshot", (snap) => {
+  state.maySteer = Boolean(snap.may_steer);
   state.workshop = snap.workshop;
   state.results = snap.results || {};
   state.presence = snap.presence || state.presence;
@@ -100,3 +114,26 @@ socket.on("presence", (p) => {
   document.getElementById("pres-participants").textContent = fmt(p.participants || 0);
 });
 runTimer(document.getElementById("pres-timer"), current);
+
+// --- the facilitator's keys (only when the server lets this window steer) -------------
+function steer(name, payload) {
+  if (!state.maySteer) return;
+  socket.timeout(10000).emit(name, payload, (err, ack) => {
+    const status = document.getElementById("pres-status");
+    status.textContent = err ? t("offline") : ack.ok ? "" : ack.error.message;
+  });
+}
+const onCurrent = (fn) => () => {
+  const act = current();
+  if (act) fn(act);
+};
+bindKeys({
+  next: () => steer("step", { delta: 1 }),
+  prev: () => steer("step", { delta: -1 }),
+  results: onCurrent((act) => steer("set", { activity_id: act.id, flag: "results_visible", value: !act.results_visible })),
+  lock: onCurrent((act) => steer("set", { activity_id: act.id, flag: "locked", value: !act.locked })),
+  timer: onCurrent((act) =>
+    act.timer_ends_at
+      ? steer("timer_stop", { activity_id: act.id })
+      : steer("timer_start", { activity_id: act.id, seconds: act.timer_seconds || 60 })),
+}, { note: () => (state.maySteer ? "" : t("keys.readonly")) });

@@ -201,8 +201,17 @@ def test_live_workshop_flow(open_page, ui):
         expect(screen.locator("#pres-title")).to_have_text(title)
         for phone in phones.values():
             expect(phone.locator("#act-title")).to_have_text(title)
-    # Back with the other arrow, even with a control focused (a clicker sends arrows).
+    # A focused control keeps its keys: the arrow does not move on.
     f.locator("#lock").focus()
+    here = f.locator("#current-title").inner_text()
+    f.keyboard.press("ArrowLeft")
+    f.wait_for_timeout(300)
+    expect(f.locator("#current-title")).to_have_text(here)
+    # A mouse click on a control leaves focus on the page: the clicker goes on working.
+    f.locator("#lock").click()
+    f.locator("#lock").click()
+    expect(f.locator("#lock")).to_have_attribute("aria-pressed", "true")
+    # Back with the other arrow.
     for _ in extra:
         f.keyboard.press("ArrowLeft")
         f.wait_for_timeout(100)

@@ -336,7 +336,7 @@ def test_payloads_show_as_text_in_every_view(open_page, ui, scene):
         if kind not in acts:
             continue
         _call(console, "/console", "goto", {"activity_id": acts[kind]})
-        _call(console, "/console", "set", {"activity_id": acts[kind], "flag": "revealed", "value": True})
+        _call(console, "/console", "set", {"activity_id": acts[kind], "flag": "results_visible", "value": True})
         _call(console, "/console", "set", {"activity_id": acts[kind], "flag": "results_hidden", "value": False})
         time.sleep(1.6)  # coalesced broadcasts (0.25 s) and the phones' slower pace (1 s)
         _clean(f, f"console · {kind}", dialogs, texts if kind != "word_cloud" else texts[:1])
@@ -355,7 +355,7 @@ def test_phone_ignores_results_for_another_activity(open_page, ui, scene):
     a TypeError in open_text.js/word_cloud.js update() while the next module loaded)."""
     acts, console = scene["acts"], scene["console"]
     for kind in ("open_text", "word_cloud"):
-        _call(console, "/console", "set", {"activity_id": acts[kind], "flag": "revealed", "value": True})
+        _call(console, "/console", "set", {"activity_id": acts[kind], "flag": "results_visible", "value": True})
     _call(console, "/console", "goto", {"activity_id": acts["open_text"]})
     phone = open_page("phone", "phone")
     phone.goto(f"/w/{scene['code']}")

@@ -1032,7 +1032,17 @@ def console_events(world: World) -> dict[str, st.SearchStrategy]:
             {
                 "activity_id": act,
                 "flag": st.sampled_from(
-                    ["locked", "revealed", "results_hidden", "generation", "workshop_id", "__class__", "id"]
+                    [
+                        "locked",
+                        "revealed",
+                        "results_visible",
+                        "timer_closes",
+                        "results_hidden",
+                        "generation",
+                        "workshop_id",
+                        "__class__",
+                        "id",
+                    ]
                 ),
                 "value": st.one_of(st.booleans(), st.sampled_from([0, 1, "true", None, 2])),
             },
@@ -1047,7 +1057,17 @@ def console_events(world: World) -> dict[str, st.SearchStrategy]:
                 ),
             },
         ),
+        "timer_extend": mutate(
+            {"activity_id": 1, "seconds": 30},
+            {
+                "activity_id": act,
+                "seconds": st.one_of(
+                    st.integers(-10, 10**6), st.sampled_from([None, 9, 10, 604801, 2**63, 30.0, True, "30"])
+                ),
+            },
+        ),
         "timer_stop": mutate({"activity_id": 1}, {"activity_id": act}),
+        "approve_all": mutate({"activity_id": 1}, {"activity_id": act}),
         "reset": mutate({"activity_id": 1}, {"activity_id": act}),
         "moderate": mutate(
             {"activity_id": 1, "response_id": 1, "action": "hide", "target_id": None},
@@ -1564,7 +1584,9 @@ SOCKET_ENDPOINTS = [
     "console step",
     "console set",
     "console timer_start",
+    "console timer_extend",
     "console timer_stop",
+    "console approve_all",
     "console reset",
     "console moderate",
     "console configure",
@@ -1574,6 +1596,12 @@ SOCKET_ENDPOINTS = [
     "console unknown event",
     "console connect",
     "screen snapshot",
+    "screen goto",
+    "screen step",
+    "screen set",
+    "screen timer_start",
+    "screen timer_extend",
+    "screen timer_stop",
     "screen unknown event",
     "screen connect",
 ]
@@ -1616,13 +1644,15 @@ def socket_endpoint(world: World, name: str) -> tuple[st.SearchStrategy, Callabl
         ]
         known_events = {
             "phone": {"submit", "snapshot"},
-            "screen": {"snapshot"},
+            "screen": {"snapshot", "goto", "step", "set", "timer_start", "timer_extend", "timer_stop"},
             "console": {
                 "goto",
                 "step",
                 "set",
                 "timer_start",
+                "timer_extend",
                 "timer_stop",
+                "approve_all",
                 "reset",
                 "moderate",
                 "configure",
@@ -1674,6 +1704,10 @@ def socket_endpoint(world: World, name: str) -> tuple[st.SearchStrategy, Callabl
         )
     if name == "screen snapshot":
         return junk(), lambda c, v: c.socket(name, w.screen, SCREEN, "snapshot", v)
+    if name.startswith("screen "):
+        # The steering events, from a presenter opened with the link alone: all refused.
+        event = name.split(" ", 1)[1]
+        return console_events(w)[event], lambda c, v: c.socket(name, w.screen, SCREEN, event, v)
     raise KeyError(name)
 
 

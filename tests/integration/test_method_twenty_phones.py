@@ -185,7 +185,7 @@ class Console:
         self.ok("goto", {"activity_id": activity_id})
 
     def reveal(self, activity_id: int) -> None:
-        self.ok("set", {"activity_id": activity_id, "flag": "revealed", "value": True})
+        self.ok("set", {"activity_id": activity_id, "flag": "results_visible", "value": True})
 
     def draft_now(self) -> dict:
         return self.ok("draft_snapshot", {})["draft"]

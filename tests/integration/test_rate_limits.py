@@ -723,10 +723,11 @@ def test_a_snapshot_from_the_broadcasters_copy_holds_every_stored_vote(tmp_path,
     assert h.vote(b, ids[0], "b1", (1,))["ok"] is True
     assert counts(a) == [0, 1, 0]
     assert counts(b) == [0, 1, 0]
-    # a hidden activity's results are not sent (nor read)
+    # a hidden activity's figures are not sent (the count is)
     h.update_row(app, Activity, ids[0], revealed=False)
     ack = a.emit("snapshot", {}, namespace=PHONE, callback=True)
-    assert ack["snapshot"]["results"] == {}
+    hidden = ack["snapshot"]["results"][str(ids[0])]
+    assert hidden["aggregate"] is None and hidden["responders"] == 1
 
 
 @pytest.mark.services

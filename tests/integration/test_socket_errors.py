@@ -94,6 +94,13 @@ CASES = {
             app, _models().Workshop, s["ws_id"], open_until=_models().utcnow() - timedelta(minutes=1)
         ),
     ),
+    "countdown ended": (
+        "time_up",
+        lambda s: _body(s),
+        lambda app, s: h.update_row(
+            app, _models().Activity, s["a0"], timer_ends_at=_models().utcnow() - timedelta(seconds=1)
+        ),
+    ),
     "payload missing": ("invalid", lambda s: _body(s, payload=_DROP), None),
     "payload a string": ("invalid", lambda s: _body(s, payload="Ja"), None),
     "payload a list": ("invalid", lambda s: _body(s, payload=[0]), None),
@@ -290,10 +297,13 @@ def test_reveal_sends_results_to_phones(app, make_workshop):
     assert h.vote(voter, ids[0], "v", (1,))["ok"]
     h.flush(app)
     h.flush(app)
-    assert h.events(watcher, PHONE, "results") == []  # not revealed yet
+    # Not shown yet: the phones get the count, never the figures.
+    assert all(r["aggregate"] is None and r["visible"] is False for r in h.events(watcher, PHONE, "results"))
     voter.get_received(PHONE)
 
-    ack = cons.emit("set", {"activity_id": ids[0], "flag": "revealed", "value": True}, namespace=CONSOLE, callback=True)
+    ack = cons.emit(
+        "set", {"activity_id": ids[0], "flag": "results_visible", "value": True}, namespace=CONSOLE, callback=True
+    )
 
     assert ack["ok"] is True
     for tc in (watcher, voter):
@@ -313,14 +323,21 @@ def test_unreveal_stops_phone_results(app, make_workshop):
     voter, _ = h.phone(app, client, code)
     watcher, _ = h.phone(app, client, code)
     cons = h.console(app, ws_id)
-    cons.emit("set", {"activity_id": ids[0], "flag": "revealed", "value": True}, namespace=CONSOLE, callback=True)
-    cons.emit("set", {"activity_id": ids[0], "flag": "revealed", "value": False}, namespace=CONSOLE, callback=True)
+    cons.emit(
+        "set", {"activity_id": ids[0], "flag": "results_visible", "value": True}, namespace=CONSOLE, callback=True
+    )
+    cons.emit(
+        "set", {"activity_id": ids[0], "flag": "results_visible", "value": False}, namespace=CONSOLE, callback=True
+    )
     watcher.get_received(PHONE)
     app.extensions["broadcaster"].phone_interval = 0
     assert h.vote(voter, ids[0], "v", (1,))["ok"]
     for _ in range(3):
         h.flush(app)
-    assert h.events(watcher, PHONE, "results") == []
+    got = h.events(watcher, PHONE, "results")
+    # The count follows (the same on every screen); the figures never do.
+    assert got and all(r["aggregate"] is None and r["visible"] is False for r in got)
+    assert got[-1]["responders"] == 1
 
 
 def test_goto_sends_state_to_phones_with_only_the_current_activity(app, make_workshop):
@@ -360,7 +377,7 @@ def test_step_moves_and_clamps(app, make_workshop):
 
 def test_one_vote_does_not_fan_out_to_every_phone(app, make_workshop):
     """Hidden results: a vote updates the console and the screen (coalesced, one send per
-    flush), never the other phones."""
+    flush); the phones get only the count, at the phones' slower pace, never on the hot path."""
     ws_id, code, ids = make_workshop(activities=(HIDDEN,))
     h.update_row(app, _models().Activity, ids[0], results_hidden=True)
     client = app.test_client()
@@ -388,6 +405,11 @@ def test_one_vote_does_not_fan_out_to_every_phone(app, make_workshop):
     for tc in voters + [bystander]:
         assert h.events(tc, PHONE, "results") == []
 
+    # The phones' round: one message each with the count and no figures.
+    h.flush(app)
+    for tc in voters + [bystander]:
+        (res,) = h.events(tc, PHONE, "results")
+        assert res["aggregate"] is None and res["visible"] is False and res["responders"] == 5
     # later flushes with no new input send nothing at all
     assert h.flush(app) == 0
     assert h.events(cons, CONSOLE) == [] and h.events(scr, SCREEN) == [] and h.events(bystander, PHONE) == []
@@ -401,7 +423,9 @@ def test_revealed_results_reach_phones_at_the_slower_pace(app, make_workshop):
     cons = h.console(app, ws_id)
     b = app.extensions["broadcaster"]
     b.phone_interval = 3600
-    cons.emit("set", {"activity_id": ids[0], "flag": "revealed", "value": True}, namespace=CONSOLE, callback=True)
+    cons.emit(
+        "set", {"activity_id": ids[0], "flag": "results_visible", "value": True}, namespace=CONSOLE, callback=True
+    )
     bystander.get_received(PHONE)
     cons.get_received(CONSOLE)
 
@@ -462,7 +486,7 @@ def test_archiving_tells_connected_phones_and_refuses_their_input(app, make_work
         ("step", None),
         ("set", {"flag": "locked", "value": "yes"}),
         ("set", {"flag": "generation", "value": True}),
-        ("set", {"flag": "revealed", "value": 1}),
+        ("set", {"flag": "results_visible", "value": 1}),
         ("timer_start", {"seconds": 1}),
         ("timer_start", {"seconds": "60"}),
         ("timer_start", {"seconds": 10**9}),

@@ -331,7 +331,7 @@ def test_phone_on_a_network_that_blocks_websockets(tmp_path):
         )
         assert svc.wait_for(lambda: proxy.refused >= 1, 10), "the client never tried a websocket"
         assert upgrading.transport() == "polling" and polling.transport() == "polling"
-        assert console.call("set", {"activity_id": mc, "flag": "revealed", "value": True})["ok"]
+        assert console.call("set", {"activity_id": mc, "flag": "results_visible", "value": True})["ok"]
         for p in (upgrading, polling):
             assert svc.wait_for(lambda: (p.aggregate(mc) or {}).get("counts") == [1, 1, 0]), p.latest(mc)
         # A phone that changes its answer over polling: replaced, counted once.

@@ -78,11 +78,11 @@ def test_two_processes_agree_on_everything(scale_out):
                 expected,
             )
             assert who.latest(mc)["responders"] == len(phones)
-        # Results were hidden from phones (not revealed yet).
-        assert all(mc not in p.results for p in phones)
+        # Results were hidden from phones (not shown yet): no figures reached them.
+        assert all((p.results.get(mc) or {}).get("aggregate") is None for p in phones)
 
         # 2. A reveal from the console on B reaches the phones on A (state and results).
-        ack = console.call("set", {"activity_id": mc, "flag": "revealed", "value": True})
+        ack = console.call("set", {"activity_id": mc, "flag": "results_visible", "value": True})
         assert ack["ok"] is True, ack
         for p in phones:
             assert svc.wait_for(
@@ -405,7 +405,7 @@ def test_through_the_shipped_nginx_configuration(tmp_path, postgres, redis_servi
         assert all(not p.transient and not p.refused for p in phones)
         expected = [choices.count(i) for i in range(3)]
         assert svc.wait_for(lambda: (screen.aggregate(mc) or {}).get("counts") == expected), screen.latest(mc)
-        assert console.call("set", {"activity_id": mc, "flag": "revealed", "value": True})["ok"]
+        assert console.call("set", {"activity_id": mc, "flag": "results_visible", "value": True})["ok"]
         for kind, p in zip(kinds, phones):
             assert svc.wait_for(lambda: (p.aggregate(mc) or {}).get("counts") == expected), (kind, p.latest(mc))
         assert {p.transport() for p, k in zip(phones, kinds) if k == "upgrade-k"} == {"websocket"}

@@ -230,12 +230,12 @@ def test_reset_starts_a_new_generation(ctx):
     p, q = _participant(ctx, ws), _participant(ctx, ws)
     submit(p, act.id, "p1", {"choices": [0]})
     submit(q, act.id, "q1", {"choices": [1]})
-    live.set_flag(ws, act.id, "revealed", True)
+    live.set_flag(ws, act.id, "results_visible", True)
     live.start_timer(ws, act.id, 60)
 
     live.reset(ws, act.id)
 
-    assert act.generation == 1 and act.revealed is False and act.timer_ends_at is None
+    assert act.generation == 1 and act.revealed is None and act.timer_ends_at is None
     assert load_rows(act, include_hidden=True) == []
     assert own_responses(p) == {}
     assert len(_rows(ctx)) == 2  # kept for the record

@@ -222,7 +222,7 @@ def test_phones_send_nothing(fixture_room):
 
 def test_phones_see_the_result_only_when_revealed(fixture_room):
     act = db.session.get(Activity, fixture_room["calculate"])
-    assert results_for(act)["phone"] is None
+    assert results_for(act)["phone"]["aggregate"] is None
     act.revealed = True
     db.session.commit()
     phone = results_for(act)["phone"]

@@ -277,7 +277,7 @@ def test_results_hidden_from_screen_and_phones_until_revealed(app, make_scale):
         submit(join(ws_id), act_id, "a1", {"value": 2})
         act = db.session.get(Activity, act_id)
         res = results_for(act)
-        assert res["screen"]["aggregate"] is None and res["phone"] is None
+        assert res["screen"]["aggregate"] is None and res["phone"]["aggregate"] is None
         act.revealed = True
         db.session.commit()
         res = results_for(act)

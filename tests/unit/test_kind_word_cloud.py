@@ -249,7 +249,7 @@ def test_phones_see_the_words_only_after_reveal(ctx, cloud):
     ws_id, act_id = cloud
     send(join(ws_id), act_id, "trygghet")
     act = db.session.get(Activity, act_id)
-    assert results_for(act)["phone"] is None
+    assert results_for(act)["phone"]["aggregate"] is None
     assert results_for(act)["screen"]["aggregate"]["words"] == [{"text": "trygghet", "count": 1}]
     act.revealed = True
     db.session.commit()

@@ -13,7 +13,7 @@ from flask_babel import gettext
 from pydantic import Field
 
 from ._text import clean_paragraphs, sort_console_items, text_model
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, text_items
+from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, text_items
 
 MAX_CARDS = 200
 
@@ -76,7 +76,6 @@ class OpenText(ActivityKind):
         "no_answers": _l("No answers yet."),
         "merged_into": _l("Merged into: %(text)s"),
         "same_as": _l("%(n)s with the same answer"),
-        "pending_count": _pl("%(n)s awaiting approval", "%(n)s awaiting approval"),
         "all_answers": _l("Everyone's answers"),
     }
 

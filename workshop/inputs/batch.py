@@ -76,6 +76,8 @@ _ACTIVITIES = (
         Activity.config,
         Activity.generation,
         Activity.locked,
+        Activity.timer_ends_at,
+        Activity.timer_closes,
         Workshop.status,
         Workshop.open_until,
         Workshop.mode,
@@ -470,6 +472,8 @@ def write_batch(session: Target, items: list[Item]) -> None:
             current_activity_id=a.current_activity_id,
             activity_id=a.id,
             locked=a.locked,
+            timer_ends_at=a.timer_ends_at,
+            timer_closes=a.timer_closes,
             now=b.now,
         )
         if reason is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext
 
 from ..activities import InputError
-from ..models import Activity, Workshop
+from ..models import Activity, Workshop, timer_closed
 
 CLIENT_ID_MAX = 64
 DB_ID_MAX = 2**63 - 1
@@ -61,15 +61,22 @@ def closed_reason(
     current_activity_id: int | None,
     activity_id: int,
     locked: bool,
+    timer_ends_at: datetime | None = None,
+    timer_closes: bool | None = True,
     now: datetime | None = None,
 ) -> str | None:
-    """Why phones may not answer the activity right now (an error code), or None if they may."""
+    """Why phones may not answer the activity right now (an error code), or None if they may.
+
+    A countdown that closes input (the default; not one that is only a signal) refuses every
+    input from the moment it ends until the facilitator adds time, reopens or resets."""
     if not Workshop.open_for_input(status, open_until, now):
         return "closed"
     if locked:
         return "locked"
     if mode != "self_paced" and current_activity_id != activity_id:
         return "not_current"
+    if timer_closed(timer_ends_at, timer_closes, now):
+        return "time_up"
     return None
 
 
@@ -78,6 +85,8 @@ def closed_error(reason: str) -> InputError:
         return InputError("closed", gettext("The workshop is closed for answers."))
     if reason == "locked":
         return InputError("locked", gettext("This activity is locked."))
+    if reason == "time_up":
+        return InputError("time_up", gettext("Time is up."))
     return InputError("not_current", gettext("This activity is not open right now."))
 
 
@@ -90,6 +99,8 @@ def activity_open_for(ws: Workshop, act: Activity) -> None:
         current_activity_id=ws.current_activity_id,
         activity_id=act.id,
         locked=act.locked,
+        timer_ends_at=act.timer_ends_at,
+        timer_closes=act.timer_closes,
     )
     if reason is not None:
         raise closed_error(reason)

@@ -77,6 +77,7 @@ def activity_public(act: Activity) -> dict[str, Any]:
         "results_visible": act.results_visible,
         "timer_seconds": act.timer_seconds,
         "timer_ends_at": _iso(act.timer_ends_at),
+        "timer_closes": act.timer_closes is not False,
         "generation": act.generation,
         "phone_results": kind.phone_results,
         "answer_mode": kind.answer_mode,
@@ -121,8 +122,18 @@ def workshop_state(ws: Workshop, role: str, version: str | None = None) -> dict[
 
 
 def phone_may_see(act: Activity) -> bool:
+    """Whether phones are sent the figures. One rule for every kind: never while the
+    facilitator has hidden the results; kinds whose phones always see the list (Q&A) see it
+    otherwise; the others once the facilitator has shown the results."""
     rule = get_kind(act.kind).phone_results
-    return rule == "always" or (rule == "on_reveal" and act.revealed)
+    if rule == "never" or act.revealed is False:
+        return False
+    return rule == "always" or act.revealed is True
+
+
+def pending_count(rows) -> int:
+    """Inputs awaiting the facilitator's review (moderated kinds)."""
+    return sum(r.weight for r in rows if r.status == "pending")
 
 
 def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str, Any] | None]:
@@ -136,28 +147,24 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
     # Kinds that show the draft read one snapshot per draft revision (built once, shared).
     draft = draft_snapshot(act.workshop_id) if kind.uses_draft else None
     aggregate = kind.aggregate_for(act, config, visible, draft)
-    responders = kind.responders(all_rows)
-    base = {"activity_id": act.id, "generation": act.generation, "responders": responders, "version": version}
+    # The same counts for every audience: who answered (pending answers included) and how
+    # many answers await review, so "5 answers · 2 awaiting review" reads alike everywhere.
+    base = {
+        "activity_id": act.id,
+        "generation": act.generation,
+        "responders": kind.responders(all_rows),
+        "pending": pending_count(all_rows),
+        "version": version,
+    }
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
+    # Hidden results are not sent at all, whatever the kind draws them from.
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
+    phone_sees = phone_may_see(act)
+    phone: dict[str, Any] = {**base, "visible": phone_sees, "aggregate": aggregate if phone_sees else None}
     content = kind.phone_content(act, config, draft)
-    phone: dict[str, Any] | None = None
-    if phone_may_see(act):
-        phone = {**base, "visible": True, "aggregate": aggregate}
-    elif content is not None:
-        phone = {**base, "visible": False, "aggregate": None}
-    if phone is not None and content is not None:
+    if content is not None:
         phone["content"] = content
     return {"console": console, "screen": screen, "phone": phone}
-
-
-def phone_needs_results(act: Activity) -> bool:
-    """Whether a phone is sent anything for ``act``: results it may see, or content its kind
-    sends. Read from the activity alone, so a snapshot skips the stored inputs otherwise."""
-    from ..activities.base import ActivityKind
-
-    kind = get_kind(act.kind)
-    return phone_may_see(act) or type(kind).phone_content is not ActivityKind.phone_content
 
 
 def participant_count(ws_id: int) -> int:
@@ -215,7 +222,7 @@ def phone_snapshot(
 ) -> dict[str, Any]:
     """``phone_results(act, version)`` gives the phones' results payload of one activity; the
     broadcaster passes its recent one (``Broadcaster.phone_results``) so that a snapshot does
-    not read every stored input again. Activities whose phones are sent nothing cost nothing."""
+    not read every stored input again."""
     version = fresh_version()
     acts = phone_activities(ws)
     compute = phone_results or (lambda a, v: results_for(a, v)["phone"])
@@ -224,7 +231,7 @@ def phone_snapshot(
         "workshop": workshop_state(ws, "phone", version),
         "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
         "mine": {str(k): v for k, v in own_responses(participant).items()},
-        "results": {str(a.id): r for a in acts if phone_needs_results(a) and (r := compute(a, version))},
+        "results": {str(a.id): r for a in acts if (r := compute(a, version))},
     }
 
 

@@ -317,16 +317,14 @@ export function presenter({ root, activity, results, t, el }) {
 }
 
 export function console({ root, activity, results, moderate, t, el }) {
+  // The count ("3 answers · 2 awaiting review") is the console's own line, the same words
+  // as on the presenter and the phones.
   const parts = consoleView(root, activity, () => {
-    const summary = el("p", { class: "mod-summary", "aria-live": "polite" });
     const listHost = el("div", { "aria-live": "off" });
-    return { node: el("div", { class: "text-console" }, summary, listHost), summary, listHost };
+    return { node: el("div", { class: "text-console" }, listHost), listHost };
   });
   const items = results.items || [];
   const texts = new Map(items.map((i) => [i.id, i.text]));
-  const pending = items.filter((i) => i.status === "pending").length;
-  parts.summary.textContent = t("n_responses", { n: fmt(results.aggregate?.answers ?? 0) }) +
-    (pending ? ` · ${t("open_text.pending_count", { n: fmt(pending) })}` : "");
   const short = (s) => (s.length > 70 ? `${s.slice(0, 69)}…` : s);
   const standing = items.filter((i) => !i.merged_into && i.status !== "pending");
   const rows = items.map((i) => {

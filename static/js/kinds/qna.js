@@ -247,10 +247,9 @@ export function console({ root, activity, results, moderate, t, el }) {
   });
   const items = results.items || [];
   const agg = results.aggregate || { questions: [], answered: [] };
-  const pending = items.filter((i) => i.status === "pending").length;
+  // Answers awaiting review are counted in the console's own line (the same on every screen).
   const bits = [t("qna.n_questions", { n: fmt(agg.questions.length) })];
   if (agg.answered.length) bits.push(t("qna.n_answered", { n: fmt(agg.answered.length) }));
-  if (pending) bits.push(t("open_text.pending_count", { n: fmt(pending) }));
   parts.summary.textContent = bits.join(" · ");
   const texts = new Map(items.map((i) => [i.id, i.text]));
   const short = (s) => (s.length > 70 ? `${s.slice(0, 69)}…` : s);
