@@ -88,8 +88,12 @@ def console_disconnect(*_args):
 def _ws(conn: Conn) -> Workshop:
     # The login is checked on every event: logged out (here or on another process), timed out,
     # or ended by a password change, the console stops at once.
+    # A presenter opened with the link alone steers nothing (and is not disconnected for trying).
+    if conn.user_id is None:
+        raise InputError("forbidden", gettext("Not allowed."))
     if not login_sessions.alive(conn.login):
-        socketio.server.disconnect(request.sid, namespace=CONSOLE)  # type: ignore[attr-defined]
+        if conn.role == "console":  # a presenter window keeps showing the room; it only stops steering
+            socketio.server.disconnect(request.sid, namespace=CONSOLE)  # type: ignore[attr-defined]
         raise InputError("session_ended", gettext("You are logged out. Log in again."))
     ws = db.session.get(Workshop, conn.workshop_id)
     # Ownership is checked again: the account could have lost the workshop since connecting.
@@ -227,8 +231,13 @@ def screen_connect(auth=None):
     mark_reached(limits(), request.remote_addr or "?", ws.id)
     # The owner signed in on this browser may steer from the presenter window (see above).
     owner = current_user.id if current_user.is_authenticated and ws.owner_id == current_user.id else None
+    # Its steering ends with that login, as a console's does (``_ws`` checks it on every event).
+    login = token_hash(current_user.login_token) if owner is not None else None
     connections.register(
-        SCREEN, request.sid, Conn("screen", ws.id, user_id=owner, language=ws.language), owner=f"screen:{ws.id}"
+        SCREEN,
+        request.sid,
+        Conn("screen", ws.id, user_id=owner, language=ws.language, login=login),
+        owner=f"screen:{ws.id}",
     )
     join_room(room(ws.id))
     snap = {**screen_snapshot(ws), "may_steer": owner is not None}

@@ -59,6 +59,12 @@ def on_connect(auth=None):
         namespace=PHONE,
         ignore_queue=True,
     )
+    # A phone that (re)connects here may come from a process that died between committing
+    # inputs and its next results round (kill -9): in a scale-out no other process would
+    # recompute, and the presenter on another process would keep an old total. So the current
+    # activity's results go out again on this process's next round (coalesced, one read).
+    if ws.current_activity_id is not None:
+        broadcaster().resend(ws.current_activity_id)
     db.session.remove()
 
 

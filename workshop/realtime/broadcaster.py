@@ -62,6 +62,13 @@ class Broadcaster:
             self._dirty.add(activity_id)
             self._phone_recent.pop(activity_id, None)
 
+    def resend(self, activity_id: int) -> None:
+        """Send ``activity_id``'s results to screens and consoles again on the next round,
+        without dropping what phones were last sent (a phone connecting calls this: cheap,
+        and coalesced with everything else due)."""
+        with self._lock:
+            self._dirty.add(activity_id)
+
     def mark_presence(self, workshop_id: int, participant_id: int | None = None) -> None:
         with self._lock:
             changed = self._presence.setdefault(workshop_id, set())
