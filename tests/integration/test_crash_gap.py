@@ -25,9 +25,7 @@ def test_a_phone_connecting_resends_the_current_results(app, make_workshop):
         ws.current_activity_id = ids[0]
         p = db.session.get(Participant, joined["participant"]["id"])
         db.session.add(
-            Response(
-                activity_id=ids[0], participant_id=p.id, client_id="died-1", data={"choices": [1]}, generation=0
-            )
+            Response(activity_id=ids[0], participant_id=p.id, client_id="died-1", data={"choices": [1]}, generation=0)
         )
         db.session.commit()
     h.flush(app)

@@ -39,6 +39,8 @@ class Broadcaster:
         self.phone_interval = phone_interval
         self._lock = threading.Lock()
         self._dirty: set[int] = set()
+        # Activities whose results screens and consoles get again (phones keep their pace).
+        self._resend: set[int] = set()
         self._phone_due: set[int] = set()
         self._phone_last: dict[int, float] = {}
         # What phones were last sent per activity: an unchanged payload is not sent again.
@@ -67,7 +69,7 @@ class Broadcaster:
         without dropping what phones were last sent (a phone connecting calls this: cheap,
         and coalesced with everything else due)."""
         with self._lock:
-            self._dirty.add(activity_id)
+            self._resend.add(activity_id)
 
     def mark_presence(self, workshop_id: int, participant_id: int | None = None) -> None:
         with self._lock:
@@ -145,6 +147,7 @@ class Broadcaster:
             self._resync_local()
         with self._lock:
             dirty, self._dirty = self._dirty, set()
+            resend, self._resend = self._resend - dirty, set()
             presence_ids, self._presence = self._presence, {}
             draft_ids, self._drafts = self._drafts, set()
             state_ids, self._states = self._states, set()
@@ -152,7 +155,7 @@ class Broadcaster:
             self._phone_due -= phone_ready
         pending_drafts, pending_states = set(draft_ids), set(state_ids)
         pending_presence = dict(presence_ids)
-        pending_acts = dirty | phone_ready
+        pending_acts = dirty | phone_ready | resend
         recomputed = 0
         try:
             for wid in draft_ids:
@@ -169,14 +172,19 @@ class Broadcaster:
                     self.push_state(ws)
                 if self._queue_failures() == failures:
                     pending_states.discard(wid)
-            todo = dirty | phone_ready
+            todo = dirty | phone_ready | resend
             for aid in todo:
                 failures = self._queue_failures()
                 version = fresh_version()
                 act = db.session.get(Activity, aid)
                 if act is not None:
                     self._send_results(
-                        act, to_screens=aid in dirty, to_phones=aid in phone_ready, now=now, version=version
+                        act,
+                        to_screens=aid in dirty or aid in resend,
+                        to_phones=aid in phone_ready,
+                        now=now,
+                        version=version,
+                        phones_follow=aid in dirty,
                     )
                     recomputed += 1
                 if self._queue_failures() == failures:
@@ -223,7 +231,13 @@ class Broadcaster:
             self._states |= ids
 
     def _send_results(
-        self, act: Activity, to_screens: bool, to_phones: bool, now: float, version: str | None = None
+        self,
+        act: Activity,
+        to_screens: bool,
+        to_phones: bool,
+        now: float,
+        version: str | None = None,
+        phones_follow: bool = True,
     ) -> None:
         res = results_for(act, version)
         self._remember_phone(act, res["phone"])
@@ -231,7 +245,7 @@ class Broadcaster:
         if to_screens:
             self.socketio.emit("results", res["console"], to=r, namespace=CONSOLE)
             self.socketio.emit("results", res["screen"], to=r, namespace=SCREEN)
-            if res["phone"] is not None:
+            if res["phone"] is not None and phones_follow:
                 with self._lock:
                     self._phone_due.add(act.id)
         if to_phones and res["phone"] is not None:
