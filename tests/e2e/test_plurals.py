@@ -12,7 +12,7 @@ PROBE = """async () => {
     .concat([t('word_cloud.times', { n: '1' }), t('qna.upvote_label', { n: 1 }), t('qna.upvote_label', { n: 4 })])
     .concat([0, 1, 2].map((n) => t('n_responses', { n })))
     .concat([0, 1, 2].map((n) => t('qna.n_answered', { n })))
-    .concat([0, 1, 2].map((n) => t('qna.chars', { used: 5, n })));
+    .concat([0, 1, 2].map((n) => t('chars', { used: 5, n })));
 }"""
 
 
@@ -36,9 +36,9 @@ PROBE = """async () => {
                 "0 besvarade",
                 "1 besvarad",
                 "2 besvarade",
-                "5 av 0 tecken",
-                "5 av 1 tecken",
-                "5 av 2 tecken",
+                "5/0 tecken",
+                "5/1 tecken",
+                "5/2 tecken",
             ],
         ),
         (
@@ -58,9 +58,9 @@ PROBE = """async () => {
                 "0 answered",
                 "1 answered",
                 "2 answered",
-                "5 of 0 characters",
-                "5 of 1 character",
-                "5 of 2 characters",
+                "5/0 characters",
+                "5/1 character",
+                "5/2 characters",
             ],
         ),
     ],
