@@ -71,7 +71,7 @@ def test_long_paste_is_counted_not_cut(open_page, ui):
         phone.keyboard.insert_text(PASTE)
         n = len(" ".join(PASTE.split())) if kind in ("word_cloud", "qna") else len(PASTE.strip())
         assert field.input_value() == PASTE, f"{kind}: the pasted text was cut"
-        expect(counter).to_have_text(s["chars_over"].replace("%(n)s", str(n)).replace("%(max)s", str(limit)))
+        expect(counter).to_have_text(s["chars_over"].replace("%(used)s", str(n)).replace("%(n)s", str(limit)))
         assert counter.get_attribute("aria-live") == "polite"
         expect(field).to_have_attribute("aria-invalid", "true")
         send = field.locator("xpath=ancestor::form").locator("button[type=submit]")
@@ -84,7 +84,7 @@ def test_long_paste_is_counted_not_cut(open_page, ui):
 
         # Shortened to fit: the counter is calm again, Send works, the whole text is stored.
         field.fill(shortened)
-        expect(counter).to_have_text(s["chars"].replace("%(n)s", str(len(shortened))).replace("%(max)s", str(limit)))
+        expect(counter).to_have_text(s["chars"].replace("%(used)s", str(len(shortened))).replace("%(n)s", str(limit)))
         expect(field).not_to_have_attribute("aria-invalid", "true")
         if kind == "effects":
             phone.locator(".eff-pol.pol-positive").click()

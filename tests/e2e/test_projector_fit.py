@@ -136,7 +136,7 @@ class Console:
 
     def show(self, activity_id: int) -> None:
         self.ok("goto", {"activity_id": activity_id})
-        self.ok("set", {"activity_id": activity_id, "flag": "revealed", "value": True})
+        self.ok("set", {"activity_id": activity_id, "flag": "results_visible", "value": True})
 
 
 def fill_polls(url: str, code: str, console: Console, ids: dict[str, int]) -> None:
