@@ -37,7 +37,7 @@ def stored_texts(ui, ws_id: int, act_id: int) -> list[str]:
     session = ui.server.facilitator_session()
     r = session.get(f"{ui.server.url}/f/w/{ws_id}/a/{act_id}.csv")
     r.raise_for_status()
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))  # Swedish Excel
     return [cell for row in rows[1:] for cell in row]
 
 
