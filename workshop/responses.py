@@ -15,70 +15,23 @@ from .extensions import db
 from .inputs.rules import db_id
 from .models import Activity, Participant, Response
 
-
-def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
-    """Current inputs of the activity's present generation, oldest first.
-
-    Plain columns, not ORM objects: this runs a few times a second per busy activity, and
-    building (and tracking) one object per vote was most of the broadcaster's cost."""
-    stmt = (
-        select(
-            Response.id,
-            Response.participant_id,
-            Response.data,
-            Response.status,
-            Response.ref_id,
-            Response.merged_into_id,
-            Response.answered,
-            Response.created_at,
-            Participant.nickname,
-            Participant.perspective,
-        )
-        .join(Participant, Participant.id == Response.participant_id)
-        .where(Response.activity_id == act.id, Response.generation == act.generation, Response.current.is_(True))
-        .order_by(Response.id)
-    )
-    if not include_hidden:
-        stmt = stmt.where(Response.status == "visible")
-    return [
-        Row(
-            id=r[0],
-            participant_id=r[1],
-            data=r[2],
-            status=r[3],
-            ref_id=r[4],
-            merged_into_id=r[5],
-            answered=r[6],
-            created_at=r[7],
-            nickname=r[8],
-            perspective=r[9],
-        )
-        for r in db.session.execute(stmt)
-    ]
+# The columns a Row is made of, in Row's order (plus the round for the history).
+_ROW_COLUMNS = (
+    Response.id,
+    Response.participant_id,
+    Response.data,
+    Response.status,
+    Response.ref_id,
+    Response.merged_into_id,
+    Response.answered,
+    Response.created_at,
+    Participant.nickname,
+    Participant.perspective,
+    Response.generation,
+)
 
 
-def load_history(act: Activity) -> list[Row]:
-    """Every round's standing inputs (each phone's latest in each round, every status), by
-    round and then oldest first: what an export lists. Rounds before a reset are kept here
-    although they no longer count (``Row.generation`` says which round)."""
-    stmt = (
-        select(
-            Response.id,
-            Response.participant_id,
-            Response.data,
-            Response.status,
-            Response.ref_id,
-            Response.merged_into_id,
-            Response.answered,
-            Response.created_at,
-            Participant.nickname,
-            Participant.perspective,
-            Response.generation,
-        )
-        .join(Participant, Participant.id == Response.participant_id)
-        .where(Response.activity_id == act.id, Response.current.is_(True))
-        .order_by(Response.generation, Response.id)
-    )
+def _rows(stmt) -> list[Row]:
     return [
         Row(
             id=r[0],
@@ -95,6 +48,35 @@ def load_history(act: Activity) -> list[Row]:
         )
         for r in db.session.execute(stmt)
     ]
+
+
+def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
+    """Current inputs of the activity's present generation, oldest first.
+
+    Plain columns, not ORM objects: this runs a few times a second per busy activity, and
+    building (and tracking) one object per vote was most of the broadcaster's cost."""
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.activity_id == act.id, Response.generation == act.generation, Response.current.is_(True))
+        .order_by(Response.id)
+    )
+    if not include_hidden:
+        stmt = stmt.where(Response.status == "visible")
+    return _rows(stmt)
+
+
+def load_history(act: Activity) -> list[Row]:
+    """Every round's standing inputs (each phone's latest in each round, every status), by
+    round and then oldest first: what an export lists. Rounds before a reset are kept here
+    although they no longer count (``Row.generation`` says which round)."""
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.activity_id == act.id, Response.current.is_(True))
+        .order_by(Response.generation, Response.id)
+    )
+    return _rows(stmt)
 
 
 def load_tally(act: Activity) -> list[Row]:
