@@ -117,7 +117,9 @@ def _steer(name: str):
         def run(conn: Conn, payload):
             ws = _ws(conn)
             act = fn(ws, payload)
-            broadcaster().push_state(ws, act)
+            # The acknowledgement names the state version the change produced, so a window
+            # takes its next key only once it shows that state (static/js/keys.js inOrder).
+            return ok(version=broadcaster().push_state(ws, act))
 
         run.__name__ = f"on_{name}"
         socketio.on(name, namespace=CONSOLE)(event("console")(run))

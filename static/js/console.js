@@ -144,6 +144,7 @@ socket.on("state", (ws) => {
   renderNav();
   renderCurrent();
   showClosed();
+  keys.stateArrived();
 });
 
 /** The notice that the closing time has passed: shown from that second, without a reload. */
@@ -185,11 +186,11 @@ $("next").addEventListener("click", () => command("step", { delta: 1 }));
 $("lock").addEventListener("click", toggleLock);
 function toggleLock() {
   const act = current();
-  if (act) command("set", { activity_id: act.id, flag: "locked", value: !act.locked });
+  return act ? command("set", { activity_id: act.id, flag: "locked", value: !act.locked }) : null;
 }
 function toggleResults() {
   const act = current();
-  if (act) command("set", { activity_id: act.id, flag: "results_visible", value: !act.results_visible });
+  return act ? command("set", { activity_id: act.id, flag: "results_visible", value: !act.results_visible }) : null;
 }
 
 /** The length chosen in the console: 30 s, 1, 2, 5 min or a custom number of seconds. */
@@ -201,9 +202,9 @@ function timerLength() {
 }
 function toggleTimer() {
   const act = current();
-  if (!act) return;
-  if (act.timer_ends_at) command("timer_stop", { activity_id: act.id });
-  else command("timer_start", { activity_id: act.id, seconds: timerLength(), closes: !$("timer-signal").checked });
+  if (!act) return null;
+  if (act.timer_ends_at) return command("timer_stop", { activity_id: act.id });
+  return command("timer_start", { activity_id: act.id, seconds: timerLength(), closes: !$("timer-signal").checked });
 }
 
 /** The timer controls follow the current activity: ended → "+30 s" and "Reopen". */
@@ -255,6 +256,6 @@ const keys = bindKeys({
   results: toggleResults,
   lock: toggleLock,
   timer: toggleTimer,
-});
+}, { stateVersion: () => state.workshop?.version });
 $("keys-help").addEventListener("click", () => keys.open());
 releaseAfterClick(root);

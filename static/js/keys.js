@@ -38,8 +38,9 @@ export function actionOf(ev) {
  * Listen for the facilitator's keys. ``handlers``: {next, prev, results, lock, timer} functions;
  * an action without a handler is not taken (and not listed in the help).
  */
-export function bindKeys(handlers, { note = null } = {}) {
+export function bindKeys(handlers, { note = null, stateVersion = null } = {}) {
   const help = helpDialog(handlers, note);
+  const run = inOrder(stateVersion);
   document.addEventListener("keydown", (ev) => {
     const action = actionOf(ev);
     if (!action) return;
@@ -51,9 +52,57 @@ export function bindKeys(handlers, { note = null } = {}) {
     const fn = handlers[action];
     if (!fn) return;
     ev.preventDefault();
-    fn();
+    run(fn);
   });
+  help.stateArrived = run.stateArrived;
   return help;
+}
+
+/**
+ * Key actions run one after another, each decided on the state the one before produced: a
+ * clicker pressed twice quickly ("back", then "hide results") hides the results of the activity
+ * it went back to, not of the one it left. A handler returns its command's acknowledgement
+ * (a Promise); when the acknowledgement carries the state ``version`` the command made, the next
+ * action waits until ``stateVersion()`` has reached it (call ``stateArrived()`` on each new
+ * state), or at most WAIT_MS if that state never comes.
+ */
+const WAIT_MS = 3000;
+export function inOrder(stateVersion) {
+  const queue = [];
+  let busy = false;
+  let awaited = null;
+  let since = 0;
+  let timer = null;
+  const caughtUp = () => !awaited || !stateVersion || (stateVersion() || "") >= awaited || Date.now() - since > WAIT_MS;
+  const pump = () => {
+    clearTimeout(timer);
+    if (busy || !queue.length) return;
+    if (!caughtUp()) {
+      timer = setTimeout(pump, WAIT_MS);
+      return;
+    }
+    awaited = null;
+    const fn = queue.shift();
+    busy = true;
+    Promise.resolve()
+      .then(fn)
+      .then((ack) => {
+        if (ack && ack.ok && typeof ack.version === "string") {
+          awaited = ack.version;
+          since = Date.now();
+        }
+      }, () => {})
+      .finally(() => {
+        busy = false;
+        pump();
+      });
+  };
+  const run = (fn) => {
+    queue.push(fn);
+    pump();
+  };
+  run.stateArrived = pump;
+  return run;
 }
 
 /** After a mouse click on a control, give focus back to the page so the clicker keeps working

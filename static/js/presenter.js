@@ -103,6 +103,7 @@ socket.on("state", (ws) => {
   const now = current();
   if (prev && now && prev.id === now.id && prev.generation !== now.generation) delete state.results[now.id];
   draw();
+  keys.stateArrived();
 });
 socket.on("results", (res) => {
   if (isOlder(res, state.results[res.activity_id])) return;
@@ -117,17 +118,20 @@ runTimer(document.getElementById("pres-timer"), current);
 
 // --- the facilitator's keys (only when the server lets this window steer) -------------
 function steer(name, payload) {
-  if (!state.maySteer) return;
-  socket.timeout(10000).emit(name, payload, (err, ack) => {
-    const status = document.getElementById("pres-status");
-    status.textContent = err ? t("offline") : ack.ok ? "" : ack.error.message;
+  if (!state.maySteer) return null;
+  return new Promise((resolve) => {
+    socket.timeout(10000).emit(name, payload, (err, ack) => {
+      const status = document.getElementById("pres-status");
+      status.textContent = err ? t("offline") : ack.ok ? "" : ack.error.message;
+      resolve(err ? null : ack);
+    });
   });
 }
 const onCurrent = (fn) => () => {
   const act = current();
-  if (act) fn(act);
+  return act ? fn(act) : null;
 };
-bindKeys({
+const keys = bindKeys({
   next: () => steer("step", { delta: 1 }),
   prev: () => steer("step", { delta: -1 }),
   results: onCurrent((act) => steer("set", { activity_id: act.id, flag: "results_visible", value: !act.results_visible })),
@@ -136,4 +140,4 @@ bindKeys({
     act.timer_ends_at
       ? steer("timer_stop", { activity_id: act.id })
       : steer("timer_start", { activity_id: act.id, seconds: act.timer_seconds || 60 })),
-}, { note: () => (state.maySteer ? "" : t("keys.readonly")) });
+}, { note: () => (state.maySteer ? "" : t("keys.readonly")), stateVersion: () => state.workshop?.version });

@@ -319,8 +319,9 @@ class Broadcaster:
         return {a.id for a in ws.activities if get_kind(a.kind).uses_draft}
 
     # --- facilitator changes: rare, sent at once ------------------------------------------
-    def push_state(self, ws: Workshop, activity: Activity | None = None) -> None:
-        """Send the new workshop state to every screen, then fresh results for ``activity``.
+    def push_state(self, ws: Workshop, activity: Activity | None = None) -> str:
+        """Send the new workshop state to every screen, then fresh results for ``activity``;
+        return the version the state was sent with.
 
         Called after the change is committed. Emits go through the message queue to every
         process; if the queue does not take them, the broadcaster sends them again."""
@@ -343,6 +344,7 @@ class Broadcaster:
             self.mark_state(wid)
             if activity_id is not None:
                 self.mark(activity_id)
+        return version
 
     def stats(self) -> dict[str, Any]:
         q = self._queue()
