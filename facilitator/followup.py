@@ -13,6 +13,7 @@ from workshop.followup import charts, service
 from workshop.followup.models import AnalysisVersion
 from workshop.models import Workshop
 from workshop.validation import InputError, form_data
+from workshop.validation.forms import Widget
 
 from . import bp
 from .views import own_workshop
@@ -72,8 +73,9 @@ def followup(ws: Workshop):
 def _done(ws: Workshop, version: AnalysisVersion | None, message: str):
     db.session.commit()
     flash(message)
-    args = {"v": version.number} if version is not None else {}
-    return redirect(url_for("facilitator.followup", ws_id=ws.id, **args))
+    if version is None:
+        return redirect(url_for("facilitator.followup", ws_id=ws.id))
+    return redirect(url_for("facilitator.followup", ws_id=ws.id, v=version.number))
 
 
 def _refused(ws: Workshop, version: AnalysisVersion | None, exc: InputError):
@@ -98,7 +100,7 @@ def followup_decide(ws: Workshop):
 @own_workshop
 def followup_plan(ws: Workshop, number: int, item_id: str):
     version = _version(ws, number)
-    widgets = {
+    widgets: dict[str, Widget] = {
         "owner_role": "text",
         "indicator": "text",
         "method": "text",

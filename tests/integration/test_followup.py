@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import nyttoverkstad_integration_helpers as h  # loaded by conftest.py
+import pytest
 
 
 @pytest.fixture
@@ -17,7 +16,9 @@ def decided(app, facilitator):
     from workshop.models import User
 
     with app.test_request_context():
-        ws = portable.import_document(db.session.get(User, facilitator), portable.load_template("example_digital_locks"))
+        ws = portable.import_document(
+            db.session.get(User, facilitator), portable.load_template("example_digital_locks")
+        )
         ws_id = ws.id
     client = app.test_client()
     h.login(client)
@@ -157,7 +158,9 @@ def test_another_facilitator_gets_404(app, decided, other_facilitator):
     other = app.test_client()
     h.login(other, "bertil@norrby.se")
     assert other.get(f"/f/w/{ws_id}/followup").status_code == 404
-    assert other.post(f"/f/w/{ws_id}/followup/decide", data={"label": "x", "decided_on": "2027-01-01"}).status_code == 404
+    assert (
+        other.post(f"/f/w/{ws_id}/followup/decide", data={"label": "x", "decided_on": "2027-01-01"}).status_code == 404
+    )
     assert other.post(f"/f/w/{ws_id}/followup/1/measure", data={}).status_code == 404
 
 
