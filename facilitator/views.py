@@ -155,7 +155,13 @@ def dashboard():
         .order_by(Workshop.status, Workshop.created_at.desc())
     ).all()
     counts = core.workshop_counts([w.id for w in items])
-    return render_template("facilitator/dashboard.html", workshops=items, counts=counts)
+    from datetime import date
+
+    from workshop.followup import service as followup
+
+    today = date.today()
+    follow = followup.overview([w.id for w in items], today)
+    return render_template("facilitator/dashboard.html", workshops=items, counts=counts, follow=follow, today=today)
 
 
 @bp.route("/f/new", methods=["GET", "POST"])

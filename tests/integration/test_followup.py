@@ -175,3 +175,14 @@ def test_next_due_follows_the_rhythm():
     assert next_due(plan, [date(2027, 2, 1)]) == date(2027, 7, 31)
     assert next_due(plan, [date(2027, 2, 1), date(2027, 8, 2)]) == date(2028, 1, 31)
     assert next_due(Plan(first_on=date(2027, 1, 31), every_months=None), [date(2027, 2, 1)]) is None
+
+
+def test_the_dashboard_lists_status_and_what_is_due(app, decided):
+    client, ws_id = decided
+    page = client.get("/f/").get_data(as_text=True)
+    assert "Beslutad" in page or "Decided" in page
+    item = _money_item(app, ws_id)
+    client.post(f"/f/w/{ws_id}/followup/1/plan/{item.id}", data={"first_on": "2027-02-01", "every_months": "6"})
+    page = client.get("/f/").get_data(as_text=True)
+    # 2027-02-01 is in the past from 2027-12 on, and in the future before: either way it is listed.
+    assert "2027-02-01" in page and "followups-due" in page

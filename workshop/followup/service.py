@@ -285,3 +285,30 @@ def sizes(version: AnalysisVersion) -> dict[str, Measurement]:
         if m.size is not None:
             out[m.item_id] = m
     return out
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+def overview(workshop_ids: list[int], today: date) -> dict[int, dict[str, Any]]:
+    """Per workshop with an analysis: its status and the next follow-up date (overdue or not)."""
+    if not workshop_ids:
+        return {}
+    rows = db.session.execute(
+        select(Analysis.workshop_id, AnalysisVersion)
+        .join(AnalysisVersion, AnalysisVersion.analysis_id == Analysis.id)
+        .where(Analysis.workshop_id.in_(workshop_ids))
+        .order_by(AnalysisVersion.number)
+    ).all()
+    latest: dict[int, AnalysisVersion] = {}
+    for ws_id, version in rows:
+        latest[ws_id] = version
+    out: dict[int, dict[str, Any]] = {}
+    for ws_id, v in latest.items():
+        state = "avslutad" if v.closed else "under_uppfoljning" if v.measurements else "beslutad"
+        dates = [d for d in due_dates(v).values() if d is not None] if not v.closed else []
+        if v.use_check_on and not v.use_check_note and not v.closed:
+            dates.append(v.use_check_on)
+        due = min(dates, default=None)
+        out[ws_id] = {"status": state, "due": due, "overdue": due is not None and due < today, "version": v.number}
+    return out
