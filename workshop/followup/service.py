@@ -33,7 +33,7 @@ STATUSES = ("utkast", "beslutad", "under_uppfoljning", "avslutad")
 class DecideForm(Schema):
     label: Text(120, required=True)  # type: ignore[valid-type]
     decided_on: Day
-    decided_by: Text(200)  # type: ignore[valid-type]
+    decided_by: Text(200) = ""  # type: ignore[valid-type]
 
 
 def _refuse(code: str, message: str, field: str) -> InputError:
@@ -128,10 +128,10 @@ def inputs_of(version: AnalysisVersion):
 
 
 class PlanForm(Schema):
-    owner_role: Text(200)  # type: ignore[valid-type]
-    indicator: Text(40)  # type: ignore[valid-type]
-    method: Text(2000)  # type: ignore[valid-type]
-    baseline: Text(300)  # type: ignore[valid-type]
+    owner_role: Text(200) = ""  # type: ignore[valid-type]
+    indicator: Text(40) = ""  # type: ignore[valid-type]
+    method: Text(2000) = ""  # type: ignore[valid-type]
+    baseline: Text(300) = ""  # type: ignore[valid-type]
     first_on: Day | None = None
     every_months: Annotated[int, Field(ge=1, le=120)] | None = None
 
@@ -165,7 +165,7 @@ def save_plan(version: AnalysisVersion, item_id: str, form: dict[str, Any]) -> P
 
 class UseCheckForm(Schema):
     use_check_on: Day | None = None
-    use_check_note: Text(2000)  # type: ignore[valid-type]
+    use_check_note: Text(2000) = ""  # type: ignore[valid-type]
 
 
 def save_use_check(version: AnalysisVersion, form: dict[str, Any]) -> None:
@@ -214,8 +214,8 @@ class MeasurementForm(Schema):
     value: Figure | None = None
     rows: dict[str, Figure] = {}
     size: int | None = None
-    comment: Text(2000)  # type: ignore[valid-type]
-    source: Text(300)  # type: ignore[valid-type]
+    comment: Text(2000) = ""  # type: ignore[valid-type]
+    source: Text(300) = ""  # type: ignore[valid-type]
 
 
 def record(version: AnalysisVersion, form: dict[str, Any]) -> Measurement:
@@ -312,3 +312,108 @@ def overview(workshop_ids: list[int], today: date) -> dict[int, dict[str, Any]]:
         due = min(dates, default=None)
         out[ws_id] = {"status": state, "due": due, "overdue": due is not None and due < today, "version": v.number}
     return out
+
+
+# --------------------------------------------------------------------------- the JSON document
+
+
+def export_versions(analysis: Analysis) -> list[dict[str, Any]]:
+    """The decided versions with their plans and measurements, for the JSON document."""
+    return [
+        {
+            "number": v.number,
+            "label": v.label,
+            "decided_on": v.decided_on.isoformat(),
+            "decided_by": v.decided_by,
+            "inputs": v.inputs,
+            "frame": v.frame,
+            "use_check_on": v.use_check_on.isoformat() if v.use_check_on else None,
+            "use_check_note": v.use_check_note,
+            "closed": v.closed,
+            "plans": [
+                {
+                    "item_id": p.item_id,
+                    "owner_role": p.owner_role,
+                    "indicator": p.indicator,
+                    "method": p.method,
+                    "baseline": p.baseline,
+                    "first_on": p.first_on.isoformat() if p.first_on else None,
+                    "every_months": p.every_months,
+                }
+                for p in v.plans
+            ],
+            "measurements": [
+                {
+                    "item_id": m.item_id,
+                    "year": m.year,
+                    "measured_on": m.measured_on.isoformat(),
+                    "value": m.value,
+                    "rows": m.rows or {},
+                    "size": m.size,
+                    "comment": m.comment,
+                    "source": m.source,
+                }
+                for m in v.measurements
+            ],
+        }
+        for v in versions(analysis)
+    ]
+
+
+def import_versions(analysis: Analysis, entries: list[Any]) -> None:
+    """Store a document's decided versions, each checked exactly as if typed: the decision, every
+    plan and every measurement go through the same rules (a refusal names the version)."""
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise InputError("invalid", gettext("Invalid value."))
+        number = entry.get("number")
+        try:
+            inputs = entry.get("inputs")
+            if not isinstance(inputs, dict):
+                raise ValueError("inputs")
+            outcome.inputs_from_frozen(inputs)
+            frame = entry.get("frame") if isinstance(entry.get("frame"), dict) else {}
+            decided = parse(
+                DecideForm,
+                {k: entry.get(k) or "" for k in ("label", "decided_on", "decided_by")},
+            )
+            version = AnalysisVersion(
+                analysis_id=analysis.id,
+                number=number if isinstance(number, int) and not isinstance(number, bool) else 0,
+                label=decided.label,
+                decided_on=decided.decided_on,
+                decided_by=decided.decided_by,
+                inputs=inputs,
+                frame=frame,
+                use_check_note="",
+                closed=False,
+            )
+            db.session.add(version)
+            db.session.flush()
+            save_use_check(
+                version,
+                {
+                    "use_check_on": entry.get("use_check_on") or None,
+                    "use_check_note": entry.get("use_check_note") or "",
+                },
+            )
+            for p in entry.get("plans") or []:
+                if not isinstance(p, dict):
+                    raise InputError("invalid", gettext("Invalid value."))
+                save_plan(
+                    version, str(p.get("item_id")), {k: v for k, v in p.items() if k != "item_id" and v is not None}
+                )
+            for m in entry.get("measurements") or []:
+                if not isinstance(m, dict):
+                    raise InputError("invalid", gettext("Invalid value."))
+                record(version, {k: v for k, v in m.items() if v is not None})
+            version.closed = entry.get("closed") is True
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise InputError(
+                "invalid",
+                gettext("Decided version %(number)s: %(error)s", number=number, error=gettext("Invalid value.")),
+            ) from None
+        except InputError as exc:
+            raise InputError(
+                exc.code, gettext("Decided version %(number)s: %(error)s", number=number, error=exc.message), exc.fields
+            ) from None
