@@ -11,6 +11,7 @@ from workshop.draft.service import analysis_for, analysis_to_show
 from workshop.extensions import db
 from workshop.followup import charts, service
 from workshop.followup.models import AnalysisVersion
+from workshop.formatting import number
 from workshop.models import Workshop
 from workshop.validation import InputError, form_data
 from workshop.validation.forms import Widget
@@ -25,6 +26,20 @@ def _version(ws: Workshop, number: int) -> AnalysisVersion:
     if found is None:
         abort(404)
     return found
+
+
+def _prefill() -> dict[str, str]:
+    """A figure the console's follow-up activity hands over (?item=…&value=…&source=…): it
+    fills that item's record form, for the facilitator to check and record."""
+    item = request.args.get("item", "")[:40]
+    if not item:
+        return {}
+    raw = request.args.get("value", "")[:40]
+    try:
+        value = number(float(raw), 2).replace("\u00a0", " ") if raw else ""
+    except ValueError:
+        value = ""
+    return {"item": item, "value": value, "source": request.args.get("source", "")[:300]}
 
 
 def _page(ws: Workshop, version: AnalysisVersion | None, error: InputError | None = None, status: int = 200):
@@ -44,6 +59,7 @@ def _page(ws: Workshop, version: AnalysisVersion | None, error: InputError | Non
             "due": service.due_dates(version),
             "sizes": service.sizes(version),
             "chart": charts.accumulated(cmp),
+            "prefill": _prefill(),
         }
     return (
         render_template(
@@ -157,6 +173,21 @@ def followup_measure(ws: Workshop, number: int):
     except InputError as exc:
         return _refused(ws, version, exc)
     return _done(ws, version, gettext("The measurement is recorded."))
+
+
+@bp.post("/f/w/<int:ws_id>/followup/<int:number>/workshop")
+@own_workshop
+def followup_workshop(ws: Workshop, number: int):
+    """Ask the room: per benefit, has it happened? Opens the console on the new activity."""
+    version = _version(ws, number)
+    try:
+        service.start_workshop(ws, version)
+    except InputError as exc:
+        return _refused(ws, version, exc)
+    from workshop.runtime import broadcaster
+
+    broadcaster().push_state(ws)
+    return redirect(url_for("facilitator.console", ws_id=ws.id))
 
 
 @bp.post("/f/w/<int:ws_id>/followup/<int:number>/close")

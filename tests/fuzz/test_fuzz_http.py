@@ -69,6 +69,7 @@ def test_every_form_route_is_fuzzed(fuzzlib, world):
         "/f/w/<int:ws_id>/followup/<int:number>/use-check",
         "/f/w/<int:ws_id>/followup/<int:number>/measure",
         "/f/w/<int:ws_id>/followup/<int:number>/close",
+        "/f/w/<int:ws_id>/followup/<int:number>/workshop",
     }
     posts = {r.rule for r in world.app.url_map.iter_rules() if "POST" in r.methods}
     assert posts <= covered, posts - covered

@@ -82,6 +82,7 @@ def _routes(w):
         ("POST", f"/f/w/{ws}/followup/1/use-check", {"use_check_note": "Kapad"}),
         ("POST", f"/f/w/{ws}/followup/1/measure", {"item_id": "1", "year": "1", "measured_on": "2027-02-01"}),
         ("POST", f"/f/w/{ws}/followup/1/close", {"closed": "1"}),
+        ("POST", f"/f/w/{ws}/followup/1/workshop", {}),
     ] + _more_gets(w)
 
 

@@ -417,3 +417,31 @@ def import_versions(analysis: Analysis, entries: list[Any]) -> None:
             raise InputError(
                 exc.code, gettext("Decided version %(number)s: %(error)s", number=number, error=exc.message), exc.fields
             ) from None
+
+
+# --------------------------------------------------------------------------- the follow-up workshop
+
+
+def start_workshop(ws: Any, version: AnalysisVersion) -> Any:
+    """Add a "Har det hänt?" activity to the analysis' own workshop (same code and QR, so the
+    original group can join again), asking about the version's benefits; it becomes current."""
+    from ..live import goto
+    from ..workshops import add_activity
+
+    if ws.status != "open":
+        raise InputError("closed", gettext("Reopen the workshop first: participants cannot join an archived one."))
+    items, _, _ = inputs_of(version)
+    benefits = [i for i in items if i.kind == "benefit"]
+    if not benefits:
+        raise InputError("invalid", gettext("The version has no benefits to follow up."))
+    config = {
+        "items": [i.title[:300] for i in benefits][:50],
+        "item_ids": [i.id for i in benefits][:50],
+        "units": [gettext("kr that year") if i.valued_in_money else "" for i in benefits][:50],
+        "version": version.number,
+    }
+    act = add_activity(
+        ws, "followup_check", gettext("Has it happened? (version %(number)s)", number=version.number), config
+    )
+    goto(ws, act.id)
+    return act
