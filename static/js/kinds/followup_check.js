@@ -3,7 +3,6 @@
 // spread of the figures (median and middle half); the console links a figure to the
 // follow-up page, where the facilitator records it as a realised value.
 import { clear, fmt } from "../core.js";
-import { bars } from "./_charts.js";
 
 const HAPPENED = ["yes", "partly", "no", "unknown"];
 // Fewer figures than this and the spread is not shown (no one's figure can be singled out).
@@ -77,21 +76,32 @@ export function phone({ root, activity, mine, closed, submit, t, el }) {
   return { update() {} };
 }
 
-function itemBlock(item, { el, t, compact }) {
-  const box = el("section", { class: "followup-item-result" });
-  box.append(el("h3", { text: item.title }));
-  const chart = el("div");
-  bars(chart, HAPPENED.map((h) => t(`followup_check.${h}`)), HAPPENED.map((h) => item.counts[h] || 0), { el, t, compact });
-  box.append(chart);
+/** One line per benefit: a bar split into yes / partly / no / don't know (each part with its
+ *  count, as text too), then the spread of the figures. */
+function itemLine(item, { el, t, tag = "li" }) {
+  const total = HAPPENED.reduce((a, h) => a + (item.counts[h] || 0), 0);
+  const line = el(tag, { class: "followup-line" }, el("h3", { class: "followup-title", text: item.title }));
+  const bar = el("div", { class: "followup-bar", role: "img",
+    "aria-label": HAPPENED.map((h) => `${t(`followup_check.${h}`)} ${fmt(item.counts[h] || 0)}`).join(", ") });
+  for (const h of HAPPENED) {
+    const n = item.counts[h] || 0;
+    if (!n) continue;
+    const part = el("span", { class: `followup-part ${h}`, text: `${t(`followup_check.${h}`)} ${fmt(n)}`, title: `${t(`followup_check.${h}`)} ${fmt(n)}` });
+    part.style.flexGrow = String(n);
+    part.style.flexBasis = "0";
+    bar.append(part);
+  }
+  if (!total) bar.append(el("span", { class: "followup-part none", text: t("followup_check.answers", { n: 0 }) }));
+  line.append(bar);
   const s = item.spread;
   const unit = item.unit ? ` ${item.unit}` : "";
   if (s && s.n >= FEWEST) {
-    box.append(el("p", { class: "followup-spread",
+    line.append(el("p", { class: "followup-spread",
       text: `${t("followup_check.median")}: ${fmt(s.median, 2)}${unit} · ${t("followup_check.spread")}: ${fmt(s.q1, 2)}–${fmt(s.q3, 2)}${unit} · ${t("followup_check.answers", { n: s.n })}` }));
   } else if (s) {
-    box.append(el("p", { class: "followup-spread help", text: `${t("followup_check.answers", { n: s.n })}: ${t("followup_check.few")}` }));
+    line.append(el("p", { class: "followup-spread help", text: `${t("followup_check.answers", { n: s.n })}: ${t("followup_check.few")}` }));
   }
-  return box;
+  return line;
 }
 
 export function presenter({ root, results, t, el }) {
@@ -101,8 +111,9 @@ export function presenter({ root, results, t, el }) {
     root.append(el("p", { class: "empty", text: t("followup_check.no_items") }));
     return;
   }
-  const list = el("div", { class: "followup-results" });
-  for (const item of agg.items) list.append(itemBlock(item, { el, t, compact: agg.items.length > 2 }));
+  // A long list is paged by the presenter (kinds/_fit.js), never cut.
+  const list = el("ol", { class: "followup-results", "data-fit-list": "" });
+  for (const item of agg.items) list.append(itemLine(item, { el, t }));
   root.append(list);
 }
 
@@ -111,7 +122,7 @@ export function console({ root, results, t, el }) {
   clear(root);
   const wsId = document.getElementById("console")?.dataset.workshopId;
   for (const item of agg.items) {
-    const block = itemBlock(item, { el, t, compact: true });
+    const block = itemLine(item, { el, t, tag: "section" });
     const s = item.spread;
     if (wsId && agg.version && item.item_id && s && s.n >= FEWEST) {
       const q = new URLSearchParams({ v: String(agg.version), item: item.item_id, value: String(s.median),
