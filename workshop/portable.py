@@ -297,6 +297,11 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
     giving way to other requests as it goes; only then the writes, a few statements for the
     whole analysis (nothing per entry that grows with the document)."""
     check_limits(doc)
+    if isinstance(doc.get("template"), dict):
+        # A template file from the library, uploaded as it is: its texts in one language.
+        lang = doc["workshop"].get("language")
+        lang = lang if lang in TEMPLATE_LANGUAGES else "sv"
+        doc = {**doc, "workshop": {**in_language(doc["workshop"], lang), "language": lang}}
     w = doc["workshop"]
     plan = _plan_analysis(doc["analysis"]) if doc.get("analysis") is not None else None
     try:
