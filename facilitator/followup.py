@@ -58,6 +58,7 @@ def _page(ws: Workshop, version: AnalysisVersion | None, error: InputError | Non
             "plans": {p.item_id: p for p in version.plans},
             "due": service.due_dates(version),
             "sizes": service.sizes(version),
+            "trends": service.indicator_trends(version),
             "chart": charts.accumulated(cmp),
             "prefill": _prefill(),
         }
@@ -162,12 +163,14 @@ def followup_measure(ws: Workshop, number: int):
                 "measured_on": "text",
                 "value": "raw",
                 "size": "integer",
+                "indicator_value": "raw",
                 "comment": "text",
                 "source": "text",
             },
         )
-        if not (data.get("value") or "").strip():
-            data.pop("value", None)
+        for optional in ("value", "indicator_value"):
+            if not (data.get(optional) or "").strip():
+                data.pop(optional, None)
         data["rows"] = {k[4:]: v for k, v in form.items() if k.startswith("row_") and v.strip()}
         service.record(version, data)
     except InputError as exc:

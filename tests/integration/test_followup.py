@@ -186,3 +186,18 @@ def test_the_dashboard_lists_status_and_what_is_due(app, decided):
     page = client.get("/f/").get_data(as_text=True)
     # 2027-02-01 is in the past from 2027-12 on, and in the future before: either way it is listed.
     assert "2027-02-01" in page and "followups-due" in page
+
+
+def test_a_leading_indicator_is_recorded_on_its_own_and_shows_its_trend(app, decided):
+    client, ws_id = decided
+    item = _money_item(app, ws_id)
+    for day, v in (("2027-03-01", "40"), ("2027-09-01", "55,5")):
+        r = client.post(
+            f"/f/w/{ws_id}/followup/1/measure",
+            data={"item_id": item.id, "year": "1", "measured_on": day, "indicator_value": v},
+        )
+        assert r.status_code == 302
+    page = client.get(f"/f/w/{ws_id}/followup").get_data(as_text=True)
+    assert "40 (2027-03-01) → 55,5 (2027-09-01)" in page and ("stigande" in page or "rising" in page)
+    # An indicator reading is not a realised value: nothing is measured in money yet.
+    assert "Inget är mätt ännu." in page or "Nothing measured yet." in page

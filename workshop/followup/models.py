@@ -95,6 +95,9 @@ class Measurement(Model):
     size: Mapped[int | None] = mapped_column(
         Integer, nullable=True, doc="Realised size for items not valued in money: Ingen 0 … Stor 3."
     )
+    indicator_value: Mapped[float | None] = mapped_column(
+        Float, nullable=True, doc="The plan's indicator as measured that day (a leading indicator's trend)."
+    )
     comment: Mapped[str] = mapped_column(Text, default="", doc="What was seen, at most 2 000 characters.")
     source: Mapped[str] = mapped_column(String(300), default="", doc="Where the figure comes from.")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When it was recorded (UTC).")

@@ -214,6 +214,7 @@ class MeasurementForm(Schema):
     value: Figure | None = None
     rows: dict[str, Figure] = {}
     size: int | None = None
+    indicator_value: Figure | None = None
     comment: Text(2000) = ""  # type: ignore[valid-type]
     source: Text(300) = ""  # type: ignore[valid-type]
 
@@ -231,7 +232,10 @@ def record(version: AnalysisVersion, form: dict[str, Any]) -> Measurement:
         raise _refuse("not_found", gettext("That item is not in this version."), "item_id")
     if data.year > settings.horizon:
         raise _refuse("invalid", gettext("The year must be 1 to %(horizon)s.", horizon=settings.horizon), "year")
-    if item.valued_in_money:
+    only_indicator = data.indicator_value is not None and data.value is None and not data.rows and data.size is None
+    if only_indicator:
+        pass  # a leading indicator's reading on its own
+    elif item.valued_in_money:
         if data.size is not None:
             raise _refuse("invalid", gettext("This item is valued in money: give a figure."), "size")
         if data.value is None and not data.rows:
@@ -260,6 +264,7 @@ def record(version: AnalysisVersion, form: dict[str, Any]) -> Measurement:
         value=data.value,
         rows=dict(data.rows),
         size=data.size,
+        indicator_value=data.indicator_value,
         comment=data.comment,
         source=data.source,
     )
@@ -276,6 +281,15 @@ def comparison(version: AnalysisVersion) -> outcome.Comparison:
         if m.value is not None or m.rows
     ]
     return outcome.compare(items, factors, settings, realised)
+
+
+def indicator_trends(version: AnalysisVersion) -> dict[str, list[tuple[date, float]]]:
+    """Per item, its indicator's readings in date order (the plan says what the indicator is)."""
+    out: dict[str, list[tuple[date, float]]] = {}
+    for m in sorted(version.measurements, key=lambda m: (m.measured_on, m.id)):
+        if m.indicator_value is not None:
+            out.setdefault(m.item_id, []).append((m.measured_on, m.indicator_value))
+    return out
 
 
 def sizes(version: AnalysisVersion) -> dict[str, Measurement]:
@@ -350,6 +364,7 @@ def export_versions(analysis: Analysis) -> list[dict[str, Any]]:
                     "value": m.value,
                     "rows": m.rows or {},
                     "size": m.size,
+                    "indicator_value": m.indicator_value,
                     "comment": m.comment,
                     "source": m.source,
                 }

@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('rows', sa.JSON(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('indicator_value', sa.Float(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('source', sa.String(length=300), nullable=False),
     sa.Column('created_at', workshop.models.UTCDateTime(), nullable=False),
