@@ -80,9 +80,37 @@ function renderFacts() {
       field(t("draft.perspective_label"), p.label, (v) => save(list.map((x, j) => (j === i ? { ...x, label: v } : x)))),
       el("button", { type: "button", class: "danger small", text: t("delete"), "aria-label": `${t("delete")}: ${p.label}`, onclick: () => save(list.filter((_, j) => j !== i)) })));
   });
-  persp.append(el("button", { type: "button", text: t("draft.add_perspective"),
-    onclick: () => save([...list, { kind: "egen_organisation", label: t("draft.new_perspective") }]) }));
+  // A new perspective is added with its concrete label, never with a stand-in one.
+  const newKind = el("select", { id: "new-persp-kind" }, PERSPECTIVE_KINDS.map((k) => el("option", { value: k, text: V("perspective_kind", k) })));
+  const newLabel = el("input", { id: "new-persp-label", maxlength: "200", autocomplete: "off" });
+  const add = el("form", { class: "row persp-add", novalidate: true },
+    el("div", { class: "field" }, el("label", { for: newKind.id, text: t("draft.perspective_kind") }), newKind),
+    el("div", { class: "field" }, el("label", { for: newLabel.id, text: t("draft.perspective_label") }), newLabel),
+    el("button", { type: "submit", text: t("draft.add_perspective") }));
+  add.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const label = newLabel.value.trim();
+    if (!label) {
+      statusLine.textContent = t("draft.perspective_needs_label");
+      newLabel.focus();
+      return;
+    }
+    await save([...list, { kind: newKind.value, label }]);
+  });
+  persp.append(add);
   clear(document.getElementById("facts")).append(grid, persp);
+}
+
+/** What the frame still lacks, above the export buttons: said before a file is made. */
+function renderGaps() {
+  const box = clear(document.getElementById("frame-gaps"));
+  const gaps = draft.frame_gaps || [];
+  if (!gaps.length) return;
+  box.append(el("div", { class: "notice" },
+    el("strong", { text: t("draft.frame_gaps") }), " ",
+    el("span", { text: gaps.map((g) => g.label).join(", ") }), ". ",
+    el("span", { text: t("draft.frame_gaps_files") }), " ",
+    el("a", { href: "#sec-facts", text: t("draft.fill_frame") })));
 }
 
 function renderAlternatives() {
@@ -107,7 +135,7 @@ function renderAlternatives() {
       field(t("draft.alt_a_long"), alt.a, (v) => save({ alternative_a: v }), { multiline: true, wide: true }),
       field(t("draft.alt_b_long"), alt.b, (v) => save({ alternative_b: v }), { multiline: true, wide: true })),
     table,
-    el("button", { type: "button", text: t("draft.add_row"), onclick: () => save({ comparison: [...rows, { aspect: t("draft.new_aspect"), a: "", b: "" }] }) }));
+    el("button", { type: "button", text: t("draft.add_row"), onclick: () => save({ comparison: [...rows, { aspect: "", a: "", b: "" }] }) }));
 }
 
 function renderItems() {
@@ -250,10 +278,12 @@ function renderAll() {
   if (root.contains(document.activeElement) && ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) {
     pending = true; // redraw once the facilitator leaves the field
     renderResult();
+    renderGaps();
     return;
   }
   pending = false;
   renderResult();
+  renderGaps();
   renderFacts();
   renderAlternatives();
   renderItems();

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import chain_checks
+from .checks import chain_checks, frame_gaps
 from .compute import compute
 from .models import Analysis, Node
 
@@ -101,6 +101,7 @@ def analysis_dict(
             for f in a.factors
         ],
         "checks": chain_checks(a),
+        "frame_gaps": frame_gaps(a),
     }
     if with_result:
         out["result"] = (result if result is not None else compute(a, sensitivity=sensitivity)).to_dict()

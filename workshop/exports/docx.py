@@ -26,6 +26,7 @@ from docx.text.run import Run
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..draft.checks import not_given, or_not_given
 from ..draft.models import Analysis
 from ..draft.report import build
 from ..formatting import number, percent
@@ -319,7 +320,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         cells = table.add_row().cells
         _run(cells[0].paragraphs[0], label).bold = True
         _shade(cells[0], "F3F5F9")
-        _run(cells[1].paragraphs[0], clean(value) or "–")
+        _run(cells[1].paragraphs[0], or_not_given(clean(value)))
     _widths(table, [5.0, 11.6])
     doc.add_paragraph()
 
@@ -438,9 +439,9 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, f"3 {_('Starting points')}", 1)
     _heading(doc, _("Alternatives"), 2)
     _para(doc, _("Alternative A (reference)"), bold=True, space_after=2)
-    _para(doc, a.alternative_a or "–")
+    _para(doc, a.alternative_a or not_given())
     _para(doc, _("Alternative B (the change)"), bold=True, space_after=2)
-    _para(doc, a.alternative_b or "–")
+    _para(doc, a.alternative_b or not_given())
     if a.comparison:
         _table(
             doc,
@@ -453,14 +454,15 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, _("Frame"), 2)
     perspectives = (
         ", ".join(f"{clean(x['label'])} ({x['kind']})" if x["kind"] else clean(x["label"]) for x in r["perspectives"])
-        or "–"
+        or not_given()
     )
     horizon = ngettext("%(n)s year", "%(n)s years", a.horizon, n=a.horizon) + (
         f", {_('from %(y)s', y=a.start_year)}" if a.start_year else ""
     )
     for line in (
         f"{_('Perspectives')}: {perspectives}",
-        f"{_('Geography')}: {clean(a.geography) or '–'}",
+        f"{_('Geography')}: {or_not_given(clean(a.geography))}",
+        f"{_('Start year')}: {a.start_year or not_given()}",
         f"{_('Horizon')}: {horizon}",
         f"{_('Discount rate')}: {percent(a.discount_rate, 1)} ({_('convention %(c)s', c=a.convention)}); "
         f"{_('all amounts in today’s prices')}",

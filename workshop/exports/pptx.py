@@ -21,6 +21,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from ..draft.checks import not_given
 from ..draft.models import Analysis
 from ..draft.report import build
 from ..draft.vocabulary import SIZE_LABELS
@@ -211,7 +212,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             fill=PANEL,
         )
         shape.text_frame.margin_top = Inches(0.12)
-        _add_line(shape, _short(text, 160 if a.comparison else 420) or "–", size=20, space_before=6)
+        _add_line(shape, _short(text, 160 if a.comparison else 420) or not_given(), size=20, space_before=6)
     if a.comparison:
         rows = a.comparison[:4]
         top = CONTENT_TOP + top_h + Inches(0.3)
