@@ -43,7 +43,11 @@ def started(app, facilitator):
 def xlsx_text(data: bytes) -> str:
     book = workbook(data)
     return "\n".join(
-        str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None
+        str(cell.value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
     )
 
 
@@ -154,5 +158,3 @@ def test_frame_gaps_follow_the_frame(started):
     assert {"name_of_change", "organisation", "geography", "start_year", "perspectives"} <= set(keys)
     a.perspectives = [{"kind": "invanare", "label": "  "}]
     assert "perspectives" in [g["key"] for g in frame_gaps(a)]
-
-
