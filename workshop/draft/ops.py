@@ -63,8 +63,11 @@ Result = dict[str, Any] | None
 
 
 def frame_update(a: Analysis, args: DataArgs) -> Result:
-    """Facts, alternatives and frame (step 1)."""
+    """Facts, alternatives and frame (step 1). The frame's perspectives are also the list a
+    phone picks from when joining: one list, written here (see ``service.share_perspectives``)."""
     s.update_frame(a, args.data)
+    if "perspectives" in args.data:
+        s.share_perspectives(a)
     return None
 
 

@@ -217,6 +217,23 @@ def update_frame(analysis: Analysis, data: Any) -> None:
         ]
 
 
+def share_perspectives(analysis: Analysis) -> None:
+    """The workshop's join list becomes the frame's concrete perspective labels, so the
+    perspective a phone picks when joining is one the analysis knows (steps 2 and 4 offer
+    the same labels). Asking stays as the facilitator set it."""
+    from ..workshops import MAX_PERSPECTIVES, PERSPECTIVE_MAX
+
+    ws = db.session.get(Workshop, analysis.workshop_id) if analysis.workshop_id else None
+    if ws is None:
+        return
+    labels: list[str] = []
+    for p in analysis.perspectives or []:
+        label = str(p.get("label") or "")[:PERSPECTIVE_MAX]
+        if label and label not in labels:
+            labels.append(label)
+    ws.perspectives = labels[:MAX_PERSPECTIVES]
+
+
 # --- nodes --------------------------------------------------------------------------------
 
 NODE_FIELDS = (
