@@ -161,6 +161,8 @@ DRAFT_JS_STRINGS = {
     "draft.perspective": _l("Perspective"),
     "draft.valuation": _l("Valuation"),
     "draft.size": _l("Estimated size"),
+    "draft.size_required": _l("Choose the estimated size: Ingen, Liten, Måttlig or Stor."),
+    "draft.choose_size": _l("Choose the size"),
     "draft.cost_kind": _l("One-off or recurring"),
     "draft.polarity": _l("Positive or negative"),
     "draft.confirm_delete": _l("Delete this item and its links?"),

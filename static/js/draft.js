@@ -10,6 +10,7 @@ const socket = openSocket("/console", { workshop_id: Number(root.dataset.worksho
 connectionBadge(socket);
 let draft = null;
 let pending = false;
+const choosingSize = new Set(); // items whose valuation is being set to a size: the size comes first
 
 const V = (group, key) => t(`vocab.${group}.${key}`);
 const NODE_TYPES = ["forandring", "effekt", "nytta", "konsekvenskostnad", "genomforandekostnad", "risk", "hinder", "mojlighet", "verksamhetsmal"];
@@ -30,7 +31,7 @@ function op(name, args) {
 
 /** A labelled input that commits on change. `commit(value)` returns a Promise of an ack. */
 function field(label, value, commit, opts = {}) {
-  const id = `f-${Math.random().toString(36).slice(2, 9)}`;
+  const id = opts.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   let input;
   if (opts.options) {
     input = el("select", { id });
@@ -158,10 +159,24 @@ function renderItems() {
         li.append(
           field(t("draft.category"), n.category ?? "", upd("category"), { options: [["", "–"], ...CATEGORIES.map((c) => [c, V("category", c)])] }),
           field(t("draft.perspective"), n.perspective, (v) => op("node.update", { id: n.id, data: { perspective: v } }), { options: [["", "–"], ...perspectives] }),
-          field(t("draft.valuation"), n.valuation, upd("valuation"), { options: ["money", "size", "none"].map((v) => [v, V("valuation", v)]) }));
-        if (n.valuation === "size") {
-          li.append(field(t("draft.size"), n.size_score ?? "", (v) => op("node.update", { id: n.id, data: { size_score: v === "" ? null : Number(v) } }),
-            { options: [["", "–"], ...[0, 1, 2, 3].map((s) => [s, V("size", s)])] }));
+          field(t("draft.valuation"), choosingSize.has(n.id) ? "size" : n.valuation, (v) => {
+            // "Uppskattad storlek" is saved together with the size: ask for it first.
+            if (v === "size" && n.size_score === null) {
+              choosingSize.add(n.id);
+              renderItems();
+              document.getElementById(`size-${n.id}`)?.focus();
+              statusLine.textContent = t("draft.size_required");
+              return Promise.resolve({ ok: true });
+            }
+            choosingSize.delete(n.id);
+            return upd("valuation")(v);
+          }, { options: ["money", "size", "none"].map((v) => [v, V("valuation", v)]) }));
+        if (n.valuation === "size" || choosingSize.has(n.id)) {
+          li.append(field(t("draft.size"), n.size_score ?? "", (v) => {
+            if (v === "") return Promise.resolve({ ok: false, error: { message: t("draft.size_required") } });
+            choosingSize.delete(n.id);
+            return op("node.update", { id: n.id, data: { valuation: "size", size_score: Number(v) } });
+          }, { id: `size-${n.id}`, options: [["", t("draft.choose_size")], ...[0, 1, 2, 3].map((s) => [s, V("size", s)])] }));
         }
         if (type === "genomforandekostnad") {
           li.append(field(t("draft.cost_kind"), n.cost_kind ?? "", upd("cost_kind"), { options: [["", "–"], ["one_off", V("cost_kind", "one_off")], ["running", V("cost_kind", "running")]] }));
