@@ -212,7 +212,7 @@ function renderBlocks() {
     const card = el("div", { class: "block-card" },
       el("h3", {}, n.title, " ", el("span", { class: "kind-tag", text: V("node_type", n.node_type) }),
         res ? el("span", { class: "block-value", text: ` ${fmt(res.yearly_value)} kr/${t("draft.year")}` }) : null));
-    if (res?.error) card.append(el("p", { class: "error", text: res.error }));
+    if (res?.error) card.append(el("p", { class: "error", text: res.error_message || t("draft.calc_problems") }));
     const table = el("table", { class: "edit-table" },
       el("thead", {}, el("tr", {}, ...["name", "question", "unit", "low", "likely", "high", "source"].map((k) => el("th", { scope: "col", text: t(`draft.col_${k}`) })), el("th", { scope: "col" }, el("span", { class: "sr-only", text: t("draft.actions") })))));
     const body = el("tbody");

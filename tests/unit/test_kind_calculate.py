@@ -168,6 +168,7 @@ def test_formula_problems_are_listed_per_item(fixture_room):
             "field": "value",
             "code": "missing_value",
             "names": ["antal"],
+            "message": "Nyttan ”Tid” saknar värde för antal.",
             "scenarios": [],
         }
     ]

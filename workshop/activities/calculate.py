@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ..draft.compute import problem_sentence
 from ._draft import NoInput
 from .base import ActivityKind, ConfigField, Row, Schema, _l, _pl
 
@@ -67,7 +68,7 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
              missing_hours: [titles]},
          "uncertainty": {low|likely|high: {undiscounted: headline, discounted: headline}},
          "not_valued": [{id, kind, title, category, perspective, size_score, size}],
-         "errors": [{item_id, title, field, code, names, scenarios}],
+         "errors": [{item_id, title, field, code, names, message, scenarios}],
          "items": [{id, kind, title, category, perspective, yearly_value, total, total_discounted, error}],
          "tornado": [{source, item_id, item, name, label, low, likely, high, nettonytta_low,
              nettonytta_high, discounted_nettonytta_low, discounted_nettonytta_high, swing}],
@@ -76,6 +77,7 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
     analysis = draft.analysis
     res = draft.result(sensitivity).to_dict()
     titles = {i["id"]: i["title"] for i in res["items"]}
+    kinds = {i["id"]: i["kind"] for i in res["items"]}
     for nv in res["not_valued"]:
         titles[nv["id"]] = nv["title"]
     errors: dict[tuple, dict[str, Any]] = {}
@@ -89,6 +91,10 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
                 "field": e["field"],
                 "code": e["code"],
                 "names": list(e["names"]),
+                # The problem in words, naming the item ("Nyttan ”X” saknar årligt värde.").
+                "message": problem_sentence(
+                    kinds.get(e["item_id"], ""), titles.get(e["item_id"], ""), e["code"], e["names"], e["field"]
+                ),
                 "scenarios": [],
             },
         )
@@ -243,18 +249,6 @@ class Calculate(NoInput, ActivityKind):
         "size.none": _l("not estimated"),
         "errors": _l("Problems in the calculation"),
         "errors_help": _l("These items count as 0 until the problem is fixed."),
-        "error.missing_value": _l("a value is missing: %(names)s"),
-        "error.unknown_name": _l("unknown name in the formula: %(names)s"),
-        "error.division_by_zero": _l("the formula divides by zero"),
-        "error.syntax": _l("the formula cannot be read"),
-        "error.not_allowed": _l("the formula uses something not allowed"),
-        "error.not_finite": _l("the result is not a finite number"),
-        "error.too_long": _l("the formula is too long"),
-        "error.too_complex": _l("the formula is nested too deeply"),
-        "error.bad_row_name": _l("a question has an invalid name"),
-        "error.duplicate_row": _l("two questions have the same name"),
-        "error.other": _l("the calculation failed"),
-        "hours_field": _l("(hours)"),
         "scenario.low": _l("lowest"),
         "scenario.high": _l("highest"),
         "scenario.likely": _l("likely"),

@@ -248,10 +248,9 @@ function errorList(el, t, agg) {
     el("h3", { text: t("calculate.errors") }),
     el("p", { class: "help", text: t("calculate.errors_help") }),
     el("ul", { class: "calc-list" }, agg.errors.map((e) => {
-      let why = translated(t, `calculate.error.${e.code}`, "calculate.error.other").replace("%(names)s", e.names.join(", "));
-      if (e.field === "hours") why += ` ${t("calculate.hours_field")}`;
-      if (e.scenarios.length) why += ` (${e.scenarios.map((s) => t(`calculate.scenario.${s}`)).join(", ")})`;
-      return el("li", {}, el("strong", { text: e.title }), `: ${why}`);
+      // The server's sentence names the item and says what is wrong, in the workshop's language.
+      const when = e.scenarios.length ? ` (${e.scenarios.map((s) => t(`calculate.scenario.${s}`)).join(", ")})` : "";
+      return el("li", { text: `${e.message}${when}` });
     })));
 }
 
