@@ -39,7 +39,7 @@ function field(label, value, commit, opts = {}) {
   } else if (opts.multiline) {
     input = el("textarea", { id, rows: opts.rows || 3, text: value ?? "" });
   } else {
-    input = el("input", { id, value: value ?? "", inputmode: opts.numeric ? "decimal" : null, class: opts.numeric ? "num" : null });
+    input = el("input", { id, value: opts.numeric ? numText(value) : value ?? "", inputmode: opts.numeric ? "decimal" : null, class: opts.numeric ? "num" : null });
   }
   const error = el("span", { class: "error field-error", role: "alert" });
   input.addEventListener("change", async () => {
@@ -52,6 +52,9 @@ function field(label, value, commit, opts = {}) {
 }
 
 const numOrNull = (v) => (String(v).trim() === "" ? null : String(v));
+/** A stored figure in an input field the way the page's language writes it: "387,5" in
+ * Swedish (no grouping, so the server's parser reads it back as it is). */
+const numText = (v) => (v === null || v === undefined || v === "" ? "" : String(v).replace(".", document.documentElement.lang === "en" ? "." : ","));
 
 // --- sections --------------------------------------------------------------------------------
 function renderFacts() {
@@ -235,7 +238,7 @@ function renderBlocks() {
       el("div", { class: "field-grid" },
         field(t("draft.formula"), block.formula, (v) => op("block.set", { node_id: n.id, data: { formula: v } }), { wide: true }),
         n.category === "omfordelning" ? field(t("draft.hours_formula"), block.hours_formula, (v) => op("block.set", { node_id: n.id, data: { hours_formula: v } }), { wide: true }) : null,
-        field(t("draft.year_profile"), (n.year_profile || []).join("; "), (v) => op("node.update", { id: n.id, data: { year_profile: v.split(/[;\s]+/).filter(Boolean).map((x) => x.replace(",", ".")) } }), { wide: true })));
+        field(t("draft.year_profile"), (n.year_profile || []).map(numText).join("; "), (v) => op("node.update", { id: n.id, data: { year_profile: v.split(/[;\s]+/).filter(Boolean).map((x) => x.replace(",", ".")) } }), { wide: true })));
     box.append(card);
   }
 }

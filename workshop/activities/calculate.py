@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ..draft.compute import problem_sentence
+from ..draft.compute import omfordelning_summary, problem_sentence
 from ._draft import NoInput
 from .base import ActivityKind, ConfigField, Row, Schema, _l, _pl
 
@@ -64,8 +64,8 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
              aldrig), benefits_by_year, costs_by_year, accumulated_benefits, accumulated_costs,
              benefit_shares, cost_shares {finansiell, omfordelning}, by_category, by_perspective
              {benefit|cost: {group: total}}},
-         "omfordelning": {benefit_hours, cost_hours, benefit_arsarbetare, cost_arsarbetare,
-             missing_hours: [titles]},
+         "omfordelning": {horizon, any, benefit|cost: {hours_per_year, arsarbetare_per_year,
+             hours_total, arsarbetare_total}, missing_hours: [titles]},
          "uncertainty": {low|likely|high: {undiscounted: headline, discounted: headline}},
          "not_valued": [{id, kind, title, category, perspective, size_score, size}],
          "errors": [{item_id, title, field, code, names, message, scenarios}],
@@ -114,11 +114,9 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
         },
         "undiscounted": _measures(res["undiscounted"]),
         "discounted": _measures(res["discounted"]),
+        # Per year and over the horizon, each labelled where shown (``omfordelning_summary``).
         "omfordelning": {
-            "benefit_hours": omf["benefit_hours"],
-            "cost_hours": omf["cost_hours"],
-            "benefit_arsarbetare": omf["benefit_arsarbetare"],
-            "cost_arsarbetare": omf["cost_arsarbetare"],
+            **omfordelning_summary(omf, settings["horizon"]),
             "missing_hours": [titles.get(i, i) for i in omf["missing_hours"]],
         },
         "uncertainty": {
@@ -237,8 +235,22 @@ class Calculate(NoInput, ActivityKind):
         "category.kvalitet": _l("Kvalitet"),
         "category.miljo": _l("Miljö"),
         "omfordelning": _l("Omfördelning in time"),
-        "hours_freed": _pl("Freed: %(n)s hour = %(a)s årsarbetare", "Freed: %(n)s hours = %(a)s årsarbetare"),
-        "hours_used": _pl("Consumed: %(n)s hour = %(a)s årsarbetare", "Consumed: %(n)s hours = %(a)s årsarbetare"),
+        "hours_freed_year": _pl(
+            "Freed per year (mean): %(n)s hour = %(a)s årsarbetare a year",
+            "Freed per year (mean): %(n)s hours = %(a)s årsarbetare a year",
+        ),
+        "hours_freed_total": _pl(
+            "Freed over the horizon (%(years)s years): %(n)s hour = %(a)s årsarbetare in all",
+            "Freed over the horizon (%(years)s years): %(n)s hours = %(a)s årsarbetare in all",
+        ),
+        "hours_used_year": _pl(
+            "Consumed per year (mean): %(n)s hour = %(a)s årsarbetare a year",
+            "Consumed per year (mean): %(n)s hours = %(a)s årsarbetare a year",
+        ),
+        "hours_used_total": _pl(
+            "Consumed over the horizon (%(years)s years): %(n)s hour = %(a)s årsarbetare in all",
+            "Consumed over the horizon (%(years)s years): %(n)s hours = %(a)s årsarbetare in all",
+        ),
         "hours_missing": _l("Without an hours formula: %(items)s"),
         "not_valued": _l("Not valued in money"),
         "size": _l("Uppskattad storlek"),

@@ -138,3 +138,27 @@ def explain(result: dict[str, Any]) -> dict[str, Any]:
                 e["message"] if e and e["code"] == i["error"] else problem_sentence(i["kind"], i["title"], i["error"])
             )
     return result
+
+
+# --- omfördelning in time -------------------------------------------------------------------
+
+
+def omfordelning_summary(omf: dict[str, Any], horizon: int) -> dict[str, Any]:
+    """Freed (benefits) and consumed (costs) working time from a result's ``omfordelning``,
+    both per year and over the horizon, so no screen shows a horizon's årsarbetare as if it were
+    a year's: ``{"horizon", "any", "benefit"|"cost": {"hours_per_year", "arsarbetare_per_year",
+    "hours_total", "arsarbetare_total"}, "missing_hours"}``. Per year is the mean over the
+    horizon's years (a ramp-up year counts with what it frees); the totals are the engine's."""
+    years = max(int(horizon or 1), 1)
+    out: dict[str, Any] = {"horizon": years, "missing_hours": list(omf.get("missing_hours") or [])}
+    for side in ("benefit", "cost"):
+        hours = float(omf.get(f"{side}_hours") or 0.0)
+        fte = float(omf.get(f"{side}_arsarbetare") or 0.0)
+        out[side] = {
+            "hours_per_year": hours / years,
+            "arsarbetare_per_year": fte / years,
+            "hours_total": hours,
+            "arsarbetare_total": fte,
+        }
+    out["any"] = bool(out["benefit"]["hours_total"] or out["cost"]["hours_total"])
+    return out

@@ -28,7 +28,7 @@ from flask_babel import ngettext
 
 from ..draft.checks import not_given, or_not_given
 from ..draft.models import Analysis
-from ..draft.report import build
+from ..draft.report import build, not_recorded
 from ..formatting import number, percent
 from ..models import Workshop
 from . import figures
@@ -328,7 +328,12 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, _("Result in brief"), 1)
     measures = doc.add_table(rows=2, cols=3)
     measures._tbl.tblStyle_val = _style_id(doc.part, "Table Grid", WD_STYLE_TYPE.TABLE)
-    heads = [f"{word('nettonytta')} ({_('discounted')})", word("per_krona"), word("break_even")]
+    # Every headline figure says its basis.
+    heads = [
+        f"{word('nettonytta')} ({_('discounted')})",
+        f"{word('per_krona')} ({_('discounted')})",
+        f"{word('break_even')} ({_('undiscounted')})",
+    ]
     values = [
         kr(disc["nettonytta"]),
         per_krona_text(disc["per_krona"]),
@@ -373,6 +378,37 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 n=len(res["not_valued"]),
             ),
         )
+    o = r["omfordelning"]
+    if o["any"]:
+        _table(
+            doc,
+            [
+                "",
+                _("Hours per year (mean)"),
+                _("Årsarbetare per year (mean)"),
+                ngettext("Hours over %(n)s year", "Hours over %(n)s years", o["horizon"], n=o["horizon"]),
+                ngettext(
+                    "Årsarbetare over %(n)s year, in all",
+                    "Årsarbetare over %(n)s years, in all",
+                    o["horizon"],
+                    n=o["horizon"],
+                ),
+            ],
+            [
+                [
+                    label,
+                    number(o[side]["hours_per_year"], 0),
+                    number(o[side]["arsarbetare_per_year"], 2),
+                    number(o[side]["hours_total"], 0),
+                    number(o[side]["arsarbetare_total"], 2),
+                ]
+                for side, label in (("benefit", _("Freed (benefits)")), ("cost", _("Consumed (costs)")))
+            ],
+            widths=[4.2, 3.1, 3.1, 3.1, 3.1],
+            numeric={1, 2, 3, 4},
+            caption=_("Omfördelning in time"),
+            first_col_bold=True,
+        )
     if res["items"]:
         _picture(
             doc,
@@ -390,43 +426,46 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     if a.method_notes:
         _para(doc, a.method_notes)
     p = r["participation"]
-    mode = _("led live") if p["mode"] == "live" else _("open for contributions over time")
-    text = _(
-        "The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
-        "Nyttoverkstad, %(mode)s.",
-        mode=mode,
-    )
-    if p["first_input"]:
-        text += " " + _(
-            "Inputs were collected from %(a)s to %(b)s.",
-            a=p["first_input"].strftime("%Y-%m-%d"),
-            b=p["last_input"].strftime("%Y-%m-%d"),
+    if not p["recorded"]:
+        _para(doc, not_recorded())
+    else:
+        mode = _("led live") if p["mode"] == "live" else _("open for contributions over time")
+        text = _(
+            "The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
+            "Nyttoverkstad, %(mode)s.",
+            mode=mode,
         )
-    _para(doc, text)
-    _para(
-        doc,
-        ngettext(
-            "%(n)s participant took part.", "%(n)s participants took part.", p["participants"], n=p["participants"]
-        ),
-    )
-    if p["per_perspective"]:
-        _table(
+        if p["first_input"]:
+            text += " " + _(
+                "Inputs were collected from %(a)s to %(b)s.",
+                a=p["first_input"].strftime("%Y-%m-%d"),
+                b=p["last_input"].strftime("%Y-%m-%d"),
+            )
+        _para(doc, text)
+        _para(
             doc,
-            [_("Perspective"), _("Participants")],
-            [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
-            widths=[12.6, 4.0],
-            numeric={1},
-            caption=_("Participants per perspective"),
+            ngettext(
+                "%(n)s participant took part.", "%(n)s participants took part.", p["participants"], n=p["participants"]
+            ),
         )
-    if p["activities"]:
-        _table(
-            doc,
-            [_("Activity"), _("Inputs")],
-            [[act["title"], str(act["inputs"])] for act in p["activities"]],
-            widths=[12.6, 4.0],
-            numeric={1},
-            caption=_("Steps and activities"),
-        )
+        if p["per_perspective"]:
+            _table(
+                doc,
+                [_("Perspective"), _("Participants")],
+                [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
+                widths=[12.6, 4.0],
+                numeric={1},
+                caption=_("Participants per perspective"),
+            )
+        if p["activities"]:
+            _table(
+                doc,
+                [_("Activity"), _("Inputs")],
+                [[act["title"], str(act["inputs"])] for act in p["activities"]],
+                widths=[12.6, 4.0],
+                numeric={1},
+                caption=_("Steps and activities"),
+            )
     _para(
         doc,
         _(
