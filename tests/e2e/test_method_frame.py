@@ -78,3 +78,39 @@ def test_step_one_console_fills_the_frame_that_reaches_the_report(open_page, ui)
     f.goto(f"/f/w/{ws['id']}/analysis")
     expect(f.locator("#frame-gaps")).to_have_text("")
     expect(f.locator("#facts input").first).to_have_value(values["name_of_change"])
+
+
+def test_omfordelning_is_labelled_per_year_and_over_the_horizon_and_figures_use_commas(open_page, ui):
+    f = open_page("facilitator")
+    ui.login(f)
+    f.goto("/f/new")
+    f.locator("input[name=template][value=example_digital_locks]").check()
+    f.locator("#title").fill("Digitala lås – Räkna")
+    f.locator("main form button[type=submit]").click()
+    expect(f).to_have_url(re.compile(r"/f/w/\d+$"))
+    ws_id = int(re.search(r"/f/w/(\d+)$", f.url).group(1))
+    f.goto(f"/f/w/{ws_id}/console")
+    expect(f.locator("#conn")).to_have_attribute("data-state", "up")
+    screen = open_page("presenter", "presenter")
+    screen.goto(f.locator("#console").get_attribute("data-presenter-url"))
+    f.locator("#activity-nav .nav-item").filter(has_text="Räkna").first.click()
+    # The console: each omfördelning figure says whether it is a year's or the horizon's.
+    lines = f.locator("#current-view .calc-section", has_text="Omfördelning i tid").locator("li")
+    expect(lines.first).to_contain_text("Frigjort per år (snitt)")
+    texts = lines.all_inner_texts()
+    assert any(t.startswith("Frigjort per år (snitt):") and t.endswith("årsarbetare per år") for t in texts), texts
+    assert any("Frigjort över hela horisonten (6 år):" in t and t.endswith("årsarbetare sammanlagt") for t in texts)
+    # …and so does the screen.
+    omf = screen.locator("#pres-view .calc-omf")
+    expect(omf).to_contain_text("Frigjort per år (snitt)")
+    expect(omf).to_contain_text("över hela horisonten (6 år)")
+    # Every headline figure says its basis.
+    expect(screen.locator("#pres-view .calc-big.per-krona .calc-big-note")).to_contain_text("Diskonterat")
+    expect(screen.locator("#pres-view .calc-big.break-even .calc-big-note")).to_contain_text("Diskonterat")
+    # The draft page writes stored figures with a decimal comma ("12,2", never "12.2").
+    f.goto(f"/f/w/{ws_id}/analysis")
+    values = f.locator("#factors input.num")
+    expect(values.first).to_be_visible()
+    shown = values.evaluate_all("els => els.map((e) => e.value)")
+    assert any("," in v for v in shown), shown
+    assert not any(re.search(r"\d\.\d", v) for v in shown), shown

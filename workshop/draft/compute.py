@@ -127,7 +127,7 @@ def explain(result: dict[str, Any]) -> dict[str, Any]:
         e["message"] = problem_sentence(
             item.get("kind", ""), item.get("title", ""), e["code"], e.get("names"), e.get("field", "value")
         )
-    first = {}
+    first: dict[str, dict[str, Any]] = {}
     for e in result.get("errors", []):
         if e.get("field") == "value":
             first.setdefault(e["item_id"], e)
