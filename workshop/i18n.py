@@ -147,6 +147,8 @@ DRAFT_JS_STRINGS = {
     "draft.frame_gaps": _l("The frame is not complete. Missing:"),
     "draft.frame_gaps_files": _l("The files say “not given” there."),
     "draft.fill_frame": _l("Fill in the frame"),
+    "draft.new_item_title": _l("Title of a new item (%(type)s)"),
+    "draft.item_needs_title": _l("Write the title of the new item first."),
     "draft.comparison": _l("Comparison of the alternatives"),
     "draft.aspect": _l("Aspect"),
     "draft.alt_a": _l("Alternative A"),

@@ -195,8 +195,22 @@ function renderItems() {
           onclick: () => window.confirm(t("draft.confirm_delete")) && op("node.delete", { id: n.id }) })));
       list.append(li);
     }
-    group.append(list, el("button", { type: "button", class: "small", text: `+ ${V("node_type", type)}`,
-      onclick: () => op("node.add", { data: { node_type: type, title: V("node_type", type) } }) }));
+    // A new item is added with the title the facilitator writes, never a stand-in one.
+    const newTitle = el("input", { id: `new-node-${type}`, maxlength: "300", autocomplete: "off" });
+    const add = el("form", { class: "row add-node", novalidate: true },
+      el("label", { for: newTitle.id, text: t("draft.new_item_title", { type: V("node_type", type) }) }), newTitle,
+      el("button", { type: "submit", class: "small", text: `+ ${V("node_type", type)}` }));
+    add.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const title = newTitle.value.trim();
+      if (!title) {
+        statusLine.textContent = t("draft.item_needs_title");
+        newTitle.focus();
+        return;
+      }
+      op("node.add", { data: { node_type: type, title } });
+    });
+    group.append(list, add);
     box.append(group);
   }
 }
