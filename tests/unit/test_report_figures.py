@@ -135,3 +135,17 @@ def test_recorded_participation_is_reported(timed):
     text = docx_text(open_docx(render(timed, "docx")))
     assert "3 deltagare var med." in text
     assert "Nyttoverkstad har inga uppgifter" not in text
+
+
+def test_the_presentation_names_the_basis_and_writes_swedish_decimals(timed):
+    from test_exports import open_pptx, slide_texts
+
+    from workshop.exports import render
+
+    deck = open_pptx(render(timed, "pptx"))
+    result = next(s for s in deck.slides if any("Nettonytta per satsad krona" in t for t in slide_texts(s)))
+    texts = [plain(t) for t in slide_texts(result)]
+    assert any("Nettonytta per satsad krona" in t and "(diskonterat)" in t for t in texts), texts
+    assert any("Nyttorna överstiger kostnaderna" in t and "odiskonterat" in t for t in texts), texts
+    notes = plain(result.notes_slide.notes_text_frame.text)
+    assert "3,0 %" in notes and "3.0" not in notes, notes
