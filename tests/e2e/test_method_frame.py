@@ -63,6 +63,7 @@ def test_step_one_console_fills_the_frame_that_reaches_the_report(open_page, ui)
     view.locator(f"#alt-a-in-{act}").press("Tab")
     view.locator(f"#alt-b-in-{act}").evaluate("e => e.blur()")
     expect(view.locator(".alt-gaps")).to_have_text("")
+    ui.shot(f, "method-step1-frame", full_page=True)
 
     # The values stay in the console after a reload (they live in the draft analysis)…
     f.reload()
