@@ -115,3 +115,50 @@ def test_omfordelning_is_labelled_per_year_and_over_the_horizon_and_figures_use_
     shown = values.evaluate_all("els => els.map((e) => e.value)")
     assert any("," in v for v in shown), shown
     assert not any(re.search(r"\d\.\d", v) for v in shown), shown
+
+
+def strings(page) -> dict:
+    return page.evaluate("JSON.parse(document.getElementById('i18n').textContent)")
+
+
+def test_a_size_valuation_is_saved_with_its_size(open_page, ui):
+    ws = ui.workshop("Sortera Solstad", [("sorting", {"title": "Sortera"})])
+    f = open_page("facilitator")
+    ui.login(f)
+    # The draft page: a benefit is added with its title; choosing "uppskattad storlek" asks for the size first.
+    f.goto(f"/f/w/{ws['id']}/analysis")
+    expect(f.locator("#conn")).to_have_attribute("data-state", "up")
+    s = strings(f)
+    nytta = f.locator("#items .node-group").nth(2)
+    for title in ("Tryggare brukare", "Kortare köer"):
+        nytta.locator("form.add-node input").fill(title)
+        nytta.locator("form.add-node button").click()
+        expect(nytta.locator(".node-row")).to_have_count(1 if title == "Tryggare brukare" else 2)
+    row = nytta.locator(".node-row").nth(1)
+    row.locator("select").first.select_option("kvalitet")
+    expect(f.locator("#draft-status")).to_have_text(s["draft.saved"])
+    row = nytta.locator(".node-row").nth(1)
+    row.locator("select").nth(2).select_option("size")
+    size = row.locator("select[id^=size-]")
+    expect(size).to_be_visible()
+    expect(size).to_be_focused()
+    expect(f.locator("#draft-status")).to_have_text(s["draft.size_required"])
+    size.select_option("1")
+    expect(f.locator("#draft-status")).to_have_text(s["draft.saved"])
+    expect(nytta.locator(".node-row").nth(1).locator("select[id^=size-]")).to_have_value("1")
+
+    # Step 4's console: "uppskattad storlek" without a size is not saved.
+    f.goto(f"/f/w/{ws['id']}/console")
+    expect(f.locator("#conn")).to_have_attribute("data-state", "up")
+    item = f.locator("#current-view details.sort-item", has_text="Tryggare brukare")
+    item.locator("summary").click()
+    form = item.locator("form.sort-decision")
+    form.locator("select[id$=-category]").select_option("kvalitet")
+    form.locator("input[type=radio][value=size]").check()
+    expect(form.locator(".sort-size")).to_be_visible()
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".error")).to_have_text(s["sorting.size_required"])
+    expect(form.locator("select[id$=-size]")).to_be_focused()
+    form.locator("select[id$=-size]").select_option("2")
+    form.locator("button[type=submit]").click()
+    expect(item.locator("form.sort-decision .status")).to_have_text(s["sorting.saved_decision"])
