@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from workshop.extensions import db
 from workshop.models import Workshop
 
@@ -40,3 +42,22 @@ def test_the_draft_says_which_item_lacks_what(app, make_workshop):
         assert by_title["Licenser"]["error_message"] == "Kostnaden ”Licenser” saknar värde för antal."
         # The figures stay the engine's: the items with problems count as 0.
         assert res["undiscounted"]["benefits"] == 0 and res["undiscounted"]["costs"] == 0
+
+
+@pytest.mark.parametrize("formula", ["timmar * (", "timmar 2", "round(1, 2, 3)"])
+def test_an_unreadable_formula_is_refused_in_swedish(app, make_workshop, formula):
+    from workshop.validation import InputError
+
+    ws_id, _code, _ids = make_workshop(activities=())
+    with app.test_request_context():
+        n = op(
+            ws_id,
+            "node.add",
+            data={"node_type": "nytta", "title": "Tid", "category": "omfordelning", "valuation": "money"},
+        )["id"]
+        op(ws_id, "row.add", node_id=n, data={"name": "timmar", "label": "Timmar?"})
+        with pytest.raises(InputError) as refused:
+            op(ws_id, "block.set", node_id=n, data={"formula": formula})
+        message = refused.value.message
+        assert message.startswith("Formeln går inte att läsa"), message
+        assert not re.search(r"unexpected|character|takes|argument|token", message), message

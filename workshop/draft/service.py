@@ -475,7 +475,11 @@ def _formula_message(exc: FormulaError) -> str:
         return gettext("The formula is nested too deeply.")
     if code == "not_allowed":
         return gettext("Only numbers, names, + − × ÷, parentheses, min, max and round are allowed.")
-    return gettext("The formula cannot be read: %(detail)s", detail=str(exc))
+    # The parser's own detail is English for logs; people get the place, in their language.
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        return gettext("The formula cannot be read at character %(n)s.", n=position + 1)
+    return gettext("The formula cannot be read.")
 
 
 def set_block(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> Block:
