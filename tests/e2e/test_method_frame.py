@@ -131,10 +131,13 @@ def test_a_size_valuation_is_saved_with_its_size(open_page, ui):
     s = strings(f)
     nytta = f.locator("#items .node-group").nth(2)
     for title in ("Tryggare brukare", "Kortare köer"):
+        f.evaluate("document.getElementById('draft-status').textContent = ''")
         nytta.locator("form.add-node input").fill(title)
         nytta.locator("form.add-node button").click()
         expect(nytta.locator(".node-row")).to_have_count(1 if title == "Tryggare brukare" else 2)
+        expect(f.locator("#draft-status")).to_have_text(s["draft.saved"])
     row = nytta.locator(".node-row").nth(1)
+    f.evaluate("document.getElementById('draft-status').textContent = ''")  # wait for this save's answer
     row.locator("select").first.select_option("kvalitet")
     expect(f.locator("#draft-status")).to_have_text(s["draft.saved"])
     row = nytta.locator(".node-row").nth(1)
