@@ -440,10 +440,11 @@ def review(ws_id: int, key: str):
 @own_workshop
 def draft_page(ws: Workshop):
     """The draft analysis, live: every change made by the room shows here at once."""
+    from workshop.draft.checks import frame_gaps
     from workshop.draft.service import analysis_to_show
 
     analysis = analysis_to_show(ws)
-    return render_template("facilitator/draft.html", ws=ws, analysis=analysis)
+    return render_template("facilitator/draft.html", ws=ws, analysis=analysis, gaps=frame_gaps(analysis))
 
 
 @bp.get("/f/w/<int:ws_id>/export.json")
