@@ -132,3 +132,39 @@ def test_a_bad_version_in_a_document_is_refused_and_leaves_nothing(user, spoil, 
         portable.import_document(user, doc)
     assert "version 1" in exc.value.message.lower() and needle in exc.value.message
     assert db.session.query(Workshop).count() == before
+
+
+def test_the_report_has_a_followup_section_once_decided(user):
+    import io
+
+    import docx
+
+    from workshop.exports import render
+
+    def text(ws):
+        d = docx.Document(io.BytesIO(render(ws, "docx")))
+        parts = [p.text for p in d.paragraphs]
+        parts += [c.text for t in d.tables for row in t.rows for c in row.cells]
+        return "\n".join(parts)
+
+    plain = portable.import_document(user, portable.load_template("example_digital_locks"))
+    assert "8 Uppföljning" not in text(plain)
+    ws = _decided_with_followup(user)
+    body = text(ws)
+    assert "8 Uppföljning" in body
+    assert "Version 1: Beslutad, beslutad 2027-01-15 (Socialnämnden)" in body
+    # The latest version (decided after the pilot) is the one followed up from now on.
+    assert "Version 2: Efter piloten, beslutad 2027-06-01" in body and "Inget är mätt ännu." in body
+    from workshop.draft.service import analysis_for
+    from workshop.followup import service as followup
+
+    a = analysis_for(ws, create=False)
+    latest = followup.versions(a)[-1]
+    items, _, _ = followup.inputs_of(latest)
+    quality = next(i for i in items if not i.valued_in_money)
+    followup.record(
+        latest, {"item_id": quality.id, "year": 1, "measured_on": "2028-01-20", "size": 2, "comment": "Lugnare"}
+    )
+    followup.record(latest, {"item_id": items[0].id, "year": 2, "measured_on": "2029-01-20", "value": 1000})
+    body = text(ws)
+    assert "Mätt till och med år 2" in body and "Lugnare" in body and "Måttlig" in body

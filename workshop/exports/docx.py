@@ -715,6 +715,105 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     )
     _para(doc, text)
 
+    _followup_section(doc, a)
+
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _followup_section(doc, a: Analysis) -> None:
+    """8 Uppföljning: only once a version is decided — the latest version against what happened."""
+    from ..draft.vocabulary import SIZE_LABELS
+    from ..followup import service as followup
+
+    versions = followup.versions(a) if a.id is not None else []
+    if not versions:
+        return
+    v = versions[-1]
+    cmp = followup.comparison(v)
+    heading = _("Follow-up")  # (outside the f-string, where the catalogue's extractor finds it)
+    _heading(doc, f"8 {heading}", 1)
+    lines = [
+        _(
+            "Version %(number)s: %(label)s, decided %(date)s",
+            number=n.number,
+            label=n.label,
+            date=n.decided_on.isoformat(),
+        )
+        + (f" ({n.decided_by})" if n.decided_by else "")
+        for n in versions
+    ]
+    _para(doc, _("Decided versions") + ": " + "; ".join(lines) + ".")
+    if cmp.to_year:
+        _para(doc, _("Measured up to year %(year)s; later years keep the estimate.", year=cmp.to_year))
+    else:
+        _para(doc, _("Nothing measured yet."))
+    e, o = cmp.estimate, cmp.outcome
+    _table(
+        doc,
+        ["", _("Estimate (decided)"), _("Outcome so far")],
+        [
+            [_("Total net benefit, undiscounted"), kr(e["undiscounted"].nettonytta), kr(o["undiscounted"].nettonytta)],
+            [_("Total net benefit, discounted"), kr(e["discounted"].nettonytta), kr(o["discounted"].nettonytta)],
+            [
+                _("Net benefit per krona invested, undiscounted"),
+                per_krona_text(e["undiscounted"].per_krona),
+                per_krona_text(o["undiscounted"].per_krona),
+            ],
+            [
+                _("Year benefits exceed costs, undiscounted"),
+                year_text(e["undiscounted"].break_even_year),
+                year_text(o["undiscounted"].break_even_year),
+            ],
+        ],
+        widths=[8.6, 4, 4],
+        numeric={1, 2},
+        first_col_bold=True,
+    )
+    plans = {p.item_id: p for p in v.plans}
+    due = followup.due_dates(v)
+    rows = []
+    for item in cmp.items:
+        plan = plans.get(item.id)
+        next_on = due.get(item.id)
+        rows.append(
+            [
+                (item.title, plan.owner_role if plan and plan.owner_role else ""),
+                kr(item.estimate_to_date),
+                kr(item.outcome_to_date),
+                _("Behind plan") if item.behind_plan else "",
+                next_on.isoformat() if next_on is not None else "",
+            ]
+        )
+    if rows:
+        _table(
+            doc,
+            [_("Item"), _("Estimate to date"), _("Outcome to date"), "", _("Next measurement")],
+            rows,
+            widths=[6.2, 3, 3, 2.2, 2.6],
+            numeric={1, 2},
+            caption=_("Benefits and costs valued in money"),
+        )
+    sizes = followup.sizes(v)
+    items, _factors, _settings = followup.inputs_of(v)
+    quality = [i for i in items if not i.valued_in_money]
+
+    def size_word(score: int | None) -> str:
+        return str(SIZE_LABELS[score]) if score is not None else "–"
+
+    if quality:
+        _table(
+            doc,
+            [_("Item"), _("Estimated size"), _("Realised size")],
+            [
+                [
+                    (i.title, sizes[i.id].comment if i.id in sizes else ""),
+                    size_word(i.size_score),
+                    size_word(sizes[i.id].size) if i.id in sizes else "–",
+                ]
+                for i in quality
+            ],
+            widths=[9.6, 3.5, 3.5],
+            caption=_("Benefits and costs not valued in money"),
+        )
