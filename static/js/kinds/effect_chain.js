@@ -309,6 +309,7 @@ function buildConsole(first) {
         ev.preventDefault();
         input.blur();
       } else if (ev.key === "Escape") {
+        ev.preventDefault(); // this Escape is the field's: the room's keys leave it alone
         input.value = node.title;
         input.blur();
       }
@@ -409,6 +410,7 @@ function buildConsole(first) {
     for (const g of figure.querySelectorAll(".chain-node")) g.dataset.fkey = `node-${g.dataset.id}`;
     figure.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && pickedOf.has(actId)) {
+        ev.preventDefault(); // this Escape unpicks: focus stays in the diagram
         pickedOf.delete(actId);
         say.textContent = "";
         drawMain();

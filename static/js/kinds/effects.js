@@ -431,7 +431,10 @@ function buildConsole(first) {
     });
     clear(panel).append(form, merge);
     panel.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape") close();
+      if (ev.key === "Escape") {
+        ev.preventDefault(); // this Escape closes the panel (focus goes back to its card)
+        close();
+      }
     }, { once: true });
     if (focus) title.focus();
   }
