@@ -42,7 +42,7 @@ export function textEntryPhone(ctx, opts) {
   const counter = limitText(field, maxLength, { el, single: !multiline });
   const error = el("p", { class: "error", role: "alert", id: nextId("err") });
   const status = el("p", { class: "status", role: "status" });
-  const remaining = el("p", { class: "remaining", id: nextId("left") });
+  const remaining = el("p", { class: "remaining", id: nextId("left"), tabindex: "-1" });
   const button = el("button", { type: "submit", class: "primary big", text: t("send") });
   field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), remaining.id, error.id].filter(Boolean).join(" "));
   const form = el("form", { class: "text-form", novalidate: true },
@@ -55,14 +55,13 @@ export function textEntryPhone(ctx, opts) {
   const resultBox = el("div", { class: "phone-results" });
   root.append(...[form, note, ownBlock, resultBox].filter(Boolean));
 
-  let sending = false;
   const used = () => own.length + queued.length;
   const full = () => used() >= maxEntries;
 
   function refresh() {
     const isFull = full();
     field.disabled = closed || isFull;
-    button.disabled = closed || isFull || sending;
+    button.disabled = closed || isFull;
     remaining.className = isFull ? "limit-reached" : "remaining";
     remaining.textContent = isFull
       ? t(`${key}.limit_reached`)
@@ -79,7 +78,7 @@ export function textEntryPhone(ctx, opts) {
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    if (sending || closed || full()) return;
+    if (closed || full()) return;
     const text = multiline ? field.value.trim() : field.value.split(/\s+/).filter(Boolean).join(" ");
     error.textContent = "";
     field.removeAttribute("aria-invalid");
@@ -89,11 +88,13 @@ export function textEntryPhone(ctx, opts) {
       field.focus();
       return;
     }
-    sending = true;
-    button.disabled = true;
-    status.textContent = t("sending");
-    const ack = await submit({ text });
-    sending = false;
+    // The button stays focusable while sending (whileSending); after it, focus is on the
+    // field for the next answer, or on the line saying that the limit is reached.
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit({ text });
+    });
+    if (!ack) return;
     if (ack.ok) {
       if (!own.some((e) => e.id === ack.response_id)) own.push({ id: ack.response_id, data: ack.data, status: ack.status });
       field.value = "";
@@ -111,7 +112,7 @@ export function textEntryPhone(ctx, opts) {
       field.setAttribute("aria-invalid", "true");
     }
     refresh();
-    if (!field.disabled) field.focus();
+    (field.disabled ? remaining : field).focus();
   });
 
   const update = (results, mine) => {
