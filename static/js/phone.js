@@ -1,7 +1,7 @@
 // The participant's phone: join, follow the facilitator (live) or pick activities
 // (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
 // acknowledges them, so a reload or a dropped network never loses an answer.
-import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
+import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, keepFocus, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
 
 const root = document.getElementById("phone");
 const stage = document.getElementById("stage");
@@ -284,7 +284,7 @@ async function render(force = false) {
   const spot = isNew ? null : focusSpot();
   const card = el("section", { class: "card activity", "aria-labelledby": "act-title" });
   if (ws.mode === "self_paced") {
-    card.append(el("button", { class: "link back", type: "button", onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
+    card.append(el("button", { class: "link back", type: "button", "data-fkey": `pick-${act.id}:open`, onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
   }
   const heading = el("h1", { id: "act-title", tabindex: "-1", text: act.title });
   card.append(heading);
@@ -365,16 +365,19 @@ function renderList() {
     const done = (state.mine[act.id] || []).length > 0;
     list.append(
       el("li", {},
-        el("button", { type: "button", class: "pick", onclick: () => { state.openActivity = act.id; render(true); } },
+        el("button", { type: "button", class: "pick", "data-fkey": `pick-${act.id}:open`, onclick: () => { state.openActivity = act.id; render(true); } },
           el("span", { class: "pick-title", text: act.title }),
           el("span", { class: done ? "badge done" : "badge", text: done ? t("answered") : t("not_answered") })))
     );
   }
-  const card = el("section", { class: "card" }, el("h1", { text: t("open_list") }));
+  const heading = el("h1", { tabindex: "-1", text: t("open_list") });
+  const card = el("section", { class: "card" }, heading);
   if (!ws.accepts_input) card.append(el("p", { class: "notice", role: "status", text: t("closed") }));
   else if (ws.open_until) card.append(closingNote(ws));
   card.append(ws.activities.length ? list : el("p", { text: t("no_activities") }));
-  clear(stage).append(card);
+  // Drawn again on every change: focus stays on the same activity; back from an activity
+  // ("← Back to the list", keyed like its activity) it lands on that activity's button.
+  keepFocus(stage, () => clear(stage).append(card), () => heading);
 }
 
 // --- start -------------------------------------------------------------------------------
