@@ -308,6 +308,32 @@ def test_phone_by_keyboard_alone(open_page, ui):
     assert active(phone) == "H1#act-title"
 
 
+def test_self_paced_phone_by_keyboard(open_page, ui):
+    """Self-paced: an activity opened from the list is announced and its heading has focus;
+    back to the list, focus is on the button of the activity just left."""
+    ws = ui.workshop(
+        "I egen takt",
+        mode="self_paced",
+        ask_nickname=False,
+        activities=[
+            ("multiple_choice", {"title": "Första frågan", "cfg_options": "Ja\nNej"}),
+            ("multiple_choice", {"title": "Andra frågan", "cfg_options": "Ja\nNej"}),
+        ],
+    )
+    phone = open_page("phone", "phone")
+    phone.goto(f"/j/{ws['code']}")
+    s = strings(phone)
+    second = phone.locator(".pick", has_text="Andra frågan")
+    expect(second).to_be_visible()
+    tab_to(phone, f'[data-fkey="pick-{ws["activity_ids"][1]}:open"]')
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#act-title")).to_be_focused()
+    expect(phone.locator("#announce")).to_have_text(s["phone.now"].replace("%(title)s", "Andra frågan"))
+    tab_to(phone, "button.back", back=True)
+    phone.keyboard.press("Enter")
+    expect(second).to_be_focused()
+
+
 # --- the focus ring ---------------------------------------------------------------------------
 
 
