@@ -268,6 +268,7 @@ releaseAfterClick(root);
 // Next to the keys' help: whether the keys act now (not while a control has focus; Escape
 // on a button gives them back, focus going to the current activity's heading).
 $("current-title").setAttribute("tabindex", "-1");
+$("current-title").classList.add("focus-target");
 const keysHint = el("span", { id: "keys-state", class: "keys-state" });
 $("keys-help").before(keysHint, " ");
 keysState({ hint: keysHint, home: $("current-title") });

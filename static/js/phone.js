@@ -286,7 +286,7 @@ async function render(force = false) {
   if (ws.mode === "self_paced") {
     card.append(el("button", { class: "link back", type: "button", "data-fkey": `pick-${act.id}:open`, onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
   }
-  const heading = el("h1", { id: "act-title", tabindex: "-1", text: act.title });
+  const heading = el("h1", { id: "act-title", class: "focus-target", tabindex: "-1", text: act.title });
   card.append(heading);
   const count = el("p", { class: "count-line" });
   showCount(count, state.results[act.id]);
@@ -370,7 +370,7 @@ function renderList() {
           el("span", { class: done ? "badge done" : "badge", text: done ? t("answered") : t("not_answered") })))
     );
   }
-  const heading = el("h1", { tabindex: "-1", text: t("open_list") });
+  const heading = el("h1", { class: "focus-target", tabindex: "-1", text: t("open_list") });
   const card = el("section", { class: "card" }, heading);
   if (!ws.accepts_input) card.append(el("p", { class: "notice", role: "status", text: t("closed") }));
   else if (ws.open_until) card.append(closingNote(ws));

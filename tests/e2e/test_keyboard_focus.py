@@ -149,6 +149,7 @@ def test_console_by_keyboard_alone(open_page, ui):
     tab_to(f, "#next")
     expect(hint).to_have_attribute("data-state", "paused")
     expect(hint).to_have_text(s["keys.paused"])
+    ui.shot(f, "keys-paused-on-next")
     f.keyboard.press("ArrowRight")
     f.keyboard.press("l")
     settle(f)
@@ -266,6 +267,7 @@ def test_phone_by_keyboard_alone(open_page, ui):
 
     # Right after joining: the first question.
     arrives("Vilket lås?")
+    ui.shot(phone, "phone-question-heading-focused")
     # Multiple choice: Tab to the options, Space picks one, Tab to Send, Enter.
     tab_to(phone, "input[type=radio]")
     phone.keyboard.press("ArrowDown")  # the radio group's own arrows: the second option
