@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from .activities import all_kinds
 from .draft import vocabulary
 from .i18n import BASE_JS_STRINGS, COUNT_JS_STRINGS, DRAFT_JS_STRINGS, Plural
@@ -23,6 +25,7 @@ def js_strings() -> dict[str, str]:
     out.update({k: str(v) for k, v in DRAFT_JS_STRINGS.items()})
     for key, value in COUNT_JS_STRINGS.items():
         _add(out, key, value)
+    out.update({k: str(v) for k, v in FOCUS_JS_STRINGS.items()})
     for kind in all_kinds().values():
         out[f"kind.{kind.key}"] = str(kind.label)
         for key, value in getattr(kind, "js_strings", {}).items():
@@ -36,3 +39,11 @@ def _add(out: dict[str, str], key: str, value: Any) -> None:
         out[f"{key}#one"], out[key] = value.forms()
     else:
         out[key] = str(value)
+
+
+# Keyboard and screen-reader strings of the console and the phone (static/js/keys.js, phone.js).
+FOCUS_JS_STRINGS = {
+    "keys.on": _l("The keys steer the room now."),
+    "keys.paused": _l("Keys paused: a button or field has focus (Esc on a button gives them back)."),
+    "phone.now": _l("Now: %(title)s"),
+}

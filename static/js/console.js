@@ -1,7 +1,7 @@
 // Facilitator console: move between activities, lock/reveal/reset/timer, see every answer
 // live and moderate texts. All commands go over /console and are acknowledged.
-import { clear, connectionBadge, el, fmt, isOlder, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
-import { bindKeys, releaseAfterClick } from "./keys.js";
+import { clear, connectionBadge, el, fmt, isOlder, keepFocus, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
+import { bindKeys, keysState, releaseAfterClick } from "./keys.js";
 
 const root = document.getElementById("console");
 const state = { workshop: null, results: {}, presence: { participants: 0, list: [] } };
@@ -27,8 +27,13 @@ function command(name, payload) {
   });
 }
 
+/** The activity list, rebuilt on every move and every answer: focus stays on the same activity. */
 function renderNav() {
-  const nav = clear($("activity-nav"));
+  const nav = $("activity-nav");
+  keepFocus(nav, () => drawNav(clear(nav)));
+}
+
+function drawNav(nav) {
   for (const act of state.workshop.activities) {
     const res = state.results[act.id];
     const isCurrent = act.id === state.workshop.current_activity_id;
@@ -38,6 +43,7 @@ function renderNav() {
           type: "button",
           class: "nav-item" + (isCurrent ? " current" : ""),
           "aria-current": isCurrent ? "true" : null,
+          "data-fkey": `act-${act.id}:go`,
           onclick: () => command("goto", { activity_id: act.id }),
         },
         el("span", { class: "nav-kind", text: t(`kind.${act.kind}`) }),
@@ -259,3 +265,10 @@ const keys = bindKeys({
 }, { stateVersion: () => state.workshop?.version });
 $("keys-help").addEventListener("click", () => keys.open());
 releaseAfterClick(root);
+// Next to the keys' help: whether the keys act now (not while a control has focus; Escape
+// on a button gives them back, focus going to the current activity's heading).
+$("current-title").setAttribute("tabindex", "-1");
+$("current-title").classList.add("focus-target");
+const keysHint = el("span", { id: "keys-state", class: "keys-state" });
+$("keys-help").before(keysHint, " ");
+keysState({ hint: keysHint, home: $("current-title") });

@@ -46,6 +46,45 @@ export function clear(node) {
   return node;
 }
 
+/**
+ * Rebuild what `region` shows with `build()` without dropping keyboard focus to the page: the
+ * control that had focus is found again in the new content by its data-fkey ("row:action"); if
+ * that exact control is gone ("Hide" became "Show"), the first control of the same row
+ * (data-fkey starting with "row:") takes focus; failing that, `fallback()` (an element or null).
+ */
+export function keepFocus(region, build, fallback = null) {
+  const active = document.activeElement;
+  const inside = Boolean(active && active !== region && region.contains(active));
+  const key = inside ? active.dataset?.fkey : null;
+  const result = build();
+  if (!inside || (active.isConnected && region.contains(active))) return result;
+  const sel = (k, op = "") => `[data-fkey${op}="${CSS.escape(k)}"]`;
+  const row = key && key.includes(":") ? key.slice(0, key.lastIndexOf(":") + 1) : null;
+  const usable = (n) => n && !n.disabled && !n.closest("[hidden]");
+  const again = (key && region.querySelector(sel(key))) ||
+    (row && [...region.querySelectorAll(sel(row, "^"))].find(usable)) ||
+    (fallback && fallback());
+  if (usable(again)) again.focus({ preventScroll: true });
+  return result;
+}
+
+/**
+ * Send with `button` marked busy: it says so (aria-disabled) and ignores presses until `send()`
+ * (a Promise) settles, but stays focusable — a disabled button would drop keyboard focus to the
+ * page. Resolves with what `send` resolved, or null for a press while busy.
+ */
+export async function whileSending(button, send) {
+  if (button.dataset.sending === "true") return null;
+  button.dataset.sending = "true";
+  button.setAttribute("aria-disabled", "true");
+  try {
+    return await send();
+  } finally {
+    delete button.dataset.sending;
+    button.removeAttribute("aria-disabled");
+  }
+}
+
 export function clientId() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const a = new Uint8Array(16);

@@ -14,9 +14,12 @@ export const KEY_MAP = [
   { action: "help", keys: ["?"], names: ["?"] },
 ];
 
+// Everything that takes keys itself, and anything put in the tab order on purpose (a scrolling
+// list such as the participants'); tabindex="-1" (a heading focused by script) does not.
 const INTERACTIVE = "input, textarea, select, button, a[href], summary, [contenteditable], [role=button], " +
   "[role=link], [role=checkbox], [role=radio], [role=menuitem], [role=tab], [role=slider], [role=spinbutton], " +
-  "[role=textbox], [role=combobox], [role=listbox], [role=option], [role=switch]";
+  "[role=textbox], [role=combobox], [role=listbox], [role=option], [role=switch], [tabindex]:not([tabindex^='-'])";
+const TYPING = "input:not([type=button]):not([type=submit]):not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]";
 
 /** True when the key belongs to what has focus: a text field or another interactive control. */
 export function focusOwnsKeys(target) {
@@ -103,6 +106,32 @@ export function inOrder(stateVersion) {
   };
   run.stateArrived = pump;
   return run;
+}
+
+/**
+ * Say on screen when the room's keys act: ``hint`` shows "on" while nothing interactive has
+ * focus and "paused" while a control has it. Escape on a control that is not a text field
+ * (one whose own Escape did not act, i.e. did not preventDefault) moves focus to ``home`` (an
+ * element with tabindex="-1", such as the current activity's heading), so a keyboard alone can
+ * give the keys back to the room.
+ */
+export function keysState({ hint, home }) {
+  const show = () => {
+    const paused = focusOwnsKeys(document.activeElement);
+    hint.dataset.state = paused ? "paused" : "on";
+    hint.textContent = paused ? t("keys.paused") : t("keys.on");
+  };
+  document.addEventListener("focusin", show);
+  document.addEventListener("focusout", () => setTimeout(show, 0));
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape" || ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    const target = ev.target;
+    if (!focusOwnsKeys(target) || (target.closest && target.closest(TYPING))) return;
+    ev.preventDefault();
+    home.focus();
+  });
+  show();
 }
 
 /** After a mouse click on a control, give focus back to the page so the clicker keeps working

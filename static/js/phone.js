@@ -1,7 +1,7 @@
 // The participant's phone: join, follow the facilitator (live) or pick activities
 // (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
 // acknowledges them, so a reload or a dropped network never loses an answer.
-import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
+import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, keepFocus, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
 
 const root = document.getElementById("phone");
 const stage = document.getElementById("stage");
@@ -19,6 +19,42 @@ const state = {
 };
 let socket = null;
 let stopTimer = null;
+
+// Screen readers hear the question the facilitator moves to (and the first one after joining)
+// from this polite live region, which is there before any question is drawn.
+const announcer = el("p", { id: "announce", class: "sr-only", "aria-live": "polite" });
+root.append(announcer);
+let announced = null; // the activity last announced: a redraw of the same one says nothing
+
+function announce(act) {
+  if (announced === act.id) return;
+  announced = act.id;
+  announcer.textContent = "";
+  // A beat after clearing, so the same words as before are still read out.
+  setTimeout(() => { if (announced === act.id) announcer.textContent = t("phone.now", { title: act.title }); }, 50);
+}
+
+const FOCUSABLE = "button, input, select, textarea, a[href], summary, [tabindex]:not([tabindex='-1'])";
+
+/** Where focus is in the card, as something the redrawn card can be asked for: its id, its
+ *  data-fkey, or its place among the card's controls. */
+function focusSpot() {
+  const a = document.activeElement;
+  if (!a || a === document.body || !stage.contains(a)) return null;
+  if (a.id && a.id !== "act-title") return { id: a.id };
+  if (a.dataset.fkey) return { fkey: a.dataset.fkey };
+  return { index: [...stage.querySelectorAll(FOCUSABLE)].indexOf(a) };
+}
+
+/** Put focus back where it was in the redrawn card, or on the heading when that is gone. */
+function refocus(spot, heading) {
+  let node = null;
+  if (spot.id) node = document.getElementById(spot.id);
+  else if (spot.fkey) node = stage.querySelector(`[data-fkey="${CSS.escape(spot.fkey)}"]`);
+  else if (spot.index >= 0) node = stage.querySelectorAll(FOCUSABLE)[spot.index] || null;
+  if (node && stage.contains(node) && !node.disabled && !node.closest("fieldset:disabled")) node.focus({ preventScroll: true });
+  else heading.focus({ preventScroll: true });
+}
 
 // --- outbox ------------------------------------------------------------------------------
 function outbox() {
@@ -241,11 +277,17 @@ async function render(force = false) {
     return showMessage(t("error"));
   }
   if (seq !== renderSeq) return;
+  // A new question: focus goes to its heading (unless the person is somewhere else on the
+  // page) and the live region says it. The same question drawn again keeps focus in place.
+  const isNew = announced !== act.id;
+  const lost = !document.activeElement || document.activeElement === document.body || stage.contains(document.activeElement);
+  const spot = isNew ? null : focusSpot();
   const card = el("section", { class: "card activity", "aria-labelledby": "act-title" });
   if (ws.mode === "self_paced") {
-    card.append(el("button", { class: "link back", type: "button", onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
+    card.append(el("button", { class: "link back", type: "button", "data-fkey": `pick-${act.id}:open`, onclick: () => { state.openActivity = null; render(true); } }, "← " + t("back_to_list")));
   }
-  card.append(el("h1", { id: "act-title", text: act.title }));
+  const heading = el("h1", { id: "act-title", class: "focus-target", tabindex: "-1", text: act.title });
+  card.append(heading);
   const count = el("p", { class: "count-line" });
   showCount(count, state.results[act.id]);
   card.append(count);
@@ -289,6 +331,10 @@ async function render(force = false) {
     console.error(err);
     clear(body).append(el("p", { class: "error", role: "alert", text: t("error") }));
   }
+  if (isNew) {
+    announce(act);
+    if (lost) heading.focus(); // and scrolled to: the new question starts at the top
+  } else if (spot) refocus(spot, heading);
 }
 
 function renderResultsOnly() {
@@ -310,6 +356,7 @@ function closingNote(ws) {
 
 function renderList() {
   renderSeq++;
+  announced = null; // an activity opened from the list again is announced again
   state.rendered = "";
   kindApi = null;
   const ws = state.workshop;
@@ -318,16 +365,19 @@ function renderList() {
     const done = (state.mine[act.id] || []).length > 0;
     list.append(
       el("li", {},
-        el("button", { type: "button", class: "pick", onclick: () => { state.openActivity = act.id; render(true); } },
+        el("button", { type: "button", class: "pick", "data-fkey": `pick-${act.id}:open`, onclick: () => { state.openActivity = act.id; render(true); } },
           el("span", { class: "pick-title", text: act.title }),
           el("span", { class: done ? "badge done" : "badge", text: done ? t("answered") : t("not_answered") })))
     );
   }
-  const card = el("section", { class: "card" }, el("h1", { text: t("open_list") }));
+  const heading = el("h1", { class: "focus-target", tabindex: "-1", text: t("open_list") });
+  const card = el("section", { class: "card" }, heading);
   if (!ws.accepts_input) card.append(el("p", { class: "notice", role: "status", text: t("closed") }));
   else if (ws.open_until) card.append(closingNote(ws));
   card.append(ws.activities.length ? list : el("p", { text: t("no_activities") }));
-  clear(stage).append(card);
+  // Drawn again on every change: focus stays on the same activity; back from an activity
+  // ("← Back to the list", keyed like its activity) it lands on that activity's button.
+  keepFocus(stage, () => clear(stage).append(card), () => heading);
 }
 
 // --- start -------------------------------------------------------------------------------

@@ -247,13 +247,15 @@ export function accumulatedChart(el, { benefits, costs, breakEven = null, startY
   const legend = el("p", { class: "acc-legend", "aria-hidden": "true", style: fontPx ? { fontSize: `${font}px` } : null },
     el("span", { class: "acc-key benefits" }, el("span", { class: "acc-swatch" }), t("calculate.acc_benefits")),
     el("span", { class: "acc-key costs" }, el("span", { class: "acc-swatch" }), t("calculate.acc_costs")));
-  const table = el("table", { class: "sr-only" },
+  // In a 1 px box of its own: a table is never narrower than its cells, so a table of class
+  // sr-only would still widen the page (the console at 400 % zoom scrolled sideways).
+  const table = el("table", {},
     el("caption", { text: t("calculate.accumulated") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("calculate.year") }),
       el("th", { scope: "col", text: t("calculate.acc_benefits") }), el("th", { scope: "col", text: t("calculate.acc_costs") }))),
     el("tbody", {}, years.map((yr, i) => el("tr", {}, el("th", { scope: "row", text: String(yr) }),
       el("td", { text: kr(benefits[i]) }), el("td", { text: kr(costs[i]) })))));
-  return el("figure", { class: `acc-figure size-${size}` }, legend, svg, table);
+  return el("figure", { class: `acc-figure size-${size}` }, legend, svg, el("div", { class: "sr-only" }, table));
 }
 
 /**

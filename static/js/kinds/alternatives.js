@@ -2,7 +2,7 @@
 // Alternativ B, the comparison rows and the frame into the draft analysis; phones read them
 // and question a row ("Är detta verkligen olika?") or comment on it; the screen shows the
 // A/B table large with how many question each row and the latest comments.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { limitText } from "./_limit.js";
 import { busy, keepView, redraw, whenIdle } from "./_live.js";
 
@@ -159,9 +159,8 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
               err.textContent = t("alternatives.empty_comment");
               return area.focus();
             }
-            send.disabled = true;
-            const ack = await submit({ row: i, flag: on, comment: text });
-            send.disabled = false;
+            const ack = await whileSending(send, () => submit({ row: i, flag: on, comment: text }));
+            if (!ack) return;
             if (ack.ok || ack.pending) {
               if (ack.ok) own = [...own, { id: ack.response_id, data: ack.data, status: ack.status }];
               area.value = "";

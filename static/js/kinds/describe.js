@@ -2,7 +2,7 @@
 //   "Rubrik på nyttan. Genom att ___ händer ___ och ___ leder till att ___."
 // Drafts from several people stand side by side in the console; the facilitator picks one,
 // edits it and saves it to the draft analysis. The screen shows the chosen descriptions.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { limitText } from "./_limit.js";
 import { draftNode, latestPerNode, memory, put, rebuild, typeTag } from "./sorting.js";
 
@@ -220,12 +220,11 @@ export function phone(ctx) {
         (squash(v.rubrik) ? f.inputs.genom_att : f.inputs.rubrik).focus();
         return;
       }
-      button.disabled = true;
       status.textContent = t("sending");
       const payload = { node: it.id, refs: v.refs };
       for (const k of PARTS) payload[k] = squash(v[k]);
-      const ack = await submit(payload);
-      button.disabled = closed;
+      const ack = await whileSending(button, () => submit(payload));
+      if (!ack) return;
       if (ack.ok || ack.pending) {
         mine.set(it.id, ack.ok && ack.data ? ack.data : payload);
         phoneState.drop(memKey);
@@ -376,9 +375,8 @@ function consoleItem(ctx, it, ik, referable, authors) {
     }
     const pat = {};
     for (const k of PARTS) if (squash(v[k])) pat[k] = squash(v[k]);
-    save.disabled = true;
-    const ack = await ctx.draft("node.update", { id: it.id, data: { pattern: pat, description: assemble(pat, v.refs.map((id) => f.titleOf.get(id))) } });
-    save.disabled = false;
+    const ack = await whileSending(save, () => ctx.draft("node.update", { id: it.id, data: { pattern: pat, description: assemble(pat, v.refs.map((id) => f.titleOf.get(id))) } }));
+    if (ack === null) return;
     if (ack && ack.ok) {
       consoleState.drop(`${ik}:v`);
       consoleState.set(`${ik}:status`, t("describe.saved"));

@@ -2,7 +2,7 @@
 // draft; the screen shows the chain as a diagram; the console edits the chain as a table
 // (the method's tip: a table first) or as a diagram, with the chain checks and the room's
 // proposals beside it. Every edit goes through ctx.draft(op, args).
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { busy, keepView, redraw, whenIdle } from "./_live.js";
 import { NODE_TYPES, drawChain, typeLabel } from "../chain_svg.js";
 
@@ -122,10 +122,9 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       error.textContent = t("effect_chain.exists");
       return;
     }
-    button.disabled = true;
     status.textContent = t("sending");
-    const ack = await submit({ from, to });
-    button.disabled = closed;
+    const ack = await whileSending(button, () => submit({ from, to }));
+    if (!ack) return;
     if (ack.ok) {
       own = [...own, { id: ack.response_id, data: ack.data, status: ack.status }];
       const titles = titleMap(content.nodes || []);
@@ -309,6 +308,7 @@ function buildConsole(first) {
         ev.preventDefault();
         input.blur();
       } else if (ev.key === "Escape") {
+        ev.preventDefault(); // this Escape is the field's: the room's keys leave it alone
         input.value = node.title;
         input.blur();
       }
@@ -409,6 +409,7 @@ function buildConsole(first) {
     for (const g of figure.querySelectorAll(".chain-node")) g.dataset.fkey = `node-${g.dataset.id}`;
     figure.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && pickedOf.has(actId)) {
+        ev.preventDefault(); // this Escape unpicks: focus stays in the diagram
         pickedOf.delete(actId);
         say.textContent = "";
         drawMain();

@@ -2,7 +2,7 @@
 // when the facilitator turns dot voting on, place their dots. The screen is a live wall of
 // effect cards in columns (positive/negative or by perspektiv); the console is the same wall
 // with curation: edit, merge duplicates, hide and show — all edits of the draft analysis.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { limitText } from "./_limit.js";
 import { busy, keepView, redraw, whenIdle } from "./_live.js";
 
@@ -240,9 +240,8 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     const payload = { text, polarity: pol };
     if (causeIn && causeIn.value.trim()) payload.cause = causeIn.value.trim();
     if (!perspBox.hidden && perspSel.value) payload.perspective = perspSel.value;
-    button.disabled = true;
-    const ack = await submit(payload);
-    button.disabled = closed;
+    const ack = await whileSending(button, () => submit(payload));
+    if (!ack) return;
     if (ack.ok || ack.pending) {
       if (ack.ok) own = [...own, { id: ack.response_id, data: ack.data, status: ack.status }];
       // Ready for the next one: the texts and the choice clear, "for whom" stays.
@@ -431,7 +430,10 @@ function buildConsole(first) {
     });
     clear(panel).append(form, merge);
     panel.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape") close();
+      if (ev.key === "Escape") {
+        ev.preventDefault(); // this Escape closes the panel (focus goes back to its card)
+        close();
+      }
     }, { once: true });
     if (focus) title.focus();
   }

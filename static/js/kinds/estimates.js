@@ -4,7 +4,7 @@
 // number line with median, Q1–Q3 and the proposal. Console: per question the spread, the
 // figures with their sources, a proposal field and the lowest/likely/highest form that saves
 // the values into the draft analysis (prefilled from the spread).
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { num, spreadChart } from "../result_charts.js";
 import { limitText } from "./_limit.js";
 
@@ -151,11 +151,10 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       over.focus();
       return;
     }
-    button.disabled = true;
     const status = card.querySelector(".est-status");
     status.textContent = t("sending");
-    const ack = await submit({ row: row.id, source: (typed.source || "").trim(), reason: (typed.reason || "").trim(), ...payload });
-    button.disabled = false;
+    const ack = await whileSending(button, () => submit({ row: row.id, source: (typed.source || "").trim(), reason: (typed.reason || "").trim(), ...payload }));
+    if (!ack) return;
     if (ack.ok) {
       answers.set(`${row.id}:${ack.data.round || round()}`, ack.data);
       lastStatus = ack.data.accepted ? t("estimates.saved_accepted", { v: withUnit(ack.data.value, row.unit) })

@@ -1,4 +1,5 @@
 // Multiple choice: radio buttons (one answer) or checkboxes (several), bars on the screen.
+import { whileSending } from "../core.js";
 import { bars } from "./_charts.js";
 
 export function phone({ root, activity, mine, results, closed, submit, t, el }) {
@@ -28,10 +29,11 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       error.textContent = t("multiple_choice.pick_one");
       return;
     }
-    button.disabled = true;
-    status.textContent = t("sending");
-    const ack = await submit({ choices });
-    button.disabled = false;
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit({ choices });
+    });
+    if (!ack) return;
     if (ack.ok) {
       status.textContent = t("saved");
       button.textContent = t("change_answer");

@@ -5,7 +5,7 @@
 // This module also holds what the three text kinds share (word cloud and Q&A import it):
 // the phone's write-and-list form, the console's moderation list, and fitting a list to
 // the projector.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, keepFocus, whileSending } from "../core.js";
 import { limitText } from "./_limit.js";
 
 // --- shared: small pieces ----------------------------------------------------------------
@@ -42,7 +42,7 @@ export function textEntryPhone(ctx, opts) {
   const counter = limitText(field, maxLength, { el, single: !multiline });
   const error = el("p", { class: "error", role: "alert", id: nextId("err") });
   const status = el("p", { class: "status", role: "status" });
-  const remaining = el("p", { class: "remaining", id: nextId("left") });
+  const remaining = el("p", { class: "remaining", id: nextId("left"), tabindex: "-1" });
   const button = el("button", { type: "submit", class: "primary big", text: t("send") });
   field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), remaining.id, error.id].filter(Boolean).join(" "));
   const form = el("form", { class: "text-form", novalidate: true },
@@ -55,14 +55,13 @@ export function textEntryPhone(ctx, opts) {
   const resultBox = el("div", { class: "phone-results" });
   root.append(...[form, note, ownBlock, resultBox].filter(Boolean));
 
-  let sending = false;
   const used = () => own.length + queued.length;
   const full = () => used() >= maxEntries;
 
   function refresh() {
     const isFull = full();
     field.disabled = closed || isFull;
-    button.disabled = closed || isFull || sending;
+    button.disabled = closed || isFull;
     remaining.className = isFull ? "limit-reached" : "remaining";
     remaining.textContent = isFull
       ? t(`${key}.limit_reached`)
@@ -79,7 +78,7 @@ export function textEntryPhone(ctx, opts) {
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    if (sending || closed || full()) return;
+    if (closed || full()) return;
     const text = multiline ? field.value.trim() : field.value.split(/\s+/).filter(Boolean).join(" ");
     error.textContent = "";
     field.removeAttribute("aria-invalid");
@@ -89,11 +88,13 @@ export function textEntryPhone(ctx, opts) {
       field.focus();
       return;
     }
-    sending = true;
-    button.disabled = true;
-    status.textContent = t("sending");
-    const ack = await submit({ text });
-    sending = false;
+    // The button stays focusable while sending (whileSending); after it, focus is on the
+    // field for the next answer, or on the line saying that the limit is reached.
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit({ text });
+    });
+    if (!ack) return;
     if (ack.ok) {
       if (!own.some((e) => e.id === ack.response_id)) own.push({ id: ack.response_id, data: ack.data, status: ack.status });
       field.value = "";
@@ -111,7 +112,7 @@ export function textEntryPhone(ctx, opts) {
       field.setAttribute("aria-invalid", "true");
     }
     refresh();
-    if (!field.disabled) field.focus();
+    (field.disabled ? remaining : field).focus();
   });
 
   const update = (results, mine) => {
@@ -157,21 +158,28 @@ export function moderationList(host, rows, { el, t }) {
   ]);
   if (st.list && host.contains(st.list) && sig === st.sig) return;
   st.sig = sig;
-  const active = document.activeElement;
-  const focusKey = active && host.contains(active) ? active.dataset.focus : null;
+  // Focus stays on the same control (data-fkey "row:action"), or on the same row when that
+  // action is gone ("Hide" became "Show"), or on the row now in that place (a deleted row).
+  const rowsBefore = st.list ? [...st.list.querySelectorAll(":scope > .mod-item")] : [];
+  const at = rowsBefore.findIndex((li) => li.contains(document.activeElement));
+  keepFocus(host, () => drawModeration(host, rows, st, rerender, { el, t }), () => {
+    const items = host.querySelectorAll(".mod-list > .mod-item");
+    const li = at >= 0 && items.length ? items[Math.min(at, items.length - 1)] : null;
+    return li ? li.querySelector(".mod-actions button") : null;
+  });
+}
 
+function drawModeration(host, rows, st, rerender, { el, t }) {
   const list = el("ul", { class: "mod-list" });
   for (const r of rows) {
     const buttons = r.actions.map((a) => el("button", {
       type: "button",
       class: a.danger ? "danger" : null,
-      "data-focus": `${r.key}:${a.id}`,
+      // Hide and Show are one switch: the one replaces the other under the same key.
+      "data-fkey": `${r.key}:${a.id === "hide" || a.id === "show" ? "visibility" : a.id}`,
       onclick: async (ev) => {
         if (a.confirm && !window.confirm(a.confirm)) return;
-        const button = ev.currentTarget;
-        button.disabled = true;
-        await a.run();
-        button.disabled = false; // if the list was not redrawn (a refused action, say)
+        await whileSending(ev.currentTarget, a.run);
       },
     }, a.label));
     if (r.merge && r.merge.targets.length) {
@@ -179,12 +187,12 @@ export function moderationList(host, rows, { el, t }) {
         el("button", {
           type: "button",
           "aria-expanded": String(st.open === r.key),
-          "data-focus": `${r.key}:merge`,
+          "data-fkey": `${r.key}:merge`,
           onclick: () => {
             st.open = st.open === r.key ? null : r.key;
             st.value = "";
             rerender();
-            if (st.open) host.querySelector(`[data-focus="${CSS.escape(`${r.key}:merge-select`)}"]`)?.focus();
+            if (st.open) host.querySelector(`[data-fkey="${CSS.escape(`${r.key}:merge-select`)}"]`)?.focus();
           },
         }, t("merge")));
     }
@@ -195,7 +203,7 @@ export function moderationList(host, rows, { el, t }) {
       el("div", { class: "mod-actions" }, buttons));
     if (st.open === r.key && r.merge) {
       const selectId = nextId("merge");
-      const select = el("select", { id: selectId, "data-focus": `${r.key}:merge-select`, onchange: (ev) => { st.value = ev.target.value; } },
+      const select = el("select", { id: selectId, "data-fkey": `${r.key}:merge-select`, onchange: (ev) => { st.value = ev.target.value; } },
         el("option", { value: "", text: "—" }),
         r.merge.targets.map((x) => el("option", { value: String(x.value), text: x.label, selected: String(x.value) === st.value })));
       item.append(el("div", { class: "mod-merge" },
@@ -203,27 +211,28 @@ export function moderationList(host, rows, { el, t }) {
         el("button", {
           type: "button",
           class: "primary",
-          "data-focus": `${r.key}:merge-go`,
+          "data-fkey": `${r.key}:merge-go`,
           onclick: async (ev) => {
             if (!st.value) {
               select.focus();
               return;
             }
-            ev.currentTarget.disabled = true;
             const target = st.value;
-            st.open = null;
-            st.value = "";
-            await r.merge.run(target);
+            await whileSending(ev.currentTarget, () => {
+              st.open = null;
+              st.value = "";
+              return r.merge.run(target);
+            });
             rerender();
           },
         }, t("merge").replace(/…$/, "")),
         el("button", {
           type: "button",
-          "data-focus": `${r.key}:merge-cancel`,
+          "data-fkey": `${r.key}:merge-cancel`,
           onclick: () => {
             st.open = null;
             rerender();
-            host.querySelector(`[data-focus="${CSS.escape(`${r.key}:merge`)}"]`)?.focus();
+            host.querySelector(`[data-fkey="${CSS.escape(`${r.key}:merge`)}"]`)?.focus();
           },
         }, t("cancel"))));
     }
@@ -232,7 +241,6 @@ export function moderationList(host, rows, { el, t }) {
   if (!rows.length) list.append(el("li", { class: "empty", text: t("no_responses") }));
   clear(host).append(list);
   st.list = list;
-  if (focusKey) host.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
 }
 
 /** Per-root state of a kind's console view; fresh when another activity drew there. */

@@ -1,6 +1,6 @@
 // 100 points: a number per option with −/+ buttons and a live "X of 100 left" counter;
 // the screen shows the total points per option with its share, largest first.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { valueBars } from "./_charts.js";
 
 /** A coarse step for the extra −/+ buttons: 5 for 100 points, 50 for 1000, none for small budgets. */
@@ -113,9 +113,11 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     const { vals, bad, used } = refresh();
     if (bad || used === 0 || used > budget) return;
     error.textContent = "";
-    button.disabled = true;
-    status.textContent = t("sending");
-    const ack = await submit({ points: vals });
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit({ points: vals });
+    });
+    if (!ack) return;
     refresh();
     if (ack.ok) {
       status.textContent = t("saved");

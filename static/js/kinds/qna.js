@@ -4,7 +4,7 @@
 // A phone's own rows (ctx.mine: [{id, client_id, data, status}]) tell it which questions
 // are its own (data.text) and how it voted (data.question + data.upvote; the row with the
 // highest id per question is the current one). Results carry no identities.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, keepFocus, whileSending } from "../core.js";
 import { limitText } from "./_limit.js";
 import { consoleView, moderationList, nextId, whoMeta } from "./open_text.js";
 
@@ -45,7 +45,7 @@ export function phone(ctx) {
   const counter = limitText(field, maxLength, { el, single: true });
   const error = el("p", { class: "error", role: "alert", id: nextId("err") });
   const status = el("p", { class: "status", role: "status" });
-  const remaining = el("p", { class: "remaining", id: nextId("left") });
+  const remaining = el("p", { class: "remaining", id: nextId("left"), tabindex: "-1" });
   const button = el("button", { type: "submit", class: "primary big", text: t("qna.ask") });
   field.setAttribute("aria-describedby", `${counter.id} ${remaining.id} ${error.id}`);
   const form = el("form", { class: "text-form", novalidate: true },
@@ -56,13 +56,12 @@ export function phone(ctx) {
   const voteError = el("p", { class: "error", role: "alert" });
   root.append(...[form, note, pendingBox, voteError, listBox].filter(Boolean));
 
-  let sending = false;
   const asked = () => [...ownState(mine).questions.values()].length;
 
   function refreshForm() {
     const full = asked() >= maxQuestions;
     field.disabled = closed || full;
-    button.disabled = closed || full || sending;
+    button.disabled = closed || full;
     remaining.className = full ? "limit-reached" : "remaining";
     remaining.textContent = full ? t("qna.limit_reached") : t("qna.left", { n: fmt(maxQuestions - asked()) });
   }
@@ -88,9 +87,12 @@ export function phone(ctx) {
     const sig = JSON.stringify([openV, answeredV, waiting, closed]);
     if (sig === listSig && root.contains(listBox)) return;
     listSig = sig;
-    const active = document.activeElement;
-    const focusKey = active && root.contains(active) ? active.dataset.focus : null;
+    // Rebuilt on every live update: focus stays on the same vote button (data-fkey).
+    keepFocus(root, () => drawLists(openV, answeredV, waiting, agg), () => listBox.querySelector("h2"));
+  }
 
+  let answeredOpen = false;
+  function drawLists(openV, answeredV, waiting, agg) {
     clear(pendingBox);
     pendingBox.hidden = !waiting.length;
     if (waiting.length) {
@@ -109,7 +111,7 @@ export function phone(ctx) {
           "aria-pressed": String(q.pressed),
           "aria-label": t("qna.upvote_label", { n: fmt(q.votes) }),
           "aria-describedby": textId,
-          "data-focus": `vote:${q.id}`,
+          "data-fkey": `q${q.id}:vote`,
           disabled: closed,
           onclick: () => toggle(q.id, !q.pressed, q.voted),
         }, el("span", { class: "arrow", "aria-hidden": "true", text: "▲" }), el("span", { class: "n", "aria-hidden": "true", text: fmt(q.votes) }));
@@ -121,15 +123,14 @@ export function phone(ctx) {
           q.isOwn ? el("span", { class: "badge own", text: t("qna.own") }) : null));
     };
     clear(listBox);
-    listBox.append(el("h2", {}, t("qna.questions"), el("span", { class: "count", text: fmt(openV.length) })));
+    listBox.append(el("h2", { tabindex: "-1" }, t("qna.questions"), el("span", { class: "count", text: fmt(openV.length) })));
     if (openV.length) listBox.append(el("ol", { class: "qna-list" }, openV.map((q) => item(q, true))));
     else listBox.append(el("p", { class: "empty", text: agg.answered.length ? t("qna.no_questions") : t("qna.be_first") }));
     if (answeredV.length) {
-      listBox.append(el("details", { class: "qna-answered" },
-        el("summary", { text: `${t("qna.answered_heading")} (${fmt(answeredV.length)})` }),
+      listBox.append(el("details", { class: "qna-answered", open: answeredOpen, ontoggle: (ev) => { answeredOpen = ev.currentTarget.open; } },
+        el("summary", { "data-fkey": "answered:open", text: `${t("qna.answered_heading")} (${fmt(answeredV.length)})` }),
         el("ol", { class: "qna-list" }, answeredV.map((q) => item(q, false)))));
     }
-    if (focusKey) root.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`)?.focus();
   }
 
   async function toggle(questionId, on, prevOn) {
@@ -152,7 +153,7 @@ export function phone(ctx) {
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    if (sending || closed) return;
+    if (closed) return;
     const text = field.value.split(/\s+/).filter(Boolean).join(" ");
     error.textContent = "";
     field.removeAttribute("aria-invalid");
@@ -162,11 +163,13 @@ export function phone(ctx) {
       field.focus();
       return;
     }
-    sending = true;
-    button.disabled = true;
-    status.textContent = t("sending");
-    const ack = await submit({ action: "ask", text });
-    sending = false;
+    // The button stays focusable while sending (whileSending); after it, focus is on the field
+    // for the next question, or on the line saying that the limit is reached.
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit({ action: "ask", text });
+    });
+    if (!ack) return;
     if (ack.ok) {
       if (!mine.some((m) => m.id === ack.response_id)) mine.push({ id: ack.response_id, data: ack.data, status: ack.status });
       if (ack.status === "visible") fresh.push({ id: ack.response_id, text: ack.data.text, updates: 0 });
@@ -184,6 +187,7 @@ export function phone(ctx) {
     }
     refreshForm();
     renderLists();
+    if (document.activeElement === button || !root.contains(document.activeElement)) (field.disabled ? remaining : field).focus();
   });
 
   const update = (res, newMine) => {

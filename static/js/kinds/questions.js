@@ -2,7 +2,7 @@
 // questions ("Hur många…?", "Hur lång tid…?", "Vad kostar…?"); the console turns them into rows
 // and writes the formula over the rows and the shared factors; the screen shows the questions
 // and the formula with the names replaced by their labels.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { limitText } from "./_limit.js";
 import { catLabel, draftNode, memory, rebuild, typeTag } from "./sorting.js";
 
@@ -173,10 +173,9 @@ export function phone(ctx) {
         error.textContent = t("questions.duplicate");
         return;
       }
-      button.disabled = true;
       status.textContent = t("sending");
-      const ack = await submit({ node: it.id, text: q, unit: unit.value.trim() });
-      button.disabled = false;
+      const ack = await whileSending(button, () => submit({ node: it.id, text: q, unit: unit.value.trim() }));
+      if (!ack) return;
       if (ack.ok || ack.pending) {
         mine = [...mine, { data: ack.ok && ack.data ? ack.data : { node: it.id, text: q, unit: unit.value.trim() }, client_id: String(Date.now()) }];
         phoneState.drop(mk);

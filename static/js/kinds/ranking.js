@@ -1,6 +1,6 @@
 // Ranking: an ordered list the participant rearranges with up/down buttons (or Alt+↑/↓);
 // the screen shows the common order as bars of Borda score with the average rank.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 import { competitionRanks, valueBars } from "./_charts.js";
 
 function isPermutation(order, n) {
@@ -82,11 +82,12 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     error.textContent = "";
-    button.disabled = true;
-    status.textContent = t("sending");
     const payload = { order: [...order] };
-    const ack = await submit(payload);
-    button.disabled = closed;
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit(payload);
+    });
+    if (!ack) return;
     if (ack.ok) {
       sent = payload.order;
       status.textContent = t("saved");

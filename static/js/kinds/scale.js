@@ -1,6 +1,6 @@
 // Scale: a radio group of 1..N big buttons between two end labels; on the screen a column
 // per value with the mean marked on the axis.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 
 /** The end label that belongs to value `v`, if any. */
 function endLabel(cfg, v) {
@@ -70,10 +70,11 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       error.textContent = t("scale.pick_one");
       return;
     }
-    button.disabled = true;
-    status.textContent = t("sending");
-    const ack = await submit({ value });
-    button.disabled = false;
+    const ack = await whileSending(button, () => {
+      status.textContent = t("sending");
+      return submit({ value });
+    });
+    if (!ack) return;
     if (ack.ok) {
       status.textContent = t("saved");
       button.textContent = t("change_answer");

@@ -2,7 +2,7 @@
 // by one; the screen shows the distribution per item with its agreement level and the gråzon;
 // the console records the facilitator's decision in the draft analysis.
 // The small helpers exported at the top are shared with describe.js and questions.js.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 
 export const CATEGORIES = ["finansiell", "omfordelning", "kvalitet", "miljo"];
 export const MONEY_CATEGORIES = ["finansiell", "omfordelning"];
@@ -331,10 +331,9 @@ export function phone(ctx) {
       const unchanged = before && before.category === vote.category && !!before.money === vote.money &&
         (before.perspective || "") === (vote.perspective || "");
       if (!unchanged) {
-        next.disabled = true;
         status.textContent = t("sending");
-        const ack = await submit({ node: it.id, category: vote.category, money: vote.money, perspective: vote.perspective || null });
-        next.disabled = false;
+        const ack = await whileSending(next, () => submit({ node: it.id, category: vote.category, money: vote.money, perspective: vote.perspective || null }));
+        if (!ack) return;
         if (ack.ok || ack.pending) {
           sent.set(it.id, { node: it.id, ...vote });
           if (ack.ok && ack.data) mine.set(it.id, ack.data);
