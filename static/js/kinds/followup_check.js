@@ -2,7 +2,7 @@
 // estimate of the realised figure and its source. Screens show the answers per benefit and the
 // spread of the figures (median and middle half); the console links a figure to the
 // follow-up page, where the facilitator records it as a realised value.
-import { clear, fmt } from "../core.js";
+import { clear, fmt, whileSending } from "../core.js";
 
 const HAPPENED = ["yes", "partly", "no", "unknown"];
 // Fewer figures than this and the spread is not shown (no one's figure can be singled out).
@@ -56,12 +56,12 @@ export function phone({ root, activity, mine, closed, submit, t, el }) {
         return;
       }
       const typed = value.value.trim();
-      button.disabled = true;
-      status.textContent = t("sending");
-      const ack = await submit({ item: i, happened: picked.value, value: typed ? typed : null, source: source.value.trim() });
-      button.disabled = false;
-      // The button keeps focus (it was disabled only while sending).
-      if (document.activeElement === document.body) button.focus();
+      // The button stays focusable while sending (core.js whileSending), so focus stays on it.
+      const ack = await whileSending(button, () => {
+        status.textContent = t("sending");
+        return submit({ item: i, happened: picked.value, value: typed ? typed : null, source: source.value.trim() });
+      });
+      if (!ack) return;
       if (ack.ok) {
         status.textContent = t("saved");
         button.textContent = t("change_answer");
