@@ -26,6 +26,7 @@ def test_decide_plan_ask_the_room_record_and_compare(open_page, ui, js_errors):
     expect(f).to_have_url(re.compile(r"/f/w/\d+$"))
     ws_id = int(re.search(r"/f/w/(\d+)$", f.url).group(1))
     code = re.search(r"/j/(\d{8})$", f.locator(".join-info a[href*='/j/']").get_attribute("href")).group(1)
+    presenter_url = f.locator("a[href*='/present/']").first.get_attribute("href")
 
     # --- decide -------------------------------------------------------------------------------
     f.locator("a", has_text="Beslut och uppföljning").click()
@@ -70,6 +71,15 @@ def test_decide_plan_ask_the_room_record_and_compare(open_page, ui, js_errors):
         expect(form.locator(".status")).to_have_text(strings(p)["saved"])
         phones.append(p)
     ui.shot(phones[0], "followup-phone")
+    # The presenter, opened with its link from the workshop page: the room's answers live.
+    screen = f.context.new_page()
+    js_errors.watch(screen, "presenter")
+    screen.set_viewport_size({"width": 1280, "height": 720})
+    screen.goto(presenter_url)
+    expect(screen.locator(".followup-line").first).to_contain_text("Ja 2")
+    expect(screen.locator(".followup-line").first).to_contain_text("Delvis 1")
+    ui.shot(screen, "followup-presenter")
+    screen.close()
 
     # --- the console hands the median to the follow-up page -------------------------------------
     take = f.locator("a.button", has_text="Ta in i de realiserade värdena").first
