@@ -3,6 +3,9 @@ compare it with the estimate (workshop/followup, workshop/calculation/outcome.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
@@ -113,10 +116,28 @@ def followup_decide(ws: Workshop):
     return _done(ws, version, gettext("Version %(number)s is decided and frozen.", number=version.number))
 
 
+def _form(widgets: dict[str, Widget]) -> dict[str, Any]:
+    """The form's fields; a "raw" field left empty is left out (the schema's default applies)."""
+    data = form_data(request.form, widgets)
+    for name, widget in widgets.items():
+        if widget == "raw" and not (data.get(name) or "").strip():
+            data.pop(name, None)
+    return data
+
+
+def _change(ws: Workshop, number: int, change: Callable[[AnalysisVersion], object], done: str):
+    """Apply ``change`` to version ``number``: stored and confirmed, or refused beside its field."""
+    version = _version(ws, number)
+    try:
+        change(version)
+    except InputError as exc:
+        return _refused(ws, version, exc)
+    return _done(ws, version, done)
+
+
 @bp.post("/f/w/<int:ws_id>/followup/<int:number>/plan/<item_id>")
 @own_workshop
 def followup_plan(ws: Workshop, number: int, item_id: str):
-    version = _version(ws, number)
     widgets: dict[str, Widget] = {
         "owner_role": "text",
         "indicator": "text",
@@ -125,57 +146,36 @@ def followup_plan(ws: Workshop, number: int, item_id: str):
         "first_on": "raw",
         "every_months": "integer",
     }
-    try:
-        data = form_data(request.form, widgets)
-        if not data.get("first_on"):
-            data.pop("first_on", None)
-        service.save_plan(version, item_id, data)
-    except InputError as exc:
-        return _refused(ws, version, exc)
-    return _done(ws, version, gettext("The plan is saved."))
+    return _change(ws, number, lambda v: service.save_plan(v, item_id, _form(widgets)), gettext("The plan is saved."))
 
 
 @bp.post("/f/w/<int:ws_id>/followup/<int:number>/use-check")
 @own_workshop
 def followup_use_check(ws: Workshop, number: int):
-    version = _version(ws, number)
-    try:
-        data = form_data(request.form, {"use_check_on": "raw", "use_check_note": "text"})
-        if not data.get("use_check_on"):
-            data.pop("use_check_on", None)
-        service.save_use_check(version, data)
-    except InputError as exc:
-        return _refused(ws, version, exc)
-    return _done(ws, version, gettext("The plan is saved."))
+    widgets: dict[str, Widget] = {"use_check_on": "raw", "use_check_note": "text"}
+    return _change(ws, number, lambda v: service.save_use_check(v, _form(widgets)), gettext("The plan is saved."))
 
 
 @bp.post("/f/w/<int:ws_id>/followup/<int:number>/measure")
 @own_workshop
 def followup_measure(ws: Workshop, number: int):
-    version = _version(ws, number)
-    form = request.form
-    try:
-        data = form_data(
-            form,
-            {
-                "item_id": "text",
-                "year": "integer",
-                "measured_on": "text",
-                "value": "raw",
-                "size": "integer",
-                "indicator_value": "raw",
-                "comment": "text",
-                "source": "text",
-            },
-        )
-        for optional in ("value", "indicator_value"):
-            if not (data.get(optional) or "").strip():
-                data.pop(optional, None)
-        data["rows"] = {k[4:]: v for k, v in form.items() if k.startswith("row_") and v.strip()}
-        service.record(version, data)
-    except InputError as exc:
-        return _refused(ws, version, exc)
-    return _done(ws, version, gettext("The measurement is recorded."))
+    widgets: dict[str, Widget] = {
+        "item_id": "text",
+        "year": "integer",
+        "measured_on": "text",
+        "value": "raw",
+        "size": "integer",
+        "indicator_value": "raw",
+        "comment": "text",
+        "source": "text",
+    }
+
+    def measure(version: AnalysisVersion) -> object:
+        data = _form(widgets)
+        data["rows"] = {k[4:]: v for k, v in request.form.items() if k.startswith("row_") and v.strip()}
+        return service.record(version, data)
+
+    return _change(ws, number, measure, gettext("The measurement is recorded."))
 
 
 @bp.post("/f/w/<int:ws_id>/followup/<int:number>/workshop")

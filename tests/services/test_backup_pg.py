@@ -3,7 +3,6 @@ restore, and the same data is there."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -14,16 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _svc():
-    name = "nyttoverkstad_services_svc"  # the module tests/services/conftest.py loads
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("svc.py"))
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-svc = _svc()
 pytestmark = pytest.mark.services
 
 
