@@ -411,9 +411,17 @@ def _report_page(ws: Workshop, review: bool):
     from workshop.draft import report, vocabulary
     from workshop.draft.service import analysis_to_show
 
+    from workshop.followup import service as followup
+
     analysis = analysis_to_show(ws)
     labels = {"category": vocabulary.CATEGORY_LABELS, "size": vocabulary.SIZE_LABELS}
-    return render_template("facilitator/report.html", r=report.build(ws, analysis), review=review, labels=labels)
+    return render_template(
+        "facilitator/report.html",
+        r=report.build(ws, analysis),
+        review=review,
+        labels=labels,
+        follow=followup.summary(analysis),
+    )
 
 
 @bp.get("/f/w/<int:ws_id>/report")

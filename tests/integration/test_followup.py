@@ -201,3 +201,15 @@ def test_a_leading_indicator_is_recorded_on_its_own_and_shows_its_trend(app, dec
     assert "40 (2027-03-01) → 55,5 (2027-09-01)" in page and ("stigande" in page or "rising" in page)
     # An indicator reading is not a realised value: nothing is measured in money yet.
     assert "Inget är mätt ännu." in page or "Nothing measured yet." in page
+
+
+def test_the_web_report_and_the_review_link_show_the_follow_up(app, decided):
+    client, ws_id = decided
+    item = _money_item(app, ws_id)
+    client.post(
+        f"/f/w/{ws_id}/followup/1/measure",
+        data={"item_id": item.id, "year": "1", "measured_on": "2028-01-20", "value": "1000"},
+    )
+    page = client.get(f"/f/w/{ws_id}/report").get_data(as_text=True)
+    assert 'id="s8"' in page and "Socialnämnden" in page
+    assert "Mätt till och med år 1" in page or "Measured up to year 1" in page

@@ -460,3 +460,19 @@ def start_workshop(ws: Any, version: AnalysisVersion) -> Any:
     )
     goto(ws, act.id)
     return act
+
+
+def summary(analysis: Analysis | None) -> dict[str, Any] | None:
+    """What the reports show of the follow-up: every version, and the latest against what
+    happened (None before a decision)."""
+    all_versions = versions(analysis) if analysis is not None and analysis.id is not None else []
+    if not all_versions:
+        return None
+    latest = all_versions[-1]
+    return {
+        "versions": all_versions,
+        "version": latest,
+        "cmp": comparison(latest),
+        "plans": {p.item_id: p for p in latest.plans},
+        "due": due_dates(latest),
+    }
