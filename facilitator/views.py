@@ -410,7 +410,6 @@ def _same(a: str, b: str) -> bool:
 def _report_page(ws: Workshop, review: bool):
     from workshop.draft import report, vocabulary
     from workshop.draft.service import analysis_to_show
-
     from workshop.followup import service as followup
 
     analysis = analysis_to_show(ws)
