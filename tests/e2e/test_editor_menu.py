@@ -17,8 +17,12 @@ def test_add_activity_list_is_grouped_and_set_to_the_next_step(open_page, ui):
     ui.login(f)
     f.goto(f"/f/w/{ws['id']}")
     select = f.locator("#kind")
-    expect(select.locator("optgroup")).to_have_count(2)
-    assert select.locator("optgroup").evaluate_all("gs => gs.map((g) => g.label)") == ["Omröstningar", "Metodens steg"]
+    expect(select.locator("optgroup")).to_have_count(3)
+    assert select.locator("optgroup").evaluate_all("gs => gs.map((g) => g.label)") == [
+        "Omröstningar",
+        "Metodens steg",
+        "Efter beslutet",
+    ]
     expect(select).to_have_value("effect_chain")
     # Adding takes the default: the next step of the method.
     f.locator("form.add-activity button[type=submit]").click()
@@ -26,6 +30,6 @@ def test_add_activity_list_is_grouped_and_set_to_the_next_step(open_page, ui):
     f.goto(f"/f/w/{ws['id']}")
     expect(f.locator("#kind")).to_have_value("sorting")
     # For the picture: the list opened out (a native drop-down is not in screenshots).
-    f.locator("#kind").evaluate("(s) => { s.size = 19; }")
+    f.locator("#kind").evaluate("(s) => { s.size = 21; }")
     f.locator("form.add-activity").scroll_into_view_if_needed()
     ui.shot(f, "editor-add-activity", full_page=True)

@@ -130,7 +130,8 @@ def scene(live_server):
                     "alternative_a": PAYLOADS[4],
                     "alternative_b": PAYLOADS[5],
                     "comparison": [{"aspect": PAYLOADS[0], "a": PAYLOADS[1], "b": PAYLOADS[2]}],
-                    "perspectives": [{"kind": "invanare", "label": PAYLOADS[6]}],
+                    # The analysis' perspectives are also the list phones pick from when joining.
+                    "perspectives": [{"kind": "invanare", "label": p} for p in (*PAYLOADS[:4], PAYLOADS[6])],
                 }
             },
         },
