@@ -1,7 +1,11 @@
 // Shared browser helpers: translated strings, safe DOM building, sockets, timers, kinds.
 // User text only ever reaches the page through textContent (see el()).
 
-const strings = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+const i18n = document.getElementById("i18n");
+const strings = JSON.parse(i18n?.textContent || "{}");
+// A phone page carries only the strings of the kinds its workshop held (data-kinds); a kind
+// added later brings its own with its module (see loadKind).
+const stringKinds = i18n?.dataset.kinds !== undefined ? new Set(i18n.dataset.kinds.split(" ")) : null;
 
 /** Translated string for `key`; the key itself if the catalogue lacks it. */
 /** The number a plural form is chosen by: `n` as given, or as formatted ("1", "1\u00a0000"). */
@@ -95,12 +99,21 @@ export function isOlder(next, shown) {
 
 const kindModules = new Map();
 
+/** The strings of `kind` when the page does not carry them yet (GET /api/strings/...). */
+async function kindStrings(kind) {
+  if (!stringKinds || stringKinds.has(kind)) return;
+  const res = await fetch(`/api/strings/${document.documentElement.lang || "sv"}/${kind}.json`);
+  if (!res.ok) throw new Error(`strings of ${kind}: ${res.status}`);
+  Object.assign(strings, await res.json());
+  stringKinds.add(kind);
+}
+
 /** The JS module of an activity kind: static/js/kinds/<kind>.js (loaded once). */
 export function loadKind(kind) {
   if (!/^[a-z_]+$/.test(kind)) return Promise.reject(new Error("bad kind"));
   if (!kindModules.has(kind)) {
     // A failed load (a phone's network dropped) is not remembered: the next call tries again.
-    const loading = import(`./kinds/${kind}.js`).catch((err) => {
+    const loading = Promise.all([import(`./kinds/${kind}.js`), kindStrings(kind)]).then(([mod]) => mod).catch((err) => {
       kindModules.delete(kind);
       throw err;
     });
