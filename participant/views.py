@@ -106,11 +106,13 @@ def phone(code: str):
     current = None if ws.is_self_paced else next((a for a in ws.activities if a.id == ws.current_activity_id), None)
     # Fetched at once, beside phone.js, instead of one after the other as the imports are read.
     preload = ["js/core.js", *(assets().kind_modules(current.kind) if current else [])]
+    page_kinds = phone_kinds(kinds)
     return render_template(
         "participant/phone.html",
         ws=ws,
         preload=preload,
-        string_kinds=phone_kinds(kinds),
+        page_kinds=page_kinds,
+        stylesheet_name=assets().phone_stylesheet(page_kinds),
         strings=phone_strings(kinds),
     )
 

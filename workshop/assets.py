@@ -27,22 +27,37 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 
 import brotli
 from flask import Flask, Response, abort, current_app, request
 from markupsafe import Markup, escape
 
+# The activity kinds' stylesheets (each file's opening comment says which kinds it styles).
+# A kind not named here gets them all.
+KIND_CSS: dict[str, tuple[str, ...]] = {
+    "kinds-text.css": ("open_text", "word_cloud", "qna"),
+    "kinds-vote.css": ("multiple_choice", "scale", "ranking", "points"),
+    "kinds-sorting.css": ("sorting", "describe", "questions"),
+    "kinds-analysis.css": ("alternatives", "effects", "effect_chain"),
+    "kinds-calc.css": ("estimates", "calculate", "present"),
+}
 # Page type -> the source stylesheets it combines, in cascade order.
-KIND_CSS = ("kinds-text.css", "kinds-vote.css", "kinds-sorting.css", "kinds-analysis.css", "kinds-calc.css")
 BUNDLES: dict[str, tuple[str, ...]] = {
-    # Every page but the two below (also the start page: the phone page after it needs the same).
+    # Every page but those below (also the start page: the phone page after it needs the same).
     "app": ("app.css", *KIND_CSS),
     "draft": ("app.css", *KIND_CSS, "draft.css"),
     "report": ("app.css", *KIND_CSS, "report.css"),
 }
+# The phone page: app.css and the stylesheets of the kinds its workshop holds, named
+# "phone-vote", "phone-text-vote"… (every combination is made at start).
+for _n in range(len(KIND_CSS) + 1):
+    for _files in combinations(KIND_CSS, _n):
+        BUNDLES["-".join(["phone", *(f[len("kinds-") : -len(".css")] for f in _files)])] = ("app.css", *_files)
 YEAR = 365 * 24 * 3600
 LONG_CACHE = f"public, max-age={YEAR}, immutable"
+_T_PREFIX = re.compile(r"""\bt\(\s*["'`]([a-z_]+)\.""")
 _IMPORT = re.compile(r"""^\s*import\s[^;]*?from\s+["'](\.{1,2}/[^"']+\.js)["']""", re.M)
 
 
@@ -74,16 +89,26 @@ class Assets:
             todo.extend(self.imports[p])
         return seen
 
+    def phone_stylesheet(self, kinds: list[str]) -> str:
+        """The name of the phone's bundle for a workshop holding ``kinds`` (closed over the
+        kinds their modules import): app.css and their kinds' stylesheets."""
+        files = [f for f, styled in KIND_CSS.items() if any(k in styled or not _styled(k) for k in kinds)]
+        name = "-".join(["phone", *(f[len("kinds-") : -len(".css")] for f in files)])
+        return "app" if len(files) == len(KIND_CSS) else name
+
     def kind_modules(self, kind: str) -> list[str]:
         return self.closure(f"js/kinds/{kind}.js")
 
     def kind_closure(self, kind: str) -> list[str]:
-        """The kinds whose modules ``kind``'s module uses (itself first): their strings go along."""
-        out = []
+        """``kind`` and the kinds its code draws on: the kinds' modules it imports and the names
+        it (or a shared module it imports, such as the charts) calls ``t("<name>.…")`` with.
+        Names that are not kinds (``_charts``, ``vocab``) are for the caller to drop."""
+        out = [kind]
         for p in self.kind_modules(kind):
-            name = posixpath.basename(p)[: -len(".js")]
-            if p.startswith("js/kinds/") and not name.startswith("_"):
-                out.append(name)
+            module = posixpath.basename(p)[: -len(".js")] if p.startswith("js/kinds/") else None
+            for name in [module, *_T_PREFIX.findall((self.root / p).read_text(encoding="utf-8"))]:
+                if name and name not in out:
+                    out.append(name)
         return out
 
     def uses(self, kind: str, text: str) -> bool:
@@ -101,6 +126,10 @@ class Assets:
             found = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, 9, mtime=0)
             self._packed[(key, encoding)] = found
         return found
+
+
+def _styled(kind: str) -> bool:
+    return any(kind in styled for styled in KIND_CSS.values())
 
 
 def build(static_root: Path) -> Assets:
@@ -136,7 +165,8 @@ def _answer(key: str, data: bytes, mimetype: str, cached: bool) -> Response:
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = LONG_CACHE if cached else "no-cache"
     response.set_etag(digest + (f":{encoding}" if encoding else ""))
-    return response.make_conditional(request)
+    response.make_conditional(request)  # a 304 for a copy the browser already has
+    return response
 
 
 def stylesheet(name: str, digest: str) -> Response:
@@ -165,5 +195,6 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/v/<version>/static/<path:filename>", "asset_versioned", versioned)
     app.jinja_env.globals.update(
         stylesheet=stylesheet_tag,
+        stylesheet_url=lambda name: assets().stylesheet_url(name),
         asset_url=lambda path: assets().url(path),
     )

@@ -129,7 +129,14 @@ function showProfile() {
 }
 
 // --- socket ------------------------------------------------------------------------------
+// socket.io.min.js loads beside this module (async, templates/participant/phone.html).
+const socketLibrary = new Promise((resolve) => {
+  if (window.io) resolve();
+  else document.getElementById("socketio")?.addEventListener("load", resolve, { once: true });
+});
+
 function connect() {
+  if (!window.io) return void socketLibrary.then(connect);
   socket = openSocket("/phone", { token: localStorage.getItem(tokenKey) });
   connectionBadge(socket);
   socket.on("snapshot", (snap) => {
