@@ -69,6 +69,7 @@ class Assets:
     imports: dict[str, tuple[str, ...]]  # "js/kinds/x.js" -> the static paths it imports
     _packed: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _uses: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _kinds: dict[str, list[str]] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return f"/v/{self.version}/static/{path}"
@@ -103,7 +104,9 @@ class Assets:
         """``kind`` and the kinds its code draws on: the kinds' modules it imports and the names
         it (or a shared module it imports, such as the charts) calls ``t("<name>.…")`` with.
         Names that are not kinds (``_charts``, ``vocab``) are for the caller to drop."""
-        out = [kind]
+        if kind in self._kinds:
+            return self._kinds[kind]
+        out = self._kinds[kind] = [kind]
         for p in self.kind_modules(kind):
             module = posixpath.basename(p)[: -len(".js")] if p.startswith("js/kinds/") else None
             for name in [module, *_T_PREFIX.findall((self.root / p).read_text(encoding="utf-8"))]:
