@@ -135,9 +135,12 @@ const socketLibrary = new Promise((resolve) => {
   else document.getElementById("socketio")?.addEventListener("load", resolve, { once: true });
 });
 
-function connect() {
-  if (!window.io) return void socketLibrary.then(connect);
-  socket = openSocket("/phone", { token: localStorage.getItem(tokenKey) });
+/** Open the socket; with `joined` (a first join under way) its handshake runs meanwhile and
+ *  the token is sent once the join has answered. Every (re)connection reads the stored token. */
+function connect(joined = null) {
+  if (!window.io) return void socketLibrary.then(() => connect(joined));
+  const auth = (send) => Promise.resolve(joined).then(() => send({ token: localStorage.getItem(tokenKey) }), () => {});
+  socket = openSocket("/phone", auth);
   connectionBadge(socket);
   socket.on("snapshot", (snap) => {
     state.workshop = snap.workshop;
@@ -343,4 +346,11 @@ function renderList() {
 window.addEventListener("online", () => socket && !socket.connected && socket.connect());
 if (askProfile()) showProfile();
 else if (localStorage.getItem(tokenKey)) connect();
-else join().then(connect).catch((e) => showMessage(e.message));
+else {
+  const joined = join();
+  joined.catch((e) => {
+    socket?.disconnect();
+    showMessage(e.message);
+  });
+  connect(joined);
+}
