@@ -4,7 +4,9 @@ long-cached addresses, made in memory when the app starts.
 - **Stylesheets.** The CSS stays in its source files under static/css (one per concern); a
   page links one combined stylesheet for its type (``BUNDLES``), served at
   ``/assets/<name>.<hash>.css``. The hash is of the combined text, so the address changes
-  whenever a source file does and the answer can be cached for a year.
+  whenever a source file does and the answer can be cached for a year. The phone page's
+  stylesheet holds app.css and the stylesheets of the kinds its workshop holds only
+  (``phone_stylesheet``): on a slow network the page shows nothing until it has arrived.
 - **Scripts.** The JS modules import each other by relative paths (``./core.js``), so a file
   cannot get a hash of its own without a second copy of a module being loaded. Instead the
   whole static folder gets one version, the hash of all its files: ``asset_url("js/phone.js")``
@@ -13,7 +15,7 @@ long-cached addresses, made in memory when the app starts.
   today's file) but not cached.
 - **What a kind needs.** ``kind_modules(kind)`` is the module of an activity kind and every
   static module it imports (read from the ``import`` lines at start), for ``modulepreload``;
-  ``kind_closure`` the kinds among them, whose browser strings the phone needs as well.
+  ``kind_closure`` the kinds whose strings and styles that code uses as well.
 
 Long-cached answers are compressed once (brotli or gzip, as the browser accepts) and kept;
 everything else is compressed per answer by Flask-Compress (workshop/app.py).
