@@ -155,7 +155,13 @@ def dashboard():
         .order_by(Workshop.status, Workshop.created_at.desc())
     ).all()
     counts = core.workshop_counts([w.id for w in items])
-    return render_template("facilitator/dashboard.html", workshops=items, counts=counts)
+    from datetime import date
+
+    from workshop.followup import service as followup
+
+    today = date.today()
+    follow = followup.overview([w.id for w in items], today)
+    return render_template("facilitator/dashboard.html", workshops=items, counts=counts, follow=follow, today=today)
 
 
 @bp.route("/f/new", methods=["GET", "POST"])
@@ -434,10 +440,11 @@ def review(ws_id: int, key: str):
 @own_workshop
 def draft_page(ws: Workshop):
     """The draft analysis, live: every change made by the room shows here at once."""
+    from workshop.draft.checks import frame_gaps
     from workshop.draft.service import analysis_to_show
 
     analysis = analysis_to_show(ws)
-    return render_template("facilitator/draft.html", ws=ws, analysis=analysis)
+    return render_template("facilitator/draft.html", ws=ws, analysis=analysis, gaps=frame_gaps(analysis))
 
 
 @bp.get("/f/w/<int:ws_id>/export.json")

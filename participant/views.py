@@ -222,6 +222,24 @@ def _join_refusal(reason: str):
     return jsonify(ok=False, error={"code": "unknown_code", "message": gettext("No open workshop has that code.")}), 404
 
 
+@bp.get("/tillganglighet")
+def accessibility():
+    """The accessibility statement (tillgänglighetsredogörelse), linked from every page."""
+    from flask import current_app
+    from flask_babel import get_locale
+
+    settings = current_app.extensions["settings"]
+    contact = settings.accessibility_contact
+    is_url = contact.startswith(("https://", "http://"))
+    lang = "en" if str(get_locale()) == "en" else "sv"
+    return render_template(
+        f"participant/accessibility_{lang}.html",
+        operator=settings.operator_name,
+        contact_url=contact if is_url else "",
+        contact_mail=contact if contact and not is_url and "@" in contact else "",
+    )
+
+
 @bp.get("/healthz")
 def healthz():
     db.session.execute(db.text("SELECT 1"))

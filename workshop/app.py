@@ -21,6 +21,7 @@ from .browser_strings import js_strings
 from .config import Settings
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
 from .extensions import babel, csrf, login_manager, socketio
+from .followup import models as _followup_models  # noqa: F401  (registers the follow-up tables)
 from .i18n import select_locale
 from .realtime import socketio_patches
 from .runtime import broadcaster, input_writer, limits

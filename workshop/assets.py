@@ -40,7 +40,7 @@ from markupsafe import Markup, escape
 # A kind not named here gets them all.
 KIND_CSS: dict[str, tuple[str, ...]] = {
     "kinds-text.css": ("open_text", "word_cloud", "qna"),
-    "kinds-vote.css": ("multiple_choice", "scale", "ranking", "points"),
+    "kinds-vote.css": ("multiple_choice", "scale", "ranking", "points", "followup_check"),
     "kinds-sorting.css": ("sorting", "describe", "questions"),
     "kinds-analysis.css": ("alternatives", "effects", "effect_chain"),
     "kinds-calc.css": ("estimates", "calculate", "present"),

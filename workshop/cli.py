@@ -171,6 +171,44 @@ def list_cmd(data_dir: str | None) -> None:
             click.echo(f"{ws.id}\t{ws.join_code}\t{ws.status}\t{email}\t{ws.title}")
 
 
+def _database_url(data_dir: str | None) -> str:
+    from .config import Settings
+
+    return Settings.from_env(data_dir).database_url
+
+
+@cli.command("backup", help="Write a backup of the whole database to FILE (SQLite or PostgreSQL; safe while serving).")
+@click.argument("output", type=click.Path(dir_okay=False))
+@data_dir_option
+def backup_cmd(output: str, data_dir: str | None) -> None:
+    from .backup import BackupError, backup
+
+    try:
+        click.echo(backup(_database_url(data_dir), output))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command(
+    "restore",
+    help="Replace the whole database with the backup FILE. Stop the server (every process) first.",
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask: everything stored now is replaced.")
+@data_dir_option
+def restore_cmd(path: str, yes: bool, data_dir: str | None) -> None:
+    from .backup import BackupError, restore
+
+    if not yes:
+        click.confirm("Everything stored now is replaced by the backup. Go on?", abort=True)
+    try:
+        click.echo(restore(_database_url(data_dir), path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    _app(data_dir)  # migrate an older backup forward
+    click.echo("Database is up to date.")
+
+
 @cli.group(help="Database schema.")
 def db() -> None:
     pass

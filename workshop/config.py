@@ -136,6 +136,10 @@ class Settings:
     remember_days: int = 14
     # Times in exported results (CSV, spreadsheet) are written in this zone, without an offset.
     timezone: str = "Europe/Stockholm"
+    # The accessibility statement (/tillganglighet): who runs this installation and where to
+    # report a problem (an e-mail address or a web address).
+    operator_name: str = ""
+    accessibility_contact: str = ""
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -184,6 +188,8 @@ class Settings:
             session_absolute_hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
             remember_days=int(os.environ.get("REMEMBER_DAYS", "14")),
             timezone=os.environ.get("WORKSHOP_TIMEZONE") or "Europe/Stockholm",
+            operator_name=(os.environ.get("OPERATOR_NAME") or "").strip()[:200],
+            accessibility_contact=(os.environ.get("ACCESSIBILITY_CONTACT") or "").strip()[:300],
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

@@ -26,11 +26,14 @@ from .calculation.factors import load_factors
 from .draft import service
 from .draft.models import Analysis, Block, BlockRow, Factor, Link, Node
 from .extensions import db
+from .followup import service as followup
 from .models import User, Workshop
 from .workshops import add_activity, create_workshop
 
 FORMAT = "nyttoverkstad"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Versions an import reads: 1 had no decided versions (``analysis.versions``).
+READABLE_VERSIONS = (1, 2)
 LIBRARY = Path(__file__).parent / "template_library"
 # Languages a library template gives its texts in (``{"sv": …, "en": …}``).
 TEMPLATE_LANGUAGES = ("sv", "en")
@@ -113,6 +116,7 @@ def export_analysis(a: Analysis) -> dict[str, Any]:
             key=lambda x: (int(x["from"][1:]), int(x["to"][1:])),
         ),
         "factors": [{k: getattr(f, k) for k in FACTOR_KEYS} for f in a.factors],
+        "versions": followup.export_versions(a) if a.id is not None else [],
     }
 
 
@@ -140,6 +144,9 @@ LIMITS: dict[str, int] = {
     "comparison": 50,  # rows of the A/B comparison table
     "perspectives": 30,  # the frame's perspectives
     "year_profile": 30,  # year factors of one item (the horizon is at most 30)
+    "versions": 50,  # decided versions of the analysis
+    "measurements": 10000,  # in all versions together
+    "plans": caps.ANALYSIS_ITEMS_MAX,  # in all versions together
 }
 
 
@@ -155,6 +162,9 @@ def _what(key: str) -> str:
         "comparison": gettext("rows in the comparison table"),
         "perspectives": gettext("perspectives"),
         "year_profile": gettext("year factors in one item"),
+        "versions": gettext("decided versions"),
+        "measurements": gettext("follow-up measurements"),
+        "plans": gettext("follow-up plans"),
     }[key]
 
 
@@ -208,7 +218,7 @@ def check_limits(doc: Any) -> None:
     """Every collection of ``doc`` within ``LIMITS``: counts only, no entry is checked yet."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad(gettext("This is not a Nyttoverkstad file."))
-    if doc.get("schema_version") != SCHEMA_VERSION:
+    if doc.get("schema_version") not in READABLE_VERSIONS:
         raise _bad(gettext("Unsupported file version."))
     w = doc.get("workshop")
     if not isinstance(w, dict):
@@ -244,6 +254,9 @@ def check_limits(doc: Any) -> None:
                 "year_profile": max(
                     (len(_list(n.get("year_profile"))) for n in nodes if isinstance(n, dict)), default=0
                 ),
+                "versions": len(_list(a.get("versions"))),
+                "measurements": sum(len(_list(_dict(v).get("measurements"))) for v in _list(a.get("versions"))),
+                "plans": sum(len(_list(_dict(v).get("plans"))) for v in _list(a.get("versions"))),
             }
         )
     for key, count in counts.items():
@@ -284,6 +297,11 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
     giving way to other requests as it goes; only then the writes, a few statements for the
     whole analysis (nothing per entry that grows with the document)."""
     check_limits(doc)
+    if isinstance(doc.get("template"), dict):
+        # A template file from the library, uploaded as it is: its texts in one language.
+        lang = doc["workshop"].get("language")
+        lang = lang if lang in TEMPLATE_LANGUAGES else "sv"
+        doc = {**doc, "workshop": {**in_language(doc["workshop"], lang), "language": lang}}
     w = doc["workshop"]
     plan = _plan_analysis(doc["analysis"]) if doc.get("analysis") is not None else None
     try:
@@ -310,7 +328,10 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             )
             _give_way()  # each activity is its own transaction: others may come in between
         if plan is not None:
-            plan.write(ws)
+            analysis = plan.write(ws)
+            versions = _list(doc["analysis"].get("versions"))
+            if versions:
+                followup.import_versions(analysis, versions)
         db.session.commit()
         return ws
     except Exception as exc:

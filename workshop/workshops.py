@@ -168,13 +168,14 @@ def activity_form(kind: Any, form: Mapping[str, str]) -> dict[str, Any]:
 
 def activity_menu(ws: Workshop) -> tuple[list[tuple[str, list[Any]]], str]:
     """The editor's "Add an activity" list: (group label, kinds) pairs — the polls in their
-    order, then the method's steps by number — and the kind chosen by default: the step after
+    order, then the method's steps by number, then the follow-up after the decision — and the kind chosen by default: the step after
     the last one the workshop has, or the first poll for a workshop without method steps."""
     registry = all_kinds()
     kinds = list(registry.values())
-    polls = sorted((k for k in kinds if k.step is None), key=lambda k: (k.order, k.key))
+    polls = sorted((k for k in kinds if k.step is None and not k.after_decision), key=lambda k: (k.order, k.key))
     steps = sorted((k for k in kinds if k.step is not None), key=lambda k: (k.step, k.key))
-    groups = [(gettext("Polls"), polls), (gettext("The method's steps"), steps)]
+    after = sorted((k for k in kinds if k.step is None and k.after_decision), key=lambda k: (k.order, k.key))
+    groups = [(gettext("Polls"), polls), (gettext("The method's steps"), steps), (gettext("After the decision"), after)]
     done: list[int] = [
         step for a in ws.activities if a.kind in registry and (step := registry[a.kind].step) is not None
     ]

@@ -10,6 +10,7 @@ const socket = openSocket("/console", { workshop_id: Number(root.dataset.worksho
 connectionBadge(socket);
 let draft = null;
 let pending = false;
+const choosingSize = new Set(); // items whose valuation is being set to a size: the size comes first
 
 const V = (group, key) => t(`vocab.${group}.${key}`);
 const NODE_TYPES = ["forandring", "effekt", "nytta", "konsekvenskostnad", "genomforandekostnad", "risk", "hinder", "mojlighet", "verksamhetsmal"];
@@ -30,7 +31,7 @@ function op(name, args) {
 
 /** A labelled input that commits on change. `commit(value)` returns a Promise of an ack. */
 function field(label, value, commit, opts = {}) {
-  const id = `f-${Math.random().toString(36).slice(2, 9)}`;
+  const id = opts.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   let input;
   if (opts.options) {
     input = el("select", { id });
@@ -38,7 +39,7 @@ function field(label, value, commit, opts = {}) {
   } else if (opts.multiline) {
     input = el("textarea", { id, rows: opts.rows || 3, text: value ?? "" });
   } else {
-    input = el("input", { id, value: value ?? "", inputmode: opts.numeric ? "decimal" : null, class: opts.numeric ? "num" : null });
+    input = el("input", { id, value: opts.numeric ? numText(value) : value ?? "", inputmode: opts.numeric ? "decimal" : null, class: opts.numeric ? "num" : null });
   }
   const error = el("span", { class: "error field-error", role: "alert" });
   input.addEventListener("change", async () => {
@@ -51,6 +52,9 @@ function field(label, value, commit, opts = {}) {
 }
 
 const numOrNull = (v) => (String(v).trim() === "" ? null : String(v));
+/** A stored figure in an input field the way the page's language writes it: "387,5" in
+ * Swedish (no grouping, so the server's parser reads it back as it is). */
+const numText = (v) => (v === null || v === undefined || v === "" ? "" : String(v).replace(".", document.documentElement.lang === "en" ? "." : ","));
 
 // --- sections --------------------------------------------------------------------------------
 function renderFacts() {
@@ -80,9 +84,37 @@ function renderFacts() {
       field(t("draft.perspective_label"), p.label, (v) => save(list.map((x, j) => (j === i ? { ...x, label: v } : x)))),
       el("button", { type: "button", class: "danger small", text: t("delete"), "aria-label": `${t("delete")}: ${p.label}`, onclick: () => save(list.filter((_, j) => j !== i)) })));
   });
-  persp.append(el("button", { type: "button", text: t("draft.add_perspective"),
-    onclick: () => save([...list, { kind: "egen_organisation", label: t("draft.new_perspective") }]) }));
+  // A new perspective is added with its concrete label, never with a stand-in one.
+  const newKind = el("select", { id: "new-persp-kind" }, PERSPECTIVE_KINDS.map((k) => el("option", { value: k, text: V("perspective_kind", k) })));
+  const newLabel = el("input", { id: "new-persp-label", maxlength: "200", autocomplete: "off" });
+  const add = el("form", { class: "row persp-add", novalidate: true },
+    el("div", { class: "field" }, el("label", { for: newKind.id, text: t("draft.perspective_kind") }), newKind),
+    el("div", { class: "field" }, el("label", { for: newLabel.id, text: t("draft.perspective_label") }), newLabel),
+    el("button", { type: "submit", text: t("draft.add_perspective") }));
+  add.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const label = newLabel.value.trim();
+    if (!label) {
+      statusLine.textContent = t("draft.perspective_needs_label");
+      newLabel.focus();
+      return;
+    }
+    await save([...list, { kind: newKind.value, label }]);
+  });
+  persp.append(add);
   clear(document.getElementById("facts")).append(grid, persp);
+}
+
+/** What the frame still lacks, above the export buttons: said before a file is made. */
+function renderGaps() {
+  const box = clear(document.getElementById("frame-gaps"));
+  const gaps = draft.frame_gaps || [];
+  if (!gaps.length) return;
+  box.append(el("div", { class: "notice" },
+    el("strong", { text: t("draft.frame_gaps") }), " ",
+    el("span", { text: gaps.map((g) => g.label).join(", ") }), ". ",
+    el("span", { text: t("draft.frame_gaps_files") }), " ",
+    el("a", { href: "#sec-facts", text: t("draft.fill_frame") })));
 }
 
 function renderAlternatives() {
@@ -107,7 +139,7 @@ function renderAlternatives() {
       field(t("draft.alt_a_long"), alt.a, (v) => save({ alternative_a: v }), { multiline: true, wide: true }),
       field(t("draft.alt_b_long"), alt.b, (v) => save({ alternative_b: v }), { multiline: true, wide: true })),
     table,
-    el("button", { type: "button", text: t("draft.add_row"), onclick: () => save({ comparison: [...rows, { aspect: t("draft.new_aspect"), a: "", b: "" }] }) }));
+    el("button", { type: "button", text: t("draft.add_row"), onclick: () => save({ comparison: [...rows, { aspect: "", a: "", b: "" }] }) }));
 }
 
 function renderItems() {
@@ -130,10 +162,24 @@ function renderItems() {
         li.append(
           field(t("draft.category"), n.category ?? "", upd("category"), { options: [["", "–"], ...CATEGORIES.map((c) => [c, V("category", c)])] }),
           field(t("draft.perspective"), n.perspective, (v) => op("node.update", { id: n.id, data: { perspective: v } }), { options: [["", "–"], ...perspectives] }),
-          field(t("draft.valuation"), n.valuation, upd("valuation"), { options: ["money", "size", "none"].map((v) => [v, V("valuation", v)]) }));
-        if (n.valuation === "size") {
-          li.append(field(t("draft.size"), n.size_score ?? "", (v) => op("node.update", { id: n.id, data: { size_score: v === "" ? null : Number(v) } }),
-            { options: [["", "–"], ...[0, 1, 2, 3].map((s) => [s, V("size", s)])] }));
+          field(t("draft.valuation"), choosingSize.has(n.id) ? "size" : n.valuation, (v) => {
+            // "Uppskattad storlek" is saved together with the size: ask for it first.
+            if (v === "size" && n.size_score === null) {
+              choosingSize.add(n.id);
+              renderItems();
+              document.getElementById(`size-${n.id}`)?.focus();
+              statusLine.textContent = t("draft.size_required");
+              return Promise.resolve({ ok: true });
+            }
+            choosingSize.delete(n.id);
+            return upd("valuation")(v);
+          }, { options: ["money", "size", "none"].map((v) => [v, V("valuation", v)]) }));
+        if (n.valuation === "size" || choosingSize.has(n.id)) {
+          li.append(field(t("draft.size"), n.size_score ?? "", (v) => {
+            if (v === "") return Promise.resolve({ ok: false, error: { message: t("draft.size_required") } });
+            choosingSize.delete(n.id);
+            return op("node.update", { id: n.id, data: { valuation: "size", size_score: Number(v) } });
+          }, { id: `size-${n.id}`, options: [["", t("draft.choose_size")], ...[0, 1, 2, 3].map((s) => [s, V("size", s)])] }));
         }
         if (type === "genomforandekostnad") {
           li.append(field(t("draft.cost_kind"), n.cost_kind ?? "", upd("cost_kind"), { options: [["", "–"], ["one_off", V("cost_kind", "one_off")], ["running", V("cost_kind", "running")]] }));
@@ -149,8 +195,22 @@ function renderItems() {
           onclick: () => window.confirm(t("draft.confirm_delete")) && op("node.delete", { id: n.id }) })));
       list.append(li);
     }
-    group.append(list, el("button", { type: "button", class: "small", text: `+ ${V("node_type", type)}`,
-      onclick: () => op("node.add", { data: { node_type: type, title: V("node_type", type) } }) }));
+    // A new item is added with the title the facilitator writes, never a stand-in one.
+    const newTitle = el("input", { id: `new-node-${type}`, maxlength: "300", autocomplete: "off" });
+    const add = el("form", { class: "row add-node", novalidate: true },
+      el("label", { for: newTitle.id, text: t("draft.new_item_title", { type: V("node_type", type) }) }), newTitle,
+      el("button", { type: "submit", class: "small", text: `+ ${V("node_type", type)}` }));
+    add.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const title = newTitle.value.trim();
+      if (!title) {
+        statusLine.textContent = t("draft.item_needs_title");
+        newTitle.focus();
+        return;
+      }
+      op("node.add", { data: { node_type: type, title } });
+    });
+    group.append(list, add);
     box.append(group);
   }
 }
@@ -169,7 +229,7 @@ function renderBlocks() {
     const card = el("div", { class: "block-card" },
       el("h3", {}, n.title, " ", el("span", { class: "kind-tag", text: V("node_type", n.node_type) }),
         res ? el("span", { class: "block-value", text: ` ${fmt(res.yearly_value)} kr/${t("draft.year")}` }) : null));
-    if (res?.error) card.append(el("p", { class: "error", text: res.error }));
+    if (res?.error) card.append(el("p", { class: "error", text: res.error_message || t("draft.calc_problems") }));
     const table = el("table", { class: "edit-table" },
       el("thead", {}, el("tr", {}, ...["name", "question", "unit", "low", "likely", "high", "source"].map((k) => el("th", { scope: "col", text: t(`draft.col_${k}`) })), el("th", { scope: "col" }, el("span", { class: "sr-only", text: t("draft.actions") })))));
     const body = el("tbody");
@@ -192,7 +252,7 @@ function renderBlocks() {
       el("div", { class: "field-grid" },
         field(t("draft.formula"), block.formula, (v) => op("block.set", { node_id: n.id, data: { formula: v } }), { wide: true }),
         n.category === "omfordelning" ? field(t("draft.hours_formula"), block.hours_formula, (v) => op("block.set", { node_id: n.id, data: { hours_formula: v } }), { wide: true }) : null,
-        field(t("draft.year_profile"), (n.year_profile || []).join("; "), (v) => op("node.update", { id: n.id, data: { year_profile: v.split(/[;\s]+/).filter(Boolean).map((x) => x.replace(",", ".")) } }), { wide: true })));
+        field(t("draft.year_profile"), (n.year_profile || []).map(numText).join("; "), (v) => op("node.update", { id: n.id, data: { year_profile: v.split(/[;\s]+/).filter(Boolean).map((x) => x.replace(",", ".")) } }), { wide: true })));
     box.append(card);
   }
 }
@@ -250,10 +310,12 @@ function renderAll() {
   if (root.contains(document.activeElement) && ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) {
     pending = true; // redraw once the facilitator leaves the field
     renderResult();
+    renderGaps();
     return;
   }
   pending = false;
   renderResult();
+  renderGaps();
   renderFacts();
   renderAlternatives();
   renderItems();

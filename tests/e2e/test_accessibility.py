@@ -170,6 +170,10 @@ def test_accessibility_pages_around_the_analysis(open_page, ui, live_server, bro
     check(anyone, "error page 404")
     anyone.goto(f"/present/{ws_id}/fel-nyckel")
     check(anyone, "error page: wrong presenter key")
+    anyone.goto("/tillganglighet")
+    check(anyone, "accessibility statement")
+    f.goto(f"/f/w/{ws_id}/followup")
+    check(f, "decision and follow-up")
 
     fresh = live_server_with({})
     code = (fresh.data_dir / "setup_code").read_text().strip()
@@ -191,4 +195,4 @@ def test_accessibility_pages_around_the_analysis(open_page, ui, live_server, bro
     assert not bad, "axe found serious or critical violations:\n" + "\n".join(
         f"--- {name}\n{ui.describe(v)}" for name, v in bad.items()
     )
-    assert len(found) == 9
+    assert len(found) == 11

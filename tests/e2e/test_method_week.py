@@ -118,12 +118,11 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     fs = strings(f)
     nytta = f.locator("#items .node-group").nth(2)
     expect(nytta.locator("h3")).to_contain_text(fs["vocab.node_type.nytta"])
-    nytta.locator("button.small", has_text=f"+ {fs['vocab.node_type.nytta']}").click()
-    title_field = nytta.locator(".node-row input").first
-    expect(title_field).to_have_value(fs["vocab.node_type.nytta"])
-    title_field.fill(BENEFIT)
-    title_field.press("Tab")
+    # The new benefit is added with its title (no stand-in title to overwrite).
+    nytta.locator("form.add-node input").fill(BENEFIT)
+    nytta.locator("form.add-node button", has_text=f"+ {fs['vocab.node_type.nytta']}").click()
     expect(f.locator("#draft-status")).to_have_text(fs["draft.saved"])
+    expect(nytta.locator(".node-row input").first).to_have_value(BENEFIT)
     # The effects of both visits are in the draft too.
     effekt = f.locator("#items .node-group").nth(1)
     expect(effekt.locator(".node-row input[id]").first).to_have_value(G1)

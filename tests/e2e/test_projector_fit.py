@@ -68,6 +68,7 @@ assert len(TITLE) >= 195
 MC_OPTIONS = [f"{i + 1}. {sentence(96, i)}" for i in range(12)]
 RANK_OPTIONS = [f"{i + 1}. {sentence(96, 3 * i)}" for i in range(10)]
 POINT_OPTIONS = [f"{i + 1}. {sentence(70, 5 * i)}" for i in range(10)]
+FOLLOWUP_ITEMS = [f"{i + 1}. {sentence(120, 7 * i)}" for i in range(8)]
 
 POLLS = [
     ("multiple_choice", {"cfg_options": "\n".join(MC_OPTIONS), "cfg_max_choices": "1"}),
@@ -77,6 +78,7 @@ POLLS = [
     ("open_text", {"cfg_max_entries": "20", "cfg_max_length": "280"}),
     ("word_cloud", {"cfg_max_entries": "10", "cfg_max_length": "25"}),
     ("qna", {"cfg_max_questions": "20", "cfg_max_length": "280"}),
+    ("followup_check", {"cfg_items": "\n".join(FOLLOWUP_ITEMS)}),
 ]
 METHOD = [
     "alternatives",
@@ -164,6 +166,10 @@ def fill_polls(url: str, code: str, console: Console, ids: dict[str, int]) -> No
                 elif kind == "word_cloud":  # 30 phones × 10 = 300 words
                     for j in range(10):
                         p.submit(act, {"text": f"{WORDS[(i + j) % len(WORDS)]}{(i * 10 + j) % 40}"})
+                elif kind == "followup_check":  # 30 phones × 8 benefits, with figures
+                    for j in range(len(FOLLOWUP_ITEMS)):
+                        happened = ("yes", "partly", "no", "unknown")[(i + j) % 4]
+                        p.submit(act, {"item": j, "happened": happened, "value": 1000 * (i + 1) * (j + 1)})
                 elif kind == "qna" and i < 10:  # 10 phones × 5 = 50 questions
                     for j in range(5):
                         p.submit(

@@ -390,6 +390,35 @@ class World:
     review_key: str | None = None
     foreign_review_key: str | None = None
 
+    def _reconnect_screen(self) -> None:
+        from workshop.extensions import socketio
+        from workshop.realtime import connections
+
+        old = self.screen
+        self.screen = self.h.screen(self.app, self.ws)
+        self.sockets = [(self.screen if tc is old else tc, ns) for tc, ns in self.sockets]
+        self._conns = {k: v for k, v in self._conns.items() if k[0] != SCREEN}
+        sid = socketio.server.manager.sid_from_eio_sid(self.screen.eio_sid, SCREEN)
+        self._conns[(SCREEN, sid)] = connections.get(SCREEN, sid)
+
+    def reload_keys(self) -> None:
+        """Read the presenter and review keys back (an accepted rotation makes new ones)."""
+        from workshop.draft.models import Analysis
+        from workshop.extensions import db
+        from workshop.models import Workshop
+
+        with self.app.app_context():
+            before = self.presenter_key
+            self.presenter_key = db.session.get(Workshop, self.ws).presenter_key
+            if self.presenter_key != before:  # the rotation ended the presenter's socket
+                self._reconnect_screen()
+            self.foreign_presenter_key = db.session.get(Workshop, self.foreign_ws).presenter_key
+            for attr, ws_id in (("review_key", self.ws), ("foreign_review_key", self.foreign_ws)):
+                an = db.session.query(Analysis).filter_by(workshop_id=ws_id).first()
+                if an is not None:
+                    setattr(self, attr, an.review_key)
+            db.session.remove()
+
     def pick(self, name: str, i: int) -> Any:
         items = self.pool.get(name) or [987654]
         return items[i % len(items)]
@@ -1618,6 +1647,8 @@ HTTP_ENDPOINTS = [
     "POST /f/w/<id>/a/<a>/delete",
     "POST /f/import",
     "POST /f/w/<id>/duplicate|archive|reopen",
+    "POST /f/account",
+    "POST /f/w/<id>/keys",
     "GET downloads and pages",
     "GET participant pages",
 ]
@@ -1937,6 +1968,35 @@ def http_endpoint(world: World, name: str, setup_app=None):
             return out
 
         return st.tuples(ws_id, st.sampled_from(["duplicate", "archive", "reopen"])), run
+    if name == "POST /f/account":
+        # Never a valid change: the world's owner keeps the password the other cases log in
+        # with. A correct current password comes with a repeat that differs from the new one.
+        form = form_fields(
+            {
+                "current": st.one_of(st.just(PASSWORD), form_text(100)),
+                "new": form_text(300),
+                "repeat": form_text(300),
+            }
+        )
+
+        def run(c, v):
+            if v.get("current") == PASSWORD and v.get("repeat") == v.get("new"):
+                v = {**v, "repeat": str(v.get("new")) + "x"}
+            return c.http(name, w.owner, "POST", "/f/account", data=v, refused=lambda r: True)
+
+        return form, run
+    if name == "POST /f/w/<id>/keys":
+        which = st.one_of(st.sampled_from(["presenter", "review", "", "PRESENTER"]), form_text(30))
+        client = st.sampled_from(["owner", "other", "anon"])
+
+        def run(c, v):
+            i, wh, who = v
+            out = c.http(name, getattr(w, who), "POST", f"/f/w/{i}/keys", data={"which": wh})
+            w.reload_keys()
+            w.heal()
+            return out
+
+        return st.tuples(st.one_of(ws_id, st.just(w.foreign_ws)), which, client), run
     if name == "GET downloads and pages":
         key = st.one_of(
             st.just(w.presenter_key),

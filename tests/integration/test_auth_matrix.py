@@ -77,6 +77,12 @@ def _routes(w):
         ("GET", f"/f/w/{ws}/report", None),
         ("GET", f"/f/w/{ws}/analysis", None),
         ("GET", f"/f/w/{ws}/export.json", None),
+        ("POST", f"/f/w/{ws}/followup/decide", {"label": "Kapad", "decided_on": "2027-01-01"}),
+        ("POST", f"/f/w/{ws}/followup/1/plan/1", {"owner_role": "Kapad"}),
+        ("POST", f"/f/w/{ws}/followup/1/use-check", {"use_check_note": "Kapad"}),
+        ("POST", f"/f/w/{ws}/followup/1/measure", {"item_id": "1", "year": "1", "measured_on": "2027-02-01"}),
+        ("POST", f"/f/w/{ws}/followup/1/close", {"closed": "1"}),
+        ("POST", f"/f/w/{ws}/followup/1/workshop", {}),
     ] + _more_gets(w)
 
 
@@ -139,6 +145,7 @@ def test_route_list_is_complete(world):
                 rule.rule,
             )
             pattern = re.sub(r"<int:[a-z_]+>", r"\\d+", pattern)
+            pattern = re.sub(r"<[a-z_]+>", r"[^/]+", pattern)
             assert any(re.fullmatch(pattern, p) for p in listed), rule.rule
 
 
@@ -444,6 +451,8 @@ def _concrete(world, rule):
         "version": "000000000000",
         "lang": "sv",
         "kind": "multiple_choice",
+        "number": 1,
+        "item_id": "1",
     }
     if rule.rule.startswith("/review/"):
         values["key"] = world.review_key

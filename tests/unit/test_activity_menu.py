@@ -73,12 +73,13 @@ def client(app, facilitator):
 def test_grouped_and_ordered_in_swedish_and_english(client, make_workshop):
     ws_id, _code, _ids = make_workshop(activities=())
     groups = menu(client, ws_id, "sv")
-    assert [g for g, _ in groups] == ["Omröstningar", "Metodens steg"]
+    assert [g for g, _ in groups] == ["Omröstningar", "Metodens steg", "Efter beslutet"]
+    assert [v for v, _t, _s in groups[2][1]] == ["followup_check"]
     assert [v for v, _t, _s in groups[0][1]] == POLLS
     assert [v for v, _t, _s in groups[1][1]] == STEPS
     assert [t for _v, t, _s in groups[1][1]][:2] == ["Steg 1 · Formulera alternativen", "Steg 2 · Hitta effekterna"]
     english = menu(client, ws_id, "en")
-    assert [g for g, _ in english] == ["Polls", "The method's steps"]
+    assert [g for g, _ in english] == ["Polls", "The method's steps", "After the decision"]
     assert [t for _v, t, _s in english[1][1]][1] == "Step 2 · Find the effects"
     assert [t for _v, t, _s in english[0][1]][0] == "Multiple choice"
 

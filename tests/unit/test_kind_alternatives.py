@@ -151,6 +151,23 @@ def test_phones_get_a_b_the_table_and_the_frame(app, make_alt):
         )
 
 
+def test_the_console_gets_the_facts_of_the_frame_and_what_is_missing(app, make_alt):
+    ws_id, act_id = make_alt()
+    with app.test_request_context():
+        op(ws_id, "frame.update", data={"name_of_change": "", "organisation": "Solstads kommun", "start_year": "2026"})
+        a = agg(act_id)
+        assert a["facts"]["organisation"] == "Solstads kommun"
+        assert a["frame"]["start_year"] == 2026
+        missing = [g["key"] for g in a["gaps"]]
+        assert "name_of_change" in missing and "geography" in missing and "perspectives" in missing
+        assert "organisation" not in missing and "start_year" not in missing
+        # The console writes the facts through the draft page's op: one write path.
+        op(ws_id, "frame.update", data={"geography": "Solstad", "name_of_change": "Digitala lås"})
+        a = agg(act_id)
+        assert a["facts"]["geography"] == "Solstad" and a["facts"]["name_of_change"] == "Digitala lås"
+        assert "geography" not in [g["key"] for g in a["gaps"]]
+
+
 # --- flags and comments ----------------------------------------------------------------------
 
 

@@ -168,6 +168,7 @@ def test_formula_problems_are_listed_per_item(fixture_room):
             "field": "value",
             "code": "missing_value",
             "names": ["antal"],
+            "message": "Nyttan ”Tid” saknar värde för antal.",
             "scenarios": [],
         }
     ]
@@ -192,8 +193,12 @@ def test_a_figure_saved_in_step_7_changes_the_result(fixture_room):
     after = calc(fixture_room["calculate"])
     assert after["errors"] == []
     assert round(after["undiscounted"]["nettonytta"], 2) == 50000
-    assert round(after["omfordelning"]["benefit_hours"], 2) == 300
-    assert round(after["omfordelning"]["benefit_arsarbetare"], 4) == round(300 / 1700, 4)
+    # 50 hours freed a year for 6 years: per year and over the horizon, never one for the other.
+    freed = after["omfordelning"]["benefit"]
+    assert after["omfordelning"]["horizon"] == 6
+    assert round(freed["hours_total"], 2) == 300 and round(freed["hours_per_year"], 2) == 50
+    assert round(freed["arsarbetare_total"], 4) == round(300 / 1700, 4)
+    assert round(freed["arsarbetare_per_year"], 4) == round(50 / 1700, 4)
     assert after["tornado"][0]["label"] == "Hur många timmar frigörs per år?"
 
 

@@ -122,7 +122,16 @@ def setup(ctx, make_workshop):
                     "size_score": 2,
                 },
             ),
-            ("s1", {"node_type": "nytta", "title": "Kortare köer", "category": "omfordelning", "valuation": "size"}),
+            (
+                "s1",
+                {
+                    "node_type": "nytta",
+                    "title": "Kortare köer",
+                    "category": "omfordelning",
+                    "valuation": "size",
+                    "size_score": 1,  # a size valuation is saved with its size
+                },
+            ),
             (
                 "k1",
                 {

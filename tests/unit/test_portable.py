@@ -67,3 +67,68 @@ def test_a_broken_document_is_refused_and_leaves_nothing_behind(user):
     with pytest.raises(InputError):
         portable.import_document(user, {"format": "something-else"})
     assert db.session.query(Workshop).count() == before
+
+
+def _decided_with_followup(user):
+    from workshop.draft.service import analysis_for
+    from workshop.followup import service as followup
+
+    ws = portable.import_document(user, portable.load_template("example_digital_locks"))
+    a = analysis_for(ws, create=False)
+    v = followup.decide(a, {"label": "Beslutad", "decided_on": "2027-01-15", "decided_by": "Socialnämnden"})
+    items, _, _ = followup.inputs_of(v)
+    money = next(i for i in items if i.valued_in_money and i.block is not None)
+    quality = next(i for i in items if not i.valued_in_money)
+    followup.save_plan(v, money.id, {"owner_role": "Enhetschef", "first_on": "2027-07-01", "every_months": 6})
+    followup.record(v, {"item_id": money.id, "year": 1, "measured_on": "2028-01-20", "value": 123456.5})
+    row = money.block.rows[0].name
+    followup.record(v, {"item_id": money.id, "year": 2, "measured_on": "2029-01-20", "rows": {row: 1.5}})
+    followup.record(v, {"item_id": quality.id, "year": 1, "measured_on": "2028-01-20", "size": 2, "comment": "Lugnare"})
+    followup.decide(a, {"label": "Efter piloten", "decided_on": "2027-06-01", "decided_by": ""})
+    from workshop.extensions import db
+
+    db.session.commit()
+    return ws
+
+
+def test_decided_versions_plans_and_measurements_round_trip(user):
+    ws = _decided_with_followup(user)
+    first = portable.export_document(ws)
+    assert first["schema_version"] == 2
+    versions = first["analysis"]["versions"]
+    assert [v["number"] for v in versions] == [1, 2]
+    assert len(versions[0]["measurements"]) == 3 and versions[0]["plans"][0]["every_months"] == 6
+    again = portable.import_document(user, json.loads(portable.dumps(first)))
+    assert portable.dumps(portable.export_document(again)) == portable.dumps(first)
+
+
+def test_a_document_of_schema_version_1_still_imports(user):
+    doc = portable.load_template("example_digital_locks")
+    doc["schema_version"] = 1
+    doc["analysis"].pop("versions", None)
+    ws = portable.import_document(user, doc)
+    assert portable.export_document(ws)["analysis"]["versions"] == []
+
+
+@pytest.mark.parametrize(
+    "spoil,needle",
+    [
+        (lambda v: v["measurements"][0].update(measured_on="2020-01-01"), "före beslutet"),
+        (lambda v: v["measurements"][0].update(item_id="nope"), "finns inte"),
+        (lambda v: v["measurements"][0].update(value="mycket"), ""),
+        (lambda v: v.update(inputs={"items": 3}), ""),
+        (lambda v: v["measurements"][2].update(value=5), "aldrig i pengar"),
+    ],
+)
+def test_a_bad_version_in_a_document_is_refused_and_leaves_nothing(user, spoil, needle):
+    from workshop.activities.base import InputError
+    from workshop.extensions import db
+    from workshop.models import Workshop
+
+    doc = json.loads(portable.dumps(portable.export_document(_decided_with_followup(user))))
+    before = db.session.query(Workshop).count()
+    spoil(doc["analysis"]["versions"][0])
+    with pytest.raises(InputError) as exc:
+        portable.import_document(user, doc)
+    assert "version 1" in exc.value.message.lower() and needle in exc.value.message
+    assert db.session.query(Workshop).count() == before

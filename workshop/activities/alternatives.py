@@ -1,7 +1,9 @@
 """Step 1 · Formulera alternativen: Alternativ A (nollalternativet) against Alternativ B.
 
-The facilitator writes A, B, the comparison rows and the frame straight into the draft
-analysis (``frame.update``) from the console; nothing about them is stored in the activity.
+The facilitator writes A, B, the comparison rows and the frame (the name of the change,
+organisation, area, geography, start year, purpose, status, the perspectives with concrete
+labels, horizon and discount rate) straight into the draft analysis (``frame.update``, the
+draft page's write path) from the console; nothing about them is stored in the activity.
 Phones see A, B and the comparison table (``phone_content``) and, per row, can question it
 — "Är detta verkligen olika?" — and comment.
 
@@ -21,6 +23,7 @@ from typing import Any
 from flask_babel import gettext, ngettext
 from pydantic import Field
 
+from ..draft.checks import frame_gaps
 from ._draft import analysis_of
 from ._text import clean_paragraphs
 from .base import (
@@ -82,6 +85,15 @@ def frame_of(analysis: Any) -> dict[str, Any]:
         "convention": analysis.convention,
         "start_year": analysis.start_year,
     }
+
+
+# The facts of the frame the console edits (text fields of ``Analysis``; the start year is in
+# ``frame_of``).
+FACT_KEYS = ("name_of_change", "organisation", "area", "geography", "purpose", "status_text", "contact_role")
+
+
+def facts_of(analysis: Any) -> dict[str, str]:
+    return {k: (getattr(analysis, k, "") or "") if analysis is not None else "" for k in FACT_KEYS}
 
 
 class Alternatives(ActivityKind):
@@ -164,6 +176,20 @@ class Alternatives(ActivityKind):
         "row_n": _l("Row %(n)s"),
         "hidden_comment": _l("hidden"),
         "no_analysis": _l("The draft analysis is created when you edit it."),
+        "facts_heading": _l("The analysis"),
+        "f_name_of_change": _l("Name of the change"),
+        "f_organisation": _l("Organisation"),
+        "f_area": _l("Area"),
+        "f_geography": _l("Geography"),
+        "f_purpose": _l("Purpose of the analysis"),
+        "f_status_text": _l("Status"),
+        "f_start_year": _l("Start year"),
+        "f_contact_role": _l("Contact (role)"),
+        "h_name_of_change": _l("e.g. Digitala nyckellås i hemtjänsten"),
+        "h_organisation": _l("e.g. Solstads kommun"),
+        "h_geography": _l("e.g. the whole municipality"),
+        "h_start_year": _l("The calendar year of year 1, e.g. 2026"),
+        "gaps": _l("Not given yet (the documents say “not given”):"),
         "confirm_remove": _l("Remove this row? Questions and comments on it are kept but shown apart."),
     }
 
@@ -268,6 +294,8 @@ class Alternatives(ActivityKind):
                 for i, row in enumerate(table)
             ],
             "frame": frame_of(analysis),
+            "facts": facts_of(analysis),
+            "gaps": frame_gaps(analysis) if analysis is not None else [],
             "flagged_rows": sum(1 for n in flags if n),
             "questioners": len({pid for (pid, _i), r in latest.items() if r.data.get("flag") is True}),
             "orphan_comments": orphans,

@@ -148,6 +148,8 @@ class ActivityKind:
     # The method's step (1–9) a kind carries out; None for the polls. The editor groups the
     # kinds by it: polls first (in ``order``), then the method's steps by number.
     step: ClassVar[int | None] = None
+    # Kinds used after the decision (follow-up): the editor lists them in a group of their own.
+    after_decision: ClassVar[bool] = False
     order: ClassVar[int] = 100
     description: ClassVar[Any] = ""
     # replace: one current answer per participant (a change replaces it);

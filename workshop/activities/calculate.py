@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ..draft.compute import omfordelning_summary, problem_sentence
 from ._draft import NoInput
 from .base import ActivityKind, ConfigField, Row, Schema, _l, _pl
 
@@ -63,11 +64,11 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
              aldrig), benefits_by_year, costs_by_year, accumulated_benefits, accumulated_costs,
              benefit_shares, cost_shares {finansiell, omfordelning}, by_category, by_perspective
              {benefit|cost: {group: total}}},
-         "omfordelning": {benefit_hours, cost_hours, benefit_arsarbetare, cost_arsarbetare,
-             missing_hours: [titles]},
+         "omfordelning": {horizon, any, benefit|cost: {hours_per_year, arsarbetare_per_year,
+             hours_total, arsarbetare_total}, missing_hours: [titles]},
          "uncertainty": {low|likely|high: {undiscounted: headline, discounted: headline}},
          "not_valued": [{id, kind, title, category, perspective, size_score, size}],
-         "errors": [{item_id, title, field, code, names, scenarios}],
+         "errors": [{item_id, title, field, code, names, message, scenarios}],
          "items": [{id, kind, title, category, perspective, yearly_value, total, total_discounted, error}],
          "tornado": [{source, item_id, item, name, label, low, likely, high, nettonytta_low,
              nettonytta_high, discounted_nettonytta_low, discounted_nettonytta_high, swing}],
@@ -76,6 +77,7 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
     analysis = draft.analysis
     res = draft.result(sensitivity).to_dict()
     titles = {i["id"]: i["title"] for i in res["items"]}
+    kinds = {i["id"]: i["kind"] for i in res["items"]}
     for nv in res["not_valued"]:
         titles[nv["id"]] = nv["title"]
     errors: dict[tuple, dict[str, Any]] = {}
@@ -89,6 +91,10 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
                 "field": e["field"],
                 "code": e["code"],
                 "names": list(e["names"]),
+                # The problem in words, naming the item ("Nyttan ”X” saknar årligt värde.").
+                "message": problem_sentence(
+                    kinds.get(e["item_id"], ""), titles.get(e["item_id"], ""), e["code"], e["names"], e["field"]
+                ),
                 "scenarios": [],
             },
         )
@@ -108,11 +114,9 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
         },
         "undiscounted": _measures(res["undiscounted"]),
         "discounted": _measures(res["discounted"]),
+        # Per year and over the horizon, each labelled where shown (``omfordelning_summary``).
         "omfordelning": {
-            "benefit_hours": omf["benefit_hours"],
-            "cost_hours": omf["cost_hours"],
-            "benefit_arsarbetare": omf["benefit_arsarbetare"],
-            "cost_arsarbetare": omf["cost_arsarbetare"],
+            **omfordelning_summary(omf, settings["horizon"]),
             "missing_hours": [titles.get(i, i) for i in omf["missing_hours"]],
         },
         "uncertainty": {
@@ -231,8 +235,22 @@ class Calculate(NoInput, ActivityKind):
         "category.kvalitet": _l("Kvalitet"),
         "category.miljo": _l("Miljö"),
         "omfordelning": _l("Omfördelning in time"),
-        "hours_freed": _pl("Freed: %(n)s hour = %(a)s årsarbetare", "Freed: %(n)s hours = %(a)s årsarbetare"),
-        "hours_used": _pl("Consumed: %(n)s hour = %(a)s årsarbetare", "Consumed: %(n)s hours = %(a)s årsarbetare"),
+        "hours_freed_year": _pl(
+            "Freed per year (mean): %(n)s hour = %(a)s årsarbetare a year",
+            "Freed per year (mean): %(n)s hours = %(a)s årsarbetare a year",
+        ),
+        "hours_freed_total": _pl(
+            "Freed over the horizon (%(years)s years): %(n)s hour = %(a)s årsarbetare in all",
+            "Freed over the horizon (%(years)s years): %(n)s hours = %(a)s årsarbetare in all",
+        ),
+        "hours_used_year": _pl(
+            "Consumed per year (mean): %(n)s hour = %(a)s årsarbetare a year",
+            "Consumed per year (mean): %(n)s hours = %(a)s årsarbetare a year",
+        ),
+        "hours_used_total": _pl(
+            "Consumed over the horizon (%(years)s years): %(n)s hour = %(a)s årsarbetare in all",
+            "Consumed over the horizon (%(years)s years): %(n)s hours = %(a)s årsarbetare in all",
+        ),
         "hours_missing": _l("Without an hours formula: %(items)s"),
         "not_valued": _l("Not valued in money"),
         "size": _l("Uppskattad storlek"),
@@ -243,18 +261,6 @@ class Calculate(NoInput, ActivityKind):
         "size.none": _l("not estimated"),
         "errors": _l("Problems in the calculation"),
         "errors_help": _l("These items count as 0 until the problem is fixed."),
-        "error.missing_value": _l("a value is missing: %(names)s"),
-        "error.unknown_name": _l("unknown name in the formula: %(names)s"),
-        "error.division_by_zero": _l("the formula divides by zero"),
-        "error.syntax": _l("the formula cannot be read"),
-        "error.not_allowed": _l("the formula uses something not allowed"),
-        "error.not_finite": _l("the result is not a finite number"),
-        "error.too_long": _l("the formula is too long"),
-        "error.too_complex": _l("the formula is nested too deeply"),
-        "error.bad_row_name": _l("a question has an invalid name"),
-        "error.duplicate_row": _l("two questions have the same name"),
-        "error.other": _l("the calculation failed"),
-        "hours_field": _l("(hours)"),
         "scenario.low": _l("lowest"),
         "scenario.high": _l("highest"),
         "scenario.likely": _l("likely"),

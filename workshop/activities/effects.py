@@ -22,7 +22,7 @@ from flask_babel import gettext, ngettext
 from pydantic import Field, field_validator
 
 from ..models import Response
-from ._draft import analysis_of
+from ._draft import analysis_of, perspective_labels
 from ._text import clean_line, clean_paragraphs
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
 
@@ -101,12 +101,6 @@ def effect_nodes(analysis: Any) -> list[Any]:
     if analysis is None:
         return []
     return [n for n in analysis.nodes if _standing(n)]
-
-
-def perspective_labels(analysis: Any) -> list[str]:
-    if analysis is None:
-        return []
-    return [p.get("label", "") for p in (analysis.perspectives or []) if p.get("label")]
 
 
 class Effects(ActivityKind):

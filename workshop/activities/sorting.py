@@ -224,6 +224,7 @@ class Sorting(ActivityKind):
         "val_size": _l("Uppskattad storlek"),
         "val_none": _l("Not valued"),
         "size_score": _l("Size"),
+        "size_required": _l("Choose the estimated size: Ingen, Liten, Måttlig or Stor."),
         "size_0": _l("Ingen (0)"),
         "size_1": _l("Liten (1)"),
         "size_2": _l("Måttlig (2)"),

@@ -5,9 +5,50 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from .models import Analysis
+
+# The frame a complete document names (method.md, "Facts about the analysis" and
+# "Utgångspunkter"), in the order the draft page and step 1's console show it.
+FRAME_FACTS = (
+    ("name_of_change", lazy_gettext("Name of the change")),
+    ("organisation", lazy_gettext("Organisation")),
+    ("area", lazy_gettext("Area")),
+    ("geography", lazy_gettext("Geography")),
+    ("start_year", lazy_gettext("Start year")),
+    ("purpose", lazy_gettext("Purpose of the analysis")),
+    ("status_text", lazy_gettext("Status")),
+    ("perspectives", lazy_gettext("Perspectives")),
+    ("alternative_a", lazy_gettext("Alternative A")),
+    ("alternative_b", lazy_gettext("Alternative B")),
+)
+
+
+def not_given() -> str:
+    """What a document says where the frame is empty: never a made-up value."""
+    return gettext("not given")
+
+
+def or_not_given(value: object) -> str:
+    """``value`` as text, or "ej angivet" when it is empty."""
+    text = "" if value is None else " ".join(str(value).split())
+    return text or not_given()
+
+
+def frame_gaps(analysis: Analysis) -> list[dict[str, str]]:
+    """The parts of the frame still empty, ``[{"key", "label"}]``: what the draft page and the
+    export buttons say is missing before a file is made."""
+    gaps = []
+    for key, label in FRAME_FACTS:
+        value = getattr(analysis, key, None)
+        if key == "perspectives":
+            empty = not any(str(p.get("label") or "").strip() for p in (value or []))
+        else:
+            empty = value is None or not str(value).strip()
+        if empty:
+            gaps.append({"key": key, "label": str(label)})
+    return gaps
 
 
 def chain_checks(analysis: Analysis) -> list[dict[str, Any]]:

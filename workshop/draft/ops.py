@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Workshop
 from ..validation import InputError, Schema, parse
 from . import service as s
-from .models import Analysis
+from .models import Analysis, Node
 
 # An id is looked up, not parsed: whatever is not the id of an item of this analysis (a
 # string, a float, an id beyond 64 bits, another workshop's id) is refused by the lookup as an
@@ -63,17 +63,32 @@ Result = dict[str, Any] | None
 
 
 def frame_update(a: Analysis, args: DataArgs) -> Result:
-    """Facts, alternatives and frame (step 1)."""
+    """Facts, alternatives and frame (step 1). The frame's perspectives are also the list a
+    phone picks from when joining: one list, written here (see ``service.share_perspectives``)."""
     s.update_frame(a, args.data)
+    if "perspectives" in args.data:
+        s.share_perspectives(a)
     return None
 
 
+def _size_given(node: Node, data: Data) -> None:
+    """Choosing "uppskattad storlek" means giving the size: the facilitator's choice is
+    refused (and rolled back) without one, whichever screen made it."""
+    if ("valuation" in data or "size_score" in data) and node.valuation == "size" and node.size_score is None:
+        message = gettext("Choose the estimated size: Ingen, Liten, Måttlig or Stor.")
+        raise InputError("invalid", message, {"size_score": message})
+
+
 def node_add(a: Analysis, args: DataArgs) -> Result:
-    return {"id": s.add_node(a, args.data).id}
+    node = s.add_node(a, args.data)
+    _size_given(node, args.data)
+    return {"id": node.id}
 
 
 def node_update(a: Analysis, args: IdDataArgs) -> Result:
-    s.set_node_fields(s.node_of(a, args.id), args.data)
+    node = s.node_of(a, args.id)
+    s.set_node_fields(node, args.data)
+    _size_given(node, args.data)
     return None
 
 

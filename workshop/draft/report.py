@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Activity, Participant, Response, Workshop
-from .compute import compute
+from .compute import compute, omfordelning_summary
 from .models import Analysis, Node
 from .serialize import node_dict
 from .vocabulary import (
@@ -33,6 +34,14 @@ SECTION_TYPES = (
     ("hinder", "obstacles"),
     ("mojlighet", "opportunities"),
 )
+
+
+def not_recorded() -> str:
+    """What the report says about participation when Nyttoverkstad recorded none."""
+    return gettext(
+        "Nyttoverkstad has no record of who took part or of inputs for this analysis (it was imported or "
+        "written in directly), so the report gives no participation figures."
+    )
 
 
 def participation(ws: Workshop) -> dict[str, Any]:
@@ -54,7 +63,13 @@ def participation(ws: Workshop) -> dict[str, Any]:
         .join(Activity, Activity.id == Response.activity_id)
         .where(Activity.workshop_id == ws.id)
     ).one()
+    # Whether Nyttoverkstad recorded the work at all: an imported analysis (or one typed in on
+    # the draft page) has no participants and no inputs, and the report says so rather than
+    # "0 participants took part" in a workshop that never ran here.
+    recorded = bool(per) or any(inputs.values())
     return {
+        "recorded": recorded,
+        "note": "" if recorded else not_recorded(),
         "participants": sum(per.values()),
         "per_perspective": sorted(((k, v) for k, v in per.items()), key=lambda kv: (-kv[1], kv[0])),
         "activities": [{"title": a.title, "kind": a.kind, "inputs": inputs.get(a.id, 0)} for a in ws.activities],
@@ -133,6 +148,7 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
         "factors": factors,
         "sources": sources,
         "result": result,
+        "omfordelning": omfordelning_summary(result["omfordelning"], analysis.horizon),
     }
 
 

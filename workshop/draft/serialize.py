@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import chain_checks
-from .compute import compute
+from .checks import chain_checks, frame_gaps
+from .compute import compute, explain
 from .models import Analysis, Node
 
 SCHEMA_VERSION = 1
@@ -101,7 +101,8 @@ def analysis_dict(
             for f in a.factors
         ],
         "checks": chain_checks(a),
+        "frame_gaps": frame_gaps(a),
     }
     if with_result:
-        out["result"] = (result if result is not None else compute(a, sensitivity=sensitivity)).to_dict()
+        out["result"] = explain((result if result is not None else compute(a, sensitivity=sensitivity)).to_dict())
     return out

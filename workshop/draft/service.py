@@ -217,6 +217,23 @@ def update_frame(analysis: Analysis, data: Any) -> None:
         ]
 
 
+def share_perspectives(analysis: Analysis) -> None:
+    """The workshop's join list becomes the frame's concrete perspective labels, so the
+    perspective a phone picks when joining is one the analysis knows (steps 2 and 4 offer
+    the same labels). Asking stays as the facilitator set it."""
+    from ..workshops import MAX_PERSPECTIVES, PERSPECTIVE_MAX
+
+    ws = db.session.get(Workshop, analysis.workshop_id) if analysis.workshop_id else None
+    if ws is None:
+        return
+    labels: list[str] = []
+    for p in analysis.perspectives or []:
+        label = str(p.get("label") or "")[:PERSPECTIVE_MAX]
+        if label and label not in labels:
+            labels.append(label)
+    ws.perspectives = labels[:MAX_PERSPECTIVES]
+
+
 # --- nodes --------------------------------------------------------------------------------
 
 NODE_FIELDS = (
@@ -458,7 +475,11 @@ def _formula_message(exc: FormulaError) -> str:
         return gettext("The formula is nested too deeply.")
     if code == "not_allowed":
         return gettext("Only numbers, names, + − × ÷, parentheses, min, max and round are allowed.")
-    return gettext("The formula cannot be read: %(detail)s", detail=str(exc))
+    # The parser's own detail is English for logs; people get the place, in their language.
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        return gettext("The formula cannot be read at character %(n)s.", n=position + 1)
+    return gettext("The formula cannot be read.")
 
 
 def set_block(analysis: Analysis, node_id: Any, data: dict[str, Any]) -> Block:

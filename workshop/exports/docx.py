@@ -26,8 +26,9 @@ from docx.text.run import Run
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..draft.checks import not_given, or_not_given
 from ..draft.models import Analysis
-from ..draft.report import build
+from ..draft.report import build, not_recorded
 from ..formatting import number, percent
 from ..models import Workshop
 from . import figures
@@ -319,7 +320,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         cells = table.add_row().cells
         _run(cells[0].paragraphs[0], label).bold = True
         _shade(cells[0], "F3F5F9")
-        _run(cells[1].paragraphs[0], clean(value) or "–")
+        _run(cells[1].paragraphs[0], or_not_given(clean(value)))
     _widths(table, [5.0, 11.6])
     doc.add_paragraph()
 
@@ -327,7 +328,12 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, _("Result in brief"), 1)
     measures = doc.add_table(rows=2, cols=3)
     measures._tbl.tblStyle_val = _style_id(doc.part, "Table Grid", WD_STYLE_TYPE.TABLE)
-    heads = [f"{word('nettonytta')} ({_('discounted')})", word("per_krona"), word("break_even")]
+    # Every headline figure says its basis.
+    heads = [
+        f"{word('nettonytta')} ({_('discounted')})",
+        f"{word('per_krona')} ({_('discounted')})",
+        f"{word('break_even')} ({_('undiscounted')})",
+    ]
     values = [
         kr(disc["nettonytta"]),
         per_krona_text(disc["per_krona"]),
@@ -372,6 +378,37 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 n=len(res["not_valued"]),
             ),
         )
+    o = r["omfordelning"]
+    if o["any"]:
+        _table(
+            doc,
+            [
+                "",
+                _("Hours per year (mean)"),
+                _("Årsarbetare per year (mean)"),
+                ngettext("Hours over %(n)s year", "Hours over %(n)s years", o["horizon"], n=o["horizon"]),
+                ngettext(
+                    "Årsarbetare over %(n)s year, in all",
+                    "Årsarbetare over %(n)s years, in all",
+                    o["horizon"],
+                    n=o["horizon"],
+                ),
+            ],
+            [
+                [
+                    label,
+                    number(o[side]["hours_per_year"], 0),
+                    number(o[side]["arsarbetare_per_year"], 2),
+                    number(o[side]["hours_total"], 0),
+                    number(o[side]["arsarbetare_total"], 2),
+                ]
+                for side, label in (("benefit", _("Freed (benefits)")), ("cost", _("Consumed (costs)")))
+            ],
+            widths=[4.2, 3.1, 3.1, 3.1, 3.1],
+            numeric={1, 2, 3, 4},
+            caption=_("Omfördelning in time"),
+            first_col_bold=True,
+        )
     if res["items"]:
         _picture(
             doc,
@@ -389,43 +426,46 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     if a.method_notes:
         _para(doc, a.method_notes)
     p = r["participation"]
-    mode = _("led live") if p["mode"] == "live" else _("open for contributions over time")
-    text = _(
-        "The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
-        "Nyttoverkstad, %(mode)s.",
-        mode=mode,
-    )
-    if p["first_input"]:
-        text += " " + _(
-            "Inputs were collected from %(a)s to %(b)s.",
-            a=p["first_input"].strftime("%Y-%m-%d"),
-            b=p["last_input"].strftime("%Y-%m-%d"),
+    if not p["recorded"]:
+        _para(doc, not_recorded())
+    else:
+        mode = _("led live") if p["mode"] == "live" else _("open for contributions over time")
+        text = _(
+            "The analysis was made with the benefit-analysis method (nyttoanalys and nyttokalkyl) in a workshop in "
+            "Nyttoverkstad, %(mode)s.",
+            mode=mode,
         )
-    _para(doc, text)
-    _para(
-        doc,
-        ngettext(
-            "%(n)s participant took part.", "%(n)s participants took part.", p["participants"], n=p["participants"]
-        ),
-    )
-    if p["per_perspective"]:
-        _table(
+        if p["first_input"]:
+            text += " " + _(
+                "Inputs were collected from %(a)s to %(b)s.",
+                a=p["first_input"].strftime("%Y-%m-%d"),
+                b=p["last_input"].strftime("%Y-%m-%d"),
+            )
+        _para(doc, text)
+        _para(
             doc,
-            [_("Perspective"), _("Participants")],
-            [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
-            widths=[12.6, 4.0],
-            numeric={1},
-            caption=_("Participants per perspective"),
+            ngettext(
+                "%(n)s participant took part.", "%(n)s participants took part.", p["participants"], n=p["participants"]
+            ),
         )
-    if p["activities"]:
-        _table(
-            doc,
-            [_("Activity"), _("Inputs")],
-            [[act["title"], str(act["inputs"])] for act in p["activities"]],
-            widths=[12.6, 4.0],
-            numeric={1},
-            caption=_("Steps and activities"),
-        )
+        if p["per_perspective"]:
+            _table(
+                doc,
+                [_("Perspective"), _("Participants")],
+                [[label or _("Not stated"), str(n)] for label, n in p["per_perspective"]],
+                widths=[12.6, 4.0],
+                numeric={1},
+                caption=_("Participants per perspective"),
+            )
+        if p["activities"]:
+            _table(
+                doc,
+                [_("Activity"), _("Inputs")],
+                [[act["title"], str(act["inputs"])] for act in p["activities"]],
+                widths=[12.6, 4.0],
+                numeric={1},
+                caption=_("Steps and activities"),
+            )
     _para(
         doc,
         _(
@@ -438,9 +478,9 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, f"3 {_('Starting points')}", 1)
     _heading(doc, _("Alternatives"), 2)
     _para(doc, _("Alternative A (reference)"), bold=True, space_after=2)
-    _para(doc, a.alternative_a or "–")
+    _para(doc, a.alternative_a or not_given())
     _para(doc, _("Alternative B (the change)"), bold=True, space_after=2)
-    _para(doc, a.alternative_b or "–")
+    _para(doc, a.alternative_b or not_given())
     if a.comparison:
         _table(
             doc,
@@ -453,14 +493,15 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     _heading(doc, _("Frame"), 2)
     perspectives = (
         ", ".join(f"{clean(x['label'])} ({x['kind']})" if x["kind"] else clean(x["label"]) for x in r["perspectives"])
-        or "–"
+        or not_given()
     )
     horizon = ngettext("%(n)s year", "%(n)s years", a.horizon, n=a.horizon) + (
         f", {_('from %(y)s', y=a.start_year)}" if a.start_year else ""
     )
     for line in (
         f"{_('Perspectives')}: {perspectives}",
-        f"{_('Geography')}: {clean(a.geography) or '–'}",
+        f"{_('Geography')}: {or_not_given(clean(a.geography))}",
+        f"{_('Start year')}: {a.start_year or not_given()}",
         f"{_('Horizon')}: {horizon}",
         f"{_('Discount rate')}: {percent(a.discount_rate, 1)} ({_('convention %(c)s', c=a.convention)}); "
         f"{_('all amounts in today’s prices')}",

@@ -21,9 +21,11 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from ..draft.checks import not_given
 from ..draft.models import Analysis
 from ..draft.report import build
 from ..draft.vocabulary import SIZE_LABELS
+from ..formatting import percent
 from ..models import Workshop
 from . import figures
 from .common import clean, kr, per_krona_text, word, year_text
@@ -211,7 +213,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             fill=PANEL,
         )
         shape.text_frame.margin_top = Inches(0.12)
-        _add_line(shape, _short(text, 160 if a.comparison else 420) or "–", size=20, space_before=6)
+        _add_line(shape, _short(text, 160 if a.comparison else 420) or not_given(), size=20, space_before=6)
     if a.comparison:
         rows = a.comparison[:4]
         top = CONTENT_TOP + top_h + Inches(0.3)
@@ -318,7 +320,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         n=a.horizon,
         b=kr(und["benefits"]),
         c=kr(und["costs"]),
-        r=f"{a.discount_rate * 100:.1f} %",
+        r=percent(a.discount_rate, 1),
         conv=a.convention,
         bd=kr(disc["benefits"]),
         cd=kr(disc["costs"]),
@@ -334,11 +336,24 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     }
     figures_row = (
         (word("nettonytta"), kr(disc["nettonytta"]), word("discounted"), COST if disc["nettonytta"] < 0 else INK),
-        (word("per_krona"), per_krona_text(disc["per_krona"]), reading.get(disc["reading"] or "", ""), INK),
+        # Every headline figure says its basis.
+        (
+            word("per_krona"),
+            per_krona_text(disc["per_krona"]),
+            " ".join(x for x in (reading.get(disc["reading"] or "", ""), f"({_('discounted')})") if x),
+            INK,
+        ),
         (
             _("Nyttorna överstiger kostnaderna"),
             year_text(und["break_even_year"]),
-            str(und["break_even_year"] + a.start_year - 1) if und["break_even_year"] and a.start_year else "",
+            " · ".join(
+                x
+                for x in (
+                    str(und["break_even_year"] + a.start_year - 1) if und["break_even_year"] and a.start_year else "",
+                    _("undiscounted"),
+                )
+                if x
+            ),
             INK,
         ),
     )

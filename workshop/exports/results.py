@@ -40,6 +40,8 @@ COLUMN_LABELS: dict[str, Any] = {
     "merged_into": _l("Merged into answer"),
     "normalised": _l("Counted as"),
     "value": _l("Value"),
+    "benefit": _l("Benefit"),
+    "happened": _l("Has it happened?"),
     "order": _l("Order"),
     "type": _l("Type"),
     "question": _l("Question"),

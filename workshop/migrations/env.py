@@ -5,6 +5,7 @@ from alembic import context
 from workshop import models  # noqa: F401  (registers the tables)
 from workshop.draft import models as draft_models  # noqa: F401
 from workshop.extensions import db
+from workshop.followup import models as followup_models  # noqa: F401
 
 config = context.config
 target_metadata = db.metadata

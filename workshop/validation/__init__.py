@@ -22,9 +22,10 @@ from .forms import form_data
 from .messages import InputError, field_message, validation_error
 from .number import NumberTextError, number_value, swedish_number
 from .schema import Schema, check, parse
-from .types import Figure, Text, refuse
+from .types import Day, Figure, Text, refuse
 
 __all__ = [
+    "Day",
     "Figure",
     "InputError",
     "NumberTextError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from functools import cache
 from typing import Annotated, Any
 
@@ -65,4 +66,20 @@ def _finite(value: float) -> float:
 #: A figure: a JSON number, or text typed the Swedish (or English) way, as a float.
 Figure = Annotated[float, BeforeValidator(_read_figure), AfterValidator(_finite)]
 
-__all__ = ["Figure", "Text", "refuse"]
+
+def _read_day(value: Any) -> Any:
+    """A date field's text (``2027-03-31``, what ``<input type=date>`` sends) as a date."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            from flask_babel import gettext
+
+            raise refuse(gettext("Give the date as YYYY-MM-DD, for example 2027-03-31.")) from None
+    return value
+
+
+#: A calendar day: a ``date``, or its ISO text as a date field sends it.
+Day = Annotated[date, BeforeValidator(_read_day)]
+
+__all__ = ["Day", "Figure", "Text", "refuse"]

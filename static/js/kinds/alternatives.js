@@ -276,6 +276,30 @@ function buildConsole(first) {
     }
   };
 
+  // The facts of the frame: the name of the change, who does the analysis, where, from when, why.
+  const FACTS = [
+    ["name_of_change", 300], ["organisation", 200], ["area", 200], ["geography", 200], ["start_year", 4], ["status_text", 100], ["contact_role", 200], ["purpose", 5000],
+  ];
+  const HELP = { name_of_change: "h_name_of_change", organisation: "h_organisation", geography: "h_geography", start_year: "h_start_year" };
+  const factIn = {};
+  const factBox = el("div", { class: "alt-facts-grid" });
+  for (const [key, max] of FACTS) {
+    const id = `alt-${key}-${actId}`;
+    const help = HELP[key] ? el("span", { class: "help", id: `${id}-help`, text: t(`alternatives.${HELP[key]}`) }) : null;
+    const attrs = { id, name: key, maxlength: String(max), autocomplete: "off", "aria-describedby": help ? help.id : null };
+    const input = key === "purpose" ? el("textarea", { ...attrs, rows: "3" })
+      : el("input", { ...attrs, type: "text", inputmode: key === "start_year" ? "numeric" : null, class: key === "start_year" ? "num" : null });
+    input.addEventListener("change", () => {
+      const v = input.value.trim();
+      save({ [key]: key === "start_year" ? (v === "" ? null : v) : v });
+    });
+    factIn[key] = input;
+    factBox.append(el("div", { class: `field alt-fact-${key}` }, el("label", { for: id, text: t(`alternatives.f_${key}`) }), input, help));
+  }
+  const gapsLine = el("p", { class: "help alt-gaps" });
+  const facts = el("section", { class: "alt-facts-edit", "aria-labelledby": `alt-fa-${actId}` },
+    el("h3", { id: `alt-fa-${actId}`, text: t("alternatives.facts_heading") }), gapsLine, factBox);
+
   // A and B.
   const aIn = el("textarea", { id: `alt-a-in-${actId}`, rows: "3", maxlength: "5000" });
   const bIn = el("textarea", { id: `alt-b-in-${actId}`, rows: "3", maxlength: "5000" });
@@ -354,6 +378,7 @@ function buildConsole(first) {
   const orphans = el("div", { class: "alt-orphans" });
   const wrap = el("div", { class: "alt-console" },
     say,
+    facts,
     el("section", { "aria-labelledby": `alt-eh-${actId}` },
       el("h3", { id: `alt-eh-${actId}`, text: t("alternatives.edit_heading") }),
       ab,
@@ -476,6 +501,12 @@ function buildConsole(first) {
     ctx = next;
     agg = next.results.aggregate;
     if (!agg) return;
+    const known = { ...(agg.facts || {}), start_year: agg.frame?.start_year ?? "" };
+    for (const [key, input] of Object.entries(factIn)) {
+      if (document.activeElement !== input) input.value = String(known[key] ?? "");
+    }
+    const gaps = agg.gaps || [];
+    gapsLine.textContent = gaps.length ? `${t("alternatives.gaps")} ${gaps.map((g) => g.label).join(", ")}.` : "";
     if (document.activeElement !== aIn) aIn.value = agg.a || "";
     if (document.activeElement !== bIn) bIn.value = agg.b || "";
     drawRows();

@@ -43,11 +43,12 @@ export function headline(el, t, agg, { discounted = true, size = "normal" } = {}
       el("p", { class: "calc-big-label", text: label }),
       el("p", { class: "calc-big-value", text: value }),
       note ? el("p", { class: "calc-big-note", text: note }) : null);
-  const net = cell(m.nettonytta < 0 ? "net negative" : "net", t("calculate.nettonytta"), kr(m.nettonytta),
-    discounted ? t("calculate.discounted") : t("calculate.undiscounted"));
+  // Every figure says its basis: discounted (nuvärde) or undiscounted.
+  const basis = discounted ? t("calculate.discounted") : t("calculate.undiscounted");
+  const net = cell(m.nettonytta < 0 ? "net negative" : "net", t("calculate.nettonytta"), kr(m.nettonytta), basis);
   const reading = m.reading ? t(`calculate.reading.${m.reading}`) : t("calculate.cannot_why");
-  const per = cell("per-krona", t("calculate.per_krona"), perKrona(m, t), reading);
-  const year = cell("break-even", t("calculate.break_even"), yearText(m.break_even_year, agg.settings, t), null);
+  const per = cell("per-krona", t("calculate.per_krona"), perKrona(m, t), `${reading} · ${basis}`);
+  const year = cell("break-even", t("calculate.break_even"), yearText(m.break_even_year, agg.settings, t), basis);
   return el("div", { class: `calc-head size-${size}` }, net, per, year);
 }
 
@@ -121,8 +122,14 @@ export function resultBoard(el, t, agg, { discounted = true, tornado = true, top
   if (agg.errors.length) {
     left.append(el("p", { class: "calc-warn", text: `${t("calculate.errors")}: ${[...new Set(agg.errors.map((e) => e.title))].join(", ")}` }));
   }
+  const omf = agg.omfordelning?.any
+    ? el("p", { class: "calc-omf", text: `${t("calculate.omfordelning")}: ${omfordelningLines(t, agg.omfordelning).filter((_, i) => {
+      const s = i < 2 ? agg.omfordelning.benefit : agg.omfordelning.cost;
+      return s.hours_total;
+    }).join(" · ")}` })
+    : null;
   const mid = el("div", { class: "calc-mid" }, slot,
-    el("div", { class: "calc-sub" }, uncertaintyLine(el, t, agg, discounted),
+    el("div", { class: "calc-sub" }, uncertaintyLine(el, t, agg, discounted), omf,
       el("p", { class: "calc-settings", text: settingsText(agg.settings, t) })));
   const node = el("div", { class: `calc-pres${tornado ? "" : " no-tornado"}` }, left, mid);
   if (tornado) {
@@ -221,12 +228,21 @@ function breakdowns(el, t, agg, discounted) {
   return el("div", { class: "calc-tables" }, shares, cat, per);
 }
 
+/**
+ * Omfördelning in time: freed and consumed hours and årsarbetare, per year (mean over the
+ * horizon) and over the whole horizon, each figure labelled with what it covers.
+ */
+export function omfordelningLines(t, o) {
+  const side = (s, key) => [
+    t(`calculate.${key}_year`, { n: fmt(o[s].hours_per_year, 0), a: fmt(o[s].arsarbetare_per_year, 2) }),
+    t(`calculate.${key}_total`, { n: fmt(o[s].hours_total, 0), a: fmt(o[s].arsarbetare_total, 2), years: fmt(o.horizon) }),
+  ];
+  return [...side("benefit", "hours_freed"), ...side("cost", "hours_used")];
+}
+
 function omfordelning(el, t, agg) {
   const o = agg.omfordelning;
-  const lines = [
-    t("calculate.hours_freed", { n: fmt(o.benefit_hours, 0), a: fmt(o.benefit_arsarbetare, 2) }),
-    t("calculate.hours_used", { n: fmt(o.cost_hours, 0), a: fmt(o.cost_arsarbetare, 2) }),
-  ];
+  const lines = omfordelningLines(t, o);
   if (o.missing_hours.length) lines.push(t("calculate.hours_missing", { items: o.missing_hours.join(", ") }));
   return el("section", { class: "calc-section" }, el("h3", { text: t("calculate.omfordelning") }),
     el("ul", { class: "calc-list" }, lines.map((l) => el("li", { text: l }))));
@@ -248,10 +264,9 @@ function errorList(el, t, agg) {
     el("h3", { text: t("calculate.errors") }),
     el("p", { class: "help", text: t("calculate.errors_help") }),
     el("ul", { class: "calc-list" }, agg.errors.map((e) => {
-      let why = translated(t, `calculate.error.${e.code}`, "calculate.error.other").replace("%(names)s", e.names.join(", "));
-      if (e.field === "hours") why += ` ${t("calculate.hours_field")}`;
-      if (e.scenarios.length) why += ` (${e.scenarios.map((s) => t(`calculate.scenario.${s}`)).join(", ")})`;
-      return el("li", {}, el("strong", { text: e.title }), `: ${why}`);
+      // The server's sentence names the item and says what is wrong, in the workshop's language.
+      const when = e.scenarios.length ? ` (${e.scenarios.map((s) => t(`calculate.scenario.${s}`)).join(", ")})` : "";
+      return el("li", { text: `${e.message}${when}` });
     })));
 }
 

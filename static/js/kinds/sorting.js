@@ -593,6 +593,13 @@ function decisionForm(ctx, it, decision, decided, ik, labels) {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const v = read();
+    if (v.valuation === "size" && v.size_score === "") {
+      error.textContent = t("sorting.size_required");
+      size.setAttribute("aria-invalid", "true");
+      size.focus();
+      return;
+    }
+    size.removeAttribute("aria-invalid");
     save.disabled = true;
     error.textContent = "";
     const ack = await ctx.draft("node.update", {

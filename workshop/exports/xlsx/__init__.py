@@ -63,7 +63,7 @@ from ._layout import (  # noqa: F401  (the workbook's positions, for tests and d
 )
 from .cells import FORMULA_START, Book  # noqa: F401
 from .formulas import divides_by_variable, formula_tree, to_excel  # noqa: F401
-from .sheets import factors, not_valued, result, start, values
+from .sheets import factors, followup, not_valued, result, start, values
 
 
 def _build(ws: Workshop, analysis: Analysis) -> Book:
@@ -75,6 +75,7 @@ def _build(ws: Workshop, analysis: Analysis) -> Book:
     values.write(ctx, COSTS, "cost")
     not_valued.write(ctx)
     result.write(ctx)
+    followup.write(ctx)  # only once a version is decided
     wb = ctx.book.wb
     wb.move_sheet(FACTORS, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(FACTORS))
     wb.active = wb.sheetnames.index(RESULT)

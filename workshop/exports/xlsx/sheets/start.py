@@ -9,6 +9,7 @@ from flask_babel import gettext
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ....draft.checks import not_given, or_not_given
 from ....draft.vocabulary import PERSPECTIVE_KIND_LABELS
 from ...common import clean
 from .._context import Context, label
@@ -43,13 +44,16 @@ def write(ctx: Context) -> None:
     ]
     for i, (heading, value) in enumerate(facts):
         b.text(ws, 5 + i, 1, heading, F_BOLD)
-        b.text(ws, 5 + i, 2, value, wrap=True)
+        b.text(ws, 5 + i, 2, or_not_given(value), wrap=True)
     b.text(ws, 14, 1, gettext("Purpose"), F_BOLD)
-    b.text(ws, 14, 2, a.purpose, wrap=True)
+    b.text(ws, 14, 2, a.purpose or not_given(), wrap=True)
 
     b.text(ws, 16, 1, gettext("Frame"), F_HEAD)
     b.text(ws, 17, 1, gettext("Start year"), F_BOLD)
-    b.num(ws, 17, 2, a.start_year)
+    if a.start_year is None:
+        b.text(ws, 17, 2, not_given())
+    else:
+        b.num(ws, 17, 2, a.start_year)
     b.text(ws, 18, 1, gettext("Horizon (years)"), F_BOLD)
     b.num(ws, 18, 2, a.horizon)
     b.text(ws, 18, 3, gettext("Fixed in this file: the sheets have one column per year."), F_MUTED)
@@ -79,16 +83,16 @@ def write(ctx: Context) -> None:
         b.text(ws, row, 2, label(PERSPECTIVE_KIND_LABELS, p.get("kind")))
         row += 1
     if not a.perspectives:
-        b.text(ws, row, 1, "–")
+        b.text(ws, row, 1, not_given())
         row += 1
     row += 1
     b.text(ws, row, 1, gettext("Alternatives"), F_HEAD)
     row += 1
     b.text(ws, row, 1, gettext("Alternative A (reference)"), F_BOLD)
-    b.text(ws, row, 2, a.alternative_a, wrap=True)
+    b.text(ws, row, 2, a.alternative_a or not_given(), wrap=True)
     row += 1
     b.text(ws, row, 1, gettext("Alternative B (the change)"), F_BOLD)
-    b.text(ws, row, 2, a.alternative_b, wrap=True)
+    b.text(ws, row, 2, a.alternative_b or not_given(), wrap=True)
     row += 1
     if a.comparison:
         row += 1
