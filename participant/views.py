@@ -105,7 +105,7 @@ def phone(code: str):
     kinds = list(dict.fromkeys(a.kind for a in ws.activities))
     current = None if ws.is_self_paced else next((a for a in ws.activities if a.id == ws.current_activity_id), None)
     # Fetched at once, beside phone.js, instead of one after the other as the imports are read.
-    preload = ["js/core.js", *(assets().kind_modules(current.kind) if current else [])]
+    preload = list(dict.fromkeys(["js/core.js", *(assets().kind_modules(current.kind) if current else [])]))
     page_kinds = phone_kinds(kinds)
     return render_template(
         "participant/phone.html",

@@ -107,6 +107,7 @@ def test_first_load_is_one_stylesheet_preloaded_modules_and_within_60_kb(app, ma
     needed = set(_imports("js/phone.js") + _imports("js/kinds/multiple_choice.js")) - {"js/phone.js"}
     preloaded = {_static_path(u) for u in page.preloads}
     assert needed <= preloaded, needed - preloaded
+    assert len(preloaded) == len(page.preloads), page.preloads  # each once
 
     for url in page.stylesheets + page.scripts + page.preloads:
         asset = c.get(url, headers=BR)
