@@ -2,8 +2,8 @@
 
 Usage: python bench/page_weight.py [BASE_URL] [JOIN_CODE]
 Without arguments it starts a server with a fresh data folder and a one-question workshop.
-Counts the HTML, every stylesheet and script it links, and the JS modules the phone page
-imports (core, phone, and the kind module of the current activity).
+Counts the HTML and every stylesheet, script and module it links (the page preloads the modules
+phone.js imports and those of the current activity's kind).
 """
 
 from __future__ import annotations
@@ -75,11 +75,10 @@ def weigh(base: str, code: str) -> None:
         rows.append((url.replace(base, ""), r.headers.get("Content-Encoding", "-"), wire, len(raw)))
         return raw.decode("utf-8", "replace")
 
-    html = fetch(f"{base}/w/{code}")
-    for ref in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+    html = fetch(f"{base}/j/{code}")
+    # The stylesheet, the scripts and the preloaded modules (core, the current kind's and its helpers').
+    for ref in re.findall(r'(?:href|src)="(/(?:static|assets|v)/[^"]+)"', html):
         fetch(urljoin(base, ref))
-    for mod in ("core.js", "kinds/multiple_choice.js", "kinds/_charts.js"):
-        fetch(f"{base}/static/js/{mod}")
     for path, encoding, wire, raw in rows:
         print(f"{wire:>8} B on the wire ({encoding:>4}) {raw:>8} B raw  {path}")
     print(

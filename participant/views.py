@@ -8,7 +8,11 @@ import unicodedata
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
+from workshop.activities import all_kinds
+from workshop.assets import assets
+from workshop.browser_strings import kind_strings, phone_kinds, phone_strings
 from workshop.extensions import csrf, db
+from workshop.i18n import LANGUAGES
 from workshop.models import Participant, Workshop
 from workshop.ratelimit import has_reached, mark_reached
 from workshop.routing import public_url_for
@@ -86,20 +90,43 @@ def _page_refusal(code: str, reason: str | None):
 
 @bp.get("/j/<code>")
 def join_link(code: str):
-    """The address in the QR code: straight to the workshop's phone page."""
-    ws, reason = lookup(code)
-    if ws is None:
-        return _page_refusal(code, reason)
-    return redirect(url_for("participant.phone", code=ws.join_code))
+    """The address in the QR code: the workshop's phone page itself (a redirect would cost a
+    slow phone network another round trip before anything shows)."""
+    return phone(code)
 
 
 @bp.get("/w/<code>")
 def phone(code: str):
+    """The phone page (also at the older address /w/<code>, which open tabs still reload)."""
     ws, reason = lookup(code)
     if ws is None:
         return _page_refusal(code, reason)
     g.locale = ws.language
-    return render_template("participant/phone.html", ws=ws)
+    kinds = list(dict.fromkeys(a.kind for a in ws.activities))
+    current = None if ws.is_self_paced else next((a for a in ws.activities if a.id == ws.current_activity_id), None)
+    # Fetched at once, beside phone.js, instead of one after the other as the imports are read.
+    preload = list(dict.fromkeys(["js/core.js", *(assets().kind_modules(current.kind) if current else [])]))
+    page_kinds = phone_kinds(kinds)
+    return render_template(
+        "participant/phone.html",
+        ws=ws,
+        preload=preload,
+        page_kinds=page_kinds,
+        stylesheet_name=assets().phone_stylesheet(page_kinds),
+        strings=phone_strings(kinds),
+    )
+
+
+@bp.get("/api/strings/<lang>/<kind>.json")
+def strings_of_kind(lang: str, kind: str):
+    """The strings of a kind the phone page did not embed (added to the workshop after the
+    page was opened); static/js/core.js fetches them with the kind's module."""
+    if lang not in LANGUAGES or kind not in all_kinds():
+        abort(404)
+    g.locale = lang
+    response = jsonify(kind_strings(phone_kinds([kind])))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 class _Unstorable(ValueError):

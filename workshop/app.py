@@ -16,7 +16,7 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_compress import Compress
 
-from . import database, errors, login_sessions, routing, security
+from . import assets, database, errors, login_sessions, routing, security
 from .browser_strings import js_strings
 from .config import Settings
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
         COMPRESS_MIN_SIZE=512,
     )
     Compress(app)
+    assets.init_app(app)  # one stylesheet per page type, long-cached addresses
     database.init_app(app, settings)
 
     @app.before_request

@@ -1,7 +1,11 @@
 // Shared browser helpers: translated strings, safe DOM building, sockets, timers, kinds.
 // User text only ever reaches the page through textContent (see el()).
 
-const strings = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+const i18n = document.getElementById("i18n");
+const strings = JSON.parse(i18n?.textContent || "{}");
+// A phone page carries only the strings and styles of the kinds its workshop held
+// (data-kinds); a kind added later brings its own with its module (see loadKind).
+const pageKinds = i18n?.dataset.kinds !== undefined ? new Set(i18n.dataset.kinds.split(" ")) : null;
 
 /** Translated string for `key`; the key itself if the catalogue lacks it. */
 /** The number a plural form is chosen by: `n` as given, or as formatted ("1", "1\u00a0000"). */
@@ -134,12 +138,32 @@ export function isOlder(next, shown) {
 
 const kindModules = new Map();
 
+/** The strings and styles of `kind` when the page does not carry them yet: its strings
+ *  (GET /api/strings/...) and the stylesheet of every kind (data-styles). */
+async function kindExtras(kind) {
+  if (!pageKinds || pageKinds.has(kind)) return;
+  const href = i18n.dataset.styles;
+  const styled = !href || document.querySelector(`link[rel="stylesheet"][href="${href}"]`)
+    ? null
+    : new Promise((resolve) => {
+        const link = el("link", { rel: "stylesheet", href });
+        link.addEventListener("load", resolve, { once: true });
+        link.addEventListener("error", resolve, { once: true }); // unstyled beats not shown
+        document.head.append(link);
+      });
+  const res = await fetch(`/api/strings/${document.documentElement.lang || "sv"}/${kind}.json`);
+  if (!res.ok) throw new Error(`strings of ${kind}: ${res.status}`);
+  Object.assign(strings, await res.json());
+  await styled;
+  pageKinds.add(kind);
+}
+
 /** The JS module of an activity kind: static/js/kinds/<kind>.js (loaded once). */
 export function loadKind(kind) {
   if (!/^[a-z_]+$/.test(kind)) return Promise.reject(new Error("bad kind"));
   if (!kindModules.has(kind)) {
     // A failed load (a phone's network dropped) is not remembered: the next call tries again.
-    const loading = import(`./kinds/${kind}.js`).catch((err) => {
+    const loading = Promise.all([import(`./kinds/${kind}.js`), kindExtras(kind)]).then(([mod]) => mod).catch((err) => {
       kindModules.delete(kind);
       throw err;
     });

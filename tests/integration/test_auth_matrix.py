@@ -446,6 +446,11 @@ def _concrete(world, rule):
         "key": world.presenter_key,
         "code": world.code,
         "filename": "js/core.js",
+        "name": "app",
+        "digest": "000000000000",
+        "version": "000000000000",
+        "lang": "sv",
+        "kind": "multiple_choice",
         "number": 1,
         "item_id": "1",
     }

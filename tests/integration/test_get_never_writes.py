@@ -56,6 +56,11 @@ def _gets(w) -> list[str]:
         "code": [w.code, w.live_code],
         "key": [w.presenter_key, w.review_key],
         "filename": ["js/core.js"],
+        "name": ["app", "phone-vote"],  # the combined stylesheets, /assets/<name>.<digest>.css
+        "digest": ["000000000000"],
+        "version": ["000000000000"],  # long-cached static files, /v/<version>/static/<filename>
+        "lang": ["sv", "en"],  # a kind's phone strings, /api/strings/<lang>/<kind>.json
+        "kind": ["multiple_choice", "qna"],
     }
     out = []
     for rule in w.app.url_map.iter_rules():
