@@ -23,6 +23,7 @@ everything else is compressed per answer by Flask-Compress (workshop/app.py).
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import mimetypes
@@ -33,7 +34,7 @@ from itertools import combinations
 from pathlib import Path
 
 import brotli
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, g, request
 from markupsafe import Markup, escape
 
 # The activity kinds' stylesheets (each file's opening comment says which kinds it styles).
@@ -194,12 +195,28 @@ def stylesheet_tag(name: str) -> Markup:
     return Markup('<link rel="stylesheet" href="%s">') % escape(assets().stylesheet_url(name))
 
 
+def inline_stylesheet_tag(name: str) -> Markup:
+    """The bundle ``name`` in the page itself, for the phone's first paint: on a slow network a
+    separate stylesheet waits behind the scripts for the one narrow link. The response's
+    Content-Security-Policy allows exactly this text (its SHA-256, ``workshop/security.py``)."""
+    _, css = assets().bundles[name]
+    text = css.decode("utf-8")
+    if "</" in text:  # never the case for our own files; a link then, not a broken page
+        return stylesheet_tag(name)
+    digest = base64.b64encode(hashlib.sha256(css).digest()).decode("ascii")
+    hashes = g.setdefault("style_hashes", [])
+    if digest not in hashes:
+        hashes.append(digest)
+    return Markup("<style>") + Markup(text) + Markup("</style>")
+
+
 def init_app(app: Flask) -> None:
     app.extensions["assets"] = build(Path(app.static_folder or "static"))
     app.add_url_rule("/assets/<name>.<digest>.css", "asset_stylesheet", stylesheet)
     app.add_url_rule("/v/<version>/static/<path:filename>", "asset_versioned", versioned)
     app.jinja_env.globals.update(
         stylesheet=stylesheet_tag,
+        inline_stylesheet=inline_stylesheet_tag,
         stylesheet_url=lambda name: assets().stylesheet_url(name),
         asset_url=lambda path: assets().url(path),
     )

@@ -62,6 +62,7 @@ def phone_strings(kinds: Iterable[str]) -> dict[str, str]:
             _add(out, key, value)
     for key, value in COUNT_JS_STRINGS.items():
         _add(out, key, value)
+    out.update({k: str(v) for k, v in FOCUS_JS_STRINGS.items() if not k.startswith(NOT_ON_PHONES)})
     out.update(kind_strings(phone_kinds(kinds)))
     return out
 

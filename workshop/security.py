@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 CSP = "; ".join(
     [
@@ -43,7 +43,16 @@ HSTS = "max-age=31536000; includeSubDomains"
 PRIVATE_PREFIXES = ("/f/", "/login", "/setup", "/review/", "/present/")
 
 
+def csp_with_styles(hashes: Iterable[str]) -> str:
+    """The policy, also allowing the inline stylesheets with these SHA-256 digests (base64)."""
+    allowed = " ".join(f"'sha256-{h}'" for h in hashes)
+    return CSP.replace("style-src 'self'", f"style-src 'self' {allowed}")
+
+
 def add_security_headers(response):
+    hashes = g.get("style_hashes")
+    if hashes:
+        response.headers["Content-Security-Policy"] = csp_with_styles(hashes)
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name, value)
     if request.is_secure:

@@ -33,7 +33,9 @@ class _Page(HTMLParser):
         self.preloads: list[str] = []
         self.i18n: dict[str, str] = {}
         self._in_i18n = False
+        self._in_style = False
         self.strings = ""
+        self.styles: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -46,14 +48,21 @@ class _Page(HTMLParser):
         elif tag == "script" and a.get("id") == "i18n":
             self.i18n = a
             self._in_i18n = True
+        elif tag == "style":
+            self.styles.append("")
+            self._in_style = True
 
     def handle_data(self, data):
         if self._in_i18n:
             self.strings += data
+        if self._in_style:
+            self.styles[-1] += data
 
     def handle_endtag(self, tag):
         if tag == "script":
             self._in_i18n = False
+        if tag == "style":
+            self._in_style = False
 
 
 def _parse(html: str) -> _Page:
@@ -92,13 +101,26 @@ def test_the_qr_link_is_the_phone_page_itself(app, make_workshop):
 
 
 def test_first_load_is_one_stylesheet_preloaded_modules_and_within_60_kb(app, make_workshop):
+    import base64
+    import hashlib
+
+    from workshop.assets import assets
+
     _ws, code, _ids = make_workshop()
     c = app.test_client()
     r = c.get(f"/j/{code}", headers=BR)
     assert r.headers.get("Content-Encoding") == "br"
     wire = len(r.data)
     page = _parse(c.get(f"/j/{code}").get_data(as_text=True))
-    assert len(page.stylesheets) == 1, page.stylesheets
+    # The stylesheet is in the page (no second request before the first paint): the voting
+    # bundle, allowed by its own hash in this response's policy and no other inline style.
+    assert page.stylesheets == [] and len(page.styles) == 1
+    with app.app_context():
+        _, css = assets().bundles["phone-vote"]
+    assert page.styles[0].encode() == css
+    digest = base64.b64encode(hashlib.sha256(css).digest()).decode()
+    csp = r.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}';" in csp and "unsafe-inline" not in csp
 
     # Every module the page runs before the question shows is requested with the page: the
     # modules phone.js imports and those of the current activity's kind (multiple choice).
@@ -122,8 +144,8 @@ def test_a_copy_the_phone_has_is_answered_304(app, make_workshop):
     _ws, code, _ids = make_workshop()
     c = app.test_client()
     page = _parse(c.get(f"/j/{code}").get_data(as_text=True))
-    first = c.get(page.stylesheets[0], headers=BR)
-    again = c.get(page.stylesheets[0], headers={**BR, "If-None-Match": first.headers["ETag"]})
+    first = c.get(page.preloads[0], headers=BR)
+    again = c.get(page.preloads[0], headers={**BR, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and not again.data
 
 
