@@ -33,3 +33,12 @@ def test_the_statement_names_the_operator_and_the_contact(app):
     settings.accessibility_contact = "<script>alert(1)</script>"
     html = c.get("/tillganglighet").get_data(as_text=True)
     assert "<script>alert" not in html
+
+
+def test_a_participant_sees_what_is_stored_before_answering(app, make_workshop):
+    _ws, code, _ = make_workshop()
+    html = app.test_client().get(f"/j/{code}").get_data(as_text=True)
+    assert "Vad sparas om mig?" in html and "slumpad kod" in html
+    # When the workshop asks for a nickname, the note is in the form too, before "Fortsätt".
+    form = html[html.index('id="profile-form"') : html.index("</form>")]
+    assert "privacy-note" in form and "Namn, e-post eller telefonnummer behövs inte." in form
