@@ -13,6 +13,7 @@ from workshop.realtime import PHONE, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import phone_snapshot
+from workshop.responses import forget_participant
 from workshop.runtime import broadcaster, input_writer, limits
 
 
@@ -102,6 +103,18 @@ def on_submit(conn: Conn, payload):
         # page and the other method activities follow.
         broadcaster().mark_draft(conn.workshop_id)
     return ok(response_id=stored.response_id, duplicate=stored.duplicate, data=stored.data, status=stored.status)
+
+
+@socketio.on("forget", namespace=PHONE)
+@event("phone")
+def on_forget(conn: Conn, payload):
+    """The participant deletes their own answers (``{"confirm": true}``; anything else is refused)."""
+    if field(payload, "confirm") is not True:
+        raise InputError("invalid", gettext("Invalid value."))
+    p = _participant(conn)
+    for activity_id in forget_participant(p):
+        broadcaster().mark(activity_id)
+    return ok()
 
 
 @socketio.on("snapshot", namespace=PHONE)

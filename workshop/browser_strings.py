@@ -97,4 +97,5 @@ FOCUS_JS_STRINGS = {
     "keys.on": _l("The keys steer the room now."),
     "keys.paused": _l("Keys paused: a button or field has focus (Esc on a button gives them back)."),
     "phone.now": _l("Now: %(title)s"),
+    "phone.forgotten": _l("Your answers are deleted."),
 }

@@ -184,3 +184,23 @@ __all__ = [
     "own_responses",
     "reset_activity",
 ]
+
+
+def forget_participant(participant: Participant) -> list[int]:
+    """A participant's own "delete my answers": every input of theirs stops counting and loses
+    its content (the row stays, empty and deleted, so a resent input is answered rather than
+    stored again), and their nickname and perspective are cleared. What the facilitator already
+    adopted into the draft analysis stays: it is the analysis' own text now. Returns the
+    activities whose results change."""
+    acts = list(
+        db.session.scalars(select(Response.activity_id).where(Response.participant_id == participant.id).distinct())
+    )
+    db.session.execute(
+        update(Response)
+        .where(Response.participant_id == participant.id)
+        .values(status="deleted", current=False, data={})
+    )
+    participant.nickname = ""
+    participant.perspective = ""
+    db.session.commit()
+    return acts

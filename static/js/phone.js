@@ -173,6 +173,24 @@ const socketLibrary = new Promise((resolve) => {
 
 /** Open the socket; with `joined` (a first join under way) its handshake runs meanwhile and
  *  the token is sent once the join has answered. Every (re)connection reads the stored token. */
+// "Delete my answers" (the footer's privacy note): every input of this phone stops counting
+// and loses its content on the server; the outbox and the page's copy go too.
+document.getElementById("forget")?.addEventListener("click", (ev) => {
+  const button = ev.currentTarget;
+  const status = document.getElementById("forget-status");
+  if (!socket || !window.confirm(button.dataset.confirm)) return;
+  socket.timeout(10000).emit("forget", { confirm: true }, (err, ack) => {
+    if (err || !ack.ok) {
+      status.textContent = err ? t("offline") : ack.error.message;
+      return;
+    }
+    saveOutbox([]);
+    state.mine = {};
+    status.textContent = t("phone.forgotten");
+    render(true);
+  });
+});
+
 function connect(joined = null) {
   if (!window.io) return void socketLibrary.then(() => connect(joined));
   const auth = (send) => Promise.resolve(joined).then(() => send({ token: localStorage.getItem(tokenKey) }), () => {});

@@ -1607,6 +1607,7 @@ EVENT_NAMES = [
 SOCKET_ENDPOINTS = [
     "phone submit",
     "phone snapshot",
+    "phone forget",
     "phone unknown event",
     "phone connect",
     "console goto",
@@ -1667,6 +1668,16 @@ def socket_endpoint(world: World, name: str) -> tuple[st.SearchStrategy, Callabl
             return c.socket(f"phone submit {kind}", w.phone, PHONE, "submit", body)
 
         return submit_events(w), run
+    if name == "phone forget":
+        # Never the confirmed deletion (it would empty the world's phone): every case is one
+        # the server must refuse, leaving the data as it was (tests/integration/test_forget_me.py
+        # deletes for real).
+        def forget(c, v):
+            if isinstance(v, dict) and v.get("confirm") is True:
+                v = {**v, "confirm": "yes"}
+            return c.socket(name, w.phone, PHONE, "forget", v)
+
+        return junk(), forget
     if name == "phone snapshot":
         return junk(), lambda c, v: c.socket(name, w.phone, PHONE, "snapshot", v)
     if name in ("phone unknown event", "console unknown event", "screen unknown event"):

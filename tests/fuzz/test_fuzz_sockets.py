@@ -32,6 +32,7 @@ DEFAULT = 15
     [
         "phone submit",
         "phone snapshot",
+        "phone forget",
         "phone unknown event",
         "phone connect",
         "console goto",
