@@ -207,8 +207,9 @@ def test_live_workshop_flow(open_page, ui):
     f.keyboard.press("ArrowLeft")
     f.wait_for_timeout(300)
     expect(f.locator("#current-title")).to_have_text(here)
-    # A mouse click on a control leaves focus on the page: the clicker goes on working.
-    f.locator("#lock").click()
+    # A mouse click on a control leaves focus on the page: the clicker goes on working (the
+    # arrows below). One click: a second one at once would toggle again or not, depending on
+    # whether the first one's state had arrived.
     f.locator("#lock").click()
     expect(f.locator("#lock")).to_have_attribute("aria-pressed", "true")
     # Back with the other arrow.

@@ -130,19 +130,30 @@ class _InlineFinder(HTMLParser):
         super().__init__()
         self.problems: list[str] = []
         self._in_script = False
+        self._in_style = False
+        self.styles: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         for name in a:
             if name == "style" or name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=...>")
-        if tag == "style":
-            self.problems.append("<style>")
+        if tag == "style":  # allowed only by its own hash in the response's policy (below)
+            self.styles.append("")
+            self._in_style = True
         if tag == "script" and not a.get("src") and a.get("type") not in ("application/json",):
             self.problems.append("inline <script>")
         for name in ("href", "src", "action"):
             if (a.get(name) or "").strip().lower().startswith("javascript:"):
                 self.problems.append(f"javascript: URL in {tag}")
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles[-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
 
 
 def test_pages_have_no_inline_script_or_style(app, make_workshop):
@@ -151,10 +162,21 @@ def test_pages_have_no_inline_script_or_style(app, make_workshop):
     logged_in = app.test_client()
     h.login(logged_in)
     client = app.test_client()
+    import base64
+    import hashlib
+
     for c, path in [(client, p) for p in anonymous] + [(logged_in, p) for p in facilitator]:
         finder = _InlineFinder()
-        finder.feed(c.get(path).get_data(as_text=True))
+        r = c.get(path)
+        finder.feed(r.get_data(as_text=True))
         assert finder.problems == [], (path, finder.problems)
+        # An inline stylesheet (the phone's, for its first paint) only with its own hash in the
+        # policy: the browser would ignore any other.
+        policy = r.headers["Content-Security-Policy"]
+        for css in finder.styles:
+            digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy, (path, "inline <style> not allowed by the policy")
+        assert "unsafe-inline" not in policy
 
 
 def test_user_text_is_escaped_in_pages(app, make_workshop):
