@@ -265,10 +265,12 @@ const keys = bindKeys({
 }, { stateVersion: () => state.workshop?.version });
 $("keys-help").addEventListener("click", () => keys.open());
 releaseAfterClick(root);
-// Next to the keys' help: whether the keys act now (not while a control has focus; Escape
+// With the keys' help: whether the keys act now (not while a control has focus; Escape
 // on a button gives them back, focus going to the current activity's heading).
 $("current-title").setAttribute("tabindex", "-1");
 $("current-title").classList.add("focus-target");
+// Below the button, on a line of its own: the hint's length changes with focus, and the
+// button must not move under a pointer that is pressing it.
 const keysHint = el("span", { id: "keys-state", class: "keys-state" });
-$("keys-help").before(keysHint, " ");
+$("keys-help").after(keysHint);
 keysState({ hint: keysHint, home: $("current-title") });

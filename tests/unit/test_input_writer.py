@@ -429,6 +429,7 @@ def test_an_effect_and_its_card_on_the_wall_are_stored_in_one_batch_with_votes(u
     from workshop.draft.models import Analysis
 
     ws, (eff, mc) = _ws(user, activities=(EFFECTS, MC), mode="self_paced")
+    ws_id = ws.id  # read now: the write below may leave the test's session with other objects
     p, q = _participant(ws), _participant(ws)
     items = [
         _item(q, mc, "v1", {"choices": [0]}),
@@ -447,7 +448,7 @@ def test_an_effect_and_its_card_on_the_wall_are_stored_in_one_batch_with_votes(u
     assert [o.changed_draft for o in outcomes] == [False, True, False]
     rows = _stored()
     assert [(r.client_id, r.current) for r in rows] == [("v1", False), ("e1", True), ("v2", True)]
-    analysis = db.session.scalars(select(Analysis).where(Analysis.workshop_id == ws.id)).one()
+    analysis = db.session.scalars(select(Analysis).where(Analysis.workshop_id == ws_id)).one()
     assert [(n.title, n.source_response_id) for n in analysis.nodes] == [("Kortare väntetid", outcomes[1].response_id)]
 
 
