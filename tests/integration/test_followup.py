@@ -210,6 +210,13 @@ def test_the_web_report_and_the_review_link_show_the_follow_up(app, decided):
         f"/f/w/{ws_id}/followup/1/measure",
         data={"item_id": item.id, "year": "1", "measured_on": "2028-01-20", "value": "1000"},
     )
-    page = client.get(f"/f/w/{ws_id}/report").get_data(as_text=True)
-    assert 'id="s8"' in page and "Socialnämnden" in page
-    assert "Mätt till och med år 1" in page or "Measured up to year 1" in page
+    from workshop.draft.service import analysis_for
+    from workshop.extensions import db
+    from workshop.models import Workshop
+
+    with app.app_context():
+        key = analysis_for(db.session.get(Workshop, ws_id), create=False).review_key
+    for c, path in ((client, f"/f/w/{ws_id}/report"), (app.test_client(), f"/review/{ws_id}/{key}")):
+        page = c.get(path).get_data(as_text=True)
+        assert 'id="s8"' in page and "Socialnämnden" in page, path
+        assert "Mätt till och med år 1" in page or "Measured up to year 1" in page, path
