@@ -85,6 +85,9 @@ def login():
         error=error,
         email=request.form.get("email", ""),
         remember_days=current_app.extensions["settings"].remember_days,
+        sso_name=current_app.extensions["settings"].oidc_provider_name
+        if current_app.extensions["settings"].oidc_enabled
+        else None,
     )
 
 

@@ -211,6 +211,81 @@ def live_server(tmp_path):
     server.stop()
 
 
+OIDC_CLIENT_ID, OIDC_SECRET = "nyttoverkstad", "provider-secret-123"
+
+
+class OidcProvider:
+    """tests/oidc_provider.py in a child process."""
+
+    def __init__(self, tmp: Path, app_url: str, users: list[str], *flags: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(tmp / f"provider-{self.port}.log", "ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "tests" / "oidc_provider.py"),
+                "--port",
+                str(self.port),
+                "--client-id",
+                OIDC_CLIENT_ID,
+                "--client-secret",
+                OIDC_SECRET,
+                "--redirect-uri",
+                f"{app_url}/login/sso/callback",
+                *[a for u in users for a in ("--user", u)],
+                *flags,
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/.well-known/openid-configuration", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("provider did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def sso(tmp_path):
+    """``sso(users, *provider_flags, domains="")``: a provider and a product server wired to it."""
+    started: list = []
+
+    def start(users: list[str], *flags: str, domains: str = "", accounts: tuple[str, ...] = ("anna@solstad.se",)):
+        data = tmp_path / f"s{len(started)}"
+        data.mkdir()
+        port = free_port()
+        provider = OidcProvider(tmp_path, f"http://127.0.0.1:{port}", users, *flags)
+        started.append(provider)
+        server = LiveServer(
+            data,
+            port=port,
+            env={
+                "OIDC_ISSUER": provider.url,
+                "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+                "OIDC_CLIENT_SECRET": OIDC_SECRET,
+                "OIDC_PROVIDER_NAME": "Solstads kommun",
+                "OIDC_ACCOUNT_DOMAINS": domains,
+            },
+        )
+        for email in accounts:
+            server.create_user(email=email)
+        started.append(server.start())
+        return server, provider
+
+    yield start
+    for thing in started:
+        thing.stop()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI (REQUIRE_ALL_TESTS=1) a skipped test is a failure: a missing browser or service
     must not pass silently."""

@@ -16,7 +16,7 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_compress import Compress
 
-from . import assets, database, errors, login_sessions, routing, security
+from . import assets, database, errors, login_sessions, oidc, routing, security
 from .browser_strings import js_strings
 from .config import Settings
 from .draft import models as _draft_models  # noqa: F401  (registers the draft tables)
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
     login_manager.login_view = "facilitator.login"
     login_manager.login_message = None
     login_manager.user_loader(login_sessions.load)
+    oidc.init_app(app)
     app.after_request(_touch_login)
 
     _init_sockets(app, settings, async_mode)

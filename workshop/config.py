@@ -140,8 +140,23 @@ class Settings:
     # report a problem (an e-mail address or a web address).
     operator_name: str = ""
     accessibility_contact: str = ""
+    # Sign-in with the organisation's identity provider (OpenID Connect, docs/configuration.md):
+    # on when an issuer, a client id and a client secret are set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    # The provider's name on the login button ("Logga in med <name>").
+    oidc_provider_name: str = ""
+    # Make a facilitator account at the first sign-in of someone whose verified e-mail address
+    # is in one of these domains (empty: only people who already have an account sign in).
+    oidc_account_domains: list[str] = field(default_factory=list)
     testing: bool = False
     extra: dict = field(default_factory=dict)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, **overrides) -> Settings:
@@ -190,6 +205,16 @@ class Settings:
             timezone=os.environ.get("WORKSHOP_TIMEZONE") or "Europe/Stockholm",
             operator_name=(os.environ.get("OPERATOR_NAME") or "").strip()[:200],
             accessibility_contact=(os.environ.get("ACCESSIBILITY_CONTACT") or "").strip()[:300],
+            oidc_issuer=(os.environ.get("OIDC_ISSUER") or "").strip().rstrip("/"),
+            oidc_client_id=(os.environ.get("OIDC_CLIENT_ID") or "").strip(),
+            oidc_client_secret=(os.environ.get("OIDC_CLIENT_SECRET") or "").strip(),
+            oidc_scopes=(os.environ.get("OIDC_SCOPES") or "openid email profile").strip(),
+            oidc_provider_name=(os.environ.get("OIDC_PROVIDER_NAME") or "").strip()[:80],
+            oidc_account_domains=[
+                d.strip().lower().lstrip("@")
+                for d in (os.environ.get("OIDC_ACCOUNT_DOMAINS") or "").split(",")
+                if d.strip()
+            ],
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

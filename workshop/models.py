@@ -54,6 +54,7 @@ class User(UserMixin, Model):
     """A facilitator (analysledare) account."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
     email: Mapped[str] = mapped_column(String(254), unique=True, doc="Login name: trimmed and lower-cased, unique.")
@@ -67,6 +68,16 @@ class User(UserMixin, Model):
         doc="Password hash (werkzeug format); never the password itself.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the account was made (UTC).")
+    oidc_issuer: Mapped[str | None] = mapped_column(
+        String(255),
+        nullable=True,
+        doc="The identity provider (OpenID Connect issuer) this account signs in with, if any.",
+    )
+    oidc_subject: Mapped[str | None] = mapped_column(
+        String(255),
+        nullable=True,
+        doc="The account's subject (sub) at that provider: stable, unlike the e-mail address.",
+    )
 
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
 
