@@ -194,13 +194,20 @@ def new_workshop():
                 ws = portable.import_document(current_user, doc, title=fields["title"] or None)
                 if fields["open_until"]:
                     ws.open_until = fields["open_until"]
-                    db.session.commit()
+                ws.retention_months = fields["retention_months"]
+                db.session.commit()
             else:
                 ws = core.create_workshop(current_user, **fields)
             return redirect(url_for("facilitator.edit", ws_id=ws.id))
         except InputError as exc:
             error = exc.message
-    return render_template("facilitator/new.html", error=error, form=request.form, templates=templates)
+    return render_template(
+        "facilitator/new.html",
+        error=error,
+        form=request.form,
+        templates=templates,
+        retention_default=core.default_retention_months(),
+    )
 
 
 @bp.post("/f/import")

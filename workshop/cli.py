@@ -70,6 +70,7 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
     gc_policy = GcPolicy(socketio.sleep, lambda: writer.last_input)
     gc_policy.install()
     socketio.start_background_task(gc_policy.run)
+    socketio.start_background_task(_retention_loop, app)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     settings = app.extensions["settings"]
     click.echo(f"Nyttoverkstad is running: open http://{shown_host}:{port}/")
@@ -92,6 +93,29 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
     socketio.run(
         app, host=host, port=port, log_output=bool(os.environ.get("WORKSHOP_ACCESS_LOG")), handler_class=TimedHandler
     )
+
+
+def _retention_loop(app) -> None:
+    """Every hour: delete the inputs whose retention ran out, and tell the screens."""
+    from .extensions import socketio
+    from .retention import INTERVAL_SECONDS, purge_due
+    from .runtime import broadcaster
+
+    while True:
+        socketio.sleep(60)  # not in the way of the start
+        try:
+            with app.app_context():
+                from .extensions import db as database
+                from .models import Activity
+
+                for ws_id in purge_due():
+                    for act_id in database.session.scalars(
+                        database.select(Activity.id).where(Activity.workshop_id == ws_id)
+                    ):
+                        broadcaster.of(app).mark(act_id)
+        except Exception:  # a database hiccup: try again next hour
+            app.logger.exception("retention run failed")
+        socketio.sleep(INTERVAL_SECONDS)
 
 
 def _bool_env(name: str) -> bool:
@@ -207,6 +231,21 @@ def restore_cmd(path: str, yes: bool, data_dir: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     _app(data_dir)  # migrate an older backup forward
     click.echo("Database is up to date.")
+
+
+@cli.command(
+    "purge",
+    help="Delete the participants' inputs of every workshop whose retention time has run out "
+    "(workshop serve does this every hour).",
+)
+@data_dir_option
+def purge_cmd(data_dir: str | None) -> None:
+    from .retention import purge_due
+
+    app = _app(data_dir)
+    with app.app_context():
+        done = purge_due()
+    click.echo(f"Inputs deleted in {len(done)} workshop(s)" + (f": {', '.join(map(str, done))}" if done else "."))
 
 
 @cli.group(help="Database schema.")

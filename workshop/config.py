@@ -151,6 +151,9 @@ class Settings:
     # Make a facilitator account at the first sign-in of someone whose verified e-mail address
     # is in one of these domains (empty: only people who already have an account sign in).
     oidc_account_domains: list[str] = field(default_factory=list)
+    # Months after a workshop closes when its participants' inputs are deleted: the default
+    # for new workshops (each workshop can change it); 0 = kept until deleted by hand.
+    retention_months: int = 0
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -205,6 +208,7 @@ class Settings:
             timezone=os.environ.get("WORKSHOP_TIMEZONE") or "Europe/Stockholm",
             operator_name=(os.environ.get("OPERATOR_NAME") or "").strip()[:200],
             accessibility_contact=(os.environ.get("ACCESSIBILITY_CONTACT") or "").strip()[:300],
+            retention_months=max(0, min(120, int(os.environ.get("RETENTION_MONTHS") or "0"))),
             oidc_issuer=(os.environ.get("OIDC_ISSUER") or "").strip().rstrip("/"),
             oidc_client_id=(os.environ.get("OIDC_CLIENT_ID") or "").strip(),
             oidc_client_secret=(os.environ.get("OIDC_CLIENT_SECRET") or "").strip(),

@@ -180,6 +180,22 @@ class Workshop(Model):
         default=list,
         doc="Perspectives or roles phones choose from: list of up to 20 texts of at most 120 characters.",
     )
+    retention_months: Mapped[int | None] = mapped_column(
+        Integer,
+        nullable=True,
+        doc=(
+            "Participants' inputs are deleted this many months after the workshop closed (archived, or its "
+            "closing time passed); None = kept until the facilitator deletes them (workshop/retention.py)."
+        ),
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="When the workshop was archived (UTC); None while open."
+    )
+    inputs_deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="When the retention rule deleted the participants' inputs (UTC); None = not (yet).",
+    )
     current_activity_id: Mapped[int | None] = mapped_column(
         Integer,
         nullable=True,

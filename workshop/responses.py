@@ -186,6 +186,21 @@ __all__ = [
 ]
 
 
+def forget_participants(workshop_id: int) -> list[int]:
+    """Every participant of a workshop forgotten at once (the retention rule): the same as
+    :func:`forget_participant` for each, in two statements. Commits."""
+    people = select(Participant.id).where(Participant.workshop_id == workshop_id).scalar_subquery()
+    acts = list(db.session.scalars(select(Response.activity_id).where(Response.participant_id.in_(people)).distinct()))
+    db.session.execute(
+        update(Response).where(Response.participant_id.in_(people)).values(status="deleted", current=False, data={})
+    )
+    db.session.execute(
+        update(Participant).where(Participant.workshop_id == workshop_id).values(nickname="", perspective="")
+    )
+    db.session.commit()
+    return acts
+
+
 def forget_participant(participant: Participant) -> list[int]:
     """A participant's own "delete my answers": every input of theirs stops counting and loses
     its content (the row stays, empty and deleted, so a resent input is answered rather than

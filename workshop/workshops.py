@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .activities import all_kinds, get_kind
 from .extensions import db
 from .formatting import from_local
-from .models import Activity, Participant, Response, User, Workshop
+from .models import Activity, Participant, Response, User, Workshop, utcnow
 from .validation import InputError, Schema, form_data, number_value, parse, refuse
 from .validation.forms import Widget
 
@@ -53,6 +54,7 @@ class WorkshopSettings(Schema):
     ask_nickname: bool = True
     ask_perspective: bool = False
     perspectives: Annotated[list[str], AfterValidator(_perspectives)] = Field(default_factory=list)
+    retention_months: Annotated[int, Field(ge=1, le=120)] | None = None
 
 
 class WorkshopForm(WorkshopSettings):
@@ -88,6 +90,7 @@ WORKSHOP_WIDGETS: dict[str, Widget] = {
     "ask_nickname": "checkbox",
     "ask_perspective": "checkbox",
     "perspectives": "lines",
+    "retention_months": "integer",
 }
 
 
@@ -100,6 +103,14 @@ def workshop_form(form: Mapping[str, str], title_optional: bool = False) -> dict
     data["perspectives"] = [p[:PERSPECTIVE_MAX] for p in data["perspectives"]]
     data["ask_perspective"] = data["ask_perspective"] and bool(data["perspectives"])
     return parse(TemplateWorkshopForm if title_optional else WorkshopForm, data).model_dump()
+
+
+DEFAULT_RETENTION = object()
+
+
+def default_retention_months() -> int | None:
+    """The installation's default retention (``RETENTION_MONTHS``), for a new workshop."""
+    return current_app.extensions["settings"].retention_months or None
 
 
 def new_join_code() -> str:
@@ -116,7 +127,10 @@ def create_workshop(
     ask_nickname: bool = True,
     ask_perspective: bool = False,
     perspectives: list[str] | None = None,
+    retention_months: int | None | object = DEFAULT_RETENTION,
 ) -> Workshop:
+    if retention_months is DEFAULT_RETENTION:
+        retention_months = default_retention_months()
     settings = parse(
         WorkshopSettings,
         {
@@ -127,6 +141,7 @@ def create_workshop(
             "ask_nickname": ask_nickname,
             "ask_perspective": ask_perspective,
             "perspectives": list(perspectives or []),
+            "retention_months": retention_months,
         },
     )
     for _attempt in range(20):
@@ -339,12 +354,14 @@ def archive_workshop(ws: Workshop) -> None:
     """Archive: phones can no longer join, and the presenter address and review link close
     (their keys are replaced, so reopening does not bring the old links back)."""
     ws.status = "archived"
+    ws.closed_at = utcnow()
     rotate_keys(ws)
 
 
 def reopen_workshop(ws: Workshop) -> None:
     """Back from the archive; draws a new code if another open workshop took the old one."""
     ws.status = "open"
+    ws.closed_at = None
     try:
         db.session.commit()
     except IntegrityError:

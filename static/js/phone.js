@@ -165,6 +165,14 @@ function showProfile() {
 }
 
 // --- socket ------------------------------------------------------------------------------
+// The participant's reference (D-<id>): what they quote when asking about their data.
+function showReference(participant) {
+  const line = document.getElementById("my-reference");
+  if (!line || !participant) return;
+  line.querySelector("strong").textContent = `D-${participant.id}`;
+  line.hidden = false;
+}
+
 // socket.io.min.js loads beside this module (async, templates/participant/phone.html).
 const socketLibrary = new Promise((resolve) => {
   if (window.io) resolve();
@@ -199,6 +207,7 @@ function connect(joined = null) {
   socket.on("snapshot", (snap) => {
     state.workshop = snap.workshop;
     state.participant = snap.participant;
+    showReference(snap.participant);
     state.mine = snap.mine || {};
     state.results = snap.results || {};
     syncClock(snap.workshop.server_now);

@@ -83,7 +83,19 @@ def _routes(w):
         ("POST", f"/f/w/{ws}/followup/1/measure", {"item_id": "1", "year": "1", "measured_on": "2027-02-01"}),
         ("POST", f"/f/w/{ws}/followup/1/close", {"closed": "1"}),
         ("POST", f"/f/w/{ws}/followup/1/workshop", {}),
+        ("POST", f"/f/w/{ws}/participants/{_pid(w)}/delete", {"confirm": "1"}),
     ] + _more_gets(w)
+
+
+def _pid(w) -> int:
+    """A participant of Anna's workshop (the first phone of the world)."""
+    from sqlalchemy import select
+
+    from workshop.extensions import db
+    from workshop.models import Participant
+
+    with w.app.app_context():
+        return db.session.scalar(select(Participant.id).where(Participant.token == w.tokens[0]))
 
 
 def _expand(rule: str, values: dict) -> list[str]:
@@ -119,7 +131,8 @@ def _more_gets(w):
     out = []
     for rule in w.app.url_map.iter_rules():
         if rule.rule.startswith("/f/") and "GET" in rule.methods and rule.rule not in known:
-            out += [("GET", p, None) for p in _expand(rule.rule, {"ws_id": w.ws, "act_id": w.acts["multiple_choice"]})]
+            values = {"ws_id": w.ws, "act_id": w.acts["multiple_choice"], "pid": _pid(w)}
+            out += [("GET", p, None) for p in _expand(rule.rule, values)]
     return out
 
 
@@ -453,6 +466,7 @@ def _concrete(world, rule):
         "kind": "multiple_choice",
         "number": 1,
         "item_id": "1",
+        "pid": _pid(world),
     }
     if rule.rule.startswith("/review/"):
         values["key"] = world.review_key
