@@ -37,8 +37,14 @@ def local_when(moment: datetime | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
-def datetime_local(moment: datetime | None) -> str:
-    """The value of a ``datetime-local`` field for a stored UTC moment."""
+def datetime_local(moment: datetime | str | None) -> str:
+    """The value of a ``datetime-local`` field for a stored UTC moment (or its ISO 8601 text, as
+    settings store it)."""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00")) if moment else None
+        except ValueError:
+            return moment
     local = local_time(moment)
     return local.strftime("%Y-%m-%dT%H:%M") if local else ""
 
