@@ -374,6 +374,16 @@ def test_merge_keeps_both_authors_wording(app, make_effects):
         report = build(db.session.get(Workshop, ws_id), analysis(ws_id))
         (effect,) = report["effects"]
         assert [v["title"] for v in effect["variants"]] == ["Personalen slipper hämta nycklar"]
+        # The report (.docx) lists the merged wordings, with the judgement that differs.
+        import io
+
+        import docx
+
+        from workshop.exports.docx import render
+
+        doc = docx.Document(io.BytesIO(render(db.session.get(Workshop, ws_id), analysis(ws_id))))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "Färre resor — även formulerat: “Personalen slipper hämta nycklar” (negativ)" in text
 
 
 def test_a_chain_of_merges_keeps_every_wording(app, make_effects):

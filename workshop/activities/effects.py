@@ -343,7 +343,6 @@ class Effects(ActivityKind):
         "empty_wall": _l("The effects appear here as they come in."),
         "parking": _l("Parking: costs of carrying out the change"),
         "parking_help": _l("Taken up in step 6 (Formulera frågor)."),
-        "parking_empty": _l("No costs parked."),
         "variants": _l("Also written as:"),
         "phase_brainstorm": _l("Brainstorm: no dots yet"),
         "phase_dots": _l("Dot voting"),
@@ -385,7 +384,6 @@ class Effects(ActivityKind):
         "park_label": _l("Park as a cost of carrying out the change: %(text)s"),
         "unpark": _l("Back to the effects"),
         "several_tag": _l("Several effects?"),
-        "variant_from": _l("%(name)s wrote"),
     }
 
     # --- input ----------------------------------------------------------------------------

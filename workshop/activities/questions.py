@@ -309,7 +309,6 @@ class Questions(ActivityKind):
         "confirm": _l("Confirm as genomförandekostnad"),
         "confirm_label": _l("Confirm as genomförandekostnad: %(text)s"),
         "send_back": _l("Back to the effects"),
-        "confirmed": _l("Confirmed: %(text)s"),
     }
 
     def validate_config(self, payload: Any) -> dict[str, Any]:
