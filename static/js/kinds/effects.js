@@ -113,10 +113,12 @@ export function drawWall(root, agg, { t, el, extra, variantAuthor, parkedExtra, 
   const parked = parking ? agg.parked || [] : [];
   if (parked.length) gs.push({ key: "parked", label: t("effects.parking"), effects: parked, parked: true });
   wall.style.setProperty("--groups", String(gs.length));
-  if (!compact && agg.effects.length) {
-    // A column's width follows how many cards it holds, so a long column is not squeezed.
-    const floor = Math.max(1, agg.effects.length / gs.length);
-    wall.style.gridTemplateColumns = gs.map((g) => `minmax(0, ${Math.max(floor, g.effects.length)}fr)`).join(" ");
+  if (!compact && (agg.effects.length || parked.length)) {
+    // A column's width follows how many cards it holds, so a long column is not squeezed; the
+    // parking list beside them keeps a narrower share of its own.
+    const walls = gs.filter((g) => !g.parked).length || 1;
+    const floor = Math.max(1, agg.effects.length / walls);
+    wall.style.gridTemplateColumns = gs.map((g) => `minmax(0, ${g.parked ? floor * 0.75 : Math.max(floor, g.effects.length)}fr)`).join(" ");
   }
   for (const g of gs) {
     const id = `eff-${Math.random().toString(36).slice(2, 9)}`;
@@ -262,6 +264,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     }
     phaseNote.hidden = !text;
     if (phaseNote.textContent !== text) phaseNote.textContent = text;
+    if (roundBox) roundBox.hidden = !brainstorming();
   }
 
   function drawCount() {
@@ -355,12 +358,13 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       // Ready for the next one: the texts and the choice clear, "for whom" stays (and a round's polarity).
       textIn.value = "";
       if (causeIn) causeIn.value = "";
+      // The character counters and the one-effect hint follow the cleared fields.
+      for (const field of [textIn, causeIn]) field?.dispatchEvent(new Event("input"));
       for (const r of form.querySelectorAll(`input[name="polarity-${id}"]`)) r.checked = r.value === round;
       if (parking) {
         parkIn.checked = false;
         parkIn.dispatchEvent(new Event("change"));
       }
-      hintSeveral();
       status.textContent = ack.ok ? (parking ? t("effects.parked", { text }) : t("effects.added", { text })) : t("offline");
       drawCount();
       if (!form.hidden) textIn.focus();
@@ -420,9 +424,10 @@ function fit(box, maxPx, minPx) {
 /** The round and the phase, for the screen and the console: [{key, text, mark}]. */
 function protocolState(agg, t) {
   const out = [];
-  if (agg.rounds && agg.round) out.push({ key: `round-${agg.round}`, text: t(`effects.round_${agg.round}`), mark: MARK[agg.round] });
+  const open = agg.phase === "dots" || Boolean(agg.dots_phase && agg.dots_open_at && secondsLeft(agg.dots_open_at) === 0);
+  // The rounds belong to the brainstorm: once dot voting has taken over, only the phase is shown.
+  if (agg.rounds && agg.round && !open) out.push({ key: `round-${agg.round}`, text: t(`effects.round_${agg.round}`), mark: MARK[agg.round] });
   if (agg.dots_phase && (agg.dots_per_participant || 0) > 0) {
-    const open = agg.phase === "dots" || (agg.dots_open_at && secondsLeft(agg.dots_open_at) === 0);
     let text = open ? t("effects.phase_dots") : t("effects.phase_brainstorm");
     if (!open && agg.dots_open_at) text = `${text} · ${t("effects.dots_opens_at", { date: when(agg.dots_open_at) })}`;
     out.push({ key: open ? "phase-dots" : "phase-brainstorm", text });
