@@ -310,7 +310,12 @@ def test_the_facilitator_moves_an_effect_to_the_parking_list_and_back(app, make_
     with app.test_request_context():
         add(join(ws_id), act_id, "Vi måste utbilda all personal", "negative")
         node = analysis(ws_id).nodes[0].id
-        op(ws_id, "node.update", id=node, data={"node_type": "genomforandekostnad", "status": "parked", "polarity": None})
+        op(
+            ws_id,
+            "node.update",
+            id=node,
+            data={"node_type": "genomforandekostnad", "status": "parked", "polarity": None},
+        )
         a = agg(act_id)
         assert a["effects"] == [] and [x["id"] for x in a["parked"]] == [node]
         assert [c["id"] for c in results(q_id)["console"]["aggregate"]["parked"]] == [node]
@@ -397,3 +402,31 @@ def test_a_chain_of_merges_keeps_every_wording(app, make_effects):
         op(ws_id, "node.merge", id=e2, target=e1)
         (e,) = agg(act_id)["effects"]
         assert [v["title"] for v in e["variants"]] == ["Ett igen", "Ett en gång till"]
+
+
+def test_the_editor_form_takes_the_opening_time_as_local_time(app, make_effects):
+    from workshop.workshops import activity_form
+
+    ws_id, act_id, _q = make_effects()
+    with app.test_request_context():
+        form = activity_form(
+            KIND,
+            {
+                "title": "Hitta effekterna",
+                "cfg_max_entries": "10",
+                "cfg_ask_cause": "1",
+                "cfg_group_by": "polarity",
+                "cfg_dot_votes": "3",
+                "cfg_dots_phase": "1",
+                "cfg_dots_open_at": "2026-12-07T09:00",
+            },
+        )
+        cfg = KIND.validate_config(form["config"])
+        assert cfg["dots_phase"] is True and cfg["dots_open_at"] == "2026-12-07T08:00:00Z"
+        # The editor shows it back in local time.
+        from workshop.formatting import datetime_local
+
+        assert datetime_local(cfg["dots_open_at"]) == "2026-12-07T09:00"
+        with pytest.raises(InputError) as exc:
+            KIND.validate_config({**form["config"], "dots_open_at": "imorgon"})
+        assert exc.value.fields.get("dots_open_at")

@@ -307,9 +307,7 @@ class Effects(ActivityKind):
         "need_polarity": _l("Choose positive or negative."),
         "yours": _l("Your effects"),
         "several_hint": _l("One effect per note — split it?"),
-        "several_help": _l(
-            "This looks like more than one effect. Split it into one note each, or send it as it is."
-        ),
+        "several_help": _l("This looks like more than one effect. Split it into one note each, or send it as it is."),
         "round_positive": _l("Round 1: positive effects"),
         "round_pause": _l("Pause"),
         "round_negative": _l("Round 2: negative effects"),
