@@ -42,6 +42,7 @@ from pydantic import Field, field_validator
 
 from ..draft.serialize import merged_variants as variants_of
 from ..draft.serialize import variant_dict
+from ..formatting import local_zone
 from ..models import Response, utcnow
 from ..validation import refuse
 from ._draft import analysis_of, perspective_labels
@@ -583,6 +584,8 @@ class Effects(ActivityKind):
             "phase": "brainstorm" if brainstorm_open(config) else "dots",
             "dots_phase": bool(config.dots_phase),
             "dots_open_at": config.dots_open_at or "",
+            # The zone people read times in (WORKSHOP_TIMEZONE), for "opens at …".
+            "timezone": local_zone().key,
             "rounds": bool(config.rounds),
             "round": config.round if config.rounds else None,
             "perspectives": perspective_labels(analysis),
@@ -594,6 +597,8 @@ class Effects(ActivityKind):
     def phone_content(self, act: Any, config: EffectsConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         out: dict[str, Any] = {"perspectives": perspective_labels(analysis), "effects": []}
+        if config.dots_phase and config.dots_open_at:
+            out["timezone"] = local_zone().key
         # With dot voting as a later phase the phone has the list ready for the moment it opens
         # (the list carries no counts).
         if config.dot_votes > 0:

@@ -28,8 +28,8 @@ export function dotsOpenNow(cfg) {
   return Boolean(cfg.dots_open_at) && secondsLeft(cfg.dots_open_at) === 0;
 }
 
-function when(iso) {
-  return formatDateTime(iso, document.documentElement.lang || "sv");
+function when(iso, timeZone) {
+  return formatDateTime(iso, document.documentElement.lang || "sv", timeZone || undefined);
 }
 
 /** A stored UTC time as a datetime-local field's value, in this browser's zone. */
@@ -259,7 +259,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     let text = "";
     if (cfg.dots_phase && dotsMax > 0) {
       if (dotsNow()) text = t("effects.brainstorm_over");
-      else if (cfg.dots_open_at) text = t("effects.dots_opens_at", { date: when(cfg.dots_open_at) });
+      else if (cfg.dots_open_at) text = t("effects.dots_opens_at", { date: when(cfg.dots_open_at, content.timezone) });
       else text = t("effects.dots_later");
     }
     phaseNote.hidden = !text;
@@ -429,7 +429,7 @@ function protocolState(agg, t) {
   if (agg.rounds && agg.round && !open) out.push({ key: `round-${agg.round}`, text: t(`effects.round_${agg.round}`), mark: MARK[agg.round] });
   if (agg.dots_phase && (agg.dots_per_participant || 0) > 0) {
     let text = open ? t("effects.phase_dots") : t("effects.phase_brainstorm");
-    if (!open && agg.dots_open_at) text = `${text} · ${t("effects.dots_opens_at", { date: when(agg.dots_open_at) })}`;
+    if (!open && agg.dots_open_at) text = `${text} · ${t("effects.dots_opens_at", { date: when(agg.dots_open_at, agg.timezone) })}`;
     out.push({ key: open ? "phase-dots" : "phase-brainstorm", text });
   }
   return out;
