@@ -159,6 +159,7 @@ def test_without_rounds_both_polarities_are_taken_whatever_the_round_says(app, m
         "Färre resor och mindre stress",
         "Färre resor samt kortare köer",
         "Färre resor. Mindre stress.",
+        "Färre resor; mindre stress",
         "- färre resor - mindre stress",
         "1. färre resor 2. mindre stress",
     ],
@@ -168,10 +169,28 @@ def test_several_effects_in_one_note_are_spotted(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["Färre resor", "Kortare väntetid för brukaren", "Mindre stress för personalen.", "Ökad trygghet"]
+    "text",
+    [
+        "Färre resor",
+        "Kortare väntetid för brukaren",
+        "Mindre stress för personalen.",
+        "Ökad trygghet",
+        "Färre resor, t.ex. till kontoret",
+        "Kortare köer (ca. 5 min per besök)",
+    ],
 )
 def test_one_effect_is_not_flagged(text):
     assert not several_effects(text)
+
+
+def test_the_phone_applies_the_same_rule():
+    from pathlib import Path
+
+    from workshop.activities.effects import _JOINERS, _LIST, _SENTENCES
+
+    source = (Path(__file__).resolve().parents[2] / "static/js/kinds/effects.js").read_text(encoding="utf-8")
+    for rule in (_JOINERS, _SENTENCES, _LIST):
+        assert f"/{rule.pattern}/" in source
 
 
 def test_a_note_with_several_effects_is_stored_and_marked_not_refused(app, make_effects):

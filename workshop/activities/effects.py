@@ -63,9 +63,6 @@ GROUP_ALIASES = {
 }
 
 
-ROUNDS = ("positive", "pause", "negative")
-
-
 class EffectsConfig(Schema):
     max_entries: int = Field(default=10, ge=1, le=50)
     ask_cause: bool = True
@@ -151,7 +148,8 @@ def round_on(config: Any) -> str | None:
 
 # One effect per note: words that join two effects, a second sentence, a list.
 _JOINERS = re.compile(r"\s(och|samt|plus|and|&)\s", re.IGNORECASE)
-_SENTENCES = re.compile(r"[.!?;]\s+\S")
+# A new sentence starts with a capital letter ("t.ex. färre", "ca. 5 min" are one sentence).
+_SENTENCES = re.compile(r"[.!?]\s+[A-ZÅÄÖ]|;\s*\S")
 _LIST = re.compile(r"(^|\s)([-•*–]|\d+[.)])\s+\S.*\s([-•*–]|\d+[.)])\s+\S")
 
 

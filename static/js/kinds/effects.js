@@ -17,7 +17,7 @@ const MARK = { positive: "+", negative: "−" };
  *  effects.py: a joining word, a second sentence, a list. Only ever a hint. */
 export function severalEffects(text) {
   const s = String(text || "").split(/\s+/).filter(Boolean).join(" ");
-  return /\s(och|samt|plus|and|&)\s/i.test(s) || /[.!?;]\s+\S/.test(s)
+  return /\s(och|samt|plus|and|&)\s/i.test(s) || /[.!?]\s+[A-ZÅÄÖ]|;\s*\S/.test(s)
     || /(^|\s)([-•*–]|\d+[.)])\s+\S.*\s([-•*–]|\d+[.)])\s+\S/.test(s);
 }
 
