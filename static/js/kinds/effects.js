@@ -449,6 +449,13 @@ export function presenter({ root, results, t, el }) {
   clear(root).append(...[bar, box].filter(Boolean));
   drawWall(box, agg, { t, el, parking: true });
   fit(box, window.innerHeight * 0.028, window.innerHeight * 0.012);
+  // Dot voting opening at its time: the screen says so then, before the first dot arrives.
+  const left = agg.phase === "brainstorm" && agg.dots_phase && agg.dots_open_at ? secondsLeft(agg.dots_open_at) : null;
+  if (left && left * 1000 < 2 ** 31 - 1) {
+    setTimeout(() => {
+      if (box.isConnected) presenter({ root, results, t, el });
+    }, left * 1000 + 500);
+  }
 }
 
 // --- console -------------------------------------------------------------------------------
