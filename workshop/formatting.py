@@ -37,8 +37,15 @@ def local_when(moment: datetime | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
-def datetime_local(moment: datetime | None) -> str:
-    """The value of a ``datetime-local`` field for a stored UTC moment."""
+def datetime_local(moment: datetime | str | None) -> str:
+    """The value of a ``datetime-local`` field for a stored UTC moment (or its ISO 8601 text, as
+    settings store it)."""
+    if isinstance(moment, str):
+        text = moment
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+        except ValueError:
+            return text
     local = local_time(moment)
     return local.strftime("%Y-%m-%dT%H:%M") if local else ""
 

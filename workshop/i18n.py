@@ -168,6 +168,8 @@ DRAFT_JS_STRINGS = {
     "draft.cost_kind": _l("One-off or recurring"),
     "draft.polarity": _l("Positive or negative"),
     "draft.confirm_delete": _l("Delete this item and its links?"),
+    "draft.variants": _l("Also written as:"),
+    "draft.parked": _l("Parked in step 2: confirm it in step 6"),
     "draft.no_money_items": _l(
         "No benefit or cost is valued in money yet. Choose “Valued in money” for a Financial or Redistribution item."
     ),

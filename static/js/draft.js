@@ -156,7 +156,7 @@ function renderItems() {
     const list = el("ul", { class: "node-list" });
     for (const n of nodes) {
       const upd = (key) => (v) => op("node.update", { id: n.id, data: { [key]: v === "" ? null : v } });
-      const li = el("li", { class: "node-row" + (n.status === "hidden" ? " hidden-node" : "") },
+      const li = el("li", { class: "node-row" + (n.status !== "visible" ? " hidden-node" : "") },
         field(t("draft.title"), n.title, (v) => op("node.update", { id: n.id, data: { title: v } }), { wide: true }));
       if (COUNTED.includes(type)) {
         li.append(
@@ -187,6 +187,13 @@ function renderItems() {
       } else if (type === "effekt") {
         li.append(field(t("draft.perspective"), n.perspective, (v) => op("node.update", { id: n.id, data: { perspective: v } }), { options: [["", "–"], ...perspectives] }),
           field(t("draft.polarity"), n.polarity ?? "", upd("polarity"), { options: [["", "–"], ["positive", V("polarity", "positive")], ["negative", V("polarity", "negative")]] }));
+      }
+      if (n.status === "parked") li.append(el("p", { class: "node-parked badge", text: t("draft.parked") }));
+      // A merge keeps every wording: the notes folded into this item, as written.
+      if (n.variants?.length) {
+        li.append(el("div", { class: "node-variants" }, el("span", { class: "muted", text: t("draft.variants") }),
+          el("ul", {}, n.variants.map((v) => el("li", {}, v.title, v.polarity && v.polarity !== n.polarity ? ` (${V("polarity", v.polarity)})` : "",
+            v.cause ? el("span", { class: "muted", text: ` · ${v.cause}` }) : null)))));
       }
       li.append(el("div", { class: "node-actions" },
         el("button", { type: "button", class: "small", text: n.status === "hidden" ? t("show") : t("hide"),

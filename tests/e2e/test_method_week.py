@@ -1,12 +1,16 @@
 """A week-long, self-paced effect workshop (steps 1–5) in Chromium: phones contribute in separate
 visits. A phone closes its browser and comes back days later with what the browser kept
 (localStorage and cookies: Playwright's storage state) and finds its earlier contributions; a
-second phone visits in between; the facilitator curates the draft between the visits.
+second phone visits in between; the facilitator curates the draft between the visits. Dot
+voting is a phase of its own in this template (no valuing while brainstorming): it opens at the
+time the facilitator sets, and phones see when.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -37,6 +41,15 @@ def open_activity(phone, title: str) -> None:
 def back_to_list(phone) -> None:
     phone.locator("button.back").click()
     expect(phone.locator("ul.activity-pick")).to_be_visible()
+
+
+def set_dots_opening(f, ws_id: int, step2: str, when: datetime) -> None:
+    """In the editor: the step-2 activity's "Dot voting opens at" (local time, to the minute)."""
+    f.goto(f"/f/w/{ws_id}")
+    f.locator("a.activity-title", has_text=step2).click()
+    f.locator("#cfg_dots_open_at").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    f.locator("main form button[type=submit]").click()
+    expect(f).to_have_url(re.compile(rf"/f/w/{ws_id}(#.*)?$"))
 
 
 def add_effect(phone, text: str, polarity: str, cause: str = "") -> None:
@@ -85,11 +98,9 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     open_activity(greta, step2)
     add_effect(greta, G1, "positive", cause="Digitala lås")
     add_effect(greta, G2, "positive")
-    # Dot voting is on in this template (3 dots): Greta puts one on her first effect.
-    expect(greta.locator(".eff-dot-title")).to_have_text([G1, G2])
-    dot_button(greta, G1).click()
-    expect(dot_button(greta, G1)).to_have_attribute("aria-pressed", "true")
-    expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], left="2", n="3"))
+    # Dot voting (3 dots) is a later phase in this template: not on day one with an empty list.
+    expect(greta.locator(".eff-dots")).to_be_hidden()
+    expect(greta.locator(".eff-phase")).to_have_text(s["effects.dots_later"])
     back_to_list(greta)
     expect(greta.locator("ul.activity-pick li", has_text=step2).locator(".badge")).to_have_text(s["answered"])
     kept = greta.context.storage_state()
@@ -98,18 +109,22 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     )
     greta.context.close()  # she closes the browser
 
-    # --- Tuesday: Hassan visits, sees Greta's effects, adds one, places a dot --------------------
+    # The facilitator sets dot voting to open on Friday morning (a week away in this test).
+    stockholm = ZoneInfo("Europe/Stockholm")
+    friday = (datetime.now(stockholm) + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    set_dots_opening(f, ws_id, step2, friday)
+
+    # --- Tuesday: Hassan visits, adds two effects; he sees when dot voting opens ------------------
     hassan = open_page("hassan", "phone")
     hassan.goto(f"/j/{code}")
     hassan.locator("#nickname").fill("Hassan")
     hassan.locator("#profile-form button[type=submit]").click()
     open_activity(hassan, step2)
-    expect(hassan.locator(".eff-dot-title")).to_have_text([G1, G2])
+    expect(hassan.locator(".eff-phase")).to_contain_text(friday.strftime("%H:%M"))
+    expect(hassan.locator(".eff-dots")).to_be_hidden()
     expect(hassan.locator(".eff-yours")).to_be_hidden()  # Greta's effects are not his
     add_effect(hassan, H1, "negative", cause="Inget mobilnät i källaren")
-    expect(hassan.locator(".eff-dot-title")).to_have_text([G1, G2, H1])
-    dot_button(hassan, G1).click()
-    expect(dot_button(hassan, G1)).to_have_attribute("aria-pressed", "true")
+    add_effect(hassan, G3, "positive")
     hassan.context.close()
 
     # --- Wednesday: the facilitator adds a benefit to the draft, on the draft page ----------------
@@ -126,7 +141,10 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     # The effects of both visits are in the draft too.
     effekt = f.locator("#items .node-group").nth(1)
     expect(effekt.locator(".node-row input[id]").first).to_have_value(G1)
-    expect(effekt.locator("h3 .count")).to_have_text("3")
+    expect(effekt.locator("h3 .count")).to_have_text("4")
+
+    # Friday has come: the opening time is set to a moment that has passed.
+    set_dots_opening(f, ws_id, step2, datetime.now(stockholm) - timedelta(minutes=1))
 
     # --- Friday: Greta comes back with what her browser kept -------------------------------------
     greta = open_page("greta-friday", "phone", storage_state=kept)
@@ -139,13 +157,13 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     # Her own effects, newest first; the count; Hassan's effect among the ones to prioritise.
     expect(greta.locator(".eff-yours li")).to_have_text([re.compile(re.escape(G2)), re.compile(re.escape(G1))])
     expect(greta.locator(".eff-counter")).to_have_text(fmt(s["effects.count"], used="2", n="10"))
-    expect(greta.locator(".eff-dot-title")).to_have_text([G1, G2, H1])
-    # Her Monday dot is still hers (Hassan's dot on the same effect does not make it two of hers).
+    # Dot voting is open now: every effect of the week to prioritise; the brainstorm is over.
+    expect(greta.locator(".eff-phase")).to_have_text(s["effects.brainstorm_over"])
+    expect(greta.locator("form.eff-form")).to_be_hidden()
+    expect(greta.locator(".eff-dot-title")).to_have_text([G1, G2, H1, G3])
+    dot_button(greta, G1).click()
     expect(dot_button(greta, G1)).to_have_attribute("aria-pressed", "true")
-    expect(dot_button(greta, G2)).to_have_attribute("aria-pressed", "false")
     expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], left="2", n="3"))
-    add_effect(greta, G3, "positive")
-    expect(greta.locator(".eff-counter")).to_have_text(fmt(s["effects.count"], used="3", n="10"))
     dot_button(greta, H1).click()
     expect(greta.locator(".eff-dots-left")).to_have_text(fmt(s["effects.dots_left"], left="1", n="3"))
     back_to_list(greta)
@@ -170,9 +188,9 @@ def test_week_long_workshop_in_separate_visits(open_page, ui, live_server):
     nav.filter(has_text=step2).click()
     cards = f.locator("#current-view .eff-console-wall .effect-card")
     expect(cards).to_have_count(4)
-    dots = {G1: "2", G2: "0", H1: "1", G3: "0"}
+    dots = {G1: "1", G2: "0", H1: "1", G3: "0"}
     for title, n in dots.items():
         form = fs["effects.n_dots#one"] if n == "1" else fs["effects.n_dots"]  # "1 prick", "2 prickar"
         expect(cards.filter(has_text=title).locator(".effect-dots .sr-only")).to_have_text(fmt(form, n=n))
     expect(cards.filter(has_text=H1).locator(".effect-author")).to_contain_text("Hassan")
-    expect(cards.filter(has_text=G3).locator(".effect-author")).to_contain_text("Greta")
+    expect(cards.filter(has_text=G3).locator(".effect-author")).to_contain_text("Hassan")

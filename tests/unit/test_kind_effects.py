@@ -76,10 +76,29 @@ def agg(act_id: int) -> dict:
 
 
 def test_defaults(ctx):
-    assert KIND.default_config() == {"max_entries": 10, "ask_cause": True, "group_by": "polarity", "dot_votes": 0}
+    assert KIND.default_config() == {
+        "max_entries": 10,
+        "ask_cause": True,
+        "group_by": "polarity",
+        "dot_votes": 0,
+        # The method's workshop advice, off unless chosen.
+        "rounds": False,
+        "round": "positive",
+        "dots_phase": False,
+        "dots_open": False,
+        "dots_open_at": "",
+    }
     assert KIND.answer_mode == "custom" and KIND.uses_draft is True
     assert KIND.results_hidden_default is False
-    assert {f.name for f in KIND.config_fields} == {"max_entries", "ask_cause", "group_by", "dot_votes"}
+    assert {f.name for f in KIND.config_fields} == {
+        "max_entries",
+        "ask_cause",
+        "group_by",
+        "dot_votes",
+        "rounds",
+        "dots_phase",
+        "dots_open_at",
+    }
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,8 @@ class ConfigField:
 
     name: str
     label: Any
-    type: Literal["text", "textarea", "lines", "int", "bool", "choice"]
+    # "datetime": a date and time typed in the local zone (``WORKSHOP_TIMEZONE``), stored as UTC.
+    type: Literal["text", "textarea", "lines", "int", "bool", "choice", "datetime"]
     help: Any = None
     min: int | None = None
     max: int | None = None

@@ -8,20 +8,43 @@ facilitator adds — show up everywhere.
 Stored rows (``answer_mode = "custom"``):
 
 - an effect: ``data = {"text", "cause", "perspective", "polarity"}`` (``ref_id`` empty);
+- a cost of carrying out the change, parked: ``data = {"text", "cause", "parked": True}``; its
+  node is a ``genomforandekostnad`` with status ``parked`` (on the parking list, not counted)
+  until the facilitator confirms it in step 6 (``questions``);
 - a dot (optional dot voting to prioritise): ``data = {"node", "on"}``, ``ref_id`` = the
   node. A participant's earlier dot rows for the same effect (after merges: the effect it was
   merged into) stop being current, so the latest row is their dot; at most ``dot_votes``
   effects carry a participant's dot, one dot per effect.
+
+The method's workshop advice (Inera's knowledge base, step 2) is a set of settings the
+facilitator chooses; without them the kind works as a plain brainstorm with optional dots:
+
+- ``rounds``: positive effects first, a pause, then negative ones. ``round`` is the round on
+  (``positive``, ``pause``, ``negative``; the console switches it); phones add only that polarity.
+- ``dots_phase``: no valuing while brainstorming. Dot voting is a phase of its own: it opens when
+  the facilitator opens it (``dots_open``) or at ``dots_open_at`` (UTC, ISO 8601); until then no
+  screen shows dots or ranks by them, and once it is open no new effects are added.
+- one effect per note: :func:`several_effects` spots notes that look like more than one; the
+  phone hints "split it?" (the same rule in ``effects.js``) and the console marks them. Never a
+  refusal.
+- merging keeps every wording: the merged notes stay stored and are listed with the effect they
+  were merged into (``variants``), on the console, the draft page and in the exports.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from flask_babel import gettext, ngettext
 from pydantic import Field, field_validator
 
-from ..models import Response
+from ..draft.serialize import merged_variants as variants_of
+from ..draft.serialize import variant_dict
+from ..formatting import local_zone
+from ..models import Response, utcnow
+from ..validation import refuse
 from ._draft import analysis_of, perspective_labels
 from ._text import clean_line, clean_paragraphs
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
@@ -45,6 +68,12 @@ class EffectsConfig(Schema):
     ask_cause: bool = True
     group_by: Literal["perspective", "polarity"] = "polarity"
     dot_votes: int = Field(default=0, ge=0, le=10)
+    # The method's workshop advice (see the module's docs).
+    rounds: bool = False
+    round: Literal["positive", "pause", "negative"] = "positive"
+    dots_phase: bool = False
+    dots_open: bool = False
+    dots_open_at: str = ""
 
     @field_validator("group_by", mode="before")
     @classmethod
@@ -53,6 +82,83 @@ class EffectsConfig(Schema):
         if isinstance(value, str):
             return GROUP_ALIASES.get(" ".join(value.split()).casefold(), value)
         return value
+
+    @field_validator("dots_open_at", mode="before")
+    @classmethod
+    def _moment(cls, value: Any) -> Any:
+        # The editor's datetime-local field sends local time ("2026-05-04T09:00"); the console
+        # and templates send ISO 8601 with an offset. Stored as UTC, "" for none.
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            when = value
+        elif isinstance(value, str):
+            if not value.strip():
+                return ""
+            try:
+                when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise refuse(_l("Give the time as a date and time.")) from None
+        else:
+            return value
+        from ..formatting import from_local
+
+        try:
+            return from_local(when).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        except (OverflowError, ValueError):
+            raise refuse(_l("Give the time as a date and time.")) from None
+
+
+def opening_time(config: Any) -> datetime | None:
+    """When dot voting opens by itself (UTC), or None."""
+    raw = getattr(config, "dots_open_at", "") or ""
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        return None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
+def dots_open(config: Any, now: datetime | None = None) -> bool:
+    """Can phones place dots now? Without ``dots_phase``: whenever dots are on (as always)."""
+    if config.dot_votes <= 0:
+        return False
+    if not config.dots_phase or config.dots_open:
+        return True
+    at = opening_time(config)
+    if at is None:
+        return False
+    moment = now or utcnow()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment >= at
+
+
+def brainstorm_open(config: Any, now: datetime | None = None) -> bool:
+    """Are effects still being collected? With ``dots_phase`` the brainstorm ends when dots open."""
+    return not (config.dots_phase and dots_open(config, now))
+
+
+def round_on(config: Any) -> str | None:
+    """The polarity phones may add now: "positive", "negative", "pause" (none), or None (any)."""
+    return config.round if config.rounds else None
+
+
+# One effect per note: words that join two effects, a second sentence, a list.
+_JOINERS = re.compile(r"\s(och|samt|plus|and|&)\s", re.IGNORECASE)
+# A new sentence starts with a capital letter ("t.ex. färre", "ca. 5 min" are one sentence).
+_SENTENCES = re.compile(r"[.!?]\s+[A-ZÅÄÖ]|;\s*\S")
+_LIST = re.compile(r"(^|\s)([-•*–]|\d+[.)])\s+\S.*\s([-•*–]|\d+[.)])\s+\S")
+
+
+def several_effects(text: str) -> bool:
+    """Does a note look like more than one effect ("Färre resor och mindre stress", two
+    sentences, a list)? Only a hint: such notes are stored like any other. ``effects.js``
+    (``severalEffects``) applies the same rule on the phone."""
+    t = " ".join((text or "").split())
+    return bool(_JOINERS.search(t) or _SENTENCES.search(t) or _LIST.search(t))
 
 
 class Effect(Schema):
@@ -63,6 +169,14 @@ class Effect(Schema):
     polarity: Literal["positive", "negative"]
 
 
+class Park(Schema):
+    """A cost of carrying out the change, raised while brainstorming: onto the parking list."""
+
+    action: Literal["park"]
+    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    cause: str = Field(default="", max_length=CAUSE_MAX)
+
+
 class Dot(Schema):
     action: Literal["dot"]
     node: int = Field(ge=1)
@@ -70,7 +184,17 @@ class Dot(Schema):
 
 
 def is_effect(row: Row | Response) -> bool:
+    """A note: an effect or a parked cost (both count towards ``max_entries``)."""
     return "text" in (row.data or {})
+
+
+def is_parked(node: Any) -> bool:
+    """On the parking list: a cost of carrying out the change that step 6 has not confirmed yet."""
+    return node is not None and node.status == "parked" and not node.merged_into_id
+
+
+def parked_nodes(analysis: Any) -> list[Any]:
+    return [n for n in analysis.nodes if is_parked(n)] if analysis is not None else []
 
 
 def is_dot(row: Row | Response) -> bool:
@@ -137,6 +261,27 @@ class Effects(ActivityKind):
             max=10,
             help=_l("With dots on, phones see the effects and place their dots, one per effect."),
         ),
+        ConfigField(
+            "rounds",
+            _l("Two rounds: positive effects first, a pause, then negative effects"),
+            "bool",
+            help=_l("You switch the round from the console; phones add only the round's kind of effect."),
+        ),
+        ConfigField(
+            "dots_phase",
+            _l("Dot voting as a phase of its own, after the brainstorm"),
+            "bool",
+            help=_l(
+                "No dots are shown or counted while the room brainstorms. Dot voting opens when you open it "
+                "in the console, or at the time below; then no new effects are added."
+            ),
+        ),
+        ConfigField(
+            "dots_open_at",
+            _l("Dot voting opens at (optional)"),
+            "datetime",
+            help=_l("For a workshop open for days: give the room time to fill the wall first."),
+        ),
     ]
     js_strings = {
         # phone: adding
@@ -160,6 +305,20 @@ class Effects(ActivityKind):
         "need_text": _l("Write the effect first."),
         "need_polarity": _l("Choose positive or negative."),
         "yours": _l("Your effects"),
+        "several_hint": _l("One effect per note — split it?"),
+        "several_help": _l("This looks like more than one effect. Split it into one note each, or send it as it is."),
+        "round_positive": _l("Round 1: positive effects"),
+        "round_pause": _l("Pause"),
+        "round_negative": _l("Round 2: negative effects"),
+        "round_positive_help": _l("Now we collect the positive effects. The negative ones come after a pause."),
+        "round_pause_help": _l("Pause. The negative effects come next."),
+        "round_negative_help": _l("Now we collect the negative effects."),
+        "park_toggle": _l("It is a cost of carrying out the change: park it"),
+        "park_help": _l("Costs of carrying out the change go on the parking list and are taken up in step 6."),
+        "parked": _l("Parked: %(text)s"),
+        "brainstorm_over": _l("The brainstorm is over: prioritise with your dots."),
+        "dots_later": _l("Dot voting opens later. Now: find the effects."),
+        "dots_opens_at": _l("Dot voting opens %(date)s."),
         # phone: dots
         "dots_heading": _l("Prioritise with dots"),
         "dots_left": _pl("You have %(left)s of %(n)s dot left.", "You have %(left)s of %(n)s dots left."),
@@ -179,6 +338,11 @@ class Effects(ActivityKind):
         "cause_prefix": _l("Because of:"),
         "for_prefix": _l("For:"),
         "empty_wall": _l("The effects appear here as they come in."),
+        "parking": _l("Parking: costs of carrying out the change"),
+        "parking_help": _l("Taken up in step 6 (Formulera frågor)."),
+        "variants": _l("Also written as:"),
+        "phase_brainstorm": _l("Brainstorm: no dots yet"),
+        "phase_dots": _l("Dot voting"),
         # console
         "group_by": _l("Group by"),
         "by_polarity": _l("Positive/negative"),
@@ -204,6 +368,19 @@ class Effects(ActivityKind):
         "facilitator_added": _l("Added by the facilitator"),
         "add_heading": _l("Add an effect yourself"),
         "saved": _l("Saved."),
+        "rounds_heading": _l("Round"),
+        "to_positive": _l("Positive round"),
+        "to_pause": _l("Pause"),
+        "to_negative": _l("Negative round"),
+        "open_dots": _l("Open dot voting"),
+        "close_dots": _l("Back to the brainstorm"),
+        "dots_at": _l("Opens at"),
+        "set_time": _l("Set time"),
+        "clear_time": _l("Clear"),
+        "park": _l("Park"),
+        "park_label": _l("Park as a cost of carrying out the change: %(text)s"),
+        "unpark": _l("Back to the effects"),
+        "several_tag": _l("Several effects?"),
     }
 
     # --- input ----------------------------------------------------------------------------
@@ -214,6 +391,14 @@ class Effects(ActivityKind):
         action = payload.get("action") if isinstance(payload, dict) else None
         if action == "dot":
             return parse(Dot, payload).model_dump()
+        if action == "park":
+            parked = parse(Park, payload).model_dump()
+            text = clean_line(parked["text"])
+            if not text:
+                raise InputError(
+                    "invalid", gettext("This field cannot be empty."), {"text": gettext("This field cannot be empty.")}
+                )
+            return {"action": "park", "text": text, "cause": clean_paragraphs(parked["cause"])}
         if action not in (None, "add"):
             raise InputError(
                 "invalid", gettext("Unknown action."), {"action": gettext("Not one of the allowed values.")}
@@ -232,9 +417,51 @@ class Effects(ActivityKind):
             "polarity": data["polarity"],
         }
 
+    def _check_brainstorm(self, config: EffectsConfig, data: dict[str, Any]) -> None:
+        """The protocol's rules for a new note: the brainstorm is on, and it is the note's round."""
+        if not brainstorm_open(config):
+            raise InputError("brainstorm_closed", gettext("The brainstorm is over: dot voting has started."))
+        current = round_on(config)
+        if current == "pause":
+            raise InputError("round_pause", gettext("Pause: the negative effects come next."))
+        if current is not None and data["action"] == "add" and data["polarity"] != current:
+            msg = (
+                gettext("This round collects positive effects.")
+                if current == "positive"
+                else gettext("This round collects negative effects.")
+            )
+            raise InputError("wrong_round", msg, {"polarity": msg})
+
+    def _note_limit(self, config: EffectsConfig) -> Limit:
+        return Limit(
+            config.max_entries,
+            ngettext(
+                "You have already added %(n)s effect, the most allowed here.",
+                "You have already added %(n)s effects, the most allowed here.",
+                config.max_entries,
+                n=config.max_entries,
+            ),
+            counts=lambda r: r.id if is_effect(r) else None,
+        )
+
     def prepare(self, config: EffectsConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
         analysis = ctx.analysis()
+        if data["action"] in ("add", "park"):
+            self._check_brainstorm(config, data)
+        if data["action"] == "park":
+            stored = {"text": data["text"], "cause": data["cause"], "parked": True}
+            return Entry(
+                stored,
+                limit=self._note_limit(config),
+                # On the parking list: a cost of carrying out the change, for step 6 to confirm.
+                draft_node={
+                    "node_type": "genomforandekostnad",
+                    "title": stored["text"],
+                    "cause": stored["cause"],
+                    "status": "parked",
+                },
+            )
         if data["action"] == "add":
             labels = perspective_labels(analysis)
             if data["perspective"] and data["perspective"] not in labels:
@@ -243,16 +470,7 @@ class Effects(ActivityKind):
             stored = {k: data[k] for k in ("text", "cause", "perspective", "polarity")}
             return Entry(
                 stored,
-                limit=Limit(
-                    config.max_entries,
-                    ngettext(
-                        "You have already added %(n)s effect, the most allowed here.",
-                        "You have already added %(n)s effects, the most allowed here.",
-                        config.max_entries,
-                        n=config.max_entries,
-                    ),
-                    counts=lambda r: r.id if is_effect(r) else None,
-                ),
+                limit=self._note_limit(config),
                 # The effect is a card of the draft analysis at once (made on the first one).
                 draft_node={
                     "node_type": "effekt",
@@ -263,7 +481,7 @@ class Effects(ActivityKind):
                 },
             )
         # A dot.
-        if config.dot_votes <= 0:
+        if not dots_open(config):
             raise InputError("dots_off", gettext("Dot voting is not open."))
         nodes = {n.id: n for n in analysis.nodes} if analysis is not None else {}
         target = resolve(nodes, data["node"])
@@ -325,7 +543,11 @@ class Effects(ActivityKind):
         return self._aggregate(config, analysis_of(draft), rows)
 
     def _aggregate(self, config: EffectsConfig, analysis: Any, rows: list[Row]) -> dict[str, Any]:
-        counts, voters = self._dots(analysis, rows) if config.dot_votes > 0 else ({}, 0)
+        # No valuing while brainstorming: with dot voting as a phase of its own, no screen gets a
+        # count (or an order by counts) before it opens.
+        show_dots = dots_open(config)
+        counts, voters = self._dots(analysis, rows) if show_dots else ({}, 0)
+        variants = variants_of(analysis)
         effects = [
             {
                 "id": n.id,
@@ -335,22 +557,48 @@ class Effects(ActivityKind):
                 "polarity": n.polarity,
                 "dots": counts.get(n.id, 0),
                 "response_id": n.source_response_id,
+                "several": several_effects(n.title),
+                "variants": [variant_dict(v) for v in variants.get(n.id, [])],
             }
             for n in effect_nodes(analysis)
+        ]
+        parked = [
+            {
+                "id": n.id,
+                "title": n.title,
+                "cause": n.cause,
+                "response_id": n.source_response_id,
+                "variants": [variant_dict(v) for v in variants.get(n.id, [])],
+            }
+            for n in parked_nodes(analysis)
         ]
         return {
             "effects": effects[:MAX_LISTED],
             "total": len(effects),
             "group_by": config.group_by,
-            "dot_votes": config.dot_votes,
+            "dot_votes": config.dot_votes if show_dots else 0,
+            "dots_per_participant": config.dot_votes,
+            "show_dots": show_dots,
+            "phase": "brainstorm" if brainstorm_open(config) else "dots",
+            "dots_phase": bool(config.dots_phase),
+            "dots_open_at": config.dots_open_at or "",
+            # The zone people read times in (WORKSHOP_TIMEZONE), for "opens at …".
+            "timezone": local_zone().key,
+            "rounds": bool(config.rounds),
+            "round": config.round if config.rounds else None,
             "perspectives": perspective_labels(analysis),
             "dots": sum(counts.values()),
             "dot_voters": voters,
+            "parked": parked[:MAX_LISTED],
         }
 
     def phone_content(self, act: Any, config: EffectsConfig, draft: Any = None) -> dict[str, Any]:
         analysis = analysis_of(draft)
         out: dict[str, Any] = {"perspectives": perspective_labels(analysis), "effects": []}
+        if config.dots_phase and config.dots_open_at:
+            out["timezone"] = local_zone().key
+        # With dot voting as a later phase the phone has the list ready for the moment it opens
+        # (the list carries no counts).
         if config.dot_votes > 0:
             out["effects"] = [
                 {
@@ -390,7 +638,7 @@ class Effects(ActivityKind):
         if is_dot(row):
             return ["dot", "", "", "", "", d.get("node", ""), "yes" if d.get("on") else "no"]
         return [
-            "effect",
+            "parked" if d.get("parked") else "effect",
             d.get("text", ""),
             d.get("cause", ""),
             d.get("perspective", ""),

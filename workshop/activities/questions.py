@@ -189,6 +189,15 @@ def money_items(analysis: Any, config: QuestionsConfig) -> list[Node]:
     ]
 
 
+def parked_costs(analysis: Any) -> list[Node]:
+    """Costs of carrying out the change parked while brainstorming (step 2): candidates the
+    facilitator confirms here as genomförandekostnader (category, one-off or recurring) or sends
+    back. They are not counted until confirmed."""
+    if analysis is None:
+        return []
+    return [n for n in analysis.nodes if n.status == "parked" and not n.merged_into_id]
+
+
 def factor_names(analysis: Any) -> dict[str, dict[str, Any]]:
     return {f.name: {"label": f.label, "unit": f.unit, "kind": "factor", "value": f.likely} for f in analysis.factors}
 
@@ -288,6 +297,18 @@ class Questions(ActivityKind):
         "type_nytta": _l("Nytta"),
         "type_konsekvenskostnad": _l("Konsekvenskostnad"),
         "type_genomforandekostnad": _l("Genomförandekostnad"),
+        "parked_heading": _l("Parked in step 2: costs of carrying out the change"),
+        "parked_help": _l(
+            "Raised while the room brainstormed effects. Confirm each as a genomförandekostnad valued in money "
+            "(it then gets a calculation block here), or send it back to the effects."
+        ),
+        "category": _l("Category"),
+        "cost_kind": _l("Paid"),
+        "one_off": _l("One-off"),
+        "running": _l("Recurring"),
+        "confirm": _l("Confirm as genomförandekostnad"),
+        "confirm_label": _l("Confirm as genomförandekostnad: %(text)s"),
+        "send_back": _l("Back to the effects"),
     }
 
     def validate_config(self, payload: Any) -> dict[str, Any]:
@@ -366,6 +387,7 @@ class Questions(ActivityKind):
     def aggregate(self, config: QuestionsConfig, rows: list[Row]) -> dict[str, Any]:
         return {
             "ready": False,
+            "parked": [],
             "items": [],
             "factors": [],
             "summary": {"items": 0, "rows": 0, "formulas": 0, "suggestions": 0},
@@ -418,6 +440,7 @@ class Questions(ActivityKind):
             )
         return {
             "ready": True,
+            "parked": [{"id": n.id, "title": n.title, "cause": n.cause} for n in parked_costs(analysis)],
             "items": out,
             "factors": [
                 {"name": f.name, "label": f.label, "unit": f.unit, "value": f.likely} for f in analysis.factors

@@ -255,7 +255,10 @@ class Node(Model):
     status: Mapped[str] = mapped_column(
         String(10),
         default="visible",
-        doc="'visible' or 'hidden' (vocabulary.NODE_STATUSES); hidden items are not shown or counted.",
+        doc=(
+            "'visible', 'hidden' or 'parked' (vocabulary.NODE_STATUSES); hidden items are not shown or counted, "
+            "parked ones (costs raised in step 2) wait on the parking list for step 6."
+        ),
     )
     merged_into_id: Mapped[int | None] = mapped_column(
         Integer,

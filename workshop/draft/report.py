@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Activity, Participant, Response, Workshop
 from .compute import compute, omfordelning_summary
 from .models import Analysis, Node
-from .serialize import node_dict
+from .serialize import merged_variants, node_dict, variant_dict
 from .vocabulary import (
     CATEGORY_LABELS,
     NODE_TYPE_LABELS,
@@ -79,8 +79,10 @@ def participation(ws: Workshop) -> dict[str, Any]:
     }
 
 
-def _item(n: Node, result_items: dict[str, Any]) -> dict[str, Any]:
+def _item(n: Node, result_items: dict[str, Any], variants: dict[int, list[Node]] | None = None) -> dict[str, Any]:
     d = node_dict(n)
+    # Merged duplicates keep their wording: listed with the item they were merged into.
+    d["variants"] = [variant_dict(v) for v in (variants or {}).get(n.id, [])]
     d["type_label"] = str(NODE_TYPE_LABELS.get(n.node_type, n.node_type))
     d["category_label"] = str(CATEGORY_LABELS[n.category]) if n.category else ""
     d["valuation_label"] = str(VALUATION_LABELS.get(n.valuation, ""))
@@ -96,7 +98,8 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
     result = compute(analysis).to_dict()
     by_id = {it["id"]: it for it in result["items"]}
     visible = [n for n in analysis.nodes if n.status == "visible"]
-    sections = {key: [_item(n, by_id) for n in visible if n.node_type == t] for t, key in SECTION_TYPES}
+    variants = merged_variants(analysis)
+    sections = {key: [_item(n, by_id, variants) for n in visible if n.node_type == t] for t, key in SECTION_TYPES}
     titles = {n.id: n.title for n in analysis.nodes}
     blocks = [
         {
@@ -137,7 +140,7 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
         "participation": participation(ws),
         "sections": sections,
         "changes": [_item(n, by_id) for n in visible if n.node_type == "forandring"],
-        "effects": [_item(n, by_id) for n in visible if n.node_type == "effekt"],
+        "effects": [_item(n, by_id, variants) for n in visible if n.node_type == "effekt"],
         "goals": [_item(n, by_id) for n in visible if n.node_type == "verksamhetsmal"],
         "links": [
             {"from": titles.get(link.from_id, "?"), "to": titles.get(link.to_id, "?")}

@@ -11,6 +11,32 @@ from .models import Analysis, Node
 SCHEMA_VERSION = 1
 
 
+def merged_variants(a: Any) -> dict[int, list[Node]]:
+    """The items merged into each item, oldest first: a merge keeps every wording a participant
+    gave (and their judgement: a variant may say negative where the item says positive)."""
+    out: dict[int, list[Node]] = {}
+    if a is None:
+        return out
+    for n in a.nodes:
+        if n.merged_into_id:
+            out.setdefault(n.merged_into_id, []).append(n)
+    for nodes in out.values():
+        nodes.sort(key=lambda n: (n.position, n.id))
+    return out
+
+
+def variant_dict(n: Node) -> dict[str, Any]:
+    """One merged wording, as the screens and files show it."""
+    return {
+        "id": n.id,
+        "title": n.title,
+        "cause": n.cause,
+        "perspective": n.perspective,
+        "polarity": n.polarity,
+        "response_id": n.source_response_id,
+    }
+
+
 def node_dict(n: Node) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": n.id,
@@ -60,6 +86,7 @@ def node_dict(n: Node) -> dict[str, Any]:
 def analysis_dict(
     a: Analysis, with_result: bool = True, sensitivity: bool = True, result: Any = None
 ) -> dict[str, Any]:
+    variants = merged_variants(a)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "id": a.id,
@@ -83,7 +110,7 @@ def analysis_dict(
         "alternatives": {"a": a.alternative_a, "b": a.alternative_b, "comparison": a.comparison or []},
         "method_notes": a.method_notes,
         "valuation_notes": a.valuation_notes,
-        "nodes": [node_dict(n) for n in a.nodes],
+        "nodes": [{**node_dict(n), "variants": [variant_dict(v) for v in variants.get(n.id, [])]} for n in a.nodes],
         "links": [{"from": link.from_id, "to": link.to_id} for link in a.links],
         "factors": [
             {

@@ -83,7 +83,9 @@ POLARITIES: tuple[str, ...] = tuple(POLARITY_LABELS)
 #: Discounting: A divides year t by (1+r)^(t-1) (year 1 not discounted), B by (1+r)^t.
 CONVENTIONS: tuple[str, ...] = ("A", "B")
 #: A node the facilitator hid (or merged into another) stays stored but is not shown or counted.
-NODE_STATUSES: tuple[str, ...] = ("visible", "hidden")
+#: "parked": a cost of carrying out the change raised while brainstorming effects (step 2), kept
+#: on the parking list and not counted until the facilitator confirms it in step 6.
+NODE_STATUSES: tuple[str, ...] = ("visible", "hidden", "parked")
 
 MEASURE_LABELS = {
     "nettonytta": _l("Total net benefit"),

@@ -545,6 +545,21 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 italic=True,
                 size=9,
             )
+    merged = [e for e in r["effects"] if e.get("variants")]
+    if merged:
+        # A merge keeps every wording a participant gave: listed with the effect kept.
+        _heading(doc, _("Merged effects: every wording kept"), 2)
+        for e in merged:
+            wordings = "; ".join(
+                f"“{clean(v['title'])}”"
+                + (
+                    f" ({_('positive') if v['polarity'] == 'positive' else _('negative')})"
+                    if v.get("polarity") and v["polarity"] != e.get("polarity")
+                    else ""
+                )
+                for v in e["variants"]
+            )
+            _para(doc, f"{clean(e['title'])} — {_('also written as:')} {wordings}", style="List Bullet", space_after=0)
     if wide:
         _landscape(doc, False)
     for key, heading in (

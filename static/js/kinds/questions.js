@@ -251,6 +251,7 @@ export function console(ctx) {
     const s = agg.summary;
     root.append(el("div", { class: "mk-console-head" },
       el("p", { class: "mk-summary", text: [t("questions.summary_items", { n: fmt(s.items) }), t("questions.summary_rows", { n: fmt(s.rows) }), t("questions.summary_formulas", { n: fmt(s.formulas) }), t("questions.summary_suggestions", { n: fmt(s.suggestions) })].join(" · ") })));
+    if (agg.parked && agg.parked.length) root.append(parkedBox(ctx, agg.parked, key));
     if (!agg.items.length) {
       root.append(el("p", { class: "empty", text: t("questions.no_items") }));
       return;
@@ -261,6 +262,53 @@ export function console(ctx) {
     for (const it of agg.items) list.append(consoleItem(ctx, it, `${key}:${it.id}`, factors));
     root.append(list);
   });
+}
+
+/** Costs of carrying out the change parked in step 2: the facilitator confirms each one as a
+ *  genomförandekostnad valued in money (category, one-off or recurring), which gives it a
+ *  calculation block below, or sends it back to the effects. */
+function parkedBox(ctx, parked, key) {
+  const { t, el } = ctx;
+  const box = el("section", { class: "q-parked", "aria-labelledby": `q-parked-h-${key}` },
+    el("h3", { id: `q-parked-h-${key}`, text: t("questions.parked_heading") }),
+    el("p", { class: "help", text: t("questions.parked_help") }));
+  const list = el("ul", { class: "q-parked-list" });
+  for (const p of parked) {
+    const ik = `${key}:parked:${p.id}`;
+    const cat = el("select", { id: `q-park-cat-${p.id}`, dataset: { focusKey: `${ik}:cat` } },
+      el("option", { value: "finansiell", text: t("questions.cat_finansiell") }),
+      el("option", { value: "omfordelning", text: t("questions.cat_omfordelning") }));
+    cat.value = consoleState.get(`${ik}:cat`, "finansiell");
+    cat.addEventListener("change", () => consoleState.set(`${ik}:cat`, cat.value));
+    const kind = el("select", { id: `q-park-kind-${p.id}`, dataset: { focusKey: `${ik}:kind` } },
+      el("option", { value: "one_off", text: t("questions.one_off") }),
+      el("option", { value: "running", text: t("questions.running") }));
+    kind.value = consoleState.get(`${ik}:kind`, "one_off");
+    kind.addEventListener("change", () => consoleState.set(`${ik}:kind`, kind.value));
+    const fb = feedback(ctx, ik, "park");
+    const confirm = el("button", { type: "button", class: "primary", dataset: { focusKey: `${ik}:ok` },
+      "aria-label": t("questions.confirm_label", { text: p.title }), text: t("questions.confirm") });
+    confirm.addEventListener("click", async () => {
+      const ack = await whileSending(confirm, () => ctx.draft("node.update", { id: p.id,
+        data: { status: "visible", category: cat.value, valuation: "money", cost_kind: kind.value } }));
+      if (ack && !ack.ok) fb.set("error", ack.error?.message || t("error"));
+    });
+    const back = el("button", { type: "button", dataset: { focusKey: `${ik}:back` }, text: t("questions.send_back"),
+      "aria-label": `${t("questions.send_back")}: ${p.title}` });
+    back.addEventListener("click", async () => {
+      const ack = await ctx.draft("node.update", { id: p.id, data: { node_type: "effekt", status: "visible" } });
+      if (ack && !ack.ok) fb.set("error", ack.error?.message || t("error"));
+    });
+    list.append(el("li", { class: "q-parked-item", "data-id": p.id },
+      el("p", { class: "q-parked-title" }, el("strong", { text: p.title }), p.cause ? el("span", { class: "muted", text: ` · ${p.cause}` }) : null),
+      el("div", { class: "q-parked-form" },
+        el("div", {}, el("label", { for: cat.id, text: t("questions.category") }), cat),
+        el("div", {}, el("label", { for: kind.id, text: t("questions.cost_kind") }), kind),
+        el("div", { class: "button-row" }, confirm, back)),
+      fb.error, fb.status));
+  }
+  box.append(list);
+  return box;
 }
 
 function consoleItem(ctx, it, ik, factors) {
