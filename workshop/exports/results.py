@@ -317,7 +317,7 @@ def _split_sheet(book: Any, ws: Workshop) -> None:
     tables = [(act, t) for act in ws.activities if (t := split_table(act)) and len(t) > 1]
     if not tables:
         return
-    sheet = book.create_sheet(_word("split_heading")[:31])
+    sheet = book.create_sheet(gettext("By perspective")[:31])
     _write(sheet, [_word("split_heading")], bold=True)
     _write(sheet, [_word("split_rule", MIN_VOTERS)])
     for act, table in tables:
