@@ -79,7 +79,7 @@ async function draw() {
   }
   try {
     // The votes split by the voter's perspective: one table for every kind (split.js).
-    if (res.split) drawSplit(view, res.split, { t, el });
+    if (res.split) drawSplit(view, res.split, { t, el, compact: true });
     else mod.presenter({ root: view, activity: act, results: res, t, el });
   } catch (err) {
     console.error(err); // keep the title and counts on the screen; the room sees no stack trace

@@ -30,10 +30,11 @@ function figure(cell, split, t, el) {
   return td;
 }
 
-/** Draw `split` (the results payload's `split`) into `root`. */
-export function drawSplit(root, split, { t, el, heading = "h2" }) {
-  const box = el("section", { class: "split", "aria-labelledby": "split-heading" });
-  box.append(el(heading, { id: "split-heading", class: "split-heading", text: t("console.split_heading") }));
+/** Draw `split` (the results payload's `split`) into `root`. `compact` (the presenter): the
+ * heading joins the caption on one line, so the table keeps the room. */
+export function drawSplit(root, split, { t, el, heading = "h2", compact = false }) {
+  const box = el("section", { class: "split" + (compact ? " compact" : ""), "aria-labelledby": "split-heading" });
+  box.append(el(heading, { id: "split-heading", class: "split-heading" + (compact ? " sr-only" : ""), text: t("console.split_heading") }));
   if (!split.groups.length || !split.rows.length) {
     box.append(el("p", { class: "empty", text: t("console.split_empty") }));
     clear(root).append(box);
@@ -61,8 +62,9 @@ export function drawSplit(root, split, { t, el, heading = "h2" }) {
     body.append(tr);
   }
   const cols = split.groups.length + 1;
-  const table = el("table", { class: "split-table", style: { "--cols": String(cols) } },
-    el("caption", { text: t(`console.split_measure.${split.measure}`) }),
+  const measure = t(`console.split_measure.${split.measure}`);
+  const table = el("table", { class: "split-table", style: { "--cols": String(cols) }, dataset: { wide: String(cols > 5), measure: split.measure } },
+    el("caption", { text: compact ? `${t("console.split_heading")} · ${measure}` : measure }),
     el("thead", {}, head), body);
   const protects = split.rows.some((r) => r.cells.some((c) => c.hidden === "protects"));
   box.append(table,

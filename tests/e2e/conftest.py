@@ -225,7 +225,12 @@ class UI:
         expect(page).to_have_url(re.compile(r"/f/$"))
 
     def workshop(
-        self, title: str, activities, mode: str = "live", ask_nickname: bool = True, perspectives: list[str] | None = None
+        self,
+        title: str,
+        activities,
+        mode: str = "live",
+        ask_nickname: bool = True,
+        perspectives: list[str] | None = None,
     ) -> dict:
         """Set a workshop up over plain HTTP (the editor's own forms, without a browser), for
         tests whose subject is not the editor. ``activities``: [(kind, form fields)], e.g.
