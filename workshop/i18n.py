@@ -131,6 +131,8 @@ BASE_JS_STRINGS = {
     "console.split_measure.majority": _l("Most voted category (its share of the votes)"),
     "console.split_measure.dots": _l("Dots (share of the group's dot voters)"),
     "console.split_measure.median": _l("Median of the figures given"),
+    "console.split_measure.upvotes": _l("Upvotes (share of the group's voters)"),
+    "console.split_measure.yes": _l("Answered “Ja” (share of the group's answers)"),
     "keys.title": _l("Keyboard shortcuts"),
     "keys.note": _l("The keys work in the console and in the presenter window, but not while typing or on a button."),
     "keys.next": _l("Next activity"),

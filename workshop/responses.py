@@ -89,8 +89,8 @@ def load_tally(act: Activity, by_perspective: bool = False) -> list[Row]:
     perspective too, which ``Row.perspective`` then carries; still one read, a few groups
     more."""
     text = cast(Response.data, Text)
-    cols = [func.min(Response.id), Response.status, text, func.count()]
-    groups = [Response.status, text]
+    cols: list[Any] = [func.min(Response.id), Response.status, text, func.count()]
+    groups: list[Any] = [Response.status, text]
     if by_perspective:
         cols.append(Participant.perspective)
         groups.append(Participant.perspective)

@@ -5,7 +5,7 @@
 // small group). Phones never get a split.
 import { clear, fmt } from "./core.js";
 
-const SHARE_MEASURES = new Set(["votes", "mean_points", "majority", "dots"]);
+const SHARE_MEASURES = new Set(["votes", "mean_points", "majority", "dots", "upvotes", "yes"]);
 
 /** The text of one figure: "3 (60 %)", "Kvalitet 67 %", "1,75". */
 export function cellText(cell, split) {

@@ -111,7 +111,17 @@ PERSPECTIVES = ["Solstad kommun", "Brukare", "Närstående"]
 def test_every_kind_that_counts_votes_splits():
     """The console's switch is offered for every vote kind: the polls and the method's votes."""
     splitting = {key for key, kind in all_kinds().items() if kind.splits}
-    assert {"multiple_choice", "scale", "ranking", "points", "sorting", "effects", "estimates"} <= splitting
+    assert {
+        "multiple_choice",
+        "scale",
+        "ranking",
+        "points",
+        "qna",
+        "followup_check",
+        "sorting",
+        "effects",
+        "estimates",
+    } <= splitting
     assert all(kind.splits for kind in all_kinds().values() if kind.tally)
 
 
@@ -332,3 +342,56 @@ def test_estimates_split_the_median_per_question(method):
     assert row["label"] == "Hembesök per dag?" and row["note"] == "Färre resor · besök/dag"
     assert row["cells"] == [{"hidden": "protects"}, {"hidden": "too_few"}, {"value": 8.0}]
     assert row["total"] == {"value": 11.0}
+
+
+# --- Q&A upvotes and the follow-up "Har det hänt?" -------------------------------------------------
+
+
+def test_qna_upvotes_split_on_every_question_whoever_asked_it(poll, make_workshop):  # poll: a request context
+    ws_id, _code, ids = make_workshop(
+        activities=[("qna", "Frågor", None)], ask_perspective=True, perspectives=PERSPECTIVES
+    )
+    act = ids[0]
+    asker = join(ws_id, "Brukare")
+    first = send(asker, act, {"action": "ask", "text": "Vem betalar låsen?"}).response_id
+    second = send(asker, act, {"action": "ask", "text": "Hur länge räcker batteriet?"}).response_id
+    for perspective, n in [("Solstad kommun", 3), ("Närstående", 2)]:
+        for _ in range(n):
+            send(join(ws_id, perspective), act, {"action": "upvote", "question": first, "on": True})
+    send(join(ws_id, "Solstad kommun"), act, {"action": "upvote", "question": second, "on": True})
+    split = split_of(act)
+    assert split["measure"] == "upvotes"
+    # The asker upvoted nothing: Brukare is no group here. Solstad has four upvoters.
+    assert [g["key"] for g in split["groups"]] == ["Solstad kommun", "Närstående"]
+    assert [r["label"] for r in split["rows"]] == ["Vem betalar låsen?", "Hur länge räcker batteriet?"]
+    # Närstående (2) is too few, and Solstad, the only other group, is hidden to protect them.
+    assert split["rows"][0]["cells"] == [{"hidden": "protects"}, {"hidden": "too_few"}]
+    assert split["rows"][0]["total"]["value"] == 5
+
+
+def test_followup_answers_split_per_benefit(app, make_workshop):
+    ws_id, _code, ids = make_workshop(
+        activities=[("followup_check", "Har det hänt?", {"items": ["Färre resor", "Tryggare brukare"]})],
+        ask_perspective=True,
+        perspectives=PERSPECTIVES,
+    )
+    act = ids[0]
+    with app.test_request_context():
+        for perspective, answers in [
+            ("Solstad kommun", ["yes", "yes", "no", "partly"]),
+            ("Brukare", ["yes", "no", "no"]),
+            ("", ["yes"]),
+        ]:
+            for a in answers:
+                p = join(ws_id, perspective)
+                send(p, act, {"item": 0, "happened": a})
+                if perspective == "Solstad kommun":
+                    send(p, act, {"item": 1, "happened": "yes"})
+        split = split_of(act)
+    assert split["measure"] == "yes"
+    rows = {r["label"]: r for r in split["rows"]}
+    # Item 1: Solstad 4, Brukare 3, none 1 (too few): Brukare, the smallest shown, protects it.
+    assert rows["Färre resor"]["cells"] == [{"value": 2, "share": 0.5}, {"hidden": "protects"}, {"hidden": "too_few"}]
+    assert rows["Färre resor"]["total"] == {"value": 4, "share": 0.5}
+    # Item 2: only Solstad answered it.
+    assert rows["Tryggare brukare"]["cells"][0] == {"value": 4, "share": 1.0}

@@ -16,11 +16,11 @@ from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import _pl
-from ._split import Cell, SplitRow, build, partition
 
 # The validation toolkit is shared with draft operations and forms; kinds import it from here.
 from ..validation import InputError, Schema, parse, validation_error
 from ..validation.messages import field_message as _field_message
+from ._split import Cell, SplitRow, build, partition
 
 
 def _string_limits(model: type[Schema], out: dict[str, int]) -> None:
@@ -269,7 +269,7 @@ class ActivityKind:
     # split adds each group's aggregate to the one the screens already get, from the rows
     # already read (a tally read grouped by perspective too): no read per vote.
     splits: ClassVar[bool] = False
-    # What a split cell shows: votes, mean_rank, mean_points, majority, dots, median.
+    # What a split cell shows: votes, mean_rank, mean_points, majority, dots, median, upvotes, yes.
     split_measure: ClassVar[str] = "votes"
     split_digits: ClassVar[int] = 0
 
@@ -289,6 +289,18 @@ class ActivityKind:
         """One group's aggregate (default: the kind's own, over the group's rows)."""
         return self.aggregate_for(act, config, rows, draft)
 
+    def split_groups(
+        self, act: Any, config: Any, rows: list[Row], draft: Any = None
+    ) -> dict[str, tuple[int, dict[str, Cell]]]:
+        """Per voter's perspective: how many voted and their figures. By default each group's
+        own rows through the kind's aggregate; a kind whose votes are about other people's
+        inputs (Q&A) reads those from every group."""
+        groups = {}
+        for key, group in partition(rows).items():
+            agg = self.split_aggregate(act, config, group, draft)
+            groups[key] = (self.split_voters(agg, group), self.split_cells(config, agg))
+        return groups
+
     def split(
         self,
         act: Any,
@@ -303,10 +315,7 @@ class ActivityKind:
         with its voter's perspective; ``aggregate``: the whole room's, as the screens get it."""
         if not self.splits:
             return None
-        groups = {}
-        for key, group in partition(rows).items():
-            agg = self.split_aggregate(act, config, group, draft)
-            groups[key] = (self.split_voters(agg, group), self.split_cells(config, agg))
+        groups = self.split_groups(act, config, rows, draft)
         # A kind with an aggregate of its own for the split (a lighter one) reads the whole
         # room's with it too; the others reuse the aggregate the screens get.
         own = type(self).split_aggregate is not ActivityKind.split_aggregate

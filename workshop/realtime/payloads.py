@@ -156,7 +156,7 @@ def results_for(act: Activity, version: str | None = None, split: bool = False) 
     aggregate = kind.aggregate_for(act, config, visible, draft)
     # The votes per voter's perspective, small groups hidden (``activities._split``): for the
     # console and the presenter only; phones never get it.
-    split = kind.split(act, config, visible, aggregate, draft, act.workshop.perspectives or []) if split_on else None
+    by_voter = kind.split(act, config, visible, aggregate, draft, act.workshop.perspectives or []) if split_on else None
     # The same counts for every audience: who answered (pending answers included) and how
     # many answers await review, so "5 answers · 2 awaiting review" reads alike everywhere.
     base = {
@@ -169,10 +169,10 @@ def results_for(act: Activity, version: str | None = None, split: bool = False) 
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
     # Hidden results are not sent at all, whatever the kind draws them from.
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
-    if split is not None:
-        console["split"] = split
+    if by_voter is not None:
+        console["split"] = by_voter
         if act.results_visible and act.split_voters:
-            screen["split"] = split
+            screen["split"] = by_voter
     phone_sees = phone_may_see(act)
     phone: dict[str, Any] = {**base, "visible": phone_sees, "aggregate": aggregate if phone_sees else None}
     content = kind.phone_content(act, config, draft)
