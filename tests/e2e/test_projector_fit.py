@@ -114,6 +114,18 @@ class Phone:
         )
         assert ack.get("ok") is True, (payload, ack)
 
+    def call(self, activity_id: int, payload: dict) -> dict:
+        """Submit and return the acknowledgement (it names the stored input's id)."""
+        self.sent += 1
+        ack = self.sio.call(
+            "submit",
+            {"activity_id": activity_id, "client_id": f"p{self.n}-{self.sent}", "payload": payload},
+            namespace="/phone",
+            timeout=WAIT,
+        )
+        assert ack.get("ok") is True, (payload, ack)
+        return ack
+
 
 class Console:
     def __init__(self, url: str, session: requests.Session, ws_id: int):
@@ -210,7 +222,7 @@ POLL_GROUPS = [0] * 7 + [1] * 6 + [2] * 5 + [3] * 5 + [4] * 3 + [5] * 2 + [None]
 # 24 phones on the method's votes: 8, 7, 6, 2 (too few) and 1 without one (too few): together
 # three, so no group needs hiding to protect them.
 METHOD_GROUPS = [0] * 8 + [1] * 7 + [2] * 6 + [3] * 2 + [None] * 1
-SPLIT_POLLS = ["multiple_choice", "ranking", "points", "scale"]
+SPLIT_POLLS = ["multiple_choice", "ranking", "points", "scale", "qna", "followup_check"]
 SPLIT_METHOD = ["sorting", "effects", "estimates"]
 
 
@@ -266,6 +278,17 @@ def fill_split_polls(url: str, code: str, console: Console, ids: dict[str, int])
                     p.submit(act, {"points": pts})
                 elif kind == "scale":
                     p.submit(act, {"value": 1 + (i * 3) % 5})
+                elif kind == "followup_check":
+                    for j in range(len(FOLLOWUP_ITEMS)):
+                        p.submit(act, {"item": j, "happened": ("yes", "partly", "no", "unknown")[(i + j) % 4]})
+            if kind == "qna":  # 12 questions from the last phone, upvoted by the others
+                asked = []
+                for j in range(12):
+                    text = f"Fråga {j + 1}: {sentence(80 + j * 10, j)}?"
+                    asked.append(phones[-1].call(act, {"action": "ask", "text": text})["response_id"])
+                for i, p in enumerate(phones[:-1]):
+                    for k in range(3):
+                        p.submit(act, {"action": "upvote", "question": asked[(i + k) % 12], "on": True})
     finally:
         for p in phones:
             p.sio.disconnect()
