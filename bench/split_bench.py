@@ -54,7 +54,9 @@ def main() -> None:
             p = Participant(workshop_id=ws.id, token=secrets.token_urlsafe(24), perspective=perspective)
             db.session.add(p)
             db.session.flush()
-            rows.append(Response(activity_id=act.id, participant_id=p.id, client_id=f"m{i}", data={"choices": [i % 12]}))
+            rows.append(
+                Response(activity_id=act.id, participant_id=p.id, client_id=f"m{i}", data={"choices": [i % 12]})
+            )
         db.session.add_all(rows)
         db.session.commit()
         act_id = act.id

@@ -23,22 +23,9 @@ from pydantic import Field, field_validator
 
 from ..models import Response
 from ._draft import analysis_of, perspective_labels
+from ._split import Cell, SplitRow
 from ._text import clean_line, clean_paragraphs
-from .base import (
-    ActivityKind,
-    Cell,
-    ConfigField,
-    Context,
-    Entry,
-    InputError,
-    Limit,
-    Row,
-    Schema,
-    SplitRow,
-    _l,
-    _pl,
-    parse,
-)
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
 
 TEXT_MAX = 200
 CAUSE_MAX = 300

@@ -28,7 +28,8 @@ from pydantic import Field, StringConstraints
 from ..draft import spread as stats
 from ..validation import number_value
 from ._draft import analysis_of
-from .base import ActivityKind, Cell, ConfigField, Context, Entry, InputError, Row, Schema, SplitRow, _l, _pl, parse
+from ._split import Cell, SplitRow
+from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
 
 TEXT_MAX = 300
 #: Largest figure a phone may send (absolute value): beyond any count or amount a
