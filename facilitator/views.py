@@ -370,9 +370,11 @@ def activity_csv(ws: Workshop, act_id: int):
     from workshop.exports import results
 
     act = _activity(ws, act_id)
-    name = f"{ws.join_code}-{act.position + 1}-{act.kind}.csv"
+    # ?view=split: the votes split by the voter's perspective instead of every input.
+    split = request.args.get("view") == "split"
+    name = f"{ws.join_code}-{act.position + 1}-{act.kind}{'-split' if split else ''}.csv"
     return FlaskResponse(
-        results.activity_csv(act),
+        results.activity_csv(act, split=split),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

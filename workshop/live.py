@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from .activities import InputError
+from .activities import InputError, get_kind
 from .extensions import db
 from .models import Activity, Workshop, utcnow
 from .responses import reset_activity
@@ -44,16 +44,19 @@ def step(ws: Workshop, delta: int) -> Activity | None:
     return acts[idx]
 
 
-FLAGS = ("locked", "results_visible", "results_hidden", "timer_closes")
+FLAGS = ("locked", "results_visible", "results_hidden", "timer_closes", "split_voters")
 TIMER_MIN, TIMER_MAX = 10, 7 * 24 * 3600
 
 
 def set_flag(ws: Workshop, activity_id: Any, flag: str, value: Any) -> Activity:
     """Lock input, show or hide the results (presenter and phones alike, every kind), change
-    whether results start hidden, or whether the countdown closes input."""
+    whether results start hidden, whether the countdown closes input, or whether the votes are
+    split by the voter's perspective (kinds with votes)."""
     act = activity_of(ws, activity_id)
     if flag not in FLAGS or not isinstance(value, bool):
         raise InputError("invalid", gettext("Invalid value."))
+    if flag == "split_voters" and value and not get_kind(act.kind).splits:
+        raise InputError("invalid", gettext("This activity has no votes to split."))
     if flag == "results_visible":
         act.revealed = value  # the facilitator's choice; a reset returns to the setting
     else:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -288,6 +289,15 @@ class Activity(Model):
         default=True,
         server_default=true(),
         doc="When the countdown ends, phones may no longer answer (False: the timer is only a signal).",
+    )
+    split_voters: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        doc=(
+            "The votes are shown split by the voter's perspective (presenter, console, results export), "
+            "under the small-group rule of ``workshop.activities._split``."
+        ),
     )
     generation: Mapped[int] = mapped_column(
         Integer,

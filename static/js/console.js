@@ -2,6 +2,7 @@
 // live and moderate texts. All commands go over /console and are acknowledged.
 import { clear, connectionBadge, el, fmt, isOlder, keepFocus, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
 import { bindKeys, keysState, releaseAfterClick } from "./keys.js";
+import { drawSplit } from "./split.js";
 
 const root = document.getElementById("console");
 const state = { workshop: null, results: {}, presence: { participants: 0, list: [] } };
@@ -76,8 +77,13 @@ async function renderCurrent() {
   // One switch for every kind: what the presenter and the phones are sent.
   $("reveal").setAttribute("aria-pressed", String(act.results_visible));
   $("reveal").textContent = act.results_visible ? t("console.unreveal") : t("console.reveal");
+  // One switch for every kind with votes: the votes split by the voter's perspective.
+  $("split").hidden = !act.splits;
+  $("split").setAttribute("aria-pressed", String(Boolean(act.split_voters)));
   renderTimer();
   $("csv").href = root.dataset.csvUrl.replace("/a/0.csv", `/a/${act.id}.csv`);
+  $("split-csv").hidden = !act.split_voters;
+  $("split-csv").href = root.dataset.csvUrl.replace("/a/0.csv", `/a/${act.id}.csv?view=split`);
   let mod;
   try {
     mod = await loadKind(act.kind);
@@ -105,6 +111,8 @@ async function renderCurrent() {
       t,
       el,
     });
+    // Below the kind's own view, which stays (decisions, moderation): the split table.
+    if (res.split) view.append(drawSplit(el("div"), res.split, { t, el, heading: "h3" }));
   } catch (err) {
     // A broken kind view must not stop the controls: they keep working around it.
     console.error(err);
@@ -235,6 +243,10 @@ $("timer-signal").addEventListener("change", () => {
   if (act) command("set", { activity_id: act.id, flag: "timer_closes", value: !$("timer-signal").checked });
 });
 $("reveal").addEventListener("click", toggleResults);
+$("split").addEventListener("click", () => {
+  const act = current();
+  if (act) command("set", { activity_id: act.id, flag: "split_voters", value: !act.split_voters });
+});
 $("timer").addEventListener("click", toggleTimer);
 $("timer-add").addEventListener("click", () => {
   const act = current();

@@ -4,6 +4,7 @@
 // facilitator's keys (static/js/keys.js): a clicker steers whichever window has focus.
 import { clear, connectionBadge, countText, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
 import { createFitter } from "./kinds/_fit.js";
+import { drawSplit } from "./split.js";
 import { bindKeys } from "./keys.js";
 
 const root = document.getElementById("presenter");
@@ -77,7 +78,9 @@ async function draw() {
     return;
   }
   try {
-    mod.presenter({ root: view, activity: act, results: res, t, el });
+    // The votes split by the voter's perspective: one table for every kind (split.js).
+    if (res.split) drawSplit(view, res.split, { t, el, compact: true });
+    else mod.presenter({ root: view, activity: act, results: res, t, el });
   } catch (err) {
     console.error(err); // keep the title and counts on the screen; the room sees no stack trace
     clear(view);

@@ -224,10 +224,18 @@ class UI:
         page.locator("main form button[type=submit]").click()
         expect(page).to_have_url(re.compile(r"/f/$"))
 
-    def workshop(self, title: str, activities, mode: str = "live", ask_nickname: bool = True) -> dict:
+    def workshop(
+        self,
+        title: str,
+        activities,
+        mode: str = "live",
+        ask_nickname: bool = True,
+        perspectives: list[str] | None = None,
+    ) -> dict:
         """Set a workshop up over plain HTTP (the editor's own forms, without a browser), for
         tests whose subject is not the editor. ``activities``: [(kind, form fields)], e.g.
-        ("multiple_choice", {"title": "...", "cfg_options": "Ja\\nNej"}).
+        ("multiple_choice", {"title": "...", "cfg_options": "Ja\\nNej"}). ``perspectives``: phones
+        are asked which one they represent.
 
         Returns {id, code, presenter_url, activity_ids}."""
         session = self.server.facilitator_session()
@@ -242,6 +250,8 @@ class UI:
         fields = {"title": title, "language": "sv", "mode": mode}
         if ask_nickname:
             fields["ask_nickname"] = "1"
+        if perspectives:
+            fields.update(ask_perspective="1", perspectives="\n".join(perspectives))
         r = post("/f/new", base + "/f/new", fields)
         ws_id = int(re.search(r"/f/w/(\d+)$", r.url).group(1))
         edit_url = r.url

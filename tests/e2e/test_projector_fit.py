@@ -94,8 +94,9 @@ METHOD = [
 
 
 class Phone:
-    def __init__(self, url: str, code: str, n: int):
-        r = requests.post(url + "/api/join", json={"code": code, "nickname": f"Deltagare {n}"}, timeout=10)
+    def __init__(self, url: str, code: str, n: int, perspective: str = ""):
+        body = {"code": code, "nickname": f"Deltagare {n}", "perspective": perspective}
+        r = requests.post(url + "/api/join", json=body, timeout=10)
         r.raise_for_status()
         self.token = r.json()["token"]
         self.sio = socketio.Client(reconnection=False)
@@ -112,6 +113,18 @@ class Phone:
             timeout=WAIT,
         )
         assert ack.get("ok") is True, (payload, ack)
+
+    def call(self, activity_id: int, payload: dict) -> dict:
+        """Submit and return the acknowledgement (it names the stored input's id)."""
+        self.sent += 1
+        ack = self.sio.call(
+            "submit",
+            {"activity_id": activity_id, "client_id": f"p{self.n}-{self.sent}", "payload": payload},
+            namespace="/phone",
+            timeout=WAIT,
+        )
+        assert ack.get("ok") is True, (payload, ack)
+        return ack
 
 
 class Console:
@@ -193,7 +206,95 @@ def fill_method(console: Console) -> None:
             console.draft("row.update", id=row["id"], data={"label": f"Hur många {sentence(130, i + j)}?"})
 
 
-def from_template(server, template: str, title: str) -> dict[str, Any]:
+# --- votes split by the voter's perspective ------------------------------------------------------
+
+# Six perspectives with long, concrete labels, and phones without one.
+SPLIT_PERSPECTIVES = [
+    "Solstad kommun, hemtjänstens utförare i egen regi",
+    "Brukare i ordinärt boende med trygghetslarm",
+    "Närstående och anhöriga som hjälper till hemma",
+    "Region Solstad, primärvården och hemsjukvården",
+    "Andra huvudmän: privata utförare av hemtjänst",
+    "Samhället i stort",
+]
+# Group sizes of 30 phones: 7, 6, 5, 5, 3 and 2 (too few), and 2 without a perspective (too few).
+POLL_GROUPS = [0] * 7 + [1] * 6 + [2] * 5 + [3] * 5 + [4] * 3 + [5] * 2 + [None] * 2
+# 24 phones on the method's votes: 8, 7, 6, 2 (too few) and 1 without one (too few): together
+# three, so no group needs hiding to protect them.
+METHOD_GROUPS = [0] * 8 + [1] * 7 + [2] * 6 + [3] * 2 + [None] * 1
+SPLIT_POLLS = ["multiple_choice", "ranking", "points", "scale", "qna", "followup_check"]
+SPLIT_METHOD = ["sorting", "effects", "estimates"]
+
+
+def split_phones(url: str, code: str, groups: list[int | None]) -> list[Phone]:
+    return [Phone(url, code, n, SPLIT_PERSPECTIVES[g] if g is not None else "") for n, g in enumerate(groups)]
+
+
+def fill_split_method(url: str, code: str, console: Console, ids: dict[str, int]) -> None:
+    """Sorting votes on every item, three dots each on the effects, a figure for every
+    estimate row: from phones in the perspectives of ``METHOD_GROUPS``."""
+    draft = console.call("draft_snapshot", {})["draft"]
+    nodes = [n for n in draft["nodes"] if n.get("status", "visible") == "visible" and not n.get("merged_into_id")]
+    items = [n["id"] for n in nodes if n["node_type"] in ("nytta", "konsekvenskostnad", "genomforandekostnad")]
+    effects = [n["id"] for n in nodes if n["node_type"] == "effekt"]
+    rows = [r["id"] for n in nodes for r in ((n.get("block") or {}).get("rows") or [])]
+    assert items and effects and rows
+    console.ok("configure", {"activity_id": ids["effects"], "config": {"dot_votes": 3}})
+    phones = split_phones(url, code, METHOD_GROUPS)
+    categories = ["finansiell", "omfordelning", "kvalitet", "miljo"]
+    try:
+        console.show(ids["sorting"])
+        for i, p in enumerate(phones):
+            for j, node in enumerate(items):
+                p.submit(ids["sorting"], {"node": node, "category": categories[(i // 3 + j) % 4], "money": False})
+        console.show(ids["effects"])
+        for i, p in enumerate(phones):
+            for k in range(3):
+                p.submit(ids["effects"], {"action": "dot", "node": effects[(i + k) % len(effects)], "on": True})
+        console.show(ids["estimates"])
+        for i, p in enumerate(phones):
+            for j, row in enumerate(rows):
+                p.submit(ids["estimates"], {"row": row, "accept": False, "value": 100 * (j + 1) + 7 * i})
+    finally:
+        for p in phones:
+            p.sio.disconnect()
+
+
+def fill_split_polls(url: str, code: str, console: Console, ids: dict[str, int]) -> None:
+    phones = split_phones(url, code, POLL_GROUPS)
+    try:
+        for kind, act in ids.items():
+            console.show(act)
+            for i, p in enumerate(phones):
+                if kind == "multiple_choice":
+                    p.submit(act, {"choices": [(i * 5) % 12]})
+                elif kind == "ranking":
+                    order = list(range(10))
+                    p.submit(act, {"order": order[i % 10 :] + order[: i % 10]})
+                elif kind == "points":
+                    pts = [0] * 10
+                    pts[i % 10] += 70
+                    pts[(i * 7) % 10] += 30
+                    p.submit(act, {"points": pts})
+                elif kind == "scale":
+                    p.submit(act, {"value": 1 + (i * 3) % 5})
+                elif kind == "followup_check":
+                    for j in range(len(FOLLOWUP_ITEMS)):
+                        p.submit(act, {"item": j, "happened": ("yes", "partly", "no", "unknown")[(i + j) % 4]})
+            if kind == "qna":  # 12 questions from the last phone, upvoted by the others
+                asked = []
+                for j in range(12):
+                    text = f"Fråga {j + 1}: {sentence(80 + j * 10, j)}?"
+                    asked.append(phones[-1].call(act, {"action": "ask", "text": text})["response_id"])
+                for i, p in enumerate(phones[:-1]):
+                    for k in range(3):
+                        p.submit(act, {"action": "upvote", "question": asked[(i + k) % 12], "on": True})
+    finally:
+        for p in phones:
+            p.sio.disconnect()
+
+
+def from_template(server, template: str, title: str, perspectives: list[str] | None = None) -> dict[str, Any]:
     session = server.facilitator_session()
     page = session.get(server.url + "/f/new").text
     r = session.post(
@@ -205,6 +306,7 @@ def from_template(server, template: str, title: str) -> dict[str, Any]:
             "language": "sv",
             "mode": "live",
             "ask_nickname": "1",
+            **({"ask_perspective": "1", "perspectives": "\n".join(perspectives)} if perspectives else {}),
         },
     )
     ws_id = int(re.search(r"/f/w/(\d+)$", r.url).group(1))
@@ -237,10 +339,33 @@ def stage(tmp_path_factory, browser):
         fill_method(method_console)
         method_ids = dict(zip(METHOD, method["activity_ids"], strict=True))
 
+        # The votes split by the voter's perspective: workshops of their own, with perspectives.
+        split_polls = ui.workshop(
+            "Användarforum per perspektiv",
+            [(k, {"title": TITLE, **f}) for k, f in POLLS if k in SPLIT_POLLS],
+            ask_nickname=False,
+            perspectives=SPLIT_PERSPECTIVES,
+        )
+        split_polls_console = Console(server.url, session, split_polls["id"])
+        split_poll_ids = dict(zip([k for k, _ in POLLS if k in SPLIT_POLLS], split_polls["activity_ids"], strict=True))
+        fill_split_polls(server.url, split_polls["code"], split_polls_console, split_poll_ids)
+        split_method = from_template(server, "example_digital_locks", "Nyckellås per perspektiv", SPLIT_PERSPECTIVES)
+        split_method_console = Console(server.url, split_method["session"], split_method["id"])
+        fill_method(split_method_console)
+        split_method_ids = dict(zip(METHOD, split_method["activity_ids"], strict=True))
+        split_html = split_method["session"].get(f"{server.url}/f/w/{split_method['id']}").text
+        split_method_code = re.search(r'href="[^"]*/j/(\d{8})"', split_html).group(1)
+        fill_split_method(server.url, split_method_code, split_method_console, split_method_ids)
+
         errors: list[str] = []
         ctx = browser.new_context(base_url=server.url, locale="sv-SE", viewport={"width": 1920, "height": 1080})
         pages = {}
-        for name, ws in (("polls", polls), ("method", method)):
+        for name, ws in (
+            ("polls", polls),
+            ("method", method),
+            ("split_polls", split_polls),
+            ("split_method", split_method),
+        ):
             page = ctx.new_page()
             page.on("console", lambda m, n=name: m.type == "error" and errors.append(f"[{n}] {m.text}"))
             page.on("pageerror", lambda exc, n=name: errors.append(f"[{n}] uncaught: {exc}"))
@@ -252,11 +377,15 @@ def stage(tmp_path_factory, browser):
                 **{k: (pages["polls"], poll_console, a) for k, a in poll_ids.items()},
                 **{k: (pages["method"], method_console, a) for k, a in method_ids.items()},
             },
+            "split": {
+                **{k: (pages["split_polls"], split_polls_console, a) for k, a in split_poll_ids.items()},
+                **{k: (pages["split_method"], split_method_console, a) for k, a in split_method_ids.items()},
+            },
             "errors": errors,
         }
         ctx.close()
-        poll_console.sio.disconnect()
-        method_console.sio.disconnect()
+        for c in (poll_console, method_console, split_polls_console, split_method_console):
+            c.sio.disconnect()
     finally:
         server.stop()
 
@@ -404,5 +533,45 @@ def test_projector_fits(stage, kind):
             assert page.locator("#pres-fit .cards > li").count() == 200, "an answer was left out"
     page.set_viewport_size({"width": 1920, "height": 1080})
     assert not failures, f"{kind} overflows:\n" + "\n".join(failures)
+    errors, stage["errors"][:] = list(stage["errors"]), []
+    assert not errors, "JavaScript errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("kind", SPLIT_POLLS + SPLIT_METHOD)
+def test_projector_fits_the_votes_split_by_perspective(stage, kind):
+    """Six long perspective labels and the phones without one, beside 12 options, 10 ranked or
+    pointed options, every item to sort, the dotted effects or every question to estimate:
+    the split table fits (or pages) at every size, with figures for the large groups and
+    "för få svar" for the small ones."""
+    from workshop.activities import all_kinds
+
+    assert sorted(SPLIT_POLLS + SPLIT_METHOD) == sorted(k for k, kind_ in all_kinds().items() if kind_.splits), (
+        "a kind that splits is missing here"
+    )
+    page, console, act = stage["split"][kind]
+    console.show(act)
+    console.ok("set", {"activity_id": act, "flag": "split_voters", "value": True})
+    try:
+        page.wait_for_selector("#pres-fit .split-table")
+        failures = []
+        for w, h in SIZES:
+            page.set_viewport_size({"width": w, "height": h})
+            settle(page)
+            got = page.evaluate(MEASURE)
+            if (w, h) in SHOT_SIZES:
+                E2E.UI.shot(page, f"projector-split-{kind}-{w}x{h}")
+            assert got["texts"] > 0, f"{kind} at {w}×{h}: nothing drawn"
+            failures += [f"{w}×{h}: {p}" for p in got["problems"]]
+        heads = page.locator("#pres-fit .split-table thead th .split-group-name").all_text_contents()
+        # Every perspective that voted, in the workshop's order, the one without last, then all.
+        voted = sorted({g for g in (POLL_GROUPS if kind in SPLIT_POLLS else METHOD_GROUPS) if g is not None})
+        assert heads == [*(SPLIT_PERSPECTIVES[g] for g in voted), "Inget perspektiv valt", "Alla"]
+        assert page.locator("#pres-fit .split-too_few").count() > 0
+        shown = page.locator("#pres-fit .split-cell:not(.split-hidden)").count()
+        assert shown > 0
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        assert not failures, f"{kind} split overflows:\n" + "\n".join(failures)
+    finally:
+        console.ok("set", {"activity_id": act, "flag": "split_voters", "value": False})
     errors, stage["errors"][:] = list(stage["errors"]), []
     assert not errors, "JavaScript errors:\n" + "\n".join(errors)

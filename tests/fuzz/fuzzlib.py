@@ -1067,6 +1067,7 @@ def console_events(world: World) -> dict[str, st.SearchStrategy]:
                         "results_visible",
                         "timer_closes",
                         "results_hidden",
+                        "split_voters",
                         "generation",
                         "workshop_id",
                         "__class__",

@@ -92,7 +92,8 @@ def table(sheet) -> list[list]:
 def test_summary_sheet_has_every_activity_with_the_screens_totals(app, poll):
     ws_id, (mc, scale, cloud) = poll("sv")
     book = workbook(app, ws_id)
-    assert book.sheetnames == ["Sammanfattning", "Bidrag"]
+    # The third sheet: the votes by the voter's perspective (tests below).
+    assert book.sheetnames == ["Sammanfattning", "Bidrag", "Per perspektiv"]
     rows = table(book["Sammanfattning"])
     assert rows[0][0] == "Användarforum"
     assert rows[3] == ["#", "Aktivitet", "Fråga", "Omgång", "Omgångens status", "Resultat", "Värde"]
@@ -152,7 +153,7 @@ def test_inputs_sheet_lists_every_input_with_its_round(app, poll):
 def test_english_workshop_exports_english_headers(app, poll):
     ws_id, _ids = poll("en")
     book = workbook(app, ws_id)
-    assert book.sheetnames == ["Summary", "Inputs"]
+    assert book.sheetnames == ["Summary", "Inputs", "By perspective"]
     rows = table(book["Summary"])
     assert rows[3] == ["#", "Activity", "Question", "Round", "Round status", "Result", "Value"]
     assert {r[4] for r in rows[4:] if r[0] == 1} == {"Earlier round (reset)", "Current round"}
@@ -218,3 +219,75 @@ def test_every_kinds_csv_column_has_a_label(app):
             config = kind.config(kind.default_config())
             for key in kind.csv_header(config):
                 assert column_label(key), (kind.key, key)
+
+
+# --- the votes by the voter's perspective -------------------------------------------------------
+
+
+@pytest.fixture
+def split_poll(app, make_workshop):
+    """Four from Solstad kommun, two from Brukare, three without a perspective answer a
+    multiple choice; a word cloud (no votes) beside it."""
+    ws_id, _code, ids = make_workshop(
+        activities=(POLL[0], POLL[2]),
+        ask_perspective=True,
+        perspectives=["Solstad kommun", "Brukare", "Närstående"],
+    )
+    mc = ids[0]
+    with app.test_request_context():
+        for i, (perspective, choice) in enumerate(
+            [("Solstad kommun", 0)] * 3 + [("Solstad kommun", 1), ("Brukare", 1), ("Brukare", 2)] + [("", 0)] * 3
+        ):
+            p = join(ws_id, f"P{i}")
+            p.perspective = perspective
+            db.session.commit()
+            submit(p, mc, f"s{i}", {"choices": [choice]})
+    return ws_id, ids
+
+
+def test_the_spreadsheet_splits_the_votes_with_too_few_answers_for_small_groups(app, split_poll):
+    ws_id, (mc, cloud) = split_poll
+    rows = table(workbook(app, ws_id)["Per perspektiv"])
+    assert rows[0][0] == "Röster efter röstarens perspektiv"
+    assert "färre än 3 röstande" in rows[1][0]
+    at = next(i for i, r in enumerate(rows) if r[0] == "1. Använder ni metoden?")
+    assert not any(r[0] and str(r[0]).startswith("2.") for r in rows)  # the word cloud has no votes
+    header, ja, nej, vet_inte = rows[at + 1], rows[at + 2], rows[at + 3], rows[at + 4]
+    assert header[:5] == [
+        "Röster (andel av gruppens röstande)",
+        "Solstad kommun (4 röstande)",
+        "Brukare (för få svar)",
+        "Inget perspektiv valt",
+        "Alla (9 röstande)",
+    ]
+    assert ja[:5] == ["Ja", 3, "för få svar", "dold", 6]
+    assert nej[:5] == ["Nej", 1, "för få svar", "dold", 2]
+    assert vet_inte[:5] == ["Vet inte", 0, "för få svar", "dold", 1]
+
+
+def test_the_split_csv_says_what_the_presenter_says(app, split_poll):
+    ws_id, (mc, cloud) = split_poll
+    with app.app_context():
+        db.session.get(Activity, mc).split_voters = True
+        db.session.commit()
+    r = download(app, f"/f/w/{ws_id}/a/{mc}.csv?view=split")
+    assert "-split.csv" in r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][1:] == [
+        "Solstad kommun (4 röstande)",
+        "Brukare (för få svar)",
+        "Inget perspektiv valt",
+        "Alla (9 röstande)",
+    ]
+    assert rows[1] == ["Ja", "3", "för få svar", "dold", "6"]
+    assert rows[-1][0].startswith("En grupp med färre än 3 röstande")
+    with app.test_request_context():
+        split = results_for(db.session.get(Activity, mc))["screen"]["split"]
+        assert [c for c in split["rows"][0]["cells"]] == [
+            {"value": 3, "share": 0.75},
+            {"hidden": "too_few"},
+            {"hidden": "protects"},
+        ]
+    # A kind without votes has nothing to split: the file is empty, not an error.
+    empty = download(app, f"/f/w/{ws_id}/a/{cloud}.csv?view=split")
+    assert empty.data == b"\xef\xbb\xbf"

@@ -20,6 +20,7 @@ from ..i18n import _pl
 # The validation toolkit is shared with draft operations and forms; kinds import it from here.
 from ..validation import InputError, Schema, parse, validation_error
 from ..validation.messages import field_message as _field_message
+from ._split import Cell, SplitRow, build, partition
 
 
 def _string_limits(model: type[Schema], out: dict[str, int]) -> None:
@@ -263,6 +264,67 @@ class ActivityKind:
         draft analysis as one ``DraftSnapshot`` shared by every kind that shows it."""
         return self.aggregate(config, rows)
 
+    # --- votes split by the voter's perspective (``_split``) ---------------------------------
+    # Kinds whose result is a distribution of votes set ``splits``: the console then offers to
+    # show it per voter's perspective, and the kind says what one group's figures are. The
+    # split adds each group's aggregate to the one the screens already get, from the rows
+    # already read (a tally read grouped by perspective too): no read per vote.
+    splits: ClassVar[bool] = False
+    # What a split cell shows: votes, mean_rank, mean_points, majority, dots, median, upvotes, yes.
+    split_measure: ClassVar[str] = "votes"
+    split_digits: ClassVar[int] = 0
+
+    def split_rows(self, config: Any, aggregate: dict[str, Any]) -> list[SplitRow]:
+        """The lines of the split table, read from the whole room's aggregate."""
+        raise NotImplementedError
+
+    def split_cells(self, config: Any, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        """One group's (or the whole room's) figure per line key, each with its voters."""
+        raise NotImplementedError
+
+    def split_voters(self, aggregate: dict[str, Any], rows: list[Row]) -> int:
+        """How many voted in one group."""
+        return self.responders(rows)
+
+    def split_aggregate(self, act: Any, config: Any, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        """One group's aggregate (default: the kind's own, over the group's rows)."""
+        return self.aggregate_for(act, config, rows, draft)
+
+    def split_groups(
+        self, act: Any, config: Any, rows: list[Row], draft: Any = None
+    ) -> dict[str, tuple[int, dict[str, Cell]]]:
+        """Per voter's perspective: how many voted and their figures. By default each group's
+        own rows through the kind's aggregate; a kind whose votes are about other people's
+        inputs (Q&A) reads those from every group."""
+        groups = {}
+        for key, group in partition(rows).items():
+            agg = self.split_aggregate(act, config, group, draft)
+            groups[key] = (self.split_voters(agg, group), self.split_cells(config, agg))
+        return groups
+
+    def split(
+        self,
+        act: Any,
+        config: Any,
+        rows: list[Row],
+        aggregate: dict[str, Any],
+        draft: Any = None,
+        perspectives: Iterable[str] = (),
+    ) -> dict[str, Any] | None:
+        """The votes split by the voter's perspective, the small-group rule applied
+        (``_split.build``); None for kinds without votes. ``rows``: the visible rows, each
+        with its voter's perspective; ``aggregate``: the whole room's, as the screens get it."""
+        if not self.splits:
+            return None
+        groups = self.split_groups(act, config, rows, draft)
+        # A kind with an aggregate of its own for the split (a lighter one) reads the whole
+        # room's with it too; the others reuse the aggregate the screens get.
+        own = type(self).split_aggregate is not ActivityKind.split_aggregate
+        whole = self.split_aggregate(act, config, rows, draft) if own else aggregate
+        lines = self.split_rows(config, whole)
+        total = self.split_cells(config, whole)
+        return build(self.split_measure, lines, total, groups, perspectives, self.split_digits)
+
     def console_items(self, config: Any, rows: list[Row]) -> list[dict[str, Any]] | None:
         """Individual inputs for moderation; ``None`` for kinds with nothing to moderate."""
         return None
@@ -327,12 +389,14 @@ __all__ = [
     "ActivityKind",
     "_field_message",
     "ConfigField",
+    "Cell",
     "Context",
     "Entry",
     "InputError",
     "Limit",
     "Row",
     "Schema",
+    "SplitRow",
     "_l",
     "_pl",
     "normalise_text",

@@ -46,6 +46,7 @@ from ..formatting import local_zone
 from ..models import Response, utcnow
 from ..validation import refuse
 from ._draft import analysis_of, perspective_labels
+from ._split import Cell, SplitRow
 from ._text import clean_line, clean_paragraphs
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse
 
@@ -241,6 +242,10 @@ class Effects(ActivityKind):
     results_hidden_default = False
     phone_results = "on_reveal"
     uses_draft = True
+    # Split (dot voting): each group's dots per effect, with the share of the group's dot
+    # voters who placed one there.
+    splits = True
+    split_measure = "dots"
     # The method's time box; a workshop open for a week uses self-paced mode instead.
     default_timer_seconds = 30 * 60
     Config = EffectsConfig
@@ -630,6 +635,21 @@ class Effects(ActivityKind):
         )
 
     # --- CSV ------------------------------------------------------------------------------
+    # --- the dots split by the voter's perspective -----------------------------------------
+    def split_rows(self, config: EffectsConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        """The effects that carry dots, most dots first (the wall's other effects have none to split)."""
+        dotted = sorted((e for e in aggregate["effects"] if e["dots"]), key=lambda e: -e["dots"])
+        return [SplitRow(str(e["id"]), e["title"]) for e in dotted]
+
+    def split_cells(self, config: EffectsConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        voters = aggregate["dot_voters"]
+        return {
+            str(e["id"]): Cell(e["dots"], voters, e["dots"] / voters if voters else None) for e in aggregate["effects"]
+        }
+
+    def split_voters(self, aggregate: dict[str, Any], rows: list[Row]) -> int:
+        return int(aggregate["dot_voters"])
+
     def csv_header(self, config: EffectsConfig) -> list[str]:
         return ["type", "effect", "cause", "for_whom", "polarity", "node", "dot"]
 

@@ -28,6 +28,7 @@ from pydantic import Field, StringConstraints
 from ..draft import spread as stats
 from ..validation import number_value
 from ._draft import analysis_of
+from ._split import Cell, SplitRow
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
 
 TEXT_MAX = 300
@@ -122,6 +123,11 @@ class Estimates(ActivityKind):
     results_hidden_default = True
     phone_results = "on_reveal"
     uses_draft = True
+    # Split: per question, each group's median of this round's figures (the rule per
+    # question: a group's median needs three of its figures for that question).
+    splits = True
+    split_measure = "median"
+    split_digits = 2
     Config = EstimatesConfig
     config_fields = [
         ConfigField(
@@ -357,6 +363,41 @@ class Estimates(ActivityKind):
                 }
             )
         return items
+
+    # --- the figures split by the voter's perspective --------------------------------------
+    def split_aggregate(self, act: Any, config: EstimatesConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
+        """Per asked row, this round's median and how many gave a figure; nothing else of the
+        full aggregate (no spread, no live result): it is computed once per group."""
+        figs = _figures(rows)
+        out = []
+        voters: set[int] = set()
+        for node, row in asked_rows(analysis_of(draft), config):
+            current = figs.get((row.id, config.round), [])
+            voters |= {f.participant_id for f in current}
+            s = stats.spread([f.data["value"] for f in current])
+            out.append(
+                {
+                    "id": row.id,
+                    "label": row.label or row.name,
+                    "item": node.title,
+                    "unit": row.unit or "",
+                    "median": s.median if s else None,
+                    "n": len(current),
+                }
+            )
+        return {"rows": out, "voters": len(voters)}
+
+    def split_rows(self, config: EstimatesConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        return [
+            SplitRow(str(r["id"]), r["label"], " · ".join(x for x in (r["item"], r["unit"]) if x))
+            for r in aggregate["rows"]
+        ]
+
+    def split_cells(self, config: EstimatesConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        return {str(r["id"]): Cell(r["median"], r["n"]) for r in aggregate["rows"]}
+
+    def split_voters(self, aggregate: dict[str, Any], rows: list[Row]) -> int:
+        return int(aggregate["voters"])
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: EstimatesConfig) -> list[str]:

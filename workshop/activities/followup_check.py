@@ -20,7 +20,7 @@ from pydantic import Field, StringConstraints
 
 from ..draft import spread as stats
 from ..validation import Figure
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
+from .base import ActivityKind, Cell, ConfigField, Context, Entry, InputError, Row, Schema, SplitRow, _l, _pl
 
 MAX_ITEMS = 50
 TITLE_MAX = 300
@@ -62,6 +62,9 @@ class FollowupCheck(ActivityKind):
     results_hidden_default = False
     phone_results = "on_reveal"
     Config = FollowupConfig
+    # Split: per benefit, how many of each group answered "Ja" (the rule per benefit).
+    splits = True
+    split_measure = "yes"
     js_strings = {
         "happened": _l("Has it happened?"),
         "yes": _l("Yes"),
@@ -144,6 +147,17 @@ class FollowupCheck(ActivityKind):
             if item["spread"]:
                 lines.append((f"{item['title']}: {gettext('Median')}", item["spread"]["median"]))
         return lines
+
+    def split_rows(self, config: FollowupConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        return [SplitRow(str(i["index"]), i["title"], i["unit"] or "") for i in aggregate["items"]]
+
+    def split_cells(self, config: FollowupConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        return {
+            str(i["index"]): Cell(
+                i["counts"]["yes"], i["answers"], i["counts"]["yes"] / i["answers"] if i["answers"] else None
+            )
+            for i in aggregate["items"]
+        }
 
     def csv_header(self, config: FollowupConfig) -> list[str]:
         return ["benefit", "happened", "value", "source"]

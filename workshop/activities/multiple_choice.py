@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l
+from .base import ActivityKind, Cell, ConfigField, InputError, Row, Schema, SplitRow, _l
 
 Option = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 
@@ -31,6 +31,7 @@ class MultipleChoice(ActivityKind):
     default_title = _l("What do you think?")
     answer_mode = "replace"
     tally = True
+    splits = True
     results_hidden_default = False
     Config = MultipleChoiceConfig
     js_strings = {
@@ -79,6 +80,16 @@ class MultipleChoice(ActivityKind):
 
     def summary(self, config: MultipleChoiceConfig, aggregate: dict[str, Any]) -> list[tuple[str, Any]]:
         return list(zip(aggregate["options"], aggregate["counts"], strict=True))
+
+    def split_rows(self, config: MultipleChoiceConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        return [SplitRow(str(i), option) for i, option in enumerate(aggregate["options"])]
+
+    def split_cells(self, config: MultipleChoiceConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        voters = aggregate["voters"]
+        return {
+            str(i): Cell(count, voters, count / voters if voters else None)
+            for i, count in enumerate(aggregate["counts"])
+        }
 
     def csv_header(self, config: MultipleChoiceConfig) -> list[str]:
         return ["choices"]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext, ngettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, check_unique
+from .base import ActivityKind, Cell, ConfigField, InputError, Row, Schema, SplitRow, _l, _pl, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 12
@@ -55,6 +55,10 @@ class Points(ActivityKind):
     default_title = _l("Share 100 points among the options")
     answer_mode = "replace"
     tally = True
+    # Split: each group's mean points per option, with its share of the group's points.
+    splits = True
+    split_measure = "mean_points"
+    split_digits = 1
     results_hidden_default = True
     phone_results = "on_reveal"
     Config = PointsConfig
@@ -154,6 +158,16 @@ class Points(ActivityKind):
             (gettext("%(option)s (%(share)s %% of the points)", option=o, share=s), t)
             for o, t, s in zip(aggregate["options"], aggregate["totals"], aggregate["shares"], strict=True)
         ]
+
+    def split_rows(self, config: PointsConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        return [SplitRow(str(i), option) for i, option in enumerate(aggregate["options"])]
+
+    def split_cells(self, config: PointsConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        n = aggregate["participants"]
+        return {
+            str(i): Cell(mean, n, share / 100 if n else None)
+            for i, (mean, share) in enumerate(zip(aggregate["means"], aggregate["shares"], strict=True))
+        }
 
     def csv_header(self, config: PointsConfig) -> list[str]:
         return [f"points: {option}" for option in config.options]

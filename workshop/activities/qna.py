@@ -22,8 +22,24 @@ from flask_babel import gettext, ngettext
 from pydantic import Field
 
 from ..models import Response
+from ._split import partition
 from ._text import clean_line, text_model
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Limit, Row, Schema, _l, _pl, parse, text_items
+from .base import (
+    ActivityKind,
+    Cell,
+    ConfigField,
+    Context,
+    Entry,
+    InputError,
+    Limit,
+    Row,
+    Schema,
+    SplitRow,
+    _l,
+    _pl,
+    parse,
+    text_items,
+)
 
 MAX_LISTED = 300
 
@@ -82,6 +98,9 @@ class QnA(ActivityKind):
     phone_results = "always"
     moderated = True
     Config = QnAConfig
+    # Split: each group's upvotes per question (questions are everyone's; see ``split_groups``).
+    splits = True
+    split_measure = "upvotes"
     config_fields = [
         ConfigField("max_questions", _l("Questions per participant"), "int", min=1, max=20),
         ConfigField("max_length", _l("Longest question (characters)"), "int", min=20, max=500),
@@ -213,6 +232,31 @@ class QnA(ActivityKind):
         return [(q["text"], q["votes"]) for q in aggregate["questions"]] + [
             (f"{q['text']} {answered}", q["votes"]) for q in aggregate["answered"]
         ]
+
+    # --- the upvotes split by the voter's perspective ---------------------------------------
+    def split_rows(self, config: QnAConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        """The questions with upvotes, most wanted first (open ones, then answered ones)."""
+        return [
+            SplitRow(str(q["id"]), q["text"]) for q in [*aggregate["questions"], *aggregate["answered"]] if q["votes"]
+        ]
+
+    def split_cells(self, config: QnAConfig, aggregate: dict[str, Any], voters: int = 0) -> dict[str, Cell]:
+        return {
+            str(q["id"]): Cell(q["votes"], voters, q["votes"] / voters if voters else None)
+            for q in [*aggregate["questions"], *aggregate["answered"]]
+        }
+
+    def split_groups(
+        self, act: Any, config: QnAConfig, rows: list[Row], draft: Any = None
+    ) -> dict[str, tuple[int, dict[str, Cell]]]:
+        """A group's upvotes on every question, whoever asked it."""
+        questions = [r for r in rows if is_question(r)]
+        out = {}
+        for key, group in partition(rows).items():
+            ups = [r for r in group if is_upvote(r) and r.data.get("upvote") is True]
+            voters = len({r.participant_id for r in ups})
+            out[key] = (voters, self.split_cells(config, self.aggregate(config, questions + ups), voters))
+        return out
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: QnAConfig) -> list[str]:

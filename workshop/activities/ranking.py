@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext, ngettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl, check_unique
+from .base import ActivityKind, Cell, ConfigField, InputError, Row, Schema, SplitRow, _l, _pl, check_unique
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
@@ -52,6 +52,10 @@ class Ranking(ActivityKind):
     default_title = _l("What matters most?")
     answer_mode = "replace"
     tally = True
+    # Split: each group's average place per option (1 = first).
+    splits = True
+    split_measure = "mean_rank"
+    split_digits = 2
     results_hidden_default = True
     phone_results = "on_reveal"
     Config = RankingConfig
@@ -141,6 +145,14 @@ class Ranking(ActivityKind):
             )
             for i in aggregate["items"]
         ]
+
+    def split_rows(self, config: RankingConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        # Best first, as the room's result lists them.
+        return [SplitRow(str(i["index"]), i["option"]) for i in aggregate["items"]]
+
+    def split_cells(self, config: RankingConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        n = aggregate["rankings"]
+        return {str(i["index"]): Cell(i["average_rank"], n) for i in aggregate["items"]}
 
     def csv_header(self, config: RankingConfig) -> list[str]:
         return ["order", *[f"rank: {option}" for option in config.options]]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeGuard
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
-from .base import ActivityKind, ConfigField, InputError, Row, Schema, _l, _pl
+from .base import ActivityKind, Cell, ConfigField, InputError, Row, Schema, SplitRow, _l, _pl
 
 MAX_STEPS = 10
 LABEL_MAX = 60
@@ -50,6 +50,7 @@ class Scale(ActivityKind):
     default_title = _l("How much do you agree?")
     answer_mode = "replace"
     tally = True
+    splits = True
     results_hidden_default = True
     phone_results = "on_reveal"
     Config = ScaleConfig
@@ -123,6 +124,18 @@ class Scale(ActivityKind):
                 label = f"{value} ({aggregate['label_high']})"
             lines.append((label, count))
         return lines
+
+    def split_rows(self, config: ScaleConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        top = aggregate["max"]
+        notes = {1: aggregate["label_low"] or "", top: aggregate["label_high"] or ""}
+        return [SplitRow(str(v), str(v), notes.get(v, "")) for v in range(1, top + 1)]
+
+    def split_cells(self, config: ScaleConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        count = aggregate["count"]
+        return {
+            str(v): Cell(n, count, n / count if count else None)
+            for v, n in enumerate(aggregate["distribution"], start=1)
+        }
 
     def csv_header(self, config: ScaleConfig) -> list[str]:
         return ["value"]

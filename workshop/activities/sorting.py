@@ -27,8 +27,9 @@ from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
 from ..draft.models import CATEGORIES, MONEY_CATEGORIES, Node
+from ..draft.vocabulary import CATEGORY_TERMS
 from ._draft import about, analysis_of, item_of, latest_per_item, live_items, perspective_labels
-from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
+from .base import ActivityKind, Cell, ConfigField, Context, Entry, InputError, Row, Schema, SplitRow, _l, _pl
 
 # Agreement level from the share of the most voted category.
 HIGH_AGREEMENT = 0.75
@@ -101,6 +102,14 @@ def tally(votes: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
     }
 
 
+def majority_text(categories: dict[str, int]) -> str | None:
+    """The most voted category as the method's word (tied ones joined by " / "), or None."""
+    best = max(categories.values(), default=0)
+    if not best:
+        return None
+    return " / ".join(str(CATEGORY_TERMS[k]) for k, v in categories.items() if v == best and k in CATEGORY_TERMS)
+
+
 # --- the kind ------------------------------------------------------------------------------
 
 
@@ -151,6 +160,10 @@ class Sorting(ActivityKind):
     phone_results = "on_reveal"
     uses_draft = True
     Config = SortingConfig
+    # Split: per item, each group's majority category and its share (the rule per item:
+    # an item's figure for a group needs three of the group's votes on that item).
+    splits = True
+    split_measure = "majority"
     config_fields = [
         ConfigField("include_nytta", _l("Include nyttor"), "bool"),
         ConfigField("include_konsekvenskostnad", _l("Include konsekvenskostnader"), "bool"),
@@ -342,6 +355,15 @@ class Sorting(ActivityKind):
             }
         )
         return agg
+
+    def split_rows(self, config: SortingConfig, aggregate: dict[str, Any]) -> list[SplitRow]:
+        return [SplitRow(str(i["id"]), i["title"]) for i in aggregate["items"]]
+
+    def split_cells(self, config: SortingConfig, aggregate: dict[str, Any]) -> dict[str, Cell]:
+        return {str(i["id"]): Cell(majority_text(i["categories"]), i["n"], i["top_share"]) for i in aggregate["items"]}
+
+    def split_voters(self, aggregate: dict[str, Any], rows: list[Row]) -> int:
+        return int(aggregate["summary"]["voters"])
 
     # --- CSV ------------------------------------------------------------------------------
     def csv_header(self, config: SortingConfig) -> list[str]:

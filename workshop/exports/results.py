@@ -23,9 +23,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..activities import get_kind
+from ..activities._split import MIN_VOTERS
 from ..activities.base import Row
 from ..csvout import safe_cell
 from ..formatting import local_time
+from ..i18n import BASE_JS_STRINGS, Plural
 from ..models import Activity, Workshop, utcnow
 from ..responses import load_history
 from .xlsx.cells import Book
@@ -153,17 +155,74 @@ def _input_start(act: Activity, row: Row) -> list[Any]:
     ]
 
 
+# --- the votes split by the voter's perspective ------------------------------------------------
+
+
+def _word(key: str, n: int | None = None) -> str:
+    """A split word in the export's language: the same strings the screens show."""
+    value = BASE_JS_STRINGS[f"console.{key}"]
+    if isinstance(value, Plural):
+        one, other = value.forms()
+        return (one if n == 1 else other) % {"n": n}
+    return str(value) % {"n": n} if n is not None else str(value)
+
+
+def split_table(act: Activity) -> list[list[Any]] | None:
+    """The current round's votes split by the voter's perspective, as the screens show it
+    (``activities._split``: a small group's figures are the words "too few answers", never
+    numbers), as rows of cells with a header row; None for kinds without votes."""
+    from ..realtime.payloads import results_for
+
+    if not get_kind(act.kind).splits:
+        return None
+    split = (results_for(act, split=True)["console"] or {}).get("split")
+    if split is None:
+        return None
+    header: list[Any] = [_word(f"split_measure.{split['measure']}")]
+    for g in split["groups"]:
+        name = _word("split_none") if g["none"] else g["key"]
+        note = _word("split_too_few") if g["hidden"] == "too_few" else None
+        if g["voters"] is not None:
+            note = _word("split_voters", g["voters"])
+        header.append(f"{name} ({note})" if note else name)
+    header.append(f"{_word('split_all')} ({_word('split_voters', split['voters'])})")
+    out: list[list[Any]] = [header]
+    for row in split["rows"]:
+        label = f"{row['label']} ({row['note']})" if row["note"] else row["label"]
+        out.append([label, *(_split_cell(c) for c in row["cells"]), _split_cell(row["total"])])
+    return out
+
+
+def _split_cell(cell: dict[str, Any]) -> Any:
+    if cell.get("hidden") == "too_few":
+        return _word("split_too_few")
+    if cell.get("hidden"):
+        return _word("split_hidden")
+    value = cell.get("value")
+    if isinstance(value, str) and cell.get("share") is not None:
+        return f"{value} {round(100 * cell['share'])} %"
+    return "" if value is None else value
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def activity_csv(act: Activity) -> bytes:
-    """Every input of one activity, every round, for Swedish Excel: ``;``, UTF-8 with BOM."""
+def activity_csv(act: Activity, split: bool = False) -> bytes:
+    """Every input of one activity, every round, for Swedish Excel: ``;``, UTF-8 with BOM.
+    ``split``: instead, the current round's votes split by the voter's perspective."""
     kind = get_kind(act.kind)
     config = kind.config(act.config)
     keys = kind.csv_header(config)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     with force_locale(act.workshop.language or "sv"):
+        if split:
+            table = split_table(act) or []
+            for line in table:
+                writer.writerow([safe_cell(v) for v in line])
+            if table:
+                writer.writerow([safe_cell(_word("split_rule", MIN_VOTERS))])
+            return ("\ufeff" + buf.getvalue()).encode("utf-8")
         writer.writerow([*_input_header(), *(column_label(k) for k in keys)])
         for row in load_history(act):
             start = _input_start(act, row)
@@ -243,6 +302,7 @@ def workbook(ws: Workshop) -> bytes:
             for row in load_history(act):
                 cells = _cells(keys, kind.csv_cells(config, row))
                 _write(inputs, [act.position + 1, act.title, *_input_start(act, row), _answer(keys, cells)])
+        _split_sheet(book, ws)
         _widths(summary, [5, 18, 40, 8, 20, 40, 10])
         _widths(inputs, [5, 40, 10, 8, 20, 20, 12, 16, 20, 16, 60])
         summary.freeze_panes = "A5"
@@ -250,6 +310,23 @@ def workbook(ws: Workshop) -> bytes:
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
+
+
+def _split_sheet(book: Any, ws: Workshop) -> None:
+    """One sheet with every vote activity's split by the voter's perspective (current round)."""
+    tables = [(act, t) for act in ws.activities if (t := split_table(act)) and len(t) > 1]
+    if not tables:
+        return
+    sheet = book.create_sheet(gettext("By perspective")[:31])
+    _write(sheet, [_word("split_heading")], bold=True)
+    _write(sheet, [_word("split_rule", MIN_VOTERS)])
+    for act, table in tables:
+        _write(sheet, [""])
+        _write(sheet, [f"{act.position + 1}. {act.title}"], bold=True)
+        _write(sheet, table[0], bold=True)
+        for line in table[1:]:
+            _write(sheet, line)
+    _widths(sheet, [40, *([22] * max(len(t[0]) - 1 for _, t in tables))])
 
 
 def _answer(keys: list[str], cells: list[Any]) -> Any:
@@ -260,4 +337,4 @@ def _answer(keys: list[str], cells: list[Any]) -> Any:
     return " · ".join(parts)
 
 
-__all__ = ["activity_csv", "column_label", "local_time", "round_summaries", "workbook"]
+__all__ = ["activity_csv", "column_label", "local_time", "round_summaries", "split_table", "workbook"]

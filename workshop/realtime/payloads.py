@@ -78,6 +78,9 @@ def activity_public(act: Activity) -> dict[str, Any]:
         "timer_seconds": act.timer_seconds,
         "timer_ends_at": _iso(act.timer_ends_at),
         "timer_closes": act.timer_closes is not False,
+        # The votes split by the voter's perspective: on, and whether the kind has votes to split.
+        "split_voters": bool(act.split_voters) and kind.splits,
+        "splits": kind.splits,
         "generation": act.generation,
         "phone_results": kind.phone_results,
         "answer_mode": kind.answer_mode,
@@ -136,17 +139,24 @@ def pending_count(rows) -> int:
     return sum(r.weight for r in rows if r.status == "pending")
 
 
-def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str, Any] | None]:
-    """One read of the stored inputs, shaped for each audience: console, screen, phone."""
+def results_for(act: Activity, version: str | None = None, split: bool = False) -> dict[str, dict[str, Any] | None]:
+    """One read of the stored inputs, shaped for each audience: console, screen, phone.
+
+    ``split``: the console's payload carries the votes split by the voter's perspective even
+    when the activity does not show it (the results export always lists it)."""
     if version is None:
         version = fresh_version()
     kind = get_kind(act.kind)
     config = kind.config(act.config)
-    all_rows = load_tally(act) if kind.tally else load_rows(act, include_hidden=True)
+    split_on = (split or bool(act.split_voters)) and kind.splits
+    all_rows = load_tally(act, by_perspective=split_on) if kind.tally else load_rows(act, include_hidden=True)
     visible = [r for r in all_rows if r.status == "visible"]
     # Kinds that show the draft read one snapshot per draft revision (built once, shared).
     draft = draft_snapshot(act.workshop_id) if kind.uses_draft else None
     aggregate = kind.aggregate_for(act, config, visible, draft)
+    # The votes per voter's perspective, small groups hidden (``activities._split``): for the
+    # console and the presenter only; phones never get it.
+    by_voter = kind.split(act, config, visible, aggregate, draft, act.workshop.perspectives or []) if split_on else None
     # The same counts for every audience: who answered (pending answers included) and how
     # many answers await review, so "5 answers · 2 awaiting review" reads alike everywhere.
     base = {
@@ -159,6 +169,10 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
     # Hidden results are not sent at all, whatever the kind draws them from.
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
+    if by_voter is not None:
+        console["split"] = by_voter
+        if act.results_visible and act.split_voters:
+            screen["split"] = by_voter
     phone_sees = phone_may_see(act)
     phone: dict[str, Any] = {**base, "visible": phone_sees, "aggregate": aggregate if phone_sees else None}
     content = kind.phone_content(act, config, draft)
