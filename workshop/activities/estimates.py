@@ -5,8 +5,13 @@ dag?" with a unit) is asked on the phones. The facilitator may put a figure to t
 ("Ska vi ta 400?": the row's ``proposal``, set with the draft op ``row.update``); a phone
 accepts it or gives its own figure, with an optional source and reason.
 
+A row may ask for a three-point estimate instead (the facilitator chooses per row:
+``config.three_point``): each phone then gives its own lowest, likely and highest figure,
+privately, with lowest ≤ likely ≤ highest.
+
 Stored rows (``answer_mode = "custom"``, see ``store``): ``data = {"row", "round", "value",
-"accepted", "proposal", "source", "reason"}``. One *current* estimate per participant, row and
+"low", "high", "accepted", "proposal", "source", "reason"}`` (``value`` is the likely figure;
+``low``/``high`` are ``None`` for a single figure). One *current* estimate per participant, row and
 round: a new answer for the same (row, round) makes the earlier one stop being ``current``
 (it stays stored), so a retry is idempotent and the history whole. The round comes from the
 activity's settings, never from the phone: when the facilitator starts the optional second
@@ -14,8 +19,9 @@ Delphi round (``config.round = 2``) the round-1 figures stay and round-2 answers
 on their own.
 
 Nothing here writes the draft: the facilitator reads the spread (median, quartiles; see
-``workshop.draft.spread``) and saves lowest/likely/highest and a source on the row from the
-console, through the draft service like every other edit.
+``workshop.draft.spread``), in round 2 how much it narrowed, and adopts the proposed
+lowest/likely/highest with its source text on the row from the console, through the draft
+service (``row.update``) like every other edit.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
 from ..draft import spread as stats
-from ..validation import number_value
+from ..validation import check_order, number_value
 from ._draft import analysis_of
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
 
@@ -45,6 +51,8 @@ class EstimatesConfig(Schema):
     focus: int | None = Field(default=None, ge=1)
     # Suggest min/median/max instead of Q1/median/Q3.
     suggest_range: bool = False
+    # Rows (BlockRow ids) where each phone gives lowest / likely / highest instead of one figure.
+    three_point: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=1000)
 
 
 NumberText = Annotated[str, StringConstraints(max_length=40)]
@@ -54,6 +62,9 @@ class Estimate(Schema):
     row: int = Field(ge=1)
     accept: bool
     value: float | NumberText | None = None
+    # A three-point estimate: ``value`` is then the likely figure.
+    low: float | NumberText | None = None
+    high: float | NumberText | None = None
     source: str = Field(default="", max_length=TEXT_MAX)
     reason: str = Field(default="", max_length=TEXT_MAX)
 
@@ -86,12 +97,87 @@ def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
 
 
 def _spread(figs: list[Row]) -> dict[str, Any] | None:
-    s = stats.spread([f.data["value"] for f in figs])
+    values = sorted(float(f.data["value"]) for f in figs)
+    s = stats.spread_sorted(values)
     if s is None:
         return None
     out = s.as_dict()
-    out["values"] = sorted(f.data["value"] for f in figs)
+    out["values"] = values
     out["accepted"] = sum(1 for f in figs if f.data.get("accepted"))
+    return out
+
+
+def _triples(figs: list[Row]) -> list[tuple[float, float, float]]:
+    """(lowest, likely, highest) of the three-point estimates among ``figs``."""
+    out = []
+    for f in figs:
+        d = f.data
+        lo, hi = d.get("low"), d.get("high")
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo <= d["value"] <= hi:
+            out.append((float(lo), float(d["value"]), float(hi)))
+    return out
+
+
+def _range_spread(triples: list[tuple[float, float, float]]) -> dict[str, Any] | None:
+    """The distribution of the lowest and of the highest figures (with their sorted values, for
+    the range chart) and of each answer's width (highest − lowest)."""
+    if not triples:
+        return None
+    out: dict[str, Any] = {"n": len(triples)}
+    for key, values in (("low", sorted(t[0] for t in triples)), ("high", sorted(t[2] for t in triples))):
+        sp = stats.spread_sorted(values)
+        out[key] = {**sp.as_dict(), "values": values} if sp else None
+    width = stats.spread_sorted(sorted(t[2] - t[0] for t in triples))
+    out["width"] = width.as_dict() if width else None
+    return out
+
+
+def _latest_day(figs: list[Row]) -> str | None:
+    days = [f.created_at for f in figs if f.created_at is not None]
+    return max(days).date().isoformat() if days else None
+
+
+def _three_point_stats(current: list[Row], previous: list[Row], round_: int) -> dict[str, Any]:
+    """What a three-point row adds to its aggregate: the range of this round and of round 1,
+    how much round 2 narrowed the spread, and the proposal from the medians."""
+    now, before = _triples(current), _triples(previous)
+    likely_narrowing = width_narrowing = None
+    if round_ == 2:
+        likely_narrowing = stats.narrowing([f.data["value"] for f in previous], [f.data["value"] for f in current])
+        width_narrowing = stats.narrowing([t[2] - t[0] for t in before], [t[2] - t[0] for t in now])
+    return {
+        "range": _range_spread(now),
+        "previous_range": _range_spread(before) if round_ == 2 else None,
+        "narrowing": {
+            "likely": likely_narrowing.as_dict() if likely_narrowing else None,
+            "width": width_narrowing.as_dict() if width_narrowing else None,
+        }
+        if likely_narrowing or width_narrowing
+        else None,
+    }
+
+
+def _proposal(
+    current: list[Row], previous: list[Row], round_: int, method: stats.Method, three_point: bool
+) -> dict[str, Any] | None:
+    """Lowest/likely/highest proposed from this round's answers (round 1's while round 2 has
+    none), with what the source text needs: the round, how many answers, their day and the
+    interquartile range of the likely figures (and of round 1's, in round 2)."""
+    basis, basis_round = (current, round_) if current else (previous, 1)
+    sug = None
+    if three_point:
+        triples = _triples(basis)
+        sug = stats.suggest_three_point(triples, method)
+        counted = [f for f in basis if isinstance(f.data.get("low"), (int, float))] if sug else []
+    if sug is None:
+        sug = stats.suggest([f.data["value"] for f in basis], method)
+        counted = basis
+    if sug is None:
+        return None
+    likely_values = [f.data["value"] for f in counted]
+    out = {**sug.as_dict(), "round": basis_round, "date": _latest_day(counted), "iqr": stats.iqr(likely_values)}
+    out["iqr_round1"] = stats.iqr([f.data["value"] for f in previous]) if basis_round == 2 and previous else None
+    out["n_round1"] = len(previous) if basis_round == 2 else None
     return out
 
 
@@ -237,6 +323,19 @@ class Estimates(ActivityKind):
                 msg = gettext("Write your figure, or take the proposal.")
                 raise InputError("invalid", msg, {"value": msg})
             data["value"] = number_value(data["value"], "value", limit=MAX_VALUE)
+        given = [k for k in ("low", "high") if not _blank(data[k])]
+        if given:
+            if data["accept"]:
+                msg = gettext("Either take the proposal or give your own figures.")
+                raise InputError("invalid", msg, {given[0]: msg})
+            for k in ("low", "high"):
+                if _blank(data[k]):
+                    msg = gettext("Give your lowest, likely and highest figure.")
+                    raise InputError("invalid", msg, {k: msg})
+                data[k] = number_value(data[k], k, limit=MAX_VALUE)
+            check_order(data["low"], data["value"], data["high"])
+        else:
+            data["low"] = data["high"] = None
         data["source"] = " ".join(data["source"].split())
         data["reason"] = " ".join(data["reason"].split())
         return data
@@ -255,6 +354,9 @@ class Estimates(ActivityKind):
                     "no_proposal", gettext("There is no proposal for this question yet: give your own figure.")
                 )
             value = float(row.proposal)
+        if row.id in config.three_point and data["low"] is None:
+            msg = gettext("This question asks for your lowest, likely and highest figure.")
+            raise InputError("three_point", msg, {"low": msg})
         earlier = [
             r.id
             for r in ctx.mine
@@ -265,6 +367,8 @@ class Estimates(ActivityKind):
                 "row": row.id,
                 "round": config.round,
                 "value": value,
+                "low": data["low"],
+                "high": data["high"],
                 "accepted": data["accept"],
                 "proposal": row.proposal,
                 "source": data["source"],
@@ -287,24 +391,30 @@ class Estimates(ActivityKind):
             return {**self.aggregate(config, rows), "empty": analysis is None or not asked}
         figs = _figures(rows)
         method: stats.Method = "range" if config.suggest_range else "quartiles"
+        three = set(config.three_point)
         out_rows = []
         for node, row in asked:
             current = figs.get((row.id, config.round), [])
             previous = figs.get((row.id, 1), []) if config.round == 2 else []
-            basis = current or previous
-            sug = stats.suggest([f.data["value"] for f in basis], method)
-            out_rows.append(
-                {
-                    **_row_base(node, row),
-                    "low": row.low,
-                    "likely": row.likely,
-                    "high": row.high,
-                    "source": row.source,
-                    "spread": _spread(current),
-                    "previous": _spread(previous),
-                    "suggestion": {**sug.as_dict(), "round": config.round if current else 1} if sug else None,
-                }
-            )
+            three_point = row.id in three
+            item = {
+                **_row_base(node, row),
+                "three_point": three_point,
+                "low": row.low,
+                "likely": row.likely,
+                "high": row.high,
+                "source": row.source,
+                "spread": _spread(current),
+                "previous": _spread(previous),
+                "suggestion": _proposal(current, previous, config.round, method, three_point),
+            }
+            if three_point:
+                # Only rows that ask for three figures pay for the range statistics.
+                item.update(_three_point_stats(current, previous, config.round))
+            elif config.round == 2:
+                likely = stats.narrowing([f.data["value"] for f in previous], [f.data["value"] for f in current])
+                item["narrowing"] = {"likely": likely.as_dict(), "width": None} if likely else None
+            out_rows.append(item)
         focus = config.focus if any(r["id"] == config.focus for r in out_rows) else None
         return {
             "round": config.round,
@@ -323,13 +433,24 @@ class Estimates(ActivityKind):
             from ..responses import load_rows
 
             previous = _figures(load_rows(act))
+        three = set(config.three_point)
         rows = []
         for node, row in asked:
             item = _row_base(node, row)
             item.pop("name")
-            item["previous"] = _spread(previous.get((row.id, 1), [])) if config.round == 2 else None
+            item["three_point"] = row.id in three
+            first = previous.get((row.id, 1), []) if config.round == 2 else []
+            item["previous"] = _spread(first) if config.round == 2 else None
             if item["previous"]:
                 item["previous"].pop("values")
+            if item["three_point"] and config.round == 2:
+                # The round-1 range in summary (no single figures): medians of lowest and highest.
+                rng = _range_spread(_triples(first))
+                item["previous_range"] = (
+                    {k: {q: rng[k][q] for q in ("n", "min", "q1", "median", "q3", "max")} for k in ("low", "high")}
+                    if rng
+                    else None
+                )
             rows.append(item)
         focus = config.focus if any(r["id"] == config.focus for r in rows) else None
         return {"round": config.round, "focus": focus, "rows": rows}
@@ -347,6 +468,8 @@ class Estimates(ActivityKind):
                     "row": d.get("row"),
                     "round": int(d.get("round") or 1),
                     "value": d.get("value"),
+                    "low": d.get("low"),
+                    "high": d.get("high"),
                     "accepted": bool(d.get("accepted")),
                     "proposal": d.get("proposal"),
                     "source": d.get("source", ""),
@@ -367,6 +490,8 @@ class Estimates(ActivityKind):
             "unit",
             "round",
             "value",
+            "low",
+            "high",
             "accepted_proposal",
             "proposal",
             "source",
@@ -386,6 +511,8 @@ class Estimates(ActivityKind):
             block_row.unit if block_row else "",
             d.get("round", 1),
             d.get("value", ""),
+            "" if d.get("low") is None else d.get("low"),
+            "" if d.get("high") is None else d.get("high"),
             "yes" if d.get("accepted") else "no",
             "" if d.get("proposal") is None else d.get("proposal"),
             d.get("source", ""),
@@ -394,6 +521,10 @@ class Estimates(ActivityKind):
 
 
 KIND = Estimates()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _live_result(draft: Any) -> dict[str, Any] | None:

@@ -12,6 +12,17 @@ value. Example: 7, 15, 36, 39, 40, 41 gives Q1 = 20.25, median = 37.5, Q3 = 39.7
 
 The suggested lowest/likely/highest for a calculation row is Q1/median/Q3 (the middle half of
 the room: one outlier does not widen the range) or min/median/max (the whole range).
+
+When each person gives a lowest, likely and highest figure of their own (a three-point
+estimate, as in structured expert elicitation), the room's proposal is the median of the
+lowest figures, of the likely figures and of the highest figures (or, for the whole range,
+the lowest of the lowest, the median likely and the highest of the highest). Since every
+answer has lowest ≤ likely ≤ highest, the medians keep that order too (a quantile of values
+that are each no larger than their partner is no larger).
+
+How much a second round narrowed the spread is the interquartile range (Q3 − Q1) of round 1
+against that of round 2: for the likely figures, and for the width of each answer's range
+(highest − lowest).
 """
 
 from __future__ import annotations
@@ -80,7 +91,11 @@ class Spread:
 
 def spread(values: Iterable[float]) -> Spread | None:
     """Count, extremes, quartiles and mean; ``None`` for no values."""
-    xs = _clean(values)
+    return spread_sorted(_clean(values))
+
+
+def spread_sorted(xs: list[float]) -> Spread | None:
+    """:func:`spread` of finite values already sorted ascending (no copy, no second sort)."""
     if not xs:
         return None
     q1, med, q3 = _quantile_sorted(xs, 0.25), _quantile_sorted(xs, 0.5), _quantile_sorted(xs, 0.75)
@@ -113,4 +128,87 @@ def suggest(values: Iterable[float], method: Method = "quartiles") -> Suggestion
     return Suggestion(s.min, s.median, s.max, method, s.n)
 
 
-__all__ = ["METHODS", "Spread", "Suggestion", "median", "quantile", "quartiles", "spread", "suggest"]
+def iqr(values: Iterable[float]) -> float | None:
+    """Interquartile range Q3 − Q1 (inclusive method); ``None`` for no values."""
+    xs = _clean(values)
+    if not xs:
+        return None
+    return _quantile_sorted(xs, 0.75) - _quantile_sorted(xs, 0.25)
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """The interquartile range of round 1 (``before``) against round 2 (``after``);
+    ``change`` = (after − before) / before, negative when the spread narrowed, ``None`` when
+    round 1 had no spread at all (every figure the same)."""
+
+    before: float
+    after: float
+    change: float | None
+    n_before: int
+    n_after: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def narrowing(before: Iterable[float], after: Iterable[float]) -> Narrowing | None:
+    """How the interquartile range moved from ``before`` to ``after``; ``None`` when either
+    round has no values."""
+    xs, ys = _clean(before), _clean(after)
+    if not xs or not ys:
+        return None
+    b = _quantile_sorted(xs, 0.75) - _quantile_sorted(xs, 0.25)
+    a = _quantile_sorted(ys, 0.75) - _quantile_sorted(ys, 0.25)
+    return Narrowing(before=b, after=a, change=(a - b) / b if b > 0 else None, n_before=len(xs), n_after=len(ys))
+
+
+#: Methods of :func:`suggest_three_point`, named after the single-figure ones they stand for.
+THREE_POINT_METHODS = {"quartiles": "three_point", "range": "three_point_range"}
+
+
+def suggest_three_point(
+    answers: Iterable[tuple[float, float, float]], method: Method = "quartiles"
+) -> Suggestion | None:
+    """The room's lowest/likely/highest from each person's (lowest, likely, highest).
+
+    ``quartiles`` (the default, as for single figures: one outlier does not move it): the
+    median of the lowest, of the likely and of the highest figures. ``range``: the lowest of
+    the lowest figures, the median likely and the highest of the highest. ``None`` for no
+    answers. Raises ``ValueError`` for an answer out of order (lowest > likely > highest)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    triples = list(answers)
+    if not triples:
+        return None
+    if any(not (lo <= mid <= hi) for lo, mid, hi in triples):
+        raise ValueError("each answer needs lowest ≤ likely ≤ highest")
+    lows = _clean(t[0] for t in triples)
+    mids = _clean(t[1] for t in triples)
+    highs = _clean(t[2] for t in triples)
+    likely = _quantile_sorted(mids, 0.5)
+    if method == "quartiles":
+        low, high = _quantile_sorted(lows, 0.5), _quantile_sorted(highs, 0.5)
+    else:
+        low, high = lows[0], highs[-1]
+    # Exact in theory (see the module's doc); the clamp only guards a float rounding.
+    low, high = min(low, likely), max(high, likely)
+    return Suggestion(low, likely, high, THREE_POINT_METHODS[method], len(triples))
+
+
+__all__ = [
+    "METHODS",
+    "THREE_POINT_METHODS",
+    "Narrowing",
+    "Spread",
+    "Suggestion",
+    "iqr",
+    "median",
+    "narrowing",
+    "quantile",
+    "quartiles",
+    "spread",
+    "spread_sorted",
+    "suggest",
+    "suggest_three_point",
+]
