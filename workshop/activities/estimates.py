@@ -228,6 +228,14 @@ class Estimates(ActivityKind):
             "First round: median %(median)s, middle half %(q1)s–%(q3)s (%(n)s answers)",
         ),
         "your_first": _l("Your first figure: %(v)s"),
+        "first_round_range": _pl(
+            "First round, medians of lowest / likely / highest: %(v)s (%(n)s answer)",
+            "First round, medians of lowest / likely / highest: %(v)s (%(n)s answers)",
+        ),
+        "three_legend": _l("Your lowest, likely and highest figure"),
+        "three_help": _l("Lowest: hardly less than this. Highest: hardly more. Likely: your best estimate."),
+        "send_three": _l("Send my figures"),
+        "need_three": _l("Give your lowest, likely and highest figure."),
         "take": _l("Yes, let's take %(v)s"),
         "proposal_is": _l("The proposal is %(v)s"),
         "other": _l("Another figure"),
@@ -260,6 +268,8 @@ class Estimates(ActivityKind):
             "%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s.",
         ),
         "chart_proposal": _l("Proposal %(v)s."),
+        "lane_summary": _l("%(label)s: median %(median)s, middle half %(q1)s–%(q3)s, lowest–highest %(min)s–%(max)s."),
+        "medians": _l("Medians (lowest / likely / highest)"),
         "chart_previous": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s."),
         "round1": _l("Round 1"),
         "value": _l("Figure"),
@@ -286,10 +296,31 @@ class Estimates(ActivityKind):
         "row_source": _l("Source"),
         "save_values": _l("Save values"),
         "fill_suggestion": _l("Fill in from the spread (%(low)s / %(likely)s / %(high)s)"),
-        "auto_source": _pl(
-            "Estimated in the workshop: %(n)s answer, round %(round)s, %(method)s",
-            "Estimated in the workshop: %(n)s answers, round %(round)s, %(method)s",
+        "method_quartiles": _l("Q1 / median / Q3"),
+        "method_range": _l("min / median / max"),
+        "method_three_point": _l("the median of the lowest, of the likely and of the highest figures"),
+        "method_three_point_range": _l("the lowest of the lowest figures, the median likely, the highest of the highest"),
+        "proposal_source": _pl(
+            "Estimated in the workshop %(date)s: %(n)s answer in round %(round)s, %(method)s; "
+            "spread of the likely figures (interquartile range) %(iqr)s.",
+            "Estimated in the workshop %(date)s: %(n)s answers in round %(round)s, %(method)s; "
+            "spread of the likely figures (interquartile range) %(iqr)s.",
         ),
+        "proposal_source_r1": _pl(
+            "Round 1: %(n)s answer, interquartile range %(iqr)s.",
+            "Round 1: %(n)s answers, interquartile range %(iqr)s.",
+        ),
+        "proposal_heading": _l("Proposal from the answers (lowest / likely / highest)"),
+        "adopt": _l("Adopt into the draft analysis"),
+        "adopted": _l("Adopted into the draft analysis."),
+        "narrowing_heading": _l("Round 1 → round 2: how the spread changed"),
+        "narrow_iqr": _l("interquartile range %(before)s → %(after)s"),
+        "narrow_median": _l("median %(before)s → %(after)s"),
+        "narrowed": _l("narrower by %(pct)s"),
+        "widened": _l("wider by %(pct)s"),
+        "unchanged": _l("unchanged"),
+        "width": _l("Range (highest − lowest)"),
+        "ask_three": _l("Ask for lowest, likely and highest"),
         "saved": _l("Saved."),
         "prefilled": _l("Filled in from the spread (%(method)s): not saved yet."),
         "order_error": _l("Lowest must not be above likely, nor likely above highest."),
@@ -447,7 +478,10 @@ class Estimates(ActivityKind):
                 # The round-1 range in summary (no single figures): medians of lowest and highest.
                 rng = _range_spread(_triples(first))
                 item["previous_range"] = (
-                    {k: {q: rng[k][q] for q in ("n", "min", "q1", "median", "q3", "max")} for k in ("low", "high")}
+                    {
+                        "n": rng["n"],
+                        **{k: {q: rng[k][q] for q in ("n", "min", "q1", "median", "q3", "max")} for k in ("low", "high")},
+                    }
                     if rng
                     else None
                 )
