@@ -178,7 +178,7 @@ const RANGE_SIZES = {
   large: { W: 1000, font: 26, r: 9 },
   grid: { W: 760, font: 22, r: 6 },
   normal: { W: 900, font: 18, r: 6 },
-  phone: { W: 360, font: 15, r: 5 },
+  phone: { W: 360, font: 17, r: 6 },
 };
 
 /**

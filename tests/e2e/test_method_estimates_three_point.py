@@ -137,7 +137,9 @@ def test_three_point_estimates_two_rounds_narrowing_and_adopting(open_page, ui, 
     for name, figures in ROUND1.items():
         answer(phones[name], figures)
         low, likely, high = figures
-        expect(phones[name].locator(".est-flash, .est-status").first).to_contain_text(f"{low} / {likely} / {high} {UNIT}")
+        expect(phones[name].locator(".est-flash, .est-status").first).to_contain_text(
+            f"{low} / {likely} / {high} {UNIT}"
+        )
 
     # The console has all three figures of each phone; the presenter nothing yet (hidden).
     expect(card.locator(".est-stat.median dd")).to_have_text(f"300 / 400 / 600 {UNIT}")
@@ -198,15 +200,19 @@ def test_three_point_estimates_two_rounds_narrowing_and_adopting(open_page, ui, 
     expect(width_line).to_contain_text(s["estimates.narrowed"] % {"pct": "89 %"})
     expect(card.locator(".est-proposal-values")).to_have_text(f"352,5 / 400 / 500 {UNIT}")
     source = card.locator(".est-proposal-source")
-    expected_source = plural(
-        s,
-        "estimates.proposal_source",
-        3,
-        date=date.today().isoformat(),
-        round=2,
-        method=s["estimates.method_three_point"],
-        iqr=f"7,5 {UNIT}",
-    ) + " " + plural(s, "estimates.proposal_source_r1", 3, iqr=f"31,3 {UNIT}")
+    expected_source = (
+        plural(
+            s,
+            "estimates.proposal_source",
+            3,
+            date=date.today().isoformat(),
+            round=2,
+            method=s["estimates.method_three_point"],
+            iqr=f"7,5 {UNIT}",
+        )
+        + " "
+        + plural(s, "estimates.proposal_source_r1", 3, iqr=f"31,3 {UNIT}")
+    )
     expect(source).to_have_text(expected_source)
     f.set_viewport_size({"width": 1280, "height": 720})
     card.scroll_into_view_if_needed()
@@ -227,7 +233,9 @@ def test_three_point_estimates_two_rounds_narrowing_and_adopting(open_page, ui, 
     )
     session = live_server.facilitator_session()
     doc = session.get(f"{live_server.url}/f/w/{ws_id}/export.json", timeout=10).json()
-    saved = next(r for n in doc["analysis"]["nodes"] if n["block"] for r in n["block"]["rows"] if r["label"] == ROW_LABEL)
+    saved = next(
+        r for n in doc["analysis"]["nodes"] if n["block"] for r in n["block"]["rows"] if r["label"] == ROW_LABEL
+    )
     assert (saved["low"], saved["likely"], saved["high"]) == (352.5, 400, 500)
     assert saved["source"] == expected_source
 

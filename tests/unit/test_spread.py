@@ -123,9 +123,7 @@ def test_narrowing_of_the_interquartile_range():
     tied = narrowing([400, 400, 400], [350, 400, 450])
     assert (tied.before, tied.after, tied.change) == (0, 50, None)
     # One answer in a round: an IQR of 0.
-    assert narrowing([400], [380]).as_dict() == {
-        "before": 0, "after": 0, "change": None, "n_before": 1, "n_after": 1
-    }
+    assert narrowing([400], [380]).as_dict() == {"before": 0, "after": 0, "change": None, "n_before": 1, "n_after": 1}
     # No answers in either round: nothing to compare.
     assert narrowing([], [1, 2]) is None and narrowing([1, 2], []) is None
     assert iqr([]) is None and iqr([7]) == 0 and iqr([1, 2, 3, 4]) == 1.5

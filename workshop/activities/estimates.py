@@ -214,7 +214,10 @@ class Estimates(ActivityKind):
             "suggest_range",
             _l("Suggest the whole range (min/median/max) instead of the middle half (Q1/median/Q3)"),
             "bool",
-            help=_l("The questions to ask and the second round are chosen in the console."),
+            help=_l(
+                "The questions to ask, which of them ask each phone for lowest, likely and highest, "
+                "and the second round are chosen in the console."
+            ),
         ),
     ]
     js_strings = {
@@ -299,7 +302,9 @@ class Estimates(ActivityKind):
         "method_quartiles": _l("Q1 / median / Q3"),
         "method_range": _l("min / median / max"),
         "method_three_point": _l("the median of the lowest, of the likely and of the highest figures"),
-        "method_three_point_range": _l("the lowest of the lowest figures, the median likely, the highest of the highest"),
+        "method_three_point_range": _l(
+            "the lowest of the lowest figures, the median likely, the highest of the highest"
+        ),
         "proposal_source": _pl(
             "Estimated in the workshop %(date)s: %(n)s answer in round %(round)s, %(method)s; "
             "spread of the likely figures (interquartile range) %(iqr)s.",
@@ -480,7 +485,10 @@ class Estimates(ActivityKind):
                 item["previous_range"] = (
                     {
                         "n": rng["n"],
-                        **{k: {q: rng[k][q] for q in ("n", "min", "q1", "median", "q3", "max")} for k in ("low", "high")},
+                        **{
+                            k: {q: rng[k][q] for q in ("n", "min", "q1", "median", "q3", "max")}
+                            for k in ("low", "high")
+                        },
                     }
                     if rng
                     else None
