@@ -97,14 +97,19 @@ def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
 
 
 def _spread(figs: list[Row]) -> dict[str, Any] | None:
+    return _spread_of(figs)[1]
+
+
+def _spread_of(figs: list[Row]) -> tuple[stats.Spread | None, dict[str, Any] | None]:
+    """The spread of the likely figures, as statistics and as the aggregate's dict (one sort)."""
     values = sorted(float(f.data["value"]) for f in figs)
     s = stats.spread_sorted(values)
     if s is None:
-        return None
+        return None, None
     out = s.as_dict()
     out["values"] = values
     out["accepted"] = sum(1 for f in figs if f.data.get("accepted"))
-    return out
+    return s, out
 
 
 def _triples(figs: list[Row]) -> list[tuple[float, float, float]]:
@@ -118,18 +123,40 @@ def _triples(figs: list[Row]) -> list[tuple[float, float, float]]:
     return out
 
 
+class _Range:
+    """The three-point answers of one row and round: the spreads of their lowest, likely and
+    highest figures and of each answer's width (highest − lowest), each sorted once."""
+
+    def __init__(self, triples: list[tuple[float, float, float]]):
+        self.n = len(triples)
+        lows = sorted(t[0] for t in triples)
+        highs = sorted(t[2] for t in triples)
+        self.low = stats.spread_sorted(lows)
+        self.high = stats.spread_sorted(highs)
+        self.width = stats.spread_sorted(sorted(t[2] - t[0] for t in triples))
+        self.values = {"low": lows, "high": highs}
+
+    def likely(self, triples: list[tuple[float, float, float]], all_likely: stats.Spread | None) -> stats.Spread | None:
+        """The likely figures of these answers: the row's spread when every answer has three."""
+        if all_likely is not None and all_likely.n == self.n:
+            return all_likely
+        return stats.spread_sorted(sorted(t[1] for t in triples))
+
+    def as_dict(self) -> dict[str, Any] | None:
+        """The distribution of the lowest and of the highest figures (with their sorted values,
+        for the range chart) and of the widths."""
+        if not self.n or self.low is None or self.high is None:
+            return None
+        return {
+            "n": self.n,
+            "low": {**self.low.as_dict(), "values": self.values["low"]},
+            "high": {**self.high.as_dict(), "values": self.values["high"]},
+            "width": self.width.as_dict() if self.width else None,
+        }
+
+
 def _range_spread(triples: list[tuple[float, float, float]]) -> dict[str, Any] | None:
-    """The distribution of the lowest and of the highest figures (with their sorted values, for
-    the range chart) and of each answer's width (highest − lowest)."""
-    if not triples:
-        return None
-    out: dict[str, Any] = {"n": len(triples)}
-    for key, values in (("low", sorted(t[0] for t in triples)), ("high", sorted(t[2] for t in triples))):
-        sp = stats.spread_sorted(values)
-        out[key] = {**sp.as_dict(), "values": values} if sp else None
-    width = stats.spread_sorted(sorted(t[2] - t[0] for t in triples))
-    out["width"] = width.as_dict() if width else None
-    return out
+    return _Range(triples).as_dict()
 
 
 def _latest_day(figs: list[Row]) -> str | None:
@@ -137,47 +164,65 @@ def _latest_day(figs: list[Row]) -> str | None:
     return max(days).date().isoformat() if days else None
 
 
-def _three_point_stats(current: list[Row], previous: list[Row], round_: int) -> dict[str, Any]:
-    """What a three-point row adds to its aggregate: the range of this round and of round 1,
-    how much round 2 narrowed the spread, and the proposal from the medians."""
-    now, before = _triples(current), _triples(previous)
-    likely_narrowing = width_narrowing = None
-    if round_ == 2:
-        likely_narrowing = stats.narrowing([f.data["value"] for f in previous], [f.data["value"] for f in current])
-        width_narrowing = stats.narrowing([t[2] - t[0] for t in before], [t[2] - t[0] for t in now])
-    return {
-        "range": _range_spread(now),
-        "previous_range": _range_spread(before) if round_ == 2 else None,
-        "narrowing": {
-            "likely": likely_narrowing.as_dict() if likely_narrowing else None,
-            "width": width_narrowing.as_dict() if width_narrowing else None,
-        }
-        if likely_narrowing or width_narrowing
-        else None,
-    }
-
-
-def _proposal(
+def _row_stats(
     current: list[Row], previous: list[Row], round_: int, method: stats.Method, three_point: bool
-) -> dict[str, Any] | None:
-    """Lowest/likely/highest proposed from this round's answers (round 1's while round 2 has
-    none), with what the source text needs: the round, how many answers, their day and the
-    interquartile range of the likely figures (and of round 1's, in round 2)."""
-    basis, basis_round = (current, round_) if current else (previous, 1)
+) -> dict[str, Any]:
+    """What the console and the screens get per question, beyond the question itself: the
+    spread of this round's likely figures (and round 1's, in round 2); for a three-point row the
+    range of the three figures; in round 2 how much the interquartile range narrowed; and the
+    proposed lowest/likely/highest with what its source text needs (the round, how many
+    answers, their day, the interquartile range of the likely figures, round 1's too).
+
+    Each list of figures is sorted once; the narrowing and the proposal are read from those
+    spreads, so a three-point row costs about three single-figure rows."""
+    now, now_d = _spread_of(current)
+    before, before_d = _spread_of(previous) if round_ == 2 else (None, None)
+    out: dict[str, Any] = {"spread": now_d, "previous": before_d, "narrowing": None}
+    narrow_width = None
+    # The proposal comes from this round's answers, from round 1's while round 2 has none.
+    basis, basis_spread, basis_round = (current, now, round_) if current else (previous, before, 1)
     sug = None
+    counted: list[Row] = basis
+    likely_basis = basis_spread
     if three_point:
-        triples = _triples(basis)
-        sug = stats.suggest_three_point(triples, method)
-        counted = [f for f in basis if isinstance(f.data.get("low"), (int, float))] if sug else []
+        now_t = _triples(current)
+        rng = _Range(now_t)
+        out["range"] = rng.as_dict()
+        out["previous_range"] = None
+        before_t: list[tuple[float, float, float]] = []
+        prng = None
+        if round_ == 2:
+            before_t = _triples(previous)
+            prng = _Range(before_t)
+            out["previous_range"] = prng.as_dict()
+            narrow_width = stats.narrowing_of(prng.width, rng.width)
+        b_rng, b_t = (rng, now_t) if current else (prng, before_t)
+        if b_rng is not None and b_rng.n:
+            likely_basis = b_rng.likely(b_t, basis_spread)
+            sug = stats.suggest_three_point_from(b_rng.low, likely_basis, b_rng.high, method)
+            if likely_basis is not basis_spread:
+                counted = [f for f in basis if isinstance(f.data.get("low"), (int, float))]
     if sug is None:
-        sug = stats.suggest([f.data["value"] for f in basis], method)
-        counted = basis
-    if sug is None:
-        return None
-    likely_values = [f.data["value"] for f in counted]
-    out = {**sug.as_dict(), "round": basis_round, "date": _latest_day(counted), "iqr": stats.iqr(likely_values)}
-    out["iqr_round1"] = stats.iqr([f.data["value"] for f in previous]) if basis_round == 2 and previous else None
-    out["n_round1"] = len(previous) if basis_round == 2 else None
+        likely_basis = basis_spread
+        sug = stats.suggest_from(basis_spread, method)
+    if round_ == 2:
+        narrow_likely = stats.narrowing_of(before, now)
+        if narrow_likely is not None:
+            out["narrowing"] = {
+                "likely": narrow_likely.as_dict(),
+                "width": narrow_width.as_dict() if narrow_width else None,
+            }
+    if sug is None or likely_basis is None:
+        out["suggestion"] = None
+        return out
+    out["suggestion"] = {
+        **sug.as_dict(),
+        "round": basis_round,
+        "date": _latest_day(counted),
+        "iqr": likely_basis.q3 - likely_basis.q1,
+        "iqr_round1": before.q3 - before.q1 if basis_round == 2 and before is not None else None,
+        "n_round1": before.n if basis_round == 2 and before is not None else None,
+    }
     return out
 
 
@@ -440,16 +485,8 @@ class Estimates(ActivityKind):
                 "likely": row.likely,
                 "high": row.high,
                 "source": row.source,
-                "spread": _spread(current),
-                "previous": _spread(previous),
-                "suggestion": _proposal(current, previous, config.round, method, three_point),
+                **_row_stats(current, previous, config.round, method, three_point),
             }
-            if three_point:
-                # Only rows that ask for three figures pay for the range statistics.
-                item.update(_three_point_stats(current, previous, config.round))
-            elif config.round == 2:
-                likely = stats.narrowing([f.data["value"] for f in previous], [f.data["value"] for f in current])
-                item["narrowing"] = {"likely": likely.as_dict(), "width": None} if likely else None
             out_rows.append(item)
         focus = config.focus if any(r["id"] == config.focus for r in out_rows) else None
         return {

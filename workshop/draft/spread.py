@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Method = Literal["quartiles", "range"]
@@ -86,7 +86,9 @@ class Spread:
     mean: float
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a copy of the instance's own dict (``dataclasses.asdict`` deep-copies
+        # recursively, which costs more than the statistics on a recompute of 300 rows).
+        return dict(self.__dict__)
 
 
 def spread(values: Iterable[float]) -> Spread | None:
@@ -113,14 +115,20 @@ class Suggestion:
     n: int
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a copy of the instance's own dict (``dataclasses.asdict`` deep-copies
+        # recursively, which costs more than the statistics on a recompute of 300 rows).
+        return dict(self.__dict__)
 
 
 def suggest(values: Iterable[float], method: Method = "quartiles") -> Suggestion | None:
     """Q1/median/Q3 (``quartiles``) or min/median/max (``range``); ``None`` for no values."""
+    return suggest_from(spread(values), method)
+
+
+def suggest_from(s: Spread | None, method: Method = "quartiles") -> Suggestion | None:
+    """:func:`suggest` from a spread already computed."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
-    s = spread(values)
     if s is None:
         return None
     if method == "quartiles":
@@ -149,18 +157,23 @@ class Narrowing:
     n_after: int
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a copy of the instance's own dict (``dataclasses.asdict`` deep-copies
+        # recursively, which costs more than the statistics on a recompute of 300 rows).
+        return dict(self.__dict__)
 
 
 def narrowing(before: Iterable[float], after: Iterable[float]) -> Narrowing | None:
     """How the interquartile range moved from ``before`` to ``after``; ``None`` when either
     round has no values."""
-    xs, ys = _clean(before), _clean(after)
-    if not xs or not ys:
+    return narrowing_of(spread(before), spread(after))
+
+
+def narrowing_of(before: Spread | None, after: Spread | None) -> Narrowing | None:
+    """:func:`narrowing` from the two rounds' spreads already computed."""
+    if before is None or after is None:
         return None
-    b = _quantile_sorted(xs, 0.75) - _quantile_sorted(xs, 0.25)
-    a = _quantile_sorted(ys, 0.75) - _quantile_sorted(ys, 0.25)
-    return Narrowing(before=b, after=a, change=(a - b) / b if b > 0 else None, n_before=len(xs), n_after=len(ys))
+    b, a = before.q3 - before.q1, after.q3 - after.q1
+    return Narrowing(before=b, after=a, change=(a - b) / b if b > 0 else None, n_before=before.n, n_after=after.n)
 
 
 #: Methods of :func:`suggest_three_point`, named after the single-figure ones they stand for.
@@ -183,17 +196,25 @@ def suggest_three_point(
         return None
     if any(not (lo <= mid <= hi) for lo, mid, hi in triples):
         raise ValueError("each answer needs lowest ≤ likely ≤ highest")
-    lows = _clean(t[0] for t in triples)
-    mids = _clean(t[1] for t in triples)
-    highs = _clean(t[2] for t in triples)
-    likely = _quantile_sorted(mids, 0.5)
-    if method == "quartiles":
-        low, high = _quantile_sorted(lows, 0.5), _quantile_sorted(highs, 0.5)
-    else:
-        low, high = lows[0], highs[-1]
+    return suggest_three_point_from(
+        spread(t[0] for t in triples), spread(t[1] for t in triples), spread(t[2] for t in triples), method
+    )
+
+
+def suggest_three_point_from(
+    lows: Spread | None, likelies: Spread | None, highs: Spread | None, method: Method = "quartiles"
+) -> Suggestion | None:
+    """:func:`suggest_three_point` from the spreads of the lowest, likely and highest figures
+    of the same answers, already computed."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    if lows is None or likelies is None or highs is None:
+        return None
+    likely = likelies.median
+    low, high = (lows.median, highs.median) if method == "quartiles" else (lows.min, highs.max)
     # Exact in theory (see the module's doc); the clamp only guards a float rounding.
     low, high = min(low, likely), max(high, likely)
-    return Suggestion(low, likely, high, THREE_POINT_METHODS[method], len(triples))
+    return Suggestion(low, likely, high, THREE_POINT_METHODS[method], likelies.n)
 
 
 __all__ = [
@@ -205,10 +226,13 @@ __all__ = [
     "iqr",
     "median",
     "narrowing",
+    "narrowing_of",
     "quantile",
     "quartiles",
     "spread",
     "spread_sorted",
     "suggest",
+    "suggest_from",
     "suggest_three_point",
+    "suggest_three_point_from",
 ]
