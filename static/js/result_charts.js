@@ -218,6 +218,7 @@ export function rangeChart(el, { lanes = [], proposal = null, size = "normal", l
     laneH = Math.max(font * 1.1, Math.min(font * 3.2, fit));
   }
   const boxH = laneH * (anyPrev ? 0.42 : 0.56);
+  const dotR = Math.max(2, Math.min(S.r, boxH * 0.45)); // a dot never reaches into the next lane
   const axisY = top + lanes.length * laneH;
   const H = axisY + tail;
   const svg = el("svg", {
@@ -243,7 +244,7 @@ export function rangeChart(el, { lanes = [], proposal = null, size = "normal", l
         el("rect", { class: "range-box", x: x(s.q1), y: cy - boxH / 2, width: Math.max(3, x(s.q3) - x(s.q1)), height: boxH, rx: 3 }),
       );
       const dots = el("g", { class: "range-dots" });
-      for (const v of s.values || []) dots.append(el("circle", { class: "range-dot", cx: x(v), cy, r: S.r }));
+      for (const v of s.values || []) dots.append(el("circle", { class: "range-dot", cx: x(v), cy, r: dotR }));
       g.append(dots, el("line", { class: "range-median", x1: x(s.median), x2: x(s.median), y1: cy - boxH / 2 - 4, y2: cy + boxH / 2 + 4 }));
     }
     const p = lane.previous;

@@ -118,7 +118,7 @@ def test_three_point_estimates_two_rounds_narrowing_and_adopting(open_page, ui, 
     phones = {}
     for name in ROUND1:
         viewport = {"width": 320, "height": 640} if name == "Omar" else None
-        phone = open_page(name, "phone", **({"viewport": viewport} if viewport else {}))
+        phone = open_page(name, "phone", bypass_csp=True, **({"viewport": viewport} if viewport else {}))
         phone.goto(f"/j/{code}")
         phone.locator("#nickname").fill(name)
         phone.locator("#profile-form button[type=submit]").click()
@@ -187,6 +187,9 @@ def test_three_point_estimates_two_rounds_narrowing_and_adopting(open_page, ui, 
     expect(lisa.locator(".est-prev-mine")).to_contain_text(f"350 / 387,5 / 500 {UNIT}")
     expect(lisa.locator(".est-prev svg.range-chart")).to_be_visible()
     shot(ui, lisa, "est3-phone-round2", full_page=True)
+    ui.axe_start(lisa)
+    found = ui.axe_result(lisa)
+    assert not found, ui.describe(found)
     for name, figures in ROUND2.items():
         answer(phones[name], figures)
         expect(phones[name].locator(".est-flash, .est-status").first).to_contain_text(" / ".join(figures))
@@ -248,3 +251,56 @@ def test_three_point_estimates_two_rounds_narrowing_and_adopting(open_page, ui, 
     expect(cells.nth(4)).to_have_value("400")
     expect(cells.nth(5)).to_have_value("500")
     expect(cells.nth(6)).to_have_value(expected_source)
+
+
+def _many(n: int, lo: float, hi: float) -> list[float]:
+    """n figures spread between lo and hi, some equal (ties stack as dots)."""
+    return sorted(round((lo + (hi - lo) * ((i * 7) % n) / n) / 5) * 5 for i in range(n))
+
+
+def _spread(values: list[float]) -> dict:
+    from workshop.draft.spread import spread
+
+    return {**spread(values).as_dict(), "values": values, "accepted": 0}
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1920, 1080)])
+def test_the_live_result_never_overprints_the_chart_with_many_answers(open_page, ui, viewport):
+    """60 answers on one question shown large, one figure and three figures: the chart keeps
+    within its slot, the live result line below it stays clear, nothing needs scrolling."""
+    width, height = viewport
+    ws = ui.workshop("Många svar", [("estimates", {"title": "Samla data"})], ask_nickname=False)
+    screen = open_page("presenter", "presenter", viewport={"width": width, "height": height})
+    screen.goto(ws["presenter_url"])
+    expect(screen.locator("#conn")).to_have_attribute("data-state", "up")
+    likely = _many(60, 300, 500)
+    lows = [v - 80 - (i % 5) * 10 for i, v in enumerate(likely)]
+    highs = [v + 100 + (i % 7) * 20 for i, v in enumerate(likely)]
+    base = {"id": 7, "node_id": 1, "item": "Färre resor", "item_type": "nytta", "name": "besok", "unit": "besök/år"}
+    base |= {"label": "Hur många hembesök blir det per år?", "proposal": 400, "low": None, "likely": None, "high": None}
+    single = {**base, "three_point": False, "spread": _spread(likely), "previous": None, "suggestion": None}
+    three = {
+        **single,
+        "three_point": True,
+        "range": {"n": 60, "low": _spread(sorted(lows)), "high": _spread(sorted(highs))},
+    }
+    result = {"nettonytta": 2924865.4, "per_krona": 0.48}
+    for name, row in (("single", single), ("three", three)):
+        agg = {"round": 1, "focus": 7, "rows": [row], "empty": False, "answered_rows": 1, "result": result}
+        screen.evaluate(
+            """async (agg) => {
+              const core = await import("/static/js/core.js");
+              const mod = await import("/static/js/kinds/estimates.js");
+              mod.presenter({ root: document.getElementById("pres-fit"), results: { aggregate: agg }, t: core.t, el: core.el });
+            }""",
+            agg,
+        )
+        chart = screen.locator("#pres-fit .est-slot svg")
+        expect(chart).to_be_visible()
+        no_overlap(screen, "#pres-fit .est-slot svg", "#pres-fit .est-stats")
+        no_overlap(screen, "#pres-fit .est-slot", "#pres-fit .est-live-result")
+        live = screen.locator("#pres-fit .est-live-result").bounding_box()
+        assert live["y"] + live["height"] <= height, live
+        # Decimal commas in the Swedish UI.
+        expect(screen.locator("#pres-fit .est-live-result")).to_contain_text("2 924 865")
+        shot(ui, screen, f"est3-many-{name}-{width}")
