@@ -624,7 +624,7 @@ function figureList(el, t, items, row, round, moderate) {
 function changeText(t, change) {
   if (change === null || change === undefined) return "";
   if (Math.abs(change) < 0.005) return t("estimates.unchanged");
-  return change < 0 ? t("estimates.narrowed", { pct: `${fmt(-change * 100)} %` }) : t("estimates.widened", { pct: `${fmt(change * 100)} %` });
+  return change < 0 ? t("estimates.narrowed", { pct: `${fmt(-change * 100)}\u00a0%` }) : t("estimates.widened", { pct: `${fmt(change * 100)}\u00a0%` });
 }
 
 /** Round 2: how the interquartile range moved from round 1, for the likely figures and for the
