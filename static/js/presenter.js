@@ -73,7 +73,15 @@ async function draw() {
   }
   if (seq !== drawSeq) return; // a newer update already drew
   if (!res.visible || !res.aggregate) {
-    clear(view).append(el("p", { class: "pres-hidden", text: t("results_hidden") }));
+    // A kind may show what is not the room's answers while they are hidden (the question the
+    // facilitator put on the screen); it returns false when it has nothing to show.
+    let shown = false;
+    try {
+      shown = Boolean(mod.presenterHidden && mod.presenterHidden({ root: view, activity: act, results: res, t, el }));
+    } catch (err) {
+      console.error(err);
+    }
+    if (!shown) clear(view).append(el("p", { class: "pres-hidden", text: t("results_hidden") }));
     fitter.fit(fitKey());
     return;
   }

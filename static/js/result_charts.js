@@ -1,6 +1,8 @@
 // Charts for the method's calculation steps (7 Samla data, 8 Räkna, 9 Presentera):
 // - spreadChart: the room's figures for one question on a number line (dots, median, Q1–Q3,
 //   the proposal, round 1 under round 2);
+// - rangeChart: three-point estimates — the lowest, likely and highest figures as three lanes on
+//   one number line, each its distribution (min–max, Q1–Q3, median, the figures as faint dots);
 // - accumulatedChart: accumulated benefits and costs per year, the break-even year marked;
 // - tornadoChart: one-at-a-time sensitivity as horizontal bars around the likely nettonytta.
 // SVG is built with el(), never from HTML strings. Every chart has role="img" with a text summary and a
@@ -60,7 +62,7 @@ const SIZES = {
   large: { W: 1000, font: 28, r: 13 },
   grid: { W: 760, font: 26, r: 11 },
   normal: { W: 900, font: 20, r: 9 },
-  phone: { W: 420, font: 17, r: 7 },
+  phone: { W: 360, font: 16, r: 6 },
 };
 
 /** Dot levels so equal or close figures stack instead of hiding each other. */
@@ -168,6 +170,107 @@ export function spreadChart(el, { values = [], spread = null, previous = null, p
     svg.append(el("line", { class: "spread-tick", x1: tx, x2: tx, y1: axisY, y2: axisY + 6 }));
     const anchor = tx < left + font ? "start" : tx > right - font ? "end" : "middle";
     svg.append(el("text", { class: "spread-tick-label", x: tx, y: ticksY, "text-anchor": anchor, text: fmt(v, tickDigits) }));
+  }
+  return svg;
+}
+
+const RANGE_SIZES = {
+  large: { W: 1000, font: 26, r: 9 },
+  grid: { W: 760, font: 22, r: 6 },
+  normal: { W: 900, font: 18, r: 6 },
+  phone: { W: 360, font: 17, r: 6 },
+};
+
+/**
+ * Three-point estimates of one question: one lane per figure (lowest, likely, highest), each the
+ * distribution of that figure over the room — whisker min–max, box Q1–Q3, median, every figure
+ * as a faint dot (many answers darken where they agree instead of stacking out of the chart).
+ * Round 1 is drawn dashed under each lane in round 2.
+ * opts: {lanes: [{key, label, spread {n,min,q1,median,q3,max,values?} | null, previous | null}],
+ *        proposal, size, width/font/r/height (CSS px), labels: {summary, proposal}}
+ * `height` caps the chart (the presenter's slot): lanes get thinner rather than overflow.
+ */
+export function rangeChart(el, { lanes = [], proposal = null, size = "normal", labels = {},
+  width = null, height = null, font: fontPx = null, r: rPx = null, ticks: tickCount = null }) {
+  const S = { ...(RANGE_SIZES[size] || RANGE_SIZES.normal) };
+  if (width) S.W = Math.max(200, Math.round(width));
+  if (fontPx) S.font = fontPx;
+  if (rPx) S.r = rPx;
+  const { W, font } = S;
+  const all = [];
+  for (const lane of lanes) {
+    for (const s of [lane.spread, lane.previous]) if (s) all.push(s.min, s.max);
+  }
+  const hasProposal = proposal !== null && proposal !== undefined;
+  if (hasProposal) all.push(proposal);
+  if (!all.length) return null;
+  const [lo, hi] = domainOf(all);
+  const labelW = Math.max(...lanes.map((l) => String(l.label || "").length), 4) * font * 0.56 + font * 0.6;
+  const left = labelW + font * 0.4;
+  const right = W - font * 1.2;
+  const x = (v) => left + ((v - lo) / (hi - lo)) * (right - left);
+  const anyPrev = lanes.some((l) => l.previous);
+  const top = hasProposal ? font * 1.5 : font * 0.3;
+  let laneH = font * (anyPrev ? 2.3 : 1.7);
+  const tail = font * 2.1; // axis and tick labels under the lanes
+  if (height) {
+    const fit = (height - top - tail) / Math.max(1, lanes.length);
+    laneH = Math.max(font * 1.1, Math.min(font * 3.2, fit));
+  }
+  const boxH = laneH * (anyPrev ? 0.42 : 0.56);
+  const dotR = Math.max(2, Math.min(S.r, boxH * 0.45)); // a dot never reaches into the next lane
+  const axisY = top + lanes.length * laneH;
+  const H = axisY + tail;
+  const svg = el("svg", {
+    class: `spread-chart range-chart size-${size}`, viewBox: `0 0 ${W} ${Math.ceil(H)}`, role: "img",
+    "aria-label": labels.summary || "", preserveAspectRatio: "xMidYMid meet",
+  });
+  svg.style.fontSize = `${font}px`;
+  if (labels.summary) svg.append(el("title", { text: labels.summary }));
+  // Light vertical grid at the ticks, so lanes read against one scale.
+  const ticks = niceTicks(lo, hi, tickCount || (size === "phone" ? 4 : 5));
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  const tickDigits = step >= 1 ? 0 : step >= 0.1 ? 1 : 2;
+  for (const v of ticks) svg.append(el("line", { class: "range-grid", x1: x(v), x2: x(v), y1: top, y2: axisY }));
+  lanes.forEach((lane, i) => {
+    const y0 = top + i * laneH;
+    const cy = y0 + (anyPrev ? laneH * 0.36 : laneH / 2);
+    const g = el("g", { class: `range-lane lane-${lane.key}` });
+    g.append(el("text", { class: "range-lane-label", x: labelW, y: cy + font * 0.35, "text-anchor": "end", text: lane.label || "" }));
+    const s = lane.spread;
+    if (s) {
+      g.append(
+        el("line", { class: "range-whisker", x1: x(s.min), x2: x(s.max), y1: cy, y2: cy }),
+        el("rect", { class: "range-box", x: x(s.q1), y: cy - boxH / 2, width: Math.max(3, x(s.q3) - x(s.q1)), height: boxH, rx: 3 }),
+      );
+      const dots = el("g", { class: "range-dots" });
+      for (const v of s.values || []) dots.append(el("circle", { class: "range-dot", cx: x(v), cy, r: dotR }));
+      g.append(dots, el("line", { class: "range-median", x1: x(s.median), x2: x(s.median), y1: cy - boxH / 2 - 4, y2: cy + boxH / 2 + 4 }));
+    }
+    const p = lane.previous;
+    if (p) {
+      const py = y0 + laneH * 0.8;
+      const ph = Math.max(4, laneH * 0.16);
+      g.append(
+        el("line", { class: "spread-prev-range", x1: x(p.min), x2: x(p.max), y1: py, y2: py }),
+        el("rect", { class: "spread-prev-box", x: x(p.q1), y: py - ph / 2, width: Math.max(2, x(p.q3) - x(p.q1)), height: ph, rx: 2 }),
+        el("line", { class: "spread-prev-median", x1: x(p.median), x2: x(p.median), y1: py - ph / 2 - 2, y2: py + ph / 2 + 2 }),
+      );
+    }
+    svg.append(g);
+  });
+  svg.append(el("line", { class: "spread-axis", x1: left, x2: right, y1: axisY, y2: axisY }));
+  if (hasProposal) {
+    const px = x(proposal);
+    svg.append(el("line", { class: "spread-proposal", x1: px, x2: px, y1: font * 1.15, y2: axisY }));
+    const anchor = px < W * 0.2 ? "start" : px > W * 0.8 ? "end" : "middle";
+    svg.append(el("text", { class: "spread-proposal-label", x: px, y: font * 0.95, "text-anchor": anchor, text: labels.proposal || num(proposal) }));
+  }
+  for (const v of ticks) {
+    const tx = x(v);
+    svg.append(el("line", { class: "spread-tick", x1: tx, x2: tx, y1: axisY, y2: axisY + 6 }));
+    const anchor = tx < left + font ? "start" : tx > right - font ? "end" : "middle";
+    svg.append(el("text", { class: "spread-tick-label", x: tx, y: axisY + font * 1.5, "text-anchor": anchor, text: fmt(v, tickDigits) }));
   }
   return svg;
 }

@@ -834,7 +834,17 @@ def submit_payloads(world: World, kind: str) -> st.SearchStrategy:
                     "source": texts(300),
                     "reason": texts(300),
                 },
-            )
+            ),
+            # A three-point estimate: lowest / likely / highest, in order or not.
+            (
+                {"row": 1, "accept": False, "low": "10", "value": "12,5", "high": "20", "source": "", "reason": ""},
+                {
+                    "row": row,
+                    "low": st.one_of(st.sampled_from(["10", "12,5", "1e400", "", "−3"]), st.floats()),
+                    "value": st.one_of(st.sampled_from(["12,5", "1 700", "nan"]), st.floats()),
+                    "high": st.one_of(st.sampled_from(["20", "1,5", "inf", ""]), st.floats()),
+                },
+            ),
         ],
     }
     options = [mutate(s, f) for s, f in per_kind.get(kind, [({}, {})])]

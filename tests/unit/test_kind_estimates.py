@@ -75,14 +75,22 @@ def configure(act_id: int, **patch):
 
 
 def test_defaults(room):
-    assert KIND.default_config() == {"rows": [], "round": 1, "focus": None, "suggest_range": False}
+    assert KIND.default_config() == {
+        "rows": [],
+        "round": 1,
+        "focus": None,
+        "suggest_range": False,
+        "three_point": [],
+    }
     assert KIND.answer_mode == "custom" and KIND.uses_draft
     assert KIND.results_hidden_default is True and KIND.phone_results == "on_reveal"
     act = db.session.get(Activity, room["act_id"])
     assert act.results_hidden is True
 
 
-@pytest.mark.parametrize("bad", [{"round": 3}, {"round": 0}, {"rows": ["1"]}, {"focus": 0}, {"extra": 1}])
+@pytest.mark.parametrize(
+    "bad", [{"round": 3}, {"round": 0}, {"rows": ["1"]}, {"focus": 0}, {"extra": 1}, {"three_point": [0]}]
+)
 def test_bad_settings_are_refused(room, bad):
     with pytest.raises(InputError):
         KIND.validate_config(bad)
@@ -268,6 +276,7 @@ def test_phone_content_has_questions_units_and_proposals(room):
         "label": "Hur många hembesök per dag?",
         "unit": "besök/dag",
         "proposal": 400,
+        "three_point": False,
         "previous": None,
     }
     assert content["round"] == 1 and content["focus"] is None
@@ -351,3 +360,162 @@ def test_js_strings_cover_what_the_module_uses():
     js = (Path(__file__).resolve().parents[2] / "static/js/kinds/estimates.js").read_text()
     used = set(re.findall(r't\("estimates\.([a-z_0-9.]+)"', js))
     assert used and used <= set(KIND.js_strings)
+
+
+# --- three-point estimates (lowest / likely / highest per phone) -------------------------------
+
+
+def three(**payload) -> dict:
+    return KIND.validate_input(KIND.config({}), {"row": 1, "accept": False, **payload})
+
+
+def test_three_point_figures_the_swedish_way():
+    data = three(low="387,5", value="400", high="1 412,5")
+    assert (data["low"], data["value"], data["high"]) == (387.5, 400, 1412.5)
+    # Equal figures are in order; a single figure has no lowest or highest.
+    assert three(low=5, value=5, high=5)["low"] == 5
+    single = three(value="400")
+    assert single["low"] is None and single["high"] is None
+    assert three(value="400", low="", high=" ")["low"] is None
+
+
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"low": "500", "value": "400", "high": "600"}, "low"),
+        ({"low": "300", "value": "400", "high": "399,5"}, "high"),
+        ({"low": "300", "value": "400"}, "high"),
+        ({"value": "400", "high": "600"}, "low"),
+        ({"low": "tre", "value": "400", "high": "600"}, "low"),
+        ({"low": "300", "value": "400", "high": "1e400"}, "high"),
+        ({"low": "300", "value": "400", "high": 1e13}, "high"),
+    ],
+)
+def test_three_point_order_and_figures_are_checked(payload, field):
+    with pytest.raises(InputError) as err:
+        three(**payload)
+    assert err.value.code == "invalid" and field in err.value.fields
+
+
+def test_three_point_order_error_speaks_swedish(app):
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        from flask_babel import refresh
+
+        refresh()
+        with pytest.raises(InputError) as err:
+            three(low="500", value="400", high="600")
+        assert "Lägsta" in err.value.message or "lägsta" in err.value.message, err.value.message
+
+
+def test_taking_the_proposal_with_a_range_is_refused():
+    with pytest.raises(InputError) as err:
+        KIND.validate_input(KIND.config({}), {"row": 1, "accept": True, "low": 1, "high": 2})
+    assert err.value.code == "invalid"
+
+
+def test_a_three_point_row_needs_three_figures_and_stores_them(room):
+    configure(room["act_id"], three_point=[room["visits"]])
+    op(room["ws"], "row.update", id=room["visits"], data={"proposal": 400})
+    p = join(room["ws"].id)
+    for payload in ({"accept": False, "value": 400}, {"accept": True}):
+        with pytest.raises(InputError) as err:
+            send(p, room["act_id"], row=room["visits"], **payload)
+        assert err.value.code == "three_point" and "low" in err.value.fields
+    stored = send(p, room["act_id"], row=room["visits"], accept=False, low="300", value="400", high="550,5")
+    assert (stored.data["low"], stored.data["value"], stored.data["high"]) == (300, 400, 550.5)
+    # The other row still takes one figure.
+    single = send(p, room["act_id"], row=room["minutes"], accept=False, value=5)
+    assert single.data["low"] is None and single.data["high"] is None
+    act = db.session.get(Activity, room["act_id"])
+    content = {r["id"]: r for r in results_for(act)["phone"]["content"]["rows"]}
+    assert content[room["visits"]]["three_point"] is True and content[room["minutes"]]["three_point"] is False
+
+
+def test_three_point_aggregate_range_and_proposal(room):
+    configure(room["act_id"], three_point=[room["visits"]])
+    for lo, mid, hi in ((300, 400, 600), (350, 500, 700), (100, 420, 900)):
+        send(join(room["ws"].id), room["act_id"], row=room["visits"], accept=False, low=lo, value=mid, high=hi)
+    r = row_of(agg(room["act_id"]), room["visits"])
+    assert r["three_point"] is True
+    assert r["spread"]["values"] == [400, 420, 500]
+    assert r["range"]["n"] == 3
+    assert r["range"]["low"]["values"] == [100, 300, 350] and r["range"]["high"]["values"] == [600, 700, 900]
+    assert r["range"]["width"]["median"] == 350  # widths 300, 350, 800
+    sug = r["suggestion"]
+    assert (sug["low"], sug["likely"], sug["high"], sug["n"], sug["round"]) == (300, 420, 700, 3, 1)
+    assert sug["method"] == "three_point" and sug["iqr"] == 50  # likely 400, 420, 500: Q1 410, Q3 460
+    from datetime import date
+
+    assert sug["date"] == date.today().isoformat()
+    assert r["narrowing"] is None and r["previous_range"] is None
+    configure(room["act_id"], suggest_range=True)
+    sug = row_of(agg(room["act_id"]), room["visits"])["suggestion"]
+    assert (sug["low"], sug["likely"], sug["high"], sug["method"]) == (100, 420, 900, "three_point_range")
+
+
+def test_round_two_narrows_and_the_proposal_follows_it(room):
+    ws = room["ws"]
+    configure(room["act_id"], three_point=[room["visits"]])
+    people = [join(ws.id) for _ in range(3)]
+    round1 = ((100, 200, 400), (200, 400, 700), (300, 600, 1100))
+    round2 = ((250, 380, 500), (300, 400, 560), (320, 420, 600))
+    for p, (lo, mid, hi) in zip(people, round1):
+        send(p, room["act_id"], row=room["visits"], accept=False, low=lo, value=mid, high=hi)
+    configure(room["act_id"], round=2)
+    # Before anyone answers again the proposal stays on round 1.
+    r = row_of(agg(room["act_id"]), room["visits"])
+    assert r["suggestion"]["round"] == 1 and r["suggestion"]["likely"] == 400
+    assert r["narrowing"] is None and r["previous_range"]["n"] == 3
+    # Phones see round 1's range in summary, not the single figures.
+    act = db.session.get(Activity, room["act_id"])
+    prev = next(x for x in results_for(act)["phone"]["content"]["rows"] if x["id"] == room["visits"])
+    assert prev["previous_range"]["low"]["median"] == 200 and prev["previous_range"]["high"]["median"] == 700
+    assert "values" not in prev["previous_range"]["low"]
+    for p, (lo, mid, hi) in zip(people, round2):
+        send(p, room["act_id"], row=room["visits"], accept=False, low=lo, value=mid, high=hi)
+    r = row_of(agg(room["act_id"]), room["visits"])
+    # Likely: 200, 400, 600 (IQR 200) → 380, 400, 420 (IQR 20). Widths: 300, 500, 800 (IQR 250)
+    # → 250, 260, 280 (IQR 15).
+    likely, width = r["narrowing"]["likely"], r["narrowing"]["width"]
+    assert (likely["before"], likely["after"]) == (200, 20) and likely["change"] == pytest.approx(-0.9)
+    assert (width["before"], width["after"]) == (250, 15) and width["change"] == pytest.approx(-0.94)
+    sug = r["suggestion"]
+    assert (sug["low"], sug["likely"], sug["high"], sug["round"], sug["n"]) == (300, 400, 560, 2, 3)
+    assert sug["iqr"] == 20 and sug["iqr_round1"] == 200 and sug["n_round1"] == 3
+    # Round 1's figures are kept as they were.
+    assert r["previous"]["values"] == [200, 400, 600]
+
+
+def test_single_figure_rows_show_the_narrowing_too(room):
+    ws = room["ws"]
+    p, q = join(ws.id), join(ws.id)
+    send(p, room["act_id"], row=room["visits"], accept=False, value=300)
+    send(q, room["act_id"], row=room["visits"], accept=False, value=500)
+    configure(room["act_id"], round=2)
+    assert row_of(agg(room["act_id"]), room["visits"])["narrowing"] is None
+    send(p, room["act_id"], row=room["visits"], accept=False, value=390)
+    send(q, room["act_id"], row=room["visits"], accept=False, value=410)
+    n = row_of(agg(room["act_id"]), room["visits"])["narrowing"]
+    assert n["width"] is None and (n["likely"]["before"], n["likely"]["after"]) == (100, 10)
+
+
+def test_no_answers_no_proposal_and_the_adopted_figures_reach_the_draft(room):
+    configure(room["act_id"], three_point=[room["visits"]])
+    r = row_of(agg(room["act_id"]), room["visits"])
+    assert r["suggestion"] is None and r["range"] is None and r["spread"] is None
+    send(join(room["ws"].id), room["act_id"], row=room["visits"], accept=False, low="1,5", value="2", high="3,25")
+    sug = row_of(agg(room["act_id"]), room["visits"])["suggestion"]
+    assert (sug["low"], sug["likely"], sug["high"], sug["n"], sug["iqr"]) == (1.5, 2, 3.25, 1, 0)
+    # Adopting is the draft's own row edit, with the source text the console writes.
+    op(room["ws"], "row.update", id=room["visits"], data={"low": "1,5", "likely": "2", "high": "3,25", "source": "W"})
+    r = row_of(agg(room["act_id"]), room["visits"])
+    assert (r["low"], r["likely"], r["high"], r["source"]) == (1.5, 2, 3.25, "W")
+
+
+def test_csv_has_lowest_and_highest(room):
+    configure(room["act_id"], three_point=[room["visits"]])
+    send(join(room["ws"].id), room["act_id"], row=room["visits"], accept=False, low=1, value=2, high=3)
+    act = db.session.get(Activity, room["act_id"])
+    cfg = KIND.config(act.config)
+    cells = dict(zip(KIND.csv_header(cfg), KIND.csv_cells(cfg, load_rows(act)[0])))
+    assert (cells["low"], cells["value"], cells["high"]) == (1, 2, 3)

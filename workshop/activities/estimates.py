@@ -5,8 +5,13 @@ dag?" with a unit) is asked on the phones. The facilitator may put a figure to t
 ("Ska vi ta 400?": the row's ``proposal``, set with the draft op ``row.update``); a phone
 accepts it or gives its own figure, with an optional source and reason.
 
+A row may ask for a three-point estimate instead (the facilitator chooses per row:
+``config.three_point``): each phone then gives its own lowest, likely and highest figure,
+privately, with lowest ≤ likely ≤ highest.
+
 Stored rows (``answer_mode = "custom"``, see ``store``): ``data = {"row", "round", "value",
-"accepted", "proposal", "source", "reason"}``. One *current* estimate per participant, row and
+"low", "high", "accepted", "proposal", "source", "reason"}`` (``value`` is the likely figure;
+``low``/``high`` are ``None`` for a single figure). One *current* estimate per participant, row and
 round: a new answer for the same (row, round) makes the earlier one stop being ``current``
 (it stays stored), so a retry is idempotent and the history whole. The round comes from the
 activity's settings, never from the phone: when the facilitator starts the optional second
@@ -14,8 +19,9 @@ Delphi round (``config.round = 2``) the round-1 figures stay and round-2 answers
 on their own.
 
 Nothing here writes the draft: the facilitator reads the spread (median, quartiles; see
-``workshop.draft.spread``) and saves lowest/likely/highest and a source on the row from the
-console, through the draft service like every other edit.
+``workshop.draft.spread``), in round 2 how much it narrowed, and adopts the proposed
+lowest/likely/highest with its source text on the row from the console, through the draft
+service (``row.update``) like every other edit.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from flask_babel import gettext
 from pydantic import Field, StringConstraints
 
 from ..draft import spread as stats
-from ..validation import number_value
+from ..validation import check_order, number_value
 from ._draft import analysis_of
 from ._split import Cell, SplitRow
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl, parse
@@ -46,6 +52,8 @@ class EstimatesConfig(Schema):
     focus: int | None = Field(default=None, ge=1)
     # Suggest min/median/max instead of Q1/median/Q3.
     suggest_range: bool = False
+    # Rows (BlockRow ids) where each phone gives lowest / likely / highest instead of one figure.
+    three_point: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=1000)
 
 
 NumberText = Annotated[str, StringConstraints(max_length=40)]
@@ -55,6 +63,9 @@ class Estimate(Schema):
     row: int = Field(ge=1)
     accept: bool
     value: float | NumberText | None = None
+    # A three-point estimate: ``value`` is then the likely figure.
+    low: float | NumberText | None = None
+    high: float | NumberText | None = None
     source: str = Field(default="", max_length=TEXT_MAX)
     reason: str = Field(default="", max_length=TEXT_MAX)
 
@@ -87,12 +98,132 @@ def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
 
 
 def _spread(figs: list[Row]) -> dict[str, Any] | None:
-    s = stats.spread([f.data["value"] for f in figs])
+    return _spread_of(figs)[1]
+
+
+def _spread_of(figs: list[Row]) -> tuple[stats.Spread | None, dict[str, Any] | None]:
+    """The spread of the likely figures, as statistics and as the aggregate's dict (one sort)."""
+    values = sorted(float(f.data["value"]) for f in figs)
+    s = stats.spread_sorted(values)
     if s is None:
-        return None
+        return None, None
     out = s.as_dict()
-    out["values"] = sorted(f.data["value"] for f in figs)
+    out["values"] = values
     out["accepted"] = sum(1 for f in figs if f.data.get("accepted"))
+    return s, out
+
+
+def _triples(figs: list[Row]) -> list[tuple[float, float, float]]:
+    """(lowest, likely, highest) of the three-point estimates among ``figs``."""
+    out = []
+    for f in figs:
+        d = f.data
+        lo, hi = d.get("low"), d.get("high")
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo <= d["value"] <= hi:
+            out.append((float(lo), float(d["value"]), float(hi)))
+    return out
+
+
+class _Range:
+    """The three-point answers of one row and round: the spreads of their lowest, likely and
+    highest figures and of each answer's width (highest − lowest), each sorted once."""
+
+    def __init__(self, triples: list[tuple[float, float, float]]):
+        self.n = len(triples)
+        lows = sorted(t[0] for t in triples)
+        highs = sorted(t[2] for t in triples)
+        self.low = stats.spread_sorted(lows)
+        self.high = stats.spread_sorted(highs)
+        self.width = stats.spread_sorted(sorted(t[2] - t[0] for t in triples))
+        self.values = {"low": lows, "high": highs}
+
+    def likely(self, triples: list[tuple[float, float, float]], all_likely: stats.Spread | None) -> stats.Spread | None:
+        """The likely figures of these answers: the row's spread when every answer has three."""
+        if all_likely is not None and all_likely.n == self.n:
+            return all_likely
+        return stats.spread_sorted(sorted(t[1] for t in triples))
+
+    def as_dict(self) -> dict[str, Any] | None:
+        """The distribution of the lowest and of the highest figures (with their sorted values,
+        for the range chart) and of the widths."""
+        if not self.n or self.low is None or self.high is None:
+            return None
+        return {
+            "n": self.n,
+            "low": {**self.low.as_dict(), "values": self.values["low"]},
+            "high": {**self.high.as_dict(), "values": self.values["high"]},
+            "width": self.width.as_dict() if self.width else None,
+        }
+
+
+def _range_spread(triples: list[tuple[float, float, float]]) -> dict[str, Any] | None:
+    return _Range(triples).as_dict()
+
+
+def _latest_day(figs: list[Row]) -> str | None:
+    days = [f.created_at for f in figs if f.created_at is not None]
+    return max(days).date().isoformat() if days else None
+
+
+def _row_stats(
+    current: list[Row], previous: list[Row], round_: int, method: stats.Method, three_point: bool
+) -> dict[str, Any]:
+    """What the console and the screens get per question, beyond the question itself: the
+    spread of this round's likely figures (and round 1's, in round 2); for a three-point row the
+    range of the three figures; in round 2 how much the interquartile range narrowed; and the
+    proposed lowest/likely/highest with what its source text needs (the round, how many
+    answers, their day, the interquartile range of the likely figures, round 1's too).
+
+    Each list of figures is sorted once; the narrowing and the proposal are read from those
+    spreads, so a three-point row costs about three single-figure rows."""
+    now, now_d = _spread_of(current)
+    before, before_d = _spread_of(previous) if round_ == 2 else (None, None)
+    out: dict[str, Any] = {"spread": now_d, "previous": before_d, "narrowing": None}
+    narrow_width = None
+    # The proposal comes from this round's answers, from round 1's while round 2 has none.
+    basis, basis_spread, basis_round = (current, now, round_) if current else (previous, before, 1)
+    sug = None
+    counted: list[Row] = basis
+    likely_basis = basis_spread
+    if three_point:
+        now_t = _triples(current)
+        rng = _Range(now_t)
+        out["range"] = rng.as_dict()
+        out["previous_range"] = None
+        before_t: list[tuple[float, float, float]] = []
+        prng = None
+        if round_ == 2:
+            before_t = _triples(previous)
+            prng = _Range(before_t)
+            out["previous_range"] = prng.as_dict()
+            narrow_width = stats.narrowing_of(prng.width, rng.width)
+        b_rng, b_t = (rng, now_t) if current else (prng, before_t)
+        if b_rng is not None and b_rng.n:
+            likely_basis = b_rng.likely(b_t, basis_spread)
+            sug = stats.suggest_three_point_from(b_rng.low, likely_basis, b_rng.high, method)
+            if likely_basis is not basis_spread:
+                counted = [f for f in basis if isinstance(f.data.get("low"), (int, float))]
+    if sug is None:
+        likely_basis = basis_spread
+        sug = stats.suggest_from(basis_spread, method)
+    if round_ == 2:
+        narrow_likely = stats.narrowing_of(before, now)
+        if narrow_likely is not None:
+            out["narrowing"] = {
+                "likely": narrow_likely.as_dict(),
+                "width": narrow_width.as_dict() if narrow_width else None,
+            }
+    if sug is None or likely_basis is None:
+        out["suggestion"] = None
+        return out
+    out["suggestion"] = {
+        **sug.as_dict(),
+        "round": basis_round,
+        "date": _latest_day(counted),
+        "iqr": likely_basis.q3 - likely_basis.q1,
+        "iqr_round1": before.q3 - before.q1 if basis_round == 2 and before is not None else None,
+        "n_round1": before.n if basis_round == 2 and before is not None else None,
+    }
     return out
 
 
@@ -134,7 +265,10 @@ class Estimates(ActivityKind):
             "suggest_range",
             _l("Suggest the whole range (min/median/max) instead of the middle half (Q1/median/Q3)"),
             "bool",
-            help=_l("The questions to ask and the second round are chosen in the console."),
+            help=_l(
+                "The questions to ask, which of them ask each phone for lowest, likely and highest, "
+                "and the second round are chosen in the console."
+            ),
         ),
     ]
     js_strings = {
@@ -148,6 +282,14 @@ class Estimates(ActivityKind):
             "First round: median %(median)s, middle half %(q1)s–%(q3)s (%(n)s answers)",
         ),
         "your_first": _l("Your first figure: %(v)s"),
+        "first_round_range": _pl(
+            "First round, medians of lowest / likely / highest: %(v)s (%(n)s answer)",
+            "First round, medians of lowest / likely / highest: %(v)s (%(n)s answers)",
+        ),
+        "three_legend": _l("Your lowest, likely and highest figure"),
+        "three_help": _l("Lowest: hardly less than this. Highest: hardly more. Likely: your best estimate."),
+        "send_three": _l("Send my figures"),
+        "need_three": _l("Give your lowest, likely and highest figure."),
         "take": _l("Yes, let's take %(v)s"),
         "proposal_is": _l("The proposal is %(v)s"),
         "other": _l("Another figure"),
@@ -180,6 +322,8 @@ class Estimates(ActivityKind):
             "%(n)s figures between %(min)s and %(max)s. Median %(median)s, middle half %(q1)s–%(q3)s.",
         ),
         "chart_proposal": _l("Proposal %(v)s."),
+        "lane_summary": _l("%(label)s: median %(median)s, middle half %(q1)s–%(q3)s, lowest–highest %(min)s–%(max)s."),
+        "medians": _l("Medians (lowest / likely / highest)"),
         "chart_previous": _l("First round: median %(median)s, middle half %(q1)s–%(q3)s."),
         "round1": _l("Round 1"),
         "value": _l("Figure"),
@@ -206,10 +350,33 @@ class Estimates(ActivityKind):
         "row_source": _l("Source"),
         "save_values": _l("Save values"),
         "fill_suggestion": _l("Fill in from the spread (%(low)s / %(likely)s / %(high)s)"),
-        "auto_source": _pl(
-            "Estimated in the workshop: %(n)s answer, round %(round)s, %(method)s",
-            "Estimated in the workshop: %(n)s answers, round %(round)s, %(method)s",
+        "method_quartiles": _l("Q1 / median / Q3"),
+        "method_range": _l("min / median / max"),
+        "method_three_point": _l("the median of the lowest, of the likely and of the highest figures"),
+        "method_three_point_range": _l(
+            "the lowest of the lowest figures, the median likely, the highest of the highest"
         ),
+        "proposal_source": _pl(
+            "Estimated in the workshop %(date)s: %(n)s answer in round %(round)s, %(method)s; "
+            "spread of the likely figures (interquartile range) %(iqr)s.",
+            "Estimated in the workshop %(date)s: %(n)s answers in round %(round)s, %(method)s; "
+            "spread of the likely figures (interquartile range) %(iqr)s.",
+        ),
+        "proposal_source_r1": _pl(
+            "Round 1: %(n)s answer, interquartile range %(iqr)s.",
+            "Round 1: %(n)s answers, interquartile range %(iqr)s.",
+        ),
+        "proposal_heading": _l("Proposal from the answers (lowest / likely / highest)"),
+        "adopt": _l("Adopt into the draft analysis"),
+        "adopted": _l("Adopted into the draft analysis."),
+        "narrowing_heading": _l("Round 1 → round 2: how the spread changed"),
+        "narrow_iqr": _l("interquartile range %(before)s → %(after)s"),
+        "narrow_median": _l("median %(before)s → %(after)s"),
+        "narrowed": _l("narrower by %(pct)s"),
+        "widened": _l("wider by %(pct)s"),
+        "unchanged": _l("unchanged"),
+        "width": _l("Range (highest − lowest)"),
+        "ask_three": _l("Ask for lowest, likely and highest"),
         "saved": _l("Saved."),
         "prefilled": _l("Filled in from the spread (%(method)s): not saved yet."),
         "order_error": _l("Lowest must not be above likely, nor likely above highest."),
@@ -243,6 +410,19 @@ class Estimates(ActivityKind):
                 msg = gettext("Write your figure, or take the proposal.")
                 raise InputError("invalid", msg, {"value": msg})
             data["value"] = number_value(data["value"], "value", limit=MAX_VALUE)
+        given = [k for k in ("low", "high") if not _blank(data[k])]
+        if given:
+            if data["accept"]:
+                msg = gettext("Either take the proposal or give your own figures.")
+                raise InputError("invalid", msg, {given[0]: msg})
+            for k in ("low", "high"):
+                if _blank(data[k]):
+                    msg = gettext("Give your lowest, likely and highest figure.")
+                    raise InputError("invalid", msg, {k: msg})
+                data[k] = number_value(data[k], k, limit=MAX_VALUE)
+            check_order(data["low"], data["value"], data["high"])
+        else:
+            data["low"] = data["high"] = None
         data["source"] = " ".join(data["source"].split())
         data["reason"] = " ".join(data["reason"].split())
         return data
@@ -261,6 +441,9 @@ class Estimates(ActivityKind):
                     "no_proposal", gettext("There is no proposal for this question yet: give your own figure.")
                 )
             value = float(row.proposal)
+        if row.id in config.three_point and data["low"] is None:
+            msg = gettext("This question asks for your lowest, likely and highest figure.")
+            raise InputError("three_point", msg, {"low": msg})
         earlier = [
             r.id
             for r in ctx.mine
@@ -271,6 +454,8 @@ class Estimates(ActivityKind):
                 "row": row.id,
                 "round": config.round,
                 "value": value,
+                "low": data["low"],
+                "high": data["high"],
                 "accepted": data["accept"],
                 "proposal": row.proposal,
                 "source": data["source"],
@@ -293,24 +478,22 @@ class Estimates(ActivityKind):
             return {**self.aggregate(config, rows), "empty": analysis is None or not asked}
         figs = _figures(rows)
         method: stats.Method = "range" if config.suggest_range else "quartiles"
+        three = set(config.three_point)
         out_rows = []
         for node, row in asked:
             current = figs.get((row.id, config.round), [])
             previous = figs.get((row.id, 1), []) if config.round == 2 else []
-            basis = current or previous
-            sug = stats.suggest([f.data["value"] for f in basis], method)
-            out_rows.append(
-                {
-                    **_row_base(node, row),
-                    "low": row.low,
-                    "likely": row.likely,
-                    "high": row.high,
-                    "source": row.source,
-                    "spread": _spread(current),
-                    "previous": _spread(previous),
-                    "suggestion": {**sug.as_dict(), "round": config.round if current else 1} if sug else None,
-                }
-            )
+            three_point = row.id in three
+            item = {
+                **_row_base(node, row),
+                "three_point": three_point,
+                "low": row.low,
+                "likely": row.likely,
+                "high": row.high,
+                "source": row.source,
+                **_row_stats(current, previous, config.round, method, three_point),
+            }
+            out_rows.append(item)
         focus = config.focus if any(r["id"] == config.focus for r in out_rows) else None
         return {
             "round": config.round,
@@ -329,13 +512,30 @@ class Estimates(ActivityKind):
             from ..responses import load_rows
 
             previous = _figures(load_rows(act))
+        three = set(config.three_point)
         rows = []
         for node, row in asked:
             item = _row_base(node, row)
             item.pop("name")
-            item["previous"] = _spread(previous.get((row.id, 1), [])) if config.round == 2 else None
+            item["three_point"] = row.id in three
+            first = previous.get((row.id, 1), []) if config.round == 2 else []
+            item["previous"] = _spread(first) if config.round == 2 else None
             if item["previous"]:
                 item["previous"].pop("values")
+            if item["three_point"] and config.round == 2:
+                # The round-1 range in summary (no single figures): medians of lowest and highest.
+                rng = _range_spread(_triples(first))
+                item["previous_range"] = (
+                    {
+                        "n": rng["n"],
+                        **{
+                            k: {q: rng[k][q] for q in ("n", "min", "q1", "median", "q3", "max")}
+                            for k in ("low", "high")
+                        },
+                    }
+                    if rng
+                    else None
+                )
             rows.append(item)
         focus = config.focus if any(r["id"] == config.focus for r in rows) else None
         return {"round": config.round, "focus": focus, "rows": rows}
@@ -353,6 +553,8 @@ class Estimates(ActivityKind):
                     "row": d.get("row"),
                     "round": int(d.get("round") or 1),
                     "value": d.get("value"),
+                    "low": d.get("low"),
+                    "high": d.get("high"),
                     "accepted": bool(d.get("accepted")),
                     "proposal": d.get("proposal"),
                     "source": d.get("source", ""),
@@ -408,6 +610,8 @@ class Estimates(ActivityKind):
             "unit",
             "round",
             "value",
+            "low",
+            "high",
             "accepted_proposal",
             "proposal",
             "source",
@@ -427,6 +631,8 @@ class Estimates(ActivityKind):
             block_row.unit if block_row else "",
             d.get("round", 1),
             d.get("value", ""),
+            "" if d.get("low") is None else d.get("low"),
+            "" if d.get("high") is None else d.get("high"),
             "yes" if d.get("accepted") else "no",
             "" if d.get("proposal") is None else d.get("proposal"),
             d.get("source", ""),
@@ -435,6 +641,10 @@ class Estimates(ActivityKind):
 
 
 KIND = Estimates()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _live_result(draft: Any) -> dict[str, Any] | None:

@@ -12,13 +12,24 @@ value. Example: 7, 15, 36, 39, 40, 41 gives Q1 = 20.25, median = 37.5, Q3 = 39.7
 
 The suggested lowest/likely/highest for a calculation row is Q1/median/Q3 (the middle half of
 the room: one outlier does not widen the range) or min/median/max (the whole range).
+
+When each person gives a lowest, likely and highest figure of their own (a three-point
+estimate, as in structured expert elicitation), the room's proposal is the median of the
+lowest figures, of the likely figures and of the highest figures (or, for the whole range,
+the lowest of the lowest, the median likely and the highest of the highest). Since every
+answer has lowest ≤ likely ≤ highest, the medians keep that order too (a quantile of values
+that are each no larger than their partner is no larger).
+
+How much a second round narrowed the spread is the interquartile range (Q3 − Q1) of round 1
+against that of round 2: for the likely figures, and for the width of each answer's range
+(highest − lowest).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Method = Literal["quartiles", "range"]
@@ -75,12 +86,18 @@ class Spread:
     mean: float
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a copy of the instance's own dict (``dataclasses.asdict`` deep-copies
+        # recursively, which costs more than the statistics on a recompute of 300 rows).
+        return dict(self.__dict__)
 
 
 def spread(values: Iterable[float]) -> Spread | None:
     """Count, extremes, quartiles and mean; ``None`` for no values."""
-    xs = _clean(values)
+    return spread_sorted(_clean(values))
+
+
+def spread_sorted(xs: list[float]) -> Spread | None:
+    """:func:`spread` of finite values already sorted ascending (no copy, no second sort)."""
     if not xs:
         return None
     q1, med, q3 = _quantile_sorted(xs, 0.25), _quantile_sorted(xs, 0.5), _quantile_sorted(xs, 0.75)
@@ -98,14 +115,20 @@ class Suggestion:
     n: int
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields: a copy of the instance's own dict (``dataclasses.asdict`` deep-copies
+        # recursively, which costs more than the statistics on a recompute of 300 rows).
+        return dict(self.__dict__)
 
 
 def suggest(values: Iterable[float], method: Method = "quartiles") -> Suggestion | None:
     """Q1/median/Q3 (``quartiles``) or min/median/max (``range``); ``None`` for no values."""
+    return suggest_from(spread(values), method)
+
+
+def suggest_from(s: Spread | None, method: Method = "quartiles") -> Suggestion | None:
+    """:func:`suggest` from a spread already computed."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
-    s = spread(values)
     if s is None:
         return None
     if method == "quartiles":
@@ -113,4 +136,103 @@ def suggest(values: Iterable[float], method: Method = "quartiles") -> Suggestion
     return Suggestion(s.min, s.median, s.max, method, s.n)
 
 
-__all__ = ["METHODS", "Spread", "Suggestion", "median", "quantile", "quartiles", "spread", "suggest"]
+def iqr(values: Iterable[float]) -> float | None:
+    """Interquartile range Q3 − Q1 (inclusive method); ``None`` for no values."""
+    xs = _clean(values)
+    if not xs:
+        return None
+    return _quantile_sorted(xs, 0.75) - _quantile_sorted(xs, 0.25)
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """The interquartile range of round 1 (``before``) against round 2 (``after``);
+    ``change`` = (after − before) / before, negative when the spread narrowed, ``None`` when
+    round 1 had no spread at all (every figure the same)."""
+
+    before: float
+    after: float
+    change: float | None
+    n_before: int
+    n_after: int
+
+    def as_dict(self) -> dict[str, Any]:
+        # Flat fields: a copy of the instance's own dict (``dataclasses.asdict`` deep-copies
+        # recursively, which costs more than the statistics on a recompute of 300 rows).
+        return dict(self.__dict__)
+
+
+def narrowing(before: Iterable[float], after: Iterable[float]) -> Narrowing | None:
+    """How the interquartile range moved from ``before`` to ``after``; ``None`` when either
+    round has no values."""
+    return narrowing_of(spread(before), spread(after))
+
+
+def narrowing_of(before: Spread | None, after: Spread | None) -> Narrowing | None:
+    """:func:`narrowing` from the two rounds' spreads already computed."""
+    if before is None or after is None:
+        return None
+    b, a = before.q3 - before.q1, after.q3 - after.q1
+    return Narrowing(before=b, after=a, change=(a - b) / b if b > 0 else None, n_before=before.n, n_after=after.n)
+
+
+#: Methods of :func:`suggest_three_point`, named after the single-figure ones they stand for.
+THREE_POINT_METHODS = {"quartiles": "three_point", "range": "three_point_range"}
+
+
+def suggest_three_point(
+    answers: Iterable[tuple[float, float, float]], method: Method = "quartiles"
+) -> Suggestion | None:
+    """The room's lowest/likely/highest from each person's (lowest, likely, highest).
+
+    ``quartiles`` (the default, as for single figures: one outlier does not move it): the
+    median of the lowest, of the likely and of the highest figures. ``range``: the lowest of
+    the lowest figures, the median likely and the highest of the highest. ``None`` for no
+    answers. Raises ``ValueError`` for an answer out of order (lowest > likely > highest)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    triples = list(answers)
+    if not triples:
+        return None
+    if any(not (lo <= mid <= hi) for lo, mid, hi in triples):
+        raise ValueError("each answer needs lowest ≤ likely ≤ highest")
+    return suggest_three_point_from(
+        spread(t[0] for t in triples), spread(t[1] for t in triples), spread(t[2] for t in triples), method
+    )
+
+
+def suggest_three_point_from(
+    lows: Spread | None, likelies: Spread | None, highs: Spread | None, method: Method = "quartiles"
+) -> Suggestion | None:
+    """:func:`suggest_three_point` from the spreads of the lowest, likely and highest figures
+    of the same answers, already computed."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    if lows is None or likelies is None or highs is None:
+        return None
+    likely = likelies.median
+    low, high = (lows.median, highs.median) if method == "quartiles" else (lows.min, highs.max)
+    # Exact in theory (see the module's doc); the clamp only guards a float rounding.
+    low, high = min(low, likely), max(high, likely)
+    return Suggestion(low, likely, high, THREE_POINT_METHODS[method], likelies.n)
+
+
+__all__ = [
+    "METHODS",
+    "THREE_POINT_METHODS",
+    "Narrowing",
+    "Spread",
+    "Suggestion",
+    "iqr",
+    "median",
+    "narrowing",
+    "narrowing_of",
+    "quantile",
+    "quartiles",
+    "spread",
+    "spread_sorted",
+    "suggest",
+    "suggest_from",
+    "suggest_three_point",
+    "suggest_three_point_from",
+]

@@ -74,6 +74,8 @@ COLUMN_LABELS: dict[str, Any] = {
     "row_name": _l("Name in formula"),
     "unit": _l("Unit"),
     "round": _l("Estimation round"),
+    "low": _l("Lowest"),
+    "high": _l("Highest"),
     "accepted_proposal": _l("Accepted the proposal"),
     "proposal": _l("Proposal"),
     "source": _l("Source"),

@@ -178,6 +178,9 @@ def results_for(act: Activity, version: str | None = None, split: bool = False) 
     content = kind.phone_content(act, config, draft)
     if content is not None:
         phone["content"] = content
+        # The questions themselves (no answers): a screen may show the one put on it at once,
+        # before the results are shown.
+        screen["content"] = content
     return {"console": console, "screen": screen, "phone": phone}
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .forms import form_data
 from .messages import InputError, field_message, validation_error
-from .number import NumberTextError, number_value, swedish_number
+from .number import NumberTextError, check_order, number_value, swedish_number
 from .schema import Schema, check, parse
 from .types import Day, Figure, Text, refuse
 
@@ -32,6 +32,7 @@ __all__ = [
     "Schema",
     "Text",
     "check",
+    "check_order",
     "field_message",
     "form_data",
     "number_value",

@@ -98,4 +98,16 @@ def number_value(
     return number
 
 
-__all__ = ["MAX_FIGURE", "NumberTextError", "number_value", "swedish_number"]
+def check_order(low: float | None, likely: float | None, high: float | None) -> None:
+    """Lowest ≤ likely ≤ highest, for the figures given (``None`` = not given); the refusal
+    names the field that breaks the order (lowest when it is above likely, else highest)."""
+    msg = gettext("Lowest must not be above likely, nor likely above highest.")
+    if low is not None and likely is not None and low > likely:
+        raise InputError("invalid", msg, {"low": msg})
+    if likely is not None and high is not None and likely > high:
+        raise InputError("invalid", msg, {"high": msg})
+    if low is not None and high is not None and low > high:
+        raise InputError("invalid", msg, {"low": msg})
+
+
+__all__ = ["MAX_FIGURE", "NumberTextError", "check_order", "number_value", "swedish_number"]

@@ -1,11 +1,14 @@
 // Step 7 Samla data: the room estimates the figures of the calculation blocks.
 // Phone: one question at a time — take the facilitator's proposal ("Ja, vi tar 400") or give
-// another figure, optionally with a source or a reason. Presenter: every figure as a dot on a
-// number line with median, Q1–Q3 and the proposal. Console: per question the spread, the
-// figures with their sources, a proposal field and the lowest/likely/highest form that saves
-// the values into the draft analysis (prefilled from the spread).
+// another figure, optionally with a source or a reason; on a question the facilitator set to
+// three figures, the phone's own lowest, likely and highest. Presenter: every figure as a dot
+// on a number line with median, Q1–Q3 and the proposal; three-point questions as a range chart
+// (lanes of lowest, likely and highest figures). Console: per question the spread, in round 2
+// how much it narrowed, the figures with their sources, a proposal field, the proposal from the
+// answers with its source text to adopt into the draft analysis, and the lowest/likely/highest
+// form that saves the values (prefilled from the spread).
 import { clear, fmt, whileSending } from "../core.js";
-import { num, spreadChart } from "../result_charts.js";
+import { num, rangeChart, spreadChart } from "../result_charts.js";
 import { limitText } from "./_limit.js";
 
 // Where each phone is in the list of questions, kept across redraws of the activity.
@@ -43,6 +46,42 @@ function withUnit(v, unit) {
   return unit ? `${num(v)} ${unit}` : num(v);
 }
 
+function triple(a, b, c, unit) {
+  const text = `${num(a)} / ${num(b)} / ${num(c)}`;
+  return unit ? `${text} ${unit}` : text;
+}
+
+/** What a phone's saved answer says ("Saved: 400", "Saved: 300 / 400 / 600 besök"). */
+function savedText(t, d, unit) {
+  if (d.low !== null && d.low !== undefined) return t("estimates.saved_value", { v: triple(d.low, d.value, d.high, unit) });
+  return d.accepted ? t("estimates.saved_accepted", { v: withUnit(d.value, unit) }) : t("estimates.saved_value", { v: withUnit(d.value, unit) });
+}
+
+/** The three lanes of a three-point row: lowest, likely and highest figures (round 1 under them). */
+function lanesOf(t, row, { values = true } = {}) {
+  const r = row.range || null;
+  const pr = row.previous_range || null;
+  const strip = (s) => (s && !values ? { ...s, values: [] } : s || null);
+  return [
+    { key: "low", label: t("estimates.low"), spread: strip(r && r.low), previous: pr && pr.low },
+    { key: "likely", label: t("estimates.likely"), spread: strip(row.spread), previous: row.previous || null },
+    { key: "high", label: t("estimates.high"), spread: strip(r && r.high), previous: pr && pr.high },
+  ];
+}
+
+function rangeSummary(t, row, lanes) {
+  const n = row.range ? row.range.n : row.spread ? row.spread.n : 0;
+  const parts = [t("estimates.n", { n })];
+  for (const lane of lanes) {
+    if (lane.spread) {
+      parts.push(t("estimates.lane_summary", { label: lane.label, median: num(lane.spread.median),
+        q1: num(lane.spread.q1), q3: num(lane.spread.q3), min: num(lane.spread.min), max: num(lane.spread.max) }));
+    }
+  }
+  if (row.proposal !== null && row.proposal !== undefined) parts.push(t("estimates.chart_proposal", { v: num(row.proposal) }));
+  return parts.join(" ");
+}
+
 /** The latest own answer per (row, round). */
 function ownAnswers(mine) {
   const out = new Map();
@@ -72,6 +111,7 @@ function spreadBlock(el, t, row, size, chart = {}) {
     box.append(el("p", { class: "empty", text: t("estimates.no_figures") }));
     return box;
   }
+  if (row.three_point) return rangeBlock(el, t, row, size, chart, box);
   const svg = spreadChart(el, {
     values: s ? s.values : [],
     spread: s,
@@ -101,6 +141,32 @@ function spreadBlock(el, t, row, size, chart = {}) {
   if (prev) {
     box.append(el("p", { class: "est-prev-stats", text: t("estimates.first_round", {
       median: withUnit(prev.median, row.unit), q1: num(prev.q1), q3: num(prev.q3), n: prev.n }) }));
+  }
+  return box;
+}
+
+/** A three-point row: the range chart and the medians of the three figures. */
+function rangeBlock(el, t, row, size, chart, box) {
+  const lanes = lanesOf(t, row);
+  const svg = rangeChart(el, { lanes, proposal: row.proposal, size,
+    labels: { proposal: `${t("estimates.proposal")} ${num(row.proposal)}`, summary: rangeSummary(t, row, lanes) }, ...chart });
+  if (svg) box.append(svg);
+  const stats = el("dl", { class: "est-stats" });
+  const stat = (label, value, cls = "") => stats.append(el("div", { class: `est-stat ${cls}` }, el("dt", { text: label }), el("dd", { text: value })));
+  const r = row.range;
+  if (r && r.low && r.high && row.spread) {
+    stat(t("estimates.medians"), triple(r.low.median, row.spread.median, r.high.median, row.unit), "median");
+    if (size !== "grid") stat(t("estimates.quartiles"), range(row.spread.q1, row.spread.q3));
+    stat(t("estimates.count"), fmt(r.n));
+  } else {
+    stat(t("estimates.count"), fmt(row.spread ? row.spread.n : 0));
+  }
+  if (row.proposal !== null && row.proposal !== undefined && size !== "large") stat(t("estimates.proposal"), withUnit(row.proposal, row.unit), "proposal");
+  box.append(stats);
+  const pr = row.previous_range;
+  if (pr && pr.low && pr.high && row.previous) {
+    box.append(el("p", { class: "est-prev-stats", text: t("estimates.first_round_range", {
+      v: triple(pr.low.median, row.previous.median, pr.high.median, row.unit), n: pr.n }) }));
   }
   return box;
 }
@@ -157,9 +223,9 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     if (!ack) return;
     if (ack.ok) {
       answers.set(`${row.id}:${ack.data.round || round()}`, ack.data);
-      lastStatus = ack.data.accepted ? t("estimates.saved_accepted", { v: withUnit(ack.data.value, row.unit) })
-        : t("estimates.saved_value", { v: withUnit(ack.data.value, row.unit) });
+      lastStatus = savedText(t, ack.data, row.unit);
       typed.value = "";
+      typed.low = typed.likely = typed.high = "";
       const next = rows().findIndex((r, i) => i > pos.index && !answerOf(r));
       const first = rows().findIndex((r) => !answerOf(r));
       const target = next >= 0 ? next : first;
@@ -177,6 +243,14 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     } else {
       status.textContent = "";
       error.textContent = ack.error.message;
+      // The field the server names (lowest above likely …) is marked, and takes focus.
+      const names = { low: "low", value: "likely", high: "high" };
+      const field = Object.keys(ack.error.fields || {}).map((k) => names[k]).find(Boolean);
+      const input = field ? card.querySelector(`[data-three="${field}"]`) : null;
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+      }
     }
   }
 
@@ -211,7 +285,16 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     if (round() === 2) {
       const first = answers.get(`${row.id}:1`);
       const prevBox = el("div", { class: "est-prev" }, el("p", { class: "est-prev-help", text: t("estimates.round2_help") }));
-      if (row.previous) {
+      const pr = row.three_point ? row.previous_range : null;
+      if (pr && pr.low && pr.high && row.previous) {
+        prevBox.append(el("p", { class: "est-prev-line", text: t("estimates.first_round_range", {
+          v: triple(pr.low.median, row.previous.median, pr.high.median, row.unit), n: pr.n }) }));
+        const svg = rangeChart(el, { lanes: lanesOf(t, { ...row, range: null, spread: null }), size: "phone", labels: { summary: "" } });
+        if (svg) {
+          svg.setAttribute("aria-hidden", "true");
+          prevBox.append(svg);
+        }
+      } else if (row.previous) {
         prevBox.append(el("p", { class: "est-prev-line", text: t("estimates.first_round", {
           median: withUnit(row.previous.median, row.unit), q1: num(row.previous.q1), q3: num(row.previous.q3), n: row.previous.n,
         }) }));
@@ -222,7 +305,10 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
           prevBox.append(svg);
         }
       }
-      if (first) prevBox.append(el("p", { class: "est-prev-mine", text: t("estimates.your_first", { v: withUnit(first.value, row.unit) }) }));
+      if (first) {
+        const mineText = first.low !== null && first.low !== undefined ? triple(first.low, first.value, first.high, row.unit) : withUnit(first.value, row.unit);
+        prevBox.append(el("p", { class: "est-prev-mine", text: t("estimates.your_first", { v: mineText }) }));
+      }
       card.append(prevBox);
     }
 
@@ -242,40 +328,42 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       el("p", { class: "help", id: `${whyId}-h`, text: t("estimates.reason_help") }));
 
     const error = el("p", { class: "error", role: "alert", id: `est-err-${activity.id}-${row.id}` });
-    const status = el("p", { class: "status est-status", role: "status", text: lastStatus || (own ? (own.accepted
-      ? t("estimates.saved_accepted", { v: withUnit(own.value, row.unit) })
-      : t("estimates.saved_value", { v: withUnit(own.value, row.unit) })) : "") });
+    const status = el("p", { class: "status est-status", role: "status", text: lastStatus || (own ? savedText(t, own, row.unit) : "") });
 
     const answerBox = el("div", { class: "est-answer" });
-    if (row.proposal !== null && row.proposal !== undefined) {
-      const take = el("button", { type: "button", class: "primary big est-take", disabled: closed,
-        "aria-pressed": own && own.accepted && own.value === row.proposal ? "true" : null,
-        text: t("estimates.take", { v: withUnit(row.proposal, row.unit) }) });
-      take.addEventListener("click", () => send(row, { accept: true, value: null }, take));
-      answerBox.append(take);
-    }
-    const inputId = `est-v-${activity.id}-${row.id}`;
-    const value = el("input", { id: inputId, class: "est-value", inputmode: "decimal", autocomplete: "off", enterkeyhint: "send",
-      disabled: closed, "aria-describedby": `${inputId}-h est-err-${activity.id}-${row.id}`, value: typed.value || (own && !own.accepted ? inputText(own.value) : "") });
-    value.addEventListener("input", () => { typed.value = value.value; error.textContent = ""; });
-    const sendOwn = el("button", { type: "submit", class: row.proposal === null || row.proposal === undefined ? "primary big" : "big", disabled: closed, text: t("estimates.send_other") });
-    const form = el("form", { class: "est-own", novalidate: true },
-      el("label", { for: inputId, class: "est-other-label" }, t("estimates.other"), row.unit ? el("span", { class: "muted", text: ` (${row.unit})` }) : null),
-      el("div", { class: "est-own-row" }, value, sendOwn),
-      el("p", { class: "help", id: `${inputId}-h`, text: t("estimates.other_help") }),
-      error);
-    form.addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      if (Number.isNaN(parseNumber(value.value))) {
-        error.textContent = t("estimates.need_number");
-        value.setAttribute("aria-invalid", "true");
-        value.focus();
-        return;
+    if (row.three_point) {
+      answerBox.append(threeForm(row, own, typed, error));
+    } else {
+      if (row.proposal !== null && row.proposal !== undefined) {
+        const take = el("button", { type: "button", class: "primary big est-take", disabled: closed,
+          "aria-pressed": own && own.accepted && own.value === row.proposal ? "true" : null,
+          text: t("estimates.take", { v: withUnit(row.proposal, row.unit) }) });
+        take.addEventListener("click", () => send(row, { accept: true, value: null }, take));
+        answerBox.append(take);
       }
-      value.removeAttribute("aria-invalid");
-      send(row, { accept: false, value: cleanNumber(value.value) }, sendOwn);
-    });
-    answerBox.append(form);
+      const inputId = `est-v-${activity.id}-${row.id}`;
+      const value = el("input", { id: inputId, class: "est-value", inputmode: "decimal", autocomplete: "off", enterkeyhint: "send",
+        disabled: closed, "aria-describedby": `${inputId}-h est-err-${activity.id}-${row.id}`, value: typed.value || (own && !own.accepted ? inputText(own.value) : "") });
+      value.addEventListener("input", () => { typed.value = value.value; error.textContent = ""; });
+      const sendOwn = el("button", { type: "submit", class: row.proposal === null || row.proposal === undefined ? "primary big" : "big", disabled: closed, text: t("estimates.send_other") });
+      const form = el("form", { class: "est-own", novalidate: true },
+        el("label", { for: inputId, class: "est-other-label" }, t("estimates.other"), row.unit ? el("span", { class: "muted", text: ` (${row.unit})` }) : null),
+        el("div", { class: "est-own-row" }, value, sendOwn),
+        el("p", { class: "help", id: `${inputId}-h`, text: t("estimates.other_help") }),
+        error);
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        if (Number.isNaN(parseNumber(value.value))) {
+          error.textContent = t("estimates.need_number");
+          value.setAttribute("aria-invalid", "true");
+          value.focus();
+          return;
+        }
+        value.removeAttribute("aria-invalid");
+        send(row, { accept: false, value: cleanNumber(value.value) }, sendOwn);
+      });
+      answerBox.append(form);
+    }
     card.append(more, answerBox, status);
 
     const prev = el("button", { type: "button", class: "est-nav-prev", disabled: pos.index === 0, onclick: () => go(-1) },
@@ -285,6 +373,53 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     card.append(el("nav", { class: "est-nav", "aria-label": t("estimates.progress", { i: pos.index + 1, n: list.length }) }, prev, next));
     if (moveFocus) heading.focus();
     drawResults();
+  }
+
+  /** Lowest, likely and highest of the phone's own, checked here before they go (the server
+   * checks again with the one number reader). */
+  function threeForm(row, own, typed, error) {
+    const keys = ["low", "likely", "high"];
+    const ownOf = (k) => (own && own.low !== null && own.low !== undefined ? inputText(k === "likely" ? own.value : own[k]) : "");
+    const inputs = {};
+    const helpId = `est-3h-${activity.id}-${row.id}`;
+    const errId = `est-err-${activity.id}-${row.id}`;
+    const cells = keys.map((k) => {
+      const id = `est-3${k}-${activity.id}-${row.id}`;
+      const input = el("input", { id, class: "est-value est-three-value", inputmode: "decimal", autocomplete: "off", disabled: closed,
+        "aria-describedby": `${helpId} ${errId}`, dataset: { three: k },
+        value: typed[k] || ownOf(k) || (k === "likely" && row.proposal !== null && row.proposal !== undefined && !own ? inputText(row.proposal) : "") });
+      input.addEventListener("input", () => {
+        typed[k] = input.value;
+        input.removeAttribute("aria-invalid");
+        error.textContent = "";
+      });
+      inputs[k] = input;
+      return el("div", { class: "est-three-cell" }, el("label", { for: id, text: t(`estimates.${k}`) }), input);
+    });
+    const button = el("button", { type: "submit", class: "primary big", disabled: closed, text: t("estimates.send_three") });
+    const form = el("form", { class: "est-own est-three", novalidate: true },
+      el("fieldset", {},
+        el("legend", { class: "est-other-label" }, t("estimates.three_legend"), row.unit ? el("span", { class: "muted", text: ` (${row.unit})` }) : null),
+        el("p", { class: "help", id: helpId, text: t("estimates.three_help") }),
+        row.proposal !== null && row.proposal !== undefined
+          ? el("p", { class: "est-three-proposal", text: t("estimates.proposal_is", { v: withUnit(row.proposal, row.unit) }) }) : null,
+        el("div", { class: "est-three-cells" }, cells)),
+      button, error);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      for (const k of keys) inputs[k].removeAttribute("aria-invalid");
+      const n = Object.fromEntries(keys.map((k) => [k, inputs[k].value.trim() ? parseNumber(inputs[k].value) : NaN]));
+      const bad = keys.find((k) => Number.isNaN(n[k]));
+      const wrong = bad || (n.low > n.likely ? "low" : n.likely > n.high ? "high" : null);
+      if (wrong) {
+        error.textContent = bad ? t("estimates.need_three") : t("estimates.order_error");
+        inputs[wrong].setAttribute("aria-invalid", "true");
+        inputs[wrong].focus();
+        return;
+      }
+      send(row, { accept: false, low: cleanNumber(inputs.low.value), value: cleanNumber(inputs.likely.value), high: cleanNumber(inputs.high.value) }, button);
+    });
+    return form;
   }
 
   function drawResults() {
@@ -338,7 +473,11 @@ export function presenter({ root, results, t, el }) {
       el("h2", { class: "est-pres-q", text: focus.label }),
       el("p", { class: "est-pres-item", text: [focus.item, focus.unit].filter(Boolean).join(" · ") }),
       slot, liveResult(el, t, agg.result)));
-    slot.append(spreadBlock(el, t, focus, "large", { width: slot.clientWidth, font: vh(2.8), r: vh(1.4), maxLevels: 6 }));
+    // The chart takes the slot's height at most: the live result under it is never overprinted.
+    const size = focus.three_point
+      ? { width: slot.clientWidth, height: Math.max(vh(18), slot.clientHeight - vh(8)), font: vh(2.6), r: vh(1) }
+      : { width: slot.clientWidth, font: vh(2.8), r: vh(1.4), maxLevels: 6 };
+    slot.append(spreadBlock(el, t, focus, "large", size));
     return;
   }
   // Every question as one line: the question, a strip of dots and the median.
@@ -348,17 +487,27 @@ export function presenter({ root, results, t, el }) {
     const slot = el("div", { class: "est-strip" });
     slots.push([slot, r]);
     const s = r.spread;
-    return el("li", { class: "est-pres-row" },
+    const rg = r.three_point && r.range && r.range.low && r.range.high ? r.range : null;
+    return el("li", { class: `est-pres-row${r.three_point ? " three" : ""}` },
       el("div", { class: "est-pres-label" }, el("span", { class: "est-pres-q small", text: r.label }),
         r.unit ? el("span", { class: "est-pres-unit", text: r.unit }) : null),
       slot,
       el("div", { class: "est-pres-num" }, s
-        ? [el("span", { class: "est-pres-median", text: num(s.median) }), el("span", { class: "est-pres-n", text: t("estimates.n", { n: s.n }) })]
+        ? [el("span", { class: "est-pres-median", text: num(s.median) }),
+          rg ? el("span", { class: "est-pres-range", text: range(rg.low.median, rg.high.median) }) : null,
+          el("span", { class: "est-pres-n", text: t("estimates.n", { n: s.n }) })]
         : el("span", { class: "est-pres-n", text: t("estimates.no_figures") })));
   }));
   clear(root).append(el("div", { class: "est-pres" }, meta, list, liveResult(el, t, agg.result)));
   for (const [slot, r] of slots) {
     if (!r.spread && !r.previous) continue;
+    if (r.three_point) {
+      const lanes = lanesOf(t, r);
+      const svg = rangeChart(el, { lanes, proposal: r.proposal, size: "grid", width: slot.clientWidth, height: vh(14),
+        font: vh(1.7), r: vh(0.55), ticks: 4, labels: { proposal: num(r.proposal), summary: rangeSummary(t, r, lanes) } });
+      if (svg) slot.append(svg);
+      continue;
+    }
     const svg = spreadChart(el, {
       values: r.spread ? r.spread.values : [], spread: r.spread, previous: r.previous, proposal: r.proposal, size: "grid",
       width: slot.clientWidth, font: vh(1.9), r: vh(0.85), maxLevels: 2, ticks: 4,
@@ -367,6 +516,22 @@ export function presenter({ root, results, t, el }) {
     });
     if (svg) slot.append(svg);
   }
+}
+
+/** Results still hidden: a question the facilitator shows large appears at once, without the
+ * room's figures (they come with "Show results"). */
+export function presenterHidden({ root, results, t, el }) {
+  const content = results.content;
+  const focus = content && content.focus ? (content.rows || []).find((r) => r.id === content.focus) : null;
+  if (!focus) return false;
+  clear(root).append(el("div", { class: "est-pres focus" },
+    el("p", { class: "est-meta" }, el("span", { class: "est-round-tag", text: t("estimates.round", { n: content.round }) })),
+    el("h2", { class: "est-pres-q", text: focus.label }),
+    el("p", { class: "est-pres-item", text: [focus.item, focus.unit].filter(Boolean).join(" · ") }),
+    focus.proposal !== null && focus.proposal !== undefined
+      ? el("p", { class: "est-pres-proposal", text: t("estimates.proposal_is", { v: withUnit(focus.proposal, focus.unit) }) }) : null,
+    el("p", { class: "pres-hidden", text: t("results_hidden") })));
+  return true;
 }
 
 // --- console ---------------------------------------------------------------------------------
@@ -442,7 +607,7 @@ function figureList(el, t, items, row, round, moderate) {
     .sort((a, b) => b.round - a.round || a.value - b.value);
   if (!figs.length) return null;
   const list = el("ul", { class: "est-figures" }, figs.map((f) => el("li", { class: "est-figure", dataset: { status: f.status } },
-    el("span", { class: "est-figure-value", text: withUnit(f.value, row.unit) }),
+    el("span", { class: "est-figure-value", text: f.low !== null && f.low !== undefined ? triple(f.low, f.value, f.high, row.unit) : withUnit(f.value, row.unit) }),
     round === 2 ? el("span", { class: "est-tag", text: t("estimates.round", { n: f.round }) }) : null,
     f.accepted ? el("span", { class: "est-tag accepted", text: t("estimates.accepted_tag") }) : null,
     f.status === "hidden" ? el("span", { class: "est-tag hidden", text: t("estimates.hidden_tag") }) : null,
@@ -453,6 +618,48 @@ function figureList(el, t, items, row, round, moderate) {
       onclick: () => moderate(f.id, f.status === "hidden" ? "show" : "hide") },
     f.status === "hidden" ? t("estimates.show") : t("estimates.hide")))));
   return details(el, `figs:${row.id}`, t("estimates.figures_heading", { n: figs.filter((f) => f.round === round).length }), list);
+}
+
+/** "12 % narrower", "5 % wider", "unchanged"; nothing when round 1 had no spread to compare. */
+function changeText(t, change) {
+  if (change === null || change === undefined) return "";
+  if (Math.abs(change) < 0.005) return t("estimates.unchanged");
+  return change < 0 ? t("estimates.narrowed", { pct: `${fmt(-change * 100)}\u00a0%` }) : t("estimates.widened", { pct: `${fmt(change * 100)}\u00a0%` });
+}
+
+/** Round 2: how the interquartile range moved from round 1, for the likely figures and for the
+ * width of each answer's range. */
+function narrowingBox(el, t, row) {
+  const n = row.narrowing;
+  if (!n) return null;
+  const lines = [];
+  if (n.likely) {
+    lines.push(el("li", { class: "est-narrow-likely" },
+      el("strong", { text: `${t("estimates.likely")}: ` }),
+      t("estimates.narrow_iqr", { before: withUnit(n.likely.before, row.unit), after: withUnit(n.likely.after, row.unit) }),
+      n.likely.change !== null ? el("span", { class: "est-narrow-change", dataset: { dir: n.likely.change < 0 ? "narrower" : "wider" }, text: ` (${changeText(t, n.likely.change)})` }) : null));
+  }
+  if (n.width) {
+    const before = row.previous_range && row.previous_range.width;
+    const after = row.range && row.range.width;
+    lines.push(el("li", { class: "est-narrow-width" },
+      el("strong", { text: `${t("estimates.width")}: ` }),
+      t("estimates.narrow_iqr", { before: withUnit(n.width.before, row.unit), after: withUnit(n.width.after, row.unit) }),
+      n.width.change !== null ? el("span", { class: "est-narrow-change", dataset: { dir: n.width.change < 0 ? "narrower" : "wider" }, text: ` (${changeText(t, n.width.change)})` }) : null,
+      before && after ? `; ${t("estimates.narrow_median", { before: num(before.median), after: num(after.median) })}` : null));
+  }
+  return el("div", { class: "est-narrow" }, el("h4", { text: t("estimates.narrowing_heading") }), el("ul", {}, lines));
+}
+
+/** The source text that goes with the proposal: the day, how many answered, the spread. */
+function proposalSource(t, sug, row) {
+  const method = t(`estimates.method_${sug.method}`);
+  const date = sug.date || new Date().toISOString().slice(0, 10);
+  let text = t("estimates.proposal_source", { n: sug.n, date, round: sug.round, method, iqr: withUnit(sug.iqr, row.unit) });
+  if (sug.iqr_round1 !== null && sug.iqr_round1 !== undefined) {
+    text += ` ${t("estimates.proposal_source_r1", { n: sug.n_round1, iqr: withUnit(sug.iqr_round1, row.unit) })}`;
+  }
+  return text;
 }
 
 function rowCard(el, t, ctx, agg, row) {
@@ -471,9 +678,19 @@ function rowCard(el, t, ctx, agg, row) {
     status.textContent = text;
   };
   const onScreen = agg.focus === row.id;
+  // Per question: one figure, or each phone's own lowest, likely and highest.
+  const threeId = `est-three-${row.id}`;
+  const threeBox = el("input", { type: "checkbox", id: threeId, checked: Boolean(row.three_point), dataset: { fkey: `three:${row.id}` } });
+  threeBox.addEventListener("change", () => {
+    const chosen = new Set(activity.config.three_point || []);
+    if (threeBox.checked) chosen.add(row.id);
+    else chosen.delete(row.id);
+    configure({ three_point: [...chosen] });
+  });
   const head = el("div", { class: "est-row-head" },
     el("div", {}, el("h3", { class: "est-row-q", text: row.unit ? `${row.label} (${row.unit})` : row.label }),
-      el("p", { class: "est-row-item muted", text: `${row.item} · ${row.name}` })),
+      el("p", { class: "est-row-item muted", text: `${row.item} · ${row.name}` }),
+      el("p", { class: "est-three-toggle" }, el("label", { class: "check", for: threeId }, threeBox, t("estimates.ask_three")))),
     el("button", { type: "button", class: "est-screen", "aria-pressed": String(onScreen), dataset: { fkey: `screen:${row.id}` },
       onclick: () => configure({ focus: onScreen ? null : row.id }) }, onScreen ? t("estimates.on_screen") : t("estimates.show_on_screen")));
 
@@ -503,8 +720,8 @@ function rowCard(el, t, ctx, agg, row) {
   const sug = row.suggestion;
   const unsaved = row.low === null && row.likely === null && row.high === null;
   const init = (k) => inputText(row[k] !== null && row[k] !== undefined ? row[k] : unsaved && sug ? sug[k] : null);
-  const methodName = sug && sug.method === "range" ? t("estimates.suggest_range") : t("estimates.suggest_quartiles");
-  const autoSource = sug ? t("estimates.auto_source", { n: sug.n, round: sug.round, method: methodName }) : "";
+  const methodName = sug ? t(`estimates.method_${sug.method}`) : "";
+  const autoSource = sug ? proposalSource(t, sug, row) : "";
   const vals = {};
   const cells = ["low", "likely", "high"].map((k) => {
     const id = `est-${k}-${row.id}`;
@@ -533,7 +750,7 @@ function rowCard(el, t, ctx, agg, row) {
       el("div", { class: "est-cells" }, cells),
       el("label", { for: srcId, text: t("estimates.row_source") }), src,
       el("p", { class: "est-actions" },
-        el("button", { type: "submit", class: "primary", dataset: { fkey: `${row.id}:save` }, text: t("estimates.save_values") }), fill)));
+        el("button", { type: "submit", dataset: { fkey: `${row.id}:save` }, text: t("estimates.save_values") }))));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const raw = Object.fromEntries(["low", "likely", "high"].map((k) => [k, vals[k].value.trim()]));
@@ -555,12 +772,30 @@ function rowCard(el, t, ctx, agg, row) {
     high: row.high === null ? t("estimates.not_set") : num(row.high),
   }) });
 
+  // The proposal from the answers, with its source text, adopted as it stands in one step (the
+  // draft's own row edit, as "Save values" does).
+  let proposalBox = null;
+  if (sug) {
+    const adopt = el("button", { type: "button", class: "primary est-adopt", dataset: { fkey: `${row.id}:adopt` }, text: t("estimates.adopt") });
+    adopt.addEventListener("click", async () => {
+      const ack = await whileSending(adopt, () => draft("row.update", { id: row.id, data: { low: sug.low, likely: sug.likely, high: sug.high, source: autoSource } }));
+      if (!ack) return;
+      if (ack.ok) for (const k of ["low", "likely", "high", "source"]) edits.delete(`${row.id}:${k}`);
+      report(ack, t("estimates.adopted"));
+    });
+    proposalBox = el("div", { class: "est-proposal-box" },
+      el("p", { class: "est-proposal-head" }, el("strong", { text: `${t("estimates.proposal_heading")}: ` }),
+        el("span", { class: "est-proposal-values", text: triple(sug.low, sug.likely, sug.high, row.unit) })),
+      el("p", { class: "est-proposal-source", text: autoSource }),
+      el("p", { class: "est-actions" }, adopt, fill));
+  }
   return el("li", { class: "est-row", dataset: { row: String(row.id), focus: String(onScreen) } },
     head,
     spreadBlock(el, t, row, "normal"),
+    narrowingBox(el, t, row),
     el("div", { class: "est-row-forms" },
       el("div", { class: "est-row-left" }, propose, current),
-      el("div", { class: "est-row-right" }, form, status)),
+      el("div", { class: "est-row-right" }, proposalBox, form, status)),
     figureList(el, t, results.items || [], row, agg.round, moderate));
 }
 
