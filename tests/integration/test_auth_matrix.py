@@ -278,6 +278,7 @@ def _console_actions(world):
     resp = _response_of(world, a["open_text"])
     draft = {
         "frame.update": {"data": {"name_of_change": "Kapad"}},
+        "uncertainty.set": {"data": {"area": "Kapad", "level": "high"}},
         "node.add": {"data": {"title": "Kapad", "node_type": "effekt"}},
         "node.update": {"id": node, "data": {"title": "Kapad"}},
         "node.delete": {"id": node},

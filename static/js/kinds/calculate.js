@@ -98,8 +98,8 @@ export function phone({ root, activity, results, t, el }) {
       return;
     }
     box.append(el("h2", { text: t("calculate.phone_heading") }), headline(el, t, agg, { discounted, size: "phone" }),
-      uncertaintyLine(el, t, agg, discounted), el("p", { class: "muted", text: settingsText(agg.settings, t) }),
-      activity.config.summary === true ? summarySide(el, t, agg) : null);
+      uncertaintyLine(el, t, agg, discounted), el("p", { class: "muted", text: settingsText(agg.settings, t) }));
+    if (activity.config.summary === true) box.append(summarySide(el, t, agg));
   };
   update(results);
   return { update };
@@ -190,18 +190,18 @@ export function summarySide(el, t, agg, { pointsShown = 100, areasShown = 100 } 
   const side = el("section", { class: "calc-summary-side", "aria-label": t("calculate.points_heading") });
   const points = agg.not_valued || [];
   if (points.length) {
-    side.append(el("h2", { text: t("calculate.points_heading") }),
+    side.append(...[el("h2", { text: t("calculate.points_heading") }),
       el("ul", { class: "calc-points" }, points.slice(0, pointsShown).map((n) => el("li", {},
         el("span", { class: "calc-points-title", text: n.title }), " ",
-        el("strong", { class: "calc-size", dataset: { size: String(n.size_score ?? "none") }, text: pointsText(t, n) })))),
-      points.length > pointsShown ? el("p", { class: "muted", text: t("calculate.more", { n: fmt(points.length - pointsShown) }) }) : null);
+        el("strong", { class: "calc-points-size", dataset: { size: String(n.size_score ?? "none") }, text: pointsText(t, n) })))),
+      points.length > pointsShown ? el("p", { class: "muted", text: t("calculate.more", { n: fmt(points.length - pointsShown) }) }) : null].filter(Boolean));
   }
   const areas = agg.uncertainty_areas || [];
   if (areas.length) {
-    side.append(el("h2", { text: t("calculate.areas_heading") }),
+    side.append(...[el("h2", { text: t("calculate.areas_heading") }),
       el("ul", { class: "calc-areas" }, areas.slice(0, areasShown).map((a) => el("li", {},
         el("span", { text: `${a.area}: ` }), el("strong", { dataset: { level: a.level || "none" }, text: levelText(t, a.level) })))),
-      areas.length > areasShown ? el("p", { class: "muted", text: t("calculate.more", { n: fmt(areas.length - areasShown) }) }) : null);
+      areas.length > areasShown ? el("p", { class: "muted", text: t("calculate.more", { n: fmt(areas.length - areasShown) }) }) : null].filter(Boolean));
   }
   return side;
 }

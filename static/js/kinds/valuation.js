@@ -288,7 +288,6 @@ function decisionForm(ctx, it, decision, decided, category, ik) {
     refresh();
   });
   form.addEventListener("change", () => form.dispatchEvent(new Event("input")));
-  refresh();
   const save = el("button", { type: "submit", class: "primary", dataset: { focusKey: `${ik}:save` }, text: t("valuation.save_decision") });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -317,5 +316,6 @@ function decisionForm(ctx, it, decision, decided, category, ik) {
   });
   form.append(el("h3", { text: t("valuation.decision") }), note, valuation, warn, sizeWrap, error,
     el("div", { class: "button-row" }, save), status);
+  refresh(); // once the radios are in the form, which read() looks in
   return form;
 }
