@@ -50,7 +50,7 @@ function spreadText(item, t) {
   if (!item.n) return "";
   const parts = [];
   if (item.top !== null && item.top !== undefined) parts.push(t("valuation.most", { point: pointName(t, item.top) }));
-  else parts.push(t("valuation.tie"));
+  else parts.push(t("valuation.most", { point: t("valuation.tie") }));
   if (item.low !== item.high) parts.push(t("valuation.spread", { low: pointName(t, item.low), high: pointName(t, item.high) }));
   return parts.join(" · ");
 }
