@@ -42,7 +42,7 @@ from markupsafe import Markup, escape
 KIND_CSS: dict[str, tuple[str, ...]] = {
     "kinds-text.css": ("open_text", "word_cloud", "qna"),
     "kinds-vote.css": ("multiple_choice", "scale", "ranking", "points", "followup_check"),
-    "kinds-sorting.css": ("sorting", "describe", "questions"),
+    "kinds-sorting.css": ("sorting", "describe", "questions", "valuation", "uncertainty"),
     "kinds-analysis.css": ("alternatives", "effects", "effect_chain"),
     "kinds-calc.css": ("estimates", "calculate", "present"),
 }

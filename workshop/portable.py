@@ -106,6 +106,7 @@ def export_analysis(a: Analysis) -> dict[str, Any]:
         "alternatives": {"a": a.alternative_a, "b": a.alternative_b, "comparison": a.comparison or []},
         "method_notes": a.method_notes,
         "valuation_notes": a.valuation_notes,
+        "uncertainty": a.uncertainty or [],
         "nodes": nodes,
         "links": sorted(
             (
@@ -143,6 +144,7 @@ LIMITS: dict[str, int] = {
     "rows_per_block": 50,  # = the draft's own cap per block
     "comparison": 50,  # rows of the A/B comparison table
     "perspectives": 30,  # the frame's perspectives
+    "uncertainty": 30,  # areas of the uncertainty assessment (Osäkerhet)
     "year_profile": 30,  # year factors of one item (the horizon is at most 30)
     "versions": 50,  # decided versions of the analysis
     "measurements": 10000,  # in all versions together
@@ -161,6 +163,7 @@ def _what(key: str) -> str:
         "rows_per_block": gettext("questions in one calculation block"),
         "comparison": gettext("rows in the comparison table"),
         "perspectives": gettext("perspectives"),
+        "uncertainty": gettext("areas in the uncertainty assessment"),
         "year_profile": gettext("year factors in one item"),
         "versions": gettext("decided versions"),
         "measurements": gettext("follow-up measurements"),
@@ -251,6 +254,7 @@ def check_limits(doc: Any) -> None:
                 "rows_per_block": max(rows, default=0),
                 "comparison": len(_list(_dict(a.get("alternatives")).get("comparison"))),
                 "perspectives": len(_list(_dict(a.get("frame")).get("perspectives"))),
+                "uncertainty": len(_list(a.get("uncertainty"))),
                 "year_profile": max(
                     (len(_list(n.get("year_profile"))) for n in nodes if isinstance(n, dict)), default=0
                 ),
@@ -479,6 +483,7 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
             "comparison": alternatives.get("comparison", []),
             "method_notes": data.get("method_notes", ""),
             "valuation_notes": data.get("valuation_notes", ""),
+            "uncertainty": data.get("uncertainty") or [],
         },
         factors=None,
         nodes=[],

@@ -93,6 +93,54 @@ METHOD = [
 ]
 
 
+SEVEN = [
+    ("valuation", {}),
+    ("uncertainty", {"cfg_areas": "\n".join(f"{i + 1}. {sentence(90, 11 * i)}" for i in range(12))}),
+]
+
+
+def add_activity(server, ws: dict, kind: str, fields: dict) -> int:
+    """Add an activity with the editor's own forms (as a browser would), returning its id."""
+    session, base = ws["session"], server.url
+    edit = f"{base}/f/w/{ws['id']}"
+    r = session.post(
+        f"{base}/f/w/{ws['id']}/activities",
+        data={"csrf_token": ROOT_CONF.csrf_from(session.get(edit).text), "kind": kind},
+    )
+    act_id = int(re.search(r"/a/(\d+)$", r.url).group(1))
+    page = session.get(r.url).text
+    form = {**E2E.form_values(page), **fields, "csrf_token": ROOT_CONF.csrf_from(page)}
+    r = session.post(f"{base}/f/w/{ws['id']}/a/{act_id}", data=form)
+    assert re.search(rf"/f/w/{ws['id']}(#|$)", r.url), f"activity form refused: {r.url}"
+    return act_id
+
+
+def fill_seven(server, ws: dict, console, ids: dict[str, int]) -> None:
+    """Twelve phones vote a point on every item and judge every area: full bars, every segment."""
+    html = ws["session"].get(f"{server.url}/f/w/{ws['id']}").text
+    code = re.search(r'href="[^"]*/j/(\d{8})"', html).group(1)
+    items = [
+        n["id"]
+        for n in console.call("draft_snapshot", {})["draft"]["nodes"]
+        if n["node_type"] in ("nytta", "konsekvenskostnad", "genomforandekostnad") and n["valuation"] != "money"
+    ]
+    phones = [Phone(server.url, code, 100 + n) for n in range(12)]
+    try:
+        console.show(ids["valuation"])
+        for i, p in enumerate(phones):
+            for j, node in enumerate(items):
+                p.submit(ids["valuation"], {"node": node, "points": (i + j) % 4})
+        console.show(ids["uncertainty"])
+        for i, p in enumerate(phones):
+            for j in range(12):
+                p.submit(
+                    ids["uncertainty"], {"index": j, "level": ("low", "medium", "high")[(i * j) % 3], "comment": ""}
+                )
+    finally:
+        for p in phones:
+            p.sio.disconnect()
+
+
 class Phone:
     def __init__(self, url: str, code: str, n: int, perspective: str = ""):
         body = {"code": code, "nickname": f"Deltagare {n}", "perspective": perspective}
@@ -338,6 +386,10 @@ def stage(tmp_path_factory, browser):
         method_console = Console(server.url, method["session"], method["id"])
         fill_method(method_console)
         method_ids = dict(zip(METHOD, method["activity_ids"], strict=True))
+        # The seven-step edition's own kinds, on the same draft: points per item, uncertainty per area.
+        for kind, fields in SEVEN:
+            method_ids[kind] = add_activity(server, method, kind, {"title": TITLE, **fields})
+        fill_seven(server, method, method_console, method_ids)
 
         # The votes split by the voter's perspective: workshops of their own, with perspectives.
         split_polls = ui.workshop(
@@ -492,7 +544,7 @@ def settle(page) -> None:
         last = now
 
 
-ALL_KINDS = [k for k, _ in POLLS] + METHOD
+ALL_KINDS = [k for k, _ in POLLS] + METHOD + [k for k, _ in SEVEN]
 
 
 def test_every_kind_is_covered():

@@ -183,6 +183,7 @@ PHONE_FIGURES = {
     "ranking": ".phone-results > *",
     "points": ".phone-results > *",
     "qna": ".qna-item",
+    "uncertainty": ".unc-group .mk-stack",
 }
 
 POLLS = {
@@ -193,6 +194,8 @@ POLLS = {
     "ranking": ({"cfg_options": "A\nB\nC"}, {"order": [2, 0, 1]}),
     "points": ({"cfg_options": "A\nB"}, {"points": [60, 40]}),
     "qna": ({}, {"action": "ask", "text": "Vem äger nyttan?"}),
+    # Osäkerhet per area needs no draft: its areas are its settings.
+    "uncertainty": ({}, {"index": 0, "level": "high", "comment": "Osäkra tidsvinster"}),
 }
 
 

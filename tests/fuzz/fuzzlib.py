@@ -1006,6 +1006,19 @@ def draft_args(world: World) -> dict[str, st.SearchStrategy]:
     data = lambda skel, fields: mutate(skel, fields)  # noqa: E731
     return {
         "frame.update": mutate({"data": frame}, {"data": data(frame, frame_fields)}),
+        "uncertainty.set": mutate(
+            {"data": {"area": "Nyttorna", "level": "low", "motivation": ""}},
+            {
+                "data": data(
+                    {"area": "Nyttorna", "level": "low", "motivation": ""},
+                    {
+                        "area": texts(200),
+                        "level": st.sampled_from(["low", "medium", "high", "", "låg", None]),
+                        "motivation": texts(5000),
+                    },
+                )
+            },
+        ),
         "node.add": mutate({"data": node_skel}, {"data": data(node_skel, node_data)}),
         "node.update": mutate({"id": 1, "data": node_skel}, {"id": node, "data": data(node_skel, node_data)}),
         "node.delete": mutate({"id": 1}, {"id": node}),

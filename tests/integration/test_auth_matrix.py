@@ -291,6 +291,7 @@ def _console_actions(world):
     resp = _response_of(world, a["open_text"])
     draft = {
         "frame.update": {"data": {"name_of_change": "Kapad"}},
+        "uncertainty.set": {"data": {"area": "Kapad", "level": "high"}},
         "node.add": {"data": {"title": "Kapad", "node_type": "effekt"}},
         "node.update": {"id": node, "data": {"title": "Kapad"}},
         "node.delete": {"id": node},
@@ -377,7 +378,7 @@ def test_console_actions_from_another_facilitators_console_cannot_reach_anna(wor
     before = fl.fingerprint(world.app)
     for event, payload in _console_actions(world):
         if event in ("step", "snapshot", "draft_snapshot") or (
-            event == "draft" and payload["op"] in ("frame.update", "node.add", "factor.add")
+            event == "draft" and payload["op"] in ("frame.update", "uncertainty.set", "node.add", "factor.add")
         ):
             continue  # these act on his own workshop, as they should
         if event == "draft" and payload["op"] == "link.delete":

@@ -15,10 +15,12 @@ STEPS = [
     "effects",
     "effect_chain",
     "sorting",
+    "valuation",
     "describe",
     "questions",
     "estimates",
     "calculate",
+    "uncertainty",
     "present",
 ]
 

@@ -75,7 +75,7 @@ def calc(act_id: int) -> dict:
 
 
 def test_defaults():
-    assert KIND.default_config() == {"discounted": True, "top": 5}
+    assert KIND.default_config() == {"discounted": True, "top": 5, "summary": False}
     assert KIND.uses_draft and KIND.results_hidden_default is False and KIND.phone_results == "on_reveal"
     assert PRESENT.default_config() == {"section": 0, "next_steps": ""}
     with pytest.raises(InputError):

@@ -41,6 +41,9 @@ class CalculateConfig(Schema):
     discounted: bool = True
     # How many inputs of the tornado (sensitivity) to show.
     top: int = Field(default=5, ge=1, le=15)
+    # Sammanfattning (the seven-step edition): beside the money result, the items valued in
+    # points and the uncertainty per area, instead of the sensitivity chart.
+    summary: bool = False
 
 
 def _measures(m: dict[str, Any]) -> dict[str, Any]:
@@ -124,6 +127,12 @@ def result_summary(draft: Any, top: int = 5, sensitivity: bool = True) -> dict[s
             for s, v in res["uncertainty"].items()
         },
         "not_valued": [{**nv, "size": SIZE_NAMES.get(nv["size_score"])} for nv in res["not_valued"]],
+        # Osäkerhet per area as recorded (qualitative; never part of the figures).
+        "uncertainty_areas": [
+            {"area": str(u.get("area", "")), "level": u.get("level") or "", "motivation": u.get("motivation") or ""}
+            for u in (analysis.uncertainty or [])
+            if isinstance(u, dict) and u.get("area")
+        ],
         "errors": list(errors.values()),
         "items": [
             {
@@ -169,6 +178,12 @@ class Calculate(NoInput, ActivityKind):
             help=_l("Undiscounted figures are shown beside them in the console."),
         ),
         ConfigField("top", _l("Inputs shown in the sensitivity chart"), "int", min=1, max=15),
+        ConfigField(
+            "summary",
+            _l("Summary: show the items valued in points and the uncertainty per area beside the result"),
+            "bool",
+            help=_l("Instead of the sensitivity chart. Points are listed, never added to the money."),
+        ),
     ]
     js_strings = {
         "nettonytta": _l("Sammanlagd nettonytta"),
@@ -253,6 +268,13 @@ class Calculate(NoInput, ActivityKind):
         ),
         "hours_missing": _l("Without an hours formula: %(items)s"),
         "not_valued": _l("Not valued in money"),
+        "points_heading": _l("Valued in points (not added to the money)"),
+        "areas_heading": _l("Uncertainty per area"),
+        "level.low": _l("Low"),
+        "level.medium": _l("Medium"),
+        "level.high": _l("High"),
+        "level.none": _l("not judged yet"),
+        "more": _pl("%(n)s more row not shown", "%(n)s more rows not shown"),
         "size": _l("Uppskattad storlek"),
         "size.0": _l("Ingen"),
         "size.1": _l("Liten"),

@@ -135,6 +135,15 @@ class Analysis(Model):
         default="",
         doc="Approach and key assumptions of the valuation, at most 5 000 characters.",
     )
+    uncertainty: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        doc=(
+            "Osäkerhet per area (qualitative, no scale of figures): [{'area', 'level': one of "
+            "vocabulary.UNCERTAINTY_LEVELS or '', 'motivation'}], at most 30 areas."
+        ),
+    )
     review_key: Mapped[str] = mapped_column(
         String(64),
         doc="Secret in the read-only review link for the reference group and the commissioner.",

@@ -71,6 +71,12 @@ def frame_update(a: Analysis, args: DataArgs) -> Result:
     return None
 
 
+def uncertainty_set(a: Analysis, args: DataArgs) -> Result:
+    """Osäkerhet: the facilitator records the level and motivation of one area."""
+    s.set_uncertainty(a, args.data)
+    return None
+
+
 def _size_given(node: Node, data: Data) -> None:
     """Choosing "uppskattad storlek" means giving the size: the facilitator's choice is
     refused (and rolled back) without one, whichever screen made it."""
@@ -154,6 +160,7 @@ class Op:
 
 OPS: dict[str, Op] = {
     "frame.update": Op(DataArgs, frame_update),
+    "uncertainty.set": Op(DataArgs, uncertainty_set),
     "node.add": Op(DataArgs, node_add),
     "node.update": Op(IdDataArgs, node_update),
     "node.delete": Op(IdArgs, node_delete),

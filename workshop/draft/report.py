@@ -22,8 +22,9 @@ from .vocabulary import (
     CATEGORY_LABELS,
     NODE_TYPE_LABELS,
     PERSPECTIVE_KIND_LABELS,
-    SIZE_LABELS,
+    UNCERTAINTY_LEVEL_LABELS,
     VALUATION_LABELS,
+    points_text,
 )
 
 SECTION_TYPES = (
@@ -86,12 +87,45 @@ def _item(n: Node, result_items: dict[str, Any], variants: dict[int, list[Node]]
     d["type_label"] = str(NODE_TYPE_LABELS.get(n.node_type, n.node_type))
     d["category_label"] = str(CATEGORY_LABELS[n.category]) if n.category else ""
     d["valuation_label"] = str(VALUATION_LABELS.get(n.valuation, ""))
-    d["size_label"] = str(SIZE_LABELS[n.size_score]) if n.size_score is not None else ""
+    d["size_label"] = points_text(n.size_score) if n.valuation == "size" and n.size_score is not None else ""
     r = result_items.get(str(n.id))
     d["yearly_value"] = r["yearly_value"] if r else None
     d["total"] = r["total"] if r else None
     d["total_discounted"] = r["total_discounted"] if r else None
     return d
+
+
+def points_items(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The counted benefits and costs not valued in money, beside the money result: each with its
+    estimated size in points (or "not valued"), largest first, benefits before costs. The
+    points are never added up, neither to each other nor to the money."""
+    out = [
+        {
+            **nv,
+            "category_label": str(CATEGORY_LABELS[nv["category"]]) if nv.get("category") in CATEGORY_LABELS else "",
+            "points_text": points_text(nv.get("size_score")),
+        }
+        for nv in result.get("not_valued", [])
+    ]
+    return sorted(
+        out, key=lambda i: (i["kind"] != "benefit", -(i["size_score"] if i["size_score"] is not None else -1))
+    )
+
+
+def uncertainty_areas(analysis: Analysis) -> list[dict[str, str]]:
+    """Osäkerhet per area as recorded, the level in words ("" while not judged)."""
+    return [
+        {
+            "area": str(r.get("area", "")),
+            "level": str(r.get("level") or ""),
+            "level_label": str(UNCERTAINTY_LEVEL_LABELS[r["level"]])
+            if r.get("level") in UNCERTAINTY_LEVEL_LABELS
+            else "",
+            "motivation": str(r.get("motivation") or ""),
+        }
+        for r in (analysis.uncertainty or [])
+        if isinstance(r, dict) and r.get("area")
+    ]
 
 
 def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
@@ -151,6 +185,8 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
         "factors": factors,
         "sources": sources,
         "result": result,
+        "points_items": points_items(result),
+        "uncertainty_areas": uncertainty_areas(analysis),
         "omfordelning": omfordelning_summary(result["omfordelning"], analysis.horizon),
     }
 

@@ -110,6 +110,7 @@ def analysis_dict(
         "alternatives": {"a": a.alternative_a, "b": a.alternative_b, "comparison": a.comparison or []},
         "method_notes": a.method_notes,
         "valuation_notes": a.valuation_notes,
+        "uncertainty": a.uncertainty or [],
         "nodes": [{**node_dict(n), "variants": [variant_dict(v) for v in variants.get(n.id, [])]} for n in a.nodes],
         "links": [{"from": link.from_id, "to": link.to_id} for link in a.links],
         "factors": [

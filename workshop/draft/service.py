@@ -34,6 +34,8 @@ from .vocabulary import (
     PERSPECTIVE_KINDS,
     POLARITIES,
     SIZE_SCORES,
+    UNCERTAINTY_AREAS_MAX,
+    UNCERTAINTY_LEVELS,
     VALUATIONS,
 )
 
@@ -154,7 +156,7 @@ def update_frame(analysis: Analysis, data: Any) -> None:
     unknown = (
         set(data)
         - set(FRAME_TEXT)
-        - {"start_year", "horizon", "discount_rate", "convention", "comparison", "perspectives"}
+        - {"start_year", "horizon", "discount_rate", "convention", "comparison", "perspectives", "uncertainty"}
     )
     if unknown:
         raise InputError("invalid", gettext("Unknown field."), {k: gettext("Unknown field.") for k in unknown})
@@ -215,6 +217,59 @@ def update_frame(analysis: Analysis, data: Any) -> None:
             for r in rows
             if isinstance(r, dict)
         ]
+
+    if "uncertainty" in data:
+        rows = data["uncertainty"]
+        if not isinstance(rows, list) or len(rows) > UNCERTAINTY_AREAS_MAX:
+            raise InputError("invalid", gettext("Must be a list."))
+        cleaned: list[dict[str, str]] = []
+        for r in rows:
+            if isinstance(r, dict):
+                entry = uncertainty_entry(r)
+                if not any(_same_area(entry["area"], e["area"]) for e in cleaned):
+                    cleaned.append(entry)
+        analysis.uncertainty = cleaned
+
+
+UNCERTAINTY_AREA_MAX = 200
+
+
+def _same_area(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def uncertainty_entry(data: dict[str, Any]) -> dict[str, str]:
+    """One area of the uncertainty assessment: its name, the level (or none yet) and why."""
+    return {
+        "area": _text(data.get("area"), UNCERTAINTY_AREA_MAX, required=True, field="area"),
+        "level": _choice(data.get("level"), UNCERTAINTY_LEVELS, "level") or "",
+        "motivation": _text(data.get("motivation"), LONG_TEXT_MAX, field="motivation"),
+    }
+
+
+def set_uncertainty(analysis: Analysis, data: Any) -> dict[str, str]:
+    """Record the room's judgement of one area (Osäkerhet): the area's entry is replaced, or
+    added at the end; the other areas are untouched, so two areas saved at once both stay."""
+    if not isinstance(data, dict):
+        raise InputError("invalid", gettext("The input must be an object."))
+    entry = uncertainty_entry(data)
+    rows = [dict(r) for r in (analysis.uncertainty or [])]
+    for i, r in enumerate(rows):
+        if _same_area(str(r.get("area", "")), entry["area"]):
+            rows[i] = entry
+            break
+    else:
+        if len(rows) >= UNCERTAINTY_AREAS_MAX:
+            message = ngettext(
+                "The uncertainty assessment holds at most %(n)s area.",
+                "The uncertainty assessment holds at most %(n)s areas.",
+                UNCERTAINTY_AREAS_MAX,
+                n=UNCERTAINTY_AREAS_MAX,
+            )
+            raise InputError("invalid", message, {"area": message})
+        rows.append(entry)
+    analysis.uncertainty = rows
+    return entry
 
 
 def share_perspectives(analysis: Analysis) -> None:

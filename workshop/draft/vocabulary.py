@@ -74,6 +74,22 @@ VALUATIONS: tuple[str, ...] = tuple(VALUATION_LABELS)
 # Uppskattad storlek: Ingen 0, Liten 1, Måttlig 2, Stor 3.
 SIZE_LABELS = {0: _l("None"), 1: _l("Small"), 2: _l("Moderate"), 3: _l("Large")}
 SIZE_SCORES: tuple[int, ...] = tuple(SIZE_LABELS)
+#: Osäkerhet (the seven-step edition's step 6): the uncertainty of an area, judged by the room in
+#: words, each with a motivation; no figures, no sum.
+UNCERTAINTY_LEVEL_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+UNCERTAINTY_LEVELS: tuple[str, ...] = tuple(UNCERTAINTY_LEVEL_LABELS)
+#: Areas an uncertainty assessment holds at most.
+UNCERTAINTY_AREAS_MAX = 30
+
+
+def points_text(score: int | None) -> str:
+    """An estimated size as the exports show it beside the money result: the word and the
+    points, "Måttlig (2)"; an item without a size is "not valued", never "0 kr"."""
+    if score is None or score not in SIZE_LABELS:
+        return str(VALUATION_LABELS["none"])
+    return f"{SIZE_LABELS[score]} ({score})"
+
+
 # Implementation costs only: paid once, or every year.
 COST_KIND_LABELS = {"one_off": _l("One-off"), "running": _l("Recurring")}
 COST_KINDS: tuple[str, ...] = tuple(COST_KIND_LABELS)
@@ -120,6 +136,7 @@ def js_strings() -> dict[str, str]:
         "perspective_kind": PERSPECTIVE_KIND_LABELS,
         "valuation": VALUATION_LABELS,
         "size": SIZE_LABELS,
+        "uncertainty": UNCERTAINTY_LEVEL_LABELS,
         "cost_kind": COST_KIND_LABELS,
         "polarity": POLARITY_LABELS,
         "measure": MEASURE_LABELS,

@@ -657,6 +657,15 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
 
     # 6 Uncertainty assessment.
     _heading(doc, f"6 {_('Uncertainty assessment')}", 1)
+    if r["uncertainty_areas"]:
+        _table(
+            doc,
+            [_("Area"), _("Uncertainty"), _("Motivation")],
+            [[u["area"], u["level_label"] or "–", u["motivation"]] for u in r["uncertainty_areas"]],
+            widths=[5.0, 2.6, 9.0],
+            caption=_("Uncertainty per area (qualitative)"),
+            first_col_bold=True,
+        )
     u = res["uncertainty"]
     _table(
         doc,
@@ -689,20 +698,11 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             widths=[9.6, 3.5, 3.5],
             numeric={1, 2},
         )
-    if res["not_valued"]:
-        from ..draft.vocabulary import CATEGORY_LABELS, SIZE_LABELS
-
+    if r["points_items"]:
         _table(
             doc,
-            [_("Title"), _("Category"), _("Estimated size")],
-            [
-                [
-                    nv["title"],
-                    str(CATEGORY_LABELS.get(nv["category"], "")),
-                    str(SIZE_LABELS[nv["size_score"]]) if nv["size_score"] is not None else "–",
-                ]
-                for nv in res["not_valued"]
-            ],
+            [_("Title"), _("Category"), _("Estimated size (points)")],
+            [[it["title"], it["category_label"], it["points_text"]] for it in r["points_items"]],
             widths=[9.6, 3.5, 3.5],
             caption=_("Benefits and costs not valued in money"),
         )
@@ -729,12 +729,32 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         hi=kr(u["high"]["discounted"]["nettonytta"]),
     )
     _para(doc, text)
+    if r["points_items"]:
+        _para(doc, points_sentence(len(r["points_items"])), space_after=2)
+        for it in r["points_items"]:
+            _para(doc, f"{it['title']}: {it['points_text']}", style="List Bullet", space_after=0)
+    if r["uncertainty_areas"]:
+        _para(doc, _("Uncertainty per area"), bold=True, space_after=2)
+        for u_area in r["uncertainty_areas"]:
+            _para(doc, f"{u_area['area']}: {u_area['level_label'] or '–'}", style="List Bullet", space_after=0)
 
     _followup_section(doc, a)
 
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def points_sentence(n: int) -> str:
+    """The summary's words for the items valued in points, beside the money result."""
+    return ngettext(
+        "Beside the money, %(n)s benefit or cost is valued in points (Ingen 0, Liten 1, Måttlig 2, Stor 3) "
+        "or not valued; points are not added to the money:",
+        "Beside the money, %(n)s benefits or costs are valued in points (Ingen 0, Liten 1, Måttlig 2, Stor 3) "
+        "or not valued; points are not added to the money:",
+        n,
+        n=n,
+    )
 
 
 def _followup_section(doc, a: Analysis) -> None:

@@ -24,7 +24,6 @@ from pptx.util import Emu, Inches, Pt
 from ..draft.checks import not_given
 from ..draft.models import Analysis
 from ..draft.report import build
-from ..draft.vocabulary import SIZE_LABELS
 from ..formatting import percent
 from ..models import Workshop
 from . import figures
@@ -297,18 +296,17 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             colour=ACCENT,
             fill=PANEL,
         )
-        for nv in res["not_valued"][:6]:
-            size = str(SIZE_LABELS[nv["size_score"]]) if nv["size_score"] is not None else "–"
+        for nv in r["points_items"][:6]:
             _add_line(shape, _short(nv["title"], 46), size=18, space_before=10)
             _add_line(
                 shape,
-                f"{word(nv['category']) if nv['category'] else ''} · {size}",
+                f"{nv['category_label']} · {nv['points_text']}" if nv["category_label"] else nv["points_text"],
                 size=15,
                 colour=MUTED,
                 space_before=0,
             )
-        if len(res["not_valued"]) > 6:
-            _add_line(shape, _("… and %(n)s more.", n=len(res["not_valued"]) - 6), size=15, colour=MUTED)
+        if len(r["points_items"]) > 6:
+            _add_line(shape, _("… and %(n)s more.", n=len(r["points_items"]) - 6), size=15, colour=MUTED)
 
     # 5 The result.
     summary = ngettext(
@@ -395,9 +393,32 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             COST if value < 0 else INK,
         )
     tornado = figures.tornado_chart(res, top=5, discounted=True, font=14, width=11.0)
+    areas = r["uncertainty_areas"]
     if tornado:
         top = CONTENT_TOP + fig_h + Inches(0.2)
-        _picture(slide, tornado, MARGIN, top, content_w, H - top - Inches(0.3))
+        _picture(slide, tornado, MARGIN, top, content_w if not areas else Inches(7.4), H - top - Inches(0.3))
+    if areas:
+        # The qualitative judgement per area, beside the figures (or below them without a tornado).
+        x = MARGIN + (Inches(7.7) if tornado else 0)
+        top = CONTENT_TOP + fig_h + Inches(0.2)
+        shape = _box(
+            slide,
+            x,
+            top,
+            W - MARGIN - x,
+            H - top - Inches(0.3),
+            _("Uncertainty per area"),
+            size=20,
+            bold=True,
+            colour=ACCENT,
+            fill=PANEL,
+        )
+        for area in areas[:6]:
+            _add_line(shape, f"{_short(area['area'], 40)}: {area['level_label'] or '–'}", size=16, space_before=8)
+            if area["motivation"]:
+                _add_line(shape, _short(area["motivation"], 90), size=13, colour=MUTED, space_before=0)
+        if len(areas) > 6:
+            _add_line(shape, _("… and %(n)s more.", n=len(areas) - 6), size=13, colour=MUTED)
 
     # 7 Next steps.
     slide = _slide(prs, _("Next steps"))

@@ -84,6 +84,9 @@ COLUMN_LABELS: dict[str, Any] = {
     "money": _l("Valued in money"),
     "perspective": _l("Perspective"),
     "added": _l("Added"),
+    "points": _l("Points"),
+    "area": _l("Area"),
+    "level": _l("Uncertainty"),
 }
 # Columns named after an option: "points: Trygghet".
 PREFIXED_LABELS: dict[str, Any] = {"points: ": _l("Points: %(option)s"), "rank: ": _l("Rank: %(option)s")}

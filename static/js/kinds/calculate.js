@@ -99,6 +99,7 @@ export function phone({ root, activity, results, t, el }) {
     }
     box.append(el("h2", { text: t("calculate.phone_heading") }), headline(el, t, agg, { discounted, size: "phone" }),
       uncertaintyLine(el, t, agg, discounted), el("p", { class: "muted", text: settingsText(agg.settings, t) }));
+    if (activity.config.summary === true) box.append(summarySide(el, t, agg));
   };
   update(results);
   return { update };
@@ -163,9 +164,46 @@ export function presenter({ root, activity, results, t, el }) {
     clear(root).append(empty);
     return;
   }
-  const board = resultBoard(el, t, agg, { discounted: activity.config.discounted !== false, top: Math.min(3, activity.config.top || 3) });
+  const summary = activity.config.summary === true;
+  const board = resultBoard(el, t, agg, { discounted: activity.config.discounted !== false, top: Math.min(3, activity.config.top || 3), tornado: !summary });
+  if (summary) {
+    // Sammanfattning: the points part and the uncertainty per area take the tornado's column.
+    board.node.classList.remove("no-tornado");
+    board.node.classList.add("calc-with-summary");
+    board.node.append(summarySide(el, t, agg, { pointsShown: 8, areasShown: 6 }));
+  }
   clear(root).append(board.node);
   board.draw();
+}
+
+const levelText = (t, level) => t(`calculate.level.${level || "none"}`);
+
+/** A point as the method names it, "Måttlig (2)"; an item without one is "not estimated". */
+function pointsText(t, n) {
+  return n.size_score === null || n.size_score === undefined
+    ? t("calculate.size.none") : `${translated(t, `calculate.size.${n.size_score}`, "calculate.size.none")} (${n.size_score})`;
+}
+
+/** The summary's other half: items valued in points (listed, never summed) and the
+ *  uncertainty per area, each list cut with "… and n more" where the screen is full. */
+export function summarySide(el, t, agg, { pointsShown = 100, areasShown = 100 } = {}) {
+  const side = el("section", { class: "calc-summary-side", "aria-label": t("calculate.points_heading") });
+  const points = agg.not_valued || [];
+  if (points.length) {
+    side.append(...[el("h2", { text: t("calculate.points_heading") }),
+      el("ul", { class: "calc-points" }, points.slice(0, pointsShown).map((n) => el("li", {},
+        el("span", { class: "calc-points-title", text: n.title }), " ",
+        el("strong", { class: "calc-points-size", dataset: { size: String(n.size_score ?? "none") }, text: pointsText(t, n) })))),
+      points.length > pointsShown ? el("p", { class: "muted", text: t("calculate.more", { n: fmt(points.length - pointsShown) }) }) : null].filter(Boolean));
+  }
+  const areas = agg.uncertainty_areas || [];
+  if (areas.length) {
+    side.append(...[el("h2", { text: t("calculate.areas_heading") }),
+      el("ul", { class: "calc-areas" }, areas.slice(0, areasShown).map((a) => el("li", {},
+        el("span", { text: `${a.area}: ` }), el("strong", { dataset: { level: a.level || "none" }, text: levelText(t, a.level) })))),
+      areas.length > areasShown ? el("p", { class: "muted", text: t("calculate.more", { n: fmt(areas.length - areasShown) }) }) : null].filter(Boolean));
+  }
+  return side;
 }
 
 // --- console ---------------------------------------------------------------------------------
@@ -258,6 +296,14 @@ function notValued(el, t, agg) {
       el("span", { class: "muted", text: ` · ${translated(t, `calculate.category.${n.category}`, "calculate.no_perspective")}` })))));
 }
 
+function uncertaintyAreas(el, t, agg) {
+  const areas = agg.uncertainty_areas || [];
+  if (!areas.length) return null;
+  return el("section", { class: "calc-section" }, el("h3", { text: t("calculate.areas_heading") }),
+    el("ul", { class: "calc-list" }, areas.map((a) => el("li", {}, el("strong", { text: `${a.area}: ${levelText(t, a.level)}` }),
+      a.motivation ? el("span", { class: "muted", text: ` · ${a.motivation}` }) : null))));
+}
+
 function errorList(el, t, agg) {
   if (!agg.errors.length) return null;
   return el("section", { class: "calc-section calc-errors" },
@@ -314,5 +360,6 @@ export function console({ root, activity, results, configure, draft, t, el }) {
     breakdowns(el, t, agg, discounted),
     omfordelning(el, t, agg),
     notValued(el, t, agg),
+    uncertaintyAreas(el, t, agg),
     itemsTable(el, t, agg, discounted)));
 }

@@ -586,7 +586,6 @@ function decisionForm(ctx, it, decision, decided, ik, labels) {
     refresh();
   });
   form.addEventListener("change", () => form.dispatchEvent(new Event("input")));
-  refresh();
 
   const save = el("button", { type: "submit", class: "primary", dataset: { focusKey: `${ik}:save` }, text: t("sorting.save_decision") });
   form.addEventListener("submit", async (ev) => {
@@ -630,5 +629,6 @@ function decisionForm(ctx, it, decision, decided, ik, labels) {
     el("label", { for: id("motivation"), text: t("sorting.motivation") }),
     el("p", { class: "help", id: id("motivation-help"), text: t("sorting.motivation_help") }), motivation,
     error, el("div", { class: "button-row" }, save), status);
+  refresh(); // once the radios are in the form: a prefilled "uppskattad storlek" shows its size field
   return form;
 }

@@ -3,14 +3,15 @@
 Sheets, as the method's own spreadsheet has them: **Start** (facts, frame, perspectives,
 alternatives), **Värde nyttor** and **Värde kostnader** (one block per item valued in money),
 **Ej värderade** (items with an estimated size), **Resultat** (measures, shares, uncertainty,
-per-year table, chart) and **Faktorer** (the shared factors the blocks' formulas read).
+per-year table, chart), **Osäkerhet** (the qualitative uncertainty per area, only when areas are
+recorded) and **Faktorer** (the shared factors the blocks' formulas read).
 
 Where things live:
 
 - ``formulas`` — our formula language (the engine parser's syntax tree) as Excel formula text
 - ``cells`` — styles and :class:`~.cells.Book`, which writes text, number and formula cells safely
 - ``sheets/`` — one module per sheet or family: ``start``, ``factors``, ``values`` (Värde nyttor
-  and kostnader), ``not_valued``, ``result``
+  and kostnader), ``not_valued``, ``result``, ``uncertainty``
 - ``_layout`` — sheet names, columns, row markers and the result cells (docs/exports.md)
 - ``_context`` — the analysis and the engine's results every sheet reads
 - ``_cached`` — the engine's figures as the formula cells' cached values (openpyxl cannot)
@@ -63,7 +64,7 @@ from ._layout import (  # noqa: F401  (the workbook's positions, for tests and d
 )
 from .cells import FORMULA_START, Book  # noqa: F401
 from .formulas import divides_by_variable, formula_tree, to_excel  # noqa: F401
-from .sheets import factors, followup, not_valued, result, start, values
+from .sheets import factors, followup, not_valued, result, start, uncertainty, values
 
 
 def _build(ws: Workshop, analysis: Analysis) -> Book:
@@ -75,6 +76,7 @@ def _build(ws: Workshop, analysis: Analysis) -> Book:
     values.write(ctx, COSTS, "cost")
     not_valued.write(ctx)
     result.write(ctx)
+    uncertainty.write(ctx)  # only with areas recorded (the seven-step edition)
     followup.write(ctx)  # only once a version is decided
     wb = ctx.book.wb
     wb.move_sheet(FACTORS, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(FACTORS))

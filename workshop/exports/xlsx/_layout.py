@@ -17,6 +17,9 @@ START, BENEFITS, COSTS, NOT_VALUED, RESULT, FACTORS = (
     "Faktorer",
 )
 
+# Osäkerhet per area (the seven-step edition), only when the analysis has areas recorded.
+UNCERTAINTY = "Osäkerhet"
+
 # Columns of the value sheets (and Faktorer, so a name resolves to the same columns).
 C_LABEL, C_NAME, C_UNIT, C_LOW, C_LIKELY, C_HIGH, C_SOURCE, C_TYPE, C_CAT, C_PERSP, C_Y1 = range(1, 12)
 SCENARIO_COL = {"low": C_LOW, "likely": C_LIKELY, "high": C_HIGH}

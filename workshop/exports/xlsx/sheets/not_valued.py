@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext
 
 from ....draft.compute import counted_nodes
-from ....draft.vocabulary import CATEGORY_LABELS, NODE_TYPE_LABELS, SIZE_LABELS, VALUATION_LABELS
+from ....draft.vocabulary import CATEGORY_LABELS, NODE_TYPE_LABELS, VALUATION_LABELS, points_text
 from .._context import Context, label
 from .._layout import NOT_VALUED
 from ..cells import F_BOLD, F_HEAD, F_MUTED, F_TITLE, FILL_HEAD
@@ -45,7 +45,7 @@ def write(ctx: Context) -> None:
         b.text(ws, row, 3, label(CATEGORY_LABELS, nv.category))
         b.text(ws, row, 4, nv.perspective)
         b.text(ws, row, 5, label(VALUATION_LABELS, node.valuation) if node is not None else "")
-        b.text(ws, row, 6, label(SIZE_LABELS, nv.size_score) if nv.size_score is not None else "–")
+        b.text(ws, row, 6, points_text(nv.size_score))
         b.num(ws, row, 7, nv.size_score)
         b.text(ws, row, 8, node.description if node is not None else "", wrap=True)
         row += 1
