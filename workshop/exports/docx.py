@@ -573,7 +573,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                     valuation += f" ({_('one-off') if it['cost_kind'] == 'one_off' else _('recurring')})"
                 rows.append(
                     [
-                        (it["title"], it["description"]),
+                        (it["title"], _described(it)),
                         it["category_label"] or "–",
                         it["perspective"] or "–",
                         valuation,
@@ -588,10 +588,14 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 numeric={4},
             )
 
+    _grey_zone(doc, r)
+
     # 5 Valuation.
     _heading(doc, f"5 {_('Valuation')}", 1)
     if a.valuation_notes:
         _para(doc, a.valuation_notes)
+    if r["grey_zone"]:
+        _para(doc, grey_zone_note(len(r["grey_zone"])))
     for blk in r["blocks"]:
         _heading(doc, clean(blk["item"]["title"]), 3)
         para = doc.add_paragraph()
@@ -720,6 +724,57 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _described(it: dict[str, Any]) -> str:
+    """An item's description, then the motivation of its sorting (step 4) when one is written."""
+    parts = [clean(it["description"])]
+    if it.get("motivation"):
+        parts.append(f"{_('Motivation')}: {clean(it['motivation'])}")
+    return "\n".join(p for p in parts if p)
+
+
+def grey_zone_note(n: int) -> str:
+    return ngettext(
+        "%(n)s benefit or cost was in the gråzon when the group sorted; the decision and its motivation are in "
+        "section 4 (Gråzon).",
+        "%(n)s benefits or costs were in the gråzon when the group sorted; the decisions and their motivations "
+        "are in section 4 (Gråzon).",
+        n,
+        n=n,
+    )
+
+
+def _grey_zone(doc, r: dict[str, Any]) -> None:
+    """4 Analys · Gråzon: the items the group could not sort clearly, its votes, the decision and why."""
+    if not r["sorted_by_room"]:
+        return
+    _heading(doc, _("Gråzon"), 2)
+    items = r["grey_zone"]
+    if not items:
+        _para(doc, _("The group sorted every benefit and cost clearly: no item was in the gråzon."), italic=True)
+        return
+    _para(
+        doc,
+        _(
+            "Items without a clear majority when the group sorted them (a tie, or under half of the votes for one "
+            "category). The analysis leader decided and motivated the choice."
+        ),
+    )
+    _table(
+        doc,
+        [_("Title"), _("The group's votes"), _("Decision"), _("Motivation")],
+        [
+            [
+                (it["title"], it["type_label"]),
+                it["votes_text"],
+                it["decision_text"],
+                it["motivation"] or _("No motivation written yet."),
+            ]
+            for it in items
+        ],
+        widths=[4.2, 3.9, 3.5, 5.0],
+    )
 
 
 def _followup_section(doc, a: Analysis) -> None:

@@ -3,7 +3,8 @@
 Sheets, as the method's own spreadsheet has them: **Start** (facts, frame, perspectives,
 alternatives), **Värde nyttor** and **Värde kostnader** (one block per item valued in money),
 **Ej värderade** (items with an estimated size), **Resultat** (measures, shares, uncertainty,
-per-year table, chart) and **Faktorer** (the shared factors the blocks' formulas read).
+per-year table, chart), **Sortering** (step 4: the group's votes, the gråzon, decisions and
+motivations) and **Faktorer** (the shared factors the blocks' formulas read).
 
 Where things live:
 
@@ -63,7 +64,7 @@ from ._layout import (  # noqa: F401  (the workbook's positions, for tests and d
 )
 from .cells import FORMULA_START, Book  # noqa: F401
 from .formulas import divides_by_variable, formula_tree, to_excel  # noqa: F401
-from .sheets import factors, followup, not_valued, result, start, values
+from .sheets import factors, followup, not_valued, result, sorting, start, values
 
 
 def _build(ws: Workshop, analysis: Analysis) -> Book:
@@ -75,6 +76,7 @@ def _build(ws: Workshop, analysis: Analysis) -> Book:
     values.write(ctx, COSTS, "cost")
     not_valued.write(ctx)
     result.write(ctx)
+    sorting.write(ctx)  # only when the group sorted or a decision is motivated
     followup.write(ctx)  # only once a version is decided
     wb = ctx.book.wb
     wb.move_sheet(FACTORS, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(FACTORS))

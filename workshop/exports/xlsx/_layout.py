@@ -16,6 +16,8 @@ START, BENEFITS, COSTS, NOT_VALUED, RESULT, FACTORS = (
     "Resultat",
     "Faktorer",
 )
+# Step 4's votes, gråzon and decisions (written when the group sorted or a decision is motivated).
+SORTING = "Sortering"
 
 # Columns of the value sheets (and Faktorer, so a name resolves to the same columns).
 C_LABEL, C_NAME, C_UNIT, C_LOW, C_LIKELY, C_HIGH, C_SOURCE, C_TYPE, C_CAT, C_PERSP, C_Y1 = range(1, 12)
