@@ -262,7 +262,9 @@ def big_analysis(n: int = 300) -> dict[str, Any]:
         links.append({"from": effects[k % len(effects)], "to": target})
     doc = document(nodes, links)
     doc["analysis"]["facts"] = {
-        "name_of_change": "Digitala nyckellås i hemtjänsten, stor analys",
+        "name_of_change": (
+            "Digitala nyckellås och mobil dokumentation i hemtjänsten: Hemtjänstpersonalens arbetstidsförkortning"
+        ),
         "organisation": "Solstads kommun, vård- och omsorgsförvaltningen",
         "area": "Hemtjänst",
         "purpose": "Underlag för beslut om digitala lås.",

@@ -438,7 +438,8 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 _landscape(doc, True)
             else:
                 doc.add_page_break()
-            _heading(doc, _("Effect chain"), 1)
+            # A picture page of section 4 (its heading one level down keeps the report's numbered outline).
+            _heading(doc, _("Effect chain (section 4)"), 2)
             _picture(doc, chain_png, text_width=LANDSCAPE_TEXT_W if wide else TEXT_W)
             if wide:
                 _landscape(doc, False)
