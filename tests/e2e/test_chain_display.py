@@ -142,7 +142,11 @@ def test_step_3_shows_no_null_fits_and_breaks_words_properly(open_page, ui, live
     cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
     con = socketio.Client(reconnection=False)
     con.connect(
-        live_server.url, namespaces=["/console"], auth={"workshop_id": ws_id}, headers={"Cookie": cookie}, wait_timeout=10
+        live_server.url,
+        namespaces=["/console"],
+        auth={"workshop_id": ws_id},
+        headers={"Cookie": cookie},
+        wait_timeout=10,
     )
     try:
 

@@ -24,7 +24,9 @@ def soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found
-    message = "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-impress-nogui"
+    message = (
+        "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-impress-nogui"
+    )
     if os.environ.get("REQUIRE_ALL_TESTS") == "1":
         pytest.fail(message)
     pytest.skip(message)

@@ -267,7 +267,11 @@ def test_long_swedish_compounds_are_hyphenated_where_swedish_allows_never_cut():
     compound's joint where one is in reach; every other word moves whole to the next line."""
     from workshop.draft.layout import TITLE_CHARS, hyphen_points
 
-    assert wrap("Hemtjänstpersonalens arbetstidsförkortning") == ["Hemtjänst-", "personalens arbets-", "tidsförkortning"]
+    assert wrap("Hemtjänstpersonalens arbetstidsförkortning") == [
+        "Hemtjänst-",
+        "personalens arbets-",
+        "tidsförkortning",
+    ]
     assert wrap("Nyckelhanteringsrutinernas försvinnande") == ["Nyckelhanterings-", "rutinernas", "försvinnande"]
     # Words that fit a line are never hyphenated; an existing hyphen is a place to break.
     assert wrap("Mer tid för IT-supporten vid låsproblem") == ["Mer tid för", "IT-supporten vid", "låsproblem"]

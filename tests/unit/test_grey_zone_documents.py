@@ -33,7 +33,9 @@ def example(app, facilitator):
     from workshop.models import Participant, User
 
     with app.test_request_context():
-        ws = portable.import_document(db.session.get(User, facilitator), portable.load_template("example_digital_locks"))
+        ws = portable.import_document(
+            db.session.get(User, facilitator), portable.load_template("example_digital_locks")
+        )
         a = analysis_for(ws, create=False)
         act = next(x for x in ws.activities if x.kind == "sorting")
         ids = {n.title: n.id for n in a.nodes}

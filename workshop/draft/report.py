@@ -87,6 +87,7 @@ def sorting_votes(ws: Workshop, analysis: Analysis) -> dict[int, dict[str, Any]]
     from types import SimpleNamespace
 
     from ..activities.sorting import KIND as SORTING
+    from ..activities.sorting import SortingConfig
     from ..responses import load_rows
 
     out: dict[int, dict[str, Any]] = {}
@@ -96,7 +97,9 @@ def sorting_votes(ws: Workshop, analysis: Analysis) -> dict[int, dict[str, Any]]
     for act in ws.activities:
         if act.kind != SORTING.key:
             continue
-        agg = SORTING.aggregate_for(act, SORTING.config(act.config), load_rows(act), draft)
+        config = SORTING.config(act.config)
+        assert isinstance(config, SortingConfig)
+        agg = SORTING.aggregate_for(act, config, load_rows(act), draft)
         for it in agg["items"]:
             if it["n"]:
                 out[it["id"]] = it

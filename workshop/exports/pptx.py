@@ -216,10 +216,21 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     # The title's size by its length, so up to 90 characters fit the box (two or three lines).
     title_text = _short(title, 90)
     title_size = next(
-        size for size in (52, 44, 36, 30) if lines_of(title_text, Inches(11.2), size) * size * 1.2 <= Inches(2.2).pt
-        or size == 30
+        size
+        for size in (52, 44, 36, 30)
+        if lines_of(title_text, Inches(11.2), size) * size * 1.2 <= Inches(2.2).pt or size == 30
     )
-    _box(slide, Inches(0.9), Inches(2.25), Inches(11.5), Inches(2.2), title_text, size=title_size, bold=True, colour=WHITE)
+    _box(
+        slide,
+        Inches(0.9),
+        Inches(2.25),
+        Inches(11.5),
+        Inches(2.2),
+        title_text,
+        size=title_size,
+        bold=True,
+        colour=WHITE,
+    )
     facts = " · ".join(x for x in (clean(a.organisation), clean(a.area)) if x)
     _box(slide, Inches(0.9), Inches(4.6), Inches(11.5), Inches(0.7), _short(facts, 110), size=24, colour=WHITE)
     status = _("Draft") if a.status_text in ("", "Utkast") else a.status_text
@@ -296,7 +307,9 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             )
             _add_line(
                 shape,
-                _("Its links are in the report (section 4); the picture can be downloaded from the draft analysis page."),
+                _(
+                    "Its links are in the report (section 4); the picture can be downloaded from the draft analysis page."
+                ),
                 size=22,
                 colour=MUTED,
                 space_before=14,

@@ -22,7 +22,10 @@ def write(ctx: Context) -> None:
     items = [
         n
         for n in ctx.a.nodes
-        if n.status == "visible" and not n.merged_into_id and (n.is_benefit or n.is_cost) and (n.id in votes or n.motivation)
+        if n.status == "visible"
+        and not n.merged_into_id
+        and (n.is_benefit or n.is_cost)
+        and (n.id in votes or n.motivation)
     ]
     if not items:
         return
