@@ -186,3 +186,105 @@ def worst_documents(limits: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
         size += 3 * 5050 + 400
     out.append((f"{len(nodes)} items of long texts", document(nodes)))
     return out
+
+
+# Long Swedish compounds: a title must wrap at word boundaries (or hyphenate), never mid-word.
+COMPOUNDS = (
+    "Hemtjänstpersonalens arbetstidsförkortning",
+    "Biståndshandläggarnas dokumentationsbörda",
+    "Nyckelhanteringsrutinernas försvinnande",
+    "Verksamhetsuppföljningens tillförlitlighet",
+    "Omsorgsmedarbetarnas schemaläggningstid",
+    "Anhörigkommunikationens förbättringsmöjligheter",
+)
+CATEGORIES = ("finansiell", "omfordelning", "kvalitet", "miljo")
+
+
+def big_analysis(n: int = 300) -> dict[str, Any]:
+    """A realistic big analysis of ``n`` items: a förändring, effects, benefits, both kinds of
+    cost, risks, obstacles, opportunities and goals, with long Swedish titles, descriptions,
+    motivations, money values and estimated sizes, and a chain from the change to the benefits."""
+    shares = (
+        ("effekt", 0.2),
+        ("nytta", 0.45),
+        ("konsekvenskostnad", 0.1),
+        ("genomforandekostnad", 0.08),
+        ("risk", 0.07),
+        ("hinder", 0.05),
+        ("mojlighet", 0.03),
+    )
+    nodes = [node(1, "forandring", "Digitala nyckellås och mobil dokumentation i hemtjänsten")]
+    perspectives = ["Solstads kommun", "Brukare i hemtjänsten", "Anhöriga"]
+    counts = {t: max(1, int(n * share)) for t, share in shares}
+    counts["verksamhetsmal"] = max(1, n - 1 - sum(counts.values()))
+    ref = 1
+    for node_type, count in counts.items():
+        for i in range(count):
+            ref += 1
+            title = f"{COMPOUNDS[(ref + i) % len(COMPOUNDS)]} {i + 1}"
+            fields: dict[str, Any] = {
+                "description": (
+                    f"{title}. Genom att nycklarna ersätts av digitala lås händer att personalen slipper hämta och "
+                    "lämna nycklar, vilket leder till att mer av arbetstiden kan användas hos brukarna."
+                )[: 60 + (ref * 37) % 200],
+            }
+            if node_type == "effekt":
+                fields["polarity"] = "negative" if ref % 5 == 0 else "positive"
+            if node_type in ("nytta", "konsekvenskostnad", "genomforandekostnad"):
+                category = CATEGORIES[ref % 4] if node_type != "genomforandekostnad" else CATEGORIES[ref % 2]
+                fields["category"] = category
+                fields["perspective"] = perspectives[ref % 3]
+                fields["motivation"] = (
+                    "Gruppen var oense; analysledaren valde kategorin eftersom ingen utbetalning ändras."
+                    if ref % 3 == 0
+                    else ""
+                )
+                if category in ("finansiell", "omfordelning"):
+                    fields["valuation"] = "money"
+                    fields["direct_value"] = {
+                        "low": 1000.0 * (ref % 17 + 1),
+                        "likely": 1500.0 * (ref % 17 + 1),
+                        "high": 2200.0 * (ref % 17 + 1),
+                        "source": f"Skattning i arbetsgruppen, workshop {1 + ref % 3}",
+                    }
+                    if node_type == "genomforandekostnad":
+                        fields["cost_kind"] = "one_off" if ref % 2 else "running"
+                else:
+                    fields["valuation"] = "size"
+                    fields["size_score"] = ref % 4
+            nodes.append(node(ref, node_type, title, **fields))
+    by_type: dict[str, list[str]] = {}
+    for nd in nodes:
+        by_type.setdefault(nd["node_type"], []).append(nd["ref"])
+    links = [{"from": "n1", "to": e} for e in by_type["effekt"]]
+    effects = by_type["effekt"]
+    for k, target in enumerate(by_type["nytta"] + by_type["konsekvenskostnad"]):
+        links.append({"from": effects[k % len(effects)], "to": target})
+    doc = document(nodes, links)
+    doc["analysis"]["facts"] = {
+        "name_of_change": (
+            "Digitala nyckellås och mobil dokumentation i hemtjänsten: Hemtjänstpersonalens arbetstidsförkortning"
+        ),
+        "organisation": "Solstads kommun, vård- och omsorgsförvaltningen",
+        "area": "Hemtjänst",
+        "purpose": "Underlag för beslut om digitala lås.",
+        "status_text": "Utkast",
+        "version": "1.0",
+    }
+    doc["analysis"]["frame"] = {
+        "start_year": 2027,
+        "horizon": 6,
+        "discount_rate": 0.03,
+        "convention": "A",
+        "perspectives": [
+            {"kind": "egen_organisation", "label": perspectives[0]},
+            {"kind": "invanare", "label": perspectives[1]},
+            {"kind": "narstaende", "label": perspectives[2]},
+        ],
+    }
+    doc["analysis"]["alternatives"] = {
+        "a": "Nollalternativ: fysiska nycklar som hämtas och lämnas på kontoret.",
+        "b": "Digitala lås hos brukarna, öppnas med mobilen.",
+        "comparison": [{"aspect": f"Aspekt {i}", "a": "I dag", "b": "Med lås"} for i in range(4)],
+    }
+    return doc

@@ -173,8 +173,11 @@ def test_docx_follows_the_report_layout(user):
         ["Not stated", "1"],
     ]
     assert NICKNAME not in text
-    # The wide effect chain gets a landscape page of its own, then the report is portrait again.
+    # The wide effect chain gets a landscape page of its own after the first page, then the
+    # report is portrait again.
     from docx.enum.section import WD_ORIENT
+
+    assert h2[0] == "Effect chain (section 4)"
 
     assert [sec.orientation for sec in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
     assert "SVG" not in text

@@ -304,7 +304,16 @@ def test_worked_example_cached_values_equal_the_engine(example):
     result = compute(a).to_dict()
     data = render_xlsx(ws)
     book = workbook(data)
-    assert book.sheetnames == ["Start", "Värde nyttor", "Värde kostnader", "Ej värderade", "Resultat", "Faktorer"]
+    # Sortering: the example's decisions carry motivations (step 4).
+    assert book.sheetnames == [
+        "Start",
+        "Värde nyttor",
+        "Värde kostnader",
+        "Ej värderade",
+        "Resultat",
+        "Sortering",
+        "Faktorer",
+    ]
     assert_measures_equal(book["Resultat"], result)
     # Every formula cell carries a cached value (a number, or text such as "aldrig").
     formulas = workbook(data, data_only=False)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 # (key, node types in the column, aside?). Chain first, then the lane, then the aside.
@@ -64,32 +65,91 @@ SWEEPS = 4
 SWEEP_WORK = 200_000
 
 
+@lru_cache(maxsize=1)
+def _hyphenator() -> Any:
+    """Swedish hyphenation patterns (pyphen, LibreOffice's dictionaries): titles are written in
+    the method's language. Loaded once."""
+    import pyphen
+
+    return pyphen.Pyphen(lang="sv", left=3, right=3)
+
+
+def hyphen_points(word: str) -> list[int]:
+    """Where ``word`` may be hyphenated (offsets), by the Swedish patterns; after a hyphen it
+    already has too. Parts of a hyphenated compound are hyphenated each by itself."""
+    points: set[int] = set()
+    start = 0
+    for part in word.split("-"):
+        if part:
+            points.update(start + i for i in _hyphenator().positions(part))
+        start += len(part) + 1
+        if start < len(word):
+            points.add(start)  # after the hyphen
+    return sorted(p for p in points if 0 < p < len(word))
+
+
+VOWELS = frozenset("aeiouyåäöéü")
+
+
+def _joint(head: str) -> bool:
+    """Whether a first part ends where Swedish compounds often join: a consonant and an "s"
+    ("arbets|tids|förkortning", "hanterings|rutiner", "Hemtjänst|personal") or a hyphen."""
+    h = head.lower()
+    if h.endswith("-"):
+        return True
+    if len(h) < 5:
+        return False
+    return (h[-1] == "s" and h[-2].isalpha() and h[-2] not in VOWELS) or h.endswith("st")
+
+
+def _split(word: str, room: int) -> tuple[str, str] | None:
+    """A first part of ``word`` that fits ``room`` characters with its hyphen: the longest one
+    at a compound's joint, else the longest one the patterns allow."""
+    fits = []
+    for i in hyphen_points(word):
+        head = word[:i]
+        shown = head if head.endswith("-") else head + "-"
+        if len(shown) <= room:
+            fits.append((_joint(head), len(shown), shown, word[i:]))
+    if not fits:
+        return None
+    best = max(fits)
+    return best[2], best[3]
+
+
 def wrap(text: str, width: int = TITLE_CHARS, max_lines: int = MAX_LINES) -> list[str]:
-    """Greedy word wrap; words longer than a line are cut; the last kept line ends in "…"."""
+    """Greedy word wrap at spaces; a word that does not fit is hyphenated where Swedish allows
+    it ("Hemtjänstpersona-" "lens"), and only a word with no such place in reach is cut; the
+    last kept line ends in "…". A line ending in "-" continues its word on the next line."""
     words = " ".join(str(text or "").split()).split(" ")
     lines: list[str] = []
     line = ""
     for word in words:
         if not word:
             continue
-        while len(word) > width:
-            if line:
+        if len(word) + (len(line) + 1 if line else 0) <= width:
+            line = f"{line} {word}" if line else word
+            continue
+        # A word longer than a line starts on this line when a first part fits; any other
+        # word goes whole to the next line.
+        if line:
+            parts = _split(word, width - len(line) - 1) if len(word) > width else None
+            if parts and len(parts[0]) >= 5:
+                lines.append(f"{line} {parts[0]}")
+                word = parts[1]
+            else:
                 lines.append(line)
-                line = ""
-            lines.append(word[: width - 1] + "-")
-            word = word[width - 1 :]
-        if not line:
-            line = word
-        elif len(line) + 1 + len(word) <= width:
-            line += " " + word
-        else:
-            lines.append(line)
-            line = word
+            line = ""
+        while len(word) > width:
+            parts = _split(word, width)
+            head, word = parts if parts else (word[: width - 1] + "-", word[width - 1 :])
+            lines.append(head)
+        line = word
     if line:
         lines.append(line)
     if len(lines) > max_lines:
         last = lines[max_lines - 1]
-        lines = lines[: max_lines - 1] + [(last[: width - 1].rstrip()) + "…"]
+        lines = lines[: max_lines - 1] + [(last[: width - 1].rstrip(" -")) + "…"]
     return lines or [""]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -22,6 +22,7 @@ from .vocabulary import (
     CATEGORY_LABELS,
     NODE_TYPE_LABELS,
     PERSPECTIVE_KIND_LABELS,
+    SIZE_LABELS,
     UNCERTAINTY_LEVEL_LABELS,
     VALUATION_LABELS,
     points_text,
@@ -80,10 +81,76 @@ def participation(ws: Workshop) -> dict[str, Any]:
     }
 
 
-def _item(n: Node, result_items: dict[str, Any], variants: dict[int, list[Node]] | None = None) -> dict[str, Any]:
+def sorting_votes(ws: Workshop, analysis: Analysis) -> dict[int, dict[str, Any]]:
+    """How the room sorted each benefit and cost in step 4, by item id: the tally of the votes
+    that count in the workshop's Sortera activities (the same figures the console shows, from
+    ``activities.sorting``), with its ``grey_zone`` flag. Items nobody voted on are absent; when
+    several Sortera activities voted on an item, the last one in the workshop's order counts."""
+    from types import SimpleNamespace
+
+    from ..activities.sorting import KIND as SORTING
+    from ..activities.sorting import SortingConfig
+    from ..responses import load_rows
+
+    out: dict[int, dict[str, Any]] = {}
+    if analysis is None or analysis.id is None or ws is None or ws.id is None:
+        return out
+    draft = SimpleNamespace(analysis=analysis)
+    for act in ws.activities:
+        if act.kind != SORTING.key:
+            continue
+        config = SORTING.config(act.config)
+        assert isinstance(config, SortingConfig)
+        agg = SORTING.aggregate_for(act, config, load_rows(act), draft)
+        for it in agg["items"]:
+            if it["n"]:
+                out[it["id"]] = it
+    return out
+
+
+def votes_text(votes: dict[str, Any] | None) -> str:
+    """The group's votes on one item in words: "Omfördelning 2, Kvalitet 2 (4 votes; tie)"."""
+    if not votes or not votes.get("n"):
+        return gettext("No votes")
+    order = list(CATEGORY_LABELS)
+    counts = sorted(((c, k) for c, k in votes["categories"].items() if k), key=lambda ck: (-ck[1], order.index(ck[0])))
+    text = ", ".join(f"{CATEGORY_LABELS[c]} {k}" for c, k in counts)
+    n = votes["n"]
+    extra = ngettext("%(n)s vote", "%(n)s votes", n, n=n)
+    if votes.get("tie"):
+        extra += "; " + gettext("tie")
+    money = votes.get("money") or {}
+    if money.get("yes"):
+        extra += "; " + gettext("in money: %(yes)s yes, %(no)s no", yes=money.get("yes", 0), no=money.get("no", 0))
+    return f"{text} ({extra})"
+
+
+def decision_text(n: Node) -> str:
+    """The facilitator's decision on one item: "Omfördelning · Valued in money · Solstad kommun"."""
+    if n.category is None:
+        return gettext("Not decided")
+    valuation = str(VALUATION_LABELS.get(n.valuation, ""))
+    if n.valuation == "size" and n.size_score is not None:
+        valuation += f": {SIZE_LABELS[n.size_score]}"
+    parts = [str(CATEGORY_LABELS[n.category]), valuation, n.perspective or ""]
+    return " · ".join(p for p in parts if p)
+
+
+def _item(
+    n: Node,
+    result_items: dict[str, Any],
+    votes: dict[int, dict[str, Any]] | None = None,
+    variants: dict[int, list[Node]] | None = None,
+) -> dict[str, Any]:
     d = node_dict(n)
     # Merged duplicates keep their wording: listed with the item they were merged into.
     d["variants"] = [variant_dict(v) for v in (variants or {}).get(n.id, [])]
+    v = (votes or {}).get(n.id)
+    d["votes"] = v
+    d["votes_text"] = votes_text(v) if v else ""
+    d["grey_zone"] = bool(v and v["grey_zone"])
+    d["decided"] = n.category is not None
+    d["decision_text"] = decision_text(n) if (n.is_benefit or n.is_cost) else ""
     d["type_label"] = str(NODE_TYPE_LABELS.get(n.node_type, n.node_type))
     d["category_label"] = str(CATEGORY_LABELS[n.category]) if n.category else ""
     d["valuation_label"] = str(VALUATION_LABELS.get(n.valuation, ""))
@@ -133,7 +200,13 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
     by_id = {it["id"]: it for it in result["items"]}
     visible = [n for n in analysis.nodes if n.status == "visible"]
     variants = merged_variants(analysis)
-    sections = {key: [_item(n, by_id, variants) for n in visible if n.node_type == t] for t, key in SECTION_TYPES}
+    votes = sorting_votes(ws, analysis)
+    sections = {
+        key: [_item(n, by_id, votes, variants) for n in visible if n.node_type == t] for t, key in SECTION_TYPES
+    }
+    # Step 4's gråzon: the benefits and costs the room could not sort clearly, with the
+    # facilitator's decision and its motivation (the method asks for one for each of them).
+    grey_zone = [it for t, key in SECTION_TYPES[:3] for it in sections[key] if it["grey_zone"]]
     titles = {n.id: n.title for n in analysis.nodes}
     blocks = [
         {
@@ -173,8 +246,10 @@ def build(ws: Workshop, analysis: Analysis) -> dict[str, Any]:
         ],
         "participation": participation(ws),
         "sections": sections,
+        "grey_zone": grey_zone,
+        "sorted_by_room": bool(votes),
         "changes": [_item(n, by_id) for n in visible if n.node_type == "forandring"],
-        "effects": [_item(n, by_id, variants) for n in visible if n.node_type == "effekt"],
+        "effects": [_item(n, by_id, votes, variants) for n in visible if n.node_type == "effekt"],
         "goals": [_item(n, by_id) for n in visible if n.node_type == "verksamhetsmal"],
         "links": [
             {"from": titles.get(link.from_id, "?"), "to": titles.get(link.to_id, "?")}

@@ -39,6 +39,9 @@ TEXT_W = Cm(21.0 - 2 * 2.2)
 LANDSCAPE_TEXT_W = Cm(29.7 - 2 * 2.2)
 MAX_IMAGE_H = Cm(21.0)
 MAX_LANDSCAPE_IMAGE_H = Cm(13.5)
+# A chain picture taller than this gets a page of its own (after the first page): in the text
+# it could leave the page before it nearly empty.
+INLINE_IMAGE_H = Cm(10.0)
 # A chain wider than this (layout units) gets a landscape page, so its titles stay legible.
 WIDE_CHAIN = 1150
 TITLE_PT = 20  # a box title's size in the chain's layout units (points at 1:1)
@@ -197,13 +200,19 @@ def _widths(table, widths: list[float]) -> None:
             row.cells[i].width = Cm(w)
 
 
-def _picture(doc, png: bytes, caption: str | None = None, width: int | None = None, text_width: int = TEXT_W) -> int:
-    """Add a PNG at most ``text_width`` wide (and not taller than the page allows); its width in EMU."""
+def _fit_width(png: bytes, width: int | None = None, text_width: int = TEXT_W) -> int:
+    """The width in EMU a PNG gets: at most ``width`` (or ``text_width``), not taller than the page allows."""
     w_px, h_px = figures.png_size(png)
     width = width or text_width
     max_h = MAX_LANDSCAPE_IMAGE_H if text_width == LANDSCAPE_TEXT_W else MAX_IMAGE_H
     if width * h_px / max(w_px, 1) > max_h:
         width = int(max_h * w_px / max(h_px, 1))
+    return width
+
+
+def _picture(doc, png: bytes, caption: str | None = None, width: int | None = None, text_width: int = TEXT_W) -> int:
+    """Add a PNG at most ``text_width`` wide (and not taller than the page allows); its width in EMU."""
+    width = _fit_width(png, width, text_width)
     doc.add_picture(io.BytesIO(png), width=width)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[-1].paragraph_format.keep_with_next = bool(caption)
@@ -409,13 +418,31 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             caption=_("Omfördelning in time"),
             first_col_bold=True,
         )
-    if res["items"]:
-        _picture(
-            doc,
-            figures.accumulated_chart(res, start_year=a.start_year),
-            width=Cm(14.5),
-            caption=f"{_('Accumulated benefits and costs per year')} ({word('undiscounted').lower()})",
-        )
+    # The effect chain's page: a chain picture that needs a page of its own follows the first
+    # page (the title page), so the forced page break never leaves a page nearly empty; a
+    # small picture stays in the text of section 4; a chain too big to draw legibly on a page
+    # is listed only (section 4 points to the picture to download).
+    has_chain = bool(r["changes"] or r["effects"] or r["links"])
+    chain_page = legible = False
+    if has_chain:
+        layout, polarity, kinds = figures.chain_data(analysis)
+        chain_png = figures.draw_chain(layout, polarity, kinds)
+        # Wide and not tall: a landscape page keeps the titles legible. A tall chain stays portrait.
+        wide = layout["width"] > WIDE_CHAIN and layout["width"] >= layout["height"]
+        shown = _fit_width(chain_png, text_width=LANDSCAPE_TEXT_W if wide else TEXT_W)
+        legible = TITLE_PT * shown / Emu(Pt(layout["width"])) >= MIN_LEGIBLE_PT
+        w_px, h_px = figures.png_size(chain_png)
+        chain_page = legible and (wide or TEXT_W * h_px / max(w_px, 1) > INLINE_IMAGE_H)
+        if chain_page:
+            if wide:
+                _landscape(doc, True)
+            else:
+                doc.add_page_break()
+            # A picture page of section 4 (its heading one level down keeps the report's numbered outline).
+            _heading(doc, _("Effect chain (section 4)"), 2)
+            _picture(doc, chain_png, text_width=LANDSCAPE_TEXT_W if wide else TEXT_W)
+            if wide:
+                _landscape(doc, False)
 
     # 1 Introduction.
     _heading(doc, f"1 {_('Introduction')}", 1)
@@ -508,32 +535,23 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
     ):
         _para(doc, line, style="List Bullet", space_after=2)
 
-    # 4 Analysis (on a landscape page when the effect chain is wide, so its titles stay legible).
-    has_chain = bool(r["changes"] or r["effects"] or r["links"])
-    wide = False
-    if has_chain:
-        layout, polarity, kinds = figures.chain_data(analysis)
-        # Wide and not tall: a landscape page keeps the titles legible. A tall chain stays portrait.
-        wide = layout["width"] > WIDE_CHAIN and layout["width"] >= layout["height"]
-    if wide:
-        _landscape(doc, True)
+    # 4 Analysis.
     _heading(doc, f"4 {_('Analysis')}", 1)
     if has_chain:
         _heading(doc, _("Effect chain"), 2)
-        shown = _picture(
-            doc, figures.draw_chain(layout, polarity, kinds), text_width=LANDSCAPE_TEXT_W if wide else TEXT_W
-        )
-        if TITLE_PT * shown / Emu(Pt(layout["width"])) < MIN_LEGIBLE_PT:
+        if not legible:
             _para(
                 doc,
                 _(
-                    "The effect chain is large: download it as a picture (SVG) from the draft analysis page to zoom "
-                    "in. Its links are listed below."
+                    "The effect chain is too large to draw legibly on a page: download it as a picture (SVG) from "
+                    "the draft analysis page to zoom in. Its links are listed below."
                 ),
                 italic=True,
-                size=9,
-                colour=MUTED,
             )
+        elif chain_page:
+            _para(doc, _("The effect chain is drawn on its own page after the first page. Its links:"))
+        else:
+            _picture(doc, chain_png)
         for link in r["links"][:60]:
             _para(doc, f"{clean(link['from'])} → {clean(link['to'])}", style="List Bullet", space_after=0, size=9)
         if len(r["links"]) > 60:
@@ -560,8 +578,6 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 for v in e["variants"]
             )
             _para(doc, f"{clean(e['title'])} — {_('also written as:')} {wordings}", style="List Bullet", space_after=0)
-    if wide:
-        _landscape(doc, False)
     for key, heading in (
         ("benefits", _("Benefits")),
         ("consequence_costs", _("Consequence costs")),
@@ -588,7 +604,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                     valuation += f" ({_('one-off') if it['cost_kind'] == 'one_off' else _('recurring')})"
                 rows.append(
                     [
-                        (it["title"], it["description"]),
+                        (it["title"], _described(it)),
                         it["category_label"] or "–",
                         it["perspective"] or "–",
                         valuation,
@@ -603,10 +619,14 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 numeric={4},
             )
 
+    _grey_zone(doc, r)
+
     # 5 Valuation.
     _heading(doc, f"5 {_('Valuation')}", 1)
     if a.valuation_notes:
         _para(doc, a.valuation_notes)
+    if r["grey_zone"]:
+        _para(doc, grey_zone_note(len(r["grey_zone"])))
     for blk in r["blocks"]:
         _heading(doc, clean(blk["item"]["title"]), 3)
         para = doc.add_paragraph()
@@ -728,7 +748,18 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         l=kr(u["low"]["discounted"]["nettonytta"]),
         hi=kr(u["high"]["discounted"]["nettonytta"]),
     )
-    _para(doc, text)
+    # The last section moves as one block: its chart and text never leave a page of their own
+    # nearly empty at the end of the report.
+    if res["items"]:
+        _picture(
+            doc,
+            figures.accumulated_chart(res, start_year=a.start_year),
+            width=Cm(14.5),
+            caption=f"{_('Accumulated benefits and costs per year')} ({word('undiscounted').lower()})",
+        )
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    last = _para(doc, text)
+    last.paragraph_format.keep_together = True
     if r["points_items"]:
         _para(doc, points_sentence(len(r["points_items"])), space_after=2)
         for it in r["points_items"]:
@@ -754,6 +785,57 @@ def points_sentence(n: int) -> str:
         "or not valued; points are not added to the money:",
         n,
         n=n,
+    )
+
+
+def _described(it: dict[str, Any]) -> str:
+    """An item's description, then the motivation of its sorting (step 4) when one is written."""
+    parts = [clean(it["description"])]
+    if it.get("motivation"):
+        parts.append(f"{_('Motivation')}: {clean(it['motivation'])}")
+    return "\n".join(p for p in parts if p)
+
+
+def grey_zone_note(n: int) -> str:
+    return ngettext(
+        "%(n)s benefit or cost was in the gråzon when the group sorted; the decision and its motivation are in "
+        "section 4 (Gråzon).",
+        "%(n)s benefits or costs were in the gråzon when the group sorted; the decisions and their motivations "
+        "are in section 4 (Gråzon).",
+        n,
+        n=n,
+    )
+
+
+def _grey_zone(doc, r: dict[str, Any]) -> None:
+    """4 Analys · Gråzon: the items the group could not sort clearly, its votes, the decision and why."""
+    if not r["sorted_by_room"]:
+        return
+    _heading(doc, _("Gråzon"), 2)
+    items = r["grey_zone"]
+    if not items:
+        _para(doc, _("The group sorted every benefit and cost clearly: no item was in the gråzon."), italic=True)
+        return
+    _para(
+        doc,
+        _(
+            "Items without a clear majority when the group sorted them (a tie, or under half of the votes for one "
+            "category). The analysis leader decided and motivated the choice."
+        ),
+    )
+    _table(
+        doc,
+        [_("Title"), _("The group's votes"), _("Decision"), _("Motivation")],
+        [
+            [
+                (it["title"], it["type_label"]),
+                it["votes_text"],
+                it["decision_text"],
+                it["motivation"] or _("No motivation written yet."),
+            ]
+            for it in items
+        ],
+        widths=[4.2, 3.9, 3.5, 5.0],
     )
 
 

@@ -18,7 +18,7 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from ..draft.checks import not_given
@@ -39,11 +39,24 @@ COST = RGBColor(0xC2, 0x41, 0x0C)
 PANEL = RGBColor(0xEE, 0xF3, 0xFA)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 BLANK_LAYOUT = 6
+# Calibri, named on every run: LibreOffice draws it with the metric-compatible Carlito, so the
+# text takes the room it takes in PowerPoint. Boxes are sized with slack for it, and shrink
+# their text on overflow (normAutofit) where neither font is installed.
+FONT = "Calibri"
+# Average advance of a character of Calibri, in ems (for estimating how many lines a text takes).
+CHAR_EM = 0.5
+# The smallest title size (pt) of a box of the effect chain worth showing on a slide.
+MIN_CHAIN_PT = 6
 
 
 def _short(text: Any, limit: int) -> str:
+    """At most ``limit`` characters, cut after a whole word where one ends in the last third."""
     text = " ".join(clean(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut).rstrip(" ,.;:–-") + "…"
 
 
 def _box(
@@ -72,6 +85,7 @@ def _box(
         shape.shadow.inherit = False
     tf = shape.text_frame
     tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
     tf.vertical_anchor = anchor
     for side in ("margin_left", "margin_right"):
         setattr(tf, side, Inches(0.15))
@@ -79,6 +93,7 @@ def _box(
     p.alignment = align
     run = p.add_run()
     run.text = clean(text)
+    run.font.name = FONT
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.color.rgb = colour
@@ -99,10 +114,26 @@ def _add_line(
     p.space_before = Pt(space_before)
     run = p.add_run()
     run.text = clean(text)
+    run.font.name = FONT
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.color.rgb = colour
     return p
+
+
+def lines_of(text: str, width_emu: int, size: float) -> int:
+    """How many lines ``text`` takes at ``size`` pt in a box ``width_emu`` wide (an estimate
+    with slack: whole words, a little wider than Calibri's average)."""
+    per_line = max(1, int(Emu(width_emu).pt / (size * CHAR_EM * 1.1)))
+    lines, used = 1, 0
+    for w in text.split():
+        need = len(w) if used == 0 else used + 1 + len(w)
+        if need <= per_line:
+            used = need
+        else:
+            lines += 1 + (len(w) - 1) // per_line
+            used = len(w) % per_line or per_line
+    return lines
 
 
 def _slide(prs, title: str, notes: str = ""):
@@ -181,8 +212,23 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         bold=True,
         colour=RGBColor(0xC9, 0xD8, 0xF0),
     )
+    # The title's size by its length, so up to 90 characters fit the box (two or three lines).
+    title_text = _short(title, 90)
+    title_size = next(
+        size
+        for size in (52, 44, 36, 30)
+        if lines_of(title_text, Inches(11.2), size) * size * 1.2 <= Inches(2.2).pt or size == 30
+    )
     _box(
-        slide, Inches(0.9), Inches(2.25), Inches(11.5), Inches(2.2), _short(title, 90), size=52, bold=True, colour=WHITE
+        slide,
+        Inches(0.9),
+        Inches(2.25),
+        Inches(11.5),
+        Inches(2.2),
+        title_text,
+        size=title_size,
+        bold=True,
+        colour=WHITE,
     )
     facts = " · ".join(x for x in (clean(a.organisation), clean(a.area)) if x)
     _box(slide, Inches(0.9), Inches(4.6), Inches(11.5), Inches(0.7), _short(facts, 110), size=24, colour=WHITE)
@@ -228,6 +274,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             for c in range(3):
                 for p in table.cell(i, c).text_frame.paragraphs:
                     for run in p.runs:
+                        run.font.name = FONT
                         run.font.size = Pt(18)
                         run.font.bold = i == 0 or c == 0 or None
 
@@ -236,7 +283,36 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
         prs, _("Effect chain"), "\n".join(f"{clean(lk['from'])} → {clean(lk['to'])}" for lk in r["links"][:80])
     )
     if r["changes"] or r["effects"] or r["links"]:
-        _picture(slide, figures.chain_image(analysis), MARGIN, CONTENT_TOP, content_w, content_h)
+        layout, polarity, kinds = figures.chain_data(analysis)
+        # The titles' size on the slide (20 layout units at 1:1): too small to read, the slide says so.
+        shown = min(Emu(content_w).pt / layout["width"], Emu(content_h).pt / layout["height"]) * 20
+        if shown >= MIN_CHAIN_PT:
+            _picture(slide, figures.draw_chain(layout, polarity, kinds), MARGIN, CONTENT_TOP, content_w, content_h)
+        else:
+            shape = _box(
+                slide,
+                MARGIN,
+                CONTENT_TOP,
+                content_w,
+                Inches(2.4),
+                ngettext(
+                    "The effect chain has %(n)s item: too many to read on one slide.",
+                    "The effect chain has %(n)s items: too many to read on one slide.",
+                    len(layout["nodes"]),
+                    n=len(layout["nodes"]),
+                ),
+                size=28,
+                colour=INK,
+            )
+            _add_line(
+                shape,
+                _(
+                    "Its links are in the report (section 4); the picture can be downloaded from the draft analysis page."
+                ),
+                size=22,
+                colour=MUTED,
+                space_before=14,
+            )
     else:
         _box(slide, MARGIN, CONTENT_TOP, content_w, Inches(1), _("None recorded."), size=24, colour=MUTED)
 
@@ -276,7 +352,7 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             H - Inches(0.85),
             chart_w,
             Inches(0.4),
-            f"{word('discounted')} · {_('%(n)s years', n=a.horizon)}",
+            word("discounted") + " · " + ngettext("%(n)s year", "%(n)s years", a.horizon, n=a.horizon),
             size=14,
             colour=MUTED,
         )
@@ -296,8 +372,18 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
             colour=ACCENT,
             fill=PANEL,
         )
-        for nv in r["points_items"][:6]:
-            _add_line(shape, _short(nv["title"], 46), size=18, space_before=10)
+        # As many items as fit the panel (estimated with slack), then "… and 4 more."
+        text_w = W - MARGIN - x - Inches(0.3)
+        room = Emu(content_h).pt - 0.15 * 72 * 2 - 22 * 1.2 - 15 * 1.2 - 10  # margins, heading, the "more" line
+        shown_items = 0
+        for nv in r["points_items"]:
+            title_text = _short(nv["title"], 46)
+            need = 10 + lines_of(title_text, text_w, 18) * 18 * 1.2 + 15 * 1.2
+            if need > room:
+                break
+            room -= need
+            shown_items += 1
+            _add_line(shape, title_text, size=18, space_before=10)
             _add_line(
                 shape,
                 f"{nv['category_label']} · {nv['points_text']}" if nv["category_label"] else nv["points_text"],
@@ -305,8 +391,8 @@ def render(ws: Workshop, analysis: Analysis) -> bytes:
                 colour=MUTED,
                 space_before=0,
             )
-        if len(r["points_items"]) > 6:
-            _add_line(shape, _("… and %(n)s more.", n=len(r["points_items"]) - 6), size=15, colour=MUTED)
+        if len(r["points_items"]) > shown_items:
+            _add_line(shape, _("… and %(n)s more.", n=len(r["points_items"]) - shown_items), size=15, colour=MUTED)
 
     # 5 The result.
     summary = ngettext(

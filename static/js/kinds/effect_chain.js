@@ -448,7 +448,8 @@ function buildConsole(first) {
     tabTable.setAttribute("aria-pressed", String(v === "table"));
     tabDiagram.setAttribute("aria-pressed", String(v === "diagram"));
     redraw(main, () => {
-      clear(main).append(...(v === "table" ? tableView() : diagramView()));
+      // A view's parts may be null (no item picked): append() would show that as the text "null".
+      clear(main).append(...(v === "table" ? tableView() : diagramView()).filter(Boolean));
       if (focusKey) main.querySelector(`[data-fkey="${CSS.escape(focusKey)}"]`)?.focus();
     });
   }

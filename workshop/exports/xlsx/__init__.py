@@ -3,7 +3,8 @@
 Sheets, as the method's own spreadsheet has them: **Start** (facts, frame, perspectives,
 alternatives), **Värde nyttor** and **Värde kostnader** (one block per item valued in money),
 **Ej värderade** (items with an estimated size), **Resultat** (measures, shares, uncertainty,
-per-year table, chart), **Osäkerhet** (the qualitative uncertainty per area, only when areas are
+per-year table, chart), **Sortering** (step 4: the group's votes, the gråzon, decisions and
+motivations), **Osäkerhet** (the qualitative uncertainty per area, only when areas are
 recorded) and **Faktorer** (the shared factors the blocks' formulas read).
 
 Where things live:
@@ -64,7 +65,7 @@ from ._layout import (  # noqa: F401  (the workbook's positions, for tests and d
 )
 from .cells import FORMULA_START, Book  # noqa: F401
 from .formulas import divides_by_variable, formula_tree, to_excel  # noqa: F401
-from .sheets import factors, followup, not_valued, result, start, uncertainty, values
+from .sheets import factors, followup, not_valued, result, sorting, start, uncertainty, values
 
 
 def _build(ws: Workshop, analysis: Analysis) -> Book:
@@ -77,6 +78,7 @@ def _build(ws: Workshop, analysis: Analysis) -> Book:
     not_valued.write(ctx)
     result.write(ctx)
     uncertainty.write(ctx)  # only with areas recorded (the seven-step edition)
+    sorting.write(ctx)  # only when the group sorted or a decision is motivated
     followup.write(ctx)  # only once a version is decided
     wb = ctx.book.wb
     wb.move_sheet(FACTORS, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(FACTORS))

@@ -16,6 +16,8 @@ START, BENEFITS, COSTS, NOT_VALUED, RESULT, FACTORS = (
     "Resultat",
     "Faktorer",
 )
+# Step 4's votes, gråzon and decisions (written when the group sorted or a decision is motivated).
+SORTING = "Sortering"
 
 # Osäkerhet per area (the seven-step edition), only when the analysis has areas recorded.
 UNCERTAINTY = "Osäkerhet"
