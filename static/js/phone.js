@@ -287,7 +287,7 @@ async function render(force = false) {
   // arrive the same way: redrawing the card for those would throw away what is being typed.
   const mineSig = act.answer_mode === "replace" ? (state.mine[act.id] || []).map((m) => m.id) : null;
   const ended = timeUp(act);
-  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig, ended]);
+  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig, ended, ws.has_alternatives]);
   if (!force && sig === state.rendered) return;
   state.rendered = sig;
   // The previous kind must not draw this activity's results while the new module loads.
@@ -349,6 +349,8 @@ async function render(force = false) {
       mine: state.mine[act.id] || [],
       results: state.results[act.id] || null,
       closed,
+      // Whether Alternativ A and B are written: texts about "A and B" depend on it.
+      hasAlternatives: ws.has_alternatives !== false,
       submit: (payload) => submit(act.id, payload),
       t,
       el,
