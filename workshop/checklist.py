@@ -79,9 +79,7 @@ def perspectives_concrete(analysis: Any) -> bool:
 
 
 def _generic_labels(ws: Any, analysis: Any) -> str:
-    return ", ".join(
-        str(p.get("label") or "") for p in _perspectives(analysis) if _generic(str(p.get("label") or ""))
-    )
+    return ", ".join(str(p.get("label") or "") for p in _perspectives(analysis) if _generic(str(p.get("label") or "")))
 
 
 def _frame_missing(ws: Any, analysis: Any) -> str:

@@ -9,6 +9,7 @@ from types import SimpleNamespace as NS
 import pytest
 
 from workshop import checklist
+from workshop.activities import InputError
 from workshop.activities.effect_chain import candidates
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workshop" / "template_library"
@@ -60,7 +61,7 @@ def test_each_template_names_known_rules_and_what_the_room_needs():
 
 
 def test_unknown_rule_is_refused():
-    with pytest.raises(Exception):
+    with pytest.raises(InputError):
         checklist.known(["change", "tea_and_biscuits"])
     assert checklist.known(None) == []
 
@@ -89,7 +90,10 @@ def test_frame_rule_names_what_is_missing(ctx):
 
 def test_perspectives_must_be_concrete(ctx):
     ws = workshop(["perspectives"])
-    generic = [{"kind": "egen_organisation", "label": "Den egna organisationen"}, {"kind": "samhallet", "label": "Samhället"}]
+    generic = [
+        {"kind": "egen_organisation", "label": "Den egna organisationen"},
+        {"kind": "samhallet", "label": "Samhället"},
+    ]
     item = checklist.evaluate(ws, analysis(perspectives=generic))[0]
     assert not item["done"] and item["missing"] == "Den egna organisationen"
     concrete = [{"kind": "egen_organisation", "label": "Solstads kommun"}, {"kind": "samhallet", "label": "Samhället"}]
@@ -185,7 +189,9 @@ def test_confirming_a_candidate_adds_the_item_and_its_link(app, make_workshop):
     ws_id, _code, _ids = make_workshop(activities=[("effect_chain", "Rita en effektkedja", {})])
     with app.test_request_context():
         ws = db.session.get(Workshop, ws_id)
-        e = apply(ws, "node.add", {"data": {"node_type": "effekt", "title": "Färre resor", "polarity": "positive"}})["id"]
+        e = apply(ws, "node.add", {"data": {"node_type": "effekt", "title": "Färre resor", "polarity": "positive"}})[
+            "id"
+        ]
         r = apply(ws, "node.add", {"data": {"node_type": "effekt", "title": "Tappade nycklar", "polarity": "negative"}})
         new = apply(ws, "node.add_after", {"from": e, "data": {"node_type": "nytta", "title": "Frigjord tid"}})["id"]
         apply(ws, "node.add_after", {"from": r["id"], "data": {"node_type": "risk", "title": "Tappade nycklar"}})
@@ -197,7 +203,7 @@ def test_confirming_a_candidate_adds_the_item_and_its_link(app, make_workshop):
         assert candidates(a) == []
         # A refused item adds nothing, not even the link.
         before = (len(a.nodes), len(a.links))
-        with pytest.raises(Exception):
+        with pytest.raises(InputError):
             apply(ws, "node.add_after", {"from": e, "data": {"node_type": "no_such_kind", "title": "X"}})
         db.session.expire_all()
         a = analysis_for(ws)
@@ -232,8 +238,13 @@ def test_week_progress_counts_people_per_perspective_and_news_since_the_last_vis
 
         def say(person, act, when, text="x"):
             db.session.add(
-                Response(activity_id=act, participant_id=person.id, client_id=f"{person.id}-{when}-{text}",
-                         data={"text": text}, created_at=when)
+                Response(
+                    activity_id=act,
+                    participant_id=person.id,
+                    client_id=f"{person.id}-{when}-{text}",
+                    data={"text": text},
+                    created_at=when,
+                )
             )
 
         say(people[0], a1, monday)

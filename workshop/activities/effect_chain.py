@@ -202,7 +202,7 @@ class EffectChain(ActivityKind):
         "confirm_label": _l("Confirm: “%(title)s” leads to a new item"),
         "confirm_all": _pl("Confirm the %(n)s candidate", "Confirm all %(n)s candidates"),
         "skip": _l("Set aside"),
-        "skip_label": _l("Set aside the candidate from “%(title)s”"),
+        "skip_label": _l("Set aside: the candidate from “%(title)s”"),
         "n_skipped": _pl("%(n)s candidate set aside", "%(n)s candidates set aside"),
         "unskip": _l("Show them again"),
         "no_candidates": _l("Every effect with a polarity already leads somewhere."),
