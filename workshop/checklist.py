@@ -87,12 +87,9 @@ def _frame_missing(ws: Any, analysis: Any) -> str:
 
 
 def _dot_setting(ws: Any) -> bool:
-    for act in ws.activities:
-        if act.kind == "effects":
-            config = act.config or {}
-            if any(config.get(key) for key in DOTS_OPEN_SETTINGS):
-                return True
-    return False
+    """Decided: an effects activity with dots says when they open, or no activity uses dots."""
+    with_dots = [a for a in ws.activities if a.kind == "effects" and int((a.config or {}).get("dot_votes") or 0) > 0]
+    return not with_dots or any(any((a.config or {}).get(key) for key in DOTS_OPEN_SETTINGS) for a in with_dots)
 
 
 RULES: dict[str, Rule] = {

@@ -24,15 +24,19 @@ ALT_A = "Hemtjänsten hämtar fysiska nycklar på kontoret, som i dag."
 ALT_B = "Hemtjänsten öppnar med digitala lås i mobilen."
 POS = "Personalen slipper hämta nycklar"
 NEG = "Krångligt när mobilen saknar täckning"
+OTHER = "Brukarna vet vem som kommer"
 
 
 def strings(page) -> dict:
     return page.evaluate("JSON.parse(document.getElementById('i18n').textContent)")
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, sizes=((1280, 720), (1920, 1080))) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for w, h in ((1280, 720), (1920, 1080)):
+    if not sizes:  # the page's own viewport (a phone)
+        page.screenshot(path=str(SHOTS / f"{name}-phone.png"))
+        return
+    for w, h in sizes:
         page.set_viewport_size({"width": w, "height": h})
         page.screenshot(path=str(SHOTS / f"{name}-{w}x{h}.png"))
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -97,11 +101,14 @@ def test_thirty_minutes_cold_checklist_guides_phones_never_read_of_a_and_b(open_
         expect(p.locator("form.eff-form")).to_be_visible()
         ps = strings(p)
         expect(p.locator("form.eff-form .help").first).to_have_text(ps["effect_help_no_ab"])
+        if i == 0:
+            shot(p, "phone-effects-no-ab", sizes=())
         body = p.locator("body").inner_text()
         assert "A och B" not in body and "mellan A" not in body, body
         phones.append(p)
     add_effect(phones[0], POS, "positive")
     add_effect(phones[1], NEG, "negative")
+    add_effect(phones[2], OTHER, "positive")
 
     # --- the facilitator follows the checklist's link and fills the frame ------------------
     draft = open_page("draft")
@@ -129,10 +136,10 @@ def test_thirty_minutes_cold_checklist_guides_phones_never_read_of_a_and_b(open_
     expect(phones[2].locator("form.eff-form .help").first).to_have_text(strings(phones[2])["effects.what_help"])
 
     # The files carry the frame.
-    docx = f.request.get(f"/f/w/{ws['id']}/export.docx").body()
+    docx = f.request.get(f"/f/w/{ws['id']}/export.docx", timeout=90_000).body()
     text = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
     assert CHANGE in text and "Hemtjänsten öppnar med digitala lås" in text
-    xlsx = f.request.get(f"/f/w/{ws['id']}/export.xlsx").body()
+    xlsx = f.request.get(f"/f/w/{ws['id']}/export.xlsx", timeout=90_000).body()
     book = zipfile.ZipFile(io.BytesIO(xlsx))
     cells = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
     assert CHANGE in cells
@@ -140,6 +147,17 @@ def test_thirty_minutes_cold_checklist_guides_phones_never_read_of_a_and_b(open_
     # --- step 3: the room's effects as candidates, confirmed into the draft ---------------
     f.locator("#activity-nav .nav-item").nth(1).click()
     cands = f.locator("#current-view .chain-candidate")
+    expect(cands).to_have_count(3)
+    # One is set aside (it leads elsewhere, the facilitator judges), and can come back.
+    cands.filter(has_text=OTHER).locator("button.chain-candidate-skip").click()
+    expect(cands).to_have_count(2)
+    aside = f.locator(
+        "#current-view .chain-candidates p.help", has_text=fs["effect_chain.n_skipped#one"].replace("%(n)s", "1")
+    )
+    expect(aside).to_be_visible()
+    aside.locator("button").click()
+    expect(cands).to_have_count(3)
+    cands.filter(has_text=OTHER).locator("button.chain-candidate-skip").click()
     expect(cands).to_have_count(2)
     pos = cands.filter(has_text=POS)
     neg = cands.filter(has_text=NEG)
@@ -161,7 +179,9 @@ def test_thirty_minutes_cold_checklist_guides_phones_never_read_of_a_and_b(open_
     expect(cands).to_have_count(1)
     pos.locator("button.chain-candidate-ok").click()
     expect(cands).to_have_count(0)
-    expect(f.locator("#current-view .chain-candidates .help").last).to_have_text(fs["effect_chain.no_candidates"])
+    expect(f.locator("#current-view .chain-candidate-list > p.help").first).to_have_text(
+        fs["effect_chain.no_candidates"]
+    )
     draft.reload()
     expect(draft.locator("#conn")).to_have_attribute("data-state", "up")
     expect(draft.locator("#items .node-row input").first).to_be_visible()
@@ -229,3 +249,22 @@ def test_week_long_console_counts_per_perspective_and_news_since_last_visit(open
     violations = ui.axe_result(f)
     assert not violations, ui.describe(violations)
     shot(f, "console-week")
+
+    # The closing date, where the checklist points: then the item is done, and phones see it.
+    f.locator("#checklist li.todo a").nth(1).click()
+    expect(f).to_have_url(re.compile(rf"/f/w/{ws['id']}#open_until$"))
+    stockholm = ZoneInfo("Europe/Stockholm")
+    closes = (datetime.now(stockholm) + timedelta(days=4)).replace(hour=16, minute=0, second=0, microsecond=0)
+    f.locator("#open_until").fill(closes.strftime("%Y-%m-%dT%H:%M"))
+    f.locator("form:has(#open_until) button[type=submit]").click()
+    f.goto(f"/f/w/{ws['id']}/console")
+    expect(f.locator("#checklist li.done a")).to_have_text([fs["console.checklist.closing_date"]])
+    ida = open_page("phone-ida", "phone")
+    join(ida, ws["code"], "Ida", "Invånare")
+    day = format_datetime(closes.replace(tzinfo=None), "d MMMM y", locale="sv")
+    expect(ida.locator(".closing-time")).to_have_text(re.compile(rf"^Öppen för svar till {day}\D+16:00\.$"))
+    ida.locator("button.pick").nth(1).click()
+    expect(ida.locator(".card.activity .closing-time")).to_have_text(
+        re.compile(rf"^Öppen för svar till {day}\D+16:00\.$")
+    )
+    shot(ida, "phone-week-closing", sizes=())

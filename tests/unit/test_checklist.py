@@ -110,6 +110,9 @@ def test_closing_date_and_dot_voting_read_the_workshop(ctx):
     ws.open_until = object()
     effects.config = {"dot_votes": 3, "dots_open_at": "2026-12-07T09:00:00+00:00"}
     assert states(checklist.evaluate(ws, analysis())) == {"closing_date": True, "dot_voting": True}
+    # Without dots there is nothing to open.
+    effects.config = {"dot_votes": 0}
+    assert checklist.evaluate(ws, analysis())[1]["done"]
 
 
 def test_a_workshop_without_a_checklist_shows_none(ctx):

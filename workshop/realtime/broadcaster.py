@@ -324,7 +324,9 @@ class Broadcaster:
                 self.socketio.emit("checklist", {"items": items}, to=room(workshop_id), namespace=CONSOLE)
             # Phones word their help by whether A and B exist: a new state when that changes.
             given = bool((draft.analysis.alternative_a or "").strip() and (draft.analysis.alternative_b or "").strip())
-            if self._alternatives.get(workshop_id) != given:
+            # Unknown here (a fresh process): phones were told at connect; only "written" may be news.
+            known = self._alternatives.get(workshop_id)
+            if known != given and (known is not None or given):
                 self._alternatives[workshop_id] = given
                 self.socketio.emit("state", workshop_state(ws, "phone"), to=room(workshop_id), namespace=PHONE)
         return {a.id for a in ws.activities if get_kind(a.kind).uses_draft}
