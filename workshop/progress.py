@@ -2,7 +2,8 @@
 counts per perspective, never names) and what is new since the facilitator's last visit.
 
 A visit is a console opened after a pause: opening it again within ``VISIT_GAP`` continues the
-same visit, so reloading the page does not swallow the news the facilitator came to read.
+same visit, so reloading the page does not swallow the news the facilitator came to read. The
+page reads (``last_visit``); the console's socket, on connecting, records (``record_visit``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,19 @@ from .models import Activity, ConsoleVisit, Participant, Response, Workshop, utc
 VISIT_GAP = timedelta(minutes=30)
 
 
+def last_visit(ws: Workshop, user_id: int, now: datetime | None = None) -> datetime | None:
+    """The visit before the one happening now (what news are counted from), or None on the
+    first: read only, so the console page (a GET) never writes."""
+    now = now or utcnow()
+    visit = db.session.get(ConsoleVisit, (ws.id, user_id))
+    if visit is None:
+        return None
+    return visit.seen_at if now - visit.seen_at >= VISIT_GAP else visit.previous_at
+
+
 def record_visit(ws: Workshop, user_id: int, now: datetime | None = None) -> datetime | None:
-    """Record that the facilitator opens the console now; return the visit before this one
-    (what news are counted from), or None on the first visit."""
+    """Record that the facilitator is here now (the console's socket connects); return the
+    visit before this one, as ``last_visit`` reads it."""
     now = now or utcnow()
     visit = db.session.get(ConsoleVisit, (ws.id, user_id))
     if visit is None:
@@ -109,6 +120,6 @@ def when(moment: datetime | None, now: datetime | None = None) -> str:
 
 def console_context(ws: Workshop, user_id: int) -> dict[str, Any]:
     """What the console page shows of a self-paced workshop: the progress per activity and
-    when the facilitator was last here (recording this visit)."""
-    since = record_visit(ws, user_id)
+    when the facilitator was last here (the visit is recorded when the console connects)."""
+    since = last_visit(ws, user_id)
     return {"since": since, "since_text": when(since), "rows": progress(ws, since)}

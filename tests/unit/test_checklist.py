@@ -262,8 +262,11 @@ def test_week_progress_counts_people_per_perspective_and_news_since_the_last_vis
         assert progress.record_visit(ws, facilitator, now=tuesday) is None
         # Back within the same visit (a reload): still the first visit.
         assert progress.record_visit(ws, facilitator, now=tuesday + timedelta(minutes=5)) is None
-        # Thursday: news are counted from Tuesday's visit.
-        since = progress.record_visit(ws, facilitator, now=monday + timedelta(days=3))
+        # Thursday: news are counted from Tuesday's visit; the page reads it without writing.
+        thursday = monday + timedelta(days=3)
+        assert progress.last_visit(ws, facilitator, now=thursday) == tuesday + timedelta(minutes=5)
+        since = progress.record_visit(ws, facilitator, now=thursday)
+        assert progress.last_visit(ws, facilitator, now=thursday + timedelta(minutes=1)) == since
         assert since == tuesday + timedelta(minutes=5)
         rows = {r.activity_id: r for r in progress.progress(ws, since)}
         assert rows[a1].per_perspective == [("Solstads kommun", 2), ("Brukare", 1)]
