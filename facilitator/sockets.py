@@ -15,7 +15,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from workshop import live, login_sessions
+from workshop import live, login_sessions, progress
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
 from workshop.login_sessions import token_hash
@@ -62,6 +62,9 @@ def console_connect(auth=None):
     )
     join_room(room(ws.id))
     socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE, ignore_queue=True)
+    if ws.is_self_paced:
+        # "3 new since you were here on Tuesday 14:05": the page read the last visit, this is the new one.
+        progress.record_visit(ws, current_user.id)
     db.session.remove()
 
 

@@ -397,7 +397,11 @@ def results_xlsx(ws: Workshop):
 @own_workshop
 def console(ws: Workshop):
     g.locale = None
-    return render_template("facilitator/console.html", ws=ws)
+    from workshop import progress
+
+    # A workshop open for days: who contributed where, and what is new since the last visit.
+    week = progress.console_context(ws, current_user.id) if ws.is_self_paced else None
+    return render_template("facilitator/console.html", ws=ws, week=week)
 
 
 @bp.get("/present/<int:ws_id>/<key>")

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from . import checklist
 from .activities import all_kinds
 from .assets import assets
 from .draft import vocabulary
@@ -37,6 +38,8 @@ def js_strings() -> dict[str, str]:
     for key, value in COUNT_JS_STRINGS.items():
         _add(out, key, value)
     out.update({k: str(v) for k, v in FOCUS_JS_STRINGS.items()})
+    # The console's checklist: one label per rule (workshop/checklist.py).
+    out.update({f"console.checklist.{key}": str(rule.label) for key, rule in checklist.RULES.items()})
     for kind in all_kinds().values():
         out[f"kind.{kind.key}"] = str(kind.label)
         _add_kind(out, kind)

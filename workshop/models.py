@@ -197,6 +197,15 @@ class Workshop(Model):
         nullable=True,
         doc="When the retention rule deleted the participants' inputs (UTC); None = not (yet).",
     )
+    checklist: Mapped[list[str] | None] = mapped_column(
+        JSON,
+        nullable=True,
+        default=None,
+        doc=(
+            "What must be ready before the room arrives, as keys of the rules in ``workshop.checklist`` "
+            "(copied from the template the workshop was made from); None or [] = no checklist."
+        ),
+    )
     current_activity_id: Mapped[int | None] = mapped_column(
         Integer,
         nullable=True,
@@ -230,6 +239,25 @@ class Workshop(Model):
     def open_for_input(status: str, open_until: datetime | None, now: datetime | None = None) -> bool:
         """The rule on plain values, for readers of columns (the group writer) as well."""
         return status == "open" and (open_until is None or (now or utcnow()) < open_until)
+
+
+class ConsoleVisit(Model):
+    """When a facilitator last opened a workshop's console: "3 new since you were here on Tuesday 14:05"."""
+
+    __tablename__ = "console_visits"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True, doc="The workshop visited."
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, doc="The facilitator who visited."
+    )
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="The latest visit (UTC).")
+    previous_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="The visit before the latest (UTC): what the console counts news from; None = first visit.",
+    )
 
 
 class Activity(Model):

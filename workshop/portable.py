@@ -20,7 +20,7 @@ from typing import Any, cast
 from flask_babel import gettext, ngettext
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
-from . import caps
+from . import caps, checklist
 from .activities import InputError, get_kind
 from .calculation.factors import load_factors
 from .draft import service
@@ -61,6 +61,7 @@ def export_document(ws: Workshop, kind: str = "analysis") -> dict[str, Any]:
             "ask_nickname": ws.ask_nickname,
             "ask_perspective": ws.ask_perspective,
             "perspectives": list(ws.perspectives or []),
+            "checklist": list(ws.checklist or []),
             "activities": [
                 {
                     "kind": a.kind,
@@ -318,6 +319,8 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
             ask_perspective=bool(w.get("ask_perspective", False)),
             perspectives=[p for p in w.get("perspectives") or [] if isinstance(p, str)],
         )
+        # What must be ready before the room arrives (the template's checklist, by rule key).
+        ws.checklist = checklist.known(w.get("checklist")) or None
         for entry in w.get("activities") or []:
             if not isinstance(entry, dict):
                 raise _bad(gettext("Invalid value."))

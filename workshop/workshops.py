@@ -315,6 +315,7 @@ def duplicate_workshop(ws: Workshop, owner: User) -> Workshop:
         ask_perspective=ws.ask_perspective,
         perspectives=list(ws.perspectives or []),
     )
+    copy.checklist = list(ws.checklist) if ws.checklist else None
     for act in ws.activities:
         db.session.add(
             Activity(

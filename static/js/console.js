@@ -135,8 +135,57 @@ function renderPeople() {
   }
 }
 
+// --- what must be ready before the room arrives -------------------------------------
+// The server checks each item against the workshop's real state (workshop/checklist.py);
+// the list says where each is filled in and folds away once everything is done.
+let checklistOpen = null; // the facilitator's own choice, once they open or close the list
+
+function checklistHref(item) {
+  if (item.page === "draft") return root.dataset.draftUrl + (item.anchor ? `#${item.anchor}` : "");
+  if (item.page === "workshop") return root.dataset.workshopUrl + (item.anchor ? `#${item.anchor}` : "");
+  if (item.page === "activity" && item.activity_id) return root.dataset.activityUrl.replace(/\/a\/0$/, `/a/${item.activity_id}`);
+  return root.dataset.workshopUrl;
+}
+
+function renderChecklist(items) {
+  const box = $("checklist");
+  if (!box) return;
+  if (!items || !items.length) {
+    box.hidden = true;
+    clear(box);
+    return;
+  }
+  const done = items.filter((i) => i.done).length;
+  const complete = done === items.length;
+  const sig = JSON.stringify(items);
+  if (box.dataset.sig === sig) return;
+  box.dataset.sig = sig;
+  const wasFocused = box.contains(document.activeElement) ? document.activeElement.dataset.fkey : null;
+  const list = el("ul", { class: "checklist-items" }, items.map((item) => el("li", { class: item.done ? "done" : "todo" },
+    el("span", { class: "checklist-mark", "aria-hidden": "true", text: item.done ? "✓" : "○" }),
+    el("span", { class: "sr-only", text: `${item.done ? t("console.checklist_done") : t("console.checklist_todo")}: ` }),
+    el("a", { href: checklistHref(item), "data-fkey": `check-${item.key}`, target: item.page === "draft" ? "_blank" : null,
+      rel: item.page === "draft" ? "noopener" : null, text: t(`console.checklist.${item.key}`) }),
+    el("span", { class: "checklist-where muted", text: ` · ${t(`console.checklist_where_${item.page}`)}` }),
+    item.missing ? el("span", { class: "checklist-missing", text: ` · ${t("console.checklist_missing", { what: item.missing })}` }) : null)));
+  const progress = t("console.checklist_progress", { done: fmt(done), n: fmt(items.length) });
+  const open = checklistOpen ?? !complete;
+  const summaryText = complete ? t("console.checklist_all_done") : progress;
+  const details = el("details", { class: "checklist-box" + (complete ? " complete" : ""), open },
+    el("summary", { class: "checklist-progress", text: summaryText }), list);
+  details.addEventListener("toggle", () => { checklistOpen = details.open; });
+  // Once everything is done the list folds away (unless the facilitator opens it again).
+  if (complete && box.dataset.complete !== "true") checklistOpen = null, details.open = false;
+  box.dataset.complete = String(complete);
+  clear(box).append(el("h2", { id: "checklist-heading", class: "checklist-title", text: t("console.checklist_heading") }),
+    el("p", { class: "sr-only", role: "status", text: summaryText }), details);
+  box.hidden = false;
+  if (wasFocused) box.querySelector(`[data-fkey="${wasFocused}"]`)?.focus();
+}
+
 function renderAll() {
   if (!state.workshop) return;
+  renderChecklist(state.workshop.checklist);
   renderNav();
   renderCurrent();
   renderPeople();
@@ -155,6 +204,7 @@ socket.on("state", (ws) => {
   if (isOlder(ws, state.workshop)) return;
   state.workshop = ws;
   syncClock(ws.server_now);
+  renderChecklist(ws.checklist);
   renderNav();
   renderCurrent();
   showClosed();
@@ -175,6 +225,10 @@ socket.on("results", (res) => {
   state.results[res.activity_id] = res;
   if (!old || old.responders !== res.responders) renderNav();
   if (current()?.id === res.activity_id) renderCurrent();
+});
+socket.on("checklist", (d) => {
+  if (state.workshop) state.workshop.checklist = d.items;
+  renderChecklist(d.items);
 });
 socket.on("draft", (d) => {
   state.draft = d;

@@ -296,7 +296,7 @@ async function render(force = false) {
   // arrive the same way: redrawing the card for those would throw away what is being typed.
   const mineSig = act.answer_mode === "replace" ? (state.mine[act.id] || []).map((m) => m.id) : null;
   const ended = timeUp(act);
-  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig, ended]);
+  const sig = JSON.stringify([act.id, act.generation, act.locked, act.title, act.config, ws.accepts_input, mineSig, ended, ws.has_alternatives]);
   if (!force && sig === state.rendered) return;
   state.rendered = sig;
   // The previous kind must not draw this activity's results while the new module loads.
@@ -343,7 +343,7 @@ async function render(force = false) {
     const why = act.locked ? t("locked") : !ws.accepts_input ? t("closed") : t("time_up");
     card.append(el("p", { class: "notice", role: "status", text: why }));
   }
-  else if (ws.mode === "self_paced" && ws.open_until) card.append(closingNote(ws));
+  else if (ws.mode === "self_paced" && closesAt(ws, act)) card.append(closingNote(ws, closesAt(ws, act)));
   // One switch for every kind: a closed activity's controls are disabled through the
   // fieldset, whatever the kind draws (and adds later).
   const inputs = el("fieldset", { class: "activity-inputs", disabled: closed });
@@ -358,6 +358,8 @@ async function render(force = false) {
       mine: state.mine[act.id] || [],
       results: state.results[act.id] || null,
       closed,
+      // Whether Alternativ A and B are written: texts about "A and B" depend on it.
+      hasAlternatives: ws.has_alternatives !== false,
       submit: (payload) => submit(act.id, payload),
       t,
       el,
@@ -389,8 +391,17 @@ function renderResultsOnly() {
 }
 
 /** "Open for answers until 10 June 2026 at 16:00", in the workshop's language; nothing without a closing time. */
-function closingNote(ws) {
-  return el("p", { class: "closing-time", text: t("open_until", { date: formatDateTime(ws.open_until, ws.language, ws.timezone) }) });
+function closingNote(ws, when = ws.open_until) {
+  return el("p", { class: "closing-time", text: t("open_until", { date: formatDateTime(when, ws.language, ws.timezone) }) });
+}
+
+/** When an activity stops taking answers: the workshop's closing time, or the activity's own
+ *  countdown when that closes input earlier (a step open for part of the week). */
+function closesAt(ws, act) {
+  const own = act && act.timer_ends_at && act.timer_closes !== false ? act.timer_ends_at : null;
+  if (!own) return ws.open_until || null;
+  if (!ws.open_until) return own;
+  return Date.parse(own) < Date.parse(ws.open_until) ? own : ws.open_until;
 }
 
 function renderList() {
@@ -406,6 +417,10 @@ function renderList() {
       el("li", {},
         el("button", { type: "button", class: "pick", "data-fkey": `pick-${act.id}:open`, onclick: () => { state.openActivity = act.id; render(true); } },
           el("span", { class: "pick-title", text: act.title }),
+          // A step that closes before the workshop does says when.
+          act.timer_ends_at && act.timer_closes !== false && closesAt(ws, act) === act.timer_ends_at
+            ? el("span", { class: "pick-closes", text: t("open_until", { date: formatDateTime(act.timer_ends_at, ws.language, ws.timezone) }) })
+            : null,
           el("span", { class: done ? "badge done" : "badge", text: done ? t("answered") : t("not_answered") })))
     );
   }

@@ -1020,6 +1020,7 @@ def draft_args(world: World) -> dict[str, st.SearchStrategy]:
             },
         ),
         "node.add": mutate({"data": node_skel}, {"data": data(node_skel, node_data)}),
+        "node.add_after": mutate({"from": 1, "data": node_skel}, {"from": node, "data": data(node_skel, node_data)}),
         "node.update": mutate({"id": 1, "data": node_skel}, {"id": node, "data": data(node_skel, node_data)}),
         "node.delete": mutate({"id": 1}, {"id": node}),
         "node.merge": mutate({"id": 1, "target": 2}, {"id": node, "target": node}),

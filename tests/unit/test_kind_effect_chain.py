@@ -77,7 +77,7 @@ def agg(act_id: int) -> dict:
 
 
 def test_defaults(ctx):
-    assert KIND.default_config() == {"max_proposals": 15, "show_chain": True}
+    assert KIND.default_config() == {"max_proposals": 15, "show_chain": True, "skipped": []}
     assert KIND.answer_mode == "custom" and KIND.uses_draft is True and KIND.results_hidden_default is False
 
 

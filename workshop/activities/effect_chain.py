@@ -14,7 +14,7 @@ and accepts one with ``link.add``; a proposal whose link is in the chain no long
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from flask_babel import gettext, ngettext
 from pydantic import Field
@@ -26,9 +26,20 @@ MAX_NODES_LISTED = 400
 MAX_PROPOSALS_LISTED = 100
 
 
+#: What the room's effects lead to, in the method's words: a positive effect to a nytta, a
+#: negative one to a konsekvenskostnad or a risk (the first is proposed, the other offered).
+CANDIDATE_TYPES: dict[str, tuple[str, ...]] = {
+    "positive": ("nytta",),
+    "negative": ("konsekvenskostnad", "risk"),
+}
+MAX_SKIPPED = 1000
+
+
 class EffectChainConfig(Schema):
     max_proposals: int = Field(default=15, ge=1, le=50)
     show_chain: bool = True
+    # Effects whose candidate the facilitator set aside (draft node ids).
+    skipped: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=MAX_SKIPPED)
 
 
 class Proposal(Schema):
@@ -60,6 +71,39 @@ def chain_links(analysis: Any, ids: set[int]) -> list[dict[str, int]]:
         return []
     links = [(lk.from_id, lk.to_id, lk.id or 0) for lk in analysis.links if lk.from_id in ids and lk.to_id in ids]
     return [{"from": a, "to": b} for a, b, _i in sorted(links, key=lambda x: x[2])]
+
+
+def candidates(analysis: Any, skipped: Any = ()) -> list[dict[str, Any]]:
+    """The room's effects as candidates for the chain's next link: each standing effect with a
+    polarity that does not yet lead to an item of the kinds its polarity calls for (positive →
+    nytta; negative → konsekvenskostnad or risk), unless the facilitator set it aside.
+
+    ``types`` lists the kinds to choose from, the proposed one first. The facilitator confirms a
+    candidate into the draft as a new item the effect leads to (``node.add_after``)."""
+    if analysis is None:
+        return []
+    aside = set(skipped or ())
+    standing = {n.id: n for n in chain_nodes(analysis)}
+    leads: dict[int, set[str]] = {}
+    for lk in analysis.links:
+        target = standing.get(lk.to_id)
+        if lk.from_id in standing and target is not None:
+            leads.setdefault(lk.from_id, set()).add(target.node_type)
+    out = []
+    for n in standing.values():
+        types = CANDIDATE_TYPES.get(n.polarity or "")
+        if n.node_type != "effekt" or not types or n.id in aside or leads.get(n.id, set()) & set(types):
+            continue
+        out.append(
+            {
+                "effect": n.id,
+                "title": n.title,
+                "perspective": n.perspective or "",
+                "polarity": n.polarity,
+                "types": list(types),
+            }
+        )
+    return out
 
 
 def column_labels() -> dict[str, str]:
@@ -142,6 +186,27 @@ class EffectChain(ActivityKind):
         "all_links": _l("All links"),
         "checks_heading": _l("Chain checks"),
         "checks_ok": _l("No remarks: every nytta and konsekvenskostnad traces back to an effekt."),
+        "chain_empty": _l("The chain is empty: there are no items in the draft yet."),
+        "chain_not_drawn": _l("The chain is not drawn yet: no links between the items."),
+        "chain_no_items": _l("No nytta or konsekvenskostnad in the chain yet."),
+        # candidates from the room's effects (step 2)
+        "candidates_heading": _l("From the room's effects"),
+        "candidates_help": _l(
+            "Positive effects lead to a nytta, negative ones to a konsekvenskostnad or a risk. Confirm each one, or all at "
+            "once: the new item goes into the draft, linked from its effect."
+        ),
+        "candidate_from": _l("From the effect: %(title)s"),
+        "candidate_title": _l("Title of the new item from “%(title)s”"),
+        "candidate_kind": _l("Kind of item from “%(title)s”"),
+        "confirm": _l("Confirm"),
+        "confirm_label": _l("Confirm: “%(title)s” leads to a new item"),
+        "confirm_all": _pl("Confirm the %(n)s candidate", "Confirm all %(n)s candidates"),
+        "skip": _l("Set aside"),
+        "skip_label": _l("Set aside: the candidate from “%(title)s”"),
+        "n_skipped": _pl("%(n)s candidate set aside", "%(n)s candidates set aside"),
+        "unskip": _l("Show them again"),
+        "no_candidates": _l("Every effect with a polarity already leads somewhere."),
+        "confirmed": _pl("%(n)s item added to the draft.", "%(n)s items added to the draft."),
         "proposals_heading": _l("Proposals from the room"),
         "no_proposals": _l("No open proposals."),
         "n_proposed": _pl("%(n)s proposed", "%(n)s proposed"),
@@ -195,12 +260,12 @@ class EffectChain(ActivityKind):
 
     # --- results --------------------------------------------------------------------------
     def aggregate(self, config: EffectChainConfig, rows: list[Row]) -> dict[str, Any]:
-        return self._aggregate(None, rows)
+        return self._aggregate(None, rows, config)
 
     def aggregate_for(self, act: Any, config: EffectChainConfig, rows: list[Row], draft: Any = None) -> dict[str, Any]:
-        return self._aggregate(analysis_of(draft), rows)
+        return self._aggregate(analysis_of(draft), rows, config)
 
-    def _aggregate(self, analysis: Any, rows: list[Row]) -> dict[str, Any]:
+    def _aggregate(self, analysis: Any, rows: list[Row], config: EffectChainConfig | None = None) -> dict[str, Any]:
         from ..draft.checks import chain_checks
         from ..draft.layout import chain_layout
 
@@ -235,6 +300,8 @@ class EffectChain(ActivityKind):
             "checks": chain_checks(analysis) if analysis is not None else [],
             "proposals": proposals[:MAX_PROPOSALS_LISTED],
             "open_proposals": len(proposals),
+            "candidates": candidates(analysis, config.skipped if config is not None else ())[:MAX_NODES_LISTED],
+            "skipped": len(config.skipped) if config is not None else 0,
         }
 
     def phone_content(self, act: Any, config: EffectChainConfig, draft: Any = None) -> dict[str, Any]:

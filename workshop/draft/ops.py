@@ -91,6 +91,21 @@ def node_add(a: Analysis, args: DataArgs) -> Result:
     return {"id": node.id}
 
 
+class AfterArgs(Schema):
+    from_: Ref = Field(alias="from")
+    data: Data
+
+
+def node_add_after(a: Analysis, args: AfterArgs) -> Result:
+    """A new item that ``from`` leads to, and the link, in one step (an effect's candidate
+    nytta, konsekvenskostnad or risk in the effect chain)."""
+    source = s.node_of(a, args.from_)
+    node = s.add_node(a, args.data)
+    _size_given(node, args.data)
+    s.add_link(a, source.id, node.id)
+    return {"id": node.id}
+
+
 def node_update(a: Analysis, args: IdDataArgs) -> Result:
     node = s.node_of(a, args.id)
     s.set_node_fields(node, args.data)
@@ -162,6 +177,7 @@ OPS: dict[str, Op] = {
     "frame.update": Op(DataArgs, frame_update),
     "uncertainty.set": Op(DataArgs, uncertainty_set),
     "node.add": Op(DataArgs, node_add),
+    "node.add_after": Op(AfterArgs, node_add_after),
     "node.update": Op(IdDataArgs, node_update),
     "node.delete": Op(IdArgs, node_delete),
     "node.merge": Op(MergeArgs, node_merge),

@@ -22,6 +22,7 @@ import threading
 import time
 from typing import Any
 
+from .. import checklist
 from ..activities import get_kind
 from ..extensions import db
 from ..models import Activity, Workshop
@@ -50,6 +51,8 @@ class Broadcaster:
         # Workshop id -> participants who joined or changed since the last presence message.
         self._presence: dict[int, set[int]] = {}
         self._drafts: set[int] = set()
+        # Workshop id -> whether phones were last told that Alternativ A and B are written.
+        self._alternatives: dict[int, bool] = {}
         # Workshops whose state must be sent again (a push that the queue did not take).
         self._states: set[int] = set()
         self._started = False
@@ -316,6 +319,16 @@ class Broadcaster:
             self.socketio.emit(
                 "draft", analysis_dict(draft.analysis, result=draft.result()), to=room(workshop_id), namespace=CONSOLE
             )
+            if ws.checklist:
+                items = checklist.evaluate(ws, draft.analysis)
+                self.socketio.emit("checklist", {"items": items}, to=room(workshop_id), namespace=CONSOLE)
+            # Phones word their help by whether A and B exist: a new state when that changes.
+            given = bool((draft.analysis.alternative_a or "").strip() and (draft.analysis.alternative_b or "").strip())
+            # Unknown here (a fresh process): phones were told at connect; only "written" may be news.
+            known = self._alternatives.get(workshop_id)
+            if known != given and (known is not None or given):
+                self._alternatives[workshop_id] = given
+                self.socketio.emit("state", workshop_state(ws, "phone"), to=room(workshop_id), namespace=PHONE)
         return {a.id for a in ws.activities if get_kind(a.kind).uses_draft}
 
     # --- facilitator changes: rare, sent at once ------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from .. import checklist
 from ..activities import get_kind
 from ..draft.snapshot import draft_snapshot
 from ..extensions import db
@@ -102,7 +103,7 @@ def workshop_state(ws: Workshop, role: str, version: str | None = None) -> dict[
     acts = phone_activities(ws) if role == "phone" else list(ws.activities)
     if role == "screen":
         acts = [a for a in acts if a.id == ws.current_activity_id]
-    return {
+    out = {
         "id": ws.id,
         "title": ws.title,
         "language": ws.language,
@@ -122,6 +123,23 @@ def workshop_state(ws: Workshop, role: str, version: str | None = None) -> dict[
         "server_now": _iso(utcnow()),
         "version": version,
     }
+    if role == "console":
+        # What must be ready before the room arrives, checked against the real state.
+        out["checklist"] = checklist.for_workshop(ws)
+    elif role == "phone":
+        # Texts that speak of "A and B" are only shown when both alternatives are written.
+        out["has_alternatives"] = has_alternatives(ws)
+    return out
+
+
+def has_alternatives(ws: Workshop) -> bool:
+    """Both Alternativ A and Alternativ B are written in the workshop's draft."""
+    from ..draft.models import Analysis
+
+    row = db.session.execute(
+        select(Analysis.alternative_a, Analysis.alternative_b).where(Analysis.workshop_id == ws.id)
+    ).first()
+    return row is not None and all(v is not None and str(v).strip() for v in row)
 
 
 def phone_may_see(act: Activity) -> bool:

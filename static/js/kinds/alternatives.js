@@ -61,10 +61,10 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
   const rowsBox = el("div", { class: "alt-rows" });
   const left = el("p", { class: "help", "aria-live": "polite" });
   const live = el("p", { class: "sr-only", role: "status", "aria-live": "polite" });
-  root.append(abBox, frameBox,
-    el("h2", { class: "alt-table-head", text: t("alternatives.comparison") }),
-    el("p", { class: "help", text: t("alternatives.flag_help") }),
-    rowsBox, left, live);
+  // "How A and B differ" and the doubt button speak of A and B: shown only with rows to compare.
+  const tableHead = el("h2", { class: "alt-table-head", text: t("alternatives.comparison") });
+  const flagHelp = el("p", { class: "help", text: t("alternatives.flag_help") });
+  root.append(abBox, frameBox, tableHead, flagHelp, rowsBox, left, live);
 
   const myState = () => {
     const rows = content.rows || [];
@@ -86,7 +86,9 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
     const sig = JSON.stringify([content.a, content.b, content.frame || null]);
     if (sig === topSig) return;
     topSig = sig;
-    clear(abBox).append(
+    if (!content.a && !content.b) {
+      clear(abBox).append(el("p", { class: "alt-missing notice", text: t("alternatives_not_written") }));
+    } else clear(abBox).append(
       el("section", { class: "alt-card alt-a", "aria-labelledby": `alt-a-${id}` },
         el("h2", { id: `alt-a-${id}` }, t("alternatives.alt_a"), el("span", { class: "alt-sub", text: ` · ${t("alternatives.alt_a_help")}` })),
         textOr(content.a, t, el, "alt-text")),
@@ -109,7 +111,8 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
       const remaining = Math.max(0, (content.max_comments || 10) - commentsWritten());
       left.textContent = !allow ? t("alternatives.comments_off") : t("alternatives.comments_left", { n: fmt(remaining) });
       clear(rowsBox);
-      if (!rows.length) rowsBox.append(el("p", { class: "empty", text: t("alternatives.no_rows") }));
+      tableHead.hidden = flagHelp.hidden = !rows.length;
+      if (!rows.length && (content.a || content.b)) rowsBox.append(el("p", { class: "empty", text: t("alternatives.no_rows") }));
       rows.forEach((r, i) => {
         const on = flags.get(i) === true;
         const card = el("section", { class: "alt-row-card" + (on ? " flagged" : ""), "aria-labelledby": `alt-r-${id}-${i}` });

@@ -255,10 +255,18 @@ function buildConsole(first) {
     if (ack?.ok) toSel.value = "";
   });
 
+  // Candidates from the room's effects (step 2): positive → nytta, negative → konsekvenskostnad
+  // or risk; the facilitator confirms them one by one or all at once.
+  const candBox = el("div", { class: "chain-candidate-list" });
+  const candidates = el("section", { class: "chain-candidates", "aria-labelledby": `chain-cand-${actId}` },
+    el("h3", { id: `chain-cand-${actId}`, text: t("effect_chain.candidates_heading") }),
+    el("p", { class: "help", text: t("effect_chain.candidates_help") }), candBox);
+  const candChoice = new Map(); // effect id → {type, title} as the facilitator left them
+
   const forms = el("div", { class: "chain-forms" }, addItem, addLink);
   const wrap = el("div", { class: "chain-console" },
     el("div", { class: "chain-top" }, tabs, say),
-    el("div", { class: "chain-layout" }, el("div", { class: "chain-center" }, main, forms), side));
+    el("div", { class: "chain-layout" }, el("div", { class: "chain-center" }, candidates, main, forms), side));
   wrap.dataset.chainConsole = String(actId);
 
   // --- pieces ------------------------------------------------------------------------------
@@ -457,7 +465,85 @@ function buildConsole(first) {
   function drawChecks() {
     const list = el("ul", { class: "chain-hints" });
     for (const c of agg.checks || []) list.append(el("li", { class: `chain-hint ${c.code}`, text: c.message }));
-    clear(checks).append(agg.checks?.length ? list : el("p", { class: "help", text: t("effect_chain.checks_ok") }));
+    // "No remarks" only for a chain that exists: an empty or undrawn chain is said to be so.
+    const counted = agg.nodes.some((n) => n.node_type === "nytta" || n.node_type === "konsekvenskostnad");
+    let none = "effect_chain.checks_ok";
+    if (!agg.nodes.length) none = "effect_chain.chain_empty";
+    else if (!agg.links.length) none = "effect_chain.chain_not_drawn";
+    else if (!counted) none = "effect_chain.chain_no_items";
+    clear(checks).append(agg.checks?.length ? list : el("p", { class: "help chain-checks-none", text: t(none) }));
+  }
+
+  function candidateData(c) {
+    const choice = candChoice.get(c.effect) || {};
+    const type = c.types.includes(choice.type) ? choice.type : c.types[0];
+    const title = (choice.title ?? c.title).split(/\s+/).filter(Boolean).join(" ") || c.title;
+    const data = { node_type: type, title };
+    // Risks, obstacles and opportunities take no perspective (the method's rule).
+    if (type !== "risk" && c.perspective) data.perspective = c.perspective;
+    return data;
+  }
+
+  async function confirmCandidates(list) {
+    let added = 0;
+    for (const c of list) {
+      const ack = await ctx.draft("node.add_after", { from: c.effect, data: candidateData(c) });
+      if (!ack?.ok) {
+        say.classList.add("error");
+        say.textContent = ack?.error?.message || t("error");
+        return;
+      }
+      candChoice.delete(c.effect);
+      added += 1;
+    }
+    say.classList.remove("error");
+    say.textContent = t("effect_chain.confirmed", { n: fmt(added) });
+  }
+
+  function drawCandidates() {
+    redraw(candBox, () => {
+      const list = agg.candidates || [];
+      clear(candBox);
+      if (list.length > 1) {
+        candBox.append(el("p", { class: "button-row small" },
+          el("button", { type: "button", class: "primary", "data-fkey": "cand-all",
+            onclick: () => confirmCandidates(list), text: t("effect_chain.confirm_all", { n: fmt(list.length) }) })));
+      }
+      const ul = el("ul", { class: "chain-candidate-items" });
+      for (const c of list) {
+        const choice = candChoice.get(c.effect) || {};
+        const typeSel = el("select", { "data-fkey": `cand-type-${c.effect}`, "aria-label": t("effect_chain.candidate_kind", { title: c.title }) },
+          c.types.map((k) => el("option", { value: k, text: typeLabel(t, k), selected: k === (choice.type || c.types[0]) })));
+        typeSel.addEventListener("change", () => candChoice.set(c.effect, { ...candChoice.get(c.effect), type: typeSel.value }));
+        const titleIn = el("input", { type: "text", maxlength: "300", autocomplete: "off", "data-fkey": `cand-title-${c.effect}`,
+          "aria-label": t("effect_chain.candidate_title", { title: c.title }) });
+        titleIn.value = choice.title ?? c.title;
+        titleIn.addEventListener("input", () => candChoice.set(c.effect, { ...candChoice.get(c.effect), title: titleIn.value }));
+        ul.append(el("li", { class: `chain-candidate pol-${c.polarity}`, dataset: { effect: String(c.effect) } },
+          el("p", { class: "chain-candidate-from" },
+            el("span", { class: `chain-candidate-mark pol-${c.polarity}`, "aria-hidden": "true", text: c.polarity === "positive" ? "+" : "−" }),
+            el("span", { text: t("effect_chain.candidate_from", { title: c.title }) })),
+          el("div", { class: "chain-candidate-row" },
+            el("span", { class: "chain-candidate-arrow", "aria-hidden": "true", text: "→" }),
+            typeSel, titleIn,
+            el("button", { type: "button", class: "primary chain-candidate-ok", "data-fkey": `cand-ok-${c.effect}`,
+              "aria-label": t("effect_chain.confirm_label", { title: c.title }), text: t("effect_chain.confirm"),
+              onclick: () => confirmCandidates([c]) }),
+            el("button", { type: "button", class: "link chain-candidate-skip", "data-fkey": `cand-skip-${c.effect}`,
+              "aria-label": t("effect_chain.skip_label", { title: c.title }), text: t("effect_chain.skip"),
+              onclick: () => ctx.configure({ skipped: [...(ctx.activity.config.skipped || []), c.effect] }) }))));
+      }
+      if (list.length) candBox.append(ul);
+      else {
+        const anyEffect = agg.nodes.some((n) => n.node_type === "effekt");
+        candBox.append(el("p", { class: "help", text: t(anyEffect ? "effect_chain.no_candidates" : "effect_chain.no_effects") }));
+      }
+      if (agg.skipped) {
+        candBox.append(el("p", { class: "help" }, t("effect_chain.n_skipped", { n: fmt(agg.skipped) }), " ",
+          el("button", { type: "button", class: "link", "data-fkey": "cand-unskip", text: t("effect_chain.unskip"),
+            onclick: () => ctx.configure({ skipped: [] }) })));
+      }
+    });
   }
 
   function drawProposals() {
@@ -496,6 +582,7 @@ function buildConsole(first) {
     if (picked !== undefined && !agg.nodes.some((n) => n.id === picked)) pickedOf.delete(actId);
     drawMain();
     drawChecks();
+    drawCandidates();
     drawProposals();
     drawForms();
   };

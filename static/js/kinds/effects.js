@@ -144,7 +144,7 @@ export function drawWall(root, agg, { t, el, extra, variantAuthor, parkedExtra, 
 
 // --- phone ---------------------------------------------------------------------------------
 
-export function phone({ root, activity, mine, results, closed, submit, t, el }) {
+export function phone({ root, activity, mine, results, closed, submit, t, el, hasAlternatives = true }) {
   const cfg = activity.config;
   const id = activity.id;
   const max = cfg.max_entries || 10;
@@ -196,7 +196,7 @@ export function phone({ root, activity, mine, results, closed, submit, t, el }) 
   const button = el("button", { type: "submit", class: "primary big", disabled: closed, text: t("effects.add") });
   const form = el("form", { class: "answer-form eff-form", novalidate: true },
     el("label", { for: textIn.id, text: t("effects.what") }),
-    el("p", { class: "help", id: `eff-text-help-${id}`, text: t("effects.what_help") }),
+    el("p", { class: "help", id: `eff-text-help-${id}`, text: hasAlternatives ? t("effects.what_help") : t("effect_help_no_ab") }),
     textIn, textCount, several,
     causeIn ? el("label", { for: causeIn.id, text: t("effects.cause") }) : null,
     causeIn, causeCount,

@@ -46,6 +46,7 @@ function titleSection(el, t, agg) {
 
 function alternativesSection(el, t, agg) {
   const a = agg.alternatives;
+  if (!a.a && !a.b && !a.comparison.length) return el("p", { class: "muted present-alt-missing", text: t("alternatives_not_written") });
   const col = (cls, title, text) => el("div", { class: `present-alt ${cls}` },
     el("h3", { text: title }), el("p", { text: text || t("present.not_written") }));
   const out = el("div", { class: "present-alts" },
