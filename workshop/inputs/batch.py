@@ -229,6 +229,9 @@ class _Batch:
         self._mine: dict[tuple[int, int, int], list[Row]] = {}
         self._analyses: dict[int, Any] = {}
         self.pending: list[_Pending] = []
+        # (activity, participant, generation) -> its pending entries, so that superseding them
+        # all does not scan the whole batch (quadratic in a batch of hundreds of votes).
+        self._current: dict[tuple[int, int, int], list[_Pending]] = {}
         self._by_placeholder: dict[int, _Pending] = {}
         self._next_placeholder = -1
         self._supersede_all: dict[tuple[int, int], list[int]] = {}  # (activity, generation) -> participants
@@ -296,10 +299,9 @@ class _Batch:
         )
         self._next_placeholder -= 1
         if entry.supersedes == SUPERSEDE_ALL:
-            for p in self.pending:
-                if p.current and (p.item.activity_id, p.item.participant_id, p.values["generation"]) == key:
-                    p.current = False
-                    p.values["current"] = False
+            for p in self._current.pop(key, ()):
+                p.current = False
+                p.values["current"] = False
             self._supersede_all.setdefault((act.id, act.generation), []).append(item.participant_id)
             if mine is not None:
                 mine.clear()
@@ -319,6 +321,7 @@ class _Batch:
                 mine[:] = [r for r in mine if r.id not in gone]
         pending = _Pending(item, row, values)
         self.pending.append(pending)
+        self._current.setdefault(key, []).append(pending)
         self._by_placeholder[row.id] = pending
         if mine is not None:
             mine.append(row)

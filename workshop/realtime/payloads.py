@@ -219,11 +219,14 @@ def phone_snapshot(
     ws: Workshop,
     participant: Participant,
     phone_results: Callable[[Activity, str], dict[str, Any] | None] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """``phone_results(act, version)`` gives the phones' results payload of one activity; the
     broadcaster passes its recent one (``Broadcaster.phone_results``) so that a snapshot does
-    not read every stored input again."""
-    version = fresh_version()
+    not read every stored input again. ``version``: read by the caller before it loaded
+    ``ws`` and ``participant`` (a phone connecting), so nothing needs to be read again."""
+    if version is None:
+        version = fresh_version()
     acts = phone_activities(ws)
     compute = phone_results or (lambda a, v: results_for(a, v)["phone"])
     return {
