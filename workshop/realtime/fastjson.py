@@ -1,11 +1,13 @@
-"""The JSON module of the socket server: orjson where it can, the standard library otherwise.
+"""The JSON module of the socket server: packets are encoded with orjson where it can.
 
-Every Socket.IO packet (each ack, each snapshot, each results message) is encoded with
-``dumps`` and every packet a client sends is decoded with ``loads``. orjson does both several
-times faster than the standard library. Where orjson refuses something the standard library
-takes (an integer wider than 64 bits, a lone surrogate, a type it does not know) the standard
-library does it, with Engine.IO's own guard on huge integers, so what the server accepts and
-how it answers stay as they were; only the encoding is compact UTF-8 instead of ``\\uXXXX``.
+Every Socket.IO packet the server sends (each ack, each snapshot, each results message) is
+encoded with ``dumps``; orjson does that several times faster than the standard library, as
+compact UTF-8 instead of ``\\uXXXX`` escapes. Where orjson refuses something (an integer wider
+than 64 bits, a type it does not know) the standard library encodes it, or raises as before.
+
+Decoding stays Engine.IO's (the standard library with its guard on huge integers): orjson
+would read an integer wider than 64 bits as a float and lone surrogates not at all, so what
+a client may send and how it is read would change; client packets are small anyway.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 from typing import Any
 
 import orjson
-from engineio import json as engineio_json
+from engineio.json import loads  # noqa: F401  (re-exported: the decoder the server uses)
 
 _OPTS = orjson.OPT_NON_STR_KEYS
 
@@ -25,12 +27,3 @@ def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
     except (TypeError, orjson.JSONEncodeError):
         kwargs.setdefault("separators", (",", ":"))
         return json.dumps(obj, *args, **kwargs)
-
-
-def loads(s: Any, *args: Any, **kwargs: Any) -> Any:
-    if not args and not kwargs:
-        try:
-            return orjson.loads(s)
-        except orjson.JSONDecodeError:
-            pass
-    return engineio_json.loads(s, *args, **kwargs)
