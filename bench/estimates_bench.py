@@ -78,7 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         for p in people:
             items = [
-                Item(p.id, ws.id, act.id, f"c{p.id}.{rid}", {"row": rid, "accept": False, "value": 100 + (p.id * rid) % 97})
+                Item(
+                    p.id,
+                    ws.id,
+                    act.id,
+                    f"c{p.id}.{rid}",
+                    {"row": rid, "accept": False, "value": 100 + (p.id * rid) % 97},
+                )
                 for rid in row_ids
             ]
             write_batch(db.session, items)
@@ -104,6 +110,29 @@ def main(argv: list[str] | None = None) -> int:
         sizes = {k: len(fastjson.dumps(res[k])) for k in ("console", "screen", "phone")}
         print(f"results_for: {t_round * 1000:.0f} ms CPU; JSON of the three payloads: {t_json * 1000:.0f} ms")
         print("payload sizes: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sizes.items()))
+
+        # The longest stretch without giving way, as the broadcaster's round runs it.
+        from workshop.models import Activity
+
+        marks: list[float] = []
+
+        def give_way() -> None:
+            marks.append(time.perf_counter())
+
+        db.session.expire_all()
+        a = db.session.get(Activity, act_id)
+        marks.append(time.perf_counter())
+        payloads = results_for(a, None, give_way)
+        marks.append(time.perf_counter())
+        for k in ("console", "screen", "phone"):
+            fastjson.dumps(payloads[k])
+            marks.append(time.perf_counter())
+        gaps = [b - a for a, b in zip(marks, marks[1:])]
+        print(
+            f"longest stretch without giving way: {max(gaps) * 1000:.0f} ms "
+            f"({len(gaps)} stretches, {sum(gaps) * 1000:.0f} ms in all, wall clock): "
+            + " ".join(f"{g * 1000:.0f}" for g in gaps)
+        )
 
         import cProfile
         import pstats

@@ -4,6 +4,7 @@ new round. Storing them is ``workshop.inputs``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext
@@ -31,26 +32,38 @@ _ROW_COLUMNS = (
 )
 
 
-def _rows(stmt) -> list[Row]:
-    return [
-        Row(
-            id=r[0],
-            participant_id=r[1],
-            data=r[2],
-            status=r[3],
-            ref_id=r[4],
-            merged_into_id=r[5],
-            answered=r[6],
-            created_at=r[7],
-            nickname=r[8],
-            perspective=r[9],
-            generation=r[10],
+# Rows made between two calls of a reader's ``give_way`` (thousands of estimates: each row's
+# JSON decoded and its time converted is most of a results round's cost).
+GIVE_WAY_ROWS = 500
+
+
+def _rows(stmt, give_way: Callable[[], None] | None = None) -> list[Row]:
+    out = []
+    if give_way is not None:
+        # Streamed in chunks: otherwise every row is decoded before the first one comes back.
+        stmt = stmt.execution_options(yield_per=GIVE_WAY_ROWS)
+    for i, r in enumerate(db.session.execute(stmt), 1):
+        out.append(
+            Row(
+                id=r[0],
+                participant_id=r[1],
+                data=r[2],
+                status=r[3],
+                ref_id=r[4],
+                merged_into_id=r[5],
+                answered=r[6],
+                created_at=r[7],
+                nickname=r[8],
+                perspective=r[9],
+                generation=r[10],
+            )
         )
-        for r in db.session.execute(stmt)
-    ]
+        if give_way is not None and i % GIVE_WAY_ROWS == 0:
+            give_way()
+    return out
 
 
-def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
+def load_rows(act: Activity, include_hidden: bool = False, give_way: Callable[[], None] | None = None) -> list[Row]:
     """Current inputs of the activity's present generation, oldest first.
 
     Plain columns, not ORM objects: this runs a few times a second per busy activity, and
@@ -63,7 +76,7 @@ def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
     )
     if not include_hidden:
         stmt = stmt.where(Response.status == "visible")
-    return _rows(stmt)
+    return _rows(stmt, give_way)
 
 
 def load_history(act: Activity) -> list[Row]:

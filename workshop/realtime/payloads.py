@@ -136,17 +136,26 @@ def pending_count(rows) -> int:
     return sum(r.weight for r in rows if r.status == "pending")
 
 
-def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str, Any] | None]:
-    """One read of the stored inputs, shaped for each audience: console, screen, phone."""
+def results_for(
+    act: Activity, version: str | None = None, give_way: Callable[[], None] | None = None
+) -> dict[str, dict[str, Any] | None]:
+    """One read of the stored inputs, shaped for each audience: console, screen, phone.
+
+    ``give_way`` (the broadcaster's, under ``workshop serve``) is called every few hundred
+    rows read and between the steps, so that thousands of stored inputs do not hold the
+    event loop while phones wait for their acks."""
     if version is None:
         version = fresh_version()
     kind = get_kind(act.kind)
     config = kind.config(act.config)
-    all_rows = load_tally(act) if kind.tally else load_rows(act, include_hidden=True)
+    all_rows = load_tally(act) if kind.tally else load_rows(act, include_hidden=True, give_way=give_way)
+    step = give_way or (lambda: None)
+    step()
     visible = [r for r in all_rows if r.status == "visible"]
     # Kinds that show the draft read one snapshot per draft revision (built once, shared).
     draft = draft_snapshot(act.workshop_id) if kind.uses_draft else None
     aggregate = kind.aggregate_for(act, config, visible, draft)
+    step()
     # The same counts for every audience: who answered (pending answers included) and how
     # many answers await review, so "5 answers · 2 awaiting review" reads alike everywhere.
     base = {
@@ -157,6 +166,7 @@ def results_for(act: Activity, version: str | None = None) -> dict[str, dict[str
         "version": version,
     }
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
+    step()
     # Hidden results are not sent at all, whatever the kind draws them from.
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
     phone_sees = phone_may_see(act)
