@@ -146,7 +146,7 @@ class Server:
         self.name, self.argv, self.env, self.url, self.log_path = name, argv, env, url, log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 90) -> Server:
         return self.launch().wait_ready(timeout)
 
     @property
@@ -160,7 +160,7 @@ class Server:
         self.proc = subprocess.Popen(self.argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         return self
 
-    def wait_ready(self, timeout: float = 30) -> Server:
+    def wait_ready(self, timeout: float = 90) -> Server:
         import urllib.request
 
         deadline = time.monotonic() + timeout

@@ -91,9 +91,7 @@ def _participant(conn: Conn) -> Participant:
 @event("phone")
 def on_submit(conn: Conn, payload):
     """Store one input; the ack is sent only after it is committed."""
-    if not limits().allow("submit", str(conn.participant_id)) or not limits().allow(
-        "submit_address", request.remote_addr or "?"
-    ):
+    if not limits().allow_each(("submit", str(conn.participant_id)), ("submit_address", request.remote_addr or "?")):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
     if conn.participant_id is None:  # a phone connection is always made for a participant
