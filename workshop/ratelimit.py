@@ -102,7 +102,8 @@ class RateLimits:
             storage = storage_from_string(storage_uri)
             self.limiter = MovingWindowRateLimiter(storage)
             if type(storage) in (RedisStorage, RedisSentinelStorage):  # not a cluster: keys on one node
-                self._acquire_each = storage.get_connection().register_script(_ACQUIRE_EACH)
+                connection = cast(RedisStorage, storage).get_connection()
+                self._acquire_each = connection.register_script(_ACQUIRE_EACH.encode())
         self.rules = {name: parse(rule) for name, rule in rules.items()}
 
     def over(self, rule: str, *key: str) -> bool:
