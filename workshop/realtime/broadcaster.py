@@ -293,13 +293,21 @@ class Broadcaster:
     # --- snapshots: what phones were last sent, not a fresh read per snapshot ---------------
     @staticmethod
     def _phone_state(act: Activity) -> tuple:
-        """What besides the stored inputs decides the phones' payload."""
+        """What besides the stored inputs decides the phones' payload: the activity's state
+        and, for kinds that show the draft, the draft's revision (one small read)."""
+        draft = None
+        if get_kind(act.kind).uses_draft:
+            from ..draft.snapshot import draft_snapshot
+
+            snap = draft_snapshot(act.workshop_id)
+            draft = (snap.analysis.id, snap.revision, snap.key) if snap is not None else None
         return (
             act.generation,
             act.revealed,
             act.results_hidden,
             act.locked,
             json.dumps(act.config, sort_keys=True, default=str),
+            draft,
         )
 
     def phone_results(self, act: Activity, version: str) -> dict[str, Any] | None:
@@ -312,10 +320,10 @@ class Broadcaster:
         last interval, so serving one also schedules the phones' round, which sends the fresh
         payload when it differs."""
         now = time.monotonic()
+        # The draft changes without a mark: its revision is part of the state.
         state = self._phone_state(act)
-        cacheable = not get_kind(act.kind).uses_draft  # the draft changes without a mark
         with self._lock:
-            hit = self._phone_recent.get(act.id) if cacheable else None
+            hit = self._phone_recent.get(act.id)
             if hit is not None and hit[1] == state and now - hit[0] < self.phone_interval:
                 if self._queue() is not None:
                     self._phone_due.add(act.id)
@@ -325,7 +333,7 @@ class Broadcaster:
         return payload
 
     def _remember_phone(self, act: Activity, payload: dict[str, Any] | None) -> None:
-        if payload is None or get_kind(act.kind).uses_draft:
+        if payload is None:
             return
         with self._lock:
             self._phone_recent[act.id] = (time.monotonic(), self._phone_state(act), payload)
