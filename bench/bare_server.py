@@ -20,9 +20,11 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import itertools  # noqa: E402
+import os  # noqa: E402
 import secrets  # noqa: E402
 import sys  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room  # noqa: E402
@@ -199,6 +201,12 @@ def build(options: int, interval: float) -> tuple[Flask, SocketIO]:
                 sio.emit("results", results(), to=ROOM, namespace="/screen")
 
     sio.start_background_task(broadcast_loop)
+    probe = os.environ.get("WORKSHOP_LOOP_PROBE")
+    if probe:  # the same event-loop probe as ``workshop serve`` (workshop/serving.py)
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from workshop.serving import loop_probe
+
+        sio.start_background_task(loop_probe, probe, sio.sleep)
     return app, sio
 
 

@@ -1,127 +1,150 @@
-"""What the step-7 (Samla data) aggregation costs with many figures, and what three-point rows add.
+#!/usr/bin/env python
+"""What one results round of an estimates activity (step 7) costs the serving process.
 
-Builds a workshop on a fresh SQLite file in a temporary folder: one money-valued item with
-``--rows`` questions spread over blocks of 50, ``--people`` phones each answering every question
-in round 1 and round 2. Times, in round 2 (the heaviest: two rounds per row):
+Builds the 300-item analysis of bench/export_bench.py (100 calculation blocks of 6 rows), an
+estimates activity asking ``--rows`` of its rows, and ``--people`` participants each with an
+estimate for every asked row (stored through the input writer's batch, as phones' are). Then
+times, in CPU seconds of this process, what the broadcaster does for that activity each time
+a figure comes in: ``results_for`` (the stored inputs read, the spread per row, the console's
+list of every figure, the phones' questions) and the JSON of the three payloads, and their
+parts. Not a test; prints figures. ``--profile FILE`` writes py-spy-like collapsed stacks
+(cProfile) of the round to FILE.
 
-* ``aggregate_for`` alone (the kind's statistics: spreads, ranges, narrowing, proposal), on rows
-  already read, with every row asking one figure and with every row asking three;
-* ``results_for`` (one read of the stored inputs + the draft snapshot + aggregate + phone content:
-  what one recompute of the broadcaster costs), both ways.
-
-Prints figures; asserts nothing.
-
-    .venv/bin/python bench/estimates_bench.py --people 50 --rows 300 --repeat 5
+    .venv/bin/python bench/estimates_bench.py --people 50 --rows 300
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import secrets
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:
-    times = []
+def cpu(fn, repeat: int = 3):
+    best = None
+    out = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
+        t = time.process_time()
+        out = fn()
+        dt = time.process_time() - t
+        best = dt if best is None else min(best, dt)
+    return best, out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--people", type=int, default=50)
     ap.add_argument("--rows", type=int, default=300)
-    ap.add_argument("--repeat", type=int, default=5)
-    args = ap.parse_args()
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
 
-    from workshop import workshops as core
+    from export_bench import build
+
     from workshop.accounts import create_user
-    from workshop.activities import get_kind
     from workshop.app import create_app
     from workshop.config import Settings
-    from workshop.draft.ops import apply
-    from workshop.draft.snapshot import draft_snapshot
+    from workshop.draft.service import analysis_for
     from workshop.extensions import db
-    from workshop.models import Activity, Participant, Response
+    from workshop.inputs.batch import Item, write_batch
+    from workshop.models import Participant
+    from workshop.realtime import fastjson
     from workshop.realtime.payloads import results_for
-    from workshop.responses import load_rows
+    from workshop.workshops import add_activity, create_workshop
 
-    kind = get_kind("estimates")
-    folder = Path(tempfile.mkdtemp(prefix="nv-est-"))
-    app = create_app(Settings.from_env(folder, testing=True), async_mode="threading")
-    rnd = random.Random(1)
+    data_dir = Path(tempfile.mkdtemp(prefix="estimates-bench-"))
+    app = create_app(Settings.from_env(data_dir, testing=True), async_mode="threading")
     with app.test_request_context():
-        user = create_user("bench@example.org", "bench-password-1", "Bench")
-        ws = core.create_workshop(user, "Bench", mode="live")
-        act = core.add_activity(ws, "estimates", "Samla data")
-        row_ids: list[int] = []
-        for b in range(0, args.rows, 50):
-            node = apply(
-                ws,
-                "node.add",
-                {
-                    "data": {
-                        "node_type": "nytta",
-                        "title": f"Nytta {b}",
-                        "category": "omfordelning",
-                        "valuation": "money",
-                    }
-                },
-            )["id"]
-            for i in range(b, min(b + 50, args.rows)):
-                row_ids.append(
-                    apply(ws, "row.add", {"node_id": node, "data": {"name": f"r{i}", "label": f"Fråga {i}?"}})["id"]
-                )
-        ws.current_activity_id = act.id
-        act.revealed = True
+        user = create_user("bench@example.se", "bench-password-1", "Bench")
+        ws = create_workshop(user, "Bench", language="sv", mode="self_paced")
+        build(ws)
         db.session.commit()
-        responses = []
-        for p_i in range(args.people):
-            p = Participant(workshop_id=ws.id, token=secrets.token_urlsafe(24), nickname=f"P{p_i}")
+        analysis = analysis_for(ws, create=False)
+        row_ids = [r.id for n in analysis.nodes if n.block for r in n.block.rows][: args.rows]
+        act = add_activity(ws, "estimates", config={"rows": row_ids})
+        ws.status = "open"
+        db.session.commit()
+        people = []
+        for i in range(args.people):
+            p = Participant(workshop_id=ws.id, token=f"bench-token-{i:06d}-xxxxxxxxxxxx", nickname=f"P{i}")
             db.session.add(p)
-            db.session.flush()
-            for rid in row_ids:
-                for rnd_no in (1, 2):
-                    likely = rnd.uniform(100, 500)
-                    low, high = likely - rnd.uniform(0, 100), likely + rnd.uniform(0, 200)
-                    data = {"row": rid, "round": rnd_no, "value": likely, "low": low, "high": high, "accepted": False}
-                    data.update({"proposal": None, "source": "", "reason": ""})
-                    responses.append(
-                        Response(activity_id=act.id, participant_id=p.id, client_id=f"{p_i}-{rid}-{rnd_no}", data=data)
-                    )
-        db.session.add_all(responses)
+            people.append(p)
         db.session.commit()
+        t = time.perf_counter()
+        for p in people:
+            items = [
+                Item(
+                    p.id,
+                    ws.id,
+                    act.id,
+                    f"c{p.id}.{rid}",
+                    {"row": rid, "accept": False, "value": 100 + (p.id * rid) % 97},
+                )
+                for rid in row_ids
+            ]
+            write_batch(db.session, items)
+            bad = [i.error for i in items if i.error is not None]
+            if bad:
+                raise SystemExit(f"refused: {bad[0].as_dict()}")
+        db.session.commit()
+        print(
+            f"{args.people} people × {len(row_ids)} rows = {args.people * len(row_ids)} estimates stored "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
         act_id = act.id
-        print(f"{args.people} people × {len(row_ids)} rows × 2 rounds = {len(responses)} stored figures")
 
-        modes: list[tuple[str, dict]] = [("one figure per row", {})]
-        if "three_point" in kind.Config.model_fields:  # (a version without three-point rows: one mode)
-            modes = [("one figure per row", {"three_point": []}), ("three figures per row", {"three_point": row_ids})]
-        for label, patch in modes:
-            act = db.session.get(Activity, act_id)
-            act.config = kind.validate_config({**kind.config(act.config).model_dump(), "round": 2, **patch})
-            db.session.commit()
-            act = db.session.get(Activity, act_id)
-            config = kind.config(act.config)
-            rows = load_rows(act)
-            draft = draft_snapshot(act.workshop_id)
-            agg_med, agg_min = timed(lambda: kind.aggregate_for(act, config, rows, draft), args.repeat)
-            res_med, res_min = timed(lambda: results_for(db.session.get(Activity, act_id)), args.repeat)
-            print(
-                f"{label:24} aggregate_for: median {agg_med * 1000:7.1f} ms (min {agg_min * 1000:7.1f})"
-                f" · results_for: median {res_med * 1000:7.1f} ms (min {res_min * 1000:7.1f})"
-            )
+        def round_():
+            db.session.expire_all()
+            from workshop.models import Activity
+
+            a = db.session.get(Activity, act_id)
+            return results_for(a)
+
+        t_round, res = cpu(round_, args.repeat)
+        t_json, _ = cpu(lambda: [fastjson.dumps(res[k]) for k in ("console", "screen", "phone")], args.repeat)
+        sizes = {k: len(fastjson.dumps(res[k])) for k in ("console", "screen", "phone")}
+        print(f"results_for: {t_round * 1000:.0f} ms CPU; JSON of the three payloads: {t_json * 1000:.0f} ms")
+        print("payload sizes: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sizes.items()))
+
+        # The longest stretch without giving way, as the broadcaster's round runs it.
+        from workshop.models import Activity
+
+        marks: list[float] = []
+
+        def give_way() -> None:
+            marks.append(time.perf_counter())
+
+        db.session.expire_all()
+        a = db.session.get(Activity, act_id)
+        marks.append(time.perf_counter())
+        payloads = results_for(a, None, give_way)
+        marks.append(time.perf_counter())
+        for k in ("console", "screen", "phone"):
+            fastjson.dumps(payloads[k])
+            marks.append(time.perf_counter())
+        gaps = [b - a for a, b in zip(marks, marks[1:])]
+        print(
+            f"longest stretch without giving way: {max(gaps) * 1000:.0f} ms "
+            f"({len(gaps)} stretches, {sum(gaps) * 1000:.0f} ms in all, wall clock): "
+            + " ".join(f"{g * 1000:.0f}" for g in gaps)
+        )
+
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        round_()
+        prof.disable()
+        stats = pstats.Stats(prof)
+        stats.sort_stats("cumulative").print_stats(25)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

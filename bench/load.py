@@ -103,6 +103,26 @@ def host_cpu() -> tuple[float, float]:
     return (sum(v[:8]) - idle) / CLK_TCK, sum(v[:8]) / CLK_TCK
 
 
+def max_pause_ms(probes: list[Path], start: float, end: float) -> float | None:
+    """The longest event-loop pause any server's probe saw between two monotonic times
+    (None: no probe ran; 0: none over the probe's 20 ms reporting threshold)."""
+    seen, worst = False, 0.0
+    for path in probes:
+        try:
+            lines = path.read_text().splitlines()
+        except OSError:
+            continue
+        for raw in lines:
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            seen = True
+            if "pause_ms" in rec and start <= rec["at"] <= end + rec["pause_ms"] / 1000:
+                worst = max(worst, rec["pause_ms"])
+    return worst if seen else None
+
+
 def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -126,15 +146,21 @@ class Server:
         self.name, self.argv, self.env, self.url, self.log_path = name, argv, env, url, log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = 90) -> Server:
         return self.launch().wait_ready(timeout)
+
+    @property
+    def probe_path(self) -> Path:
+        """Where the server's event-loop probe writes its pauses (WORKSHOP_LOOP_PROBE)."""
+        return self.log_path.with_suffix(".pauses")
 
     def launch(self) -> Server:
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        env = {**self.env, "WORKSHOP_LOOP_PROBE": str(self.probe_path)}
+        self.proc = subprocess.Popen(self.argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         return self
 
-    def wait_ready(self, timeout: float = 30) -> Server:
+    def wait_ready(self, timeout: float = 90) -> Server:
         import urllib.request
 
         deadline = time.monotonic() + timeout
@@ -200,6 +226,7 @@ class Target:
     # Where each phone's stored vote is checked: the SQLite file, or a PostgreSQL URL.
     db_path: Path | None = None
     db_url: str | None = None
+    probes: list[Path] = field(default_factory=list)  # event-loop probe files of the servers
 
 
 # --- facilitator setup over HTTP ---------------------------------------------------------
@@ -286,7 +313,16 @@ def start_ours(tmp: Path, options: int) -> tuple[Server, Target]:
     ).start()
     wid, aid, code, key = asyncio.run(setup_workshop(url, BENCH_EMAIL, BENCH_PASSWORD, options))
     return server, Target(
-        "ours", [url], code, wid, aid, key, options, [server.proc.pid], data / "nyttoverkstad.sqlite3"
+        "ours",
+        [url],
+        code,
+        wid,
+        aid,
+        key,
+        options,
+        [server.proc.pid],
+        data / "nyttoverkstad.sqlite3",
+        probes=[server.probe_path],
     )
 
 
@@ -358,7 +394,18 @@ def start_scaled(tmp: Path, args, db_url: str, servers: list[Server]) -> Target:
         s.wait_ready(60)
     urls = [s.url for s in servers]
     wid, aid, code, key = asyncio.run(setup_workshop(urls[0], BENCH_EMAIL, BENCH_PASSWORD, args.options))
-    return Target(f"ours×{n}", urls, code, wid, aid, key, args.options, [s.proc.pid for s in servers], db_url=db_url)
+    return Target(
+        f"ours×{n}",
+        urls,
+        code,
+        wid,
+        aid,
+        key,
+        args.options,
+        [s.proc.pid for s in servers],
+        db_url=db_url,
+        probes=[s.probe_path for s in servers],
+    )
 
 
 def redis_ping(url: str) -> None:
@@ -381,7 +428,9 @@ def start_bare(tmp: Path, options: int) -> tuple[Server, Target]:
         url,
         tmp / "bare.log",
     ).start()
-    return server, Target("bare", [url], "12345678", 1, 1, "bare", options, [server.proc.pid])
+    return server, Target(
+        "bare", [url], "12345678", 1, 1, "bare", options, [server.proc.pid], probes=[server.probe_path]
+    )
 
 
 # --- the phones: one asyncio process per worker -------------------------------------------
@@ -403,10 +452,26 @@ class WorkerCfg:
     concurrency: int
     seed: int
     client: str = "raw"
+    arrive: float = 0.0  # > 0: phone g arrives (joins, then connects) at g * arrive / phones
 
 
 class Phone:
-    __slots__ = ("g", "url", "token", "pid", "sio", "error", "snapshot", "dropped", "best", "connect_s", "unsure")
+    __slots__ = (
+        "g",
+        "url",
+        "token",
+        "pid",
+        "sio",
+        "error",
+        "snapshot",
+        "dropped",
+        "best",
+        "connect_s",
+        "unsure",
+        "arrived",
+        "snapshot_at",
+        "connected_at",
+    )
 
     def __init__(self, g: int, url: str):
         self.g, self.url = g, url
@@ -415,6 +480,7 @@ class Phone:
         self.best: tuple[int, int, str] | None = None  # (response_id, choice, client_id) of the last stored vote
         self.connect_s: float | None = None
         self.unsure = False  # a vote of this phone got no ack: what the store holds is unknown
+        self.arrived = self.snapshot_at = self.connected_at = None  # monotonic times (--arrive)
 
 
 def worker_entry(conn, cfg: WorkerCfg) -> None:
@@ -509,6 +575,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
 
             def on_snapshot(_data, p=p):
                 p.snapshot = True
+                p.snapshot_at = p.snapshot_at or time.monotonic()
 
             def on_disconnect(p=p):
                 if not p.dropped:
@@ -519,13 +586,40 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
             t = time.monotonic()
             try:
                 await sio.connect({"token": p.token}, timeout=cfg.connect_timeout)
-                p.sio, p.connect_s = sio, time.monotonic() - t
+                p.connected_at = time.monotonic()
+                p.sio, p.connect_s = sio, p.connected_at - t
             except Exception as exc:
                 p.error = f"connect:{type(exc).__name__}"
                 await sio.disconnect()
 
-    await asyncio.gather(*(join(p) for p in phones))
-    await asyncio.gather(*(connect(p) for p in phones))
+    arrivals: dict[str, Any] = {}
+    if cfg.arrive > 0:
+        # Open loop: phone g arrives at its time whatever happened to the others (a hall
+        # scanning the QR code), joins, then connects at once; nothing waits for a free slot.
+        sem = asyncio.Semaphore(len(phones) + 1)
+        t_arr = time.monotonic() + 0.5
+
+        async def arrive(p: Phone) -> None:
+            await asyncio.sleep(max(0.0, t_arr + p.g * cfg.arrive / cfg.phones - time.monotonic()))
+            p.arrived = time.monotonic()
+            await join(p)
+            await connect(p)
+
+        await asyncio.gather(*(arrive(p) for p in phones))
+        deadline = time.monotonic() + cfg.connect_timeout
+        while time.monotonic() < deadline and any(p.sio is not None and not p.snapshot for p in phones):
+            await asyncio.sleep(0.05)
+        conn_at = [p.connected_at - t_arr for p in phones if p.connected_at is not None]
+        snap_at = [p.snapshot_at - t_arr for p in phones if p.snapshot_at is not None]
+        waits = [p.snapshot_at - p.arrived for p in phones if p.snapshot_at is not None and p.arrived is not None]
+        arrivals = {
+            "last_connect_s": max(conn_at) if conn_at else None,
+            "last_snapshot_s": max(snap_at) if snap_at else None,
+            "wait_s": waits,
+        }
+    else:
+        await asyncio.gather(*(join(p) for p in phones))
+        await asyncio.gather(*(connect(p) for p in phones))
     await asyncio.sleep(0.2)  # let the last snapshots arrive
     # Thousands of long-lived client objects make every full garbage collection a pause of
     # the whole loop, which would show up as ack latency; they live until the end anyway.
@@ -541,6 +635,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
                 "errors": dict(Counter(p.error for p in phones if p.error)),
                 "connect_s": [p.connect_s for p in phones if p.connect_s is not None],
                 "setup_s": time.monotonic() - t_start,
+                "arrivals": arrivals,
             },
         )
     )
@@ -746,6 +841,41 @@ def stored_votes(db: Path | str, activity_id: int) -> dict[int, list[str]]:
     return out
 
 
+# --- profiles of the servers (py-spy) --------------------------------------------------------
+
+
+class Profile:
+    """``--profile DIR``: py-spy records each server process during one phase (joins, votes)
+    into ``DIR/<target>-<phase>-<pid>.txt`` (collapsed stacks, one line per stack with its
+    sample count; ``bench/profile_summary.py`` reads them)."""
+
+    @staticmethod
+    def start(args, t: Target, phase: str) -> list[subprocess.Popen]:
+        if not args.profile:
+            return []
+        exe = Path(sys.executable).with_name("py-spy")
+        out = Path(args.profile)
+        out.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^a-z0-9]+", "", t.name.lower()) or "server"
+        procs = []
+        for pid in t.pids:
+            argv = [str(exe), "record", "--pid", str(pid), "--rate", str(args.profile_rate), "--format", "raw"]
+            argv += ["--output", str(out / f"{name}-{phase}-{pid}.txt"), "--nonblocking"]
+            procs.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.5)  # attached before the phase starts
+        return procs
+
+    @staticmethod
+    def stop(procs: list[subprocess.Popen]) -> None:
+        for p in procs:
+            p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 # --- one run against one target -------------------------------------------------------------
 
 
@@ -776,6 +906,7 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             max(1, args.concurrency // workers),
             args.seed * 1000 + w,
             args.client,
+            args.arrive,
         )
         proc = ctx.Process(target=worker_entry, args=(child, cfg), daemon=True)
         proc.start()
@@ -797,8 +928,13 @@ async def run_target(t: Target, args) -> dict[str, Any]:
 
     try:
         t_conn = time.monotonic()
+        prof = Profile.start(args, t, "join")
+        jcpu0 = cpu_seconds(t.pids)
         ready = await gather_msgs("ready", args.connect_timeout * 4 + 60 + n / 50)
         connect_wall = time.monotonic() - t_conn
+        join_pause = max_pause_ms(t.probes, t_conn, time.monotonic())
+        jcpu1 = cpu_seconds(t.pids)
+        Profile.stop(prof)
         await asyncio.sleep(1.0)
         rss_conn = rss_kib(t.pids)
         connected = sum(r["connected"] for r in ready)
@@ -806,11 +942,14 @@ async def run_target(t: Target, args) -> dict[str, Any]:
         t0 = time.monotonic() + 1.0
         for p in pipes:
             p.send(("go", t0))
+        prof = Profile.start(args, t, "votes")
         await asyncio.sleep(max(0.0, t0 - time.monotonic()))
         cpu0, host0 = cpu_seconds(t.pids), host_cpu()
         done = await gather_msgs("done", args.seconds + args.ack_timeout + 60)
         cpu1, host1 = cpu_seconds(t.pids), host_cpu()
+        Profile.stop(prof)
         t_done = time.monotonic()
+        vote_pause = max_pause_ms(t.probes, t0, t_done)
 
         lat = [x for d in done for x in d["lat"]]
         late = [x for d in done for x in d["late"]]
@@ -878,6 +1017,31 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             "snapshots": sum(r["snapshots"] for r in ready),
             "connect_errors": dict(sum((Counter(r["errors"]) for r in ready), Counter())),
             "connect_wall_s": r1(connect_wall, 2),
+            # Server CPU per phone while they joined and connected (the HTTP join, the socket, the snapshot).
+            "join_cpu_ms_per_phone": r1(
+                (jcpu1 - jcpu0) / connected * 1000 if (jcpu0 is not None and jcpu1 is not None and connected) else None,
+                2,
+            ),
+            "arrive_s": args.arrive or None,
+            "arrive_last_connect_s": r1(
+                max(
+                    (r["arrivals"]["last_connect_s"] for r in ready if r["arrivals"].get("last_connect_s")),
+                    default=None,
+                ),
+                2,
+            ),
+            "arrive_last_snapshot_s": r1(
+                max(
+                    (r["arrivals"]["last_snapshot_s"] for r in ready if r["arrivals"].get("last_snapshot_s")),
+                    default=None,
+                ),
+                2,
+            ),
+            "arrive_wait_ms": (
+                lambda xs: (
+                    {q: r1(pct(xs, v) * 1000) for q, v in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))} if xs else None
+                )
+            )([x for r in ready for x in r["arrivals"].get("wait_s", [])]),
             "connect_p95_ms": r1(
                 pct([x for r in ready for x in r["connect_s"]], 0.95) * 1000
                 if any(r["connect_s"] for r in ready)
@@ -929,6 +1093,8 @@ async def run_target(t: Target, args) -> dict[str, Any]:
                 2,
             ),
             "loadavg": os.getloadavg()[0],
+            # The longest time the server's event loop was held (no phone answered meanwhile).
+            "loop_pause_max_ms": {"join": join_pause, "votes": vote_pause},
             "send_late_p99_ms": r1(pct(late, 0.99) * 1000 if late else None),
             "dropped": sum(d["dropped"] for d in done),
             "dropped_at_s": (lambda xs: [r1(pct(xs, q), 2) for q in (0, 0.5, 1)] if xs else None)(
@@ -968,6 +1134,14 @@ def line(f: dict[str, Any]) -> str:
         + (f" extra={f['extra']}" if f["extra"] else "")
         + (f" dropped={f['dropped']}" if f["dropped"] else "")
     )
+    arrive = ""
+    if f.get("arrive_s"):
+        w = f.get("arrive_wait_ms") or {}
+        arrive = (
+            f" | arrive={f['arrive_s']}s snapshots={f['snapshots']} refused={sum(f['connect_errors'].values())} "
+            f"last_connect={fmt(f['arrive_last_connect_s'], 's')} last_snapshot={fmt(f['arrive_last_snapshot_s'], 's')} "
+            f"join_to_snapshot_ms p50={fmt(w.get('p50'))} p95={fmt(w.get('p95'))} p99={fmt(w.get('p99'))}"
+        )
     return (
         f"{f['target']}: phones={f['phones']} connected={f['connected']} acked={f['acked']}/{f['planned']} "
         f"lost={f['lost']}{extras} ack_ms p50={fmt(a['p50'])} p95={fmt(a['p95'])} p99={fmt(a['p99'])} "
@@ -975,7 +1149,8 @@ def line(f: dict[str, Any]) -> str:
         f"rss={fmt(f['rss_mib'], 'MiB')} rss/phone={fmt(f['rss_per_phone_kib'], 'KiB')} "
         f"| server_cpu={fmt(f['server_cpu_pct'], '%')} client_cpu={fmt(f['client_cpu_pct'], '%')} "
         f"cpu_ms/vote={fmt(f['server_cpu_ms_per_vote'])} send_late_p99_ms={fmt(f['send_late_p99_ms'])} "
-        f"connect={fmt(f['connect_wall_s'], 's')} other_cores={fmt(f['other_cores'])}"
+        f"loop_pause_max_ms={fmt(f['loop_pause_max_ms']['votes'])} "
+        f"connect={fmt(f['connect_wall_s'], 's')} cpu_ms/join={fmt(f['join_cpu_ms_per_phone'])} other_cores={fmt(f['other_cores'])}{arrive}"
     )
 
 
@@ -985,6 +1160,11 @@ def ratios(ours: dict[str, Any], bare: dict[str, Any]) -> dict[str, float | None
 
     return {
         "ack_p95": ratio(ours["ack_ms"]["p95"], bare["ack_ms"]["p95"]),
+        "ack_p99": ratio(ours["ack_ms"]["p99"], bare["ack_ms"]["p99"]),
+        "cpu_per_vote": ratio(ours["server_cpu_ms_per_vote"], bare["server_cpu_ms_per_vote"]),
+        "connect": ratio(ours["connect_wall_s"], bare["connect_wall_s"]),
+        # --arrive: our last snapshot against the bare server's last connect.
+        "arrive": ratio(ours.get("arrive_last_snapshot_s"), bare.get("arrive_last_connect_s")),
         "votes_per_s": ratio(ours["votes_per_s"], bare["votes_per_s"]),
         "rss_per_phone": ratio(ours["rss_per_phone_kib"], bare["rss_per_phone_kib"]),
     }
@@ -999,6 +1179,14 @@ def parse_args(argv: list[str] | None = None):
     ap.add_argument("--votes", type=int, default=5, help="votes per phone")
     ap.add_argument("--seconds", type=float, default=10, help="spread the votes evenly over this many seconds")
     ap.add_argument("--burst", action="store_true", help="send every vote at the same instant instead")
+    ap.add_argument(
+        "--arrive",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="open-loop arrivals: phone g joins and connects at g*S/N seconds, whatever the others "
+        "are doing (default 0: joins and connects --concurrency at a time, as fast as the server goes)",
+    )
     ap.add_argument(
         "--client",
         choices=("raw", "python-socketio"),
@@ -1051,6 +1239,8 @@ def parse_args(argv: list[str] | None = None):
     ap.add_argument("--settle", type=float, default=15, help="how long to wait for the presenter's complete total")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
+    ap.add_argument("--profile", metavar="DIR", help="record each server with py-spy while phones join and vote")
+    ap.add_argument("--profile-rate", type=int, default=200, help="py-spy samples per second")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data folder and server logs")
     args = ap.parse_args(argv)
     if not (1 <= args.phones <= 10000 and 1 <= args.votes <= 100 and 0 < args.seconds <= 600):
@@ -1137,7 +1327,10 @@ def main(argv: list[str] | None = None) -> int:
             figures["ratios_ours_to_bare"] = rt
             lines.append(
                 f"{figures['results'][0]['target']}/bare: ack_p95={fmt(rt['ack_p95'], 'x')} "
-                f"votes/s={fmt(rt['votes_per_s'], 'x')} rss/phone={fmt(rt['rss_per_phone'], 'x')}"
+                f"ack_p99={fmt(rt['ack_p99'], 'x')} votes/s={fmt(rt['votes_per_s'], 'x')} "
+                f"cpu_ms/vote={fmt(rt['cpu_per_vote'], 'x')} connect={fmt(rt['connect'], 'x')} "
+                f"rss/phone={fmt(rt['rss_per_phone'], 'x')}"
+                + (f" last_snapshot/bare_last_connect={fmt(rt['arrive'], 'x')}" if rt["arrive"] is not None else "")
             )
             print(lines[-1], flush=True)
         if args.json:

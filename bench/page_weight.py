@@ -39,7 +39,7 @@ def start_server() -> tuple[subprocess.Popen, str, str]:
         stderr=subprocess.DEVNULL,
     )
     base = "http://127.0.0.1:5391"
-    for _ in range(100):
+    for _ in range(900):  # a busy machine starts the server slowly
         try:
             requests.get(base + "/healthz", timeout=1)
             break

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room
+from sqlalchemy.orm import joinedload
 
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
@@ -12,7 +13,7 @@ from workshop.models import Participant
 from workshop.realtime import PHONE, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
-from workshop.realtime.payloads import phone_snapshot
+from workshop.realtime.payloads import phone_snapshot, read_version
 from workshop.responses import forget_participant
 from workshop.runtime import broadcaster, input_writer, limits
 
@@ -21,8 +22,13 @@ from workshop.runtime import broadcaster, input_writer, limits
 def on_connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
     participant = None
+    # Read before the participant and its workshop: the snapshot built from them is at least
+    # as new as this version, without expiring and reading them again.
+    version = read_version()
     if isinstance(token, str) and len(token) <= 64:
-        participant = db.session.query(Participant).filter_by(token=token).first()
+        participant = (
+            db.session.query(Participant).options(joinedload(Participant.workshop)).filter_by(token=token).first()
+        )
     if participant is None:
         g.locale = "sv"
         raise ConnectionRefusedError(
@@ -55,7 +61,7 @@ def on_connect(auth=None):
     # The connection is on this process: no need to publish through the message queue.
     socketio.emit(
         "snapshot",
-        phone_snapshot(ws, participant, broadcaster().phone_results),
+        phone_snapshot(ws, participant, broadcaster().phone_results, version),
         to=request.sid,
         namespace=PHONE,
         ignore_queue=True,
@@ -85,9 +91,7 @@ def _participant(conn: Conn) -> Participant:
 @event("phone")
 def on_submit(conn: Conn, payload):
     """Store one input; the ack is sent only after it is committed."""
-    if not limits().allow("submit", str(conn.participant_id)) or not limits().allow(
-        "submit_address", request.remote_addr or "?"
-    ):
+    if not limits().allow_each(("submit", str(conn.participant_id)), ("submit_address", request.remote_addr or "?")):
         raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
     activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
     if conn.participant_id is None:  # a phone connection is always made for a participant

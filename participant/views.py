@@ -206,14 +206,17 @@ def api_join():
         participant.nickname = nickname if ws.ask_nickname else ""
     if "perspective" in body:
         participant.perspective = perspective
+    db.session.flush()
+    # Read before the commit, which expires them (reading them after would load the row again).
+    answer = {
+        "ok": True,
+        "token": participant.token,
+        "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
+        "workshop_id": ws.id,
+    }
     db.session.commit()
-    broadcaster().mark_presence(ws.id, participant.id)
-    return jsonify(
-        ok=True,
-        token=participant.token,
-        participant={"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
-        workshop_id=ws.id,
-    )
+    broadcaster().mark_presence(answer["workshop_id"], answer["participant"]["id"])
+    return jsonify(answer)
 
 
 def _join_refusal(reason: str):

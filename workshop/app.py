@@ -23,7 +23,8 @@ from .draft import models as _draft_models  # noqa: F401  (registers the draft t
 from .extensions import babel, csrf, login_manager, socketio
 from .followup import models as _followup_models  # noqa: F401  (registers the follow-up tables)
 from .i18n import select_locale
-from .realtime import socketio_patches
+from .realtime import fastjson, socketio_patches
+from .realtime.event_context import EventApp
 from .runtime import broadcaster, input_writer, limits
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None, async_mode: str = "threading", 
 
     settings = settings or Settings.from_env()
     background = async_mode != "threading"
-    app = Flask(
+    app = EventApp(
         __name__,
         static_folder=str(ROOT / "static"),
         static_url_path="/static",
@@ -161,6 +162,7 @@ def _init_sockets(app: Flask, settings: Settings, async_mode: str) -> None:
         max_http_buffer_size=64 * 1024,
         logger=False,
         engineio_logger=False,
+        json=fastjson,
     )
     socketio_patches.install(socketio.server)
 

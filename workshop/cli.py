@@ -71,6 +71,10 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
     gc_policy.install()
     socketio.start_background_task(gc_policy.run)
     socketio.start_background_task(_retention_loop, app)
+    if os.environ.get("WORKSHOP_LOOP_PROBE"):
+        from .serving import loop_probe
+
+        socketio.start_background_task(loop_probe, os.environ["WORKSHOP_LOOP_PROBE"], socketio.sleep)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     settings = app.extensions["settings"]
     click.echo(f"Nyttoverkstad is running: open http://{shown_host}:{port}/")

@@ -26,10 +26,13 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     """Pool settings per database. PostgreSQL: a bounded pool per process (under gevent many
     greenlets share it; one waiting longer than ``db_pool_timeout`` gets a clear
     "unavailable" answer), pre-ping so a restarted server is noticed at checkout, a connect
-    time-out so a stopped server fails fast instead of holding phones."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    time-out so a stopped server fails fast instead of holding phones. SQLite (a file, no
+    server to restart) is not pinged: a ping was one more statement on every checkout, i.e.
+    on every join and every phone connecting."""
+    options: dict[str, Any] = {}
     if make_url(settings.database_url).get_backend_name() == "postgresql":
         options.update(
+            pool_pre_ping=True,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,

@@ -18,9 +18,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import Any, cast
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import RedisSentinelStorage, RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 
@@ -68,13 +69,41 @@ class LocalMovingWindow:
             del self._hits[k]
 
 
+# Several moving windows in one Redis round trip, the ``limits`` library's own format (a list of
+# hit times per key, newest first): each rule is counted in order and the first one that is full
+# stops the rest, as ``allow(a) and allow(b)`` would. Returns 0, or the number of the full one.
+_ACQUIRE_EACH = """
+local now = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+    local limit = tonumber(ARGV[2 * i])
+    local expiry = tonumber(ARGV[2 * i + 1])
+    if limit < 1 then
+        return i
+    end
+    local entry = redis.call('lindex', key, limit - 1)
+    if entry and tonumber(entry) >= now - expiry then
+        return i
+    end
+    redis.call('lpush', key, now)
+    redis.call('ltrim', key, 0, limit - 1)
+    redis.call('expire', key, expiry)
+end
+return 0
+"""
+
+
 class RateLimits:
     def __init__(self, storage_uri: str, rules: dict[str, str]):
         self.limiter: LocalMovingWindow | MovingWindowRateLimiter
+        self._acquire_each: Any = None
         if storage_uri.startswith("memory://"):
             self.limiter = LocalMovingWindow()
         else:
-            self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+            storage = storage_from_string(storage_uri)
+            self.limiter = MovingWindowRateLimiter(storage)
+            if type(storage) in (RedisStorage, RedisSentinelStorage):  # not a cluster: keys on one node
+                connection = cast(RedisStorage, storage).get_connection()
+                self._acquire_each = connection.register_script(_ACQUIRE_EACH.encode())
         self.rules = {name: parse(rule) for name, rule in rules.items()}
 
     def over(self, rule: str, *key: str) -> bool:
@@ -101,6 +130,24 @@ class RateLimits:
         except Exception:
             # A limiter whose storage is down must not take the workshop down with it.
             return True
+
+    def allow_each(self, *hits: tuple[str, ...]) -> bool:
+        """``allow(rule, *key)`` for each ``(rule, *key)`` in order until one refuses: what
+        ``allow(a) and allow(b)`` does, with Redis in one round trip instead of one per rule
+        (a vote is counted per phone and per address)."""
+        if self._acquire_each is None or not isinstance(self.limiter, MovingWindowRateLimiter):
+            return all(self.allow(rule, *key) for rule, *key in hits)
+        storage = cast(RedisStorage, self.limiter.storage)
+        keys: list[str] = []
+        args: list[float] = [time.time()]
+        for rule, *key in hits:
+            item = self.rules[rule]
+            keys.append(storage.prefixed_key(item.key_for(rule, *key)))
+            args += [item.amount, item.get_expiry()]
+        try:
+            return self._acquire_each(keys=keys, args=args) == 0
+        except Exception:
+            return True  # as ``allow``: a storage that is down refuses nobody
 
 
 # --- join codes: the names of the marks, in one place -------------------------------------

@@ -4,6 +4,7 @@ new round. Storing them is ``workshop.inputs``."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext
@@ -31,26 +32,38 @@ _ROW_COLUMNS = (
 )
 
 
-def _rows(stmt) -> list[Row]:
-    return [
-        Row(
-            id=r[0],
-            participant_id=r[1],
-            data=r[2],
-            status=r[3],
-            ref_id=r[4],
-            merged_into_id=r[5],
-            answered=r[6],
-            created_at=r[7],
-            nickname=r[8],
-            perspective=r[9],
-            generation=r[10],
+# Rows made between two calls of a reader's ``give_way`` (thousands of estimates: each row's
+# JSON decoded and its time converted is most of a results round's cost).
+GIVE_WAY_ROWS = 500
+
+
+def _rows(stmt, give_way: Callable[[], None] | None = None) -> list[Row]:
+    out = []
+    if give_way is not None:
+        # Streamed in chunks: otherwise every row is decoded before the first one comes back.
+        stmt = stmt.execution_options(yield_per=GIVE_WAY_ROWS)
+    for i, r in enumerate(db.session.execute(stmt), 1):
+        out.append(
+            Row(
+                id=r[0],
+                participant_id=r[1],
+                data=r[2],
+                status=r[3],
+                ref_id=r[4],
+                merged_into_id=r[5],
+                answered=r[6],
+                created_at=r[7],
+                nickname=r[8],
+                perspective=r[9],
+                generation=r[10],
+            )
         )
-        for r in db.session.execute(stmt)
-    ]
+        if give_way is not None and i % GIVE_WAY_ROWS == 0:
+            give_way()
+    return out
 
 
-def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
+def load_rows(act: Activity, include_hidden: bool = False, give_way: Callable[[], None] | None = None) -> list[Row]:
     """Current inputs of the activity's present generation, oldest first.
 
     Plain columns, not ORM objects: this runs a few times a second per busy activity, and
@@ -63,7 +76,7 @@ def load_rows(act: Activity, include_hidden: bool = False) -> list[Row]:
     )
     if not include_hidden:
         stmt = stmt.where(Response.status == "visible")
-    return _rows(stmt)
+    return _rows(stmt, give_way)
 
 
 def load_history(act: Activity) -> list[Row]:
@@ -117,8 +130,9 @@ def load_tally(act: Activity, by_perspective: bool = False) -> list[Row]:
 
 def own_responses(participant: Participant) -> dict[int, list[dict[str, Any]]]:
     """What a phone has answered, per activity, so a reload shows its earlier answers."""
+    # Columns, not ORM objects: a phone connecting reads these, thousands at once.
     stmt = (
-        select(Response)
+        select(Response.activity_id, Response.id, Response.client_id, Response.data, Response.status)
         .join(Activity, Activity.id == Response.activity_id)
         .where(
             Response.participant_id == participant.id,
@@ -129,10 +143,8 @@ def own_responses(participant: Participant) -> dict[int, list[dict[str, Any]]]:
         .order_by(Response.id)
     )
     out: dict[int, list[dict[str, Any]]] = {}
-    for r in db.session.scalars(stmt):
-        out.setdefault(r.activity_id, []).append(
-            {"id": r.id, "client_id": r.client_id, "data": r.data, "status": r.status}
-        )
+    for activity_id, rid, client_id, data, status in db.session.execute(stmt):
+        out.setdefault(activity_id, []).append({"id": rid, "client_id": client_id, "data": data, "status": status})
     return out
 
 

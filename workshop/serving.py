@@ -57,3 +57,29 @@ class TimedHandler(pywsgi.WSGIHandler):
             self.close_connection = True
             return ("408", REQUEST_TIMEOUT_RESPONSE)
         return super()._handle_client_error(ex)
+
+
+# --- the event loop's pauses (benchmarks) ---------------------------------------------------
+
+PROBE_INTERVAL = 0.010
+PROBE_REPORT_MS = 20.0
+
+
+def loop_probe(path: str, sleep: Any = None) -> None:
+    """Run forever: sleep 10 ms, and whenever the wake-up comes more than ``PROBE_REPORT_MS``
+    late, append ``{"at": <monotonic s>, "pause_ms": <lateness>}`` to the file at ``path``.
+    A late wake-up is the time something held the event loop (a long computation, a full
+    garbage collection), during which no phone was answered. ``workshop serve`` runs it when
+    ``WORKSHOP_LOOP_PROBE`` names a file (bench/load.py and bench/method_load.py set it)."""
+    import json
+    import time
+
+    sleep = sleep or gevent.sleep
+    with open(path, "a", buffering=1) as out:
+        out.write(json.dumps({"at": time.monotonic(), "start": True}) + "\n")
+        while True:
+            t = time.monotonic()
+            sleep(PROBE_INTERVAL)
+            late = (time.monotonic() - t - PROBE_INTERVAL) * 1000
+            if late > PROBE_REPORT_MS:
+                out.write(json.dumps({"at": round(time.monotonic(), 4), "pause_ms": round(late, 1)}) + "\n")

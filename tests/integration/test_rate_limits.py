@@ -752,3 +752,50 @@ def test_a_reached_workshop_is_remembered_across_two_app_instances_through_redis
         assert _join(b.test_client(), _wrong_code(code), hall).status_code == 404
     assert _join(b.test_client(), _wrong_code(code), hall).status_code == 429
     assert _join(b.test_client(), code, hall).status_code == 200
+
+
+# --- several rules in one call (a vote: per phone and per address) ---------------------------------
+
+
+def _allow_each_rules(limits_cls, storage: str):
+    tag = secrets.token_hex(4)
+    return limits_cls(storage, {"phone": "2/minute", "address": "3/minute"}), f"p-{tag}", f"a-{tag}"
+
+
+def _check_allow_each(rl, phone: str, address: str) -> None:
+    hits = (("phone", phone), ("address", address))
+    assert rl.allow_each(*hits) and rl.allow_each(*hits)
+    # the phone's budget is used up: refused, and the address is not charged for it
+    assert rl.allow_each(*hits) is False
+    assert not rl.over("address", address)
+    assert rl.seen("phone", phone) and rl.seen("address", address)
+    # the same counters as ``allow``: one more hit fills the address
+    assert rl.allow("address", address) is True
+    assert rl.over("address", address)
+    assert rl.allow_each(("address", address), ("phone", f"{phone}-other")) is False
+    assert not rl.seen("phone", f"{phone}-other")  # stopped at the first full rule
+
+
+def test_allow_each_counts_in_order_and_stops_at_the_first_full_rule_in_memory():
+    from workshop.ratelimit import RateLimits
+
+    _check_allow_each(*_allow_each_rules(RateLimits, "memory://"))
+
+
+@pytest.mark.services
+def test_allow_each_through_redis_is_one_round_trip_with_the_same_counters():
+    _redis_or_skip()
+    from workshop.ratelimit import RateLimits
+
+    rl, phone, address = _allow_each_rules(RateLimits, REDIS_URL)
+    assert rl._acquire_each is not None
+    calls = []
+    script = rl._acquire_each
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return script(*args, **kwargs)
+
+    rl._acquire_each = counting
+    _check_allow_each(rl, phone, address)
+    assert len(calls) == 4  # one per allow_each, whatever the number of rules

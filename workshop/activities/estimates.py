@@ -26,10 +26,12 @@ service (``row.update``) like every other edit.
 
 from __future__ import annotations
 
+import weakref
 from typing import Annotated, Any
 
 from flask_babel import gettext
 from pydantic import Field, StringConstraints
+from sqlalchemy import inspect
 
 from ..draft import spread as stats
 from ..validation import check_order, number_value
@@ -74,16 +76,32 @@ def asked_rows(analysis: Any, config: EstimatesConfig) -> list[tuple[Any, Any]]:
     """(node, row) pairs to ask, in the draft's order: visible items with a calculation block.
 
     Read from the draft snapshot, which holds every item's block and rows already."""
+    return _asked(analysis, config)[0]
+
+
+# A draft snapshot's analysis never changes (a new revision is a new snapshot): what it asks is
+# worked out once per snapshot and question list, not once per figure stored.
+_ASKED: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], tuple[list, dict]]] = weakref.WeakKeyDictionary()
+
+
+def _asked(analysis: Any, config: EstimatesConfig) -> tuple[list[tuple[Any, Any]], dict[int, Any]]:
+    """``asked_rows`` and the same rows by id."""
     if analysis is None:
-        return []
+        return [], {}
     wanted = set(config.rows or ())
-    return [
-        (node, row)
-        for node in analysis.nodes
-        if node.status == "visible" and node.block is not None
-        for row in node.block.rows
-        if not wanted or row.id in wanted
-    ]
+    key = tuple(sorted(wanted))
+    frozen = inspect(analysis).detached  # a snapshot's copy, not one a session may change
+    memo = _ASKED.setdefault(analysis, {}) if frozen else {}
+    if key not in memo:
+        pairs = [
+            (node, row)
+            for node in analysis.nodes
+            if node.status == "visible" and node.block is not None
+            for row in node.block.rows
+            if not wanted or row.id in wanted
+        ]
+        memo[key] = (pairs, {row.id: row for _node, row in pairs})
+    return memo[key]
 
 
 def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
@@ -430,7 +448,7 @@ class Estimates(ActivityKind):
     def prepare(self, config: EstimatesConfig, payload: Any, ctx: Context) -> Entry:
         """One estimate; it supersedes the phone's earlier one for the same row and round."""
         data = self.validate_input(config, payload)
-        asked = {row.id: row for _node, row in asked_rows(ctx.analysis(), config)}
+        asked = _asked(ctx.analysis(), config)[1]
         row = asked.get(data["row"])
         if row is None:
             raise InputError("unknown_row", gettext("That question is not asked here."))

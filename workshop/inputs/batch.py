@@ -16,7 +16,7 @@ first, with its draft change, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
@@ -229,6 +229,9 @@ class _Batch:
         self._mine: dict[tuple[int, int, int], list[Row]] = {}
         self._analyses: dict[int, Any] = {}
         self.pending: list[_Pending] = []
+        # (activity, participant, generation) -> its pending entries, so that superseding them
+        # all does not scan the whole batch (quadratic in a batch of hundreds of votes).
+        self._current: dict[tuple[int, int, int], list[_Pending]] = {}
         self._by_placeholder: dict[int, _Pending] = {}
         self._next_placeholder = -1
         self._supersede_all: dict[tuple[int, int], list[int]] = {}  # (activity, generation) -> participants
@@ -296,10 +299,9 @@ class _Batch:
         )
         self._next_placeholder -= 1
         if entry.supersedes == SUPERSEDE_ALL:
-            for p in self.pending:
-                if p.current and (p.item.activity_id, p.item.participant_id, p.values["generation"]) == key:
-                    p.current = False
-                    p.values["current"] = False
+            for p in self._current.pop(key, ()):
+                p.current = False
+                p.values["current"] = False
             self._supersede_all.setdefault((act.id, act.generation), []).append(item.participant_id)
             if mine is not None:
                 mine.clear()
@@ -319,12 +321,21 @@ class _Batch:
                 mine[:] = [r for r in mine if r.id not in gone]
         pending = _Pending(item, row, values)
         self.pending.append(pending)
+        self._current.setdefault(key, []).append(pending)
         self._by_placeholder[row.id] = pending
         if mine is not None:
             mine.append(row)
         return pending
 
-    def commit(self) -> None:
+    def commit(self, offload: Callable[[Callable[[], None]], None] | None = None) -> None:
+        """Commit. ``offload`` (the serving process's writer, on SQLite): the database's own
+        COMMIT runs through it, on another thread, so that a commit waiting for the disk (a
+        WAL checkpoint) does not stop every other phone; SQLAlchemy then closes its
+        transaction, which finds nothing left to commit. The caller still waits for the end."""
+        if offload is not None and self.session is None and self.conn.dialect.name == "sqlite":
+            raw = self.conn.connection.dbapi_connection
+            if raw is not None:
+                offload(raw.commit)
         (self.session or self.conn).commit()
 
     def rollback(self) -> None:
@@ -395,7 +406,9 @@ def _add_to_draft(session: DbSession, workshop_id: int, fields: dict[str, Any], 
     session.flush()
 
 
-def write_batch(session: Target, items: list[Item]) -> None:
+def write_batch(
+    session: Target, items: list[Item], offload: Callable[[Callable[[], None]], None] | None = None
+) -> None:
     """Store ``items`` in one transaction and set each one's ``outcome`` or ``error``.
 
     Raises on a database error, and ``DraftRefused`` when a draft change refused one input of
@@ -514,7 +527,7 @@ def write_batch(session: Target, items: list[Item]) -> None:
         b.written.append((item, pending))
     if b.written:
         b.flush()
-        b.commit()
+        b.commit(offload)
         for item, p in b.written:
             item.outcome = Stored(p.row.id, False, p.values["data"], p.values["status"], item.activity_id, p.draft)
     else:

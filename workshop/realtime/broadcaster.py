@@ -31,6 +31,13 @@ from .payloads import fresh_version, participants_changed, results_for, workshop
 
 log = logging.getLogger(__name__)
 
+# Under ``workshop serve`` a results round gives way to the phones (their acks, their
+# connects) whenever it has computed this long without a break (seconds).
+GIVE_WAY_AFTER = 0.005
+# An activity whose results took longer than this to compute (thousands of estimates) is
+# recomputed at most as often as it leaves the loop as long again for everything else.
+HEAVY_ROUND = 0.05
+
 
 class Broadcaster:
     def __init__(self, app, socketio, interval: float = 0.25, phone_interval: float = 1.0):
@@ -56,6 +63,10 @@ class Broadcaster:
         # Workshops whose state must be sent again (a push that the queue did not take).
         self._states: set[int] = set()
         self._started = False
+        self._next_break = 0.0
+        self._given = 0.0  # seconds spent giving way (others' work, not the round's)
+        # Activity id -> monotonic time before which its results are not recomputed (heavy ones).
+        self._not_before: dict[int, float] = {}
         self._seen_reconnects = 0
         self._failing_since: float | None = None
         self.flushes = 0
@@ -105,6 +116,18 @@ class Broadcaster:
             return False
         self._seen_reconnects = q.reconnects
         return True
+
+    def give_way(self) -> None:
+        """In the serving process: let phones be answered (one turn of the event loop) once
+        ``GIVE_WAY_AFTER`` has passed since the last break. Threaded apps: nothing."""
+        if not self._started:
+            return
+        t = time.perf_counter()
+        if t >= self._next_break:
+            # Not sleep(0): under gevent that runs ready greenlets but may not poll for I/O.
+            self.socketio.sleep(0.001)
+            self._next_break = time.perf_counter() + GIVE_WAY_AFTER
+            self._given += self._next_break - GIVE_WAY_AFTER - t
 
     # --- background loop -----------------------------------------------------------------
     def start(self) -> None:
@@ -176,8 +199,18 @@ class Broadcaster:
                 if self._queue_failures() == failures:
                     pending_states.discard(wid)
             todo = dirty | phone_ready | resend
+            # A heavy activity waits its turn (still marked: it is sent on a later round).
+            waiting = {aid for aid in todo if self._not_before.get(aid, 0.0) > now}
+            if waiting:
+                with self._lock:
+                    self._dirty |= waiting & dirty
+                    self._resend |= waiting & resend
+                    self._phone_due |= waiting & phone_ready
+                pending_acts -= waiting
+                todo -= waiting
             for aid in todo:
                 failures = self._queue_failures()
+                started, given = time.perf_counter(), self._given
                 version = fresh_version()
                 act = db.session.get(Activity, aid)
                 if act is not None:
@@ -190,8 +223,14 @@ class Broadcaster:
                         phones_follow=aid in dirty,
                     )
                     recomputed += 1
+                took = time.perf_counter() - started - (self._given - given)
+                if took > HEAVY_ROUND:
+                    self._not_before[aid] = time.monotonic() + took
+                else:
+                    self._not_before.pop(aid, None)
                 if self._queue_failures() == failures:
                     pending_acts.discard(aid)
+                self.give_way()
             for wid, changed in presence_ids.items():
                 failures = self._queue_failures()
                 ws = db.session.get(Workshop, wid)
@@ -242,7 +281,7 @@ class Broadcaster:
         version: str | None = None,
         phones_follow: bool = True,
     ) -> None:
-        res = results_for(act, version)
+        res = results_for(act, version, give_way=self.give_way)
         self._remember_phone(act, res["phone"])
         r = room(act.workshop_id)
         if to_screens:
@@ -257,13 +296,21 @@ class Broadcaster:
     # --- snapshots: what phones were last sent, not a fresh read per snapshot ---------------
     @staticmethod
     def _phone_state(act: Activity) -> tuple:
-        """What besides the stored inputs decides the phones' payload."""
+        """What besides the stored inputs decides the phones' payload: the activity's state
+        and, for kinds that show the draft, the draft's revision (one small read)."""
+        draft = None
+        if get_kind(act.kind).uses_draft:
+            from ..draft.snapshot import draft_snapshot
+
+            snap = draft_snapshot(act.workshop_id)
+            draft = (snap.analysis.id, snap.revision, snap.key) if snap is not None else None
         return (
             act.generation,
             act.revealed,
             act.results_hidden,
             act.locked,
             json.dumps(act.config, sort_keys=True, default=str),
+            draft,
         )
 
     def phone_results(self, act: Activity, version: str) -> dict[str, Any] | None:
@@ -276,10 +323,10 @@ class Broadcaster:
         last interval, so serving one also schedules the phones' round, which sends the fresh
         payload when it differs."""
         now = time.monotonic()
+        # The draft changes without a mark: its revision is part of the state.
         state = self._phone_state(act)
-        cacheable = not get_kind(act.kind).uses_draft  # the draft changes without a mark
         with self._lock:
-            hit = self._phone_recent.get(act.id) if cacheable else None
+            hit = self._phone_recent.get(act.id)
             if hit is not None and hit[1] == state and now - hit[0] < self.phone_interval:
                 if self._queue() is not None:
                     self._phone_due.add(act.id)
@@ -289,7 +336,7 @@ class Broadcaster:
         return payload
 
     def _remember_phone(self, act: Activity, payload: dict[str, Any] | None) -> None:
-        if payload is None or get_kind(act.kind).uses_draft:
+        if payload is None:
             return
         with self._lock:
             self._phone_recent[act.id] = (time.monotonic(), self._phone_state(act), payload)

@@ -157,17 +157,32 @@ def pending_count(rows) -> int:
     return sum(r.weight for r in rows if r.status == "pending")
 
 
-def results_for(act: Activity, version: str | None = None, split: bool = False) -> dict[str, dict[str, Any] | None]:
+def results_for(
+    act: Activity,
+    version: str | None = None,
+    split: bool = False,
+    give_way: Callable[[], None] | None = None,
+) -> dict[str, dict[str, Any] | None]:
     """One read of the stored inputs, shaped for each audience: console, screen, phone.
 
     ``split``: the console's payload carries the votes split by the voter's perspective even
-    when the activity does not show it (the results export always lists it)."""
+    when the activity does not show it (the results export always lists it).
+
+    ``give_way`` (the broadcaster's, under ``workshop serve``) is called every few hundred
+    rows read and between the steps, so that thousands of stored inputs do not hold the
+    event loop while phones wait for their acks."""
     if version is None:
         version = fresh_version()
     kind = get_kind(act.kind)
     config = kind.config(act.config)
     split_on = (split or bool(act.split_voters)) and kind.splits
-    all_rows = load_tally(act, by_perspective=split_on) if kind.tally else load_rows(act, include_hidden=True)
+    all_rows = (
+        load_tally(act, by_perspective=split_on)
+        if kind.tally
+        else load_rows(act, include_hidden=True, give_way=give_way)
+    )
+    step = give_way or (lambda: None)
+    step()
     visible = [r for r in all_rows if r.status == "visible"]
     # Kinds that show the draft read one snapshot per draft revision (built once, shared).
     draft = draft_snapshot(act.workshop_id) if kind.uses_draft else None
@@ -175,6 +190,7 @@ def results_for(act: Activity, version: str | None = None, split: bool = False) 
     # The votes per voter's perspective, small groups hidden (``activities._split``): for the
     # console and the presenter only; phones never get it.
     by_voter = kind.split(act, config, visible, aggregate, draft, act.workshop.perspectives or []) if split_on else None
+    step()
     # The same counts for every audience: who answered (pending answers included) and how
     # many answers await review, so "5 answers · 2 awaiting review" reads alike everywhere.
     base = {
@@ -185,6 +201,7 @@ def results_for(act: Activity, version: str | None = None, split: bool = False) 
         "version": version,
     }
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
+    step()
     # Hidden results are not sent at all, whatever the kind draws them from.
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
     if by_voter is not None:
@@ -254,11 +271,14 @@ def phone_snapshot(
     ws: Workshop,
     participant: Participant,
     phone_results: Callable[[Activity, str], dict[str, Any] | None] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """``phone_results(act, version)`` gives the phones' results payload of one activity; the
     broadcaster passes its recent one (``Broadcaster.phone_results``) so that a snapshot does
-    not read every stored input again."""
-    version = fresh_version()
+    not read every stored input again. ``version``: read by the caller before it loaded
+    ``ws`` and ``participant`` (a phone connecting), so nothing needs to be read again."""
+    if version is None:
+        version = fresh_version()
     acts = phone_activities(ws)
     compute = phone_results or (lambda a, v: results_for(a, v)["phone"])
     return {
