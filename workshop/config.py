@@ -62,6 +62,13 @@ def _public_url(raw: str | None) -> str | None:
     return raw.strip().rstrip("/")
 
 
+def _smtp_tls(raw: str | None) -> str:
+    value = (raw or "starttls").strip().lower()
+    if value not in ("starttls", "ssl", "none"):
+        raise ValueError(f"SMTP_TLS must be starttls, ssl or none, not {raw!r}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:
@@ -140,6 +147,14 @@ class Settings:
     # report a problem (an e-mail address or a web address).
     operator_name: str = ""
     accessibility_contact: str = ""
+    # E-mail for invitations and password resets (workshop/mail.py); without a host the link is
+    # only shown to copy. smtp_tls: "starttls" (default), "ssl" or "none".
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -190,6 +205,12 @@ class Settings:
             timezone=os.environ.get("WORKSHOP_TIMEZONE") or "Europe/Stockholm",
             operator_name=(os.environ.get("OPERATOR_NAME") or "").strip()[:200],
             accessibility_contact=(os.environ.get("ACCESSIBILITY_CONTACT") or "").strip()[:300],
+            smtp_host=(os.environ.get("SMTP_HOST") or "").strip(),
+            smtp_port=int(os.environ.get("SMTP_PORT") or "587"),
+            smtp_tls=_smtp_tls(os.environ.get("SMTP_TLS")),
+            smtp_user=os.environ.get("SMTP_USER") or "",
+            smtp_password=os.environ.get("SMTP_PASSWORD") or "",
+            smtp_from=(os.environ.get("SMTP_FROM") or "").strip() or "nyttoverkstad@localhost",
         )
         for key, value in overrides.items():
             setattr(settings, key, value)
