@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -70,7 +70,9 @@ def organisation():
     if request.method == "POST":
         name = (request.form.get("name") or "").strip()
         if len(name) > 200:
-            return _org_page(error=gettext("Too long: at most %(max)s characters.", max=200)), 400
+            return _org_page(
+                error=ngettext("Too long: at most %(n)s character.", "Too long: at most %(n)s characters.", 200, n=200)
+            ), 400
         db.session.get(Organisation, current_user.organisation_id).name = name
         db.session.commit()
         flash(gettext("Saved."))
@@ -160,9 +162,11 @@ def make_reset_link(user_id: int):
     sent = _send_link(
         user.email,
         gettext("Set a new password for Nyttoverkstad"),
-        gettext(
-            "Open this link to set a new password (it works once, within %(hours)s hours):\n%(link)s\n",
-            hours=accounts.RESET_HOURS,
+        ngettext(
+            "Open this link to set a new password (it works once, within %(n)s hour):\n%(link)s\n",
+            "Open this link to set a new password (it works once, within %(n)s hours):\n%(link)s\n",
+            accounts.RESET_HOURS,
+            n=accounts.RESET_HOURS,
             link=link,
         ),
     )
