@@ -230,7 +230,7 @@ def reset_with_link(token: str):
 def share_choices(ws: Workshop) -> list[User]:
     """Colleagues a workshop can be shared with: active accounts of the owner's organisation,
     not the owner, not already sharing it."""
-    owner = db.session.get(User, ws.owner_id)
+    owner = ws.owner
     taken = {s.user_id for s in ws.shares} | {ws.owner_id}
     return [
         u
@@ -248,7 +248,7 @@ def share(ws: Workshop):
     sharing (role ``none``). A changed or ended share reaches an open console at its next event."""
     raw = request.form.get("user_id", "")
     user = db.session.get(User, int(raw)) if raw.isdigit() and len(raw) < 19 else None
-    owner = db.session.get(User, ws.owner_id)
+    owner = ws.owner
     role = request.form.get("role", "")
     if user is None or user.organisation_id != owner.organisation_id or user.id == ws.owner_id:
         flash(gettext("Choose a colleague from your organisation."), "error")
