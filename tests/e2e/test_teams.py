@@ -137,6 +137,12 @@ def test_a_viewers_console_is_live_and_changes_nothing(open_page, ui, live_serve
     assert frida.get_by_role("link", name="Redigera aktiviteterna").count() == 0
     violations = ui.axe(frida)
     assert not violations, ui.describe(violations)
+    # the draft analysis: shown, every field off
+    frida.goto(f"/f/w/{ws['id']}/analysis")
+    expect(frida.locator("#conn")).to_have_attribute("data-state", "up")
+    fields = frida.locator("#draft input:not([readonly]), #draft textarea, #draft select")
+    expect(fields.first).to_be_disabled()
+    assert frida.evaluate("[...document.querySelectorAll('#draft textarea')].every((f) => f.disabled)")
 
 
 def test_organisation_page_and_share_dialog_pass_axe(open_page, ui, live_server):
