@@ -102,7 +102,7 @@ def invite():
         email.lower(),
         gettext("Invitation to Nyttoverkstad"),
         gettext(
-            "%(who)s invites you to facilitate workshops in Nyttoverkstad for %(org)s.\n\n"
+            "You are invited by %(who)s to facilitate workshops in Nyttoverkstad for %(org)s.\n\n"
             "Open this link to make your account (it works once, until %(until)s):\n%(link)s\n",
             who=current_user.name or current_user.email,
             org=org.name or gettext("your organisation"),
@@ -132,7 +132,7 @@ def set_member_active(user_id: int):
     except AccountError as exc:
         return _org_page(error=str(exc)), 400
     if active:
-        flash(gettext("%(name)s can log in again.", name=user.name or user.email))
+        flash(gettext("The account is active again: %(name)s.", name=user.name or user.email))
     else:
         flash(gettext("%(name)s is deactivated and logged out everywhere.", name=user.name or user.email))
     return redirect(url_for("facilitator.organisation"))
@@ -271,7 +271,7 @@ def share(ws: Workshop):
                 db.session.add(WorkshopShare(workshop_id=ws.id, user_id=user.id, role=role))
             else:
                 existing.role = role
-            flash(gettext("Shared with %(name)s as %(role)s.", name=who, role=role_label(role)))
+            flash(gettext("Shared as %(role)s with %(name)s.", name=who, role=role_label(role)))
         db.session.commit()
     return redirect(_back(ws))
 

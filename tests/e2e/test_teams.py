@@ -58,7 +58,7 @@ def share(page, ws_id, name, role_label):
     dialog.get_by_label("Kollega").select_option(label=name)
     dialog.get_by_label("Roll", exact=True).select_option(label=role_label)
     dialog.get_by_role("button", name="Dela", exact=True).click()
-    expect(page.get_by_text("Delad med", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Delad som", exact=False).first).to_be_visible()
 
 
 def test_two_cofacilitators_run_one_console(open_page, ui, live_server, js_errors):
