@@ -15,11 +15,14 @@ from workshop.responses import forget_participant
 from workshop.runtime import broadcaster
 
 from . import bp
-from .views import own_workshop
+from .views import workshop_route
+
+# A participant's data is the owner's and the organisation admin's to export or delete.
+manage_workshop = workshop_route("manage")
 
 
 @bp.get("/f/w/<int:ws_id>/participants")
-@own_workshop
+@manage_workshop
 def participants(ws: Workshop):
     query = request.args.get("q", "")[:120]
     return render_template(
@@ -28,7 +31,7 @@ def participants(ws: Workshop):
 
 
 @bp.get("/f/w/<int:ws_id>/participants/<int:pid>.json")
-@own_workshop
+@manage_workshop
 def participant_export(ws: Workshop, pid: int):
     p = participant_data.participant_of(ws, pid)
     if p is None:
@@ -43,7 +46,7 @@ def participant_export(ws: Workshop, pid: int):
 
 
 @bp.post("/f/w/<int:ws_id>/participants/<int:pid>/delete")
-@own_workshop
+@manage_workshop
 def participant_delete(ws: Workshop, pid: int):
     p = participant_data.participant_of(ws, pid)
     if p is None:

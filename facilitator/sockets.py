@@ -1,9 +1,11 @@
 """``/console`` (facilitator) and ``/screen`` (presenter) socket namespaces.
 
-The console namespace accepts a connection only from the logged-in owner of the workshop;
-every event re-checks that through ``event("console")``. The screen namespace is read-only,
-except that the presenter window opened by the signed-in owner may steer (next/previous,
-show/hide results, lock, timer): ownership is re-checked on every such event.
+The console namespace accepts a connection only from a logged-in facilitator with a role in the
+workshop (``workshop.access``: owner, co-facilitator, viewer, organisation admin); every event
+re-checks the login and the role: reads need ``view``, every change ``edit`` (a viewer's console
+shows the room live and changes nothing). The screen namespace is read-only, except that the
+presenter window opened by a signed-in facilitator who may edit the workshop may steer
+(next/previous, show/hide results, lock, timer): that is re-checked on every such event.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from flask_babel import gettext
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from workshop import live, login_sessions, progress
+from workshop import access, live, login_sessions, progress
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
 from workshop.login_sessions import token_hash
-from workshop.models import Workshop
+from workshop.models import User, Workshop
 from workshop.ratelimit import mark_reached
 from workshop.realtime import CONSOLE, SCREEN, connections, room
 from workshop.realtime.connections import Conn
@@ -47,7 +49,8 @@ def console_connect(auth=None):
         )
     wid = _workshop_id(auth)
     ws = db.session.get(Workshop, wid) if wid is not None else None
-    if ws is None or ws.owner_id != current_user.id:
+    role = access.role_in(current_user, ws)
+    if ws is None or role is None:
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     # The facilitator reads errors in the language chosen for the pages.
     lang = session.get("lang") if session.get("lang") in ("sv", "en") else "sv"
@@ -61,7 +64,8 @@ def console_connect(auth=None):
         owner=f"login:{login}",
     )
     join_room(room(ws.id))
-    socketio.emit("snapshot", console_snapshot(ws), to=request.sid, namespace=CONSOLE, ignore_queue=True)
+    snap = {**console_snapshot(ws), "may_edit": access.allows(role, "edit")}
+    socketio.emit("snapshot", snap, to=request.sid, namespace=CONSOLE, ignore_queue=True)
     if ws.is_self_paced:
         # "3 new since you were here on Tuesday 14:05": the page read the last visit, this is the new one.
         progress.record_visit(ws, current_user.id)
@@ -88,9 +92,9 @@ def console_disconnect(*_args):
     connections.drop(CONSOLE, request.sid)
 
 
-def _ws(conn: Conn) -> Workshop:
+def _ws(conn: Conn, need: access.Need = "edit") -> Workshop:
     # The login is checked on every event: logged out (here or on another process), timed out,
-    # or ended by a password change, the console stops at once.
+    # ended by a password change or a deactivation, the console stops at once.
     # A presenter opened with the link alone steers nothing (and is not disconnected for trying).
     if conn.user_id is None:
         raise InputError("forbidden", gettext("Not allowed."))
@@ -99,9 +103,10 @@ def _ws(conn: Conn) -> Workshop:
             socketio.server.disconnect(request.sid, namespace=CONSOLE)  # type: ignore[attr-defined]
         raise InputError("session_ended", gettext("You are logged out. Log in again."))
     ws = db.session.get(Workshop, conn.workshop_id)
-    # Ownership is checked again: the account could have lost the workshop since connecting.
-    if ws is None or conn.user_id is None or ws.owner_id != conn.user_id:
+    # The role is checked again: the share could have been changed or ended since connecting.
+    if not access.may(db.session.get(User, conn.user_id), ws, need):
         raise InputError("forbidden", gettext("Not allowed."))
+    assert ws is not None
     return ws
 
 
@@ -214,7 +219,7 @@ def on_configure(conn: Conn, payload):
 @socketio.on("snapshot", namespace=CONSOLE)
 @event("console")
 def on_console_snapshot(conn: Conn, _payload):
-    return ok(snapshot=console_snapshot(_ws(conn)))
+    return ok(snapshot=console_snapshot(_ws(conn, "view")))
 
 
 # --- presenter screen ------------------------------------------------------------------
@@ -234,8 +239,9 @@ def screen_connect(auth=None):
     ):
         raise ConnectionRefusedError(gettext("Not allowed."), {"code": "forbidden", "message": gettext("Not allowed.")})
     mark_reached(limits(), request.remote_addr or "?", ws.id)
-    # The owner signed in on this browser may steer from the presenter window (see above).
-    owner = current_user.id if current_user.is_authenticated and ws.owner_id == current_user.id else None
+    # A facilitator signed in on this browser who may edit the workshop may steer from the
+    # presenter window (see above).
+    owner = current_user.id if access.may(current_user, ws, "edit") else None
     # Its steering ends with that login, as a console's does (``_ws`` checks it on every event).
     login = token_hash(current_user.login_token) if owner is not None else None
     connections.register(
@@ -294,9 +300,11 @@ def on_draft(conn: Conn, payload):
 @event("console")
 def on_draft_snapshot(conn: Conn, _payload):
     from workshop.draft.serialize import analysis_dict
-    from workshop.draft.service import analysis_for
+    from workshop.draft.service import analysis_for, analysis_to_show
 
-    ws = _ws(conn)
+    ws = _ws(conn, "view")
+    if not access.may(db.session.get(User, conn.user_id), ws, "edit"):
+        return ok(draft=analysis_dict(analysis_to_show(ws)))  # a viewer's read never writes
     analysis = analysis_for(ws)
     db.session.commit()
     return ok(draft=analysis_dict(analysis))

@@ -8,9 +8,8 @@ from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from workshop import login_sessions, portable
+from workshop import access, login_sessions, portable
 from workshop import workshops as core
 from workshop.accounts import (
     AccountError,
@@ -49,6 +48,9 @@ def setup():
             user = create_user(
                 request.form.get("email", ""), request.form.get("password", ""), request.form.get("name", "")
             )
+            # The first account made the organisation and is its admin (accounts.create_user).
+            user.organisation.name = (request.form.get("organisation") or "").strip()[:200]
+            db.session.commit()
             forget_setup_code()
             login_sessions.start(user)
             return redirect(url_for("facilitator.dashboard"))
@@ -135,36 +137,49 @@ def account():
 # --- workshops --------------------------------------------------------------------------
 
 
-def own_workshop(fn):
-    """Load ``ws_id`` as a workshop the logged-in facilitator owns, else 404."""
+def workshop_route(need: access.Need | None = None):
+    """Load ``ws_id`` as a workshop the logged-in facilitator has a role in (``workshop.access``):
+    404 without a role, 403 when the role does not allow ``need``. Without ``need``: a GET
+    needs ``view``, every other method ``edit``. The role is in ``g.ws_role`` for templates."""
 
-    @wraps(fn)
-    @login_required
-    def wrapper(ws_id: int, *args, **kwargs):
-        ws = db.session.get(Workshop, ws_id)
-        if ws is None or ws.owner_id != current_user.id:
-            abort(404)
-        return fn(ws, *args, **kwargs)
+    def deco(fn):
+        @wraps(fn)
+        @login_required
+        def wrapper(ws_id: int, *args, **kwargs):
+            ws = db.session.get(Workshop, ws_id)
+            role = access.role_in(current_user, ws)
+            if ws is None or role is None:
+                abort(404)
+            if not access.allows(role, need or ("view" if request.method in ("GET", "HEAD") else "edit")):
+                abort(403)
+            g.ws_role = role
+            return fn(ws, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return deco
+
+
+own_workshop = workshop_route()
 
 
 @bp.get("/f/")
 @login_required
 def dashboard():
     items = db.session.scalars(
-        select(Workshop)
-        .where(Workshop.owner_id == current_user.id)
-        .order_by(Workshop.status, Workshop.created_at.desc())
+        access.visible_workshops(current_user).order_by(Workshop.status, Workshop.created_at.desc())
     ).all()
     counts = core.workshop_counts([w.id for w in items])
+    roles = access.shared_roles(current_user, [w.id for w in items])
     from datetime import date
 
     from workshop.followup import service as followup
 
     today = date.today()
     follow = followup.overview([w.id for w in items], today)
-    return render_template("facilitator/dashboard.html", workshops=items, counts=counts, follow=follow, today=today)
+    return render_template(
+        "facilitator/dashboard.html", workshops=items, counts=counts, follow=follow, today=today, roles=roles
+    )
 
 
 @bp.route("/f/new", methods=["GET", "POST"])
@@ -228,7 +243,7 @@ def import_workshop():
 
 
 @bp.route("/f/w/<int:ws_id>", methods=["GET", "POST"])
-@own_workshop
+@workshop_route("edit")
 def edit(ws: Workshop):
     error = None
     if request.method == "POST":
@@ -258,7 +273,7 @@ def duplicate(ws: Workshop):
 
 
 @bp.post("/f/w/<int:ws_id>/archive")
-@own_workshop
+@workshop_route("manage")
 def archive(ws: Workshop):
     core.archive_workshop(ws)
     broadcaster().push_state(ws)
@@ -267,27 +282,40 @@ def archive(ws: Workshop):
     return redirect(url_for("facilitator.dashboard"))
 
 
+def _workshop_home(ws: Workshop) -> str:
+    """Where a workshop's page is for the current facilitator: the editor, or the console for
+    those who may only look."""
+    if access.may(current_user, ws, "edit"):
+        return url_for("facilitator.edit", ws_id=ws.id)
+    return url_for("facilitator.console", ws_id=ws.id)
+
+
 @bp.post("/f/w/<int:ws_id>/reopen")
-@own_workshop
+@workshop_route("manage")
 def reopen(ws: Workshop):
     core.reopen_workshop(ws)
     flash(gettext("Workshop reopened."))
-    return redirect(url_for("facilitator.edit", ws_id=ws.id))
+    return redirect(_workshop_home(ws))
 
 
 @bp.post("/f/w/<int:ws_id>/keys")
 @own_workshop
 def rotate_keys(ws: Workshop):
-    """New presenter address or review link; the old one stops working at once."""
+    """New presenter address or results link, or the results link turned off; the old one
+    stops working at once."""
     which = request.form.get("which")
-    if which not in ("presenter", "review"):
+    if which not in ("presenter", "review", "review-off"):
         abort(400)
-    core.rotate_keys(ws, presenter=which == "presenter", review=which == "review")
+    if which == "review-off":
+        core.revoke_results_link(ws)
+        flash(gettext("The results link is turned off. Nobody can open it now."))
+    else:
+        core.rotate_keys(ws, presenter=which == "presenter", review=which == "review")
     if which == "presenter":
         end_screen_sockets(ws.id)
         flash(gettext("New presenter address made. The old one no longer works."))
-    else:
-        flash(gettext("New review link made. The old one no longer works."))
+    elif which == "review":
+        flash(gettext("New results link made. The old one no longer works."))
     return redirect(request.referrer if _local_referrer() else url_for("facilitator.edit", ws_id=ws.id))
 
 
@@ -319,7 +347,7 @@ def add_activity(ws: Workshop):
 
 
 @bp.route("/f/w/<int:ws_id>/a/<int:act_id>", methods=["GET", "POST"])
-@own_workshop
+@workshop_route("edit")
 def edit_activity(ws: Workshop, act_id: int):
     act = _activity(ws, act_id)
     kind = get_kind(act.kind)
@@ -448,15 +476,28 @@ def report(ws: Workshop):
 
 @bp.get("/review/<int:ws_id>/<key>")
 def review(ws_id: int, key: str):
-    """Read-only link for the reference group and the commissioner: no login, no editing."""
-    from workshop.draft.service import analysis_for
-
+    """The read-only results link for the reference group and the commissioner: no login, no
+    editing. A method workshop shows its draft analysis, a poll workshop its results per
+    activity. Turned off or renewed from the console; archiving closes it."""
     ws = db.session.get(Workshop, ws_id)
-    analysis = analysis_for(ws, create=False) if ws is not None else None
-    if ws is None or ws.status != "open" or analysis is None or not _same(analysis.review_key, key):
+    if ws is None or ws.status != "open" or not ws.results_key or not _same(ws.results_key, key):
         abort(404)
     g.locale = ws.language
-    return _report_page(ws, review=True)
+    if core.is_method_workshop(ws):
+        return _report_page(ws, review=True)
+    return _results_page(ws)
+
+
+def _results_page(ws: Workshop):
+    from workshop.activities import get_kind
+    from workshop.exports.results import round_summaries
+
+    items = []
+    for act in ws.activities:
+        kind = get_kind(act.kind)
+        _round, responders, lines = round_summaries(act)[-1]
+        items.append({"act": act, "kind": kind, "responders": responders, "lines": lines})
+    return render_template("facilitator/results.html", ws=ws, items=items)
 
 
 @bp.get("/f/w/<int:ws_id>/analysis")

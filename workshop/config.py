@@ -62,6 +62,13 @@ def _public_url(raw: str | None) -> str | None:
     return raw.strip().rstrip("/")
 
 
+def _smtp_tls(raw: str | None) -> str:
+    value = (raw or "starttls").strip().lower()
+    if value not in ("starttls", "ssl", "none"):
+        raise ValueError(f"SMTP_TLS must be starttls, ssl or none, not {raw!r}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:
@@ -154,6 +161,14 @@ class Settings:
     # Months after a workshop closes when its participants' inputs are deleted: the default
     # for new workshops (each workshop can change it); 0 = kept until deleted by hand.
     retention_months: int = 0
+    # E-mail for invitations and password resets (workshop/mail.py); without a host the link is
+    # only shown to copy. smtp_tls: "starttls" (default), "ssl" or "none".
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -219,6 +234,12 @@ class Settings:
                 for d in (os.environ.get("OIDC_ACCOUNT_DOMAINS") or "").split(",")
                 if d.strip()
             ],
+            smtp_host=(os.environ.get("SMTP_HOST") or "").strip(),
+            smtp_port=int(os.environ.get("SMTP_PORT") or "587"),
+            smtp_tls=_smtp_tls(os.environ.get("SMTP_TLS")),
+            smtp_user=os.environ.get("SMTP_USER") or "",
+            smtp_password=os.environ.get("SMTP_PASSWORD") or "",
+            smtp_from=(os.environ.get("SMTP_FROM") or "").strip() or "nyttoverkstad@localhost",
         )
         for key, value in overrides.items():
             setattr(settings, key, value)

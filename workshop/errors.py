@@ -22,12 +22,17 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(403, forbidden)
     app.register_error_handler(404, not_found)
     app.register_error_handler(413, too_large)
     app.register_error_handler(429, too_many)
     app.register_error_handler(500, server_error)
     for exc_type in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(exc_type, database_error)
+
+
+def forbidden(_e: Exception) -> ResponseReturnValue:
+    return render_template("error.html", code=403), 403
 
 
 def not_found(_e: Exception) -> ResponseReturnValue:

@@ -85,8 +85,9 @@ def load(token: str) -> User | None:
         if not isinstance(seen, int) or time.time() - seen > _settings().session_idle_minutes * 60:
             return None
     user = db.session.get(User, row.user_id)
-    if user is not None:
-        user.login_token = token
+    if user is None or not user.active:
+        return None  # deactivated: its rows were deleted too; this guards a race with that
+    user.login_token = token
     return user
 
 

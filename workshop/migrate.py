@@ -23,11 +23,31 @@ def alembic_config() -> Config:
 
 
 def upgrade(revision: str = "head") -> None:
-    """Bring the schema to ``revision``; needs an app context."""
+    """Bring the schema to ``revision``; needs an app context.
+
+    On SQLite, foreign keys are off while the migrations run, as SQLite asks for schema changes
+    (its ALTER TABLE procedure): a batch migration rebuilds a table by copying it and dropping
+    the old one, which a table other rows refer to (``users``, ``workshops``) would refuse, or
+    cascade into its children. Every reference is checked before the change is committed."""
     cfg = alembic_config()
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Outside any transaction: SQLite ignores this pragma inside one.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows with broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def revision(message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,8 +52,23 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+class Organisation(Model):
+    """The organisation (a municipality, a region, a unit) that holds facilitator accounts.
+
+    Its members see their own workshops and those shared with them; its admins also see every
+    workshop of the organisation and manage its accounts (docs/accounts.md)."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    name: Mapped[str] = mapped_column(String(200), default="", doc="Shown on the organisation page; may be empty.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When it was made (UTC).")
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.id")
+
+
 class User(UserMixin, Model):
-    """A facilitator (analysledare) account."""
+    """A facilitator (analysledare) account, a member of one organisation."""
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),)
@@ -79,8 +95,32 @@ class User(UserMixin, Model):
         nullable=True,
         doc="The account's subject (sub) at that provider: stable, unlike the e-mail address.",
     )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id"), index=True, doc="The organisation the account belongs to."
+    )
+    role: Mapped[str] = mapped_column(
+        String(20),
+        default="member",
+        server_default="member",
+        doc="'admin' (manages the organisation's accounts, sees all its workshops) or 'member'.",
+    )
+    active: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=true(),
+        doc="False = deactivated by an admin: cannot log in, and its logins are ended.",
+    )
 
+    organisation: Mapped[Organisation] = relationship(back_populates="members")
     workshops: Mapped[list[Workshop]] = relationship(back_populates="owner")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account is never logged in
+        return bool(self.active)
 
     # The login this object was loaded for (a transient attribute, never stored): Flask-Login keeps
     # ``get_id()`` in the session and the remember-me cookie, so both name a login, not the account.
@@ -170,6 +210,15 @@ class Workshop(Model):
         String(64),
         doc="Secret in the presenter screen's address (the only credential it needs).",
     )
+    results_key: Mapped[str | None] = mapped_column(
+        String(64),
+        nullable=True,
+        default=lambda: secrets.token_urlsafe(24),
+        doc=(
+            "Secret in the read-only results link (draft analysis of a method workshop, results per "
+            "activity of a poll workshop); None = the link is turned off."
+        ),
+    )
     ask_nickname: Mapped[bool] = mapped_column(Boolean, default=True, doc="Phones ask for a nickname when joining.")
     ask_perspective: Mapped[bool] = mapped_column(
         Boolean,
@@ -227,6 +276,9 @@ class Workshop(Model):
         back_populates="workshop", order_by="Activity.position", cascade="all, delete-orphan"
     )
     participants: Mapped[list[Participant]] = relationship(back_populates="workshop", cascade="all, delete-orphan")
+    shares: Mapped[list[WorkshopShare]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", order_by="WorkshopShare.id"
+    )
 
     @property
     def is_self_paced(self) -> bool:
@@ -257,6 +309,60 @@ class ConsoleVisit(Model):
         UTCDateTime,
         nullable=True,
         doc="The visit before the latest (UTC): what the console counts news from; None = first visit.",
+    )
+
+
+class WorkshopShare(Model):
+    """A workshop shared with a colleague of the owner's organisation (``workshop.access``)."""
+
+    __tablename__ = "workshop_shares"
+    __table_args__ = (UniqueConstraint("workshop_id", "user_id", name="uq_workshop_shares_workshop_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True, doc="The workshop shared."
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, doc="The colleague it is shared with."
+    )
+    role: Mapped[str] = mapped_column(
+        String(20),
+        doc="'cofacilitator' (everything but deleting or sharing it) or 'viewer' (reads, changes nothing).",
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When it was shared (UTC).")
+
+    workshop: Mapped[Workshop] = relationship(back_populates="shares")
+    user: Mapped[User] = relationship()
+
+
+class AccountLink(Model):
+    """A one-time link with an expiry: an invitation into an organisation, or a password reset
+    an admin made for an account. Only the SHA-256 of its random token is stored."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
+    purpose: Mapped[str] = mapped_column(String(10), doc="'invite' or 'reset'.")
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True, doc="The organisation it belongs to."
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=True,
+        doc="A reset: the account whose password it sets. An invitation: the account made with it, once used.",
+    )
+    email: Mapped[str] = mapped_column(
+        String(254), default="", doc="An invitation: the address it was sent or meant for; '' = anyone with the link."
+    )
+    role: Mapped[str] = mapped_column(String(20), default="member", doc="An invitation: the new account's role.")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 (hex) of the token in the link.")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, doc="The admin who made it."
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When it was made (UTC).")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, doc="The link stops working at this moment (UTC).")
+    used_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="When it was used (UTC); a used link never works again."
     )
 
 

@@ -9,8 +9,11 @@ expiry and nonce. This module decides which facilitator account a checked identi
 2. the account with the identity's e-mail address, when the provider says it is verified —
    the account is linked then, so a later change of address at the provider still finds it —,
    else
-3. a new account, when the verified address is in one of ``OIDC_ACCOUNT_DOMAINS``, else
+3. a new account (a member of the install's first organisation), when the verified address is in
+   one of ``OIDC_ACCOUNT_DOMAINS``, else
 4. nobody: the person is told to ask for an account (an invitation).
+
+A deactivated account is refused whichever way it is found.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from .accounts import EMAIL
+from .accounts import EMAIL, default_organisation
 from .extensions import db
 from .models import User
 
@@ -92,7 +95,7 @@ def account_for(identity: Identity) -> User:
         select(User).where(User.oidc_issuer == identity.issuer, User.oidc_subject == identity.subject)
     )
     if user is not None:
-        return user
+        return _active(user)
     if not identity.email or not identity.email_verified:
         raise SignInRefused(
             gettext(
@@ -111,6 +114,7 @@ def account_for(identity: Identity) -> User:
                     email=identity.email,
                 )
             )
+        _active(user)
         user.oidc_issuer, user.oidc_subject = identity.issuer, identity.subject
         db.session.commit()
         return user
@@ -123,6 +127,8 @@ def account_for(identity: Identity) -> User:
             )
         )
     user = User(
+        organisation=default_organisation(),  # the install's organisation, as a member
+        role="member",
         email=identity.email,
         name=identity.name,
         # Nobody knows this password: the account signs in through the provider (an
@@ -133,4 +139,11 @@ def account_for(identity: Identity) -> User:
     )
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+def _active(user: User) -> User:
+    """A deactivated account never signs in, through the provider either."""
+    if not user.active:
+        raise SignInRefused(gettext("This account is deactivated. Ask your organisation's administrator."))
     return user

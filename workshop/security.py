@@ -40,7 +40,7 @@ SECURITY_HEADERS = (
 
 HSTS = "max-age=31536000; includeSubDomains"
 # Paths whose answers must never be stored by a browser or proxy cache.
-PRIVATE_PREFIXES = ("/f/", "/login", "/setup", "/review/", "/present/")
+PRIVATE_PREFIXES = ("/f/", "/login", "/setup", "/review/", "/present/", "/invite/", "/reset/")
 
 
 def csp_with_styles(hashes: Iterable[str]) -> str:

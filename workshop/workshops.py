@@ -339,16 +339,28 @@ def new_presenter_key() -> str:
 
 
 def rotate_keys(ws: Workshop, presenter: bool = True, review: bool = True) -> None:
-    """New secrets for the presenter address and/or the review link: the old ones stop working."""
-    from .draft.models import Analysis
-
+    """New secrets for the presenter address and/or the results link: the old ones stop working
+    (a results link that was turned off is made again)."""
     if presenter:
         ws.presenter_key = new_presenter_key()
     if review:
-        analysis = db.session.scalar(select(Analysis).where(Analysis.workshop_id == ws.id))
-        if analysis is not None:
-            analysis.review_key = secrets.token_urlsafe(24)
+        ws.results_key = secrets.token_urlsafe(24)
     db.session.commit()
+
+
+def revoke_results_link(ws: Workshop) -> None:
+    """Turn the read-only results link off: nobody can open it until a new one is made."""
+    ws.results_key = None
+    db.session.commit()
+
+
+def is_method_workshop(ws: Workshop) -> bool:
+    """A workshop of the method (it feeds a draft analysis), as opposed to a plain poll deck."""
+    from .draft.models import Analysis
+
+    if any(get_kind(a.kind).uses_draft for a in ws.activities if a.kind in all_kinds()):
+        return True
+    return db.session.scalar(select(Analysis.id).where(Analysis.workshop_id == ws.id)) is not None
 
 
 def archive_workshop(ws: Workshop) -> None:

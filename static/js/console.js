@@ -10,6 +10,18 @@ const socket = openSocket("/console", { workshop_id: Number(root.dataset.worksho
 connectionBadge(socket);
 
 const $ = (id) => document.getElementById(id);
+// A viewer's console (data-readonly): the room live, no command is sent, every control off.
+const readOnly = root.dataset.readonly === "1";
+if (readOnly) {
+  const disable = (node) => {
+    for (const c of node.querySelectorAll("button, input, select, textarea")) {
+      if (c.id !== "keys-help") c.disabled = true;
+    }
+  };
+  for (const id of ["current-view", "activity-nav"]) {
+    new MutationObserver(() => disable($(id))).observe($(id), { childList: true, subtree: true });
+  }
+}
 
 function current() {
   const ws = state.workshop;
@@ -18,6 +30,7 @@ function current() {
 
 /** Send a command; show its error, if any, where the facilitator is looking. */
 function command(name, payload) {
+  if (readOnly) return Promise.resolve({ ok: false });
   return new Promise((resolve) => {
     socket.timeout(10000).emit(name, payload, (err, ack) => {
       const meta = $("current-meta");

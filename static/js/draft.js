@@ -12,6 +12,18 @@ let draft = null;
 let pending = false;
 const choosingSize = new Set(); // items whose valuation is being set to a size: the size comes first
 
+// A viewer's page (data-readonly): the draft live, every field and button off, no op sent.
+const readOnly = root.dataset.readonly === "1";
+if (readOnly) {
+  const off = () => {
+    for (const c of root.querySelectorAll("input, select, textarea, button")) {
+      if (!c.closest("dialog") && !c.hasAttribute("data-opens")) c.disabled = true;
+    }
+  };
+  new MutationObserver(off).observe(root, { childList: true, subtree: true });
+  off();
+}
+
 const V = (group, key) => t(`vocab.${group}.${key}`);
 const NODE_TYPES = ["forandring", "effekt", "nytta", "konsekvenskostnad", "genomforandekostnad", "risk", "hinder", "mojlighet", "verksamhetsmal"];
 const CATEGORIES = ["finansiell", "omfordelning", "kvalitet", "miljo"];
@@ -19,6 +31,7 @@ const COUNTED = ["nytta", "konsekvenskostnad", "genomforandekostnad"];
 const PERSPECTIVE_KINDS = ["egen_organisation", "invanare", "narstaende", "andra_organisationer", "samhallet"];
 
 function op(name, args) {
+  if (readOnly) return Promise.resolve({ ok: false });
   return new Promise((resolve) => {
     socket.timeout(10000).emit("draft", { op: name, args }, (err, ack) => {
       if (err) statusLine.textContent = t("offline");

@@ -378,12 +378,12 @@ class World:
                 from workshop.models import Workshop
 
                 with self.app.test_request_context():
-                    an = analysis_for(db.session.get(Workshop, self.ws))
+                    analysis_for(db.session.get(Workshop, self.ws))
+                    analysis_for(db.session.get(Workshop, self.foreign_ws))
                     db.session.commit()
-                    self.review_key = an.review_key
-                    fa = analysis_for(db.session.get(Workshop, self.foreign_ws))
-                    db.session.commit()
-                    self.foreign_review_key = fa.review_key
+                    # The results link of each workshop (its draft analysis, for these two).
+                    self.review_key = db.session.get(Workshop, self.ws).results_key
+                    self.foreign_review_key = db.session.get(Workshop, self.foreign_ws).results_key
             db.session.remove()
         self.pool = pool
 
@@ -403,7 +403,6 @@ class World:
 
     def reload_keys(self) -> None:
         """Read the presenter and review keys back (an accepted rotation makes new ones)."""
-        from workshop.draft.models import Analysis
         from workshop.extensions import db
         from workshop.models import Workshop
 
@@ -414,9 +413,7 @@ class World:
                 self._reconnect_screen()
             self.foreign_presenter_key = db.session.get(Workshop, self.foreign_ws).presenter_key
             for attr, ws_id in (("review_key", self.ws), ("foreign_review_key", self.foreign_ws)):
-                an = db.session.query(Analysis).filter_by(workshop_id=ws_id).first()
-                if an is not None:
-                    setattr(self, attr, an.review_key)
+                setattr(self, attr, db.session.get(Workshop, ws_id).results_key)
             db.session.remove()
 
     def pick(self, name: str, i: int) -> Any:

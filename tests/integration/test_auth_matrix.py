@@ -1,9 +1,12 @@
 """Authorisation matrix: every facilitator action — each HTTP route (pages, forms, CSV/JSON/report
-downloads, console page) and each console socket event incl. every draft op, configure and
-draft_snapshot — attempted from a phone, from a presenter screen, from another facilitator's
-session and without a session. All are refused and nothing stored changes (a fingerprint of
-every row of every table). Plus: the presenter page and review link with wrong keys, and
-security headers on every route, error pages, static files and the socket endpoint.
+downloads, console page, organisation page) and each console socket event incl. every draft op,
+configure and draft_snapshot — attempted from a phone, from a presenter screen, from another
+facilitator's session and without a session. All are refused and nothing stored changes (a
+fingerprint of every row of every table). Then the roles (workshop/access.py): organisation
+admin, co-facilitator, viewer, an account of another organisation and a deactivated account,
+each against every route and every console event, with what each may do and may not. Plus: the
+presenter page and review link with wrong keys, and security headers on every route, error
+pages, static files and the socket endpoint.
 
 (test_socket_auth.py and test_http_security.py cover the first console events and pages;
 this file covers every action the app has, found from its URL map and handler table.)
@@ -33,9 +36,51 @@ def world(tmp_path_factory, migrated_db):
         folder = tmp_path_factory.mktemp("auth-matrix")
         w = fl.World(fl.make_app(folder, migrated_db))
         _cache["world"] = w
+    _people(w)
     w.heal()
     w.drain()
     return w
+
+
+# --- the roles: accounts around Anna's workshop ------------------------------------------------
+
+ROLES = {
+    # who: (e-mail, organisation, account role, share of Anna's workshop)
+    "organisation admin": ("cecilia@solstad.se", "anna", "admin", None),
+    "co-facilitator": ("erik@solstad.se", "anna", "member", "cofacilitator"),
+    "viewer": ("frida@solstad.se", "anna", "member", "viewer"),
+    "other organisation": ("gustav@annan.se", "other", "admin", None),
+    "deactivated": ("hugo@solstad.se", "anna", "member", "cofacilitator"),
+}
+
+
+def _people(w):
+    """The accounts of ROLES (and an open invitation of Anna's organisation), made once per world."""
+    if getattr(w, "people", None):
+        return w.people
+    from workshop import accounts
+    from workshop.extensions import db
+    from workshop.models import Organisation, User, WorkshopShare
+
+    out = {}
+    with w.app.test_request_context():
+        anna = db.session.get(User, w.anna_id)
+        other = Organisation(name="Annan kommun")
+        db.session.add(other)
+        db.session.flush()
+        for who, (email, org, role, share) in ROLES.items():
+            user = accounts.create_user(
+                email, fl.PASSWORD, who, organisation=anna.organisation if org == "anna" else other, role=role
+            )
+            if share:
+                db.session.add(WorkshopShare(workshop_id=w.ws, user_id=user.id, role=share))
+            out[who] = user.id
+        db.session.commit()
+        accounts.make_invitation(anna, "member", 7)
+        out["invitation"] = max(link.id for link in accounts.pending_invitations(anna.organisation_id))
+        db.session.remove()
+    w.people = out
+    return out
 
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -84,6 +129,14 @@ def _routes(w):
         ("POST", f"/f/w/{ws}/followup/1/close", {"closed": "1"}),
         ("POST", f"/f/w/{ws}/followup/1/workshop", {}),
         ("POST", f"/f/w/{ws}/participants/{_pid(w)}/delete", {"confirm": "1"}),
+        ("POST", f"/f/w/{ws}/share", {"user_id": str(w.bertil_id), "role": "cofacilitator"}),
+        ("GET", "/f/org", None),
+        ("POST", "/f/org", {"name": "Kapad"}),
+        ("POST", "/f/org/invite", {"role": "admin", "days": "30", "email": ""}),
+        ("POST", f"/f/org/invite/{_people(w)['invitation']}/revoke", {}),
+        ("POST", f"/f/org/members/{w.bertil_id}/active", {"active": "0"}),
+        ("POST", f"/f/org/members/{w.bertil_id}/role", {"role": "admin"}),
+        ("POST", f"/f/org/members/{w.bertil_id}/reset", {}),
     ] + _more_gets(w)
 
 
@@ -127,6 +180,7 @@ def _more_gets(w):
         "/f/w/<int:ws_id>/report",
         "/f/w/<int:ws_id>/analysis",
         "/f/w/<int:ws_id>/export.json",
+        "/f/org",
     }
     out = []
     for rule in w.app.url_map.iter_rules():
@@ -208,6 +262,126 @@ def test_owner_reaches_every_route(world):
         if method == "GET":
             r = world.owner.get(path)
             assert r.status_code == 200, (path, r.status_code)
+
+
+# --- the roles, route by route ----------------------------------------------------------------------
+
+MANAGE = ("/archive", "/reopen", "/share")  # owner and organisation admin only
+
+
+def _expected(world, who, method, path):
+    """What ``who`` gets for a route: a status, or "allowed" (a change they may make: not sent
+    here, see the positive controls below)."""
+    ws, a = world.ws, world.acts["multiple_choice"]
+    editor_pages = {f"/f/w/{ws}", f"/f/w/{ws}/a/{a}"}
+    if path.startswith("/f/org"):
+        if who != "organisation admin":
+            # Another organisation's admin reaches only their own organisation: Anna's
+            # members and invitations are not found; the page itself shows theirs.
+            if who == "other organisation":
+                return 200 if method == "GET" else (404 if "/members/" in path or "/invite/" in path else "allowed")
+            return 403
+        return 200 if method == "GET" else "allowed"
+    if not path.startswith(f"/f/w/{ws}"):
+        return 200 if method == "GET" else "allowed"  # their own dashboard, account, new workshops
+    if who == "other organisation":
+        return 404
+    # A participant's data (export, delete) is the owner's and the organisation admin's.
+    manage = path.endswith(MANAGE) or f"/f/w/{ws}/participants" in path
+    if who == "co-facilitator":
+        return 403 if manage else (200 if method == "GET" else "allowed")
+    if who == "organisation admin" and manage:
+        return "allowed"
+    if manage:
+        return 403
+    return 200 if method == "GET" and path not in editor_pages else 403  # viewer, organisation admin
+
+
+def _login_as(world, who):
+    c = world.app.test_client()
+    h.login(c, ROLES[who][0])
+    return c
+
+
+@pytest.mark.parametrize("who", ["organisation admin", "co-facilitator", "viewer", "other organisation"])
+def test_every_route_for_each_role(world, who):
+    """Every route of the matrix as each role: reads answer 200 where the role may read, every
+    change it may not make is refused (403 for a role in the workshop, 404 for a stranger) and
+    nothing stored changes."""
+    c = _login_as(world, who)
+    before = fl.fingerprint(world.app)
+    checked = 0
+    for method, path, data in _routes(world):
+        want = _expected(world, who, method, path)
+        if want == "allowed":
+            continue
+        r = _send(c, method, path, data)
+        assert r.status_code == want, (who, method, path, r.status_code)
+        if want == 404:
+            body = r.get_data(as_text=True)
+            assert world.code not in body and "Fuzz own" not in body, (who, method, path)
+        checked += 1
+    assert checked > 30
+    assert fl.fingerprint(world.app) == before, fl.diff(before, fl.fingerprint(world.app))
+
+
+def test_what_each_role_sees_on_the_dashboard_and_organisation_page(world):
+    pages = {who: _login_as(world, who).get("/f/").get_data(as_text=True) for who in ROLES if who != "deactivated"}
+    assert "Fuzz own" in pages["co-facilitator"] and "Fuzz own" in pages["viewer"]
+    assert "Fuzz own" not in pages["other organisation"] and "Fuzz own" not in pages["organisation admin"]
+    org = _login_as(world, "organisation admin").get("/f/org").get_data(as_text=True)
+    assert "Fuzz own" in org and "Fuzz foreign" in org and "Fuzz live" in org  # every workshop of the organisation
+    assert "gustav@annan.se" not in org
+    other = _login_as(world, "other organisation").get("/f/org").get_data(as_text=True)
+    assert "Annan kommun" in other and "Fuzz own" not in other and "anna@solstad.se" not in other
+
+
+def test_the_roles_positive_controls(world):
+    """What each role may do, it can: the co-facilitator saves the editor's form and turns the
+    results link over; the organisation admin shares the workshop; the viewer downloads."""
+    from workshop.extensions import db
+    from workshop.models import Workshop, WorkshopShare
+
+    co = _login_as(world, "co-facilitator")
+    r = co.post(f"/f/w/{world.ws}/keys", data={"which": "presenter"})
+    assert r.status_code == 302
+    world.reload_keys()
+    admin = _login_as(world, "organisation admin")
+    r = admin.post(f"/f/w/{world.ws}/share", data={"user_id": str(world.bertil_id), "role": "viewer"})
+    assert r.status_code == 302
+    with world.app.app_context():
+        row = db.session.query(WorkshopShare).filter_by(workshop_id=world.ws, user_id=world.bertil_id).one()
+        assert row.role == "viewer"
+        db.session.delete(row)
+        db.session.commit()
+        assert db.session.get(Workshop, world.ws).status == "open"
+        db.session.remove()
+    viewer = _login_as(world, "viewer")
+    assert viewer.get(f"/f/w/{world.ws}/export.xlsx").status_code == 200
+    assert viewer.get(f"/f/w/{world.ws}/console").status_code == 200
+
+
+def test_a_deactivated_account_loses_every_route_and_its_open_sessions(world):
+    """Hugo is logged in (as co-facilitator) when his admin deactivates him: his session ends
+    at once, every route sends him to the login, and his password no longer logs in."""
+    c = _login_as(world, "deactivated")
+    assert c.get(f"/f/w/{world.ws}/console").status_code == 200
+    hugo = world.people["deactivated"]
+    assert world.owner.post(f"/f/org/members/{hugo}/active", data={"active": "0"}).status_code == 302
+    try:
+        before = fl.fingerprint(world.app)
+        for method, path, data in _routes(world):
+            r = _send(c, method, path, data)
+            assert r.status_code == 302, (method, path, r.status_code)
+            assert urlsplit(r.headers["Location"]).path == "/login", (method, path)
+        again = world.app.test_client()
+        r = again.post("/login", data={"email": ROLES["deactivated"][0], "password": fl.PASSWORD})
+        assert r.status_code == 200 and again.get("/f/").status_code == 302
+        tc = h.socket_client(world.app, CONSOLE, {"workshop_id": world.ws}, c)
+        assert not tc.is_connected(CONSOLE)
+        assert fl.fingerprint(world.app) == before
+    finally:
+        assert world.owner.post(f"/f/org/members/{hugo}/active", data={"active": "1"}).status_code == 302
 
 
 def _keys(world):
@@ -427,6 +601,42 @@ def test_owner_console_actions_are_accepted(world):
         world.heal()
 
 
+def _role_console(world, who):
+    return h.socket_client(world.app, CONSOLE, {"workshop_id": world.ws}, _login_as(world, who))
+
+
+def test_console_actions_by_role(world):
+    """A viewer's and an organisation admin's console reads and changes nothing; a stranger of
+    another organisation is not connected; a co-facilitator's console takes every action."""
+    reads = ("snapshot", "draft_snapshot")
+    for who in ("viewer", "organisation admin"):
+        tc = _role_console(world, who)
+        assert tc.is_connected(CONSOLE), who
+        before = fl.fingerprint(world.app)
+        for event, payload in _console_actions(world):
+            ack = tc.emit(event, payload, namespace=CONSOLE, callback=True)
+            if event in reads:
+                assert ack["ok"] is True, (who, event, ack)
+            else:
+                h.assert_error(ack, "forbidden")
+        assert fl.fingerprint(world.app) == before, (who, fl.diff(before, fl.fingerprint(world.app)))
+        tc.disconnect(namespace=CONSOLE)
+    stranger = _role_console(world, "other organisation")
+    assert not stranger.is_connected(CONSOLE)
+    assert stranger.refusal(CONSOLE)["data"]["code"] == "forbidden"
+    co = _role_console(world, "co-facilitator")
+    for event, payload in _console_actions(world):
+        if event == "draft" and payload["op"] in ("node.delete", "row.delete", "factor.delete", "node.merge"):
+            continue  # destructive, as for the owner above
+        ack = co.emit(event, payload, namespace=CONSOLE, callback=True)
+        # Past the role check: done, or refused on its content (the owner's positive control
+        # may have added the same row name first), never refused for who sent it.
+        assert isinstance(ack, dict), (event, ack)
+        assert ack.get("ok") is True or ack["error"]["code"] not in ("forbidden", "session_ended"), (event, ack)
+        world.heal()
+    co.disconnect(namespace=CONSOLE)
+
+
 def test_phone_cannot_connect_as_screen_or_console_with_its_token(world):
     for ns, auth in (
         (SCREEN, {"workshop_id": world.ws, "key": world.tokens[0]}),
@@ -468,6 +678,10 @@ def _concrete(world, rule):
         "number": 1,
         "item_id": "1",
         "pid": _pid(world),
+        # harmless targets: no such invitation, Anna herself (she cannot deactivate herself), no such link
+        "link_id": 999999,
+        "user_id": world.anna_id,
+        "token": "x",
     }
     if rule.rule.startswith("/review/"):
         values["key"] = world.review_key

@@ -215,7 +215,8 @@ def test_the_web_report_and_the_review_link_show_the_follow_up(app, decided):
     from workshop.models import Workshop
 
     with app.app_context():
-        key = analysis_for(db.session.get(Workshop, ws_id), create=False).review_key
+        assert analysis_for(db.session.get(Workshop, ws_id), create=False) is not None
+        key = db.session.get(Workshop, ws_id).results_key
     for c, path in ((client, f"/f/w/{ws_id}/report"), (app.test_client(), f"/review/{ws_id}/{key}")):
         page = c.get(path).get_data(as_text=True)
         assert 'id="s8"' in page and "Socialnämnden" in page, path

@@ -367,11 +367,13 @@ def test_console_cannot_moderate_a_foreign_response_through_own_activity(app, ma
 
 
 def test_console_rechecks_ownership_on_every_event(app, make_workshop, other_facilitator):
-    """If the workshop changes hands after the console connected, its next command is refused."""
-    from workshop.models import Workshop
+    """If the workshop changes hands after the console connected, its next command is refused
+    (Anna a plain member here: an organisation admin would keep seeing it, tested below)."""
+    from workshop.models import User, Workshop
 
     ws_id, _, ids = make_workshop(activities=TWO)
     tc = h.console(app, ws_id)
+    h.update_row(app, User, _user_id(app, "anna@solstad.se"), role="member")
     h.update_row(app, Workshop, ws_id, owner_id=other_facilitator)
     before = _state(app, ws_id)
     h.assert_error(tc.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True), "forbidden")
@@ -391,3 +393,172 @@ def test_console_commands_work_for_the_owner(app, make_workshop):
     assert state["current"] == ids[1]
     assert state["activities"][0][1] is True  # locked
     assert state["activities"][0][4] == 1  # reset: generation 1
+
+
+def _user_id(app, email):
+    from workshop.extensions import db
+    from workshop.models import User
+
+    with app.app_context():
+        uid = db.session.query(User.id).filter_by(email=email).scalar()
+        db.session.remove()
+    return uid
+
+
+# --- shared workshops: viewer, co-facilitator, organisation admin, deactivated ---------------------
+
+
+def _share(app, ws_id, user_id, role):
+    """Share (role), change the role, or end the share (role None), as the share dialog does."""
+    from workshop.extensions import db
+    from workshop.models import WorkshopShare
+
+    with app.app_context():
+        row = db.session.query(WorkshopShare).filter_by(workshop_id=ws_id, user_id=user_id).first()
+        if role is None:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(WorkshopShare(workshop_id=ws_id, user_id=user_id, role=role))
+        else:
+            row.role = role
+        db.session.commit()
+        db.session.remove()
+
+
+WRITES = ("goto", "step", "set", "timer_start", "timer_stop", "reset", "moderate")
+
+
+def _every_write(act_ids, response_id):
+    p = _console_payloads(act_ids, response_id)
+    out = [(e, p[e]) for e in WRITES]
+    out += [
+        ("timer_extend", {"activity_id": act_ids[0], "seconds": 30}),
+        ("approve_all", {"activity_id": act_ids[0]}),
+        ("configure", {"activity_id": act_ids[0], "config": {"options": ["X", "Y"]}}),
+        ("draft", {"op": "frame.update", "args": {"data": {"name_of_change": "Kapad"}}}),
+        ("draft", {"op": "node.add", "args": {"data": {"title": "Kapad", "node_type": "effekt"}}}),
+    ]
+    return out
+
+
+def test_a_viewer_sees_the_console_live_and_every_write_is_refused(app, make_workshop, other_facilitator):
+    from workshop.extensions import socketio
+
+    ws_id, code, ids = make_workshop(activities=TWO)
+    _, joined = h.phone(app, app.test_client(), code)
+    anna = h.console(app, ws_id)
+    _share(app, ws_id, other_facilitator, "viewer")
+    viewer = h.console(app, ws_id, "bertil@norrby.se")
+    snap = h.events(viewer, CONSOLE, "snapshot")[-1]
+    assert snap["may_edit"] is False and snap["workshop"]["id"] == ws_id
+    assert h.events(anna, CONSOLE, "snapshot")[-1]["may_edit"] is True
+    # reads are answered
+    assert viewer.emit("snapshot", {}, namespace=CONSOLE, callback=True)["ok"] is True
+    assert viewer.emit("draft_snapshot", {}, namespace=CONSOLE, callback=True)["ok"] is True
+    # every write is refused and changes nothing (the list covers every console event)
+    writes = _every_write(ids, 1)
+    registered = set(socketio.server.handlers[CONSOLE]) - {"connect", "disconnect", "*", "snapshot", "draft_snapshot"}
+    assert registered == {e for e, _ in writes}, registered ^ {e for e, _ in writes}
+    before, responses = _state(app, ws_id), _response_states(app)
+    for event, payload in writes:
+        h.assert_error(viewer.emit(event, payload, namespace=CONSOLE, callback=True), "forbidden")
+    assert _state(app, ws_id) == before and _response_states(app) == responses
+    # and the viewer sees the room live: Anna moves on, the viewer's console gets the state
+    viewer.get_received(CONSOLE)
+    assert anna.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True)["ok"] is True
+    assert h.wait_for(
+        lambda: any(
+            m["name"] == "state" and m["args"][0]["current_activity_id"] == ids[1] for m in viewer.get_received(CONSOLE)
+        )
+    )
+    del joined
+
+
+def test_a_share_changed_or_ended_is_rechecked_on_the_next_event(app, make_workshop, other_facilitator):
+    ws_id, _, ids = make_workshop(activities=TWO)
+    _share(app, ws_id, other_facilitator, "viewer")
+    tc = h.console(app, ws_id, "bertil@norrby.se")
+    h.assert_error(tc.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True), "forbidden")
+    _share(app, ws_id, other_facilitator, "cofacilitator")  # promoted: the same socket may steer now
+    assert tc.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True)["ok"] is True
+    _share(app, ws_id, other_facilitator, None)  # the share ended: even reading stops
+    before = _state(app, ws_id)
+    h.assert_error(tc.emit("snapshot", {}, namespace=CONSOLE, callback=True), "forbidden")
+    h.assert_error(tc.emit("goto", {"activity_id": ids[0]}, namespace=CONSOLE, callback=True), "forbidden")
+    assert _state(app, ws_id) == before
+
+
+def test_two_cofacilitators_run_one_console_and_see_each_other(app, make_workshop, other_facilitator):
+    """One moves the room, the other hides an answer: each console gets the other's change."""
+    ws_id, code, ids = make_workshop(activities=(("open_text", "Vad behövs?", None), *TWO[1:]))
+    _share(app, ws_id, other_facilitator, "cofacilitator")
+    phone, _ = h.phone(app, app.test_client(), code)
+    ack = phone.emit(
+        "submit", {"activity_id": ids[0], "client_id": "c1", "payload": {"text": "Tid"}}, namespace=PHONE, callback=True
+    )
+    assert ack["ok"] is True
+    h.flush(app)
+    anna, bertil = h.console(app, ws_id), h.console(app, ws_id, "bertil@norrby.se")
+    assert h.events(bertil, CONSOLE, "snapshot")[-1]["may_edit"] is True
+    anna.get_received(CONSOLE), bertil.get_received(CONSOLE)
+    rid = h.response_rows(app)[-1][0]
+    ack = bertil.emit(
+        "moderate", {"activity_id": ids[0], "response_id": rid, "action": "hide"}, namespace=CONSOLE, callback=True
+    )
+    assert ack["ok"] is True, ack
+    h.flush(app)
+
+    def hidden_seen(tc):
+        return any(
+            m["name"] == "results"
+            and m["args"][0]["activity_id"] == ids[0]
+            and any(i.get("status") == "hidden" for i in (m["args"][0].get("items") or []))
+            for m in tc.get_received(CONSOLE)
+        )
+
+    assert hidden_seen(anna)
+    assert anna.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True)["ok"] is True
+    h.flush(app)
+    assert h.wait_for(
+        lambda: any(
+            m["name"] == "state" and m["args"][0]["current_activity_id"] == ids[1] for m in bertil.get_received(CONSOLE)
+        )
+    )
+
+
+def test_an_organisation_admin_sees_but_does_not_steer_a_colleagues_workshop(app, facilitator, other_facilitator):
+    """Anna (the first account: admin) watches Bertil's workshop; a member does not see Anna's."""
+    ws_id, _, ids = h.setup_workshop(app, activities=TWO, email="bertil@norrby.se")
+    tc = h.console(app, ws_id)
+    assert h.events(tc, CONSOLE, "snapshot")[-1]["may_edit"] is False
+    assert tc.emit("snapshot", {}, namespace=CONSOLE, callback=True)["ok"] is True
+    h.assert_error(tc.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True), "forbidden")
+    own, _, _ = h.setup_workshop(app, activities=TWO)
+    client = app.test_client()
+    h.login(client, "bertil@norrby.se")
+    refused = h.socket_client(app, CONSOLE, {"workshop_id": own}, client)
+    assert not refused.is_connected(CONSOLE)
+
+
+def test_a_deactivated_accounts_console_stops_and_cannot_reconnect(app, make_workshop, other_facilitator):
+    from workshop import accounts
+    from workshop.extensions import db
+    from workshop.models import User
+
+    ws_id, _, ids = make_workshop(activities=TWO)
+    _share(app, ws_id, other_facilitator, "cofacilitator")
+    client = app.test_client()
+    h.login(client, "bertil@norrby.se")
+    tc = h.socket_client(app, CONSOLE, {"workshop_id": ws_id}, client)
+    assert tc.is_connected(CONSOLE)
+    with app.test_request_context():
+        anna = db.session.query(User).filter_by(email="anna@solstad.se").one()
+        accounts.set_active(anna, db.session.get(User, other_facilitator), False)
+    before = _state(app, ws_id)
+    ack = tc.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True)
+    assert ack is None or ack["ok"] is False
+    assert _state(app, ws_id) == before
+    again = h.socket_client(app, CONSOLE, {"workshop_id": ws_id}, client)
+    assert not again.is_connected(CONSOLE)
+    assert client.get(f"/f/w/{ws_id}/console").status_code == 302  # logged out
