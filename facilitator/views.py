@@ -8,7 +8,6 @@ from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from workshop import access, login_sessions, portable
 from workshop import workshops as core

@@ -117,7 +117,9 @@ def test_two_cofacilitators_run_one_console(open_page, ui, live_server, js_error
 
 def test_a_viewers_console_is_live_and_changes_nothing(open_page, ui, live_server, browser):
     live_server.create_user("frida@solstad.se")
-    ws = ui.workshop("Visad workshop", [("open_text", {"title": "Vad behövs?"}), ("multiple_choice", {"title": "Andra"})])
+    ws = ui.workshop(
+        "Visad workshop", [("open_text", {"title": "Vad behövs?"}), ("multiple_choice", {"title": "Andra"})]
+    )
     anna = open_page("anna")
     login(anna, ui, "anna@solstad.se")
     share(anna, ws["id"], "frida@solstad.se", "Läsare")
@@ -139,7 +141,9 @@ def test_a_viewers_console_is_live_and_changes_nothing(open_page, ui, live_serve
 
 def test_organisation_page_and_share_dialog_pass_axe(open_page, ui, live_server):
     live_server.create_user("bertil@solstad.se")
-    ws = ui.workshop("Användarforum", [("multiple_choice", {"title": "Använder ni metoden?", "cfg_options": "Ja\nNej"})])
+    ws = ui.workshop(
+        "Användarforum", [("multiple_choice", {"title": "Använder ni metoden?", "cfg_options": "Ja\nNej"})]
+    )
     page = open_page("anna", bypass_csp=True, viewport={"width": 1280, "height": 720})
     login(page, ui, "anna@solstad.se")
     share(page, ws["id"], "bertil@solstad.se", "Läsare")

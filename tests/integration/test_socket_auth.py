@@ -467,8 +467,11 @@ def test_a_viewer_sees_the_console_live_and_every_write_is_refused(app, make_wor
     # and the viewer sees the room live: Anna moves on, the viewer's console gets the state
     viewer.get_received(CONSOLE)
     assert anna.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True)["ok"] is True
-    assert h.wait_for(lambda: any(m["name"] == "state" and m["args"][0]["current_activity_id"] == ids[1]
-                                  for m in viewer.get_received(CONSOLE)))
+    assert h.wait_for(
+        lambda: any(
+            m["name"] == "state" and m["args"][0]["current_activity_id"] == ids[1] for m in viewer.get_received(CONSOLE)
+        )
+    )
     del joined
 
 
@@ -517,8 +520,11 @@ def test_two_cofacilitators_run_one_console_and_see_each_other(app, make_worksho
     assert hidden_seen(anna)
     assert anna.emit("goto", {"activity_id": ids[1]}, namespace=CONSOLE, callback=True)["ok"] is True
     h.flush(app)
-    assert h.wait_for(lambda: any(m["name"] == "state" and m["args"][0]["current_activity_id"] == ids[1]
-                                  for m in bertil.get_received(CONSOLE)))
+    assert h.wait_for(
+        lambda: any(
+            m["name"] == "state" and m["args"][0]["current_activity_id"] == ids[1] for m in bertil.get_received(CONSOLE)
+        )
+    )
 
 
 def test_an_organisation_admin_sees_but_does_not_steer_a_colleagues_workshop(app, facilitator, other_facilitator):

@@ -66,11 +66,14 @@ def test_an_invited_colleague_makes_an_account_once(app, facilitator):
     form = guest.get(path).get_data(as_text=True)
     assert "Skapa ditt konto" in form
     # a mistake loses nothing and makes nothing
-    r = guest.post(path, data={"email": "dora@solstad.se", "name": "Dora", "password": "ett-långt-lösen", "repeat": "x"})
+    r = guest.post(
+        path, data={"email": "dora@solstad.se", "name": "Dora", "password": "ett-långt-lösen", "repeat": "x"}
+    )
     assert r.status_code == 200 and "De nya lösenorden är olika" in r.get_data(as_text=True)
     assert _user(app, "dora@solstad.se") is None
     r = guest.post(
-        path, data={"email": "dora@solstad.se", "name": "Dora", "password": "ett-långt-lösen", "repeat": "ett-långt-lösen"}
+        path,
+        data={"email": "dora@solstad.se", "name": "Dora", "password": "ett-långt-lösen", "repeat": "ett-långt-lösen"},
     )
     assert r.status_code == 302 and r.headers["Location"].endswith("/f/")
     assert guest.get("/f/").status_code == 200  # logged in
@@ -91,7 +94,8 @@ def test_an_invitation_for_an_address_an_expired_and_a_withdrawn_one(app, facili
     )
     path = _link(page, "invite")
     r = app.test_client().post(
-        path, data={"email": "someone@else.se", "name": "Dora", "password": "ett-långt-lösen", "repeat": "ett-långt-lösen"}
+        path,
+        data={"email": "someone@else.se", "name": "Dora", "password": "ett-långt-lösen", "repeat": "ett-långt-lösen"},
     )
     assert r.status_code == 302
     assert _user(app, "someone@else.se") is None and _user(app, "dora@solstad.se")["role"] == "admin"
@@ -213,7 +217,17 @@ def smtp_server(tmp_path):
     pytest.importorskip("aiosmtpd")
     port, maildir = _free_port(), tmp_path / "maildir"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", str(maildir)],
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            str(maildir),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -53,7 +53,16 @@ def test_existing_accounts_go_into_one_organisation_and_review_links_keep_workin
             insert(conn, "users", id=1, email="anna@solstad.se", password_hash="x")
             insert(conn, "users", id=2, email="bertil@solstad.se", password_hash="x")
             for wid, owner, code in ((1, 1, "12345678"), (2, 2, "23456789")):
-                insert(conn, "workshops", id=wid, owner_id=owner, title="W", join_code=code, presenter_key=f"p{wid}", status="open")
+                insert(
+                    conn,
+                    "workshops",
+                    id=wid,
+                    owner_id=owner,
+                    title="W",
+                    join_code=code,
+                    presenter_key=f"p{wid}",
+                    status="open",
+                )
             insert(conn, "analyses", id=1, workshop_id=1, review_key="gammal-nyckel", convention="E")
         upgrade("head")
         with db.engine.connect() as conn:
