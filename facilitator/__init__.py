@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("facilitator", __name__, template_folder="templates")
 
-from . import followup, oidc, participants, teams, views  # noqa: E402,F401
+from . import followup, library, oidc, participants, teams, views  # noqa: E402,F401

@@ -23,6 +23,7 @@ from .draft import models as _draft_models  # noqa: F401  (registers the draft t
 from .extensions import babel, csrf, login_manager, socketio
 from .followup import models as _followup_models  # noqa: F401  (registers the follow-up tables)
 from .i18n import select_locale
+from .library import models as _library_models  # noqa: F401  (registers the library tables)
 from .realtime import fastjson, socketio_patches
 from .realtime.event_context import EventApp
 from .runtime import broadcaster, input_writer, limits

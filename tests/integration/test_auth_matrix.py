@@ -78,6 +78,16 @@ def _people(w):
         db.session.commit()
         accounts.make_invitation(anna, "member", 7)
         out["invitation"] = max(link.id for link in accounts.pending_invitations(anna.organisation_id))
+        # A factor of Anna's organisation's library and an analysis Anna published.
+        from workshop.library.models import OrgFactor, PublishedAnalysis
+
+        factor = OrgFactor(organisation_id=anna.organisation_id, name="timkostnad", label="Timkostnad", value=500.0)
+        item = PublishedAnalysis(
+            organisation_id=anna.organisation_id, published_by_id=anna.id, title="Publicerad", document={"workshop": {}}
+        )
+        db.session.add_all([factor, item])
+        db.session.commit()
+        out["factor"], out["published"] = factor.id, item.id
         db.session.remove()
     w.people = out
     return out
@@ -137,6 +147,17 @@ def _routes(w):
         ("POST", f"/f/org/members/{w.bertil_id}/active", {"active": "0"}),
         ("POST", f"/f/org/members/{w.bertil_id}/role", {"role": "admin"}),
         ("POST", f"/f/org/members/{w.bertil_id}/reset", {}),
+        ("GET", "/f/org/factors", None),
+        ("POST", "/f/org/factors", {"name": "kapad", "label": "Kapad", "value": "1", "source": "Kapad"}),
+        ("POST", f"/f/org/factors/{_people(w)['factor']}/delete", {}),
+        ("GET", "/f/org/portfolio", None),
+        ("GET", "/f/org/portfolio.xlsx", None),
+        ("GET", "/f/library", None),
+        ("GET", f"/f/library/{_people(w)['published']}.json", None),
+        ("POST", f"/f/library/{_people(w)['published']}/start", {}),
+        ("POST", f"/f/library/{_people(w)['published']}/withdraw", {}),
+        ("GET", f"/f/w/{ws}/publish", None),
+        ("POST", f"/f/w/{ws}/publish", {"summary": "Kapad"}),
     ] + _more_gets(w)
 
 
@@ -181,6 +202,12 @@ def _more_gets(w):
         "/f/w/<int:ws_id>/analysis",
         "/f/w/<int:ws_id>/export.json",
         "/f/org",
+        "/f/org/factors",
+        "/f/org/portfolio",
+        "/f/org/portfolio.xlsx",
+        "/f/library",
+        "/f/library/<int:item_id>.json",
+        "/f/w/<int:ws_id>/publish",
     }
     out = []
     for rule in w.app.url_map.iter_rules():
@@ -266,14 +293,30 @@ def test_owner_reaches_every_route(world):
 
 # --- the roles, route by route ----------------------------------------------------------------------
 
-MANAGE = ("/archive", "/reopen", "/share")  # owner and organisation admin only
+MANAGE = ("/archive", "/reopen", "/share", "/publish")  # owner and organisation admin only
 
 
 def _expected(world, who, method, path):
     """What ``who`` gets for a route: a status, or "allowed" (a change they may make: not sent
     here, see the positive controls below)."""
     ws, a = world.ws, world.acts["multiple_choice"]
-    editor_pages = {f"/f/w/{ws}", f"/f/w/{ws}/a/{a}"}
+    editor_pages = {f"/f/w/{ws}", f"/f/w/{ws}/a/{a}", f"/f/w/{ws}/publish"}
+    if path.startswith("/f/org/factors"):
+        # Every member reads their organisation's factor library; its admins change it.
+        if method == "GET":
+            return 200
+        if who == "organisation admin":
+            return "allowed"
+        if who == "other organisation":
+            return 404 if path.endswith("/delete") else "allowed"
+        return 403
+    if path.startswith("/f/library"):
+        # The analysis library is every organisation's; the publisher's admins may withdraw.
+        if method == "GET":
+            return 200
+        if path.endswith("/withdraw"):
+            return "allowed" if who == "organisation admin" else 403
+        return "allowed"
     if path.startswith("/f/org"):
         if who != "organisation admin":
             # Another organisation's admin reaches only their own organisation: Anna's
@@ -680,6 +723,7 @@ def _concrete(world, rule):
         "pid": _pid(world),
         # harmless targets: no such invitation, Anna herself (she cannot deactivate herself), no such link
         "link_id": 999999,
+        "factor_id": 999999,
         "user_id": world.anna_id,
         "token": "x",
     }
@@ -696,7 +740,10 @@ def test_security_headers_on_every_route_of_the_url_map(world):
         path = _concrete(world, rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for client in (world.owner, world.anon):
-                if method == "POST" and (rule.rule in ("/logout",) or "delete" in rule.rule or "archive" in rule.rule):
+                if method == "POST" and (
+                    rule.rule in ("/logout",)
+                    or any(w in rule.rule for w in ("delete", "archive", "withdraw", "/start"))
+                ):
                     data = {}
                     if client is world.owner:
                         continue  # would end the session / remove the fixture's data

@@ -14,7 +14,6 @@ from typing import Any, Literal, TypeVar, overload
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
-from ..calculation.factors import load_factors
 from ..calculation.formula import FormulaError, is_valid_name, parse
 from ..extensions import db
 from ..models import Workshop
@@ -100,11 +99,15 @@ def analysis_to_show(ws: Workshop) -> Analysis:
 
 def new_analysis(ws: Workshop) -> Analysis:
     """A draft as a workshop starts it: the workshop's title as the name of the change, the
-    shipped factor library. Not in the session: the caller adds it to store it."""
+    organisation's own factor library above the shipped one. Not in the session: the caller
+    adds it to store it."""
+    from ..library.factors import starting_factors
+
     analysis = _unsaved(
         Analysis, workshop_id=ws.id, name_of_change=ws.title[:300], review_key=secrets.token_urlsafe(24)
     )
-    for pos, f in enumerate(load_factors()):
+    org = ws.owner.organisation if ws.owner is not None else None
+    for pos, f in enumerate(starting_factors(org.id if org else None, org.name if org else "")):
         analysis.factors.append(
             _unsaved(
                 Factor,
