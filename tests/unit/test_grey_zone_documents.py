@@ -115,7 +115,7 @@ def test_the_word_report_shows_the_grey_zone_in_section_4_and_points_to_it_in_se
 
 def test_the_web_report_and_the_review_link_show_the_grey_zone(app, example):
     ws, a = example
-    response = app.test_client().get(f"/review/{ws.id}/{a.review_key}")
+    response = app.test_client().get(f"/review/{ws.id}/{ws.results_key}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="grey-zone"' in html
