@@ -510,6 +510,7 @@ def _console_actions(world):
         "frame.update": {"data": {"name_of_change": "Kapad"}},
         "uncertainty.set": {"data": {"area": "Kapad", "level": "high"}},
         "node.add": {"data": {"title": "Kapad", "node_type": "effekt"}},
+        "node.add_after": {"from": node, "data": {"title": "Kapad", "node_type": "nytta"}},
         "node.update": {"id": node, "data": {"title": "Kapad"}},
         "node.delete": {"id": node},
         "node.merge": {"id": node, "target": node2},
