@@ -37,6 +37,15 @@ MEDIUM_AGREEMENT = 0.5
 ITEM_TYPES = ("nytta", "konsekvenskostnad", "genomforandekostnad")
 
 
+def with_an_item_type(cfg: dict[str, Any]) -> dict[str, Any]:
+    """A config that includes at least one kind of item (``include_nytta`` …), else refused;
+    the kinds that put the draft's items to the room (sorting, valuation) share it."""
+    if not any(cfg[f"include_{t}"] for t in ITEM_TYPES):
+        message = gettext("Include at least one kind of item.")
+        raise InputError("invalid", message, {"include_nytta": message})
+    return cfg
+
+
 # --- tallying (pure, tested directly) -----------------------------------------------------
 
 
@@ -257,11 +266,7 @@ class Sorting(ActivityKind):
     }
 
     def validate_config(self, payload: Any) -> dict[str, Any]:
-        cfg = super().validate_config(payload)
-        if not any(cfg[f"include_{t}"] for t in ITEM_TYPES):
-            message = gettext("Include at least one kind of item.")
-            raise InputError("invalid", message, {"include_nytta": message})
-        return cfg
+        return with_an_item_type(super().validate_config(payload))
 
     # --- input ----------------------------------------------------------------------------
     def input_model(self, config: SortingConfig) -> type[Schema]:

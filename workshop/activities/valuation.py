@@ -24,7 +24,7 @@ from ..draft.models import Node
 from ..draft.vocabulary import SIZE_SCORES
 from ._draft import about, analysis_of, item_of, latest_per_item, live_items
 from .base import ActivityKind, ConfigField, Context, Entry, InputError, Row, Schema, _l, _pl
-from .sorting import ITEM_TYPES, agreement_level
+from .sorting import ITEM_TYPES, agreement_level, with_an_item_type
 
 #: The points as the method names them (Swedish in both languages, like the categories).
 POINT_NAMES = {0: "Ingen", 1: "Liten", 2: "Måttlig", 3: "Stor"}
@@ -155,11 +155,7 @@ class Valuation(ActivityKind):
     }
 
     def validate_config(self, payload: Any) -> dict[str, Any]:
-        cfg = super().validate_config(payload)
-        if not any(cfg[f"include_{t}"] for t in ITEM_TYPES):
-            message = gettext("Include at least one kind of item.")
-            raise InputError("invalid", message, {"include_nytta": message})
-        return cfg
+        return with_an_item_type(super().validate_config(payload))
 
     # --- input ----------------------------------------------------------------------------
     def input_model(self, config: ValuationConfig) -> type[Schema]:
