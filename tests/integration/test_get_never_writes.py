@@ -62,6 +62,8 @@ def _gets(w) -> list[str]:
         "lang": ["sv", "en"],  # a kind's phone strings, /api/strings/<lang>/<kind>.json
         "kind": ["multiple_choice", "qna"],
         "token": ["no-such-link"],  # invitation and reset links: a wrong one writes nothing either
+        "item_id": ["1", "999999"],  # the analysis library: one that may exist, one that does not
+        "pid": ["1", "999999"],  # a participant's data
     }
     out = []
     for rule in w.app.url_map.iter_rules():
