@@ -58,5 +58,32 @@ def test_library_portfolio_and_participant_pages(open_page, ui, js_errors):
     expect(page.locator("table")).to_contain_text("Lisa")
     found["participants"] = ui.axe(page)
 
+    # An invitation: made on the organisation page, opened in another browser, accepted.
+    page.goto("/f/org")
+    page.get_by_role("button", name="Skapa en inbjudningslänk").click()
+    invite_url = page.locator("#new-link").input_value()
+    guest = open_page("guest", bypass_csp=True)
+    guest.goto(invite_url)
+    found["invitation"] = ui.axe(guest)
+    guest.locator("#name").fill("Cilla")
+    guest.locator("#email").fill("cilla@solstad.se")
+    guest.locator("#password").fill("ett-långt-lösen-1")
+    guest.locator("#repeat").fill("ett-långt-lösen-1")
+    guest.get_by_role("button", name="Skapa konto").click()
+    expect(guest).to_have_url(re.compile(r"/f/$"))
+    # A password reset link for her, opened by her.
+    page.goto("/f/org")
+    page.locator("form[action*='/reset'] button").last.click()
+    reset_url = page.locator("#reset-link").input_value()
+    guest.goto(reset_url)
+    found["password reset"] = ui.axe(guest)
+    # A poll workshop's results link, read from the console's dialog, opened without a login.
+    page.goto(f"/f/w/{ws['id']}/console")
+    results_url = page.locator("#results-url").input_value()
+    reader = open_page("reader", bypass_csp=True)
+    reader.goto(results_url)
+    expect(reader.get_by_role("heading", level=1)).to_be_visible()
+    found["results link"] = ui.axe(reader)
+
     bad = {name: ui.describe(v) for name, v in found.items() if v}
     assert not bad, bad
