@@ -181,3 +181,19 @@ def test_organisation_page_and_share_dialog_pass_axe(open_page, ui, live_server)
     shot(page, "organisation-1920")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "organisation-phone")
+
+
+def test_share_and_results_link_open_before_any_script_runs(open_page, ui, live_server):
+    """The buttons open their dialogs from the HTML alone (commandfor): a click right after the
+    page arrives, before its scripts have run (here: never), is never lost."""
+    live_server.create_user("bertil@solstad.se")
+    ws = ui.workshop("Utan skript", [("multiple_choice", {"title": "Fråga", "cfg_options": "Ja\nNej"})])
+    page = open_page("anna", java_script_enabled=False)
+    login(page, ui, "anna@solstad.se")
+    page.goto(f"/f/w/{ws['id']}/console")
+    for opener, name in (("Dela", "Dela workshoppen"), ("Resultatlänk", "Resultatlänk")):
+        page.get_by_role("button", name=opener, exact=True).click()
+        dialog = page.get_by_role("dialog", name=name)
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Stäng", exact=True).click()
+        expect(dialog).to_be_hidden()

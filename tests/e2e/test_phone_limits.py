@@ -9,6 +9,8 @@ import io
 import json
 
 import pytest
+import requests
+import socketio
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +23,14 @@ PASTE = PASTE[:250]
 assert len(PASTE) == 250
 
 # kind, settings, field on the phone, the text sent once shortened to fit.
+# What another phone sends meanwhile: its answer redraws this phone's form.
+OTHER = {
+    "open_text": {"text": "Tid för brukarna"},
+    "word_cloud": {"text": "omsorg"},
+    "qna": {"action": "ask", "text": "Vem betalar?"},
+    "effects": {"text": "Färre resor", "polarity": "positive"},
+}
+
 CASES = [
     ("open_text", {"title": "Vad önskar ni?", "cfg_max_length": "200"}, ".text-form textarea", PASTE[:200].strip()),
     ("word_cloud", {"title": "Ett ord om hemtjänsten"}, ".text-form input[name=text]", "trygghet i vardagen"),
@@ -39,6 +49,15 @@ def stored_texts(ui, ws_id: int, act_id: int) -> list[str]:
     r.raise_for_status()
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))  # Swedish Excel
     return [cell for row in rows[1:] for cell in row]
+
+
+def other_phone(server, code: str):
+    joined = requests.post(f"{server.url}/api/join", json={"code": code}, timeout=10).json()
+    client = socketio.Client(reconnection=False)
+    client.connect(
+        server.url, namespaces=["/phone"], auth={"token": joined["token"]}, transports=["websocket"], wait_timeout=10
+    )
+    return client
 
 
 def test_long_paste_is_counted_not_cut(open_page, ui):
@@ -81,6 +100,15 @@ def test_long_paste_is_counted_not_cut(open_page, ui):
         field.evaluate("e => e.closest('form').requestSubmit()")
         phone.wait_for_timeout(400)
         assert stored_texts(ui, ws["id"], act_id) == [], f"{kind}: a text over the limit was sent"
+        # Another phone answers: the live redraw that follows keeps Send disabled.
+        other = other_phone(ui.server, ws["code"])
+        try:
+            body = {"activity_id": act_id, "client_id": f"other-{kind}", "payload": OTHER[kind]}
+            assert other.call("submit", body, namespace="/phone", timeout=10)["ok"]
+        finally:
+            other.disconnect()
+        phone.wait_for_timeout(800)
+        assert send.is_disabled(), f"{kind}: a live redraw enabled Send under a text over the limit"
 
         # Shortened to fit: the counter is calm again, Send works, the whole text is stored.
         field.fill(shortened)

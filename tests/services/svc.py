@@ -555,6 +555,8 @@ class Phone(_Client):
         self.transient: list[dict] = []
         self.sent = 0
         self._seq = 0
+        # Called (outside the lock) with the client_id of each first acknowledgement.
+        self.on_ack: Callable[[str], None] | None = None
 
     def connect(self) -> Phone:
         return self.open({"token": self.token})
@@ -597,19 +599,23 @@ class Phone(_Client):
 
     def _on_ack(self, item: dict, ack: Any) -> None:
         cid = item["client_id"]
+        ok = isinstance(ack, dict) and bool(ack.get("ok"))
+        retry = False
         with self.lock:
-            if isinstance(ack, dict) and ack.get("ok"):
+            first = ok and cid not in self.acks
+            if ok:
                 self.acks.setdefault(cid, ack)
                 self.outbox.pop(cid, None)
-                return
-            code = (ack or {}).get("error", {}).get("code") if isinstance(ack, dict) else None
-            if code in self.RETRY_CODES:
-                self.transient.append(ack)
-                retry = True
             else:
-                self.refused[cid] = ack
-                self.outbox.pop(cid, None)
-                retry = False
+                code = (ack or {}).get("error", {}).get("code") if isinstance(ack, dict) else None
+                if code in self.RETRY_CODES:
+                    self.transient.append(ack)
+                    retry = True
+                else:
+                    self.refused[cid] = ack
+                    self.outbox.pop(cid, None)
+        if first and self.on_ack:
+            self.on_ack(cid)
         if retry:
             t = threading.Timer(0.3, self._send, [item])
             t.daemon = True

@@ -9,6 +9,7 @@ reconnect or after an "unavailable" answer, as static/js/phone.js does.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import socket
 import sqlite3
 import sys
@@ -84,17 +85,24 @@ def test_kill_9_in_a_burst_loses_nothing_acknowledged_and_counts_resends_once(ki
         range(12),
     )
     try:
-        # Everyone sends 15 answers at once; the server is killed as soon as a few are acknowledged.
+        # Everyone sends 15 answers at once; the server is killed the moment the 12th is
+        # acknowledged (from the acknowledgement itself, so a fast writer cannot finish first).
         per_phone = 15
+        acks = itertools.count(1)
+
+        def kill_at_twelfth(_cid):
+            if next(acks) == 12:
+                victim.proc.kill()
+
+        for p in phones:
+            p.on_ack = kill_at_twelfth
         burst = threading.Thread(
             target=lambda: [
                 p.submit(act, {"text": f"Svar {k} från {p.participant_id}"}) for k in range(per_phone) for p in phones
             ]
         )
         burst.start()
-        assert svc.wait_for(lambda: sum(len(p.acks) for p in phones) >= 12, 30, interval=0.005), (
-            "no acks before the kill"
-        )
+        assert svc.wait_for(lambda: victim.proc.poll() is not None, 30, interval=0.01), "no acks before the kill"
         victim.kill()
         burst.join(30)
         acked_at_kill = {p.participant_id: set(p.acks) for p in phones}

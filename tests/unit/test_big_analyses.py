@@ -1,14 +1,16 @@
 """Big and broken analyses: the chain checks and the layout stay linear, any chain opens, and
 an import is refused over its caps (before any work) and succeeds at them.
 
-The time bounds here are about 100× away from what the former algorithms took (a 21-layer
-diamond: 15 s of chain check; a 1 100-item line: RecursionError), so they fail on an
-exponential or recursive algorithm, not on a slow machine.
+These are not timings (figures live in bench/): a line is checked and laid out under a
+recursion limit far below its length, so a recursive algorithm fails at once; a diamond of 40
+layers has 2**40 paths, so an algorithm that walks every path never finishes: the generous
+bound (20 s, for a loaded CI machine; the linear algorithm takes milliseconds) stops it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import itertools
 import json
 import random
@@ -64,9 +66,20 @@ def layout_input(nodes: list[dict], links: list[dict]) -> tuple[list[dict], list
     )
 
 
+BOUND = 20.0  # seconds: a guard against a walk of every path, not a performance target
+
+
 def timed(fn, *args):
+    """``fn(*args)`` under a recursion limit of 200 frames over the caller's: a recursive walk
+    of a 1 100-item line fails; the time taken, for the guard against exponential work."""
+    depth = len(inspect.stack(0))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + 200)
     started = time.perf_counter()
-    out = fn(*args)
+    try:
+        out = fn(*args)
+    finally:
+        sys.setrecursionlimit(limit)
     return out, time.perf_counter() - started
 
 
@@ -77,18 +90,18 @@ def test_a_line_of_1100_items_is_checked_without_recursion_in_linear_time(app):
     nodes, links = D.straight_chain(1100)
     with app.test_request_context():
         hints, took = timed(chain_checks, analysis_of(nodes, links))
-    assert took < 0.5
+    assert took < BOUND
     # No effect anywhere: every benefit is flagged; only the first follows straight from the change.
     assert sum(h["code"] == "no_effect" for h in hints) == 1099
     assert [h["node_id"] for h in hints if h["code"] == "jump"] == [2]
 
 
-def test_a_diamond_of_21_layers_is_checked_without_walking_every_path(app):
-    nodes, links = D.diamond_chain(21)  # 2 ** 21 paths from the first layer to the last
+def test_a_diamond_of_40_layers_is_checked_without_walking_every_path(app):
+    nodes, links = D.diamond_chain(40)  # 2 ** 40 paths from the first layer to the last
     with app.test_request_context():
         hints, took = timed(chain_checks, analysis_of(nodes, links))
-    assert took < 0.5
-    assert sum(h["code"] == "no_effect" for h in hints) == 42
+    assert took < BOUND
+    assert sum(h["code"] == "no_effect" for h in hints) == 80
 
 
 def _traces_by_every_path(a: SimpleNamespace, nid: int) -> bool:
@@ -128,10 +141,10 @@ def test_the_check_agrees_with_following_every_path_on_small_chains_with_cycles(
 
 
 @pytest.mark.parametrize("shape", ["line", "diamond"])
-def test_big_chains_are_laid_out_fast(shape):
-    nodes, links = D.straight_chain(1100) if shape == "line" else D.diamond_chain(21)
+def test_big_chains_are_laid_out_without_recursion_or_walking_every_path(shape):
+    nodes, links = D.straight_chain(1100) if shape == "line" else D.diamond_chain(40)
     out, took = timed(chain_layout, *layout_input(nodes, links))
-    assert took < 0.5
+    assert took < BOUND
     assert len(out["nodes"]) == len(nodes) and len(out["edges"]) == len(links)
 
 

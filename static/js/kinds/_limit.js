@@ -10,6 +10,9 @@ let uid = 0;
 /** What the server will count: one line collapses its spaces, a text loses its outer ones. */
 const measure = (field, single) => (single ? field.value.split(/\s+/).filter(Boolean).join(" ") : field.value.trim()).length;
 
+/** True while `field`'s text is over its limit: a kind that redraws its Send button keeps it disabled. */
+export const overLimit = (field) => field?.dataset.over === "true";
+
 function overIn(form) {
   return Boolean(form?.querySelector("[data-over='true']"));
 }

@@ -6,7 +6,7 @@
 // the phone's write-and-list form, the console's moderation list, and fitting a list to
 // the projector.
 import { clear, fmt, keepFocus, whileSending } from "../core.js";
-import { limitText } from "./_limit.js";
+import { limitText, overLimit } from "./_limit.js";
 
 // --- shared: small pieces ----------------------------------------------------------------
 
@@ -61,7 +61,7 @@ export function textEntryPhone(ctx, opts) {
   function refresh() {
     const isFull = full();
     field.disabled = closed || isFull;
-    button.disabled = closed || isFull;
+    button.disabled = closed || isFull || overLimit(field);
     remaining.className = isFull ? "limit-reached" : "remaining";
     remaining.textContent = isFull
       ? t(`${key}.limit_reached`)

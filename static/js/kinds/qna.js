@@ -5,7 +5,7 @@
 // are its own (data.text) and how it voted (data.question + data.upvote; the row with the
 // highest id per question is the current one). Results carry no identities.
 import { clear, fmt, keepFocus, whileSending } from "../core.js";
-import { limitText } from "./_limit.js";
+import { limitText, overLimit } from "./_limit.js";
 import { consoleView, moderationList, nextId, whoMeta } from "./open_text.js";
 
 function ownState(mine) {
@@ -61,7 +61,7 @@ export function phone(ctx) {
   function refreshForm() {
     const full = asked() >= maxQuestions;
     field.disabled = closed || full;
-    button.disabled = closed || full;
+    button.disabled = closed || full || overLimit(field);
     remaining.className = full ? "limit-reached" : "remaining";
     remaining.textContent = full ? t("qna.limit_reached") : t("qna.left", { n: fmt(maxQuestions - asked()) });
   }
