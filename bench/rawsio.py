@@ -65,7 +65,9 @@ class RawSocketIO:
     def on(self, event: str, handler: Callable[[Any], None]) -> None:
         self.handlers[event] = handler
 
-    async def connect(self, auth: dict[str, Any] | None = None, timeout: float = 30) -> None:
+    async def connect(
+        self, auth: dict[str, Any] | None = None, timeout: float = 30, headers: dict[str, str] | None = None
+    ) -> None:
         parts = urlsplit(self.url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         self._reader, self._writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
@@ -74,7 +76,7 @@ class RawSocketIO:
             (
                 f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
                 f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n"
+                "Sec-WebSocket-Version: 13\r\n" + "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()) + "\r\n"
             ).encode()
         )
         head = await asyncio.wait_for(self._reader.readuntil(b"\r\n\r\n"), timeout)

@@ -28,9 +28,14 @@ ACTIVITY_ENTRIES_MAX = 20_000
 def check_draft_room(analysis, source_response_id: int | None) -> None:
     """Refuse a new item when the analysis is full; for an item from a phone (it has a
     ``source_response_id``), already when phones' items or this participant's are at their cap.
-    Raises ``InputError("full", …)``."""
-    nodes = analysis.nodes
-    if len(nodes) >= ANALYSIS_ITEMS_MAX:
+    Raises ``InputError("full", …)``. Counted in SQL: a phone's effect does not read every
+    item of the analysis."""
+    from .draft.models import Node
+
+    total, from_phones = db.session.execute(
+        select(func.count(Node.id), func.count(Node.source_response_id)).where(Node.analysis_id == analysis.id)
+    ).one()
+    if total >= ANALYSIS_ITEMS_MAX:
         raise InputError(
             "full",
             ngettext(
@@ -42,13 +47,11 @@ def check_draft_room(analysis, source_response_id: int | None) -> None:
         )
     if source_response_id is None:
         return
-    if sum(1 for n in nodes if n.source_response_id is not None) >= PHONE_ITEMS_MAX:
+    if from_phones >= PHONE_ITEMS_MAX:
         raise InputError(
             "full",
             gettext("The analysis has no room for more items from participants. The facilitator can still add them."),
         )
-    from .draft.models import Node
-
     author = select(Response.participant_id).where(Response.id == source_response_id).scalar_subquery()
     mine = (
         db.session.scalar(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import json
-import time
 from collections import ChainMap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from . import caps, checklist
 from .activities import InputError, get_kind
 from .calculation.factors import load_factors
+from .cooperative import give_way
 from .draft import service
 from .draft.models import Analysis, Block, BlockRow, Factor, Link, Node
 from .extensions import db
@@ -276,22 +276,9 @@ def _bad(msg: str) -> InputError:
     return InputError("invalid", msg)
 
 
-# An import gives way to the server's other requests whenever it has worked this long (seconds)
-# without a break; never inside a transaction (SQLite's one writer would hold up every other).
-GIVE_WAY_AFTER = 0.005
-_next_break = 0.0
-
-
-def _give_way() -> None:
-    """Called between entries: lets other requests run (gevent's sleep under ``workshop
-    serve``) once ``GIVE_WAY_AFTER`` has passed since the last break. Measured in time, not
-    entries, since one entry can be a block of fifty questions."""
-    global _next_break
-    if time.perf_counter() >= _next_break:
-        # Not sleep(0): under gevent that runs other ready greenlets but may not poll for
-        # I/O, so a request that just arrived would still wait; any delay waits one loop turn.
-        time.sleep(0.001)
-        _next_break = time.perf_counter() + GIVE_WAY_AFTER
+# An import gives way to the server's other requests between entries (``workshop.cooperative``:
+# measured in time, not entries, since one entry can be a block of fifty questions); never
+# inside a transaction (SQLite's one writer would hold up every other).
 
 
 def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop:
@@ -333,7 +320,7 @@ def import_document(owner: User, doc: Any, title: str | None = None) -> Workshop
                 results_hidden=entry.get("results_hidden"),
                 timer_seconds=entry.get("timer_seconds"),
             )
-            _give_way()  # each activity is its own transaction: others may come in between
+            give_way()  # each activity is its own transaction: others may come in between
         if plan is not None:
             analysis = plan.write(ws)
             versions = _list(doc["analysis"].get("versions"))
@@ -457,7 +444,7 @@ def _insert(model: Any, rows: Iterable[dict[str, Any]], statement: Any = None) -
             db.session.execute(statement, chunk)
             db.session.commit()
             chunk = []
-        _give_way()
+        give_way()
     if chunk:
         db.session.execute(statement, chunk)
         db.session.commit()
@@ -509,7 +496,7 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
                 raise _in_entry(gettext("Factor %(name)s", name=str(f.get("name"))[:60]), exc) from None
             taken.add(factor.name)
             plan.factors.append(factor)
-            _give_way()
+            give_way()
         factor_names = dict.fromkeys(taken)
     else:
         factor_names = dict.fromkeys(f.id for f in load_factors())
@@ -524,7 +511,7 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
         plan.nodes.append(node)
         if entry.get("merged_into"):
             plan.merges.append((node, entry["merged_into"]))
-        _give_way()
+        give_way()
     for _node, ref in plan.merges:
         if ref not in plan.refs:
             raise _bad(gettext("Invalid value."))
@@ -538,7 +525,7 @@ def _plan_analysis(data: Any) -> _AnalysisPlan:
         if pair not in seen:  # a repeated arrow is the same arrow
             seen.add(pair)
             plan.links.append(pair)
-        _give_way()
+        give_way()
     return plan
 
 
@@ -559,7 +546,7 @@ def _plan_node(entry: dict[str, Any], factor_names: dict[str, None]) -> Node:
             made = service.new_row({k: row.get(k) for k in ROW_KEYS if k in row}, taken, pos)
             taken.add(made.name)
             node.block.rows.append(made)
-            _give_way()
+            give_way()
         # Rows shadow factors of the same name; the names are looked up, never copied.
         names = ChainMap(dict.fromkeys(taken), factor_names)
         service.set_block_fields(

@@ -4,12 +4,12 @@ new round. Storing them is ``workshop.inputs``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import Text, cast, func, select, update
 
+from . import cooperative
 from .activities import InputError
 from .activities.base import Row
 from .extensions import db
@@ -32,14 +32,14 @@ _ROW_COLUMNS = (
 )
 
 
-# Rows made between two calls of a reader's ``give_way`` (thousands of estimates: each row's
-# JSON decoded and its time converted is most of a results round's cost).
+# Rows made between two chances to give way (thousands of estimates: each row's JSON decoded
+# and its time converted is most of a results round's cost).
 GIVE_WAY_ROWS = 500
 
 
-def _rows(stmt, give_way: Callable[[], None] | None = None) -> list[Row]:
+def _rows(stmt, cooperate: bool = False) -> list[Row]:
     out = []
-    if give_way is not None:
+    if cooperate:
         # Streamed in chunks: otherwise every row is decoded before the first one comes back.
         stmt = stmt.execution_options(yield_per=GIVE_WAY_ROWS)
     for i, r in enumerate(db.session.execute(stmt), 1):
@@ -58,13 +58,14 @@ def _rows(stmt, give_way: Callable[[], None] | None = None) -> list[Row]:
                 generation=r[10],
             )
         )
-        if give_way is not None and i % GIVE_WAY_ROWS == 0:
-            give_way()
+        if cooperate and i % GIVE_WAY_ROWS == 0:
+            cooperative.give_way()
     return out
 
 
-def load_rows(act: Activity, include_hidden: bool = False, give_way: Callable[[], None] | None = None) -> list[Row]:
-    """Current inputs of the activity's present generation, oldest first.
+def load_rows(act: Activity, include_hidden: bool = False, cooperate: bool = False) -> list[Row]:
+    """Current inputs of the activity's present generation, oldest first. ``cooperate``: read
+    in streamed chunks, giving way between them (a results round in the serving process).
 
     Plain columns, not ORM objects: this runs a few times a second per busy activity, and
     building (and tracking) one object per vote was most of the broadcaster's cost."""
@@ -76,7 +77,7 @@ def load_rows(act: Activity, include_hidden: bool = False, give_way: Callable[[]
     )
     if not include_hidden:
         stmt = stmt.where(Response.status == "visible")
-    return _rows(stmt, give_way)
+    return _rows(stmt, cooperate)
 
 
 def load_history(act: Activity) -> list[Row]:

@@ -605,16 +605,20 @@ class Effects(ActivityKind):
         # With dot voting as a later phase the phone has the list ready for the moment it opens
         # (the list carries no counts).
         if config.dot_votes > 0:
+            merged: dict[int, list[int]] = {}
+            for m in analysis.nodes if analysis is not None else []:
+                if m.merged_into_id is not None:
+                    merged.setdefault(m.merged_into_id, []).append(m.id)
             out["effects"] = [
                 {
                     "id": n.id,
                     "title": n.title,
                     "polarity": n.polarity,
                     "perspective": n.perspective,
-                    "merged": sorted(m.id for m in analysis.nodes if m.merged_into_id == n.id),
+                    "merged": sorted(merged.get(n.id, [])),
                 }
-                for n in effect_nodes(analysis)
-            ][:MAX_LISTED]
+                for n in effect_nodes(analysis)[:MAX_LISTED]
+            ]
         return out
 
     def console_items(self, config: EffectsConfig, rows: list[Row]) -> list[dict[str, Any]]:

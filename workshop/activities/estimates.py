@@ -33,6 +33,7 @@ from flask_babel import gettext
 from pydantic import Field, StringConstraints
 from sqlalchemy import inspect
 
+from .. import cooperative
 from ..draft import spread as stats
 from ..validation import check_order, number_value
 from ._draft import analysis_of
@@ -107,7 +108,9 @@ def _asked(analysis: Any, config: EstimatesConfig) -> tuple[list[tuple[Any, Any]
 def _figures(rows: list[Row]) -> dict[tuple[int, int], list[Row]]:
     """(row id, round) -> current estimates, oldest first."""
     out: dict[tuple[int, int], list[Row]] = {}
-    for r in rows:
+    for i, r in enumerate(rows):
+        if i % 500 == 0:
+            cooperative.give_way()
         d = r.data or {}
         if r.status == "deleted" or not isinstance(d.get("row"), int) or not isinstance(d.get("value"), (int, float)):
             continue
@@ -499,6 +502,7 @@ class Estimates(ActivityKind):
         three = set(config.three_point)
         out_rows = []
         for node, row in asked:
+            cooperative.give_way()  # a few hundred rows of statistics: phones are answered between them
             current = figs.get((row.id, config.round), [])
             previous = figs.get((row.id, 1), []) if config.round == 2 else []
             three_point = row.id in three
@@ -561,7 +565,9 @@ class Estimates(ActivityKind):
     def console_items(self, config: EstimatesConfig, rows: list[Row]) -> list[dict[str, Any]]:
         """Every figure with who gave it and why, for the facilitator only."""
         items = []
-        for r in rows:
+        for i, r in enumerate(rows):
+            if i % 500 == 0:
+                cooperative.give_way()
             d = r.data or {}
             if r.status == "deleted" or "row" not in d:
                 continue

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from typing import Any, Literal, TypeVar, overload
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 
 from ..calculation.formula import FormulaError, is_valid_name, parse
 from ..extensions import db
@@ -405,15 +405,22 @@ def add_node(analysis: Analysis, data: dict[str, Any], source_response_id: int |
 
     # Phones' items stop well before the analysis is full: the facilitator can always add.
     check_draft_room(analysis, source_response_id)
+    last = db.session.scalar(select(func.max(Node.position)).where(Node.analysis_id == analysis.id))
     node = Node(
         node_type="effekt",
         title="",
         valuation="none",
         source_response_id=source_response_id,
-        position=max((n.position for n in analysis.nodes), default=-1) + 1,
+        position=(-1 if last is None else last) + 1,
     )
     set_node_fields(node, {"node_type": "effekt", **data})
-    analysis.nodes.append(node)
+    if analysis.id is not None and "nodes" in inspect(analysis).unloaded:
+        # An effect from a phone: stored without reading every item of the analysis (with
+        # their blocks) into this transaction first.
+        node.analysis_id = analysis.id
+        db.session.add(node)
+    else:
+        analysis.nodes.append(node)
     db.session.flush()
     return node
 

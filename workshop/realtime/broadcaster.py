@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any
 
-from .. import checklist
+from .. import checklist, cooperative
 from ..activities import get_kind
 from ..extensions import db
 from ..models import Activity, Workshop
@@ -31,9 +31,6 @@ from .payloads import fresh_version, participants_changed, results_for, workshop
 
 log = logging.getLogger(__name__)
 
-# Under ``workshop serve`` a results round gives way to the phones (their acks, their
-# connects) whenever it has computed this long without a break (seconds).
-GIVE_WAY_AFTER = 0.005
 # An activity whose results took longer than this to compute (thousands of estimates) is
 # recomputed at most as often as it leaves the loop as long again for everything else.
 HEAVY_ROUND = 0.05
@@ -63,8 +60,6 @@ class Broadcaster:
         # Workshops whose state must be sent again (a push that the queue did not take).
         self._states: set[int] = set()
         self._started = False
-        self._next_break = 0.0
-        self._given = 0.0  # seconds spent giving way (others' work, not the round's)
         # Activity id -> monotonic time before which its results are not recomputed (heavy ones).
         self._not_before: dict[int, float] = {}
         self._seen_reconnects = 0
@@ -116,18 +111,6 @@ class Broadcaster:
             return False
         self._seen_reconnects = q.reconnects
         return True
-
-    def give_way(self) -> None:
-        """In the serving process: let phones be answered (one turn of the event loop) once
-        ``GIVE_WAY_AFTER`` has passed since the last break. Threaded apps: nothing."""
-        if not self._started:
-            return
-        t = time.perf_counter()
-        if t >= self._next_break:
-            # Not sleep(0): under gevent that runs ready greenlets but may not poll for I/O.
-            self.socketio.sleep(0.001)
-            self._next_break = time.perf_counter() + GIVE_WAY_AFTER
-            self._given += self._next_break - GIVE_WAY_AFTER - t
 
     # --- background loop -----------------------------------------------------------------
     def start(self) -> None:
@@ -210,7 +193,7 @@ class Broadcaster:
                 todo -= waiting
             for aid in todo:
                 failures = self._queue_failures()
-                started, given = time.perf_counter(), self._given
+                started, given = time.perf_counter(), cooperative.given()
                 version = fresh_version()
                 act = db.session.get(Activity, aid)
                 if act is not None:
@@ -223,14 +206,14 @@ class Broadcaster:
                         phones_follow=aid in dirty,
                     )
                     recomputed += 1
-                took = time.perf_counter() - started - (self._given - given)
+                took = time.perf_counter() - started - (cooperative.given() - given)
                 if took > HEAVY_ROUND:
                     self._not_before[aid] = time.monotonic() + took
                 else:
                     self._not_before.pop(aid, None)
                 if self._queue_failures() == failures:
                     pending_acts.discard(aid)
-                self.give_way()
+                cooperative.give_way()
             for wid, changed in presence_ids.items():
                 failures = self._queue_failures()
                 ws = db.session.get(Workshop, wid)
@@ -281,7 +264,7 @@ class Broadcaster:
         version: str | None = None,
         phones_follow: bool = True,
     ) -> None:
-        res = results_for(act, version, give_way=self.give_way)
+        res = results_for(act, version)
         self._remember_phone(act, res["phone"])
         r = room(act.workshop_id)
         if to_screens:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from .. import checklist
+from .. import checklist, cooperative
 from ..activities import get_kind
 from ..draft.snapshot import draft_snapshot
 from ..extensions import db
@@ -161,28 +161,24 @@ def results_for(
     act: Activity,
     version: str | None = None,
     split: bool = False,
-    give_way: Callable[[], None] | None = None,
 ) -> dict[str, dict[str, Any] | None]:
     """One read of the stored inputs, shaped for each audience: console, screen, phone.
 
     ``split``: the console's payload carries the votes split by the voter's perspective even
     when the activity does not show it (the results export always lists it).
 
-    ``give_way`` (the broadcaster's, under ``workshop serve``) is called every few hundred
-    rows read and between the steps, so that thousands of stored inputs do not hold the
-    event loop while phones wait for their acks."""
+    It gives way (``workshop.cooperative``) every few hundred rows read and between the
+    steps, so that thousands of stored inputs do not hold the event loop while phones wait
+    for their acks."""
     if version is None:
         version = fresh_version()
     kind = get_kind(act.kind)
     config = kind.config(act.config)
     split_on = (split or bool(act.split_voters)) and kind.splits
     all_rows = (
-        load_tally(act, by_perspective=split_on)
-        if kind.tally
-        else load_rows(act, include_hidden=True, give_way=give_way)
+        load_tally(act, by_perspective=split_on) if kind.tally else load_rows(act, include_hidden=True, cooperate=True)
     )
-    step = give_way or (lambda: None)
-    step()
+    cooperative.give_way()
     visible = [r for r in all_rows if r.status == "visible"]
     # Kinds that show the draft read one snapshot per draft revision (built once, shared).
     draft = draft_snapshot(act.workshop_id) if kind.uses_draft else None
@@ -190,7 +186,7 @@ def results_for(
     # The votes per voter's perspective, small groups hidden (``activities._split``): for the
     # console and the presenter only; phones never get it.
     by_voter = kind.split(act, config, visible, aggregate, draft, act.workshop.perspectives or []) if split_on else None
-    step()
+    cooperative.give_way()
     # The same counts for every audience: who answered (pending answers included) and how
     # many answers await review, so "5 answers · 2 awaiting review" reads alike everywhere.
     base = {
@@ -201,7 +197,7 @@ def results_for(
         "version": version,
     }
     console = {**base, "visible": True, "aggregate": aggregate, "items": kind.console_items(config, all_rows)}
-    step()
+    cooperative.give_way()
     # Hidden results are not sent at all, whatever the kind draws them from.
     screen = {**base, "visible": act.results_visible, "aggregate": aggregate if act.results_visible else None}
     if by_voter is not None:
