@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Set as AbstractSet
+from copy import deepcopy
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -79,6 +80,17 @@ def _run(p, text: str = "") -> Run:
         else:
             r.add_t(text)
     return Run(r, p)
+
+
+def _ppr(style_id: str | None, align: WD_ALIGN_PARAGRAPH | None = None):
+    """A paragraph's properties (style, alignment) made once with python-docx's setters, to be copied
+    into many new paragraphs as their first child: the setters search each element's allowed
+    successors, which for the table cells of a 300-item report was a fifth of its time."""
+    p = OxmlElement("w:p")
+    p.style = style_id
+    if align is not None:
+        p.get_or_add_pPr().jc_val = align
+    return p.pPr
 
 
 def _heading(doc, text: str, level: int):
@@ -154,6 +166,7 @@ def _table(
     table = doc.add_table(rows=1 + len(rows), cols=len(headers))
     table._tbl.tblStyle_val = _style_id(doc.part, "Table Grid", WD_STYLE_TYPE.TABLE)
     style_id = _style_id(doc.part, TABLE_TEXT)
+    left, right = _ppr(style_id), _ppr(style_id, WD_ALIGN_PARAGRAPH.RIGHT)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     if widths:
         table.autofit = False
@@ -166,9 +179,7 @@ def _table(
             if widths:
                 cell.width = Cm(widths[i])
             p = cell.paragraphs[0]
-            p._p.style = style_id
-            if i in numeric:
-                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p._p.insert(0, deepcopy(right if i in numeric else left))
             if r == 0:
                 _run(p, clean(value)).bold = True
                 _shade(cell, HEAD_FILL)
@@ -177,7 +188,7 @@ def _table(
                 _run(p, clean(title)).bold = True
                 if desc:
                     extra = cell.add_paragraph()
-                    extra._p.style = style_id
+                    extra._p.insert(0, deepcopy(left))
                     run = _run(extra, clean(desc))
                     run.font.size = Pt(9)
                     run.font.color.rgb = MUTED
