@@ -187,9 +187,9 @@ def test_docx_follows_the_report_layout(user):
     assert doc.core_properties.author == "Nyttoverkstad"
 
 
-def test_a_tall_chain_stays_portrait_and_points_to_the_svg(user):
+def test_a_tall_chain_stays_portrait_and_points_to_the_svg(user, monkeypatch):
     from workshop.draft import service
-    from workshop.exports import render
+    from workshop.exports import figures, render
     from workshop.extensions import db
 
     ws, a = import_example(user, language="en")
@@ -200,9 +200,15 @@ def test_a_tall_chain_stays_portrait_and_points_to_the_svg(user):
         db.session.flush()
         service.add_link(a, change.id, effect.id)
     db.session.commit()
+
+    def not_drawn(*_args, **_kwargs):
+        raise AssertionError("a chain too large to show is not drawn")
+
+    monkeypatch.setattr(figures, "draw_chain", not_drawn)
     doc = open_docx(render(ws, "docx"))
     assert len(doc.sections) == 1
     assert any("SVG" in p.text for p in doc.paragraphs)
+    assert len(doc.inline_shapes) == 2  # the result chart and the tornado; no chain
 
 
 def test_docx_headings_follow_the_workshop_language(user):
