@@ -44,14 +44,24 @@ def strings(page) -> dict:
     return page.evaluate("JSON.parse(document.getElementById('i18n').textContent)")
 
 
+# The newest results of an activity a page received: the one with the largest version, as the
+# pages themselves keep it. Not the last to arrive: a results round read before a change can
+# reach the page after the change's own results (it gives way to other work while it runs),
+# and the page rightly ignores it.
+NEWEST_RESULTS = (
+    "(id) => window.__received.filter((e) => e.name === 'results' && e.data.activity_id === id)"
+    ".reduce((a, e) => (a && String(a.data.version) > String(e.data.version) ? a : e), null)"
+)
+
+
 def last_results(page, act_id: int) -> dict | None:
     return page.evaluate(
-        """(id) => {
-          const r = window.__received.filter((e) => e.name === "results" && e.data.activity_id === id);
-          if (r.length) return r[r.length - 1].data;
+        f"""(id) => {{
+          const newest = ({NEWEST_RESULTS})(id);
+          if (newest) return newest.data;
           const s = window.__received.filter((e) => e.name === "snapshot");
-          return s.length ? (s[s.length - 1].data.results || {})[String(id)] || null : null;
-        }""",
+          return s.length ? (s[s.length - 1].data.results || {{}})[String(id)] || null : null;
+        }}""",
         act_id,
     )
 
@@ -227,8 +237,7 @@ def test_show_and_hide_results_on_every_poll_kind(open_page, live_server, ui, js
         # What the presenter and the phone were sent: no figures while hidden.
         for page in (screen, phone):
             page.wait_for_function(
-                "([id, v]) => { const r = window.__received.filter((e) => e.name === 'results' && e.data.activity_id === id);"
-                " return r.length && r[r.length - 1].data.visible === v; }",
+                f"([id, v]) => {{ const r = ({NEWEST_RESULTS})(id); return r !== null && r.data.visible === v; }}",
                 arg=[act, visible],
             )
             res = last_results(page, act)
