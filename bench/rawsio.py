@@ -18,6 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 
+try:  # the product depends on orjson; decoding big payloads is the client's largest cost
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+
+
 class ConnectError(Exception):
     pass
 
@@ -188,9 +194,12 @@ class RawSocketIO:
             i = 0
             while i < len(rest) and rest[i].isdigit():
                 i += 1
-            name, *args = json.loads(rest[i:])
-            handler = self.handlers.get(name)
+            # The name first (event names hold no quotes): an event nobody listens to is not
+            # decoded at all — a phone gets every results round, tens of KiB each.
+            start = i + 2
+            handler = self.handlers.get(rest[start : rest.find('"', start)])
             if handler is not None:
+                _name, *args = _loads(rest[i:])
                 handler(args[0] if args else None)
         elif sio_type == "0":  # CONNECT ok
             self.connected = True

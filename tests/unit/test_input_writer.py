@@ -643,3 +643,33 @@ def test_the_writers_commit_on_sqlite_runs_through_its_offload_and_is_stored_bef
         assert conn.in_transaction() is False
     db.session.remove()
     assert sorted(r.client_id for r in _stored()) == ["o1", "o2"]
+
+
+def test_a_writer_that_does_not_answer_gets_one_input_stored_beside_it_at_a_time(app, user, monkeypatch):
+    """After WAIT_SECONDS without an answer the input is stored on its own, one at a time: while
+    that lane is taken the phone is told to send again (its outbox does), so a slow writer is
+    never buried under competing transactions that empty the connection pool."""
+    import queue
+    import threading
+    from types import SimpleNamespace
+
+    from workshop.activities import InputError
+    from workshop.inputs import writer as writer_module
+
+    ws, (act,) = _ws(user)
+    p = _participant(ws)
+    eio = SimpleNamespace(create_event=threading.Event)
+    stuck = InputWriter(app, SimpleNamespace(server=SimpleNamespace(eio=eio)), background=True)
+    stuck._queue = queue.Queue()  # nobody takes from it: the writer never answers
+    monkeypatch.setattr(writer_module, "WAIT_SECONDS", 0.05)
+
+    stuck._alone_lane.acquire()  # another phone's input is being stored beside the writer
+    with pytest.raises(InputError) as refused:
+        stuck.store(p.id, ws.id, act.id, "c1", {"choices": [1]})
+    assert refused.value.code == "unavailable"
+    assert _stored() == []
+    stuck._alone_lane.release()
+
+    out = stuck.store(p.id, ws.id, act.id, "c1", {"choices": [1]})  # the phone sends it again
+    assert isinstance(out, Stored) and not out.duplicate
+    assert len(_stored()) == 1 and stuck.stats()["alone"] == 1

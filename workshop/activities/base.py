@@ -128,6 +128,10 @@ class Context(Protocol):
         """The workshop's draft analysis (read it, do not change it here), or None."""
         ...
 
+    def perspectives(self) -> list[str]:
+        """The labels of the analysis' perspectives (cheaper than ``analysis()``)."""
+        ...
+
     def current_about(self, ref_id: int) -> list[Row]:
         """Every phone's current, not deleted entries about ``ref_id`` in this activity."""
         ...

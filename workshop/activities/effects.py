@@ -451,7 +451,6 @@ class Effects(ActivityKind):
 
     def prepare(self, config: EffectsConfig, payload: Any, ctx: Context) -> Entry:
         data = self.validate_input(config, payload)
-        analysis = ctx.analysis()
         if data["action"] in ("add", "park"):
             self._check_brainstorm(config, data)
         if data["action"] == "park":
@@ -468,8 +467,8 @@ class Effects(ActivityKind):
                 },
             )
         if data["action"] == "add":
-            labels = perspective_labels(analysis)
-            if data["perspective"] and data["perspective"] not in labels:
+            # The perspectives alone, not the draft: every effect makes a new draft revision.
+            if data["perspective"] and data["perspective"] not in ctx.perspectives():
                 msg = gettext("Choose one of the analysis's perspectives.")
                 raise InputError("invalid", msg, {"perspective": msg})
             stored = {k: data[k] for k in ("text", "cause", "perspective", "polarity")}
@@ -488,6 +487,7 @@ class Effects(ActivityKind):
         # A dot.
         if not dots_open(config):
             raise InputError("dots_off", gettext("Dot voting is not open."))
+        analysis = ctx.analysis()
         nodes = {n.id: n for n in analysis.nodes} if analysis is not None else {}
         target = resolve(nodes, data["node"])
         if target is None or (data["on"] and not _standing(target)):

@@ -14,6 +14,9 @@ The snapshot's objects are detached from any session: read them, never change th
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import bindparam, event, select, update
@@ -50,8 +53,34 @@ _cache_lock = threading.Lock()
 _REVISION = select(Analysis.id, Analysis.revision, Analysis.review_key).where(Analysis.workshop_id == bindparam("wid"))
 
 
+# Inside ``one_read_per_round()``: the snapshot each workshop got first, kept to its end.
+_round: ContextVar[dict[int, DraftSnapshot | None] | None] = ContextVar("draft_round", default=None)
+
+
+@contextmanager
+def one_read_per_round() -> Iterator[None]:
+    """Within: each workshop's draft is read at most once (the first ``draft_snapshot`` call
+    reads it, later ones get the same snapshot), for a broadcaster round. A change committed
+    meanwhile marks the draft again, so the next round sends it; versions read after the
+    snapshot still order the payloads (a newer round reads a newer snapshot)."""
+    token = _round.set({})
+    try:
+        yield
+    finally:
+        _round.reset(token)
+
+
 def draft_snapshot(workshop_id: int) -> DraftSnapshot | None:
     """The current revision of the workshop's draft, or None when it has no draft yet."""
+    pinned = _round.get()
+    if pinned is not None:
+        if workshop_id not in pinned:
+            pinned[workshop_id] = _current(workshop_id)
+        return pinned[workshop_id]
+    return _current(workshop_id)
+
+
+def _current(workshop_id: int) -> DraftSnapshot | None:
     row = db.session.execute(_REVISION, {"wid": workshop_id}).first()
     if row is None:
         return None

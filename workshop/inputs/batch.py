@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, scoped_session
 from .. import caps
 from ..activities import InputError, get_kind
 from ..activities.base import SUPERSEDE_ALL, ActivityKind, Entry, Row
+from ..draft.models import Analysis
 from ..models import Activity, Participant, Response, Workshop, utcnow
 from .rules import (
     Stored,
@@ -157,6 +159,10 @@ _ENTRIES = (
     )
     .group_by(_T.c.activity_id)
 )
+# The analysis' perspectives alone: a phone's effect checks its "for whom" against them without
+# reading the whole draft (a new draft revision with every effect: a read per batch otherwise).
+_PERSPECTIVES = select(Analysis.perspectives).where(Analysis.workshop_id == bindparam("wid"))
+
 _SUPERSEDE_IDS = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(current=False)
 _INSERT = insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
 
@@ -182,6 +188,9 @@ class _Context:
 
     def analysis(self) -> Any:
         return self._batch.analysis(self.workshop_id)
+
+    def perspectives(self) -> list[str]:
+        return self._batch.perspectives(self.workshop_id)
 
     def current_about(self, ref_id: int) -> list[Row]:
         rows = self._batch.conn.execute(_ABOUT, {"aid": self.activity_id, "gen": self.generation, "ref": ref_id})
@@ -271,6 +280,16 @@ class _Batch:
             snap = draft_snapshot(workshop_id)
             self._analyses[workshop_id] = snap.analysis if snap is not None else None
         return self._analyses[workshop_id]
+
+    def perspectives(self, workshop_id: int) -> list[str]:
+        """The labels of the draft's perspectives: from the draft if this batch has read it,
+        else the one column."""
+        from ..activities._draft import perspective_labels
+
+        if workshop_id in self._analyses:
+            return perspective_labels(self._analyses[workshop_id])
+        raw = self.conn.execute(_PERSPECTIVES, {"wid": workshop_id}).scalar()
+        return perspective_labels(SimpleNamespace(perspectives=raw)) if raw else []
 
     # --- writing -----------------------------------------------------------------------------
     def add(self, item: Item, act: Any, entry: Entry) -> _Pending:

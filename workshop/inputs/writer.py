@@ -92,6 +92,8 @@ class InputWriter:
         self._lock = threading.Lock()
         self._queue: Any = None
         self._conn: Any = None
+        # One lane beside a writer that does not answer: one input at a time is stored there.
+        self._alone_lane = threading.Lock()
         self.batches = 0
         self.items = 0
         self.alone = 0
@@ -123,11 +125,21 @@ class InputWriter:
         self._queue.put(item)
         if not item.done.wait(timeout=WAIT_SECONDS):
             # Never leave a phone hanging on a stuck writer: store it here (or find it stored,
-            # should the writer get to it after all — an input is stored once).
-            log.error("input writer: no answer within %s s; the input is stored on its own", WAIT_SECONDS)
-            item.outcome = item.error = None
-            self.alone += 1
-            store_alone(db.session, item)
+            # should the writer get to it after all — an input is stored once). One at a
+            # time: a writer that is only slow (a burst of heavy inputs) would otherwise get
+            # hundreds of competing transactions, each holding a pooled connection, until the
+            # pool ran dry and the writer itself waited for one. The others are told to send
+            # again ("unavailable": the phone's outbox does); the writer still has them queued.
+            if not self._alone_lane.acquire(blocking=False):
+                warn_throttled("writer", "input writer: no answer within %s s; the phone sends again", WAIT_SECONDS)
+                raise unavailable_error()
+            try:
+                log.error("input writer: no answer within %s s; the input is stored on its own", WAIT_SECONDS)
+                item.outcome = item.error = None
+                self.alone += 1
+                store_alone(db.session, item)
+            finally:
+                self._alone_lane.release()
         return _answer(item)
 
     def touch(self) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from .. import checklist, cooperative
 from ..activities import get_kind
+from ..draft.snapshot import one_read_per_round
 from ..extensions import db
 from ..models import Activity, Workshop
 from . import CONSOLE, PHONE, SCREEN, room
@@ -62,6 +63,7 @@ class Broadcaster:
         self._started = False
         # Activity id -> monotonic time before which its results are not recomputed (heavy ones).
         self._not_before: dict[int, float] = {}
+        self._draft_not_before: dict[int, float] = {}  # the same pacing for a big draft
         self._seen_reconnects = 0
         self._failing_since: float | None = None
         self.flushes = 0
@@ -124,7 +126,10 @@ class Broadcaster:
             # While the database is away, try again once a second rather than four times.
             self.socketio.sleep(self.interval if self._failing_since is None else max(self.interval, 1.0))
             try:
-                with self.app.app_context():
+                # One read of each draft per round: under a stream of effects every input is a
+                # new revision, and the round's parts (draft, phones' state, results) would
+                # each read the whole analysis again.
+                with self.app.app_context(), one_read_per_round():
                     self.flush()
                 if self._failing_since is not None:
                     log.warning("broadcast: working again after %.1f s", time.monotonic() - self._failing_since)
@@ -167,9 +172,22 @@ class Broadcaster:
         pending_acts = dirty | phone_ready | resend
         recomputed = 0
         try:
+            # A big draft waits its turn too (marked again: sent on a later round).
+            later = {wid for wid in draft_ids if self._draft_not_before.get(wid, 0.0) > now}
+            if later:
+                with self._lock:
+                    self._drafts |= later
+                draft_ids -= later
+                pending_drafts -= later
             for wid in draft_ids:
                 failures = self._queue_failures()
+                started, given = time.perf_counter(), cooperative.given()
                 extra = self._send_draft(wid)
+                took = time.perf_counter() - started - (cooperative.given() - given)
+                if took > HEAVY_ROUND:
+                    self._draft_not_before[wid] = time.monotonic() + took
+                else:
+                    self._draft_not_before.pop(wid, None)
                 dirty |= extra
                 pending_acts |= extra
                 if self._queue_failures() == failures:
@@ -346,9 +364,14 @@ class Broadcaster:
         # The same snapshot (and calculation) the method activities read in this round.
         draft = draft_snapshot(workshop_id)
         if draft is not None:
-            self.socketio.emit(
-                "draft", analysis_dict(draft.analysis, result=draft.result()), to=room(workshop_id), namespace=CONSOLE
-            )
+            # Reading, calculating and shaping a 300-item draft take some 20 ms each: phones
+            # are answered between them.
+            cooperative.give_way()
+            result = draft.result()
+            cooperative.give_way()
+            payload = analysis_dict(draft.analysis, result=result)
+            cooperative.give_way()
+            self.socketio.emit("draft", payload, to=room(workshop_id), namespace=CONSOLE)
             if ws.checklist:
                 items = checklist.evaluate(ws, draft.analysis)
                 self.socketio.emit("checklist", {"items": items}, to=room(workshop_id), namespace=CONSOLE)
