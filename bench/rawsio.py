@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-
 try:  # the product depends on orjson; decoding big payloads is the client's largest cost
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover
