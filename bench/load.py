@@ -295,7 +295,9 @@ async def setup_workshop(url: str, email: str, password: str, options: int) -> t
         return wid, aid, code.group(1), key.group(1)
 
 
-def start_ours(tmp: Path, options: int) -> tuple[Server, Target]:
+def serve_embedded(tmp: Path) -> tuple[Server, Path]:
+    """``workshop serve`` on a fresh data folder ``tmp/ours`` (embedded SQLite) with the bench's
+    account; returns the started server and the data folder."""
     data = tmp / "ours"
     data.mkdir()
     env = clean_env(data)
@@ -311,6 +313,12 @@ def start_ours(tmp: Path, options: int) -> tuple[Server, Target]:
     server = Server(
         "ours", [*workshop_cmd(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, url, tmp / "ours.log"
     ).start()
+    return server, data
+
+
+def start_ours(tmp: Path, options: int) -> tuple[Server, Target]:
+    server, data = serve_embedded(tmp)
+    url = server.url
     wid, aid, code, key = asyncio.run(setup_workshop(url, BENCH_EMAIL, BENCH_PASSWORD, options))
     return server, Target(
         "ours",

@@ -49,15 +49,13 @@ from load import (  # noqa: E402  (bench scripts run from the checkout, not inst
     BENCH_PASSWORD,
     Profile,
     Server,
-    clean_env,
     cpu_seconds,
-    free_port,
     host_cpu,
     max_pause_ms,
     pct,
     r1,
     raise_nofile,
-    workshop_cmd,
+    serve_embedded,
 )
 from rawsio import RawSocketIO  # noqa: E402
 
@@ -357,23 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     raise_nofile(65536)
 
     tmp = Path(tempfile.mkdtemp(prefix="method-load-"))
-    data = tmp / "ours"
-    data.mkdir()
-    env = clean_env(data)
-    import subprocess
-
-    subprocess.run(
-        [*workshop_cmd(), "create-user", "--email", BENCH_EMAIL, "--password", BENCH_PASSWORD],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = Server(
-        "ours", [*workshop_cmd(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, url, tmp / "ours.log"
-    ).start()
+    server, data = serve_embedded(tmp)
+    url = server.url
     try:
         w = build_workshop(data)
         print(
