@@ -1,6 +1,6 @@
 // Facilitator console: move between activities, lock/reveal/reset/timer, see every answer
 // live and moderate texts. All commands go over /console and are acknowledged.
-import { clear, connectionBadge, el, fmt, isOlder, keepFocus, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
+import { clear, connectionBadge, el, fmt, isOlder, keepFocus, loadKind, newerResults, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
 import { bindKeys, keysState, releaseAfterClick } from "./keys.js";
 import { drawSplit } from "./split.js";
 
@@ -206,8 +206,9 @@ function renderAll() {
 
 socket.on("snapshot", (snap) => {
   state.draft = snap.draft || null;
-  state.workshop = snap.workshop;
-  state.results = snap.results || {};
+  // A change can reach the console while its snapshot is being built: keep the newer.
+  if (!isOlder(snap.workshop, state.workshop)) state.workshop = snap.workshop;
+  state.results = newerResults(state.results, snap.results);
   state.presence = snap.presence || state.presence;
   syncClock(snap.workshop.server_now);
   renderAll();

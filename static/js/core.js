@@ -136,6 +136,14 @@ export function isOlder(next, shown) {
   return Boolean(shown && shown.version && next && next.version && next.version < shown.version);
 }
 
+/** A snapshot's results, each replaced by what is shown where that was read later (a state or
+ *  results event that overtook the snapshot while it was being built). */
+export function newerResults(shown, incoming) {
+  const out = { ...(incoming || {}) };
+  for (const [id, r] of Object.entries(out)) if (isOlder(r, shown?.[id])) out[id] = shown[id];
+  return out;
+}
+
 const kindModules = new Map();
 
 /** The strings and styles of `kind` when the page does not carry them yet: its strings

@@ -1,7 +1,7 @@
 // The participant's phone: join, follow the facilitator (live) or pick activities
 // (self-paced), answer. Inputs wait in an outbox kept in localStorage until the server
 // acknowledges them, so a reload or a dropped network never loses an answer.
-import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, keepFocus, loadKind, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
+import { clear, clientId, connectionBadge, el, formatDateTime, isOlder, keepFocus, loadKind, newerResults, openSocket, runTimer, showCount, syncClock, t, timeUp, watchClosing } from "./core.js";
 
 const root = document.getElementById("phone");
 const stage = document.getElementById("stage");
@@ -205,11 +205,12 @@ function connect(joined = null) {
   socket = openSocket("/phone", auth);
   connectionBadge(socket);
   socket.on("snapshot", (snap) => {
-    state.workshop = snap.workshop;
+    // A change can reach the phone while its snapshot is being built: keep the newer.
+    if (!isOlder(snap.workshop, state.workshop)) state.workshop = snap.workshop;
     state.participant = snap.participant;
     showReference(snap.participant);
     state.mine = snap.mine || {};
-    state.results = snap.results || {};
+    state.results = newerResults(state.results, snap.results);
     syncClock(snap.workshop.server_now);
     watchClosing(state.workshop, () => render(true));
     flushOutbox();

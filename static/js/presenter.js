@@ -2,7 +2,7 @@
 // arrives over the /screen namespace; a snapshot on every (re)connect means the screen never
 // needs a reload. Opened by the signed-in facilitator (snapshot.may_steer), it also takes the
 // facilitator's keys (static/js/keys.js): a clicker steers whichever window has focus.
-import { clear, connectionBadge, countText, el, fmt, isOlder, loadKind, openSocket, runTimer, syncClock, t } from "./core.js";
+import { clear, connectionBadge, countText, el, fmt, isOlder, loadKind, newerResults, openSocket, runTimer, syncClock, t } from "./core.js";
 import { createFitter } from "./kinds/_fit.js";
 import { drawSplit } from "./split.js";
 import { bindKeys } from "./keys.js";
@@ -100,8 +100,9 @@ const socket = openSocket("/screen", { workshop_id: Number(root.dataset.workshop
 connectionBadge(socket);
 socket.on("snapshot", (snap) => {
   state.maySteer = Boolean(snap.may_steer);
-  state.workshop = snap.workshop;
-  state.results = snap.results || {};
+  // A change can reach the screen while its snapshot is being built: keep the newer.
+  if (!isOlder(snap.workshop, state.workshop)) state.workshop = snap.workshop;
+  state.results = newerResults(state.results, snap.results);
   state.presence = snap.presence || state.presence;
   syncClock(snap.workshop.server_now);
   draw();
