@@ -69,9 +69,12 @@ def about(mine: list[Row], node_id: int) -> list[int]:
 
 
 def perspective_labels(analysis: Any) -> list[str]:
-    if analysis is None:
-        return []
-    return [p.get("label", "") for p in (analysis.perspectives or []) if isinstance(p, dict) and p.get("label")]
+    return labels_of(analysis.perspectives if analysis is not None else None)
+
+
+def labels_of(perspectives: Any) -> list[str]:
+    """The labels of an analysis' ``perspectives`` column (a list of {kind, label})."""
+    return [p.get("label", "") for p in (perspectives or []) if isinstance(p, dict) and p.get("label")]
 
 
 class NoInput:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -237,6 +236,7 @@ class _Batch:
         self.now = utcnow()
         self._mine: dict[tuple[int, int, int], list[Row]] = {}
         self._analyses: dict[int, Any] = {}
+        self._perspectives: dict[int, list[str]] = {}
         self.pending: list[_Pending] = []
         # (activity, participant, generation) -> its pending entries, so that superseding them
         # all does not scan the whole batch (quadratic in a batch of hundreds of votes).
@@ -284,12 +284,13 @@ class _Batch:
     def perspectives(self, workshop_id: int) -> list[str]:
         """The labels of the draft's perspectives: from the draft if this batch has read it,
         else the one column."""
-        from ..activities._draft import perspective_labels
+        from ..activities._draft import labels_of, perspective_labels
 
         if workshop_id in self._analyses:
             return perspective_labels(self._analyses[workshop_id])
-        raw = self.conn.execute(_PERSPECTIVES, {"wid": workshop_id}).scalar()
-        return perspective_labels(SimpleNamespace(perspectives=raw)) if raw else []
+        if workshop_id not in self._perspectives:
+            self._perspectives[workshop_id] = labels_of(self.conn.execute(_PERSPECTIVES, {"wid": workshop_id}).scalar())
+        return self._perspectives[workshop_id]
 
     # --- writing -----------------------------------------------------------------------------
     def add(self, item: Item, act: Any, entry: Entry) -> _Pending:

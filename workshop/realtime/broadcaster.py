@@ -37,6 +37,21 @@ log = logging.getLogger(__name__)
 HEAVY_ROUND = 0.05
 
 
+def _clock() -> tuple[float, float]:
+    """Now, and the time given way so far: what ``_pace`` measures a piece of work from."""
+    return time.perf_counter(), cooperative.given()
+
+
+def _pace(not_before: dict[int, float], key: int, started: tuple[float, float]) -> None:
+    """After a piece of work begun at ``started``: if its own time (others' turns left out) was
+    over ``HEAVY_ROUND``, ``key`` waits as long before it is done again."""
+    took = time.perf_counter() - started[0] - (cooperative.given() - started[1])
+    if took > HEAVY_ROUND:
+        not_before[key] = time.monotonic() + took
+    else:
+        not_before.pop(key, None)
+
+
 class Broadcaster:
     def __init__(self, app, socketio, interval: float = 0.25, phone_interval: float = 1.0):
         self.app = app
@@ -181,13 +196,9 @@ class Broadcaster:
                 pending_drafts -= later
             for wid in draft_ids:
                 failures = self._queue_failures()
-                started, given = time.perf_counter(), cooperative.given()
+                started = _clock()
                 extra = self._send_draft(wid)
-                took = time.perf_counter() - started - (cooperative.given() - given)
-                if took > HEAVY_ROUND:
-                    self._draft_not_before[wid] = time.monotonic() + took
-                else:
-                    self._draft_not_before.pop(wid, None)
+                _pace(self._draft_not_before, wid, started)
                 dirty |= extra
                 pending_acts |= extra
                 if self._queue_failures() == failures:
@@ -211,7 +222,7 @@ class Broadcaster:
                 todo -= waiting
             for aid in todo:
                 failures = self._queue_failures()
-                started, given = time.perf_counter(), cooperative.given()
+                started = _clock()
                 version = fresh_version()
                 act = db.session.get(Activity, aid)
                 if act is not None:
@@ -224,11 +235,7 @@ class Broadcaster:
                         phones_follow=aid in dirty,
                     )
                     recomputed += 1
-                took = time.perf_counter() - started - (cooperative.given() - given)
-                if took > HEAVY_ROUND:
-                    self._not_before[aid] = time.monotonic() + took
-                else:
-                    self._not_before.pop(aid, None)
+                _pace(self._not_before, aid, started)
                 if self._queue_failures() == failures:
                     pending_acts.discard(aid)
                 cooperative.give_way()
