@@ -5,17 +5,35 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
-from workshop.models import Participant
+from workshop.models import Participant, Workshop
 from workshop.realtime import PHONE, connections, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import phone_snapshot, read_version
+from workshop.realtime.phone_view import phone_view_of
 from workshop.responses import forget_participant
 from workshop.runtime import broadcaster, input_writer, limits
+
+# The participant and what of its workshop a connect decides on, in one statement.
+_BY_TOKEN = (
+    select(
+        Participant.id,
+        Participant.token,
+        Participant.nickname,
+        Participant.perspective,
+        Participant.workshop_id,
+        Workshop.status,
+        Workshop.language,
+        Workshop.presenter_key,
+        Workshop.state_revision,
+    )
+    .join(Workshop, Workshop.id == Participant.workshop_id)
+    .where(Participant.token == bindparam("token"))
+)
 
 
 @socketio.on("connect", namespace=PHONE)
@@ -23,24 +41,29 @@ def on_connect(auth=None):
     token = auth.get("token") if isinstance(auth, dict) else None
     participant = None
     # Read before the participant and its workshop: the snapshot built from them is at least
-    # as new as this version, without expiring and reading them again.
+    # as new as this version, without reading them again.
     version = read_version()
     if isinstance(token, str) and len(token) <= 64:
-        participant = (
-            db.session.query(Participant).options(joinedload(Participant.workshop)).filter_by(token=token).first()
-        )
+        participant = db.session.execute(_BY_TOKEN, {"token": token}).first()
     if participant is None:
         g.locale = "sv"
         raise ConnectionRefusedError(
             gettext("Join the workshop with its code first."),
             {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")},
         )
-    ws = participant.workshop
-    g.locale = ws.language
-    if ws.status != "open":
+    g.locale = participant.language
+    if participant.status != "open":
         raise ConnectionRefusedError(
             gettext("The workshop is closed for answers."),
             {"code": "closed", "message": gettext("The workshop is closed for answers.")},
+        )
+    # What phones are told of the workshop, kept per state revision (one read per change,
+    # not one per phone).
+    view = phone_view_of(participant.workshop_id, participant.presenter_key, participant.state_revision)
+    if view is None:  # deleted since the line above
+        raise ConnectionRefusedError(
+            gettext("Join the workshop with its code first."),
+            {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")},
         )
     # Per token: a phone reconnecting with back-off stays far below both; a script holding
     # hundreds of sockets (each one a snapshot to build) does not.
@@ -51,17 +74,18 @@ def on_connect(auth=None):
         message = gettext("Too many connections from this phone. Close other tabs with the workshop and wait a moment.")
         raise ConnectionRefusedError(message, {"code": "rate_limited", "message": message})
     input_writer().touch()
+    wid = participant.workshop_id
     connections.register(
         PHONE,
         request.sid,
-        Conn("phone", ws.id, participant_id=participant.id, language=ws.language),
+        Conn("phone", wid, participant_id=participant.id, language=participant.language),
         owner=participant.token,
     )
-    join_room(room(ws.id))
+    join_room(room(wid))
     # The connection is on this process: no need to publish through the message queue.
     socketio.emit(
         "snapshot",
-        phone_snapshot(ws, participant, broadcaster().phone_results, version),
+        phone_snapshot(view, participant, broadcaster().phone_results, version),
         to=request.sid,
         namespace=PHONE,
         ignore_queue=True,
@@ -70,8 +94,9 @@ def on_connect(auth=None):
     # inputs and its next results round (kill -9): in a scale-out no other process would
     # recompute, and the presenter on another process would keep an old total. So the current
     # activity's results go out again on this process's next round (coalesced, one read).
-    if ws.current_activity_id is not None:
-        broadcaster().resend(ws.current_activity_id)
+    current = view.state["current_activity_id"]
+    if current is not None:
+        broadcaster().resend(current)
     db.session.remove()
 
 

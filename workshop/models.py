@@ -270,6 +270,16 @@ class Workshop(Model):
         onupdate=utcnow,
         doc="Last change of the workshop's own settings (UTC).",
     )
+    state_revision: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        doc=(
+            "Bumped in the transaction of every change of what phones are told of the workshop: its own "
+            "columns, any of its activities, whether its draft's Alternativ A and B are written "
+            "(``realtime.phone_view``). A phone connecting reads it instead of every activity."
+        ),
+    )
 
     owner: Mapped[User] = relationship(back_populates="workshops")
     activities: Mapped[list[Activity]] = relationship(

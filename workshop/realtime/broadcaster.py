@@ -28,7 +28,8 @@ from ..draft.snapshot import one_read_per_round
 from ..extensions import db
 from ..models import Activity, Workshop
 from . import CONSOLE, PHONE, SCREEN, room
-from .payloads import fresh_version, participants_changed, results_for, workshop_state
+from .payloads import fresh_version, live_activity, participants_changed, results_for, workshop_state
+from .phone_view import ActivityView
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ class Broadcaster:
 
     # --- snapshots: what phones were last sent, not a fresh read per snapshot ---------------
     @staticmethod
-    def _phone_state(act: Activity) -> tuple:
+    def _phone_state(act: Activity | ActivityView) -> tuple:
         """What besides the stored inputs decides the phones' payload: the activity's state
         and, for kinds that show the draft, the draft's revision (one small read)."""
         draft = None
@@ -321,7 +322,7 @@ class Broadcaster:
             draft,
         )
 
-    def phone_results(self, act: Activity, version: str) -> dict[str, Any] | None:
+    def phone_results(self, act: Activity | ActivityView, version: str) -> dict[str, Any] | None:
         """The phones' results payload of ``act`` for a snapshot. Computed at most once per
         ``phone_interval`` per activity however many phones ask: a reconnect wave or a phone
         asking for snapshots in a loop costs one read of the inputs a second, not one each.
@@ -339,8 +340,11 @@ class Broadcaster:
                 if self._queue() is not None:
                     self._phone_due.add(act.id)
                 return hit[2]
-        payload = results_for(act, version)["phone"]
-        self._remember_phone(act, payload)
+        live = live_activity(act)
+        if live is None:  # deleted since the view was read
+            return None
+        payload = results_for(live, version)["phone"]
+        self._remember_phone(live, payload)
         return payload
 
     def _remember_phone(self, act: Activity, payload: dict[str, Any] | None) -> None:

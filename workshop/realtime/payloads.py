@@ -19,6 +19,7 @@ from ..extensions import db
 from ..formatting import local_zone
 from ..models import Activity, Participant, Workshop, utcnow
 from ..responses import load_rows, load_tally, own_responses
+from .phone_view import ActivityView, PhoneView, phone_view
 
 # --- versions ------------------------------------------------------------------------------
 #
@@ -264,26 +265,39 @@ def participants_changed(ws_id: int, changed: set[int]) -> dict[str, Any]:
 
 
 def phone_snapshot(
-    ws: Workshop,
-    participant: Participant,
-    phone_results: Callable[[Activity, str], dict[str, Any] | None] | None = None,
+    ws: Workshop | PhoneView,
+    participant: Any,
+    phone_results: Callable[[Activity | ActivityView, str], dict[str, Any] | None] | None = None,
     version: str | None = None,
 ) -> dict[str, Any]:
-    """``phone_results(act, version)`` gives the phones' results payload of one activity; the
+    """``ws``: the workshop, or its phones' view (``phone_view``) read by the caller;
+    ``participant``: anything with ``id``, ``nickname`` and ``perspective``.
+
+    ``phone_results(act, version)`` gives the phones' results payload of one activity; the
     broadcaster passes its recent one (``Broadcaster.phone_results``) so that a snapshot does
     not read every stored input again. ``version``: read by the caller before it loaded
     ``ws`` and ``participant`` (a phone connecting), so nothing needs to be read again."""
     if version is None:
         version = fresh_version()
-    acts = phone_activities(ws)
-    compute = phone_results or (lambda a, v: results_for(a, v)["phone"])
+    view = ws if isinstance(ws, PhoneView) else phone_view(ws)
+    compute = phone_results or _fresh_phone_results
     return {
         "role": "phone",
-        "workshop": workshop_state(ws, "phone", version),
+        "workshop": view.state_for(version),
         "participant": {"id": participant.id, "nickname": participant.nickname, "perspective": participant.perspective},
         "mine": {str(k): v for k, v in own_responses(participant).items()},
-        "results": {str(a.id): r for a in acts if (r := compute(a, version))},
+        "results": {str(a.id): r for a in view.activities if (r := compute(a, version))},
     }
+
+
+def live_activity(act: Activity | ActivityView) -> Activity | None:
+    """The activity's row for a view of it (None when it was deleted meanwhile)."""
+    return act if isinstance(act, Activity) else db.session.get(Activity, act.id)
+
+
+def _fresh_phone_results(act: Activity | ActivityView, version: str) -> dict[str, Any] | None:
+    live = live_activity(act)
+    return results_for(live, version)["phone"] if live is not None else None
 
 
 def screen_snapshot(ws: Workshop) -> dict[str, Any]:
