@@ -164,6 +164,7 @@ def _init_sockets(app: Flask, settings: Settings, async_mode: str) -> None:
         logger=False,
         engineio_logger=False,
         json=fastjson,
+        serializer=fastjson.JsonPacket,
     )
     socketio_patches.install(socketio.server)
 

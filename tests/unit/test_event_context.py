@@ -101,3 +101,27 @@ def test_fastjson_decodes_as_engineio_does():
         fastjson.loads("1" * 200)  # Engine.IO refuses integers this long
     with pytest.raises(ValueError):
         fastjson.loads("{not json")
+
+
+def test_the_servers_packets_are_never_walked_for_binary_and_binary_ones_still_arrive(app):
+    from socketio import packet
+
+    from workshop.extensions import socketio
+
+    cls = socketio.server.packet_class
+    assert cls is fastjson.JsonPacket
+    walked = []
+    original = packet.Packet.data_is_binary
+    packet.Packet.data_is_binary = classmethod(lambda c, data: walked.append(data) or False)
+    try:
+        big = {"items": [{"id": i, "reason": "x" * 20} for i in range(2000)]}
+        out = cls(packet.EVENT, ["results", big], namespace="/console").encode()
+    finally:
+        packet.Packet.data_is_binary = original
+    assert walked == []
+    assert out.startswith('2/console,["results",{"items":[{"id":0,')
+    with pytest.raises(TypeError):  # bytes are not sent as attachments: they fail to encode
+        cls(packet.EVENT, ["results", {"x": b"\x00"}]).encode()
+    # A binary packet a client sends is still read as one.
+    incoming = cls(encoded_packet='51-/phone,["submit",{"_placeholder":true,"num":0}]')
+    assert incoming.packet_type == packet.BINARY_EVENT and incoming.attachment_count == 1
