@@ -204,17 +204,7 @@ function connect(joined = null) {
   const auth = (send) => Promise.resolve(joined).then(() => send({ token: localStorage.getItem(tokenKey) }), () => {});
   socket = openSocket("/phone", auth);
   connectionBadge(socket);
-  socket.on("snapshot", (snap) => {
-    // A change can reach the phone while its snapshot is being built: keep the newer.
-    if (!isOlder(snap.workshop, state.workshop)) state.workshop = snap.workshop;
-    state.participant = snap.participant;
-    showReference(snap.participant);
-    state.mine = snap.mine || {};
-    state.results = newerResults(state.results, snap.results);
-    syncClock(snap.workshop.server_now);
-    watchClosing(state.workshop, () => render(true));
-    flushOutbox();
-  });
+  socket.on("snapshot", applySnapshot);
   socket.on("state", (ws) => {
     if (isOlder(ws, state.workshop)) return;
     const before = state.workshop;
@@ -234,6 +224,9 @@ function connect(joined = null) {
   socket.on("results", (res) => {
     const old = state.results[res.activity_id];
     if (isOlder(res, old)) return;
+    // Content this phone does not have (it missed the message that carried it): the counts
+    // are shown with the content it has, and a snapshot brings the content.
+    if (!withContent(res)) askSnapshot();
     state.results[res.activity_id] = res;
     // Shown or hidden by the facilitator: the card is drawn again, so that hidden results
     // leave the phone whatever the kind drew them from (the payload holds none).
@@ -257,6 +250,47 @@ function connect(joined = null) {
       // Too many sockets for this phone (old tabs, links not yet timed out): try again later.
       if (err.data.code === "rate_limited") setTimeout(() => socket.connect(), 15000);
     }
+  });
+}
+
+function applySnapshot(snap, redraw = true) {
+  // A change can reach the phone while its snapshot is being built: keep the newer.
+  if (!isOlder(snap.workshop, state.workshop)) state.workshop = snap.workshop;
+  state.participant = snap.participant;
+  showReference(snap.participant);
+  state.mine = snap.mine || {};
+  for (const res of Object.values(snap.results || {})) withContent(res);
+  state.results = newerResults(state.results, snap.results);
+  syncClock(snap.workshop.server_now);
+  watchClosing(state.workshop, () => render(true));
+  flushOutbox(redraw);
+}
+
+// A kind's content (the questions of an estimates round…) per activity, with its key: the
+// server sends it once and then only the key while it is unchanged (docs/protocol.md §5.3).
+const contents = {};
+
+/** Keep `res`'s content, or put the kept one back into it; false when the phone does not
+ *  hold the content `res` goes with (it then carries the content the phone has, if any). */
+function withContent(res) {
+  if ("content" in res) {
+    if (res.content_key) contents[res.activity_id] = { key: res.content_key, content: res.content };
+    return true;
+  }
+  if (!res.content_key) return true;
+  const kept = contents[res.activity_id];
+  if (kept) res.content = kept.content;
+  return Boolean(kept && kept.key === res.content_key);
+}
+
+let asking = false;
+function askSnapshot() {
+  if (asking || !socket) return;
+  asking = true;
+  socket.timeout(10000).emit("snapshot", {}, (err, ack) => {
+    asking = false;
+    // What the phone is typing stays: only the results are drawn again.
+    if (!err && ack?.ok) applySnapshot(ack.snapshot, false);
   });
 }
 

@@ -22,6 +22,8 @@ import threading
 import time
 from typing import Any
 
+import orjson
+
 from .. import checklist, cooperative
 from ..activities import get_kind
 from ..draft.snapshot import one_read_per_round
@@ -36,6 +38,13 @@ log = logging.getLogger(__name__)
 # An activity whose results took longer than this to compute (thousands of estimates) is
 # recomputed at most as often as it leaves the loop as long again for everything else.
 HEAVY_ROUND = 0.05
+
+
+def _digest(payload: dict[str, Any]) -> bytes | str:
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(payload, sort_keys=True, default=str)
 
 
 def _clock() -> tuple[float, float]:
@@ -66,7 +75,9 @@ class Broadcaster:
         self._phone_due: set[int] = set()
         self._phone_last: dict[int, float] = {}
         # What phones were last sent per activity: an unchanged payload is not sent again.
-        self._phone_sent: dict[int, str] = {}
+        self._phone_sent: dict[int, bytes | str] = {}
+        # The ``content_key`` of the content last sent in full to each activity's phones.
+        self._phone_content: dict[int, str] = {}
         # The phones' results last computed per activity, for snapshots: (when, state, payload).
         self._phone_recent: dict[int, tuple[float, tuple, dict[str, Any]]] = {}
         # Workshop id -> participants who joined or changed since the last presence message.
@@ -263,6 +274,7 @@ class Broadcaster:
                         self._presence.setdefault(wid, set()).update(changed)
                     for aid in pending_acts & phone_ready:
                         self._phone_sent.pop(aid, None)
+                        self._phone_content.pop(aid, None)
             try:
                 db.session.remove()
             except Exception:  # a dead connection; the pool replaces it
@@ -280,6 +292,8 @@ class Broadcaster:
             log.warning("message queue back: re-sending the state of %d workshop(s)", len(ids))
         with self._lock:
             self._states |= ids
+        # Phones on other processes may have missed content sent meanwhile.
+        self._phone_content.clear()
 
     def _send_results(
         self,
@@ -354,14 +368,27 @@ class Broadcaster:
             self._phone_recent[act.id] = (time.monotonic(), self._phone_state(act), payload)
 
     def _send_phones(self, act: Activity, payload: dict[str, Any], now: float, force: bool = False) -> None:
-        # The version changes with every read; what phones see is the rest.
+        # Snapshots are served the whole payload, content included.
         self._remember_phone(act, payload)
-        digest = json.dumps({k: v for k, v in payload.items() if k != "version"}, sort_keys=True, default=str)
+        # The kind's content (the 600 questions of an estimates round: 60 KiB) rarely changes
+        # while the counts change with every answer: phones keep the content they got, and a
+        # payload whose content this process last sent to the room goes without it (its
+        # ``content_key`` says which content it goes with).
+        key = payload.get("content_key")
+        if key is not None and self._phone_content.get(act.id) == key:
+            payload = {k: v for k, v in payload.items() if k != "content"}
+        # The version changes with every read; what phones see is the rest.
+        digest = _digest({k: v for k, v in payload.items() if k != "version"})
         if not force and self._phone_sent.get(act.id) == digest:
             return
         self._phone_sent[act.id] = digest
         self._phone_last[act.id] = now
+        failures = self._queue_failures()
         self.socketio.emit("results", payload, to=room(act.workshop_id), namespace=PHONE)
+        if key is not None and "content" in payload and self._queue_failures() == failures:
+            self._phone_content[act.id] = key
+        elif "content" in payload:  # not taken by the queue: send it in full next time
+            self._phone_content.pop(act.id, None)
 
     def _send_draft(self, workshop_id: int) -> set[int]:
         """Emit the draft to the console; return the activities that show draft data."""

@@ -5,11 +5,14 @@ Documented in ``docs/protocol.md``; keep the two in step.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select, text
 
 from .. import checklist, cooperative
@@ -210,10 +213,22 @@ def results_for(
     content = kind.phone_content(act, config, draft)
     if content is not None:
         phone["content"] = content
+        # Phones keep the content they got: a results message whose content is unchanged
+        # goes out without it, carrying this key (``Broadcaster._send_phones``).
+        phone["content_key"] = content_key(content)
         # The questions themselves (no answers): a screen may show the one put on it at once,
         # before the results are shown.
         screen["content"] = content
     return {"console": console, "screen": screen, "phone": phone}
+
+
+def content_key(content: Any) -> str:
+    """A short digest of a kind's phone ``content``: equal content, equal key, in every process."""
+    try:
+        raw = orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        raw = json.dumps(content, sort_keys=True, default=str).encode()
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
 def participant_count(ws_id: int) -> int:
