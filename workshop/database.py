@@ -3,12 +3,15 @@ start when several processes may start at once."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -29,7 +32,7 @@ def engine_options(settings: Settings) -> dict[str, Any]:
     time-out so a stopped server fails fast instead of holding phones. SQLite (a file, no
     server to restart) is not pinged: a ping was one more statement on every checkout, i.e.
     on every join and every phone connecting."""
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"json_deserializer": read_json}
     if make_url(settings.database_url).get_backend_name() == "postgresql":
         options.update(
             pool_pre_ping=True,
@@ -40,6 +43,27 @@ def engine_options(settings: Settings) -> dict[str, Any]:
             connect_args={"connect_timeout": settings.db_connect_timeout, "application_name": "nyttoverkstad"},
         )
     return options
+
+
+# 19 digits in a row may be an integer wider than 64 bits, which orjson would read as a float.
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{19}")
+
+
+def read_json(text: str | bytes) -> Any:
+    """Stored JSON (inputs, configurations…) as read from the database: orjson reads it
+    several times faster than the standard library, which matters where thousands of stored
+    inputs are read at once (a results round, the input writer's look-up of a phone's earlier
+    figures). Where orjson would read differently (an integer wider than 64 bits: any run of
+    19 digits) or refuses (NaN, Infinity, a lone surrogate), the standard library reads it,
+    exactly as before."""
+    long_digits = _LONG_DIGITS_BYTES if isinstance(text, (bytes, bytearray)) else _LONG_DIGITS
+    if long_digits.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
