@@ -57,8 +57,8 @@ def read_json(text: str | bytes) -> Any:
     figures). Where orjson would read differently (an integer wider than 64 bits: any run of
     19 digits) or refuses (NaN, Infinity, a lone surrogate), the standard library reads it,
     exactly as before."""
-    long_digits = _LONG_DIGITS_BYTES if isinstance(text, (bytes, bytearray)) else _LONG_DIGITS
-    if long_digits.search(text) is None:
+    wide = _LONG_DIGITS_BYTES.search(text) if isinstance(text, bytes) else _LONG_DIGITS.search(text)
+    if wide is None:
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
