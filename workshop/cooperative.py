@@ -16,6 +16,9 @@ import time
 
 # Longest stretch of work between two breaks (seconds).
 GIVE_WAY_AFTER = 0.005
+# Stored rows read between two chances to give way (thousands of estimates: each row's JSON
+# decoded and its time converted is most of a results round's cost).
+GIVE_WAY_ROWS = 500
 
 _next_break = 0.0
 _given = 0.0  # seconds spent giving way (others' work), for callers that time their own

@@ -32,16 +32,11 @@ _ROW_COLUMNS = (
 )
 
 
-# Rows made between two chances to give way (thousands of estimates: each row's JSON decoded
-# and its time converted is most of a results round's cost).
-GIVE_WAY_ROWS = 500
-
-
 def _rows(stmt, cooperate: bool = False) -> list[Row]:
     out = []
     if cooperate:
         # Streamed in chunks: otherwise every row is decoded before the first one comes back.
-        stmt = stmt.execution_options(yield_per=GIVE_WAY_ROWS)
+        stmt = stmt.execution_options(yield_per=cooperative.GIVE_WAY_ROWS)
     for i, r in enumerate(db.session.execute(stmt), 1):
         out.append(
             Row(
@@ -58,7 +53,7 @@ def _rows(stmt, cooperate: bool = False) -> list[Row]:
                 generation=r[10],
             )
         )
-        if cooperate and i % GIVE_WAY_ROWS == 0:
+        if cooperate and i % cooperative.GIVE_WAY_ROWS == 0:
             cooperative.give_way()
     return out
 

@@ -673,3 +673,24 @@ def test_a_writer_that_does_not_answer_gets_one_input_stored_beside_it_at_a_time
     out = stuck.store(p.id, ws.id, act.id, "c1", {"choices": [1]})  # the phone sends it again
     assert isinstance(out, Stored) and not out.duplicate
     assert len(_stored()) == 1 and stuck.stats()["alone"] == 1
+
+
+def test_a_batch_reads_its_phones_earlier_inputs_in_chunks_giving_way_between_them(user, monkeypatch):
+    """Thousands of earlier figures (an estimates round) were read in one piece while every
+    other phone waited; now they are streamed, with a break every ``GIVE_WAY_ROWS`` rows, and
+    every one of them still counts (here: toward the limit of words)."""
+    from workshop import cooperative
+
+    ws, (act,) = _ws(user, activities=(("word_cloud", "Ord", {"max_entries": 10, "max_length": 25}),))
+    people = [_participant(ws) for _ in range(70)]
+    full, last = people[:-1], people[-1]
+    _write(*[_item(p, act, f"{p.id}-{n}", {"text": f"ord{n}"}) for p in full for n in range(10)])
+    _write(*[_item(last, act, f"{last.id}-{n}", {"text": f"ord{n}"}) for n in range(9)])
+    assert len(_stored()) == 69 * 10 + 9 > cooperative.GIVE_WAY_ROWS
+
+    breaks = []
+    monkeypatch.setattr(cooperative, "give_way", lambda: breaks.append(1))
+    outcomes = _write(*[_item(p, act, f"{p.id}-new", {"text": "sist"}) for p in people])
+    assert breaks, "the earlier inputs were read in one piece"
+    assert outcomes[:-1] == ["limit"] * 69  # every earlier word was read
+    assert isinstance(outcomes[-1], Stored) and outcomes[-1].duplicate is False

@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
-from .. import caps
+from .. import caps, cooperative
 from ..activities import InputError, get_kind
 from ..activities.base import SUPERSEDE_ALL, ActivityKind, Entry, Row
 from ..draft.models import Analysis
@@ -255,9 +255,19 @@ class _Batch:
             self._mine.setdefault(key, [])
         return self._mine[key]
 
-    def _load_mine(self, aids: set[int], pids: set[int]) -> None:
-        rows = self.conn.execute(_MINE, {"aids": sorted(aids), "pids": sorted(pids)})
-        for r in rows:
+    def _load_mine(self, aids: set[int], pids: set[int], cooperate: bool = False) -> None:
+        """``cooperate``: streamed in chunks, giving way between them. Only where nothing is
+        written yet and SQLite is the store: SQLite takes its write lock at the first write,
+        so the other work that runs meanwhile is never held up by this batch (a PostgreSQL
+        batch has already locked its participants' rows)."""
+        stmt = _MINE
+        cooperate = cooperate and self.conn.dialect.name == "sqlite"
+        if cooperate:
+            stmt = _MINE.execution_options(yield_per=cooperative.GIVE_WAY_ROWS)
+        rows = self.conn.execute(stmt, {"aids": sorted(aids), "pids": sorted(pids)})
+        for n, r in enumerate(rows, 1):
+            if cooperate and n % cooperative.GIVE_WAY_ROWS == 0:
+                cooperative.give_way()
             key = (r.activity_id, r.participant_id, r.generation)
             self._mine.setdefault(key, []).append(
                 Row(
@@ -471,7 +481,8 @@ def write_batch(
         kinds[act.id] = (kind, kind.config(act.config))
     readers = [i for i in live if i.activity_id in kinds and reads_mine(kinds[i.activity_id][0])]
     if readers:  # one read for the batch, not one per input
-        b._load_mine({i.activity_id for i in readers}, {i.participant_id for i in readers})
+        # A stream of estimates: each phone's earlier figures, up to thousands of rows.
+        b._load_mine({i.activity_id for i in readers}, {i.participant_id for i in readers}, cooperate=True)
         for i in readers:
             b._mine.setdefault((i.activity_id, i.participant_id, acts[i.activity_id].generation), [])
 
