@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import current_app, g, request
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, join_room
@@ -47,10 +49,7 @@ def on_connect(auth=None):
         participant = db.session.execute(_BY_TOKEN, {"token": token}).first()
     if participant is None:
         g.locale = "sv"
-        raise ConnectionRefusedError(
-            gettext("Join the workshop with its code first."),
-            {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")},
-        )
+        _refuse_unknown()
     g.locale = participant.language
     if participant.status != "open":
         raise ConnectionRefusedError(
@@ -61,10 +60,7 @@ def on_connect(auth=None):
     # not one per phone).
     view = phone_view_of(participant.workshop_id, participant.presenter_key, participant.state_revision)
     if view is None:  # deleted since the line above
-        raise ConnectionRefusedError(
-            gettext("Join the workshop with its code first."),
-            {"code": "unknown_participant", "message": gettext("Join the workshop with its code first.")},
-        )
+        _refuse_unknown()
     # Per token: a phone reconnecting with back-off stays far below both; a script holding
     # hundreds of sockets (each one a snapshot to build) does not.
     settings = current_app.extensions["settings"]
@@ -98,6 +94,11 @@ def on_connect(auth=None):
     if current is not None:
         broadcaster().resend(current)
     db.session.remove()
+
+
+def _refuse_unknown() -> NoReturn:
+    message = gettext("Join the workshop with its code first.")
+    raise ConnectionRefusedError(message, {"code": "unknown_participant", "message": message})
 
 
 @socketio.on("disconnect", namespace=PHONE)

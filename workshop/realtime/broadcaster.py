@@ -16,13 +16,10 @@ while it was not listening).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from typing import Any
-
-import orjson
 
 from .. import checklist, cooperative
 from ..activities import get_kind
@@ -30,6 +27,7 @@ from ..draft.snapshot import one_read_per_round
 from ..extensions import db
 from ..models import Activity, Workshop
 from . import CONSOLE, PHONE, SCREEN, room
+from .fastjson import canonical
 from .payloads import fresh_version, live_activity, participants_changed, results_for, workshop_state
 from .phone_view import ActivityView
 
@@ -38,13 +36,6 @@ log = logging.getLogger(__name__)
 # An activity whose results took longer than this to compute (thousands of estimates) is
 # recomputed at most as often as it leaves the loop as long again for everything else.
 HEAVY_ROUND = 0.05
-
-
-def _digest(payload: dict[str, Any]) -> bytes | str:
-    try:
-        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(payload, sort_keys=True, default=str)
 
 
 def _clock() -> tuple[float, float]:
@@ -75,7 +66,7 @@ class Broadcaster:
         self._phone_due: set[int] = set()
         self._phone_last: dict[int, float] = {}
         # What phones were last sent per activity: an unchanged payload is not sent again.
-        self._phone_sent: dict[int, bytes | str] = {}
+        self._phone_sent: dict[int, bytes] = {}
         # The ``content_key`` of the content last sent in full to each activity's phones.
         self._phone_content: dict[int, str] = {}
         # The phones' results last computed per activity, for snapshots: (when, state, payload).
@@ -332,7 +323,7 @@ class Broadcaster:
             act.revealed,
             act.results_hidden,
             act.locked,
-            json.dumps(act.config, sort_keys=True, default=str),
+            canonical(act.config),
             draft,
         )
 
@@ -378,7 +369,7 @@ class Broadcaster:
         if key is not None and self._phone_content.get(act.id) == key:
             payload = {k: v for k, v in payload.items() if k != "content"}
         # The version changes with every read; what phones see is the rest.
-        digest = _digest({k: v for k, v in payload.items() if k != "version"})
+        digest = canonical({k: v for k, v in payload.items() if k != "version"})
         if not force and self._phone_sent.get(act.id) == digest:
             return
         self._phone_sent[act.id] = digest

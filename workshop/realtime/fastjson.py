@@ -30,6 +30,14 @@ def dumps(obj: Any, *args: Any, **kwargs: Any) -> str:
         return json.dumps(obj, *args, **kwargs)
 
 
+def canonical(obj: Any) -> bytes:
+    """``obj`` as JSON with sorted keys: equal data, equal bytes (to compare or digest payloads)."""
+    try:
+        return orjson.dumps(obj, option=_OPTS | orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(obj, sort_keys=True, default=str).encode()
+
+
 class JsonPacket(packet.Packet):
     """The server's packets (``serializer=`` of the Socket.IO server): never binary.
 

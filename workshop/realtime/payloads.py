@@ -6,13 +6,11 @@ Documented in ``docs/protocol.md``; keep the two in step.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from sqlalchemy import func, select, text
 
 from .. import checklist, cooperative
@@ -22,6 +20,7 @@ from ..extensions import db
 from ..formatting import local_zone
 from ..models import Activity, Participant, Workshop, utcnow
 from ..responses import load_rows, load_tally, own_responses
+from .fastjson import canonical
 from .phone_view import ActivityView, PhoneView, phone_view
 
 # --- versions ------------------------------------------------------------------------------
@@ -224,11 +223,7 @@ def results_for(
 
 def content_key(content: Any) -> str:
     """A short digest of a kind's phone ``content``: equal content, equal key, in every process."""
-    try:
-        raw = orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        raw = json.dumps(content, sort_keys=True, default=str).encode()
-    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+    return hashlib.blake2b(canonical(content), digest_size=12).hexdigest()
 
 
 def participant_count(ws_id: int) -> int:

@@ -129,15 +129,6 @@ def _build(ws: Workshop) -> PhoneView:
     return PhoneView(ws.id, ws.presenter_key, ws.state_revision, ws.status, ws.open_until, state, acts)
 
 
-def forget(workshop_id: int | None = None) -> None:
-    """Drop kept views (tests; a workshop deleted)."""
-    with _lock:
-        if workshop_id is None:
-            _cache.clear()
-        else:
-            _cache.pop(workshop_id, None)
-
-
 # --- the revision follows every change ------------------------------------------------------
 
 
@@ -177,4 +168,4 @@ def _bump_state_revision(session: Session, _ctx: Any, _instances: Any) -> None:
         )
 
 
-__all__ = ["ActivityView", "PhoneView", "forget", "phone_view", "phone_view_of"]
+__all__ = ["ActivityView", "PhoneView", "phone_view", "phone_view_of"]
