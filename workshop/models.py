@@ -448,6 +448,16 @@ class Activity(Model):
         default=0,
         doc="Raised by a reset: responses of earlier generations stay stored but stop counting.",
     )
+    inputs_revision: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        doc=(
+            "Raised in the transaction of every change to the activity's stored inputs, which carry it "
+            "(``Response.revision``): a reader reads only what changed since it last read "
+            "(``workshop.responses``)."
+        ),
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the activity was added (UTC).")
 
     workshop: Mapped[Workshop] = relationship(back_populates="activities")
@@ -509,6 +519,8 @@ class Response(Model):
         Index(
             "ix_responses_activity_gen_current_participant", "activity_id", "generation", "current", "participant_id"
         ),
+        # What changed in an activity since a reader last read it.
+        Index("ix_responses_activity_revision", "activity_id", "revision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, doc="Primary key.")
@@ -558,5 +570,14 @@ class Response(Model):
         Boolean,
         default=False,
         doc="A Q&A question the facilitator marked as answered.",
+    )
+    revision: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        doc=(
+            "The activity's ``inputs_revision`` of the transaction that last wrote this row (stored it, "
+            "superseded it, moderated or forgot it)."
+        ),
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, doc="When the input was stored (UTC).")

@@ -678,8 +678,10 @@ def test_a_writer_that_does_not_answer_gets_one_input_stored_beside_it_at_a_time
 def test_a_batch_reads_its_phones_earlier_inputs_in_chunks_giving_way_between_them(user, monkeypatch):
     """Thousands of earlier figures (an estimates round) were read in one piece while every
     other phone waited; now they are streamed, with a break every ``GIVE_WAY_ROWS`` rows, and
-    every one of them still counts (here: toward the limit of words)."""
-    from workshop import cooperative
+    every one of them still counts (here: toward the limit of words). A process that has read
+    them before reads only what changed since (``responses.current_inputs``): here it starts
+    afresh, as after a restart."""
+    from workshop import cooperative, responses
 
     ws, (act,) = _ws(user, activities=(("word_cloud", "Ord", {"max_entries": 10, "max_length": 25}),))
     people = [_participant(ws) for _ in range(70)]
@@ -690,6 +692,7 @@ def test_a_batch_reads_its_phones_earlier_inputs_in_chunks_giving_way_between_th
 
     breaks = []
     monkeypatch.setattr(cooperative, "give_way", lambda: breaks.append(1))
+    responses._kept.clear()
     outcomes = _write(*[_item(p, act, f"{p.id}-new", {"text": "sist"}) for p in people])
     assert breaks, "the earlier inputs were read in one piece"
     assert outcomes[:-1] == ["limit"] * 69  # every earlier word was read

@@ -24,11 +24,12 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
-from .. import caps, cooperative
+from .. import caps
 from ..activities import InputError, get_kind
 from ..activities.base import SUPERSEDE_ALL, ActivityKind, Entry, Row
 from ..draft.models import Analysis
 from ..models import Activity, Participant, Response, Workshop, utcnow
+from .revision import raise_revisions
 from .rules import (
     Stored,
     bad_client_id,
@@ -98,26 +99,6 @@ _PRIOR_KEYS = select(_T.c.participant_id, _T.c.client_id, _T.c.id).where(
     _T.c.participant_id.in_(bindparam("pids", expanding=True))
 )
 _PRIORS = select(_T.c.id, _T.c.data, _T.c.status, _T.c.activity_id).where(_T.c.id.in_(bindparam("ids", expanding=True)))
-_MINE = (
-    select(
-        _T.c.id,
-        _T.c.activity_id,
-        _T.c.participant_id,
-        _T.c.generation,
-        _T.c.data,
-        _T.c.status,
-        _T.c.ref_id,
-        _T.c.merged_into_id,
-        _T.c.answered,
-        _T.c.created_at,
-    )
-    .where(
-        _T.c.activity_id.in_(bindparam("aids", expanding=True)),
-        _T.c.participant_id.in_(bindparam("pids", expanding=True)),
-        _T.c.current.is_(True),
-    )
-    .order_by(_T.c.id)
-)
 _ENTRY = select(_T.c.id, _T.c.participant_id, _T.c.data, _T.c.status, _T.c.ref_id).where(
     _T.c.id == bindparam("id"),
     _T.c.activity_id == bindparam("aid"),
@@ -145,7 +126,7 @@ _SUPERSEDE_ALL = (
         _T.c.current.is_(True),
         _T.c.participant_id.in_(bindparam("who", expanding=True)),
     )
-    .values(current=False)
+    .values(current=False, revision=bindparam("rev"))
 )
 # Current entries of the activities' present generation: the per-activity cap (``caps``).
 _ENTRIES = (
@@ -162,7 +143,9 @@ _ENTRIES = (
 # reading the whole draft (a new draft revision with every effect: a read per batch otherwise).
 _PERSPECTIVES = select(Analysis.perspectives).where(Analysis.workshop_id == bindparam("wid"))
 
-_SUPERSEDE_IDS = update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(current=False)
+_SUPERSEDE_IDS = (
+    update(_T).where(_T.c.id.in_(bindparam("ids", expanding=True))).values(current=False, revision=bindparam("rev"))
+)
 _INSERT = insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
 
 
@@ -244,7 +227,8 @@ class _Batch:
         self._by_placeholder: dict[int, _Pending] = {}
         self._next_placeholder = -1
         self._supersede_all: dict[tuple[int, int], list[int]] = {}  # (activity, generation) -> participants
-        self._supersede_ids: list[int] = []
+        self._supersede_ids: dict[int, list[int]] = {}  # activity -> stored rows it supersedes
+        self._revisions: dict[int, int] = {}  # activity -> the inputs revision this batch writes
         self.written: list[tuple[Item, _Pending]] = []
 
     # --- reads for the kinds' context --------------------------------------------------------
@@ -256,31 +240,21 @@ class _Batch:
         return self._mine[key]
 
     def _load_mine(self, aids: set[int], pids: set[int], cooperate: bool = False) -> None:
-        """``cooperate``: streamed in chunks, giving way between them. Only where nothing is
-        written yet and SQLite is the store: SQLite takes its write lock at the first write,
-        so the other work that runs meanwhile is never held up by this batch (a PostgreSQL
-        batch has already locked its participants' rows)."""
-        stmt = _MINE
-        cooperate = cooperate and self.conn.dialect.name == "sqlite"
-        if cooperate:
-            stmt = _MINE.execution_options(yield_per=cooperative.GIVE_WAY_ROWS)
-        rows = self.conn.execute(stmt, {"aids": sorted(aids), "pids": sorted(pids)})
-        for n, r in enumerate(rows, 1):
-            if cooperate and n % cooperative.GIVE_WAY_ROWS == 0:
-                cooperative.give_way()
-            key = (r.activity_id, r.participant_id, r.generation)
-            self._mine.setdefault(key, []).append(
-                Row(
-                    id=r.id,
-                    participant_id=r.participant_id,
-                    data=r.data,
-                    status=r.status,
-                    ref_id=r.ref_id,
-                    merged_into_id=r.merged_into_id,
-                    answered=r.answered,
-                    created_at=r.created_at,
-                )
-            )
+        """The phones' current entries in the activities, from what this process keeps of each
+        activity's inputs (``responses.current_inputs``: only what changed since is read).
+        ``cooperate``: a long read is streamed in chunks, giving way between them. Only where
+        nothing is written yet and SQLite is the store: SQLite takes its write lock at the
+        first write, so the other work that runs meanwhile is never held up by this batch (a
+        PostgreSQL batch has already locked its participants' rows)."""
+        from ..responses import current_inputs
+
+        cooperate = cooperate and self.conn.dialect.name == "sqlite" and not self.pending
+        for aid in sorted(aids):
+            inputs = current_inputs(self.conn, aid, cooperate)
+            if inputs is None:
+                continue
+            for pid in pids:
+                self._mine[(aid, pid, inputs.generation)] = inputs.of(pid)
 
     def analysis(self, workshop_id: int) -> Any:
         """The draft as screens read it (``DraftSnapshot``: one read per draft revision)."""
@@ -318,6 +292,7 @@ class _Batch:
             "merged_into_id": None,
             "answered": False,
             "created_at": self.now,
+            "revision": 0,  # the activity's new inputs revision, given at ``flush``
         }
         row = Row(
             id=self._next_placeholder,
@@ -341,12 +316,12 @@ class _Batch:
             for rid in gone:
                 earlier = self._by_placeholder.get(rid)
                 if earlier is None:
-                    self._supersede_ids.append(rid)
+                    self._supersede_ids.setdefault(act.id, []).append(rid)
                 elif earlier.row.id < 0:
                     earlier.current = False
                     earlier.values["current"] = False
                 else:  # inserted already (before a draft change): by its real id
-                    self._supersede_ids.append(earlier.row.id)
+                    self._supersede_ids.setdefault(act.id, []).append(earlier.row.id)
             if mine is not None and gone:
                 mine[:] = [r for r in mine if r.id not in gone]
         pending = _Pending(item, row, values)
@@ -389,16 +364,22 @@ class _Batch:
             db.session.registry.clear()
 
     def flush(self) -> None:
-        """Write what is pending: supersede first (it targets stored rows only), then insert."""
-        for (aid, gen), who in self._supersede_all.items():
-            self.conn.execute(_SUPERSEDE_ALL, {"aid": aid, "gen": gen, "who": who})
-        self._supersede_all.clear()
-        if self._supersede_ids:
-            self.conn.execute(_SUPERSEDE_IDS, {"ids": sorted(set(self._supersede_ids))})
-            self._supersede_ids.clear()
+        """Write what is pending: supersede first (it targets stored rows only), then insert.
+        Every row written carries its activity's new inputs revision (raised once a batch)."""
         todo = [p for p in self.pending if p.row.id < 0]
+        touched = {aid for aid, _ in self._supersede_all} | set(self._supersede_ids)
+        touched |= {p.values["activity_id"] for p in todo}
+        self._revisions.update(raise_revisions(self.conn, touched - set(self._revisions)))
+        for (aid, gen), who in self._supersede_all.items():
+            self.conn.execute(_SUPERSEDE_ALL, {"aid": aid, "gen": gen, "who": who, "rev": self._revisions[aid]})
+        self._supersede_all.clear()
+        for aid, rids in sorted(self._supersede_ids.items()):
+            self.conn.execute(_SUPERSEDE_IDS, {"ids": sorted(set(rids)), "rev": self._revisions[aid]})
+        self._supersede_ids.clear()
         if not todo:
             return
+        for p in todo:
+            p.values["revision"] = self._revisions[p.values["activity_id"]]
         ids = self.conn.execute(_INSERT, [p.values for p in todo]).scalars().all()
         for p, rid in zip(todo, ids):
             self._by_placeholder[rid] = p
