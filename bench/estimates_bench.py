@@ -105,10 +105,34 @@ def main(argv: list[str] | None = None) -> int:
             a = db.session.get(Activity, act_id)
             return results_for(a)
 
-        t_round, res = cpu(round_, args.repeat)
+        from workshop import responses
+
+        def first_round():
+            responses._kept.clear()  # nothing kept: the first round after a restart
+            return round_()
+
+        t_round, res = cpu(first_round, args.repeat)
         t_json, _ = cpu(lambda: [fastjson.dumps(res[k]) for k in ("console", "screen", "phone")], args.repeat)
         sizes = {k: len(fastjson.dumps(res[k])) for k in ("console", "screen", "phone")}
         print(f"results_for: {t_round * 1000:.0f} ms CPU; JSON of the three payloads: {t_json * 1000:.0f} ms")
+
+        # A round as they come in the room: a few figures changed since the last one (each
+        # person changes one figure: it supersedes the earlier one).
+        best = None
+        for n in range(args.repeat):
+            round_()
+            changed = [
+                Item(p.id, ws.id, act_id, f"again{n}.{p.id}", {"row": row_ids[n], "accept": False, "value": 7 + n})
+                for p in people
+            ]
+            write_batch(db.session, changed)
+            assert all(i.error is None for i in changed)
+            dt, _ = cpu(round_, 1)
+            best = dt if best is None else min(best, dt)
+        print(
+            f"results_for after {len(people)} changed figures (what was read before is kept): "
+            f"{(best or 0) * 1000:.0f} ms CPU"
+        )
         print("payload sizes: " + ", ".join(f"{k} {v / 1024:.0f} KiB" for k, v in sizes.items()))
 
         # The longest stretch without giving way, as the broadcaster's round runs it.
@@ -124,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         cooperative.give_way = give_way  # every chance the round gives, marked
         db.session.expire_all()
         a = db.session.get(Activity, act_id)
+        responses._kept.clear()
         marks.append(time.perf_counter())
         payloads = results_for(a, None)
         marks.append(time.perf_counter())
@@ -141,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         import pstats
 
         prof = cProfile.Profile()
+        responses._kept.clear()
         prof.enable()
         round_()
         prof.disable()

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
@@ -128,17 +128,6 @@ _SUPERSEDE_ALL = (
     )
     .values(current=False, revision=bindparam("rev"))
 )
-# Current entries of the activities' present generation: the per-activity cap (``caps``).
-_ENTRIES = (
-    select(_T.c.activity_id, func.count())
-    .join(Activity, Activity.id == _T.c.activity_id)
-    .where(
-        _T.c.activity_id.in_(bindparam("aids", expanding=True)),
-        _T.c.generation == Activity.generation,
-        _T.c.current.is_(True),
-    )
-    .group_by(_T.c.activity_id)
-)
 # The analysis' perspectives alone: a phone's effect checks its "for whom" against them without
 # reading the whole draft (a new draft revision with every effect: a read per batch otherwise).
 _PERSPECTIVES = select(Analysis.perspectives).where(Analysis.workshop_id == bindparam("wid"))
@@ -229,6 +218,8 @@ class _Batch:
         self._supersede_all: dict[tuple[int, int], list[int]] = {}  # (activity, generation) -> participants
         self._supersede_ids: dict[int, list[int]] = {}  # activity -> stored rows it supersedes
         self._revisions: dict[int, int] = {}  # activity -> the inputs revision this batch writes
+        # Activity -> its current entries (every phone's) as ``_load_mine`` read them.
+        self.entries: dict[int, int] = {}
         self.written: list[tuple[Item, _Pending]] = []
 
     # --- reads for the kinds' context --------------------------------------------------------
@@ -253,6 +244,7 @@ class _Batch:
             inputs = current_inputs(self.conn, aid, cooperate)
             if inputs is None:
                 continue
+            self.entries[aid] = len(inputs.rows)
             for pid in pids:
                 self._mine[(aid, pid, inputs.generation)] = inputs.of(pid)
 
@@ -467,10 +459,9 @@ def write_batch(
         for i in readers:
             b._mine.setdefault((i.activity_id, i.participant_id, acts[i.activity_id].generation), [])
 
-    # Entries that add to an activity (not one answer per phone) stop at the activity's cap.
-    entries: dict[int, int] = {}
-    if readers:
-        entries = dict(conn.execute(_ENTRIES, {"aids": sorted({i.activity_id for i in readers})}).all())
+    # Entries that add to an activity (not one answer per phone) stop at the activity's cap:
+    # counted as ``_load_mine`` read them, before this batch wrote anything.
+    entries = dict(b.entries)
 
     first: dict[tuple[int, str], Item] = {}  # an input sent twice within this batch
     copies: list[tuple[Item, Item]] = []
