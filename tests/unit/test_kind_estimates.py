@@ -10,6 +10,7 @@ from workshop.activities import InputError, get_kind
 from workshop.extensions import db
 from workshop.inputs import submit
 from workshop.models import Activity, Participant, Response, Workshop
+from workshop.realtime import fastjson
 from workshop.realtime.payloads import results_for
 from workshop.responses import load_rows, own_responses
 
@@ -293,6 +294,30 @@ def test_spread_and_suggestion_in_the_aggregate(room):
     configure(room["act_id"], suggest_range=True)
     r = row_of(agg(room["act_id"]), room["visits"])
     assert (r["suggestion"]["low"], r["suggestion"]["high"]) == (300, 1200)
+
+
+def test_phones_get_the_spread_they_draw_and_in_round_two_nothing_of_the_rooms_figures(room):
+    """Every phone gets the results again with every change, on the room's network: of each
+    question only what the phone draws (the spread), nothing of the suggestion, the sources
+    or the draft's figures; in round 2 none of the room's new figures."""
+    ws = room["ws"]
+    for v in (300, 400, 500):
+        send(join(ws.id), room["act_id"], row=room["visits"], accept=False, value=v, reason="Enligt loggen")
+    act = db.session.get(Activity, room["act_id"])
+    act.revealed = True
+    db.session.commit()
+    res = results_for(act)
+    full, phone = row_of(res["screen"]["aggregate"], room["visits"]), row_of(res["phone"]["aggregate"], room["visits"])
+    assert full["suggestion"] is not None and "label" in full and "source" in full
+    assert set(phone) == {"id", "unit", "proposal", "three_point", "spread", "previous", "range", "previous_range"}
+    assert phone["spread"] == full["spread"] and phone["spread"]["values"] == [300, 400, 500]
+    assert len(fastjson.dumps(res["phone"]["aggregate"])) < len(fastjson.dumps(res["screen"]["aggregate"])) / 2
+
+    configure(room["act_id"], round=2)
+    send(join(ws.id), room["act_id"], row=room["visits"], accept=False, value=900)
+    res = results_for(db.session.get(Activity, room["act_id"]))
+    assert row_of(res["screen"]["aggregate"], room["visits"])["spread"]["values"] == [900]
+    assert res["phone"]["visible"] and res["phone"]["aggregate"]["rows"] == []
 
 
 def test_hidden_figures_do_not_count_and_the_aggregate_has_no_names(room):

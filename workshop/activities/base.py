@@ -268,6 +268,12 @@ class ActivityKind:
         draft analysis as one ``DraftSnapshot`` shared by every kind that shows it."""
         return self.aggregate(config, rows)
 
+    def phone_aggregate(self, config: Any, aggregate: dict[str, Any]) -> dict[str, Any]:
+        """What phones get of the aggregate once they may see it: by default all of it. A kind
+        whose aggregate carries much that phones never draw sends them less (every phone gets
+        it again with every change, on the room's shared network)."""
+        return aggregate
+
     # --- votes split by the voter's perspective (``_split``) ---------------------------------
     # Kinds whose result is a distribution of votes set ``splits``: the console then offers to
     # show it per voter's perspective, and the kind says what one group's figures are. The

@@ -248,6 +248,10 @@ def _row_stats(
     return out
 
 
+# What a phone draws of one question's results (static/js/kinds/estimates.js: spreadBlock).
+_PHONE_ROW_KEYS = ("id", "unit", "proposal", "three_point", "spread", "previous", "range", "previous_range")
+
+
 def _row_base(node: Any, row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -524,6 +528,18 @@ class Estimates(ActivityKind):
             "empty": False,
             "answered_rows": sum(1 for r in out_rows if r["spread"]),
             "result": _live_result(draft),
+        }
+
+    def phone_aggregate(self, config: EstimatesConfig, aggregate: dict[str, Any]) -> dict[str, Any]:
+        """A phone draws the spread of the question it is on (in round 1): per question only
+        that spread, nothing of the suggestion, the sources or the draft's figures. In round 2
+        nothing: every phone answers on its own again, without the room's new figures."""
+        if config.round == 2:
+            return {"round": 2, "rows": [], "empty": aggregate.get("empty", True)}
+        return {
+            "round": aggregate.get("round"),
+            "empty": aggregate.get("empty"),
+            "rows": [{k: r.get(k) for k in _PHONE_ROW_KEYS} for r in aggregate.get("rows", [])],
         }
 
     def phone_content(self, act: Any, config: EstimatesConfig, draft: Any = None) -> dict[str, Any]:

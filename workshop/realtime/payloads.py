@@ -208,7 +208,11 @@ def results_for(
         if act.results_visible and act.split_voters:
             screen["split"] = by_voter
     phone_sees = phone_may_see(act)
-    phone: dict[str, Any] = {**base, "visible": phone_sees, "aggregate": aggregate if phone_sees else None}
+    phone: dict[str, Any] = {
+        **base,
+        "visible": phone_sees,
+        "aggregate": kind.phone_aggregate(config, aggregate) if phone_sees else None,
+    }
     content = kind.phone_content(act, config, draft)
     if content is not None:
         phone["content"] = content
