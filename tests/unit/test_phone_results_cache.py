@@ -33,3 +33,34 @@ def test_draft_kinds_phone_results_are_kept_until_the_draft_changes(app, make_wo
         again = b.phone_results(db.session.get(Activity, ids[0]), "3")
         assert again is not first
         assert "Färre resor" in str(again.get("content"))
+
+
+def test_a_large_phones_payload_goes_out_at_most_as_often_as_the_rooms_network_carries(app, make_workshop):
+    """Phones share the room's network: after a payload larger than ``PHONE_LARGE`` the next
+    phones' round of the activity waits its size at ``PHONE_BYTES_PER_SECOND``; a small one
+    keeps the usual interval. Screens are not slowed."""
+    from workshop.realtime import broadcaster as bmod
+
+    ws_id, _code, ids = make_workshop(activities=[("open_text", "Tankar", {})], mode="self_paced")
+    with app.test_request_context():
+        b = broadcaster()
+        act = db.session.get(Activity, ids[0])
+        sent: list[int] = []
+        real_emit = b.socketio.emit
+
+        def emit(event, payload, **kw):
+            if kw.get("namespace") == "/phone":
+                sent.append(len(str(payload)))
+            return real_emit(event, payload, **kw)
+
+        b.socketio.emit = emit
+        try:
+            b._send_phones(act, {"activity_id": act.id, "aggregate": {"n": 1}, "version": "1"}, 100.0)
+            assert b._phone_last[act.id] == 100.0  # a small payload: the usual interval
+            big = {"activity_id": act.id, "aggregate": {"texts": ["x" * 1000] * 200}, "version": "2"}
+            b._send_phones(act, big, 200.0)
+            wait = 200_000 / bmod.PHONE_BYTES_PER_SECOND - b.phone_interval  # 200 KB at the phones' rate
+            assert b._phone_last[act.id] - 200.0 >= wait > 4
+            assert len(sent) == 2
+        finally:
+            b.socketio.emit = real_emit

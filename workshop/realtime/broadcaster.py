@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 # An activity whose results took longer than this to compute (thousands of estimates) is
 # recomputed at most as often as it leaves the loop as long again for everything else.
 HEAVY_ROUND = 0.05
+# Phones share the room's network: a results payload larger than PHONE_LARGE (an estimates
+# round's spreads, a long list of effects) goes to the phones at most as often as sending it
+# at PHONE_BYTES_PER_SECOND to each of them allows, not once a second: 300 phones × 200 KB a
+# second is more than a room's wireless network carries.
+PHONE_LARGE = 64 * 1024
+PHONE_BYTES_PER_SECOND = 32 * 1024
 
 
 def _clock() -> tuple[float, float]:
@@ -373,7 +379,11 @@ class Broadcaster:
         if not force and self._phone_sent.get(act.id) == digest:
             return
         self._phone_sent[act.id] = digest
+        # The next phones' round of this activity waits the usual interval, or longer after a
+        # large payload (``PHONE_LARGE``).
         self._phone_last[act.id] = now
+        if len(digest) > PHONE_LARGE:
+            self._phone_last[act.id] += max(0.0, len(digest) / PHONE_BYTES_PER_SECOND - self.phone_interval)
         failures = self._queue_failures()
         self.socketio.emit("results", payload, to=room(act.workshop_id), namespace=PHONE)
         if key is not None and "content" in payload and self._queue_failures() == failures:
