@@ -47,3 +47,26 @@ def test_an_item_is_added_without_loading_the_analysis_items(app, make_workshop)
         db.session.expire_all()
         titles = [n.title for n in service.analysis_for(db.session.get(Workshop, ws_id)).nodes]
         assert titles == ["Ett", "Två", "Tre", "Fyra"]
+
+
+def test_a_rounds_read_of_the_draft_gives_way_and_no_other_read_does(app, make_workshop, monkeypatch):
+    """Building a big draft's objects is tens of milliseconds: a broadcaster round's read gives
+    way between them; any other read does not (its caller may hold a write transaction)."""
+    from workshop import cooperative
+    from workshop.draft import snapshot
+
+    ws_id, _code, _ids = make_workshop()
+    with app.test_request_context():
+        analysis = service.analysis_for(db.session.get(Workshop, ws_id))
+        for i in range(20):
+            service.add_node(analysis, {"node_type": "effekt", "title": f"Effekt {i}"})
+        db.session.commit()
+        breaks: list[int] = []
+        monkeypatch.setattr(cooperative, "give_way", lambda: breaks.append(1))
+        snapshot.forget()
+        assert len(draft_snapshot(ws_id).analysis.nodes) == 20
+        assert breaks == []
+        snapshot.forget()
+        with one_read_per_round():
+            assert len(draft_snapshot(ws_id).analysis.nodes) == 20
+        assert len(breaks) >= 20

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from .. import cooperative
 from ..extensions import db
 from .models import Analysis, Block, BlockRow, Factor, Link, Node
 
@@ -75,12 +76,13 @@ def draft_snapshot(workshop_id: int) -> DraftSnapshot | None:
     pinned = _round.get()
     if pinned is not None:
         if workshop_id not in pinned:
-            pinned[workshop_id] = _current(workshop_id)
+            # A broadcaster round reads only: its read may give way.
+            pinned[workshop_id] = _current(workshop_id, cooperate=True)
         return pinned[workshop_id]
     return _current(workshop_id)
 
 
-def _current(workshop_id: int) -> DraftSnapshot | None:
+def _current(workshop_id: int, cooperate: bool = False) -> DraftSnapshot | None:
     row = db.session.execute(_REVISION, {"wid": workshop_id}).first()
     if row is None:
         return None
@@ -91,7 +93,7 @@ def _current(workshop_id: int) -> DraftSnapshot | None:
         row.review_key,
     ):
         return cached
-    snap = _load(row.id)
+    snap = _load(row.id, cooperate)
     if snap is None:
         return None
     with _cache_lock:
@@ -105,9 +107,27 @@ def _current(workshop_id: int) -> DraftSnapshot | None:
     return snap
 
 
-def _load(analysis_id: int) -> DraftSnapshot | None:
-    """Read the analysis and everything screens read of it in a session of its own, then detach."""
-    with Session(db.engine, expire_on_commit=False) as session:
+# Set in the ``info`` of the session ``_load`` reads in: it gives way while it builds objects.
+_COOPERATE = "nyttoverkstad.cooperate"
+
+
+def _give_way_while_loading(_target: Any, context: Any) -> None:
+    """Every object a broadcaster round's read of the draft builds: a 900-item draft is some
+    thousands of objects, tens of milliseconds in one piece otherwise
+    (``workshop.cooperative``). Only there: elsewhere the caller may hold a write transaction,
+    and SQLite's one writer would hold up every other while it waits."""
+    if context.session is not None and context.session.info.get(_COOPERATE):
+        cooperative.give_way()
+
+
+for _model in (Node, Block, BlockRow, Link, Factor):
+    event.listen(_model, "load", _give_way_while_loading)
+
+
+def _load(analysis_id: int, cooperate: bool = False) -> DraftSnapshot | None:
+    """Read the analysis and everything screens read of it in a session of its own, then
+    detach. ``cooperate``: give way while the objects are built (a broadcaster round)."""
+    with Session(db.engine, expire_on_commit=False, info={_COOPERATE: cooperate}) as session:
         analysis = session.scalars(
             select(Analysis)
             .where(Analysis.id == analysis_id)
