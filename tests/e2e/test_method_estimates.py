@@ -164,6 +164,15 @@ def test_the_room_accepts_or_counters_a_proposal_and_the_result_moves(open_page,
     expect(stats.locator(".est-stat dd")).to_have_text([f"475 {ROW_UNIT}", "437,5–512,5", "400–550", "2"])
     expect(screen.locator("#pres-view .est-pres.focus svg circle")).to_have_count(2)
     ui.shot(screen, "method-estimates-spread")
+    # The phones see the spread of their question too (the results are shown): the part of
+    # the aggregate a phone draws.
+    # A phone moves on to the next question once it has answered: back to this one.
+    for phone in phones.values():
+        phone.get_by_role("button", name=ps["estimates.prev"]).click()
+        expect(phone.locator("h2.est-question")).to_have_text(ROW_LABEL)
+        expect(phone.locator(".est-spread .est-stat.median dd")).to_have_text(f"475 {ROW_UNIT}")
+        expect(phone.locator(".est-spread svg circle")).to_have_count(2)
+    ui.shot(lisa, "method-estimates-phone-spread")
     # The console: both figures, who gave them, Lisa's source, "took the proposal" on Kalle's.
     card.locator("details.est-details summary", has_text=re.compile(r"\(2\)")).click()
     figures = card.locator("li.est-figure")
