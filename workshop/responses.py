@@ -21,47 +21,6 @@ from .inputs.revision import OF_ITS_ACTIVITY, WROTE_INPUTS, raise_revisions
 from .inputs.rules import db_id
 from .models import Activity, Participant, Response
 
-# The columns a Row is made of, in Row's order (plus the round for the history).
-_ROW_COLUMNS = (
-    Response.id,
-    Response.participant_id,
-    Response.data,
-    Response.status,
-    Response.ref_id,
-    Response.merged_into_id,
-    Response.answered,
-    Response.created_at,
-    Participant.nickname,
-    Participant.perspective,
-    Response.generation,
-)
-
-
-def _rows(stmt, cooperate: bool = False) -> list[Row]:
-    out = []
-    if cooperate:
-        # Streamed in chunks: otherwise every row is decoded before the first one comes back.
-        stmt = stmt.execution_options(yield_per=cooperative.GIVE_WAY_ROWS)
-    for i, r in enumerate(db.session.execute(stmt), 1):
-        out.append(
-            Row(
-                id=r[0],
-                participant_id=r[1],
-                data=r[2],
-                status=r[3],
-                ref_id=r[4],
-                merged_into_id=r[5],
-                answered=r[6],
-                created_at=r[7],
-                nickname=r[8],
-                perspective=r[9],
-                generation=r[10],
-            )
-        )
-        if cooperate and i % cooperative.GIVE_WAY_ROWS == 0:
-            cooperative.give_way()
-    return out
-
 
 class CurrentInputs:
     """The current inputs of one activity's present generation as this process last read them
@@ -133,18 +92,13 @@ _COLUMNS = (
     _R.c.generation,
     _R.c.current,
 )
-_ALL = (
-    select(*_COLUMNS)
-    .join(_P, _P.c.id == _R.c.participant_id)
-    .where(_R.c.activity_id == bindparam("aid"), _R.c.generation == bindparam("gen"), _R.c.current.is_(True))
-    .order_by(_R.c.id)
-)
-_CHANGED = (
-    select(*_COLUMNS)
-    .join(_P, _P.c.id == _R.c.participant_id)
-    .where(_R.c.activity_id == bindparam("aid"), _R.c.revision > bindparam("rev"))
-    .order_by(_R.c.id)
-)
+_ROWS = select(*_COLUMNS).join(_P, _P.c.id == _R.c.participant_id)
+_ALL = _ROWS.where(
+    _R.c.activity_id == bindparam("aid"), _R.c.generation == bindparam("gen"), _R.c.current.is_(True)
+).order_by(_R.c.id)
+_CHANGED = _ROWS.where(_R.c.activity_id == bindparam("aid"), _R.c.revision > bindparam("rev")).order_by(_R.c.id)
+# Every round's standing inputs, by round and then oldest first.
+_HISTORY = _ROWS.where(_R.c.activity_id == bindparam("aid"), _R.c.current.is_(True)).order_by(_R.c.generation, _R.c.id)
 
 
 def _read(conn: Connection, stmt: Any, params: dict[str, Any], cooperate: bool) -> list[tuple[Row, bool]]:
@@ -174,6 +128,14 @@ def _read(conn: Connection, stmt: Any, params: dict[str, Any], cooperate: bool) 
         if cooperate and i % cooperative.GIVE_WAY_ROWS == 0:
             cooperative.give_way()
     return out
+
+
+def _session_connection() -> Connection:
+    """The app session's connection, once it has written what it holds (as a query through the
+    session would)."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection()
 
 
 def current_inputs(conn: Connection, activity_id: int, cooperate: bool = False) -> CurrentInputs | None:
@@ -234,7 +196,7 @@ def load_rows(act: Activity, include_hidden: bool = False, cooperate: bool = Fal
 
     Plain rows, not ORM objects, and only what changed since the last read
     (``current_inputs``): this runs a few times a second per busy activity."""
-    inputs = current_inputs(db.session.connection(), act.id, cooperate)
+    inputs = current_inputs(_session_connection(), act.id, cooperate)
     if inputs is None:
         return []
     if include_hidden:
@@ -246,13 +208,7 @@ def load_history(act: Activity) -> list[Row]:
     """Every round's standing inputs (each phone's latest in each round, every status), by
     round and then oldest first: what an export lists. Rounds before a reset are kept here
     although they no longer count (``Row.generation`` says which round)."""
-    stmt = (
-        select(*_ROW_COLUMNS)
-        .join(Participant, Participant.id == Response.participant_id)
-        .where(Response.activity_id == act.id, Response.current.is_(True))
-        .order_by(Response.generation, Response.id)
-    )
-    return _rows(stmt)
+    return [row for row, _current in _read(_session_connection(), _HISTORY, {"aid": act.id}, cooperate=False)]
 
 
 def load_tally(act: Activity, by_perspective: bool = False) -> list[Row]:
