@@ -71,6 +71,9 @@ def serve(host: str, port: int, data_dir: str | None) -> None:
     gc_policy.install()
     socketio.start_background_task(gc_policy.run)
     socketio.start_background_task(_retention_loop, app)
+    from .checkpoint import start as start_checkpoints
+
+    start_checkpoints(app, socketio)
     if os.environ.get("WORKSHOP_LOOP_PROBE"):
         from .serving import loop_probe
 

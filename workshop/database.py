@@ -88,6 +88,16 @@ def _private_sqlite_file(url: str) -> None:
     os.close(fd)
 
 
+_automatic_checkpoints = True
+
+
+def automatic_checkpoints(on: bool) -> None:
+    """Whether SQLite connections opened from now on checkpoint by themselves (the default);
+    ``workshop serve`` turns it off and checkpoints on a thread (``checkpoint``)."""
+    global _automatic_checkpoints
+    _automatic_checkpoints = on
+
+
 def _sqlite_pragmas(busy_ms: float) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         """WAL lets readers run beside the writer; NORMAL sync keeps every commit through a
@@ -98,6 +108,8 @@ def _sqlite_pragmas(busy_ms: float) -> Callable[[Any, Any], None]:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
+        if not _automatic_checkpoints:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     return on_connect

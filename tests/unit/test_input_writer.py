@@ -617,34 +617,6 @@ def test_a_socket_vote_and_a_method_input_are_acknowledged_after_the_writer(app,
     assert writer.stats() == {"batches": 3, "items": 3, "alone": 0}
 
 
-def test_the_writers_commit_on_sqlite_runs_through_its_offload_and_is_stored_before_the_answer(user):
-    """The serving process's writer hands SQLite's COMMIT to another thread (a commit waiting
-    for the disk must not stop every phone); the batch answers only once it is committed."""
-    import threading
-
-    ws, (act,) = _ws(user)
-    p, q = _participant(ws), _participant(ws)
-    threads: list[str] = []
-
-    def offload(fn):
-        def run():
-            threads.append(threading.current_thread().name)
-            fn()
-
-        t = threading.Thread(target=run, name="offloaded")
-        t.start()
-        t.join()
-
-    with db.engine.connect() as conn:
-        a, b = _item(p, act, "o1", {"choices": [0]}), _item(q, act, "o2", {"choices": [1]})
-        write_batch(conn, [a, b], offload)
-        assert threads == ["offloaded"]
-        assert isinstance(a.outcome, Stored) and isinstance(b.outcome, Stored)
-        assert conn.in_transaction() is False
-    db.session.remove()
-    assert sorted(r.client_id for r in _stored()) == ["o1", "o2"]
-
-
 def test_a_writer_that_does_not_answer_gets_one_input_stored_beside_it_at_a_time(app, user, monkeypatch):
     """After WAIT_SECONDS without an answer the input is stored on its own, one at a time: while
     that lane is taken the phone is told to send again (its outbox does), so a slow writer is

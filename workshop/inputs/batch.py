@@ -16,7 +16,7 @@ first, with its draft change, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
@@ -324,15 +324,10 @@ class _Batch:
             mine.append(row)
         return pending
 
-    def commit(self, offload: Callable[[Callable[[], None]], None] | None = None) -> None:
-        """Commit. ``offload`` (the serving process's writer, on SQLite): the database's own
-        COMMIT runs through it, on another thread, so that a commit waiting for the disk (a
-        WAL checkpoint) does not stop every other phone; SQLAlchemy then closes its
-        transaction, which finds nothing left to commit. The caller still waits for the end."""
-        if offload is not None and self.session is None and self.conn.dialect.name == "sqlite":
-            raw = self.conn.connection.dbapi_connection
-            if raw is not None:
-                offload(raw.commit)
+    def commit(self) -> None:
+        """Commit. On SQLite under ``workshop serve`` the commit only appends to the log: the
+        copying back into the database file, which waits for the disk, runs on a thread of its
+        own (``workshop.checkpoint``)."""
         (self.session or self.conn).commit()
 
     def rollback(self) -> None:
@@ -409,9 +404,7 @@ def _add_to_draft(session: DbSession, workshop_id: int, fields: dict[str, Any], 
     session.flush()
 
 
-def write_batch(
-    session: Target, items: list[Item], offload: Callable[[Callable[[], None]], None] | None = None
-) -> None:
+def write_batch(session: Target, items: list[Item]) -> None:
     """Store ``items`` in one transaction and set each one's ``outcome`` or ``error``.
 
     Raises on a database error, and ``DraftRefused`` when a draft change refused one input of
@@ -530,7 +523,7 @@ def write_batch(
         b.written.append((item, pending))
     if b.written:
         b.flush()
-        b.commit(offload)
+        b.commit()
         for item, p in b.written:
             item.outcome = Stored(p.row.id, False, p.values["data"], p.values["status"], item.activity_id, p.draft)
     else:

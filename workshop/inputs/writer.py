@@ -16,7 +16,6 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -188,21 +187,11 @@ class InputWriter:
             self._conn = db.engine.connect()
         return self._conn
 
-    def _offload(self, fn: Callable[[], None]) -> None:
-        """Run a blocking database call on gevent's thread pool: the event loop (every other
-        phone) goes on meanwhile; the writer waits for it as before."""
-        import gevent
-
-        gevent.get_hub().threadpool.apply(fn)
-
     def _run(self, items: list[Item], target: Target) -> None:
         self.batches += 1
         self.items += len(items)
         try:
-            if self.background:
-                write_batch(target, items, self._offload)
-            else:
-                write_batch(target, items)
+            write_batch(target, items)
             return
         except Exception as exc:
             try:

@@ -1,0 +1,100 @@
+"""SQLite's checkpoints, off the event loop (``workshop serve`` on the embedded default).
+
+In WAL mode a commit appends pages to the write-ahead log; now and then those pages are copied
+back into the database file and the disk is flushed: a *checkpoint*. Left to itself SQLite does
+that inside whichever commit takes the log past 1 000 pages. Under ``workshop serve`` that
+commit runs on the event loop, so every phone would wait while megabytes are written and the
+disk flushes. Handing each commit to a thread instead (what the input writer did before) cost
+about a tenth of a vote's CPU time in thread hand-overs, and under load the writer waited for its
+turn of the loop after every commit: the acknowledgements of a full room waited with it.
+
+So the serving process turns the automatic checkpoint off on its connections
+(``PRAGMA wal_autocheckpoint=0``, see ``database``) and a thread of its own checkpoints every
+``INTERVAL`` seconds, PASSIVE: it copies what no reader still needs and never waits for a
+reader or the writer. Commits stay durable as before (each is in the log, which SQLite reads
+back after a crash); only the copying moves. Another process on the same file (a CLI command)
+keeps SQLite's automatic checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 0.5
+# A log that could not be copied back this far (a reader held it the whole time) is reported.
+WARN_FRAMES = 50_000
+
+
+def checkpoint(path: str, busy_ms: int) -> tuple[int, int, int]:
+    """One PASSIVE checkpoint of the database at ``path`` on a connection of its own:
+    (busy, frames in the log, frames copied back)."""
+    conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None)
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+    finally:
+        conn.close()
+
+
+class Checkpointer:
+    """The serving process's checkpoints: ``run`` forever as a background task; each
+    checkpoint runs through ``offload`` (gevent's thread pool), off the event loop."""
+
+    def __init__(self, path: str, busy_ms: int, sleep: Callable[[float], Any], offload: Callable[..., Any]):
+        self.path = path
+        self.busy_ms = busy_ms
+        self._sleep = sleep
+        self._offload = offload
+        self.runs = 0
+        self.last: tuple[int, int, int] | None = None
+        self._warned = 0.0
+
+    def once(self) -> tuple[int, int, int]:
+        result = self._offload(lambda: checkpoint(self.path, self.busy_ms))
+        self.runs += 1
+        self.last = result
+        busy, frames, copied = result
+        if frames - copied > WARN_FRAMES and time.monotonic() - self._warned > 60:
+            self._warned = time.monotonic()
+            log.warning("SQLite log not copied back: %d of %d pages wait for a reader", frames - copied, frames)
+        return result
+
+    def run(self) -> None:
+        while True:
+            self._sleep(INTERVAL)
+            try:
+                self.once()
+            except Exception:  # a locked or missing file: try again next time
+                log.exception("SQLite checkpoint failed")
+
+
+def start(app: Any, socketio: Any) -> Checkpointer | None:
+    """Under ``workshop serve`` on SQLite: turn the automatic checkpoint off on the app's
+    connections and start the checkpoint task. Nothing on another database."""
+    from . import database
+    from .extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+            return None
+        database.automatic_checkpoints(False)
+        engine.dispose()  # connections opened so far checkpoint by themselves: new ones will not
+        path = engine.url.database
+    import gevent
+
+    pool = gevent.get_hub().threadpool
+    busy_ms = int(app.extensions["settings"].sqlite_busy_timeout * 1000)
+    worker = Checkpointer(path, busy_ms, socketio.sleep, pool.apply)
+    socketio.start_background_task(worker.run)
+    app.extensions["checkpointer"] = worker
+    return worker
+
+
+__all__ = ["Checkpointer", "checkpoint", "start"]
