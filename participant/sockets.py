@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
 from workshop.models import Participant, Workshop
-from workshop.realtime import PHONE, connections, room
+from workshop.realtime import PHONE, connections, phone_slice, room
 from workshop.realtime.connections import Conn
 from workshop.realtime.handlers import event, field, ok
 from workshop.realtime.payloads import phone_snapshot, read_version
@@ -78,6 +78,7 @@ def on_connect(auth=None):
         owner=participant.token,
     )
     join_room(room(wid))
+    join_room(phone_slice(wid, participant.id))
     # The connection is on this process: no need to publish through the message queue.
     socketio.emit(
         "snapshot",

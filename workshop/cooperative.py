@@ -52,6 +52,19 @@ def give_way() -> None:
     _given += _next_break - GIVE_WAY_AFTER - t
 
 
+def one_turn() -> None:
+    """Wait one turn of the event loop whatever the time since the last break: what was
+    just handed to the loop (a message queued for hundreds of sockets) goes out, and what
+    arrived meanwhile (phones' inputs) is read, before the caller goes on."""
+    global _next_break, _given
+    if not cooperative():
+        return
+    t = time.perf_counter()
+    time.sleep(0.001)
+    _next_break = time.perf_counter() + GIVE_WAY_AFTER
+    _given += _next_break - GIVE_WAY_AFTER - t
+
+
 def given() -> float:
     """Seconds spent giving way so far: subtract the change over a piece of work to get the
     work's own time."""

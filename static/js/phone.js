@@ -224,6 +224,10 @@ function connect(joined = null) {
   socket.on("results", (res) => {
     const old = state.results[res.activity_id];
     if (isOlder(res, old)) return;
+    // A round of before a reset that reached this phone after the reset's state (a big room
+    // gets its rounds slice by slice): its answers no longer count.
+    const shown = state.workshop?.activities.find((a) => a.id === res.activity_id);
+    if (shown && res.generation != null && res.generation < shown.generation) return;
     // Content this phone does not have (it missed the message that carried it): the counts
     // are shown with the content it has, and a snapshot brings the content.
     if (!withContent(res)) askSnapshot();

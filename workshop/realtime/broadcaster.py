@@ -26,9 +26,16 @@ from ..activities import get_kind
 from ..draft.snapshot import one_read_per_round
 from ..extensions import db
 from ..models import Activity, Workshop
-from . import CONSOLE, PHONE, SCREEN, room
+from . import CONSOLE, PHONE, PHONE_SLICES, SCREEN, connections, room, slice_room
 from .fastjson import canonical
-from .payloads import fresh_version, live_activity, participants_changed, results_for, workshop_state
+from .payloads import (
+    fresh_version,
+    live_activity,
+    participant_count,
+    participants_changed,
+    results_for,
+    workshop_state,
+)
 from .phone_view import ActivityView
 
 log = logging.getLogger(__name__)
@@ -42,6 +49,15 @@ HEAVY_ROUND = 0.05
 # second is more than a room's wireless network carries.
 PHONE_LARGE = 64 * 1024
 PHONE_BYTES_PER_SECOND = 32 * 1024
+# A results message to a room of thousands of phones is thousands of socket writes (some
+# 20-40 µs each): 5 000 phones at once held every acknowledgement for 200-300 ms, the time
+# the loop took to catch up with the votes that arrived meanwhile. So an activity's phones get
+# at most PHONE_SENDS_PER_SECOND messages a second: from PHONE_SLICE_FROM phones on (or
+# through a message queue) a round goes out slice by slice (``realtime.PHONE_SLICES``) spread
+# over that time, and the next round waits until it is done (5 000 phones: a round every 2 s,
+# some 10 % of a core; a room of a few hundred: at once and every second, as before).
+PHONE_SLICE_FROM = 500
+PHONE_SENDS_PER_SECOND = 2500
 
 
 def _clock() -> tuple[float, float]:
@@ -75,6 +91,8 @@ class Broadcaster:
         self._phone_sent: dict[int, bytes] = {}
         # The ``content_key`` of the content last sent in full to each activity's phones.
         self._phone_content: dict[int, str] = {}
+        # Activity id -> the number of its latest phones' round sent slice by slice (``_fan_out``).
+        self._fan_outs: dict[int, int] = {}
         # The phones' results last computed per activity, for snapshots: (when, state, payload).
         self._phone_recent: dict[int, tuple[float, tuple, dict[str, Any]]] = {}
         # Workshop id -> participants who joined or changed since the last presence message.
@@ -380,16 +398,50 @@ class Broadcaster:
             return
         self._phone_sent[act.id] = digest
         # The next phones' round of this activity waits the usual interval, or longer after a
-        # large payload (``PHONE_LARGE``).
-        self._phone_last[act.id] = now
+        # large payload (``PHONE_LARGE``) or to many phones (``PHONE_SENDS_PER_SECOND``).
+        # Through a message queue every process sends to its own phones: how many those are
+        # is not known here, so the workshop's participants are counted instead.
+        queued = self._queue() is not None
+        phones = participant_count(act.workshop_id) if queued else connections.count(PHONE, act.workshop_id)
+        spread = phones / PHONE_SENDS_PER_SECOND
+        wait = spread
         if len(digest) > PHONE_LARGE:
-            self._phone_last[act.id] += max(0.0, len(digest) / PHONE_BYTES_PER_SECOND - self.phone_interval)
+            wait = max(wait, len(digest) / PHONE_BYTES_PER_SECOND)
+        self._phone_last[act.id] = now + max(0.0, wait - self.phone_interval)
+        self._fan_outs[act.id] = self._fan_outs.get(act.id, 0) + 1
+        if phones < PHONE_SLICE_FROM and not queued:
+            failures = self._queue_failures()
+            self.socketio.emit("results", payload, to=room(act.workshop_id), namespace=PHONE)
+            self._sent_content(act.id, key, payload, self._queue_failures() == failures)
+        else:
+            self.socketio.start_background_task(
+                self._fan_out, act.id, act.workshop_id, payload, key, spread / PHONE_SLICES, self._fan_outs[act.id]
+            )
+
+    def _fan_out(
+        self, aid: int, workshop_id: int, payload: dict[str, Any], key: str | None, gap: float, n: int
+    ) -> None:
+        """Send ``payload`` to the workshop's phones slice by slice, ``gap`` seconds apart (a
+        background task). A newer round of the same activity takes over: this one stops, and
+        the newer payload goes to every slice."""
         failures = self._queue_failures()
-        self.socketio.emit("results", payload, to=room(act.workshop_id), namespace=PHONE)
-        if key is not None and "content" in payload and self._queue_failures() == failures:
-            self._phone_content[act.id] = key
+        for k in range(PHONE_SLICES):
+            if k and gap > 0.001:
+                self.socketio.sleep(gap)
+            elif k:
+                cooperative.one_turn()
+            if self._fan_outs.get(aid) != n:
+                return
+            self.socketio.emit("results", payload, to=slice_room(workshop_id, k), namespace=PHONE)
+        self._sent_content(aid, key, payload, self._queue_failures() == failures)
+
+    def _sent_content(self, aid: int, key: str | None, payload: dict[str, Any], whole: bool) -> None:
+        """Remember which content the activity's phones have (``whole``: every message was
+        taken by the queue, if there is one)."""
+        if key is not None and "content" in payload and whole:
+            self._phone_content[aid] = key
         elif "content" in payload:  # not taken by the queue: send it in full next time
-            self._phone_content.pop(act.id, None)
+            self._phone_content.pop(aid, None)
 
     def _send_draft(self, workshop_id: int) -> set[int]:
         """Emit the draft to the console; return the activities that show draft data."""

@@ -24,10 +24,25 @@ _conns: dict[tuple[str, str], Conn] = {}
 # the token rather than the participant id: tokens are unique across databases.
 _sockets_of: dict[str, set[tuple[str, str]]] = {}
 _owner: dict[tuple[str, str], str] = {}
+# Connections per (namespace, workshop), so that counting a room costs O(1).
+_per_workshop: dict[tuple[str, int], int] = {}
+
+
+def _count(namespace: str, conn: Conn, step: int) -> None:
+    key = (namespace, conn.workshop_id)
+    n = _per_workshop.get(key, 0) + step
+    if n > 0:
+        _per_workshop[key] = n
+    else:
+        _per_workshop.pop(key, None)
 
 
 def register(namespace: str, sid: str, conn: Conn, owner: str | None = None) -> None:
+    before = _conns.get((namespace, sid))
+    if before is not None:
+        _count(namespace, before, -1)
     _conns[(namespace, sid)] = conn
+    _count(namespace, conn, 1)
     if owner is not None:
         _owner[(namespace, sid)] = owner
         _sockets_of.setdefault(owner, set()).add((namespace, sid))
@@ -45,7 +60,10 @@ def drop(namespace: str, sid: str) -> Conn | None:
             socks.discard((namespace, sid))
             if not socks:
                 del _sockets_of[owner]
-    return _conns.pop((namespace, sid), None)
+    conn = _conns.pop((namespace, sid), None)
+    if conn is not None:
+        _count(namespace, conn, -1)
+    return conn
 
 
 def sids_of(owner: str) -> list[tuple[str, str]]:
@@ -59,7 +77,8 @@ def sockets_of(owner: str) -> int:
 
 
 def count(namespace: str, workshop_id: int) -> int:
-    return sum(1 for (ns, _), c in _conns.items() if ns == namespace and c.workshop_id == workshop_id)
+    """Sockets of ``workshop_id`` open in ``namespace`` on this process."""
+    return _per_workshop.get((namespace, workshop_id), 0)
 
 
 def workshop_ids() -> set[int]:
