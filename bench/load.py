@@ -132,6 +132,24 @@ def pct(values: list[float], q: float) -> float | None:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
+def timeline(pairs: list[tuple[float, float]], step: float = 0.5) -> list[dict[str, Any]]:
+    """Ack latency by when the vote was sent (``--timeline``): where in the run the slow acks
+    were, a steady queue or a few stalls."""
+    bins: dict[int, list[float]] = {}
+    for sent, x in pairs:
+        bins.setdefault(int(sent // step), []).append(x)
+    return [
+        {
+            "from_s": round(k * step, 2),
+            "n": len(v),
+            "p50": r1(pct(v, 0.5) * 1000, 1),
+            "p95": r1(pct(v, 0.95) * 1000, 1),
+            "max": r1(max(v) * 1000, 1),
+        }
+        for k, v in sorted(bins.items())
+    ]
+
+
 def r1(x: float | None, nd: int = 1) -> float | None:
     return None if x is None else round(x, nd)
 
@@ -665,6 +683,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
     )
     st = {"sent": 0, "acked": 0, "not_connected": 0, "timeouts": 0, "errors": Counter(), "refused": Counter()}
     lat: list[float] = []
+    sent_at: list[float] = []  # of each acknowledged vote, seconds from t0 (``--timeline``)
     late: list[float] = []
     first_send = last_ack = last_send = None
     cpu0 = time.process_time()
@@ -700,6 +719,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
         if isinstance(ack, dict) and ack.get("ok"):
             st["acked"] += 1
             lat.append(t1 - t)
+            sent_at.append(t - t0)
             last_ack = t1 if last_ack is None else max(last_ack, t1)
             rid = ack.get("response_id")
             if ack.get("duplicate"):
@@ -710,6 +730,17 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
             code = ((ack or {}).get("error") or {}).get("code", "?") if isinstance(ack, dict) else "?"
             st["refused"][code] += 1
 
+    # The generator's own loop: a probe that sleeps 10 ms and notes how late it wakes (a burst
+    # of messages to every phone, say, is thousands of reads here at once).
+    pauses: list[float] = []
+
+    async def probe() -> None:
+        while True:
+            t = time.monotonic()
+            await asyncio.sleep(0.01)
+            pauses.append(time.monotonic() - t - 0.01)
+
+    probing = asyncio.create_task(probe())
     tasks = []
     i = 0
     while i < len(plan):
@@ -723,6 +754,7 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
             tasks.append(asyncio.create_task(vote(p, j, d)))
             i += 1
     await asyncio.gather(*tasks)
+    probing.cancel()
     cpu1 = time.process_time()
     conn.send(
         (
@@ -735,7 +767,9 @@ async def _worker(conn, cfg: WorkerCfg) -> None:
                 "errors": dict(st["errors"]),
                 "refused": dict(st["refused"]),
                 "lat": lat,
+                "sent_at": sent_at,
                 "late": late,
+                "pauses": pauses,
                 "first_send": first_send,
                 "last_send": last_send,
                 "last_ack": last_ack,
@@ -1075,6 +1109,7 @@ async def run_target(t: Target, args) -> dict[str, Any]:
                 "max": r1(max(lat) * 1000 if lat else None, 2),
                 "mean": r1(statistics.fmean(lat) * 1000 if lat else None, 2),
             },
+            "timeline": timeline([(s, x) for d in done for s, x in zip(d["sent_at"], d["lat"])]),
             "votes_per_s": r1(acked / span if span else None),
             "offered_per_s": None if args.burst else r1(n * args.votes / args.seconds),
             "span_s": r1(span, 2),
@@ -1104,6 +1139,7 @@ async def run_target(t: Target, args) -> dict[str, Any]:
             # The longest time the server's event loop was held (no phone answered meanwhile).
             "loop_pause_max_ms": {"join": join_pause, "votes": vote_pause},
             "send_late_p99_ms": r1(pct(late, 0.99) * 1000 if late else None),
+            "client_pause_max_ms": r1(max((x for d in done for x in d["pauses"]), default=0.0) * 1000),
             "dropped": sum(d["dropped"] for d in done),
             "dropped_at_s": (lambda xs: [r1(pct(xs, q), 2) for q in (0, 0.5, 1)] if xs else None)(
                 [x for d in done for x in d["dropped_at"]]
@@ -1157,6 +1193,7 @@ def line(f: dict[str, Any]) -> str:
         f"rss={fmt(f['rss_mib'], 'MiB')} rss/phone={fmt(f['rss_per_phone_kib'], 'KiB')} "
         f"| server_cpu={fmt(f['server_cpu_pct'], '%')} client_cpu={fmt(f['client_cpu_pct'], '%')} "
         f"cpu_ms/vote={fmt(f['server_cpu_ms_per_vote'])} send_late_p99_ms={fmt(f['send_late_p99_ms'])} "
+        f"client_pause_max_ms={fmt(f['client_pause_max_ms'])} "
         f"loop_pause_max_ms={fmt(f['loop_pause_max_ms']['votes'])} "
         f"connect={fmt(f['connect_wall_s'], 's')} cpu_ms/join={fmt(f['join_cpu_ms_per_phone'])} other_cores={fmt(f['other_cores'])}{arrive}"
     )
@@ -1247,6 +1284,7 @@ def parse_args(argv: list[str] | None = None):
     ap.add_argument("--settle", type=float, default=15, help="how long to wait for the presenter's complete total")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
+    ap.add_argument("--timeline", action="store_true", help="also print ack latency per half second of the run")
     ap.add_argument("--profile", metavar="DIR", help="record each server with py-spy while phones join and vote")
     ap.add_argument("--profile-rate", type=int, default=200, help="py-spy samples per second")
     ap.add_argument("--keep", action="store_true", help="keep the temporary data folder and server logs")
@@ -1322,6 +1360,12 @@ def main(argv: list[str] | None = None) -> int:
                 figures["results"].append(f)
                 lines.append(line(f))
                 print(lines[-1], flush=True)
+                if args.timeline:
+                    print(
+                        "  timeline (sent from, votes, ack p50/p95/max ms): "
+                        + "  ".join(f"{b['from_s']}s {b['n']} {b['p50']}/{b['p95']}/{b['max']}" for b in f["timeline"]),
+                        flush=True,
+                    )
             finally:
                 for s in servers:
                     s.stop()
