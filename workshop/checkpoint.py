@@ -8,38 +8,58 @@ disk flushes. Handing each commit to a thread instead (what the input writer did
 about a tenth of a vote's CPU time in thread hand-overs, and under load the writer waited for its
 turn of the loop after every commit: the acknowledgements of a full room waited with it.
 
-So the serving process turns the automatic checkpoint off on its connections
-(``PRAGMA wal_autocheckpoint=0``, see ``database``) and a thread of its own checkpoints every
-``INTERVAL`` seconds, PASSIVE: it copies what no reader still needs and never waits for a
-reader or the writer. Commits stay durable as before (each is in the log, which SQLite reads
-back after a crash); only the copying moves. Another process on the same file (a CLI command)
-keeps SQLite's automatic checkpoint.
+So the serving process turns the automatic checkpoint down on its connections
+(``PRAGMA wal_autocheckpoint`` at ``SAFETY_PAGES``, see ``database``: only if this task stops)
+and a thread of its own checkpoints every ``INTERVAL`` seconds, PASSIVE: it copies what no
+reader still needs and never waits for a reader or the writer. SQLite starts the log over only
+when a write begins right after a checkpoint that copied everything, which commits landing
+during the checkpoint prevent under a stream of votes: once the log file is past
+``TRUNCATE_BYTES`` the checkpoint is TRUNCATE, which copies the little left, empties the file and
+holds new writes meanwhile, waiting at most ``TRUNCATE_WAIT_MS`` for readers (else it is tried
+again next time). Commits stay durable as before (each is in the log, which SQLite reads back
+after a crash); only the copying moves. Another process on the same file (a CLI command) keeps
+SQLite's automatic checkpoint.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 log = logging.getLogger(__name__)
 
 INTERVAL = 0.5
-# A log that could not be copied back this far (a reader held it the whole time) is reported.
-WARN_FRAMES = 50_000
+TRUNCATE_BYTES = 64 * 1024 * 1024
+TRUNCATE_WAIT_MS = 20
+# The automatic checkpoint of the serving process's connections: a safety net only (400 MiB).
+SAFETY_PAGES = 100_000
+# A log file this large is reported (the task cannot keep up, or a reader holds it).
+WARN_BYTES = 4 * TRUNCATE_BYTES
 
 
-def checkpoint(path: str, busy_ms: int) -> tuple[int, int, int]:
-    """One PASSIVE checkpoint of the database at ``path`` on a connection of its own:
-    (busy, frames in the log, frames copied back)."""
-    conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None)
+def checkpoint(path: str, busy_ms: int, mode: str = "PASSIVE") -> tuple[int, int, int]:
+    """One checkpoint of the database at ``path`` on a connection of its own: (busy, frames in
+    the log, frames copied back). The file must exist (it is never created here)."""
+    if mode not in ("PASSIVE", "TRUNCATE"):
+        raise ValueError(mode)
+    conn = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=busy_ms / 1000, isolation_level=None)
     try:
-        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        row = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
     finally:
         conn.close()
+
+
+def log_bytes(path: str) -> int:
+    try:
+        return os.path.getsize(path + "-wal")
+    except OSError:
+        return 0
 
 
 class Checkpointer:
@@ -56,13 +76,16 @@ class Checkpointer:
         self._warned = 0.0
 
     def once(self) -> tuple[int, int, int]:
-        result = self._offload(lambda: checkpoint(self.path, self.busy_ms))
+        size = log_bytes(self.path)
+        if size >= TRUNCATE_BYTES:
+            result = self._offload(lambda: checkpoint(self.path, TRUNCATE_WAIT_MS, "TRUNCATE"))
+        else:
+            result = self._offload(lambda: checkpoint(self.path, self.busy_ms))
         self.runs += 1
         self.last = result
-        busy, frames, copied = result
-        if frames - copied > WARN_FRAMES and time.monotonic() - self._warned > 60:
+        if size >= WARN_BYTES and time.monotonic() - self._warned > 60:
             self._warned = time.monotonic()
-            log.warning("SQLite log not copied back: %d of %d pages wait for a reader", frames - copied, frames)
+            log.warning("SQLite log is %d MiB: checkpoints do not keep up or a reader holds it", size >> 20)
         return result
 
     def run(self) -> None:

@@ -92,8 +92,9 @@ _automatic_checkpoints = True
 
 
 def automatic_checkpoints(on: bool) -> None:
-    """Whether SQLite connections opened from now on checkpoint by themselves (the default);
-    ``workshop serve`` turns it off and checkpoints on a thread (``checkpoint``)."""
+    """Whether SQLite connections opened from now on checkpoint by themselves every 1 000 pages
+    (the default); ``workshop serve`` checkpoints on a thread instead (``checkpoint``) and
+    leaves its connections only a safety net."""
     global _automatic_checkpoints
     _automatic_checkpoints = on
 
@@ -109,7 +110,9 @@ def _sqlite_pragmas(busy_ms: float) -> Callable[[Any, Any], None]:
         cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         if not _automatic_checkpoints:
-            cur.execute("PRAGMA wal_autocheckpoint=0")
+            from .checkpoint import SAFETY_PAGES
+
+            cur.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
         cur.close()
 
     return on_connect

@@ -9,8 +9,9 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
+from workshop import checkpoint as module
 from workshop import database
-from workshop.checkpoint import Checkpointer, checkpoint, start
+from workshop.checkpoint import SAFETY_PAGES, Checkpointer, checkpoint, log_bytes, start
 from workshop.extensions import db
 
 # About 2 500 pages of 4 KiB: well past SQLite's automatic checkpoint at 1 000 pages.
@@ -51,7 +52,7 @@ def _sizes(path: str) -> tuple[int, int]:
 def test_a_connection_of_the_serving_process_does_not_checkpoint_by_itself(app, manual_checkpoints):
     with app.app_context():
         with db.engine.connect() as conn:
-            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == SAFETY_PAGES
 
 
 def test_by_default_a_connection_checkpoints_by_itself(app):
@@ -84,6 +85,37 @@ def test_with_automatic_checkpoints_the_commit_copies_the_log_back_itself(app):
     before, _ = _sizes(path)
     _write_many(app)
     assert _sizes(path)[0] > before + ROWS * ROW_BYTES
+
+
+def test_a_log_past_its_size_is_emptied(app, manual_checkpoints, monkeypatch):
+    """Under a stream of votes a PASSIVE checkpoint rarely lets SQLite start the log over: past
+    TRUNCATE_BYTES the checkpoint empties the file."""
+    path = _path(app)
+    _write_many(app)
+    monkeypatch.setattr(module, "TRUNCATE_BYTES", 1024 * 1024)
+    worker = Checkpointer(path, 1000, sleep=lambda s: None, offload=lambda fn: fn())
+    busy, frames, copied = worker.once()
+    assert busy == 0 and frames == copied == 0  # TRUNCATE reports the emptied log
+    assert log_bytes(path) == 0
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("SELECT count(*) FROM bulk").fetchone()[0] == ROWS
+
+
+def test_a_log_below_its_size_is_only_copied_back(app, manual_checkpoints):
+    path = _path(app)
+    _write_many(app)
+    size = log_bytes(path)
+    Checkpointer(path, 1000, sleep=lambda s: None, offload=lambda fn: fn()).once()
+    assert log_bytes(path) == size  # PASSIVE: the file is reused, not emptied
+
+
+def test_a_missing_database_is_not_created_by_a_checkpoint(tmp_path):
+    gone = tmp_path / "gone.sqlite3"
+    with pytest.raises(sqlite3.OperationalError):
+        checkpoint(str(gone), 100)
+    assert not gone.exists()
+    with pytest.raises(ValueError):
+        checkpoint(str(gone), 100, "FULL; DROP TABLE x")
 
 
 def test_a_checkpoint_with_nothing_new_is_cheap_and_harmless(app, manual_checkpoints):
@@ -126,7 +158,7 @@ def test_start_turns_automatic_checkpoints_off_and_runs_the_task(app):
         assert app.extensions["checkpointer"] is worker
         with app.app_context():
             with db.engine.connect() as conn:
-                assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+                assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == SAFETY_PAGES
     finally:
         database.automatic_checkpoints(True)
         with app.app_context():
