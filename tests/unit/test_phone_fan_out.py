@@ -4,6 +4,7 @@ spread over the time ``PHONE_SENDS_PER_SECOND`` allows, and the next round waits
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -79,10 +80,12 @@ def test_a_full_auditorium_gets_it_slice_by_slice_over_two_seconds(phones):
     bc = Broadcaster(None, sio)
     _send(bc, 1, now=100.0)
     assert sio.emitted == []  # not on the broadcaster's round: in a task of its own
-    # The next phones' round waits until this one is out: 5 000 / 2 500 a second = 2 s.
-    assert bc._phone_last[3] == pytest.approx(100.0 + 5000 / module.PHONE_SENDS_PER_SECOND - bc.phone_interval)
+    # No next phones' round until this one is out (it says when it is).
+    assert bc._phone_last[3] == pytest.approx(100.0 + 2 * 5000 / module.PHONE_SENDS_PER_SECOND)
     ((fn, args),) = sio.tasks
     fn(*args)
+    # Out: the next round may follow at once (the time was spent spreading this one).
+    assert bc._phone_last[3] == pytest.approx(time.monotonic() - bc.phone_interval, abs=0.5)
     assert [to for _, to, _ in sio.emitted] == [slice_room(7, k) for k in range(PHONE_SLICES)]
     assert all(p == _payload(1) for _, _, p in sio.emitted)
     gap = 5000 / module.PHONE_SENDS_PER_SECOND / PHONE_SLICES
@@ -127,3 +130,31 @@ def test_the_room_is_counted_per_workshop_and_namespace(phones):
     connections.drop(PHONE, "fan-7-0")
     connections.drop(PHONE, "fan-7-0")  # twice: nothing more
     assert connections.count(PHONE, 8) == 2
+
+
+def test_a_round_the_message_queue_did_not_take_is_sent_again(phones):
+    phones(5000)
+    sio = FakeSocketIO()
+    bc = Broadcaster(None, sio)
+    failures = iter([0, 1])  # before the slices, after them: one publish failed
+    bc._queue_failures = lambda: next(failures)
+    _send(bc, 1, now=100.0)
+    fn, args = sio.tasks[0]
+    fn(*args)
+    assert 3 in bc._phone_due and 3 not in bc._phone_sent
+    bc._queue_failures = lambda: 0
+    _send(bc, 1, now=102.0)  # the same payload goes again
+    assert len(sio.tasks) == 2
+
+
+def test_through_a_message_queue_a_small_workshop_gets_one_message(phones, monkeypatch):
+    """With a queue the other processes' phones count: the workshop's participants decide."""
+    sio = FakeSocketIO()
+    bc = Broadcaster(None, sio)
+    bc._queue = lambda: SimpleNamespace(publish_failures=0)
+    monkeypatch.setattr(module, "participant_count", lambda wid: 12)
+    _send(bc, 1, now=100.0)
+    assert sio.emitted == [("results", room(7), _payload(1))] and sio.tasks == []
+    monkeypatch.setattr(module, "participant_count", lambda wid: 900)
+    _send(bc, 2, now=102.0)
+    assert len(sio.tasks) == 1

@@ -407,23 +407,28 @@ class Broadcaster:
         wait = spread
         if len(digest) > PHONE_LARGE:
             wait = max(wait, len(digest) / PHONE_BYTES_PER_SECOND)
-        self._phone_last[act.id] = now + max(0.0, wait - self.phone_interval)
-        self._fan_outs[act.id] = self._fan_outs.get(act.id, 0) + 1
-        if phones < PHONE_SLICE_FROM and not queued:
+        self._fan_outs[act.id] = n = self._fan_outs.get(act.id, 0) + 1
+        if phones < PHONE_SLICE_FROM:
+            self._phone_last[act.id] = now + max(0.0, wait - self.phone_interval)
             failures = self._queue_failures()
             self.socketio.emit("results", payload, to=room(act.workshop_id), namespace=PHONE)
             self._sent_content(act.id, key, payload, self._queue_failures() == failures)
-        else:
-            self.socketio.start_background_task(
-                self._fan_out, act.id, act.workshop_id, payload, key, spread / PHONE_SLICES, self._fan_outs[act.id]
-            )
+            return
+        # Not before this round is out (``_fan_out`` says when; twice the time it should take
+        # if it never does), so that a round always reaches the last slices.
+        self._phone_last[act.id] = now + 2 * wait
+        self.socketio.start_background_task(
+            self._fan_out, act.id, act.workshop_id, payload, key, spread / PHONE_SLICES, max(0.0, wait - spread), n
+        )
 
     def _fan_out(
-        self, aid: int, workshop_id: int, payload: dict[str, Any], key: str | None, gap: float, n: int
+        self, aid: int, workshop_id: int, payload: dict[str, Any], key: str | None, gap: float, rest: float, n: int
     ) -> None:
         """Send ``payload`` to the workshop's phones slice by slice, ``gap`` seconds apart (a
-        background task). A newer round of the same activity takes over: this one stops, and
-        the newer payload goes to every slice."""
+        background task); the activity's next phones' round may follow ``rest`` seconds after
+        the last slice. A newer round of the same activity (one forced by a change of state)
+        takes over: this one stops, and the newer payload goes to every slice. A message the
+        queue did not take sends the round again on a later one."""
         failures = self._queue_failures()
         for k in range(PHONE_SLICES):
             if k and gap > 0.001:
@@ -433,7 +438,15 @@ class Broadcaster:
             if self._fan_outs.get(aid) != n:
                 return
             self.socketio.emit("results", payload, to=slice_room(workshop_id, k), namespace=PHONE)
-        self._sent_content(aid, key, payload, self._queue_failures() == failures)
+        whole = self._queue_failures() == failures
+        with self._lock:
+            if self._fan_outs.get(aid) != n:
+                return
+            self._phone_last[aid] = time.monotonic() + rest - self.phone_interval
+            if not whole:
+                self._phone_sent.pop(aid, None)
+                self._phone_due.add(aid)
+        self._sent_content(aid, key, payload, whole)
 
     def _sent_content(self, aid: int, key: str | None, payload: dict[str, Any], whole: bool) -> None:
         """Remember which content the activity's phones have (``whole``: every message was
