@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 
 from workshop.activities import InputError
 from workshop.extensions import db, socketio
+from workshop.inputs.rules import rate_limited
 from workshop.models import Participant, Workshop
 from workshop.realtime import PHONE, connections, phone_slice, room
 from workshop.realtime.connections import Conn
@@ -118,12 +119,17 @@ def _participant(conn: Conn) -> Participant:
 @event("phone")
 def on_submit(conn: Conn, payload):
     """Store one input; the ack is sent only after it is committed."""
-    if not limits().allow_each(("submit", str(conn.participant_id)), ("submit_address", request.remote_addr or "?")):
-        raise InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
-    activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
     if conn.participant_id is None:  # a phone connection is always made for a participant
         raise InputError("forbidden", gettext("Not allowed."))
-    stored = input_writer().store(conn.participant_id, conn.workshop_id, activity_id, client_id, body)
+    # Counted per phone and per address: by the writer, with the rest of its batch; what is
+    # not even an object here (a flood of garbage is limited like votes).
+    per = (("submit", str(conn.participant_id)), ("submit_address", request.remote_addr or "?"))
+    if not isinstance(payload, dict) and not limits().allow_each(*per):
+        raise rate_limited()
+    activity_id, client_id, body = field(payload, "activity_id"), field(payload, "client_id"), field(payload, "payload")
+    stored = input_writer().store(
+        conn.participant_id, conn.workshop_id, activity_id, client_id, body, conn.language, per
+    )
     if stored.activity_id is not None:
         # Also after a resend that was already stored: the process that stored it may have
         # died between its commit and its next results round, and in a scale-out nobody else

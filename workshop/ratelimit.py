@@ -69,33 +69,52 @@ class LocalMovingWindow:
             del self._hits[k]
 
 
-# Several moving windows in one Redis round trip, the ``limits`` library's own format (a list of
-# hit times per key, newest first): each rule is counted in order and the first one that is full
-# stops the rest, as ``allow(a) and allow(b)`` would. Returns 0, or the number of the full one.
-_ACQUIRE_EACH = """
+# Moving windows of several inputs in one Redis round trip, the ``limits`` library's own format
+# (a list of hit times per key, newest first). ARGV: now, the number of inputs, then per input
+# the number of its rules and per rule its limit and window; KEYS: the rules' keys in the same
+# order. Each input's rules are counted in order and the first one that is full stops the rest
+# of that input, as ``allow(a) and allow(b)`` would. Returns per input 0, or the number of its
+# full rule.
+_ACQUIRE_MANY = """
 local now = tonumber(ARGV[1])
-for i, key in ipairs(KEYS) do
-    local limit = tonumber(ARGV[2 * i])
-    local expiry = tonumber(ARGV[2 * i + 1])
-    if limit < 1 then
-        return i
+local inputs = tonumber(ARGV[2])
+local a = 3
+local k = 1
+local out = {}
+for n = 1, inputs do
+    local rules = tonumber(ARGV[a])
+    a = a + 1
+    local refused = 0
+    for r = 1, rules do
+        local key = KEYS[k]
+        local limit = tonumber(ARGV[a])
+        local expiry = tonumber(ARGV[a + 1])
+        k = k + 1
+        a = a + 2
+        if refused == 0 then
+            local entry = nil
+            if limit >= 1 then
+                entry = redis.call('lindex', key, limit - 1)
+            end
+            if limit < 1 or (entry and tonumber(entry) >= now - expiry) then
+                refused = r
+            else
+                redis.call('lpush', key, now)
+                redis.call('ltrim', key, 0, limit - 1)
+                redis.call('expire', key, expiry)
+            end
+        end
     end
-    local entry = redis.call('lindex', key, limit - 1)
-    if entry and tonumber(entry) >= now - expiry then
-        return i
-    end
-    redis.call('lpush', key, now)
-    redis.call('ltrim', key, 0, limit - 1)
-    redis.call('expire', key, expiry)
+    out[n] = refused
 end
-return 0
+return out
 """
 
 
 class RateLimits:
     def __init__(self, storage_uri: str, rules: dict[str, str]):
         self.limiter: LocalMovingWindow | MovingWindowRateLimiter
-        self._acquire_each: Any = None
+        self._acquire_many: Any = None
         if storage_uri.startswith("memory://"):
             self.limiter = LocalMovingWindow()
         else:
@@ -103,7 +122,7 @@ class RateLimits:
             self.limiter = MovingWindowRateLimiter(storage)
             if type(storage) in (RedisStorage, RedisSentinelStorage):  # not a cluster: keys on one node
                 connection = cast(RedisStorage, storage).get_connection()
-                self._acquire_each = connection.register_script(_ACQUIRE_EACH.encode())
+                self._acquire_many = connection.register_script(_ACQUIRE_MANY.encode())
         self.rules = {name: parse(rule) for name, rule in rules.items()}
 
     def over(self, rule: str, *key: str) -> bool:
@@ -133,21 +152,30 @@ class RateLimits:
 
     def allow_each(self, *hits: tuple[str, ...]) -> bool:
         """``allow(rule, *key)`` for each ``(rule, *key)`` in order until one refuses: what
-        ``allow(a) and allow(b)`` does, with Redis in one round trip instead of one per rule
-        (a vote is counted per phone and per address)."""
-        if self._acquire_each is None or not isinstance(self.limiter, MovingWindowRateLimiter):
-            return all(self.allow(rule, *key) for rule, *key in hits)
+        ``allow(a) and allow(b)`` does, with Redis in one round trip instead of one per rule."""
+        return self.allow_many([hits])[0]
+
+    def allow_many(self, inputs: list[tuple[tuple[str, ...], ...]]) -> list[bool]:
+        """``allow_each(*hits)`` for each input's ``hits``, in order: with Redis all of them in
+        one round trip (the input writer counts a whole batch of votes, each per phone and per
+        address, at once)."""
+        if not inputs:
+            return []
+        if self._acquire_many is None or not isinstance(self.limiter, MovingWindowRateLimiter):
+            return [all(self.allow(rule, *key) for rule, *key in hits) for hits in inputs]
         storage = cast(RedisStorage, self.limiter.storage)
         keys: list[str] = []
-        args: list[float] = [time.time()]
-        for rule, *key in hits:
-            item = self.rules[rule]
-            keys.append(storage.prefixed_key(item.key_for(rule, *key)))
-            args += [item.amount, item.get_expiry()]
+        args: list[float] = [time.time(), len(inputs)]
+        for hits in inputs:
+            args.append(len(hits))
+            for rule, *key in hits:
+                item = self.rules[rule]
+                keys.append(storage.prefixed_key(item.key_for(rule, *key)))
+                args += [item.amount, item.get_expiry()]
         try:
-            return self._acquire_each(keys=keys, args=args) == 0
+            return [refused == 0 for refused in self._acquire_many(keys=keys, args=args)]
         except Exception:
-            return True  # as ``allow``: a storage that is down refuses nobody
+            return [True] * len(inputs)  # as ``allow``: a storage that is down refuses nobody
 
 
 # --- join codes: the names of the marks, in one place -------------------------------------

@@ -788,14 +788,57 @@ def test_allow_each_through_redis_is_one_round_trip_with_the_same_counters():
     from workshop.ratelimit import RateLimits
 
     rl, phone, address = _allow_each_rules(RateLimits, REDIS_URL)
-    assert rl._acquire_each is not None
+    assert rl._acquire_many is not None
     calls = []
-    script = rl._acquire_each
+    script = rl._acquire_many
 
     def counting(*args, **kwargs):
         calls.append(1)
         return script(*args, **kwargs)
 
-    rl._acquire_each = counting
+    rl._acquire_many = counting
     _check_allow_each(rl, phone, address)
     assert len(calls) == 4  # one per allow_each, whatever the number of rules
+
+
+def _check_allow_many(rl, phone: str, address: str) -> None:
+    """A batch of votes counted at once reads as the same votes counted one by one."""
+    one, two, three = (
+        (("phone", phone), ("address", address)),
+        (("phone", f"{phone}-2"), ("address", address)),
+        (
+            ("phone", f"{phone}-3"),
+            ("address", address),
+        ),
+    )
+    assert rl.allow_many([]) == []
+    # phone 2/minute, address 3/minute: the third vote of the first phone is refused without
+    # charging the address, the second phone's vote fills the address, the third phone is refused.
+    assert rl.allow_many([one, one, one, two, three]) == [True, True, False, True, False]
+    assert rl.over("address", address)
+    assert rl.seen("phone", f"{phone}-3")  # counted in order: its own rule, then the full address
+    assert rl.allow_many([two]) == [False]
+
+
+def test_allow_many_counts_a_batch_as_one_by_one_in_memory():
+    from workshop.ratelimit import RateLimits
+
+    _check_allow_many(*_allow_each_rules(RateLimits, "memory://"))
+
+
+@pytest.mark.services
+def test_allow_many_through_redis_is_one_round_trip_for_the_batch():
+    _redis_or_skip()
+    from workshop.ratelimit import RateLimits
+
+    rl, phone, address = _allow_each_rules(RateLimits, REDIS_URL)
+    calls = []
+    script = rl._acquire_many
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return script(*args, **kwargs)
+
+    rl._acquire_many = counting
+    _check_allow_many(rl, phone, address)
+    assert len(calls) == 2  # one per batch (an empty batch asks nothing)

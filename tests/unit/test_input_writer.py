@@ -617,6 +617,53 @@ def test_a_socket_vote_and_a_method_input_are_acknowledged_after_the_writer(app,
     assert writer.stats() == {"batches": 3, "items": 3, "alone": 0}
 
 
+def test_the_writer_counts_a_batchs_rate_limits_in_one_call_and_stores_none_over_them(app, user, monkeypatch):
+    """Each input counts against the limits the socket layer names (per phone, per address),
+    the whole batch in one call to the limiter: with Redis one round trip, not one per vote."""
+    from workshop.ratelimit import RateLimits
+
+    ws, (act,) = _ws(user)
+    p, q = _participant(ws), _participant(ws)
+    limiter = RateLimits("memory://", {"submit": "2/minute", "submit_address": "100/minute"})
+    calls = []
+    many = limiter.allow_many
+    monkeypatch.setattr(limiter, "allow_many", lambda inputs: calls.append(len(inputs)) or many(inputs))
+    monkeypatch.setitem(app.extensions, "limits", limiter)
+
+    def item(who, cid):
+        it = _item(who, act, cid, {"choices": [0]})
+        it.limits = (("submit", str(who.id)), ("submit_address", "10.0.0.1"))
+        return it
+
+    batch = [item(p, "a1"), item(p, "a2"), item(p, "a3"), item(q, "b1")]
+    InputWriter(app, None, background=False)._run(batch, db.session)
+    assert calls == [4]
+    assert [i.error.code if i.error else "stored" for i in batch] == ["stored", "stored", "rate_limited", "stored"]
+    assert sorted(r.client_id for r in _stored()) == ["a1", "a2", "b1"]
+
+
+def test_refusals_from_the_writer_are_worded_in_the_phones_language(app, user):
+    """The serving process's writer answers outside any request: each input's refusal is worded
+    in its workshop's language, whatever the batch holds."""
+    from flask import g
+
+    ws, (act,) = _ws(user)
+    ws_en, (act_en,) = _ws(user, title="Forum")
+    ws_en.language = "en"
+    _update(Activity, act.id, locked=True)
+    _update(Activity, act_en.id, locked=True)
+    p, e = _participant(ws), _participant(ws_en)
+    db.session.commit()
+    sv, en = _item(p, act, "s1", {"choices": [0]}), _item(e, act_en, "e1", {"choices": [0]})
+    sv.language, en.language = "sv", "en"
+    with app.app_context():  # as the writer runs: no request, no locale of its own
+        assert getattr(g, "locale", None) is None
+        with db.engine.connect() as conn:
+            write_batch(conn, [en, sv])
+    assert (en.error.code, en.error.message) == ("locked", "This activity is locked.")
+    assert (sv.error.code, sv.error.message) == ("locked", "Aktiviteten är låst.")
+
+
 def test_a_writer_that_does_not_answer_gets_one_input_stored_beside_it_at_a_time(app, user, monkeypatch):
     """After WAIT_SECONDS without an answer the input is stored on its own, one at a time: while
     that lane is taken the phone is told to send again (its outbox does), so a slow writer is

@@ -37,6 +37,7 @@ from .rules import (
     closed_error,
     closed_reason,
     db_id,
+    speaking,
     unknown_activity,
     unknown_participant,
 )
@@ -58,6 +59,11 @@ class Item:
     activity_id: Any
     client_id: Any
     payload: Any
+    # The phone's language (its workshop's): refusals are worded in it. None: as the context is.
+    language: str | None = None
+    # The rate limits the input counts against, as ``RateLimits.allow_many`` takes them
+    # (``(rule, *key)`` each); counted by the writer, a batch at a time.
+    limits: tuple[tuple[str, ...], ...] = ()
     outcome: Stored | None = None
     error: InputError | None = None
     done: Any = field(default=None, repr=False)
@@ -413,6 +419,7 @@ def write_batch(session: Target, items: list[Item]) -> None:
     conn = b.conn
     live: list[Item] = []
     for item in items:
+        speaking(item.language)
         if not client_id_ok(item.client_id):
             item.error = bad_client_id()
         elif db_id(item.activity_id) is None:
@@ -459,6 +466,7 @@ def write_batch(session: Target, items: list[Item]) -> None:
     first: dict[tuple[int, str], Item] = {}  # an input sent twice within this batch
     copies: list[tuple[Item, Item]] = []
     for item in live:
+        speaking(item.language)
         key = (item.participant_id, item.client_id)
         prior = priors.get(key)
         if prior is not None:

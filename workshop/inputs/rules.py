@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext
+from flask import g
+from flask_babel import gettext, refresh
 
 from ..activities import InputError
 from ..models import Activity, Workshop, timer_closed
@@ -78,6 +79,19 @@ def closed_reason(
     if timer_closed(timer_ends_at, timer_closes, now):
         return "time_up"
     return None
+
+
+def speaking(language: str | None) -> None:
+    """Word what follows in ``language`` (a phone's workshop language): the writer answers
+    phones of several workshops in one batch, outside their requests. None: as it is."""
+    if language is None or getattr(g, "locale", None) == language:
+        return
+    g.locale = language
+    refresh()  # Flask-Babel keeps the locale it chose for the context
+
+
+def rate_limited() -> InputError:
+    return InputError("rate_limited", gettext("Too many answers in a short time. Wait a moment."))
 
 
 def closed_error(reason: str) -> InputError:

@@ -25,7 +25,7 @@ from ..activities import InputError
 from ..db_errors import unavailable, unavailable_error, warn_throttled
 from ..extensions import db
 from .batch import DbSession, Item, Target, write_batch
-from .rules import Stored
+from .rules import Stored, rate_limited, speaking
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +110,21 @@ class InputWriter:
         app.extensions["input_writer"] = self
 
     # --- the handler's side --------------------------------------------------------------
-    def store(self, participant_id: int, workshop_id: int, activity_id: Any, client_id: Any, payload: Any) -> Stored:
-        """Store one phone input and return it once committed; raises ``InputError`` when refused."""
+    def store(
+        self,
+        participant_id: int,
+        workshop_id: int,
+        activity_id: Any,
+        client_id: Any,
+        payload: Any,
+        language: str | None = None,
+        limits: tuple[tuple[str, ...], ...] = (),
+    ) -> Stored:
+        """Store one phone input and return it once committed; raises ``InputError`` when refused
+        (also when one of ``limits``, counted with the batch, is reached: ``rate_limited``).
+        Refusals are worded in ``language``."""
         self.last_input = time.monotonic()
-        item = Item(participant_id, workshop_id, activity_id, client_id, payload)
+        item = Item(participant_id, workshop_id, activity_id, client_id, payload, language, limits)
         if not self.background:
             with self._lock:
                 self._run([item], db.session)
@@ -171,9 +182,11 @@ class InputWriter:
                     self._run(batch, self._connection())
             except Exception:  # never leave a phone waiting
                 log.exception("input writer: batch of %d failed", len(batch))
-                for item in batch:
-                    if item.outcome is None and item.error is None:
-                        item.error = unavailable_error()
+                with self.app.app_context():
+                    for item in batch:
+                        if item.outcome is None and item.error is None:
+                            speaking(item.language)
+                            item.error = unavailable_error()
             finally:
                 for item in batch:
                     item.done.set()
@@ -187,7 +200,23 @@ class InputWriter:
             self._conn = db.engine.connect()
         return self._conn
 
+    def _within_limits(self, items: list[Item]) -> list[Item]:
+        """Count the batch's inputs against their rate limits (one round trip to a shared
+        store for the whole batch, not one per input); refuse those over a limit."""
+        counted = [i for i in items if i.limits]
+        if not counted:
+            return items
+        allowed = self.app.extensions["limits"].allow_many([i.limits for i in counted])
+        for item, ok in zip(counted, allowed):
+            if not ok:
+                speaking(item.language)
+                item.error = rate_limited()
+        return [i for i in items if i.error is None]
+
     def _run(self, items: list[Item], target: Target) -> None:
+        items = self._within_limits(items)
+        if not items:
+            return
         self.batches += 1
         self.items += len(items)
         try:
@@ -217,6 +246,7 @@ class InputWriter:
                 item.error = err
             except Exception as exc:
                 db.session.rollback()
+                speaking(item.language)
                 item.error = unavailable_error()
                 log.warning("input writer: input not stored: %s", exc)
             finally:
