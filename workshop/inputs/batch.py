@@ -415,7 +415,7 @@ class _Batch:
         if self.conn.dialect.name == "postgresql":
             ids = _insert_pg(self.conn, rows)
         else:
-            ids = self.conn.execute(_INSERT, rows).scalars().all()
+            ids = list(self.conn.execute(_INSERT, rows).scalars())
         for p, rid in zip(todo, ids):
             self._by_placeholder[rid] = p
             p.row.id = rid
