@@ -40,6 +40,20 @@ def migrated_db(tmp_path_factory):
     return copy
 
 
+@pytest.fixture(autouse=True)
+def _no_connections_left():
+    """Each test's app is a new server: the sockets a test left open (test clients are rarely
+    disconnected) must not count in the next test's rooms (``connections.count`` decides how a
+    results round goes out)."""
+    yield
+    from workshop.realtime import connections
+
+    connections._conns.clear()
+    connections._sockets_of.clear()
+    connections._owner.clear()
+    connections._per_workshop.clear()
+
+
 @pytest.fixture
 def app(tmp_path, migrated_db):
     import shutil
