@@ -98,8 +98,8 @@ class Checkpointer:
 
 
 def start(app: Any, socketio: Any) -> Checkpointer | None:
-    """Under ``workshop serve`` on SQLite: turn the automatic checkpoint off on the app's
-    connections and start the checkpoint task. Nothing on another database."""
+    """Under ``workshop serve`` on SQLite: turn the automatic checkpoint down to its safety net
+    on the app's connections and start the checkpoint task. Nothing on another database."""
     from . import database
     from .extensions import db
 
@@ -108,7 +108,7 @@ def start(app: Any, socketio: Any) -> Checkpointer | None:
         if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
             return None
         database.automatic_checkpoints(False)
-        engine.dispose()  # connections opened so far checkpoint by themselves: new ones will not
+        engine.dispose()  # connections opened so far checkpoint every 1 000 pages: new ones will not
         path = engine.url.database
     import gevent
 

@@ -41,15 +41,8 @@ def cooperative() -> bool:
 def give_way() -> None:
     """Let others run (one turn of the event loop) once ``GIVE_WAY_AFTER`` has passed since
     the last break; cheap otherwise (one clock read)."""
-    global _next_break, _given
-    t = time.perf_counter()
-    if t < _next_break or not cooperative():
-        return
-    # Not sleep(0): under gevent that runs ready greenlets but may not poll for I/O, so a
-    # request that just arrived would still wait; any delay waits one turn of the loop.
-    time.sleep(0.001)
-    _next_break = time.perf_counter() + GIVE_WAY_AFTER
-    _given += _next_break - GIVE_WAY_AFTER - t
+    if time.perf_counter() >= _next_break:
+        one_turn()
 
 
 def one_turn() -> None:
@@ -60,6 +53,8 @@ def one_turn() -> None:
     if not cooperative():
         return
     t = time.perf_counter()
+    # Not sleep(0): under gevent that runs ready greenlets but may not poll for I/O, so a
+    # request that just arrived would still wait; any delay waits one turn of the loop.
     time.sleep(0.001)
     _next_break = time.perf_counter() + GIVE_WAY_AFTER
     _given += _next_break - GIVE_WAY_AFTER - t

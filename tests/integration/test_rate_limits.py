@@ -762,6 +762,19 @@ def _allow_each_rules(limits_cls, storage: str):
     return limits_cls(storage, {"phone": "2/minute", "address": "3/minute"}), f"p-{tag}", f"a-{tag}"
 
 
+def _count_round_trips(rl) -> list[int]:
+    """Wrap ``rl``'s Redis script: the list returned grows by one per call."""
+    calls: list[int] = []
+    script = rl._acquire_many
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return script(*args, **kwargs)
+
+    rl._acquire_many = counting
+    return calls
+
+
 def _check_allow_each(rl, phone: str, address: str) -> None:
     hits = (("phone", phone), ("address", address))
     assert rl.allow_each(*hits) and rl.allow_each(*hits)
@@ -789,28 +802,14 @@ def test_allow_each_through_redis_is_one_round_trip_with_the_same_counters():
 
     rl, phone, address = _allow_each_rules(RateLimits, REDIS_URL)
     assert rl._acquire_many is not None
-    calls = []
-    script = rl._acquire_many
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return script(*args, **kwargs)
-
-    rl._acquire_many = counting
+    calls = _count_round_trips(rl)
     _check_allow_each(rl, phone, address)
     assert len(calls) == 4  # one per allow_each, whatever the number of rules
 
 
 def _check_allow_many(rl, phone: str, address: str) -> None:
     """A batch of votes counted at once reads as the same votes counted one by one."""
-    one, two, three = (
-        (("phone", phone), ("address", address)),
-        (("phone", f"{phone}-2"), ("address", address)),
-        (
-            ("phone", f"{phone}-3"),
-            ("address", address),
-        ),
-    )
+    one, two, three = ((("phone", p), ("address", address)) for p in (phone, f"{phone}-2", f"{phone}-3"))
     assert rl.allow_many([]) == []
     # phone 2/minute, address 3/minute: the third vote of the first phone is refused without
     # charging the address, the second phone's vote fills the address, the third phone is refused.
@@ -832,13 +831,6 @@ def test_allow_many_through_redis_is_one_round_trip_for_the_batch():
     from workshop.ratelimit import RateLimits
 
     rl, phone, address = _allow_each_rules(RateLimits, REDIS_URL)
-    calls = []
-    script = rl._acquire_many
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return script(*args, **kwargs)
-
-    rl._acquire_many = counting
+    calls = _count_round_trips(rl)
     _check_allow_many(rl, phone, address)
     assert len(calls) == 2  # one per batch (an empty batch asks nothing)

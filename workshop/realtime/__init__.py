@@ -4,8 +4,8 @@ Namespaces separate the roles, so a phone connection cannot even address a facil
 ``/phone`` (participants), ``/screen`` (presenter, read-only), ``/console`` (facilitator).
 Every namespace uses one room per workshop, ``ws:<id>``. Each phone is also in one of
 ``PHONE_SLICES`` slices of its workshop's room (``ws:<id>:<k>``, k = participant id mod
-``PHONE_SLICES``): a results round for thousands of phones goes out slice by slice, so that
-acknowledgements are sent between the slices (``Broadcaster._send_phones``).
+``PHONE_SLICES``): a results round for thousands of phones goes out slice by slice, spread
+over time, so that acknowledgements are not held behind it (``Broadcaster._fan_out``).
 """
 
 PHONE = "/phone"

@@ -52,8 +52,8 @@ PHONE_BYTES_PER_SECOND = 32 * 1024
 # A results message to a room of thousands of phones is thousands of socket writes (some
 # 20-40 µs each): 5 000 phones at once held every acknowledgement for 200-300 ms, the time
 # the loop took to catch up with the votes that arrived meanwhile. So an activity's phones get
-# at most PHONE_SENDS_PER_SECOND messages a second: from PHONE_SLICE_FROM phones on (or
-# through a message queue) a round goes out slice by slice (``realtime.PHONE_SLICES``) spread
+# at most PHONE_SENDS_PER_SECOND messages a second: from PHONE_SLICE_FROM phones on (with a
+# message queue: participants of the workshop) a round goes out slice by slice (``realtime.PHONE_SLICES``) spread
 # over that time, and the next round waits until it is done (5 000 phones: a round every 2 s,
 # some 10 % of a core; a room of a few hundred: at once and every second, as before).
 PHONE_SLICE_FROM = 500
